@@ -1,0 +1,40 @@
+import type { BehaviourOptions } from '@shared/model'
+import type { LabConnection } from '../lab-connection'
+
+/** What a behaviour may use of the server it runs in. */
+export interface BehaviourHost {
+  readonly serverId: number
+  /** The server's connections that are open and not queued. */
+  activeConnections(): Iterable<LabConnection>
+  /** A line for the user's event log. */
+  notice(level: 'info' | 'warning' | 'error', message: string): void
+}
+
+/** A server's automatic reaction to its peers. One instance per server; per-connection state lives on the connection. */
+export interface ServerBehaviour {
+  /** A connection became active (accepted, or left the one-at-a-time queue). */
+  onOpen(conn: LabConnection): void
+  /** A chunk arrived (already counted and recorded). */
+  onData(conn: LabConnection, chunk: Buffer): void
+  /** The peer half-closed (FIN): the default answer is to finish our side too. */
+  onPeerEnd(conn: LabConnection): void
+  /** The connection's write buffer emptied. */
+  onDrain?(conn: LabConnection): void
+  onClose(conn: LabConnection): void
+  /** The server stops or changes behaviour: clear timers. */
+  dispose(): void
+}
+
+/** Builds a behaviour for one server. */
+export type BehaviourFactory = (host: BehaviourHost, options: BehaviourOptions) => ServerBehaviour
+
+/** Defaults for the hooks most behaviours do not need. */
+export const baseBehaviour: ServerBehaviour = {
+  onOpen() {},
+  onData() {},
+  onPeerEnd(conn) {
+    conn.halfClose()
+  },
+  onClose() {},
+  dispose() {}
+}

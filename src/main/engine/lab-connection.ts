@@ -1,0 +1,262 @@
+import type { Socket } from 'node:net'
+import type { CloseReason, ConnectionInfo, ConnectionState, Endpoint, Family } from '@shared/model'
+import type { TrafficBudget } from './traffic-record'
+import { TrafficRecorder } from './traffic-record'
+
+/** What a connection reports to the lab that owns it. */
+export interface ConnectionOwner {
+  /** Counters changed: called once until the owner clears `dirty`. */
+  markDirty(conn: LabConnection): void
+  /** A discrete change (opened, peer ended, closed, updated). */
+  changed(conn: LabConnection, kind: 'updated' | 'peer-ended' | 'closed'): void
+}
+
+/** What a behaviour (or the server) wants to hear about one connection. */
+export interface ConnectionHandlers {
+  onData(conn: LabConnection, chunk: Buffer): void
+  onPeerEnd(conn: LabConnection): void
+  onDrain?(conn: LabConnection): void
+  onClose(conn: LabConnection): void
+}
+
+/** Options for wrapping a socket. */
+export interface LabConnectionInit {
+  id: number
+  serverId: number | null
+  origin: 'accepted' | 'outgoing'
+  socket: Socket
+  budget: TrafficBudget
+  owner: ConnectionOwner
+  /** For Unix sockets, where node reports no addresses. */
+  unixPath?: string
+  queued?: boolean
+}
+
+/** Node reports 'IPv4'/'IPv6' (or 4/6 on some versions); a Unix socket reports nothing. */
+function familyOf(socket: Socket, unixPath?: string): Family {
+  if (unixPath !== undefined) return 'unix'
+  const f = socket.remoteFamily ?? (socket.address() as { family?: string | number }).family
+  return f === 'IPv6' || f === 6 ? 'IPv6' : 'IPv4'
+}
+
+/** One live (or closed, kept for viewing) TCP or Unix connection with exact counters and its traffic record. */
+export class LabConnection {
+  readonly id: number
+  readonly serverId: number | null
+  readonly origin: 'accepted' | 'outgoing'
+  readonly family: Family
+  readonly local: Endpoint
+  readonly remote: Endpoint
+  readonly openedAt = Date.now()
+  readonly traffic: TrafficRecorder
+  state: ConnectionState
+  closeReason: CloseReason | null = null
+  error: string | null = null
+  peerEndedAt: number | null = null
+  closedAt: number | null = null
+  lastActivity = this.openedAt
+  bytesIn = 0
+  bytesOut = 0
+  chunksIn = 0
+  chunksOut = 0
+  userPaused = false
+  /** Set by the owner's batcher logic: counters changed since last collected. */
+  dirty = false
+  /** Per-connection state a behaviour may keep (line buffers, request parsers). */
+  behaviourState: unknown = undefined
+  handlers: ConnectionHandlers | null = null
+  /** Added to the owning server's totals on every chunk; null for outgoing clients. */
+  serverTotals: { bytesIn: number; bytesOut: number; dirty: boolean } | null = null
+
+  private readonly socket: Socket
+  private readonly owner: ConnectionOwner
+  private flowPaused = false
+  private labEnded = false
+  private intendedReason: CloseReason | null = null
+
+  constructor(init: LabConnectionInit) {
+    this.id = init.id
+    this.serverId = init.serverId
+    this.origin = init.origin
+    this.socket = init.socket
+    this.owner = init.owner
+    this.traffic = new TrafficRecorder(init.budget)
+    this.family = familyOf(init.socket, init.unixPath)
+    if (init.unixPath !== undefined) {
+      const own = { address: init.unixPath, port: 0 }
+      const peer = { address: '(unnamed)', port: 0 }
+      this.local = init.origin === 'accepted' ? own : peer
+      this.remote = init.origin === 'accepted' ? peer : own
+    } else {
+      this.local = { address: init.socket.localAddress ?? '?', port: init.socket.localPort ?? 0 }
+      this.remote = { address: init.socket.remoteAddress ?? '?', port: init.socket.remotePort ?? 0 }
+    }
+    this.state = init.queued ? 'queued' : 'open'
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk))
+    this.socket.on('end', () => this.onEnd())
+    this.socket.on('drain', () => this.onDrain())
+    this.socket.on('error', (err: NodeJS.ErrnoException) => this.onError(err))
+    this.socket.on('close', () => this.onClose())
+    this.updateReading()
+  }
+
+  /** Whether the socket is gone. */
+  get closed(): boolean {
+    return this.state === 'closed'
+  }
+
+  /** Whether the lab may still write to this connection. */
+  get writable(): boolean {
+    return !this.closed && !this.labEnded && !this.socket.destroyed
+  }
+
+  /** Bytes accepted by write() but not yet handed to the kernel. */
+  get pendingWriteBytes(): number {
+    return this.socket.writableLength
+  }
+
+  /** Sends bytes, counting and recording them; stops reading from this peer while the write backs up. */
+  send(bytes: Buffer): boolean {
+    if (!this.writable || bytes.length === 0) return false
+    const now = Date.now()
+    this.bytesOut += bytes.length
+    this.chunksOut++
+    this.lastActivity = now
+    if (this.serverTotals) {
+      this.serverTotals.bytesOut += bytes.length
+      this.serverTotals.dirty = true
+    }
+    this.traffic.add('out', bytes, now)
+    if (!this.dirty) this.owner.markDirty(this)
+    const ok = this.socket.write(bytes)
+    if (!ok && !this.flowPaused) {
+      this.flowPaused = true
+      this.updateReading()
+    }
+    return ok
+  }
+
+  /** Half-close: sends FIN after what is queued; reading goes on. */
+  halfClose(): void {
+    if (this.closed || this.labEnded) return
+    this.labEnded = true
+    this.socket.end()
+    if (this.state === 'open' || this.state === 'queued') {
+      this.state = 'lab-half-closed'
+      this.owner.changed(this, 'updated')
+    }
+  }
+
+  /** Graceful close: FIN after what is queued, then the socket is released once written. */
+  close(reason: CloseReason = 'lab-close'): void {
+    if (this.closed) return
+    this.intendedReason ??= reason
+    this.labEnded = true
+    this.socket.end(() => this.socket.destroy())
+    // A peer that never reads would keep the socket forever; the lab's close must not hang.
+    setTimeout(() => this.socket.destroy(), 5_000).unref()
+  }
+
+  /** Abortive close: RST, queued data discarded. */
+  reset(reason: CloseReason = 'lab-reset'): void {
+    if (this.closed) return
+    this.intendedReason ??= reason
+    this.labEnded = true
+    if (typeof this.socket.resetAndDestroy === 'function' && this.family !== 'unix') this.socket.resetAndDestroy()
+    else this.socket.destroy()
+  }
+
+  /** Stops (true) or restarts (false) reading, as the user asks. */
+  setUserPaused(paused: boolean): void {
+    if (this.closed || this.userPaused === paused) return
+    this.userPaused = paused
+    this.updateReading()
+    this.owner.changed(this, 'updated')
+  }
+
+  /** Moves a queued connection to open: its behaviour starts and reading begins. */
+  activate(): void {
+    if (this.state !== 'queued') return
+    this.state = 'open'
+    this.updateReading()
+    this.owner.changed(this, 'updated')
+  }
+
+  /** The wire form. */
+  info(): ConnectionInfo {
+    return {
+      id: this.id,
+      serverId: this.serverId,
+      origin: this.origin,
+      family: this.family,
+      local: this.local,
+      remote: this.remote,
+      state: this.state,
+      closeReason: this.closeReason,
+      error: this.error,
+      openedAt: this.openedAt,
+      peerEndedAt: this.peerEndedAt,
+      closedAt: this.closedAt,
+      lastActivity: this.lastActivity,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      chunksIn: this.chunksIn,
+      chunksOut: this.chunksOut,
+      paused: this.userPaused
+    }
+  }
+
+  private updateReading(): void {
+    if (this.socket.destroyed) return
+    if (this.userPaused || this.flowPaused || this.state === 'queued') this.socket.pause()
+    else this.socket.resume()
+  }
+
+  private onData(chunk: Buffer): void {
+    const now = Date.now()
+    this.bytesIn += chunk.length
+    this.chunksIn++
+    this.lastActivity = now
+    if (this.serverTotals) {
+      this.serverTotals.bytesIn += chunk.length
+      this.serverTotals.dirty = true
+    }
+    this.traffic.add('in', chunk, now)
+    if (!this.dirty) this.owner.markDirty(this)
+    this.handlers?.onData(this, chunk)
+  }
+
+  private onEnd(): void {
+    this.peerEndedAt = Date.now()
+    if (this.state === 'open' || this.state === 'lab-half-closed' || this.state === 'queued') {
+      this.state = this.state === 'lab-half-closed' ? 'lab-half-closed' : 'peer-half-closed'
+    }
+    this.owner.changed(this, 'peer-ended')
+    if (this.handlers) this.handlers.onPeerEnd(this)
+    else this.halfClose()
+  }
+
+  private onDrain(): void {
+    if (this.flowPaused) {
+      this.flowPaused = false
+      this.updateReading()
+    }
+    this.handlers?.onDrain?.(this)
+  }
+
+  private onError(err: NodeJS.ErrnoException): void {
+    this.error ??= err.code ? `${err.code}: ${err.message}` : err.message
+    if (this.intendedReason === null) {
+      this.intendedReason = err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'peer-reset' : 'error'
+    }
+  }
+
+  private onClose(): void {
+    if (this.closed) return
+    this.state = 'closed'
+    this.closedAt = Date.now()
+    this.closeReason = this.intendedReason ?? (this.peerEndedAt !== null ? 'peer-fin' : 'lab-close')
+    this.owner.changed(this, 'closed')
+    this.handlers?.onClose(this)
+  }
+}

@@ -1,0 +1,343 @@
+import type { CommandRequest, CommandValue } from '@shared/contract'
+import type { LabEvent, ServerCounters, Snapshot, Totals } from '@shared/model'
+import type { LabConnection, ConnectionOwner } from './lab-connection'
+import { LabTcpServer } from './tcp-server'
+import type { ServerOwner } from './tcp-server'
+import { TrafficBudget } from './traffic-record'
+import { LabFailure } from './errors'
+import { connectClient } from './tcp-client'
+import { localhostNotes } from './address-notes'
+import { encodeForSend } from './send-payload'
+
+/** Limits of one lab; the defaults are documented in the README. */
+export interface LabLimits {
+  trafficBytesPerConnection: number
+  trafficBytesTotal: number
+  trafficChunksPerConnection: number
+  closedConnectionsKept: number
+  /** Pending events kept for the batcher before it is told to resync instead. */
+  pendingEventsMax: number
+}
+
+/** The documented defaults. */
+export const DEFAULT_LIMITS: LabLimits = {
+  trafficBytesPerConnection: 256 * 1024,
+  trafficBytesTotal: 64 * 1024 * 1024,
+  trafficChunksPerConnection: 4096,
+  closedConnectionsKept: 5_000,
+  pendingEventsMax: 20_000
+}
+
+/** Hooks a lab may be given by its host process. */
+export interface LabOptions {
+  limits?: Partial<LabLimits>
+  /** Names who holds a port ("pid 1234 (nc)"), where the system tells. */
+  whoHoldsPort?: (port: number, host: string) => Promise<string | undefined>
+}
+
+/** What changed since the last collection: ordered events and the rows whose counters moved. */
+export interface LabChanges {
+  events: LabEvent[]
+  connections: LabConnection[]
+  servers: LabTcpServer[]
+  overflow: boolean
+}
+
+/** The registry of servers and connections, and the commands that act on them. The engine's source of truth. */
+export class Lab implements ServerOwner, ConnectionOwner {
+  readonly limits: LabLimits
+  readonly budget: TrafficBudget
+  readonly servers = new Map<number, LabTcpServer>()
+  readonly connections = new Map<number, LabConnection>()
+  private readonly closedOrder: LabConnection[] = []
+  private nextServerId = 1
+  private nextConnId = 1
+  private readonly totals = { bytesIn: 0, bytesOut: 0, connectionsOpen: 0, connectionsEver: 0 }
+  private pendingEvents: LabEvent[] = []
+  private dirtyConnections: LabConnection[] = []
+  private overflow = false
+  private readonly changeListeners = new Set<() => void>()
+  private disposed = false
+
+  constructor(private readonly options: LabOptions = {}) {
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits }
+    this.budget = new TrafficBudget(
+      this.limits.trafficBytesPerConnection,
+      this.limits.trafficBytesTotal,
+      this.limits.trafficChunksPerConnection
+    )
+  }
+
+  // ---- ServerOwner / ConnectionOwner -------------------------------------------------------
+
+  /** @internal */
+  nextConnectionId(): number {
+    return this.nextConnId++
+  }
+
+  /** @internal */
+  whoHoldsPort(port: number, host: string): Promise<string | undefined> {
+    return this.options.whoHoldsPort?.(port, host) ?? Promise.resolve(undefined)
+  }
+
+  /** @internal */
+  adopt(conn: LabConnection): void {
+    this.connections.set(conn.id, conn)
+    this.totals.connectionsOpen++
+    this.totals.connectionsEver++
+    this.emit({ type: 'connection.opened', at: conn.openedAt, connection: conn.info() })
+  }
+
+  /** @internal */
+  markDirty(conn: LabConnection): void {
+    conn.dirty = true
+    this.dirtyConnections.push(conn)
+    if (this.dirtyConnections.length === 1) this.notifyChange()
+  }
+
+  /** @internal */
+  changed(conn: LabConnection, kind: 'updated' | 'peer-ended' | 'closed'): void {
+    if (kind === 'closed') {
+      this.totals.connectionsOpen--
+      this.closedOrder.push(conn)
+      this.evictClosed()
+    }
+    this.emit({ type: `connection.${kind}`, at: Date.now(), connection: conn.info() })
+  }
+
+  /** @internal */
+  serverChanged(server: LabTcpServer): void {
+    this.emit({ type: 'server.updated', at: Date.now(), server: server.info() })
+  }
+
+  /** @internal */
+  notice(level: 'info' | 'warning' | 'error', message: string): void {
+    this.emit({ type: 'notice', at: Date.now(), level, message })
+  }
+
+  // ---- the stream ----------------------------------------------------------------------------
+
+  /** Calls `listener` when changes become pending after a collection; returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener)
+    return () => this.changeListeners.delete(listener)
+  }
+
+  /** Takes everything that changed since the last call. */
+  collectChanges(): LabChanges {
+    const connections = this.dirtyConnections
+    for (const c of connections) c.dirty = false
+    const servers: LabTcpServer[] = []
+    for (const s of this.servers.values()) {
+      if (s.totals.dirty) {
+        s.totals.dirty = false
+        servers.push(s)
+      }
+    }
+    const changes = { events: this.pendingEvents, connections, servers, overflow: this.overflow }
+    this.pendingEvents = []
+    this.dirtyConnections = []
+    this.overflow = false
+    return changes
+  }
+
+  /** Counters of one server. */
+  serverCounters(s: LabTcpServer): ServerCounters {
+    return { id: s.serverId, bytesIn: s.totals.bytesIn, bytesOut: s.totals.bytesOut, accepted: s.accepted, open: s.connections.size }
+  }
+
+  /** Whole-lab totals, recomputed from live counters so they are exact. */
+  currentTotals(): Totals {
+    return { ...this.totals }
+  }
+
+  /** The whole state; `seq` is the number of the last batch the receiver already covers. */
+  snapshot(seq: number): Snapshot {
+    return {
+      seq,
+      at: Date.now(),
+      servers: [...this.servers.values()].map((s) => s.info()),
+      serverCounters: [...this.servers.values()].map((s) => this.serverCounters(s)),
+      connections: [...this.connections.values()].map((c) => c.info()),
+      totals: this.currentTotals(),
+      limits: {
+        trafficBytesPerConnection: this.limits.trafficBytesPerConnection,
+        trafficBytesTotal: this.limits.trafficBytesTotal,
+        closedConnectionsKept: this.limits.closedConnectionsKept
+      }
+    }
+  }
+
+  // ---- commands ------------------------------------------------------------------------------
+
+  /** Starts a listening server. */
+  async startServer(req: CommandRequest<'server:start'>): Promise<CommandValue<'server:start'>> {
+    this.assertLive()
+    const server = new LabTcpServer(this.nextServerId, req, this)
+    await server.listen()
+    this.nextServerId++
+    server.notes = await localhostNotes(server.info())
+    this.servers.set(server.serverId, server)
+    this.emit({ type: 'server.listening', at: Date.now(), server: server.info() })
+    return server.info()
+  }
+
+  /** Stops a server and closes its connections. */
+  async stopServer(req: CommandRequest<'server:stop'>): Promise<CommandValue<'server:stop'>> {
+    const server = this.server(req.serverId)
+    this.servers.delete(server.serverId)
+    await server.stop(false)
+    this.emit({ type: 'server.stopped', at: Date.now(), serverId: server.serverId })
+    return {}
+  }
+
+  /** Changes a running server's behaviour, limits, accept mode or accepting. */
+  async configureServer(req: CommandRequest<'server:configure'>): Promise<CommandValue<'server:configure'>> {
+    const server = this.server(req.serverId)
+    // The one step that can fail goes first, so a failure changes nothing.
+    if (req.accepting !== undefined) await server.setAccepting(req.accepting)
+    if (req.behaviour !== undefined || req.options !== undefined) {
+      server.setBehaviour(req.behaviour ?? server.behaviourName, req.options ?? server.options)
+    }
+    if (req.maxConnections !== undefined) server.maxConnections = req.maxConnections
+    if (req.acceptMode !== undefined) server.setAcceptMode(req.acceptMode)
+    this.serverChanged(server)
+    return server.info()
+  }
+
+  /** Closes every connection of a server, keeping it listening. */
+  closeAll(req: CommandRequest<'server:close-all'>): CommandValue<'server:close-all'> {
+    const server = this.server(req.serverId)
+    const conns = [...server.connections]
+    for (const c of conns) c.close('lab-close')
+    return { closed: conns.length }
+  }
+
+  /** Opens an outgoing connection from the lab. */
+  async connect(req: CommandRequest<'client:connect'>): Promise<CommandValue<'client:connect'>> {
+    this.assertLive()
+    const conn = await connectClient(req, this)
+    return conn.info()
+  }
+
+  /** Sends a payload to one connection or to every active connection of a server. */
+  send(req: CommandRequest<'connection:send'>): CommandValue<'connection:send'> {
+    const bytes = encodeForSend(req.payload)
+    const targets =
+      req.connectionId !== undefined ? [this.connection(req.connectionId)] : [...this.server(req.serverId ?? -1).activeConnections()]
+    const writable = targets.filter((c) => c.writable)
+    if (writable.length === 0) {
+      throw new LabFailure(
+        'not-writable',
+        req.connectionId !== undefined ? `Connection ${req.connectionId} can no longer be written to` : 'That server has no open connection to send to',
+        req.connectionId !== undefined ? 'It is closed, or the lab already half-closed it (sent FIN).' : undefined
+      )
+    }
+    for (const c of writable) c.send(Buffer.from(bytes))
+    return { bytes: bytes.length, connections: writable.length }
+  }
+
+  /** Half-close, reset, close, pause or resume one connection. */
+  action(req: CommandRequest<'connection:action'>): CommandValue<'connection:action'> {
+    const conn = this.connection(req.connectionId)
+    if (conn.closed) throw new LabFailure('closed', `Connection ${conn.id} is already closed`)
+    switch (req.action) {
+      case 'half-close':
+        conn.halfClose()
+        break
+      case 'reset':
+        conn.reset()
+        break
+      case 'close':
+        conn.close()
+        break
+      case 'pause':
+        conn.setUserPaused(true)
+        break
+      case 'resume':
+        conn.setUserPaused(false)
+        break
+    }
+    return conn.info()
+  }
+
+  /** The kept traffic of one connection. */
+  traffic(req: CommandRequest<'connection:traffic'>): CommandValue<'connection:traffic'> {
+    return this.connection(req.connectionId).traffic.read(req.connectionId, req.afterSeq)
+  }
+
+  /** Forgets closed connections (of one server, or all). */
+  clearClosed(req: CommandRequest<'connection:clear-closed'>): CommandValue<'connection:clear-closed'> {
+    const ids: number[] = []
+    for (const c of this.connections.values()) {
+      if (c.closed && (req.serverId === undefined || c.serverId === req.serverId)) ids.push(c.id)
+    }
+    this.forget(ids)
+    return { removed: ids.length }
+  }
+
+  /** Closes everything at once (the app quits). */
+  async dispose(): Promise<void> {
+    if (this.disposed) return
+    this.disposed = true
+    const servers = [...this.servers.values()]
+    this.servers.clear()
+    await Promise.all(servers.map((s) => s.stop(false, true)))
+    for (const c of this.connections.values()) if (!c.closed) c.reset('server-stopped')
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private emit(event: LabEvent): void {
+    if (this.pendingEvents.length >= this.limits.pendingEventsMax) {
+      // Nobody is collecting fast enough: drop the detail and make consumers take a snapshot.
+      this.overflow = true
+      this.pendingEvents = []
+    }
+    this.pendingEvents.push(event)
+    if (this.pendingEvents.length === 1) this.notifyChange()
+  }
+
+  private notifyChange(): void {
+    for (const l of this.changeListeners) l()
+  }
+
+  private evictClosed(): void {
+    const excess = this.closedOrder.length - this.limits.closedConnectionsKept
+    if (excess <= 0) return
+    const gone = this.closedOrder.splice(0, excess).filter((c) => this.connections.get(c.id) === c)
+    this.forget(gone.map((c) => c.id), false)
+  }
+
+  private forget(ids: number[], fromOrder = true): void {
+    if (ids.length === 0) return
+    const set = new Set(ids)
+    for (const id of ids) {
+      const c = this.connections.get(id)
+      if (c) this.budget.release(c.traffic)
+      this.connections.delete(id)
+    }
+    if (fromOrder) {
+      const kept = this.closedOrder.filter((c) => !set.has(c.id))
+      this.closedOrder.length = 0
+      this.closedOrder.push(...kept)
+    }
+    this.emit({ type: 'connections.removed', at: Date.now(), ids })
+  }
+
+  private server(id: number): LabTcpServer {
+    const s = this.servers.get(id)
+    if (!s) throw new LabFailure('not-found', `There is no server ${id}`, 'It may have been stopped already.')
+    return s
+  }
+
+  private connection(id: number): LabConnection {
+    const c = this.connections.get(id)
+    if (!c) throw new LabFailure('not-found', `There is no connection ${id}`, 'It may have been cleared.')
+    return c
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new LabFailure('disposed', 'The lab is shutting down')
+  }
+}

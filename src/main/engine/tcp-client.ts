@@ -1,0 +1,54 @@
+import net from 'node:net'
+import type { CommandRequest } from '@shared/contract'
+import { LabConnection } from './lab-connection'
+import type { ConnectionHandlers } from './lab-connection'
+import type { ServerOwner } from './tcp-server'
+import { describeSocketError, LabFailure } from './errors'
+
+// An outgoing client has no behaviour: the user drives it; a peer's FIN leaves it half-open for them to see.
+const clientHandlers: ConnectionHandlers = {
+  onData() {},
+  onPeerEnd() {},
+  onClose() {}
+}
+
+/** Connects from the lab to HOST:PORT or unix:PATH; resolves once connected, rejects with a LabFailure in words. */
+export async function connectClient(req: CommandRequest<'client:connect'>, owner: ServerOwner): Promise<LabConnection> {
+  const unixPath = req.host.startsWith('unix:') ? req.host.slice(5) : undefined
+  const socket =
+    unixPath !== undefined
+      ? net.connect({ path: unixPath, allowHalfOpen: true })
+      : net.connect({ host: req.host, port: req.port ?? 0, allowHalfOpen: true })
+  socket.pause()
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.destroy()
+      reject(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' }))
+    }, req.timeoutMs)
+    socket.once('connect', () => {
+      clearTimeout(timer)
+      socket.removeAllListeners('error')
+      resolve()
+    })
+    socket.once('error', (err) => {
+      clearTimeout(timer)
+      socket.destroy()
+      reject(err)
+    })
+  }).catch((err: unknown) => {
+    if (err instanceof LabFailure) throw err
+    throw describeSocketError(err, { op: 'connect', host: req.host, port: req.port })
+  })
+  const conn = new LabConnection({
+    id: owner.nextConnectionId(),
+    serverId: null,
+    origin: 'outgoing',
+    socket,
+    budget: owner.budget,
+    owner,
+    unixPath
+  })
+  conn.handlers = clientHandlers
+  owner.adopt(conn)
+  return conn
+}

@@ -1,0 +1,158 @@
+import { z } from 'zod'
+import {
+  acceptModeSchema,
+  behaviourOptionsSchema,
+  behaviourSchema,
+  connectionInfoSchema,
+  portSchema,
+  serverInfoSchema,
+  snapshotSchema,
+  trafficRecordSchema
+} from './model'
+import { kernelViewSchema } from './kernel-model'
+
+const id = z.number({ error: 'An id must be a number' }).int().nonnegative()
+const host = z
+  .string({ error: 'Host must be text' })
+  .trim()
+  .min(1, 'Host must not be empty')
+  .max(255, 'Host is too long')
+
+/** How a payload typed by a person is turned into bytes. */
+export const payloadSchema = z.strictObject({
+  format: z.enum(['text', 'hex', 'escapes']),
+  text: z.string().max(16 * 1024 * 1024, 'Payload is over 16 MiB'),
+  lineEnding: z.enum(['none', 'lf', 'crlf']).default('none')
+})
+/** A payload to send. */
+export type Payload = z.infer<typeof payloadSchema>
+
+const empty = z.strictObject({})
+const startServer = z
+  .strictObject({
+    /** `127.0.0.1`, `0.0.0.0`, `::`, a local address, a name, or `unix:/path`. */
+    host: host.default('127.0.0.1'),
+    port: portSchema.optional(),
+    behaviour: behaviourSchema.default('echo'),
+    options: behaviourOptionsSchema.default({}),
+    backlog: z.number().int().min(1).max(65535).optional(),
+    maxConnections: z.number().int().min(1).max(1_000_000).nullable().optional(),
+    acceptMode: acceptModeSchema.optional()
+  })
+  .refine((v) => v.host.startsWith('unix:') || v.port !== undefined, {
+    message: 'Port is required (0 picks a free one)',
+    path: ['port']
+  })
+
+/**
+ * Every command, by IPC channel (`domain:verb`): its request and its response schema.
+ * Main, preload, browser mode and renderer all derive their types from this one table.
+ */
+export const commands = {
+  'lab:snapshot': { request: empty, response: snapshotSchema },
+  'lab:ack': { request: z.strictObject({ seq: z.number().int() }), response: empty },
+  'server:start': { request: startServer, response: serverInfoSchema },
+  'server:stop': { request: z.strictObject({ serverId: id }), response: empty },
+  'server:configure': {
+    request: z.strictObject({
+      serverId: id,
+      behaviour: behaviourSchema.optional(),
+      options: behaviourOptionsSchema.optional(),
+      maxConnections: z.number().int().min(1).max(1_000_000).nullable().optional(),
+      acceptMode: acceptModeSchema.optional(),
+      /** false closes the listener but keeps its connections; true listens again. */
+      accepting: z.boolean().optional()
+    }),
+    response: serverInfoSchema
+  },
+  'server:close-all': {
+    request: z.strictObject({ serverId: id }),
+    response: z.object({ closed: z.number().int() })
+  },
+  'client:connect': {
+    request: z
+      .strictObject({
+        host,
+        port: portSchema.optional(),
+        timeoutMs: z.number().int().min(1).max(120_000).default(5_000)
+      })
+      .refine((v) => v.host.startsWith('unix:') || (v.port !== undefined && v.port > 0), {
+        message: 'Port must be a whole number from 1 to 65535',
+        path: ['port']
+      }),
+    response: connectionInfoSchema
+  },
+  'connection:send': {
+    request: z
+      .strictObject({ connectionId: id.optional(), serverId: id.optional(), payload: payloadSchema })
+      .refine((v) => (v.connectionId === undefined) !== (v.serverId === undefined), {
+        message: 'Name exactly one target: a connectionId or a serverId'
+      }),
+    response: z.object({ bytes: z.number().int(), connections: z.number().int() })
+  },
+  'connection:action': {
+    request: z.strictObject({
+      connectionId: id,
+      action: z.enum(['half-close', 'reset', 'close', 'pause', 'resume'])
+    }),
+    response: connectionInfoSchema
+  },
+  'connection:traffic': {
+    request: z.strictObject({ connectionId: id, afterSeq: z.number().int().optional() }),
+    response: trafficRecordSchema
+  },
+  'connection:clear-closed': {
+    request: z.strictObject({ serverId: id.optional() }),
+    response: z.object({ removed: z.number().int() })
+  },
+  'kernel:sockets': {
+    request: z.strictObject({ scope: z.enum(['lab', 'all']).default('lab') }),
+    response: kernelViewSchema
+  }
+} as const
+
+/** The table of commands. */
+export type Commands = typeof commands
+/** A command's channel name. */
+export type CommandName = keyof Commands
+/** What a caller passes for a command (defaults may be left out). */
+export type CommandInput<C extends CommandName> = z.input<Commands[C]['request']>
+/** A command's request after validation, defaults filled in. */
+export type CommandRequest<C extends CommandName> = z.output<Commands[C]['request']>
+/** A command's successful value. */
+export type CommandValue<C extends CommandName> = z.output<Commands[C]['response']>
+
+/** The channel names, for code that must list them (preload, WebSocket router). */
+export const COMMAND_NAMES = Object.keys(commands) as CommandName[]
+
+/** A failure in words: a stable code, a sentence for people, and a hint of what to do. */
+export const labErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  hint: z.string().optional()
+})
+/** A failure in words. */
+export type LabError = z.infer<typeof labErrorSchema>
+
+/** What every command answers: its value, or an error that changed nothing. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: LabError }
+/** The result of a named command. */
+export type CommandResult<C extends CommandName> = Result<CommandValue<C>>
+
+/** The channel on which event batches travel from main to a window. */
+export const EVENTS_CHANNEL = 'lab:events'
+
+/** Whether a string names a command. */
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(commands, name)
+}
+
+/** Turns a validation failure into one readable sentence. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((i) => {
+      const where = i.path.length > 0 ? `${i.path.join('.')}: ` : ''
+      return `${where}${i.message}`
+    })
+    .join('; ')
+}

@@ -1,0 +1,237 @@
+import { z } from 'zod'
+
+/** Every server behaviour the lab implements, by the name used in the UI and in `--listen NAME@ADDR`. */
+export const BEHAVIOURS = [
+  'echo',
+  'echo-after-eof',
+  'discard',
+  'uppercase',
+  'chargen',
+  'daytime',
+  'chat',
+  'telemetry',
+  'http',
+  'manual'
+] as const
+/** Schema of a behaviour name. */
+export const behaviourSchema = z.enum(BEHAVIOURS, {
+  error: (issue) => `Unknown behaviour ${JSON.stringify(issue.input)}; choose one of ${BEHAVIOURS.join(', ')}`
+})
+/** A behaviour name. */
+export type Behaviour = z.infer<typeof behaviourSchema>
+
+/** Options some behaviours take; unknown keys are refused. */
+export const behaviourOptionsSchema = z.strictObject({
+  /** telemetry: how often each peer gets a line. */
+  telemetryIntervalMs: z.number().int().min(10, 'Telemetry interval must be at least 10 ms').max(3_600_000).optional()
+})
+/** Options of a behaviour. */
+export type BehaviourOptions = z.infer<typeof behaviourOptionsSchema>
+
+/** A TCP port as typed by a person or sent by a program: a whole number 0–65535 (digits in a string are accepted). */
+export const portSchema = z.preprocess(
+  (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+  z
+    .number({ error: (i) => `Port must be a whole number from 0 to 65535, not ${JSON.stringify(i.input)}` })
+    .int({ error: (i) => `Port must be a whole number from 0 to 65535, not ${String(i.input)}` })
+    .min(0, { error: (i) => `Port must be a whole number from 0 to 65535, not ${String(i.input)}` })
+    .max(65535, { error: (i) => `Port must be a whole number from 0 to 65535, not ${String(i.input)}` })
+)
+
+/** An address family as the lab reports it. */
+export const familySchema = z.enum(['IPv4', 'IPv6', 'unix'])
+/** An address family. */
+export type Family = z.infer<typeof familySchema>
+
+/** One end of a connection; for Unix sockets `address` is the path and `port` is 0. */
+export const endpointSchema = z.object({ address: z.string(), port: z.number().int() })
+/** One end of a connection. */
+export type Endpoint = z.infer<typeof endpointSchema>
+
+/** How a server hands out its accepted connections. */
+export const acceptModeSchema = z.enum(['concurrent', 'one-at-a-time'])
+/** How a server hands out its accepted connections. */
+export type AcceptMode = z.infer<typeof acceptModeSchema>
+
+/** A listening server as the lab knows it. */
+export const serverInfoSchema = z.object({
+  id: z.number().int(),
+  /** The host (or `unix:/path`) the user asked for. */
+  requestedHost: z.string(),
+  requestedPort: z.number().int(),
+  /** The address the listening socket is really bound to. */
+  bound: endpointSchema,
+  family: familySchema,
+  behaviour: behaviourSchema,
+  options: behaviourOptionsSchema,
+  /** listening: accepting; not-accepting: listener closed, connections kept. */
+  state: z.enum(['listening', 'not-accepting']),
+  acceptMode: acceptModeSchema,
+  maxConnections: z.number().int().nullable(),
+  backlog: z.number().int(),
+  startedAt: z.number(),
+  /** Things worth knowing about this address, e.g. a localhost family mismatch. */
+  notes: z.array(z.string())
+})
+/** A listening server. */
+export type ServerInfo = z.infer<typeof serverInfoSchema>
+
+/** Live counters of a server: totals over every connection it ever accepted. */
+export const serverCountersSchema = z.object({
+  id: z.number().int(),
+  bytesIn: z.number(),
+  bytesOut: z.number(),
+  accepted: z.number().int(),
+  open: z.number().int()
+})
+/** Live counters of a server. */
+export type ServerCounters = z.infer<typeof serverCountersSchema>
+
+/** A connection's place in its life. */
+export const connectionStateSchema = z.enum(['queued', 'open', 'peer-half-closed', 'lab-half-closed', 'closed'])
+/** A connection's state. */
+export type ConnectionState = z.infer<typeof connectionStateSchema>
+
+/** Why a connection closed. */
+export const closeReasonSchema = z.enum([
+  'peer-fin',
+  'peer-reset',
+  'error',
+  'lab-close',
+  'lab-reset',
+  'server-stopped',
+  'max-connections'
+])
+/** Why a connection closed. */
+export type CloseReason = z.infer<typeof closeReasonSchema>
+
+/** A connection as the lab knows it: accepted by a lab server, or opened by the lab as a client. */
+export const connectionInfoSchema = z.object({
+  id: z.number().int(),
+  /** The lab server that accepted it; null for an outgoing client. */
+  serverId: z.number().int().nullable(),
+  origin: z.enum(['accepted', 'outgoing']),
+  family: familySchema,
+  local: endpointSchema,
+  remote: endpointSchema,
+  state: connectionStateSchema,
+  closeReason: closeReasonSchema.nullable(),
+  /** The system's words for an error that ended the connection. */
+  error: z.string().nullable(),
+  openedAt: z.number(),
+  peerEndedAt: z.number().nullable(),
+  closedAt: z.number().nullable(),
+  lastActivity: z.number(),
+  bytesIn: z.number(),
+  bytesOut: z.number(),
+  chunksIn: z.number(),
+  chunksOut: z.number(),
+  /** Reading paused by the user (the peer's writes pile up in kernel buffers). */
+  paused: z.boolean()
+})
+/** A connection. */
+export type ConnectionInfo = z.infer<typeof connectionInfoSchema>
+
+/** Whole-lab totals. */
+export const totalsSchema = z.object({
+  bytesIn: z.number(),
+  bytesOut: z.number(),
+  connectionsOpen: z.number().int(),
+  connectionsEver: z.number().int()
+})
+/** Whole-lab totals. */
+export type Totals = z.infer<typeof totalsSchema>
+
+/** A discrete, ordered event: everything except the byte counters, which travel as per-batch counters. */
+export const labEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('server.listening'), at: z.number(), server: serverInfoSchema }),
+  z.object({ type: z.literal('server.updated'), at: z.number(), server: serverInfoSchema }),
+  z.object({ type: z.literal('server.stopped'), at: z.number(), serverId: z.number().int() }),
+  z.object({
+    type: z.literal('server.error'),
+    at: z.number(),
+    serverId: z.number().int(),
+    message: z.string()
+  }),
+  z.object({ type: z.literal('connection.opened'), at: z.number(), connection: connectionInfoSchema }),
+  z.object({ type: z.literal('connection.updated'), at: z.number(), connection: connectionInfoSchema }),
+  z.object({ type: z.literal('connection.peer-ended'), at: z.number(), connection: connectionInfoSchema }),
+  z.object({ type: z.literal('connection.closed'), at: z.number(), connection: connectionInfoSchema }),
+  z.object({ type: z.literal('connections.removed'), at: z.number(), ids: z.array(z.number().int()) }),
+  z.object({
+    type: z.literal('notice'),
+    at: z.number(),
+    level: z.enum(['info', 'warning', 'error']),
+    message: z.string()
+  })
+])
+/** A discrete lab event. */
+export type LabEvent = z.infer<typeof labEventSchema>
+
+/** Absolute counters of the connections that changed since the last batch, as parallel columns. */
+export const counterColumnsSchema = z.object({
+  ids: z.array(z.number().int()),
+  bytesIn: z.array(z.number()),
+  bytesOut: z.array(z.number()),
+  chunksIn: z.array(z.number()),
+  chunksOut: z.array(z.number()),
+  lastActivity: z.array(z.number())
+})
+/** Counter columns. */
+export type CounterColumns = z.infer<typeof counterColumnsSchema>
+
+/** One numbered batch of the event stream. */
+export const eventBatchSchema = z.object({
+  seq: z.number().int(),
+  at: z.number(),
+  /** True when too much changed to list: the consumer must take a fresh snapshot. */
+  resync: z.boolean(),
+  events: z.array(labEventSchema),
+  counters: counterColumnsSchema,
+  servers: z.array(serverCountersSchema),
+  totals: totalsSchema
+})
+/** One numbered batch. */
+export type EventBatch = z.infer<typeof eventBatchSchema>
+
+/** The whole state, for a consumer that starts or lost track; `seq` is the last batch it already covers. */
+export const snapshotSchema = z.object({
+  seq: z.number().int(),
+  at: z.number(),
+  servers: z.array(serverInfoSchema),
+  serverCounters: z.array(serverCountersSchema),
+  connections: z.array(connectionInfoSchema),
+  totals: totalsSchema,
+  limits: z.object({
+    trafficBytesPerConnection: z.number(),
+    trafficBytesTotal: z.number(),
+    closedConnectionsKept: z.number()
+  })
+})
+/** The whole state. */
+export type Snapshot = z.infer<typeof snapshotSchema>
+
+/** One recorded chunk: a single read or write, its boundaries kept. */
+export const trafficChunkSchema = z.object({
+  seq: z.number().int(),
+  at: z.number(),
+  dir: z.enum(['in', 'out']),
+  size: z.number().int(),
+  /** The bytes, base64; shorter than `size` when only the chunk's tail is still kept. */
+  data: z.string(),
+  keptBytes: z.number().int()
+})
+/** One recorded chunk. */
+export type TrafficChunk = z.infer<typeof trafficChunkSchema>
+
+/** The kept part of a connection's traffic. */
+export const trafficRecordSchema = z.object({
+  connectionId: z.number().int(),
+  chunks: z.array(trafficChunkSchema),
+  droppedChunks: z.number().int(),
+  droppedBytes: z.number(),
+  /** The sequence number the next chunk will get: pass it as `afterSeq` to fetch only newer chunks. */
+  nextSeq: z.number().int()
+})
+/** The kept part of a connection's traffic. */
+export type TrafficRecord = z.infer<typeof trafficRecordSchema>
