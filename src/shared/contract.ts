@@ -10,6 +10,10 @@ import {
   trafficRecordSchema
 } from './model'
 import { kernelViewSchema } from './kernel-model'
+import type { CommandChannel } from './channels'
+import { COMMAND_CHANNELS, isCommandChannel } from './channels'
+
+export { EVENTS_CHANNEL } from './channels'
 
 const id = z.number({ error: 'An id must be a number' }).int().nonnegative()
 const host = z
@@ -109,7 +113,7 @@ export const commands = {
     request: z.strictObject({ scope: z.enum(['lab', 'all']).default('lab') }),
     response: kernelViewSchema
   }
-} as const
+} as const satisfies Record<CommandChannel, { request: z.ZodType; response: z.ZodType }>
 
 /** The table of commands. */
 export type Commands = typeof commands
@@ -123,7 +127,7 @@ export type CommandRequest<C extends CommandName> = z.output<Commands[C]['reques
 export type CommandValue<C extends CommandName> = z.output<Commands[C]['response']>
 
 /** The channel names, for code that must list them (preload, WebSocket router). */
-export const COMMAND_NAMES = Object.keys(commands) as CommandName[]
+export const COMMAND_NAMES: readonly CommandName[] = COMMAND_CHANNELS
 
 /** A failure in words: a stable code, a sentence for people, and a hint of what to do. */
 export const labErrorSchema = z.object({
@@ -139,12 +143,9 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: LabError }
 /** The result of a named command. */
 export type CommandResult<C extends CommandName> = Result<CommandValue<C>>
 
-/** The channel on which event batches travel from main to a window. */
-export const EVENTS_CHANNEL = 'lab:events'
-
 /** Whether a string names a command. */
 export function isCommandName(name: unknown): name is CommandName {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(commands, name)
+  return isCommandChannel(name)
 }
 
 /** Turns a validation failure into one readable sentence. */

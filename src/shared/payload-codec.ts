@@ -192,11 +192,15 @@ function writeEscapes(text: string, out: ByteBuilder): PayloadError | null {
       break
     }
     if (slash > i) out.pushText(text.slice(i, slash))
-    if (slash + 1 >= n) return failure(`Trailing "\\" at position ${slash} escapes nothing (write \\\\ for a backslash)`, slash)
+    if (slash + 1 >= n) {
+      return failure(`Trailing "\\" at position ${slash} escapes nothing (write \\\\ for a backslash)`, slash)
+    }
     const kind = text[slash + 1]
     if (Object.hasOwn(SIMPLE_ESCAPES, kind)) {
-      if (kind === '0' && slash + 2 < n && text.charCodeAt(slash + 2) >= 0x30 && text.charCodeAt(slash + 2) <= 0x39) {
-        return failure(`Octal escapes are not supported: "\\0${text[slash + 2]}" at position ${slash} (use \\xHH)`, slash)
+      const after = text.charCodeAt(slash + 2)
+      if (kind === '0' && after >= 0x30 && after <= 0x39) {
+        const octal = `\\0${text[slash + 2]}`
+        return failure(`Octal escapes are not supported: "${octal}" at position ${slash} (use \\xHH)`, slash)
       }
       out.push(SIMPLE_ESCAPES[kind])
       i = slash + 2
@@ -226,6 +230,8 @@ function writeEscapes(text: string, out: ByteBuilder): PayloadError | null {
 
 type UnicodeParse = { ok: true; cp: number; end: number } | { ok: false; message: string }
 
+const refuse = (message: string): UnicodeParse => ({ ok: false, message })
+
 /** Parses `\uHHHH`, a `\uHHHH\uHHHH` surrogate pair, or `\u{H..}` starting at the backslash. */
 function parseUnicodeEscape(text: string, slash: number): UnicodeParse {
   const at = slash + 2
@@ -233,31 +239,39 @@ function parseUnicodeEscape(text: string, slash: number): UnicodeParse {
     const close = text.indexOf('}', at + 1)
     const digits = close < 0 ? '' : text.slice(at + 1, close)
     if (close < 0 || digits.length < 1 || digits.length > 6 || readHexDigits(digits, 0, digits.length) < 0) {
-      return { ok: false, message: `"\\u{" at position ${slash} needs 1 to 6 hex digits and a closing "}", as in \\u{1F600}` }
+      return refuse(`"\\u{" at position ${slash} needs 1 to 6 hex digits and a closing "}", as in \\u{1F600}`)
     }
     const cp = readHexDigits(digits, 0, digits.length)
-    if (cp > 0x10ffff) return { ok: false, message: `\\u{${digits}} at position ${slash} is beyond U+10FFFF` }
+    if (cp > 0x10ffff) return refuse(`\\u{${digits}} at position ${slash} is beyond U+10FFFF`)
     if (cp >= 0xd800 && cp <= 0xdfff) {
-      return { ok: false, message: `\\u{${digits}} at position ${slash} is a surrogate, which UTF-8 cannot encode` }
+      return refuse(`\\u{${digits}} at position ${slash} is a surrogate, which UTF-8 cannot encode`)
     }
     return { ok: true, cp, end: close + 1 }
   }
   const cp = readHexDigits(text, at, 4)
-  if (cp < 0) return { ok: false, message: `"\\u" at position ${slash} needs exactly four hex digits (or \\u{H..}), as in \\u00e9` }
+  if (cp < 0) {
+    return refuse(`"\\u" at position ${slash} needs exactly four hex digits (or \\u{H..}), as in \\u00e9`)
+  }
+  const unit = `\\u${text.slice(at, at + 4)}`
   if (cp >= 0xdc00 && cp <= 0xdfff) {
-    return { ok: false, message: `\\u${text.slice(at, at + 4)} at position ${slash} is a lone low surrogate, which UTF-8 cannot encode` }
+    return refuse(`${unit} at position ${slash} is a lone low surrogate, which UTF-8 cannot encode`)
   }
   if (cp >= 0xd800 && cp <= 0xdbff) {
     const low = text.startsWith('\\u', at + 4) ? readHexDigits(text, at + 6, 4) : -1
     if (low < 0xdc00 || low > 0xdfff) {
-      return { ok: false, message: `\\u${text.slice(at, at + 4)} at position ${slash} is a high surrogate without a following \\uDC00–\\uDFFF` }
+      return refuse(`${unit} at position ${slash} is a high surrogate without a following \\uDC00–\\uDFFF`)
     }
     return { ok: true, cp: 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00), end: at + 10 }
   }
   return { ok: true, cp, end: at + 4 }
 }
 
-/** Turns a payload as typed by a person into the bytes to send (line ending appended for every format). */
+/**
+ * Turns a payload as typed by a person into the bytes to send; the line ending is appended for
+ * every format. `text` is UTF-8. `hex` is pairs of digits, runs separated by whitespace, `:`, `-` or
+ * `,`, each run optionally prefixed `0x`. `escapes` is C-like (see writeEscapes). Errors carry the
+ * string index of the first offending character.
+ */
 export function encodePayload(p: Payload): EncodeResult {
   const ending = LINE_ENDING_BYTES[p.lineEnding] ?? []
   const out = new ByteBuilder(p.format === 'hex' ? (p.text.length >> 1) + 2 : p.text.length + 2)

@@ -7,6 +7,7 @@ import { LabFailure } from './errors'
 import type { LabOptions } from './lab'
 import { Lab } from './lab'
 import { readKernelView } from './kernel-view'
+import { whoHoldsPort } from './kernel/port-holder'
 
 /** One consumer's link to the lab: it sends commands and receives its own numbered batches. */
 export interface LabSession {
@@ -33,7 +34,8 @@ export interface LabHubOptions extends LabOptions {
 
 /** Builds a lab and its batcher. */
 export function createLabHub(options: LabHubOptions = {}): LabHub {
-  const lab = new Lab(options)
+  // On Linux the kernel can name who holds a port; tests may pass their own.
+  const lab = new Lab({ whoHoldsPort, ...options })
   const batcher = new EventBatcher(lab, options.batcher)
 
   async function execute<C extends CommandName>(name: C, req: CommandRequest<C>): Promise<unknown> {

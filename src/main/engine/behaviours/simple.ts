@@ -1,5 +1,7 @@
+import type { LabConnection } from '../lab-connection'
 import type { BehaviourFactory } from './behaviour'
 import { baseBehaviour } from './behaviour'
+import { endOfLastLine, MAX_LINE_BYTES } from './lines'
 
 /** RFC 862 echo: every chunk goes back as it arrived; the peer's FIN is answered with ours. */
 export const echo: BehaviourFactory = () => ({
@@ -14,3 +16,93 @@ export const discard: BehaviourFactory = () => ({ ...baseBehaviour })
 
 /** Nothing automatic: the user replies, half-closes and closes by hand (a peer's FIN leaves the socket half-open). */
 export const manual: BehaviourFactory = () => ({ ...baseBehaviour, onPeerEnd() {} })
+
+/** Most bytes echo-after-eof holds per connection before it gives up (see `echoAfterEof`). */
+export const ECHO_AFTER_EOF_MAX_BYTES = 16 * 1024 * 1024
+
+/**
+ * The lesson's server: read until the peer half-closes (EOF), then send everything back and close.
+ * A peer that sends more than `maxBytes` before its FIN is reset (RST) with a notice, since the
+ * server could no longer send back everything it read.
+ */
+export function echoAfterEof(maxBytes = ECHO_AFTER_EOF_MAX_BYTES): BehaviourFactory {
+  return (host) => {
+    const held = new Map<LabConnection, { chunks: Buffer[]; size: number }>()
+    return {
+      ...baseBehaviour,
+      onOpen(conn) {
+        held.set(conn, { chunks: [], size: 0 })
+      },
+      onData(conn, chunk) {
+        const h = held.get(conn)
+        if (!h) return
+        if (h.size + chunk.length > maxBytes) {
+          held.delete(conn)
+          conn.error = `echo-after-eof holds at most ${maxBytes} bytes before the peer's FIN; this peer sent more`
+          host.notice('warning', `Server ${host.serverId}: connection ${conn.id} sent over ${maxBytes} bytes without a FIN; reset it`)
+          conn.reset()
+          return
+        }
+        h.chunks.push(chunk)
+        h.size += chunk.length
+      },
+      onPeerEnd(conn) {
+        const h = held.get(conn)
+        held.delete(conn)
+        if (h && h.size > 0) conn.send(h.chunks.length === 1 ? h.chunks[0] : Buffer.concat(h.chunks, h.size))
+        conn.close()
+      },
+      onClose(conn) {
+        held.delete(conn)
+      },
+      dispose() {
+        held.clear()
+      }
+    }
+  }
+}
+
+function upperAscii(bytes: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(bytes.length)
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]
+    out[i] = b >= 0x61 && b <= 0x7a ? b - 0x20 : b
+  }
+  return out
+}
+
+/**
+ * Line by line, ASCII letters upper-cased (byte for byte, so counts in and out match and UTF-8 passes
+ * through untouched): complete lines go back as soon as their `\n` arrives; the partial tail on FIN.
+ */
+export const uppercase: BehaviourFactory = () => {
+  const tails = new Map<LabConnection, Buffer>()
+  return {
+    ...baseBehaviour,
+    onOpen(conn) {
+      tails.delete(conn)
+    },
+    onData(conn, chunk) {
+      const prev = tails.get(conn)
+      const data = prev ? Buffer.concat([prev, chunk]) : chunk
+      let end = endOfLastLine(data)
+      // A line longer than the bound is transformed in pieces rather than held without limit.
+      if (data.length - end >= MAX_LINE_BYTES) end = data.length
+      if (end > 0) conn.send(upperAscii(data.subarray(0, end)))
+      if (end < data.length) tails.set(conn, Buffer.from(data.subarray(end)))
+      else tails.delete(conn)
+    },
+    onPeerEnd(conn) {
+      const tail = tails.get(conn)
+      tails.delete(conn)
+      if (tail) conn.send(upperAscii(tail))
+      conn.halfClose()
+    },
+    onClose(conn) {
+      tails.delete(conn)
+    },
+    dispose() {
+      tails.clear()
+    }
+  }
+}

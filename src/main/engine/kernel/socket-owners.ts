@@ -6,14 +6,23 @@ export interface SocketOwner {
   command: string
 }
 
-/** Bounds of one scan of /proc, so a machine with huge process or fd counts cannot stall the lab. */
-export const OWNER_SCAN_LIMITS = {
+/** Bounds of one scan of /proc. */
+export interface OwnerScanLimits {
+  maxProcesses: number
+  maxFdsPerProcess: number
+  maxTotalFds: number
+  timeBudgetMs: number
+  parallelProcesses: number
+}
+
+/** Default bounds, so a machine with huge process or fd counts cannot stall the lab. */
+export const OWNER_SCAN_LIMITS: Readonly<OwnerScanLimits> = {
   maxProcesses: 4096,
   maxFdsPerProcess: 20_000,
   maxTotalFds: 200_000,
   timeBudgetMs: 1500,
   parallelProcesses: 16
-} as const
+}
 
 const SOCKET_LINK = /^socket:\[(\d+)\]$/
 
@@ -46,7 +55,7 @@ export interface OwnerScan {
 export async function scanSocketOwners(
   wanted?: ReadonlySet<number>,
   procRoot = '/proc',
-  limits: typeof OWNER_SCAN_LIMITS = OWNER_SCAN_LIMITS
+  limits: Readonly<OwnerScanLimits> = OWNER_SCAN_LIMITS
 ): Promise<OwnerScan> {
   const owners = new Map<number, SocketOwner>()
   const started = Date.now()

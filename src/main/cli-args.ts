@@ -1,0 +1,108 @@
+import { LISTEN_FORMS, parseListenSpec } from '@shared/listen-spec'
+import type { ListenRequest } from '@shared/listen-spec'
+import { BEHAVIOURS } from '@shared/model'
+
+/** The browser UI's default port: fixed so an `ssh -L 7357:127.0.0.1:7357` recipe keeps working. */
+export const DEFAULT_UI_PORT = 7357
+/** The browser UI's default address: this machine only. */
+export const DEFAULT_UI_HOST = '127.0.0.1'
+
+/** What the command line asks for (desktop app and `tcp-lab web` alike). */
+export interface CliOptions {
+  /** `web` for browser mode; null when no command word was given (the desktop app). */
+  command: 'web' | null
+  /** Servers to start at launch, in order. */
+  listen: ListenRequest[]
+  uiHost: string
+  uiPort: number
+  help: boolean
+}
+
+/** Parsed arguments, or one sentence about the first bad one. */
+export type CliArgsResult = { ok: true; value: CliOptions } | { ok: false; error: string }
+
+/** How to parse: the desktop app ignores what it does not know (Electron and Chromium add switches). */
+export interface CliParseOptions {
+  strict?: boolean
+}
+
+/** `tcp-lab --help`. */
+export const USAGE = `Usage: tcp-lab web [options]
+
+Runs TCP Lab headless and serves its UI to a browser. Prints the URL to open,
+with a one-time token: TCP Lab UI: http://127.0.0.1:${DEFAULT_UI_PORT}/#token=...
+
+Options:
+  --listen [BEHAVIOUR@]ADDRESS  Start a server at launch (repeatable).
+                                ADDRESS is ${LISTEN_FORMS.replace(', optionally prefixed by BEHAVIOUR@', '')}.
+                                BEHAVIOUR is one of ${BEHAVIOURS.join(', ')}
+                                (default echo). Examples: --listen 9000,
+                                --listen chat@0.0.0.0:9001, --listen http@[::1]:8080
+  --ui-host HOST                Address the UI listens on (default ${DEFAULT_UI_HOST}).
+                                Anything but a loopback address exposes the lab to
+                                your network: anyone with the URL can open sockets here.
+  --ui-port PORT                Port of the UI (default ${DEFAULT_UI_PORT}; 0 = any free port).
+  -h, --help                    Show this help.
+
+Remote machine: run it there, then on your computer
+  ssh -L ${DEFAULT_UI_PORT}:127.0.0.1:${DEFAULT_UI_PORT} user@host
+and open the printed URL locally. Ctrl-C stops every server and exits.
+
+The desktop app takes --listen too: npm start -- --listen 9000
+`
+
+function takeValue(argv: readonly string[], i: number, flag: string): { value: string; next: number } | string {
+  const arg = argv[i]
+  const eq = arg.indexOf('=')
+  if (eq >= 0) return { value: arg.slice(eq + 1), next: i + 1 }
+  const value = argv[i + 1]
+  if (value === undefined || (value.startsWith('--') && value.length > 2)) return `${flag} needs a value`
+  return { value, next: i + 2 }
+}
+
+/** Parses command-line arguments (without the node/electron executable and script path). */
+export function parseCliArgs(argv: readonly string[], { strict = true }: CliParseOptions = {}): CliArgsResult {
+  const options: CliOptions = { command: null, listen: [], uiHost: DEFAULT_UI_HOST, uiPort: DEFAULT_UI_PORT, help: false }
+  let i = 0
+  // Bounded: every branch advances i by at least one.
+  while (i < argv.length) {
+    const arg = argv[i]
+    const flag = arg.startsWith('--') ? arg.split('=')[0] : arg
+    if (flag === '--help' || flag === '-h') {
+      options.help = true
+      i++
+    } else if (flag === '--listen' || flag === '--ui-host' || flag === '--ui-port') {
+      const taken = takeValue(argv, i, flag)
+      if (typeof taken === 'string') return { ok: false, error: taken }
+      i = taken.next
+      if (flag === '--listen') {
+        const parsed = parseListenSpec(taken.value)
+        if (!parsed.ok) return parsed
+        options.listen.push(parsed.value)
+      } else if (flag === '--ui-host') {
+        const host = taken.value.trim().replace(/^\[(.*)\]$/, '$1')
+        if (host === '' || /[\s/@]/.test(host)) return { ok: false, error: `--ui-host ${JSON.stringify(taken.value)} is not a host name or address` }
+        options.uiHost = host
+      } else {
+        if (!/^\d{1,5}$/.test(taken.value) || Number(taken.value) > 65535) {
+          return { ok: false, error: `--ui-port must be a whole number from 0 to 65535, not ${JSON.stringify(taken.value)}` }
+        }
+        options.uiPort = Number(taken.value)
+      }
+    } else if (arg === 'web' && options.command === null && strict) {
+      options.command = 'web'
+      i++
+    } else if (strict) {
+      return { ok: false, error: `Unknown argument ${JSON.stringify(arg)}; see --help` }
+    } else {
+      i++
+    }
+  }
+  return { ok: true, value: options }
+}
+
+/** Whether an address only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1')
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1'
+}

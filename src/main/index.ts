@@ -1,0 +1,45 @@
+import { app, ipcMain, session } from 'electron'
+import { createLabHub } from './engine/lab-hub'
+import { makeTrustedUrlCheck, setupIpc } from './ipc-adapter'
+import { createMainWindow, RENDERER_FILE } from './window'
+import { setupSecurity } from './security'
+import { startListenSpecs } from './launch-listeners'
+
+// index.ts only wires: the engine, the IPC adapter, the window, and a clean shutdown.
+const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined
+const hub = createLabHub()
+const ipc = setupIpc(hub, ipcMain, makeTrustedUrlCheck(RENDERER_FILE, devServerUrl))
+
+function openWindow(): void {
+  const win = createMainWindow(devServerUrl)
+  ipc.attach(win.webContents)
+}
+
+app.whenReady().then(async () => {
+  setupSecurity(app, session.defaultSession)
+  const failure = await startListenSpecs(hub, process.argv.slice(app.isPackaged ? 1 : 2))
+  if (failure) {
+    console.error(failure)
+    app.exit(2)
+    return
+  }
+  openWindow()
+  app.on('activate', () => {
+    const { BrowserWindow } = require('electron') as typeof import('electron')
+    if (BrowserWindow.getAllWindows().length === 0) openWindow()
+  })
+})
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit()
+})
+
+let quitting = false
+app.on('before-quit', (event) => {
+  if (quitting) return
+  // Every listener and connection is closed before the process goes, so no port stays bound.
+  event.preventDefault()
+  quitting = true
+  ipc.dispose()
+  void hub.dispose().finally(() => app.quit())
+})

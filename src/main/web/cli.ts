@@ -1,0 +1,105 @@
+// `tcp-lab web`: the lab headless in plain Node, its UI served to a browser. Never imports electron.
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { ServerInfo } from '@shared/model'
+import { createLabHub } from '../engine/lab-hub'
+import type { LabHub } from '../engine/lab-hub'
+import { isLoopbackHost, parseCliArgs, USAGE } from '../cli-args'
+import { startWebServer } from './web-server'
+import type { WebServer } from './web-server'
+import { isWildcard, urlHost } from './web-security'
+
+/** Longest a Ctrl-C shutdown may take before the process exits anyway. */
+const SHUTDOWN_TIMEOUT_MS = 5_000
+
+function describeServer(s: ServerInfo): string {
+  if (s.family === 'unix') return `${s.behaviour} on unix:${s.bound.address} (nc -U ${s.bound.address})`
+  const host = urlHost(s.bound.address)
+  return `${s.behaviour} on ${host}:${s.bound.port} (nc ${s.bound.address} ${s.bound.port})`
+}
+
+/** Where the built renderer lies next to this bundle (out/main/cli.js → out/renderer). */
+function rendererDir(): string {
+  return resolve(__dirname, '../renderer')
+}
+
+/** Runs `tcp-lab web` with the given arguments; resolves with the exit code when it should end early. */
+export async function main(argv: readonly string[]): Promise<number | null> {
+  const parsed = parseCliArgs(argv)
+  if (!parsed.ok) {
+    process.stderr.write(`tcp-lab: ${parsed.error}\n`)
+    return 2
+  }
+  const opts = parsed.value
+  if (opts.help) {
+    process.stdout.write(USAGE)
+    return 0
+  }
+  if (opts.command !== 'web') {
+    process.stderr.write(`tcp-lab: name a command (web)\n\n${USAGE}`)
+    return 2
+  }
+  const staticDir = rendererDir()
+  if (!existsSync(join(staticDir, 'index.html'))) {
+    process.stderr.write(`tcp-lab: the UI is not built (${staticDir}/index.html is missing); run: npx electron-vite build\n`)
+    return 1
+  }
+
+  const hub: LabHub = createLabHub()
+  let web: WebServer
+  try {
+    web = await startWebServer({ hub, host: opts.uiHost, port: opts.uiPort, staticDir })
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    const why =
+      e.code === 'EADDRINUSE'
+        ? `port ${opts.uiPort} is already in use; pass --ui-port with another port, or --ui-port 0 for any free one`
+        : `${e.code ?? ''} ${e.message}`.trim()
+    process.stderr.write(`tcp-lab: cannot serve the UI on ${urlHost(opts.uiHost)}:${opts.uiPort}: ${why}\n`)
+    await hub.dispose()
+    return 1
+  }
+
+  let stopping = false
+  const shutdown = (): void => {
+    if (stopping) return
+    stopping = true
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS)
+    force.unref()
+    void Promise.allSettled([hub.dispose(), web.close()]).then(() => process.exit(0))
+  }
+  process.on('SIGINT', shutdown)
+  process.on('SIGTERM', shutdown)
+
+  if (!isLoopbackHost(opts.uiHost)) {
+    process.stderr.write(
+      `WARNING: the UI listens on ${urlHost(opts.uiHost)}${isWildcard(opts.uiHost) ? ' (every interface)' : ''}, not on loopback.\n` +
+        '  Anyone who can reach this port and learns the URL with its token can open sockets on this machine.\n' +
+        '  Prefer the default 127.0.0.1 and an SSH tunnel: ssh -L 7357:127.0.0.1:7357 user@host\n'
+    )
+  }
+
+  for (const spec of opts.listen) {
+    const result = await hub.run('server:start', spec)
+    if (!result.ok) {
+      const where = spec.host.startsWith('unix:') ? spec.host : `${urlHost(spec.host)}:${spec.port ?? ''}`
+      process.stderr.write(`tcp-lab: cannot listen on ${where}: ${result.error.message}${result.error.hint ? `\n  ${result.error.hint}` : ''}\n`)
+      await Promise.allSettled([hub.dispose(), web.close()])
+      return 1
+    }
+    process.stdout.write(`Listening: ${describeServer(result.value as ServerInfo)}\n`)
+  }
+
+  process.stdout.write(`TCP Lab UI: ${web.url}\n`)
+  return null
+}
+
+void main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== null) process.exit(code)
+  },
+  (err: unknown) => {
+    process.stderr.write(`tcp-lab: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+    process.exit(1)
+  }
+)

@@ -1,0 +1,26 @@
+/** Every command's IPC channel (`domain:verb`). Free of zod so the sandboxed preload can import it. */
+export const COMMAND_CHANNELS = [
+  'lab:snapshot',
+  'lab:ack',
+  'server:start',
+  'server:stop',
+  'server:configure',
+  'server:close-all',
+  'client:connect',
+  'connection:send',
+  'connection:action',
+  'connection:traffic',
+  'connection:clear-closed',
+  'kernel:sockets'
+] as const
+
+/** A command's channel name. */
+export type CommandChannel = (typeof COMMAND_CHANNELS)[number]
+
+/** The channel on which event batches travel from main to a window. */
+export const EVENTS_CHANNEL = 'lab:events'
+
+/** Whether a value names a command channel. */
+export function isCommandChannel(name: unknown): name is CommandChannel {
+  return typeof name === 'string' && (COMMAND_CHANNELS as readonly string[]).includes(name)
+}
