@@ -35,8 +35,10 @@ with a one-time token: TCP Lab UI: http://127.0.0.1:${DEFAULT_UI_PORT}/#token=..
 Options:
   --listen [BEHAVIOUR@]ADDRESS  Start a server at launch (repeatable).
                                 ADDRESS is ${LISTEN_FORMS.replace(', optionally prefixed by BEHAVIOUR@', '')}.
-                                BEHAVIOUR is one of ${BEHAVIOURS.join(', ')}
-                                (default echo). Examples: --listen 9000,
+                                BEHAVIOUR (default echo) is one of
+                                ${BEHAVIOURS.slice(0, 5).join(', ')},
+                                ${BEHAVIOURS.slice(5).join(', ')}.
+                                Examples: --listen 9000,
                                 --listen chat@0.0.0.0:9001, --listen http@[::1]:8080
   --ui-host HOST                Address the UI listens on (default ${DEFAULT_UI_HOST}).
                                 Anything but a loopback address exposes the lab to

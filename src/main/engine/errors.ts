@@ -26,6 +26,8 @@ export interface SocketErrorContext {
   port?: number
   /** e.g. "pid 1234 (nc)", when the kernel tells who holds a port. */
   holder?: string
+  /** For a Unix socket path in use: what is at the path (probed by the caller). */
+  unixState?: 'live' | 'stale' | 'not-socket'
 }
 
 /** Turns a Node socket error into a sentence and a hint a person can act on. */
@@ -38,11 +40,7 @@ export function describeSocketError(err: unknown, ctx: SocketErrorContext): LabF
   switch (code) {
     case 'EADDRINUSE':
       return ctx.host.startsWith('unix:')
-        ? new LabFailure(
-            code,
-            `Socket path ${ctx.host.slice(5)} is already in use`,
-            'Another process listens there, or a stale socket file was left behind: remove the file if nothing uses it.'
-          )
+        ? unixInUse(code, ctx.host.slice(5), ctx.unixState)
         : new LabFailure(
             code,
             `Port ${ctx.port} is already in use`,
@@ -77,15 +75,20 @@ export function describeSocketError(err: unknown, ctx: SocketErrorContext): LabF
         'No answer came: the host may be down, or a firewall drops the packets silently.'
       )
     case 'ENOTFOUND':
+    case 'EAI_NONAME':
+    case 'EAI_NODATA':
+      return new LabFailure('ENOTFOUND', `Host not found: ${ctx.host}`, 'The name does not resolve to an address. Check the spelling, or use an IP address.')
     case 'EAI_AGAIN':
-      return new LabFailure(code, `Host not found: ${ctx.host}`, 'Check the spelling, or use an IP address.')
+      return new LabFailure(code, `Could not look up ${ctx.host}: the name server did not answer`, 'Check the network or DNS settings, or use an IP address.')
     case 'ENETUNREACH':
     case 'EHOSTUNREACH':
       return new LabFailure(code, `${where} is unreachable`, 'There is no route to that address from this machine.')
     case 'ECONNRESET':
       return new LabFailure(code, `Connection reset by ${where}`, 'The peer aborted the connection (RST).')
     case 'ENOENT':
-      return new LabFailure(code, `No socket at ${ctx.host}`, 'The Unix socket path does not exist: is the server running?')
+      return ctx.op === 'listen'
+        ? new LabFailure(code, `Cannot create a socket at ${ctx.host.slice(5)}`, 'Its directory does not exist.')
+        : new LabFailure(code, `No socket at ${ctx.host}`, 'The Unix socket path does not exist: is the server running?')
     case 'EAFNOSUPPORT':
       return new LabFailure(code, `Address family not supported for ${ctx.host}`, 'This machine may have IPv6 disabled.')
     case 'EMFILE':
@@ -93,5 +96,36 @@ export function describeSocketError(err: unknown, ctx: SocketErrorContext): LabF
       return new LabFailure(code, 'Too many open files', 'Raise the open-file limit (ulimit -n) or close connections.')
     default:
       return new LabFailure(code, `${ctx.op === 'listen' ? 'Could not listen on' : 'Could not connect to'} ${where}: ${e?.message ?? String(err)}`)
+  }
+}
+
+function unixInUse(code: string, path: string, state: SocketErrorContext['unixState']): LabFailure {
+  if (state === 'stale') {
+    return new LabFailure(
+      code,
+      `A stale socket file is left at ${path}: nothing listens on it`,
+      `A server that ended without cleaning up left it behind. Remove it (rm ${path}) or choose another path.`
+    )
+  }
+  if (state === 'not-socket') {
+    return new LabFailure(code, `${path} already exists and is not a socket`, 'Choose another path; the lab does not delete ordinary files.')
+  }
+  return new LabFailure(code, `Socket path ${path} is already in use`, 'Another process listens there: stop it or choose another path.')
+}
+
+/** Words for an error that ends an established connection, for its `error` field. */
+export function describeConnectionError(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ECONNRESET':
+      return 'Connection reset by peer (ECONNRESET): the peer aborted the connection with RST'
+    case 'EPIPE':
+      return 'Broken pipe (EPIPE): the peer closed the connection while the lab was still writing'
+    case 'ETIMEDOUT':
+      return 'Connection timed out (ETIMEDOUT): the peer stopped acknowledging data'
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `No route to the peer any more (${err.code})`
+    default:
+      return err.code ? `${err.code}: ${err.message}` : err.message
   }
 }

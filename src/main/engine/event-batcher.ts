@@ -97,6 +97,8 @@ export class EventBatcher {
 
   /** Adds a consumer; `send` must not throw. */
   openOutlet(send: (batch: EventBatch) => void): Outlet {
+    // Changes made before this consumer existed belong to the others; it starts from a snapshot.
+    this.collect()
     const o = new OutletState(this, send)
     this.outlets.add(o)
     return o

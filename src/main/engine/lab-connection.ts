@@ -2,6 +2,10 @@ import type { Socket } from 'node:net'
 import type { CloseReason, ConnectionInfo, ConnectionState, Endpoint, Family } from '@shared/model'
 import type { TrafficBudget } from './traffic-record'
 import { TrafficRecorder } from './traffic-record'
+import { describeConnectionError } from './errors'
+
+// A graceful close waits for queued bytes to reach the kernel; a peer that reads nothing for this long gets the socket destroyed.
+const CLOSE_STALL_MS = 5_000
 
 /** What a connection reports to the lab that owns it. */
 export interface ConnectionOwner {
@@ -153,8 +157,7 @@ export class LabConnection {
     this.intendedReason ??= reason
     this.labEnded = true
     this.socket.end(() => this.socket.destroy())
-    // A peer that never reads would keep the socket forever; the lab's close must not hang.
-    setTimeout(() => this.socket.destroy(), 5_000).unref()
+    this.watchClose()
   }
 
   /** Abortive close: RST, queued data discarded. */
@@ -206,6 +209,22 @@ export class LabConnection {
     }
   }
 
+  /** A peer that never reads would keep a closing socket forever: destroy it once its writes stall. */
+  private watchClose(): void {
+    let last = this.socket.writableLength
+    const timer = setInterval(() => {
+      const now = this.socket.writableLength
+      if (this.socket.destroyed) clearInterval(timer)
+      else if (now > 0 && now >= last) {
+        clearInterval(timer)
+        this.socket.destroy()
+      }
+      last = now
+    }, CLOSE_STALL_MS)
+    timer.unref()
+    this.socket.once('close', () => clearInterval(timer))
+  }
+
   private updateReading(): void {
     if (this.socket.destroyed) return
     if (this.userPaused || this.flowPaused || this.state === 'queued') this.socket.pause()
@@ -245,7 +264,7 @@ export class LabConnection {
   }
 
   private onError(err: NodeJS.ErrnoException): void {
-    this.error ??= err.code ? `${err.code}: ${err.message}` : err.message
+    this.error ??= describeConnectionError(err)
     if (this.intendedReason === null) {
       this.intendedReason = err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'peer-reset' : 'error'
     }

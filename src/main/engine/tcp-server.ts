@@ -1,4 +1,5 @@
 import net from 'node:net'
+import { lstat } from 'node:fs/promises'
 import type { AcceptMode, Behaviour, BehaviourOptions, Endpoint, Family, ServerInfo } from '@shared/model'
 import type { BehaviourHost, ServerBehaviour } from './behaviours/behaviour'
 import { BEHAVIOUR_FACTORIES } from './behaviours'
@@ -30,6 +31,26 @@ export interface ServerSpec {
 }
 
 const DEFAULT_BACKLOG = 511
+
+/** What occupies a Unix socket path: a socket someone listens on, a stale socket file, or another kind of file. */
+async function probeUnixPath(path: string): Promise<'live' | 'stale' | 'not-socket'> {
+  try {
+    if (!(await lstat(path)).isSocket()) return 'not-socket'
+  } catch {
+    return 'live'
+  }
+  return new Promise((resolve) => {
+    const probe = net.connect({ path })
+    const done = (state: 'live' | 'stale'): void => {
+      clearTimeout(timer)
+      probe.destroy()
+      resolve(state)
+    }
+    const timer = setTimeout(() => done('live'), 1_000)
+    probe.once('connect', () => done('live'))
+    probe.once('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNREFUSED' ? 'stale' : 'live'))
+  })
+}
 
 /** A listening socket of the lab: accepts connections and hands them to its behaviour. */
 export class LabTcpServer implements BehaviourHost {
@@ -101,15 +122,17 @@ export class LabTcpServer implements BehaviourHost {
           backlog: this.backlog
         })
     }).catch(async (err: unknown) => {
+      const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
       const holder =
-        (err as NodeJS.ErrnoException).code === 'EADDRINUSE' && this.unixPath === undefined
+        inUse && this.unixPath === undefined
           ? await this.owner.whoHoldsPort?.(this.bound.port || this.requestedPort, this.requestedHost).catch(() => undefined)
           : undefined
       throw describeSocketError(err, {
         op: 'listen',
         host: this.requestedHost,
-        port: this.bound.port || this.requestedPort,
-        holder
+        port: this.unixPath === undefined ? this.bound.port || this.requestedPort : undefined,
+        holder,
+        unixState: inUse && this.unixPath !== undefined ? await probeUnixPath(this.unixPath) : undefined
       })
     })
     server.on('error', (err) => this.owner.notice('error', `Server ${this.serverId}: ${err.message}`))

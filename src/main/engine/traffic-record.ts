@@ -30,6 +30,8 @@ export class TrafficBudget {
       if (this.total <= this.totalCap) break
       if (r === record) continue
       r.dropAll()
+      // An emptied record leaves the order until it records again, so later trims never walk it.
+      this.records.delete(r)
     }
     if (this.total > this.totalCap) record.trimTo(Math.max(0, record.keptBytes - (this.total - this.totalCap)))
   }

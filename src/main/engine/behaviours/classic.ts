@@ -35,9 +35,8 @@ export const chargen: BehaviourFactory = () => {
       if (!live.has(conn) || !conn.writable) return
       if (!conn.send(CYCLE)) return // 'drain' calls pump again
     }
-    setImmediate(() => {
-      if (live.has(conn) && conn.pendingWriteBytes === 0) pump(conn)
-    })
+    // The peer kept up: go on next turn (a 'drain' only comes after write() said false).
+    setImmediate(() => pump(conn))
   }
   return {
     ...baseBehaviour,

@@ -1,17 +1,20 @@
 import type { Behaviour } from '@shared/model'
 import type { BehaviourFactory } from './behaviour'
-import { discard, echo, manual } from './simple'
+import { chat } from './chat'
+import { chargen, daytime, telemetry } from './classic'
+import { http } from './http'
+import { discard, echo, echoAfterEof, manual, uppercase } from './simple'
 
-/** Every behaviour by name. Names not built yet fall back to `manual` so the registry stays total. */
+/** Every behaviour by name. */
 export const BEHAVIOUR_FACTORIES: Record<Behaviour, BehaviourFactory> = {
   echo,
-  'echo-after-eof': manual,
+  'echo-after-eof': echoAfterEof(),
   discard,
-  uppercase: manual,
-  chargen: manual,
-  daytime: manual,
-  chat: manual,
-  telemetry: manual,
-  http: manual,
+  uppercase,
+  chargen,
+  daytime,
+  chat,
+  telemetry,
+  http: http(),
   manual
 }

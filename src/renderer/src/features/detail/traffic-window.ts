@@ -126,7 +126,7 @@ export function groupByDirection(chunks: readonly KeptChunk[]): ChunkGroup[] {
 }
 
 /** The kept bytes of some chunks, joined. */
-export function joinBytes(chunks: readonly KeptChunk[]): Uint8Array {
+export function joinBytes(chunks: readonly KeptChunk[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.bytes.length, 0))
   let o = 0
   for (const c of chunks) {

@@ -1,0 +1,122 @@
+import { useState } from 'react'
+import type { ReactElement } from 'react'
+import { formatBytes } from '@shared/byte-format'
+import { SMALL_BUTTON } from './bytes-view'
+import type { ByteViewMode } from './bytes-view'
+import { ChunkList } from './chunk-list'
+import { droppedOf, joinBytes } from './traffic-window'
+import type { TrafficWindow } from './traffic-window'
+import { transcriptText } from './transcript'
+
+type DirFilter = 'both' | 'in' | 'out'
+
+const MODES: { value: ByteViewMode; label: string }[] = [
+  { value: 'text', label: 'Text' },
+  { value: 'hex', label: 'Hex' },
+  { value: 'escaped', label: 'Escaped' }
+]
+
+/** `N earlier bytes in M chunks are no longer kept; counters stay exact`, or null when nothing was dropped. */
+export function droppedNote(win: TrafficWindow): string | null {
+  const d = droppedOf(win)
+  if (d.bytes <= 0 && d.chunks <= 0) return null
+  const bytes = `${d.bytes.toLocaleString('en-US')} earlier ${d.bytes === 1 ? 'byte' : 'bytes'}`
+  const chunks = d.chunks > 0 ? ` in ${d.chunks.toLocaleString('en-US')} ${d.chunks === 1 ? 'chunk' : 'chunks'}` : ''
+  return `${bytes}${chunks} ${d.bytes === 1 ? 'is' : 'are'} no longer kept; counters stay exact`
+}
+
+function download(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = name
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  // Revoke after the click has been handled.
+  setTimeout(() => URL.revokeObjectURL(url), 1_000)
+}
+
+/** The traffic of one connection: views, chunks/joined toggle, copy and save of the kept bytes. */
+export function TrafficPanel(props: { connectionId: number; window: TrafficWindow; openedAt: number }): ReactElement {
+  const { connectionId, window: win, openedAt } = props
+  const [mode, setMode] = useState<ByteViewMode>('text')
+  const [joined, setJoined] = useState(false)
+  const [dir, setDir] = useState<DirFilter>('both')
+  const [status, setStatus] = useState<string | null>(null)
+  const chunks = dir === 'both' ? win.chunks : win.chunks.filter((c) => c.dir === dir)
+  const note = droppedNote(win)
+  const suffix = dir === 'both' ? '' : `-${dir}`
+
+  const copy = async (): Promise<void> => {
+    const text = transcriptText(chunks, mode, openedAt, joined)
+    try {
+      await navigator.clipboard.writeText(text)
+      setStatus(`Copied ${formatBytes(text.length)} of ${mode} to the clipboard`)
+    } catch {
+      setStatus('The clipboard is not available here; use Save instead')
+    }
+  }
+
+  return (
+    <section aria-label="Traffic" className="flex flex-col gap-2">
+      <div className="flex flex-wrap items-center gap-2 text-xs">
+        <div role="radiogroup" aria-label="View" className="flex overflow-hidden rounded border border-slate-300 dark:border-slate-600">
+          {MODES.map((m) => (
+            <button
+              key={m.value}
+              type="button"
+              role="radio"
+              aria-checked={mode === m.value}
+              onClick={() => setMode(m.value)}
+              className={`px-2 py-0.5 ${mode === m.value ? 'bg-slate-800 text-white dark:bg-slate-200 dark:text-slate-900' : 'hover:bg-slate-100 dark:hover:bg-slate-700'}`}
+            >
+              {m.label}
+            </button>
+          ))}
+        </div>
+        <button type="button" className={SMALL_BUTTON} aria-pressed={joined} onClick={() => setJoined(!joined)}>
+          {joined ? 'Show chunks' : 'Joined'}
+        </button>
+        <label className="flex items-center gap-1">
+          Direction
+          <select
+            value={dir}
+            onChange={(e) => setDir(e.target.value as DirFilter)}
+            className="rounded border border-slate-300 bg-transparent px-1 dark:border-slate-600"
+          >
+            <option value="both">both</option>
+            <option value="in">in (from the peer)</option>
+            <option value="out">out (to the peer)</option>
+          </select>
+        </label>
+        <button type="button" className={SMALL_BUTTON} onClick={() => void copy()} disabled={chunks.length === 0}>
+          Copy
+        </button>
+        <button
+          type="button"
+          className={SMALL_BUTTON}
+          disabled={chunks.length === 0}
+          onClick={() => download(`connection-${connectionId}${suffix}.bin`, new Blob([joinBytes(chunks)], { type: 'application/octet-stream' }))}
+        >
+          Save .bin
+        </button>
+        <button
+          type="button"
+          className={SMALL_BUTTON}
+          disabled={chunks.length === 0}
+          onClick={() =>
+            download(`connection-${connectionId}${suffix}-${mode}.txt`, new Blob([transcriptText(chunks, mode, openedAt, joined)], { type: 'text/plain' }))
+          }
+        >
+          Save .txt
+        </button>
+        {status && <span role="status">{status}</span>}
+      </div>
+      {note && (
+        <p className="rounded bg-yellow-50 px-2 py-1 text-xs text-yellow-900 dark:bg-yellow-950/50 dark:text-yellow-200">{note}</p>
+      )}
+      <ChunkList chunks={chunks} mode={mode} joined={joined} openedAt={openedAt} />
+    </section>
+  )
+}

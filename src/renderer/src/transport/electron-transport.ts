@@ -1,0 +1,29 @@
+import type { CommandInput, CommandName, CommandResult } from '@shared/contract'
+import type { EventBatch } from '@shared/model'
+import type { TcpLabPreloadApi } from '../../../preload/api'
+import type { LabTransport } from './transport'
+
+/** Whether the preload API is present (the app runs inside the Electron window). */
+export function hasElectronApi(): boolean {
+  return typeof window !== 'undefined' && window.tcpLab !== undefined
+}
+
+/** The transport over the preload's `window.tcpLab` (IPC to the main process). */
+export function createElectronTransport(api: TcpLabPreloadApi | undefined = window.tcpLab): LabTransport {
+  if (!api) throw new Error('The TCP Lab preload API is missing (window.tcpLab)')
+  return {
+    kind: 'electron',
+    async request<C extends CommandName>(name: C, input: CommandInput<C>): Promise<CommandResult<C>> {
+      try {
+        return await api.request(name, input)
+      } catch (err) {
+        // IPC itself failed (e.g. the main process is going away): report it like any other failure.
+        const message = err instanceof Error ? err.message : String(err)
+        return { ok: false, error: { code: 'ipc', message: `The lab did not answer: ${message}` } }
+      }
+    },
+    onBatch(listener: (batch: EventBatch) => void): () => void {
+      return api.onEvents(listener)
+    }
+  }
+}

@@ -1,0 +1,333 @@
+import net from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { EventBatch, LabEvent } from '@shared/model'
+import { createLabHub } from '../../src/main/engine/lab-hub'
+import type { LabHub, LabHubOptions } from '../../src/main/engine/lab-hub'
+import type { Outlet } from '../../src/main/engine/event-batcher'
+import { StreamMirror } from '../../scripts/bench-mirror'
+import { waitFor } from '../helpers/wait'
+
+// The timer never fires within a test: each test flushes by hand, so batch contents are deterministic.
+const MANUAL = 600_000
+
+let hub: LabHub | undefined
+const sockets: net.Socket[] = []
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.destroy()
+  await hub?.dispose()
+  hub = undefined
+})
+
+function makeHub(options: LabHubOptions = {}): LabHub {
+  hub = createLabHub({ ...options, batcher: { intervalMs: MANUAL, ...options.batcher } })
+  return hub
+}
+
+/** An outlet that records its batches and acks only when told. */
+function recorder(h: LabHub): { outlet: Outlet; got: EventBatch[] } {
+  const got: EventBatch[] = []
+  const outlet = h.batcher.openOutlet((b) => got.push(b))
+  return { outlet, got }
+}
+
+function notices(events: LabEvent[]): string[] {
+  return events.flatMap((e) => (e.type === 'notice' ? [e.message] : []))
+}
+
+async function echoServer(h: LabHub): Promise<number> {
+  const r = await h.run('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo' })
+  if (!r.ok) throw new Error(r.error.message)
+  return (r.value as { bound: { port: number } }).bound.port
+}
+
+/** A real client that sends `count` chunks, one at a time, each after the previous one came back. */
+async function pingPong(port: number, count: number, size: number): Promise<net.Socket> {
+  const sock = net.connect(port, '127.0.0.1')
+  sockets.push(sock)
+  sock.setNoDelay(true)
+  await new Promise<void>((resolve, reject) => {
+    sock.once('connect', resolve)
+    sock.once('error', reject)
+  })
+  let echoed = 0
+  let sent = 0
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`only ${echoed} bytes came back`)), 10_000)
+    sock.on('data', (d: Buffer) => {
+      echoed += d.length
+      if (echoed === sent * size && sent < count) {
+        sent++
+        sock.write(Buffer.alloc(size, sent))
+      }
+      if (echoed === count * size) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    sent++
+    sock.write(Buffer.alloc(size, sent))
+  })
+  return sock
+}
+
+describe('event batcher: numbering, order and flow control', () => {
+  it('numbers batches 1, 2, 3 with no gap and keeps event order across batches', () => {
+    const h = makeHub()
+    const { outlet, got } = recorder(h)
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 4; i++) h.lab.notice('info', `r${round}-e${i}`)
+      h.batcher.flush()
+      outlet.ack(got[got.length - 1].seq)
+    }
+    expect(got.map((b) => b.seq)).toEqual([1, 2, 3])
+    expect(got.flatMap((b) => notices(b.events))).toEqual([
+      'r0-e0', 'r0-e1', 'r0-e2', 'r0-e3',
+      'r1-e0', 'r1-e1', 'r1-e2', 'r1-e3',
+      'r2-e0', 'r2-e1', 'r2-e2', 'r2-e3'
+    ])
+    expect(got.every((b) => !b.resync)).toBe(true)
+  })
+
+  it('sends nothing when nothing changed', () => {
+    const h = makeHub()
+    const { got } = recorder(h)
+    h.batcher.flush()
+    h.batcher.flush()
+    expect(got).toEqual([])
+  })
+
+  it('keeps one batch in flight per outlet until it is acknowledged (a wrong seq does not count)', () => {
+    const h = makeHub()
+    const { outlet, got } = recorder(h)
+    h.lab.notice('info', 'a')
+    h.batcher.flush()
+    h.lab.notice('info', 'b')
+    h.lab.notice('info', 'c')
+    h.batcher.flush()
+    expect(got).toHaveLength(1)
+    outlet.ack(7)
+    h.batcher.flush()
+    expect(got).toHaveLength(1)
+    outlet.ack(1)
+    h.batcher.flush()
+    expect(got.map((b) => b.seq)).toEqual([1, 2])
+    expect(notices(got[1].events)).toEqual(['b', 'c'])
+  })
+
+  it('sends the next batch anyway once the ack is overdue', async () => {
+    const h = makeHub({ batcher: { ackTimeoutMs: 60 } })
+    const { got } = recorder(h)
+    h.lab.notice('info', 'first')
+    h.batcher.flush()
+    const sentAt = Date.now()
+    h.lab.notice('info', 'second')
+    h.batcher.flush()
+    expect(got).toHaveLength(1)
+    await waitFor(
+      () => {
+        h.batcher.flush()
+        return got.length === 2
+      },
+      { what: 'the overdue batch', timeoutMs: 2_000 }
+    )
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(60)
+    expect(got[1].seq).toBe(2)
+    expect(notices(got[1].events)).toEqual(['second'])
+  })
+
+  it('numbers and paces each outlet on its own: a stalled consumer does not hold back another', () => {
+    const h = makeHub()
+    const fast = recorder(h)
+    const slow = recorder(h)
+    for (let i = 0; i < 3; i++) {
+      h.lab.notice('info', `n${i}`)
+      h.batcher.flush()
+      fast.outlet.ack(fast.got[fast.got.length - 1].seq)
+    }
+    expect(fast.got.map((b) => b.seq)).toEqual([1, 2, 3])
+    expect(slow.got.map((b) => b.seq)).toEqual([1])
+    slow.outlet.ack(1)
+    h.batcher.flush()
+    // The slow one catches up in one batch holding everything it missed, in order.
+    expect(slow.got.map((b) => b.seq)).toEqual([1, 2])
+    expect(notices(slow.got[1].events)).toEqual(['n1', 'n2'])
+    slow.outlet.close()
+    h.lab.notice('info', 'after close')
+    fast.outlet.ack(3)
+    h.batcher.flush()
+    expect(slow.got).toHaveLength(2)
+    expect(fast.got).toHaveLength(4)
+  })
+
+  it('starts a new outlet clean: changes from before it opened are not replayed to it', () => {
+    const h = makeHub()
+    h.lab.notice('info', 'before anyone listened')
+    const { got } = recorder(h)
+    h.lab.notice('info', 'after')
+    h.batcher.flush()
+    expect(notices(got[0].events)).toEqual(['after'])
+  })
+})
+
+describe('event batcher: counters from real connections', () => {
+  it('coalesces 200 chunks of one connection into one row of absolute counters', async () => {
+    const h = makeHub()
+    const { outlet, got } = recorder(h)
+    const port = await echoServer(h)
+    h.batcher.flush()
+    outlet.ack(got[got.length - 1].seq)
+    await pingPong(port, 200, 100)
+    h.batcher.flush()
+    const b = got[got.length - 1]
+    expect(b.counters.ids).toHaveLength(1)
+    const [id] = b.counters.ids
+    expect(b.counters.bytesIn[0]).toBe(20_000)
+    expect(b.counters.bytesOut[0]).toBe(20_000)
+    expect(b.counters.chunksIn[0]).toBe(200)
+    expect(b.counters.chunksOut[0]).toBe(200)
+    // No event per chunk: only the connection's opening is an event.
+    expect(b.events.map((e) => e.type)).toEqual(['connection.opened'])
+    expect(b.totals.bytesIn).toBe(20_000)
+    expect(b.servers).toEqual([expect.objectContaining({ bytesIn: 20_000, bytesOut: 20_000, accepted: 1, open: 1 })])
+    expect(h.lab.connections.get(id)?.bytesIn).toBe(20_000)
+  })
+
+  it('sends each changed connection once per batch, and again only after it changes again', async () => {
+    const h = makeHub()
+    const { outlet, got } = recorder(h)
+    const port = await echoServer(h)
+    const a = await pingPong(port, 3, 10)
+    await pingPong(port, 2, 10)
+    h.batcher.flush()
+    outlet.ack(got[got.length - 1].seq)
+    const first = got[got.length - 1]
+    expect(first.counters.ids).toHaveLength(2)
+    expect(first.counters.bytesIn.slice().sort()).toEqual([20, 30])
+    // Only `a` moves now.
+    a.write('xyz')
+    await waitFor(() => (h.lab.connections.get(first.counters.ids[first.counters.bytesIn.indexOf(30)])?.bytesOut ?? 0) >= 33, {
+      what: 'the echo of xyz'
+    })
+    h.batcher.flush()
+    const second = got[got.length - 1]
+    expect(second.seq).toBe(first.seq + 1)
+    expect(second.counters.ids).toHaveLength(1)
+    expect(second.counters.bytesIn).toEqual([33])
+    expect(second.counters.chunksIn).toEqual([4])
+  })
+})
+
+describe('event batcher: caps and resync', () => {
+  it('replaces too many events with a resync marker, followed by a snapshot that continues the numbering', () => {
+    const h = makeHub({ batcher: { maxEvents: 5 } })
+    const { outlet, got } = recorder(h)
+    const mirror = new StreamMirror()
+    mirror.applySnapshot(outlet.snapshot())
+    h.lab.notice('info', 'small')
+    h.batcher.flush()
+    expect(mirror.applyBatch(got[0])).toBe('applied')
+    outlet.ack(1)
+    for (let i = 0; i < 6; i++) h.lab.notice('info', `flood ${i}`)
+    h.batcher.flush()
+    const marker = got[1]
+    expect(marker).toMatchObject({ seq: 2, resync: true, events: [] })
+    expect(marker.counters.ids).toEqual([])
+    expect(mirror.applyBatch(marker)).toBe('needs-snapshot')
+    const snap = outlet.snapshot()
+    expect(snap.seq).toBe(2)
+    mirror.applySnapshot(snap)
+    h.lab.notice('info', 'after the snapshot')
+    h.batcher.flush()
+    expect(got[2]).toMatchObject({ seq: 3, resync: false })
+    expect(notices(got[2].events)).toEqual(['after the snapshot'])
+    expect(mirror.applyBatch(got[2])).toBe('applied')
+    expect(h.batcher.stats.resyncs).toBe(1)
+  })
+
+  it('resyncs when more connections changed than a batch may list', async () => {
+    const h = makeHub({ batcher: { maxRows: 2 } })
+    const { outlet, got } = recorder(h)
+    const port = await echoServer(h)
+    h.batcher.flush()
+    outlet.ack(got[got.length - 1].seq)
+    await Promise.all([pingPong(port, 1, 5), pingPong(port, 1, 5), pingPong(port, 1, 5)])
+    h.batcher.flush()
+    const last = got[got.length - 1]
+    expect(last.resync).toBe(true)
+    expect(last.counters.ids).toEqual([])
+    const snap = outlet.snapshot()
+    expect(snap.seq).toBe(last.seq)
+    expect(snap.connections.map((c) => c.bytesIn)).toEqual([5, 5, 5])
+  })
+
+  it("turns the lab's pending-events overflow into a resync", () => {
+    const h = makeHub({ limits: { pendingEventsMax: 10 } })
+    const { outlet, got } = recorder(h)
+    for (let i = 0; i < 15; i++) h.lab.notice('info', `n${i}`)
+    h.batcher.flush()
+    expect(got).toHaveLength(1)
+    expect(got[0]).toMatchObject({ seq: 1, resync: true, events: [] })
+    expect(outlet.snapshot().seq).toBe(1)
+    h.lab.notice('info', 'fresh')
+    h.batcher.flush()
+    expect(got[1]).toMatchObject({ seq: 2, resync: false })
+    expect(notices(got[1].events)).toEqual(['fresh'])
+  })
+
+  it('a snapshot taken while a batch is in flight covers it: the late batch is stale, the next one follows on', () => {
+    const h = makeHub()
+    const { outlet, got } = recorder(h)
+    const mirror = new StreamMirror()
+    h.lab.notice('info', 'in flight')
+    h.batcher.flush()
+    const snap = outlet.snapshot()
+    mirror.applySnapshot(snap)
+    expect(mirror.applyBatch(got[0])).toBe('stale')
+    h.lab.notice('info', 'next')
+    h.batcher.flush()
+    expect(got[1].seq).toBe(snap.seq + 1)
+    expect(mirror.applyBatch(got[1])).toBe('applied')
+  })
+
+  it('a mirror that misses a batch detects the gap', () => {
+    const h = makeHub()
+    const { outlet, got } = recorder(h)
+    const mirror = new StreamMirror()
+    mirror.applySnapshot(outlet.snapshot())
+    for (let i = 0; i < 3; i++) {
+      h.lab.notice('info', `n${i}`)
+      h.batcher.flush()
+      outlet.ack(got[got.length - 1].seq)
+    }
+    expect(mirror.applyBatch(got[0])).toBe('applied')
+    expect(mirror.applyBatch(got[2])).toBe('needs-snapshot')
+    expect(mirror.stats.gaps).toBe(1)
+  })
+})
+
+describe('event batcher: the timer', () => {
+  it('flushes on its own, at most once per interval, while a consumer acks at once', async () => {
+    hub = createLabHub({ batcher: { intervalMs: 40 } })
+    const h = hub
+    const got: EventBatch[] = []
+    const outlet = h.batcher.openOutlet((b) => {
+      got.push(b)
+      outlet.ack(b.seq)
+    })
+    const started = Date.now()
+    let n = 0
+    // Keep changes coming for 400 ms; a bounded loop.
+    await waitFor(
+      () => {
+        h.lab.notice('info', `tick ${n++}`)
+        return Date.now() - started > 400
+      },
+      { intervalMs: 2, timeoutMs: 2_000, what: '400 ms of changes' }
+    )
+    await waitFor(() => notices(got.flatMap((b) => b.events)).length === n, { what: 'every notice to arrive' })
+    const elapsed = Date.now() - started
+    expect(got.length).toBeGreaterThanOrEqual(3)
+    expect(got.length).toBeLessThanOrEqual(Math.ceil(elapsed / 40) + 1)
+    expect(notices(got.flatMap((b) => b.events))).toEqual(Array.from({ length: n }, (_, i) => `tick ${i}`))
+  })
+})
