@@ -230,7 +230,7 @@ export const trafficRecordSchema = z.object({
   chunks: z.array(trafficChunkSchema),
   droppedChunks: z.number().int(),
   droppedBytes: z.number(),
-  /** The sequence number the next chunk will get: pass it as `afterSeq` to fetch only newer chunks. */
+  /** The sequence number the next chunk will get: pass `nextSeq - 1` as `afterSeq` to fetch only newer chunks. */
   nextSeq: z.number().int()
 })
 /** The kept part of a connection's traffic. */

@@ -1,10 +1,10 @@
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { EventBatch, LabEvent } from '@shared/model'
+import type { ConnectionInfo, EventBatch, LabEvent } from '@shared/model'
 import { createLabHub } from '../../src/main/engine/lab-hub'
 import type { LabHub, LabHubOptions } from '../../src/main/engine/lab-hub'
+import { compactEvents } from '../../src/main/engine/event-batcher'
 import type { Outlet } from '../../src/main/engine/event-batcher'
-import { StreamMirror } from '../../scripts/bench-mirror'
 import { waitFor } from '../helpers/wait'
 
 // The timer never fires within a test: each test flushes by hand, so batch contents are deterministic.
@@ -221,26 +221,22 @@ describe('event batcher: caps and resync', () => {
   it('replaces too many events with a resync marker, followed by a snapshot that continues the numbering', () => {
     const h = makeHub({ batcher: { maxEvents: 5 } })
     const { outlet, got } = recorder(h)
-    const mirror = new StreamMirror()
-    mirror.applySnapshot(outlet.snapshot())
+    expect(outlet.snapshot().seq).toBe(0)
     h.lab.notice('info', 'small')
     h.batcher.flush()
-    expect(mirror.applyBatch(got[0])).toBe('applied')
+    expect(got[0]).toMatchObject({ seq: 1, resync: false })
     outlet.ack(1)
     for (let i = 0; i < 6; i++) h.lab.notice('info', `flood ${i}`)
     h.batcher.flush()
     const marker = got[1]
     expect(marker).toMatchObject({ seq: 2, resync: true, events: [] })
     expect(marker.counters.ids).toEqual([])
-    expect(mirror.applyBatch(marker)).toBe('needs-snapshot')
     const snap = outlet.snapshot()
     expect(snap.seq).toBe(2)
-    mirror.applySnapshot(snap)
     h.lab.notice('info', 'after the snapshot')
     h.batcher.flush()
     expect(got[2]).toMatchObject({ seq: 3, resync: false })
     expect(notices(got[2].events)).toEqual(['after the snapshot'])
-    expect(mirror.applyBatch(got[2])).toBe('applied')
     expect(h.batcher.stats.resyncs).toBe(1)
   })
 
@@ -274,34 +270,72 @@ describe('event batcher: caps and resync', () => {
     expect(notices(got[1].events)).toEqual(['fresh'])
   })
 
-  it('a snapshot taken while a batch is in flight covers it: the late batch is stale, the next one follows on', () => {
+  it('a snapshot taken while a batch is in flight covers it; the next batch follows on from its seq', () => {
     const h = makeHub()
     const { outlet, got } = recorder(h)
-    const mirror = new StreamMirror()
     h.lab.notice('info', 'in flight')
     h.batcher.flush()
     const snap = outlet.snapshot()
-    mirror.applySnapshot(snap)
-    expect(mirror.applyBatch(got[0])).toBe('stale')
+    expect(snap.seq).toBe(got[0].seq)
+    // No ack came, yet the snapshot released the outlet.
     h.lab.notice('info', 'next')
     h.batcher.flush()
     expect(got[1].seq).toBe(snap.seq + 1)
-    expect(mirror.applyBatch(got[1])).toBe('applied')
+    expect(notices(got[1].events)).toEqual(['next'])
+  })
+})
+
+function info(id: number, state: ConnectionInfo['state'], bytesIn = 0): ConnectionInfo {
+  return {
+    id, serverId: 1, origin: 'accepted', family: 'IPv4',
+    local: { address: '127.0.0.1', port: 9000 }, remote: { address: '127.0.0.1', port: 40000 + id },
+    state, closeReason: state === 'closed' ? 'peer-fin' : null, error: null,
+    openedAt: 1, peerEndedAt: null, closedAt: state === 'closed' ? 2 : null, lastActivity: 1,
+    bytesIn, bytesOut: 0, chunksIn: 0, chunksOut: 0, paused: false
+  }
+}
+
+describe('event batcher: the compact form', () => {
+  it('keeps the last event of each connection, drops removed ones, merges removals and keeps the rest in order', () => {
+    const events: LabEvent[] = [
+      { type: 'server.listening', at: 1, server: {} as never },
+      { type: 'connection.opened', at: 1, connection: info(1, 'open') },
+      { type: 'connection.opened', at: 1, connection: info(2, 'open') },
+      { type: 'notice', at: 2, level: 'info', message: 'hello' },
+      { type: 'connection.peer-ended', at: 3, connection: info(1, 'peer-half-closed', 5) },
+      { type: 'connection.closed', at: 4, connection: info(1, 'closed', 5) },
+      { type: 'connections.removed', at: 5, ids: [7] },
+      { type: 'connection.opened', at: 6, connection: info(3, 'open') },
+      { type: 'connection.closed', at: 7, connection: info(3, 'closed') },
+      { type: 'connections.removed', at: 8, ids: [3, 7, 8] }
+    ]
+    const out = compactEvents(events)
+    expect(out.map((e) => [e.type, 'connection' in e ? e.connection.id : null])).toEqual([
+      ['server.listening', null],
+      ['connection.opened', 2],
+      ['notice', null],
+      ['connection.closed', 1],
+      ['connections.removed', null]
+    ])
+    expect(out[3]).toMatchObject({ connection: { bytesIn: 5, state: 'closed' } })
+    expect(out[4]).toEqual({ type: 'connections.removed', at: 8, ids: [7, 3, 8] })
   })
 
-  it('a mirror that misses a batch detects the gap', () => {
-    const h = makeHub()
+  it('lets a burst of real connections through without a resync when their compact form fits', async () => {
+    const h = makeHub({ batcher: { maxEvents: 30 } })
     const { outlet, got } = recorder(h)
-    const mirror = new StreamMirror()
-    mirror.applySnapshot(outlet.snapshot())
-    for (let i = 0; i < 3; i++) {
-      h.lab.notice('info', `n${i}`)
-      h.batcher.flush()
-      outlet.ack(got[got.length - 1].seq)
-    }
-    expect(mirror.applyBatch(got[0])).toBe('applied')
-    expect(mirror.applyBatch(got[2])).toBe('needs-snapshot')
-    expect(mirror.stats.gaps).toBe(1)
+    const port = await echoServer(h)
+    h.batcher.flush()
+    outlet.ack(got[got.length - 1].seq)
+    // 12 connections × (opened, peer-ended, closed) = 36 events > 30; compact: 12.
+    const clients = await Promise.all(Array.from({ length: 12 }, () => pingPong(port, 1, 10)))
+    for (const c of clients) c.end()
+    await waitFor(() => [...h.lab.connections.values()].filter((c) => c.closed).length === 12, { what: '12 closed' })
+    h.batcher.flush()
+    const b = got[got.length - 1]
+    expect(b.resync).toBe(false)
+    expect(b.events).toHaveLength(12)
+    expect(b.events.every((e) => e.type === 'connection.closed' && e.connection.bytesIn === 10)).toBe(true)
   })
 })
 

@@ -6,7 +6,7 @@ import type { LabTcpServer } from './tcp-server'
 /** Tuning of the batcher; defaults give about 15 batches a second. */
 export interface BatcherOptions {
   intervalMs: number
-  /** More events than this in one batch → a resync marker instead. */
+  /** More events than this in one batch → the compact form (last event per connection), and if still more, a resync marker. */
   maxEvents: number
   /** More changed connections than this in one batch → a resync marker instead. */
   maxRows: number
@@ -76,6 +76,40 @@ class OutletState implements Outlet {
 }
 
 /**
+ * The compact form of a long run of events, for when there are more than a batch may carry: the
+ * consumer applies connection events as idempotent upserts, so only the last one per connection
+ * matters (its info is the newest), a connection removed in the run needs none at all, and every
+ * removal merges into one event at the end. Server events and notices are kept, in order.
+ */
+export function compactEvents(events: LabEvent[]): LabEvent[] {
+  const removed: number[] = []
+  const removedSet = new Set<number>()
+  let removedAt = 0
+  for (const e of events) {
+    if (e.type !== 'connections.removed') continue
+    removedAt = e.at
+    for (const id of e.ids) {
+      if (removedSet.has(id)) continue
+      removedSet.add(id)
+      removed.push(id)
+    }
+  }
+  // The index of the last event of each connection: earlier ones are dropped.
+  const last = new Map<number, number>()
+  events.forEach((e, i) => {
+    if ('connection' in e) last.set(e.connection.id, i)
+  })
+  const out: LabEvent[] = []
+  events.forEach((e, i) => {
+    if (e.type === 'connections.removed') return
+    if ('connection' in e && (last.get(e.connection.id) !== i || removedSet.has(e.connection.id))) return
+    out.push(e)
+  })
+  if (removed.length > 0) out.push({ type: 'connections.removed', at: removedAt, ids: removed })
+  return out
+}
+
+/**
  * Coalesces the lab's changes into numbered batches on a timer: per-connection absolute counters and
  * the ordered discrete events, never more than one batch in flight per consumer.
  */
@@ -124,6 +158,7 @@ export class EventBatcher {
         for (const e of ch.events) o.events.push(e)
         for (const c of ch.connections) o.connections.add(c)
         for (const s of ch.servers) o.servers.add(s)
+        if (o.events.length > this.options.maxEvents) o.events = compactEvents(o.events)
         if (o.events.length > this.options.maxEvents || o.connections.size > this.options.maxRows) o.resync = true
       }
       if (o.resync) {

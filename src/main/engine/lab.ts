@@ -233,7 +233,9 @@ export class Lab implements ServerOwner, ConnectionOwner {
         req.connectionId !== undefined ? 'It is closed, or the lab already half-closed it (sent FIN).' : undefined
       )
     }
-    for (const c of writable) c.send(Buffer.from(bytes))
+    // One buffer for every target: traffic records keep references and nobody mutates it.
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    for (const c of writable) c.send(buf)
     return { bytes: bytes.length, connections: writable.length }
   }
 

@@ -56,6 +56,12 @@ export async function serveStatic(
     if (!st.isFile()) return send(404, 'Not found\n')
     size = st.size
   } catch {
+    // Browsers ask for a favicon on their own; an empty answer keeps their console free of errors.
+    if (req.url === '/favicon.ico') {
+      res.writeHead(204, headers)
+      res.end()
+      return
+    }
     return send(404, 'Not found\n')
   }
   const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream'

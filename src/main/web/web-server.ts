@@ -77,7 +77,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     socket.on('error', () => socket.destroy())
     const refused = refuseReason(req, allowed)
     if (refused) return refuseUpgrade(socket, 403, refused)
-    if ((req.url ?? '').split('?')[0] !== WS_PATH) return refuseUpgrade(socket, 404, 'Not found')
+    // Exactly /ws: a query string would invite putting the token where logs and history keep it.
+    if (req.url !== WS_PATH) return refuseUpgrade(socket, 404, 'Not found')
     endpoint.wss.handleUpgrade(req, socket, head, (ws) => endpoint.wss.emit('connection', ws, req))
   })
   server.on('clientError', (_err, socket: Duplex) => socket.destroy())

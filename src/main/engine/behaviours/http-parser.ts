@@ -159,7 +159,10 @@ export class HttpRequestParser {
     while (skip < this.buf.length && (this.buf[skip] === 0x0a || (this.buf[skip] === 0x0d && this.buf[skip + 1] === 0x0a))) {
       skip += this.buf[skip] === 0x0d ? 2 : 1
     }
-    if (skip > 0 && this.scanFrom === 0) this.buf = this.buf.subarray(skip)
+    if (skip > 0) {
+      this.buf = this.buf.subarray(skip)
+      this.scanFrom = Math.max(0, this.scanFrom - skip)
+    }
     if (this.buf.length === 0) return 'more'
     const end = findBlankLine(this.buf, Math.max(0, this.scanFrom - 2))
     if (end < 0) {

@@ -1,9 +1,9 @@
 /** A bounded series of rate samples (bytes per second in and out), oldest first. */
 export interface RateSeries {
-  /** Sample times, ms since the epoch. */
-  readonly t: readonly number[]
-  readonly in: readonly number[]
-  readonly out: readonly number[]
+  /** Sample times, ms since the epoch (uPlot wants seconds: divide by 1000). */
+  readonly t: number[]
+  readonly in: number[]
+  readonly out: number[]
 }
 
 /** A rate in both directions, bytes per second. */
@@ -18,7 +18,7 @@ export const RATE_SAMPLES = 120
 export const RATE_SAMPLE_MS = 500
 
 /** An empty series. */
-export const EMPTY_SERIES: RateSeries = Object.freeze({ t: [], in: [], out: [] })
+export const EMPTY_SERIES: RateSeries = { t: [], in: [], out: [] }
 /** No traffic. */
 export const ZERO_RATE: Rate = Object.freeze({ in: 0, out: 0 })
 

@@ -55,14 +55,14 @@ export function sequenceEvents(
     })
   }
   const tail: SeqEvent[] = []
-  if (c.peerEndedAt !== null) tail.push({ kind: 'fin', from: 'peer', at: c.peerEndedAt, label: 'FIN: peer is done sending (we read EOF)' })
+  if (c.peerEndedAt !== null) tail.push({ kind: 'fin', from: 'peer', at: c.peerEndedAt, label: 'FIN from the peer (we read EOF)' })
   const reason = c.closeReason
   const labFin =
     opts.labEndedAt !== null || c.state === 'lab-half-closed' || reason === 'lab-close' || reason === 'server-stopped' || reason === 'max-connections' || reason === 'peer-fin'
   if (labFin && reason !== 'lab-reset') {
     const why =
       reason === 'server-stopped' ? 'server stopped' : reason === 'max-connections' ? 'max connections' : opts.labEndedAt !== null || c.state === 'lab-half-closed' ? 'half-close' : 'close()'
-    tail.push({ kind: 'fin', from: 'lab', at: opts.labEndedAt ?? c.closedAt, label: `FIN (${why}): lab is done sending` })
+    tail.push({ kind: 'fin', from: 'lab', at: opts.labEndedAt ?? c.closedAt, label: `FIN from the lab (${why})` })
   }
   if (reason === 'peer-reset') tail.push({ kind: 'rst', from: 'peer', at: c.closedAt, label: 'RST: peer reset the connection' })
   if (reason === 'lab-reset') tail.push({ kind: 'rst', from: 'lab', at: c.closedAt, label: 'RST: lab reset the connection' })

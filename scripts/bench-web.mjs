@@ -1,0 +1,140 @@
+// Helpers of scripts/bench.mjs: bundling the engine-mode lab child, and the browser mode with a real
+// headless Chromium page (its WebSocket frames counted, its long main-thread tasks observed).
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+
+/** Bundles scripts/bench-lab-server.ts (TypeScript, `@shared` imports) into one ESM file with vite's SSR build. */
+export async function buildLabChild(root, outDir) {
+  const { build } = await import('vite')
+  await build({
+    configFile: false,
+    logLevel: 'warn',
+    root,
+    resolve: { alias: { '@shared': join(root, 'src/shared') } },
+    build: {
+      ssr: join(root, 'scripts/bench-lab-server.ts'),
+      outDir,
+      emptyOutDir: true,
+      target: 'node20',
+      minify: false,
+      rollupOptions: { output: { format: 'es', entryFileNames: '[name].mjs' } }
+    }
+  })
+  return join(outDir, 'bench-lab-server.mjs')
+}
+
+const INIT_SCRIPT = `
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+`
+
+/** Launches headless Chromium; `startLabWeb` starts `tcp-lab web` with a page open on its UI. */
+export async function startBrowser({ root, chromium, spawnNode, rssMb }) {
+  const { chromium: pw } = await import('playwright-core')
+  const browser = await pw.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] })
+  let current = null
+
+  async function startLabWeb() {
+    const p = spawnNode([join(root, 'out/main/cli.js'), 'web', '--ui-port', '0', '--listen', 'echo@127.0.0.1:0'], { ipc: false, stdout: 'pipe' })
+    const lines = createInterface({ input: p.child.stdout })
+    const { port, url } = await new Promise((resolve, reject) => {
+      let port = 0
+      const t = setTimeout(() => reject(new Error('tcp-lab web did not start in 15 s')), 15_000)
+      p.child.once('exit', (code) => reject(new Error(`tcp-lab web exited with ${code}`)))
+      lines.on('line', (line) => {
+        const l = /^Listening: echo on [^ ]*:(\d+)/.exec(line)
+        if (l) port = Number(l[1])
+        const u = /^TCP Lab UI: (\S+)/.exec(line)
+        if (u) {
+          clearTimeout(t)
+          resolve({ port, url: u[1] })
+        }
+      })
+    })
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
+    const page = await context.newPage()
+    await page.addInitScript(INIT_SCRIPT)
+    const stream = { times: [], largest: 0, largestBytes: 0, resyncs: 0 }
+    page.on('websocket', (ws) => {
+      ws.on('framereceived', ({ payload }) => {
+        const text = typeof payload === 'string' ? payload : payload.toString()
+        if (!text.startsWith('{"type":"batch"')) return
+        const { batch } = JSON.parse(text)
+        stream.times.push(Date.now())
+        stream.largest = Math.max(stream.largest, batch.events.length + batch.counters.ids.length)
+        stream.largestBytes = Math.max(stream.largestBytes, text.length)
+        if (batch.resync) stream.resyncs++
+      })
+    })
+    await page.goto(url, { waitUntil: 'load' })
+    const lab = {
+      kind: 'lab',
+      port,
+      pid: p.child.pid,
+      page,
+      async mark() {
+        stream.times = []
+        stream.largest = 0
+        stream.largestBytes = 0
+        stream.resyncs = 0
+        await page.evaluate(() => (window.__longTasks = []))
+      },
+      async stats() {
+        const t = stream.times
+        const perSecondMax = Math.max(0, ...t.map((a) => t.filter((u) => u >= a && u < a + 1_000).length))
+        const tasks = await page.evaluate(() => window.__longTasks)
+        return {
+          batches: t.length,
+          perSecondMax,
+          largest: stream.largest,
+          largestBytes: stream.largestBytes,
+          resyncs: stream.resyncs,
+          longestTaskMs: Math.max(0, ...tasks.map((x) => x.duration)),
+          longTasks: tasks.length,
+          rssMb: rssMb(p.child.pid)
+        }
+      },
+      async stop() {
+        current = null
+        await context.close().catch(() => {})
+        await p.stop()
+      }
+    }
+    current = lab
+    return lab
+  }
+
+  /** 10,000 live connections with traffic on every one while the page shows them; its longest task. */
+  async function runBrowserPhase({ load, count, trafficSeconds = 8 }) {
+    const lab = await startLabWeb()
+    try {
+      await lab.mark()
+      const opened = await load.rpc('open', { port: lab.port, count, concurrency: 100, timeoutMs: 60_000 }, 90_000)
+      const ramp = await lab.stats()
+      await lab.mark()
+      await load.rpc('trickle', { intervalMs: 1_000 })
+      await new Promise((r) => setTimeout(r, trafficSeconds * 1_000))
+      const steady = await lab.stats()
+      await load.rpc('release', {}, 60_000)
+      return {
+        connections: opened.held,
+        longestTaskMs: Math.max(ramp.longestTaskMs, steady.longestTaskMs),
+        whileOpening: ramp,
+        withTraffic: steady
+      }
+    } finally {
+      await lab.stop()
+    }
+  }
+
+  return {
+    startLabWeb,
+    runBrowserPhase,
+    async close() {
+      await current?.stop()
+      await browser.close()
+    }
+  }
+}

@@ -1,0 +1,279 @@
+#!/usr/bin/env node
+// `npm run bench`: the lab against a bare node:net echo server, each in its own child process, driven
+// by a load generator in a third; loopback only, bounded in time (about two minutes).
+//
+//   node scripts/bench.mjs [--rounds N] [--lab auto|web|engine] [--seconds S] [--idle N] [--quick] [--prof]
+//
+// --lab web    the browser mode (out/main/cli.js web) with a real headless Chromium page open on its UI;
+//              needs `npx electron-vite build` first and Chromium (/usr/bin/chromium).
+// --lab engine the engine alone with a consumer that JSON-serialises and acks every batch.
+// --lab auto   web when it is built and Chromium is there, else engine (the default).
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { buildLabChild, startBrowser } from './bench-web.mjs'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const resultsDir = join(root, 'bench-results')
+const FD_WANTED = 65_536
+
+const args = process.argv.slice(2)
+function flag(name, fallback) {
+  const i = args.indexOf(`--${name}`)
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback
+}
+const quick = args.includes('--quick')
+const rounds = Number(flag('rounds', quick ? 1 : 3))
+const seconds = Number(flag('seconds', quick ? 1.5 : 3))
+const idleTarget = Number(flag('idle', 10_000))
+const labMode = flag('lab', 'auto')
+
+/** What `ulimit -n` a child can get: the wanted number, or the hard limit when that is lower. */
+function fdLimit() {
+  const r = spawnSync('bash', ['-c', `ulimit -n ${FD_WANTED} 2>/dev/null && echo raised || ulimit -Hn`], { encoding: 'utf8' })
+  const out = r.stdout.trim()
+  if (out === 'raised') return { limit: FD_WANTED, raised: true, note: `open-file limit raised to ${FD_WANTED}` }
+  const hard = out === 'unlimited' ? FD_WANTED : Number(out)
+  return { limit: hard, raised: false, note: `open-file limit cannot be raised past the hard limit ${hard} (no permission); children run at ${hard}` }
+}
+const fd = fdLimit()
+
+/** Starts `node ARGS` under a shell that raised the fd limit first; IPC-capable when `ipc`. */
+function spawnNode(nodeArgs, { ipc = true, stdout = 'inherit' } = {}) {
+  const script = `ulimit -n ${fd.limit} 2>/dev/null; exec node "$@"`
+  const child = spawn('bash', ['-c', script, 'bash', ...nodeArgs], {
+    cwd: root,
+    stdio: ['ignore', stdout, 'inherit', ...(ipc ? ['ipc'] : [])]
+  })
+  const pending = new Map()
+  let nextId = 1
+  let readyResolve
+  const ready = new Promise((r, reject) => {
+    readyResolve = r
+    child.once('exit', (code) => reject(new Error(`${nodeArgs.join(' ')} exited with ${code}`)))
+  })
+  child.on('message', (m) => {
+    if (m.type === 'ready') return readyResolve(m)
+    const p = pending.get(m.id)
+    if (!p) return
+    pending.delete(m.id)
+    if (m.ok) p.resolve(m.value)
+    else p.reject(new Error(m.error))
+  })
+  return {
+    child,
+    ready,
+    rpc(cmd, params = {}, timeoutMs = 60_000) {
+      const id = nextId++
+      return new Promise((res, rej) => {
+        const t = setTimeout(() => {
+          pending.delete(id)
+          rej(new Error(`${cmd} timed out`))
+        }, timeoutMs)
+        pending.set(id, {
+          resolve: (v) => (clearTimeout(t), res(v)),
+          reject: (e) => (clearTimeout(t), rej(e))
+        })
+        child.send({ id, cmd, ...params })
+      })
+    },
+    async stop() {
+      if (child.exitCode !== null) return
+      const gone = new Promise((r) => child.once('exit', r))
+      // An IPC child exits by itself when disconnected (and writes its CPU profile); others get SIGTERM.
+      if (child.connected) child.disconnect()
+      else child.kill('SIGTERM')
+      const term = setTimeout(() => child.kill('SIGTERM'), 3_000)
+      const kill = setTimeout(() => child.kill('SIGKILL'), 6_000)
+      await gone
+      clearTimeout(term)
+      clearTimeout(kill)
+    }
+  }
+}
+
+/** Resident set size of a process, MB, from /proc (the same way for every server). */
+function rssMb(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return m ? Number(m[1]) / 1024 : NaN
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+// ---- the servers ---------------------------------------------------------------------------------
+
+async function startBare() {
+  const p = spawnNode([join(root, 'scripts/bench-bare-server.mjs')])
+  const { port } = await p.ready
+  return { kind: 'bare', port, pid: p.child.pid, stop: () => p.stop(), stats: () => p.rpc('stats'), mark: async () => {} }
+}
+
+async function startLabEngine(entry) {
+  // --prof: a CPU profile of each lab child, for finding what costs (open it in Chrome DevTools).
+  const prof = args.includes('--prof') ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'prof')}`] : []
+  const p = spawnNode([...prof, entry])
+  const { port } = await p.ready
+  return { kind: 'lab', port, pid: p.child.pid, stop: () => p.stop(), stats: () => p.rpc('stats'), mark: () => p.rpc('mark') }
+}
+
+async function startLab(mode, entry, browser) {
+  if (mode === 'engine') return startLabEngine(entry)
+  return browser.startLabWeb()
+}
+
+// ---- phases --------------------------------------------------------------------------------------
+
+async function flood(load, server) {
+  const out = {}
+  await server.mark()
+  const one = await load.rpc('throughput', { port: server.port, conns: 1, warmupMs: 500, seconds, windowBytes: 4 << 20 })
+  const fifty = await load.rpc('throughput', { port: server.port, conns: 50, warmupMs: 500, seconds, windowBytes: 512 << 10 })
+  const acc = await load.rpc('accepts', { port: server.port, seconds, concurrency: 64 })
+  out.mbps1 = one.mbps
+  out.mbps50 = fifty.mbps
+  out.accepts = acc.perSecond
+  out.acceptFailures = acc.failed
+  if (server.kind === 'lab') out.stream = await server.stats()
+  return out
+}
+
+async function idle(load, server, sizes) {
+  const out = { rss: {} }
+  await server.mark()
+  let total = 0
+  for (const n of sizes) {
+    const r = await load.rpc('open', { port: server.port, count: n - total, concurrency: 100, timeoutMs: 60_000 }, 90_000)
+    total = r.held
+    // Let allocation settle before reading the resident set.
+    await sleep(1_000)
+    out.rss[n] = rssMb(server.pid)
+    out[`held${n}`] = r.held
+    out[`failed${n}`] = r.failed
+  }
+  if (server.kind === 'lab') out.stream = await server.stats()
+  await load.rpc('release', {}, 60_000)
+  return out
+}
+
+function fmt(n, digits = 1) {
+  return Number.isFinite(n) ? n.toFixed(digits) : 'n/a'
+}
+
+async function main() {
+  const t0 = Date.now()
+  mkdirSync(resultsDir, { recursive: true })
+  const webBuilt = existsSync(join(root, 'out/main/cli.js')) && existsSync(join(root, 'out/renderer/index.html'))
+  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p))
+  const mode = labMode === 'auto' ? (webBuilt && chromium ? 'web' : 'engine') : labMode
+  if (mode === 'web' && !(webBuilt && chromium)) throw new Error('--lab web needs `npx electron-vite build` and Chromium')
+  console.log(`bench: lab mode ${mode}; ${fd.note}; ${rounds} round(s) of ${seconds} s per measure`)
+
+  const entry = await buildLabChild(root, join(resultsDir, '.build'))
+  const browser = mode === 'web' || (webBuilt && chromium) ? await startBrowser({ root, chromium, spawnNode, rssMb }) : null
+
+  const load = spawnNode([join(root, 'scripts/bench-load.mjs')])
+  await load.ready
+  const results = { bare: [], lab: [] }
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (const kind of r % 2 === 0 ? ['bare', 'lab'] : ['lab', 'bare']) {
+        const server = kind === 'bare' ? await startBare() : await startLab(mode, entry, browser)
+        try {
+          const res = await flood(load, server)
+          results[kind].push(res)
+          console.log(`  round ${r + 1} ${kind}: ${fmt(res.mbps1)} MB/s ×1, ${fmt(res.mbps50)} MB/s ×50, ${fmt(res.accepts, 0)} accepts/s`)
+        } finally {
+          await server.stop()
+        }
+      }
+    }
+    const sizes = [1_000, idleTarget].filter((n, i, a) => a.indexOf(n) === i)
+    const idleRes = {}
+    for (const kind of ['bare', 'lab']) {
+      const server = kind === 'bare' ? await startBare() : await startLab(mode, entry, browser)
+      try {
+        idleRes[kind] = await idle(load, server, sizes)
+        console.log(`  idle ${kind}: ${sizes.map((n) => `${n}: ${fmt(idleRes[kind].rss[n])} MB`).join(', ')}`)
+      } finally {
+        await server.stop()
+      }
+    }
+    let renderer = null
+    if (browser) {
+      renderer = await browser.runBrowserPhase({ load, count: idleTarget })
+      console.log(`  renderer: longest task ${fmt(renderer.longestTaskMs, 0)} ms with ${renderer.connections} live connections`)
+    }
+    report({ mode, results, idleRes, sizes, renderer, elapsedS: (Date.now() - t0) / 1000 })
+  } finally {
+    await load.stop()
+    await browser?.close()
+  }
+}
+
+function best(list, key) {
+  return Math.max(...list.map((x) => x[key]))
+}
+
+function report({ mode, results, idleRes, sizes, renderer, elapsedS }) {
+  const lab = results.lab
+  const bare = results.bare
+  const streams = lab.map((x) => x.stream).filter(Boolean)
+  const flood = {
+    batchesPerSecondMax: Math.max(0, ...streams.map((s) => s.perSecondMax), idleRes.lab.stream?.perSecondMax ?? 0),
+    largestBatch: Math.max(0, ...streams.map((s) => s.largest), idleRes.lab.stream?.largest ?? 0),
+    largestBatchBytes: Math.max(0, ...streams.map((s) => s.largestBytes ?? 0), idleRes.lab.stream?.largestBytes ?? 0),
+    resyncs: streams.reduce((n, s) => n + (s.resyncs ?? 0), 0) + (idleRes.lab.stream?.resyncs ?? 0)
+  }
+  const big = sizes[sizes.length - 1]
+  const rows = [
+    ['echo MB/s, 1 connection', best(lab, 'mbps1'), best(bare, 'mbps1'), '≥ 0.90', (l, b) => l / b >= 0.9],
+    ['echo MB/s, 50 connections', best(lab, 'mbps50'), best(bare, 'mbps50'), '≥ 0.90', (l, b) => l / b >= 0.9],
+    ['accepts/s', best(lab, 'accepts'), best(bare, 'accepts'), '≥ 0.80', (l, b) => l / b >= 0.8],
+    ...sizes.map((n) => [
+      `RSS MB, ${n.toLocaleString('en')} idle`,
+      idleRes.lab.rss[n],
+      idleRes.bare.rss[n],
+      n === big ? '≤ 2.00' : '',
+      n === big ? (l, b) => l / b <= 2 : null
+    ])
+  ]
+  const table = []
+  table.push(['measure', 'lab', 'bare', 'ratio', 'target', 'met'])
+  const json = { at: new Date().toISOString(), labMode: mode, fdLimit: fd, rounds: results, idle: idleRes, measures: {} }
+  for (const [name, l, b, target, ok] of rows) {
+    const met = ok ? ok(l, b) : null
+    table.push([name, fmt(l), fmt(b), fmt(l / b, 2), target, met === null ? '' : met ? 'yes' : 'NO'])
+    json.measures[name] = { lab: l, bare: b, ratio: l / b, target, met }
+  }
+  const bpsOk = flood.batchesPerSecondMax <= 20
+  table.push(['batches/s (most in any 1 s)', String(flood.batchesPerSecondMax), '', '', '≤ 20', bpsOk ? 'yes' : 'NO'])
+  table.push(['largest batch (events + rows)', String(flood.largestBatch), '', '', '', ''])
+  table.push(['largest batch (JSON bytes)', String(flood.largestBatchBytes), '', '', '', ''])
+  table.push(['resync markers sent', String(flood.resyncs), '', '', '', ''])
+  json.measures['batches/s'] = { lab: flood.batchesPerSecondMax, target: '≤ 20', met: bpsOk }
+  json.measures['largest batch'] = { lab: flood.largestBatch, bytes: flood.largestBatchBytes }
+  if (renderer) {
+    const ok = renderer.longestTaskMs <= 50
+    table.push([`renderer longest task, ${renderer.connections.toLocaleString('en')} live`, fmt(renderer.longestTaskMs, 0) + ' ms', '', '', '≤ 50 ms', ok ? 'yes' : 'NO'])
+    json.measures['renderer longest task ms'] = { ...renderer, target: '≤ 50', met: ok }
+  } else {
+    table.push(['renderer longest task', 'n/a', '', '', '≤ 50 ms', 'not measured (browser mode not built)'])
+    json.measures['renderer longest task ms'] = { lab: null, met: null, note: 'browser mode not built or Chromium missing' }
+  }
+  const widths = table[0].map((_, c) => Math.max(...table.map((r) => String(r[c]).length)))
+  console.log('')
+  for (const r of table) console.log(r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join('  '))
+  console.log('')
+  json.elapsedSeconds = elapsedS
+  json.machine = { cpus: (readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm) ?? []).length, node: process.version }
+  const text = JSON.stringify(json, null, 2)
+  console.log(text)
+  writeFileSync(join(resultsDir, 'latest.json'), text + '\n')
+  console.log(`\nbench: ${elapsedS.toFixed(0)} s; written to bench-results/latest.json`)
+}
+
+main().catch((err) => {
+  console.error(`bench: ${err?.stack ?? err}`)
+  process.exit(1)
+})

@@ -1,0 +1,106 @@
+import { memo } from 'react'
+import type { ReactNode } from 'react'
+import type { ConnectionInfo, Endpoint, Family } from '@shared/model'
+import { formatBytes, formatDuration, formatExactBytes, formatRate } from '@shared/byte-format'
+import { CLOSE_REASON_TEXT, STATE_TEXT, describeState, formatEndpoint, isActive } from '@renderer/store/describe'
+import { useLab } from '@renderer/store/use-lab'
+import { useNow } from '@renderer/store/ticker'
+
+/** The fixed height of a body row, in pixels (the virtualiser relies on it). */
+export const ROW_HEIGHT = 30
+
+const EPHEMERAL_PEER = "ephemeral port chosen by the client's OS"
+const EPHEMERAL_LOCAL = "ephemeral port this machine's OS chose for the lab's client"
+
+const STATE_TONE: Record<ConnectionInfo['state'], string> = {
+  queued: 'text-violet-700 dark:text-violet-300',
+  open: 'text-emerald-700 dark:text-emerald-400',
+  'peer-half-closed': 'text-amber-700 dark:text-amber-300',
+  'lab-half-closed': 'text-amber-700 dark:text-amber-300',
+  closed: 'text-zinc-500 dark:text-zinc-500'
+}
+
+/** `ADDRESS:PORT` with the port highlighted when it is the ephemeral one. */
+export function EndpointText({ endpoint, family, ephemeral }: { endpoint: Endpoint; family: Family; ephemeral: string | null }): ReactNode {
+  if (family === 'unix') return endpoint.address
+  const addr = family === 'IPv6' || endpoint.address.includes(':') ? `[${endpoint.address}]` : endpoint.address
+  return (
+    <>
+      {addr}:
+      {ephemeral ? (
+        <mark title={ephemeral} className="rounded-sm bg-amber-100 px-0.5 text-inherit dark:bg-amber-500/20 dark:text-amber-200">
+          {endpoint.port}
+        </mark>
+      ) : (
+        endpoint.port
+      )}
+    </>
+  )
+}
+
+function AgeText({ c }: { c: ConnectionInfo }): ReactNode {
+  const now = useNow()
+  return formatDuration(Math.max(now, c.lastActivity) - c.openedAt)
+}
+
+/** Props of one row. */
+export interface ConnectionRowProps {
+  id: number
+  selected: boolean
+  onSelect: (id: number) => void
+}
+
+const CELL = 'truncate px-2 whitespace-nowrap'
+const NUM = `${CELL} text-right font-mono tabular-nums`
+
+/** One connection; reads its own row from the store so a batch re-renders only the rows it changed. */
+export const ConnectionRow = memo(function ConnectionRow({ id, selected, onSelect }: ConnectionRowProps): ReactNode {
+  const c = useLab((s) => s.connections.get(id))
+  const rate = useLab((s) => s.connectionRates.get(id))
+  if (!c) return <tr style={{ height: ROW_HEIGHT }} aria-hidden="true" />
+  const active = isActive(c)
+  const outgoing = c.origin === 'outgoing'
+  const rateTotal = rate ? rate.in + rate.out : 0
+  return (
+    <tr
+      data-connection-id={c.id}
+      aria-selected={selected}
+      onClick={() => onSelect(c.id)}
+      style={{ height: ROW_HEIGHT }}
+      className={`cursor-pointer border-b border-zinc-100 text-[12.5px] dark:border-zinc-800/70 ${
+        selected ? 'bg-sky-100 dark:bg-sky-900/40' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/40'
+      } ${active ? 'text-zinc-800 dark:text-zinc-200' : 'text-zinc-400 dark:text-zinc-500'}`}
+    >
+      <td data-col="id" className={`${NUM} text-zinc-400 dark:text-zinc-500`}>
+        {outgoing ? <span title="outgoing: the lab is the client">↗</span> : null}
+        {c.id}
+      </td>
+      <td data-col="peer" className={`${CELL} font-mono`} title={formatEndpoint(c.remote, c.family)}>
+        <EndpointText endpoint={c.remote} family={c.family} ephemeral={outgoing ? null : EPHEMERAL_PEER} />
+      </td>
+      <td data-col="local" className={`${CELL} font-mono`} title={formatEndpoint(c.local, c.family)}>
+        <EndpointText endpoint={c.local} family={c.family} ephemeral={outgoing ? EPHEMERAL_LOCAL : null} />
+      </td>
+      <td data-col="state" className={CELL} title={c.error ? `${describeState(c)}: ${c.error}` : describeState(c)}>
+        <span className={STATE_TONE[c.state]}>{STATE_TEXT[c.state]}</span>
+        {c.state === 'closed' && c.closeReason ? ` — ${CLOSE_REASON_TEXT[c.closeReason]}` : null}
+        {c.paused && active ? <span className="ml-1 text-amber-600 dark:text-amber-400"> (paused)</span> : null}
+      </td>
+      <td data-col="bytes-in" data-value={c.bytesIn} className={NUM} title={formatExactBytes(c.bytesIn)}>
+        {formatBytes(c.bytesIn)}
+      </td>
+      <td data-col="bytes-out" data-value={c.bytesOut} className={NUM} title={formatExactBytes(c.bytesOut)}>
+        {formatBytes(c.bytesOut)}
+      </td>
+      <td data-col="chunks" data-value-in={c.chunksIn} data-value-out={c.chunksOut} className={NUM} title={`${c.chunksIn} reads, ${c.chunksOut} writes`}>
+        {c.chunksIn} / {c.chunksOut}
+      </td>
+      <td data-col="rate" data-value={Math.round(rateTotal)} className={NUM} title={rate ? `in ${formatRate(rate.in)}, out ${formatRate(rate.out)}` : 'idle'}>
+        {rateTotal > 0 ? formatRate(rateTotal) : <span className="text-zinc-300 dark:text-zinc-600">–</span>}
+      </td>
+      <td data-col="age" className={NUM}>
+        {active ? <AgeText c={c} /> : formatDuration((c.closedAt ?? c.lastActivity) - c.openedAt)}
+      </td>
+    </tr>
+  )
+})

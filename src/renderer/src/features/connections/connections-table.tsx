@@ -1,0 +1,140 @@
+import { useCallback, useEffect, useRef } from 'react'
+import type { ReactNode } from 'react'
+import { useVirtualizer } from '@tanstack/react-virtual'
+import type { SortKey } from '@renderer/store/ui-store'
+import { useUi, useUiStore } from '@renderer/store/ui-store'
+import { ConnectionRow, ROW_HEIGHT } from './connection-row'
+import { isTypingTarget } from './keyboard'
+
+/** A column of the connections table. */
+interface Column {
+  key: SortKey
+  label: string
+  width: string
+  align: 'left' | 'right'
+  title?: string
+}
+
+const COLUMNS: Column[] = [
+  { key: 'id', label: '#', width: '2.5rem', align: 'right', title: 'Connection number, in order of arrival' },
+  { key: 'peer', label: 'Peer', width: '9rem', align: 'left', title: 'The remote end: address and port of the other side (half of the 4-tuple)' },
+  { key: 'local', label: 'Local', width: '8.5rem', align: 'left', title: 'This end: the address and port the connected socket has here' },
+  { key: 'state', label: 'State', width: 'auto', align: 'left' },
+  { key: 'bytes-in', label: 'Bytes in', width: '4.75rem', align: 'right', title: 'Received from the peer' },
+  { key: 'bytes-out', label: 'Bytes out', width: '5.25rem', align: 'right', title: 'Sent to the peer' },
+  { key: 'chunks', label: 'Chunks', width: '4.25rem', align: 'right', title: 'Reads / writes: each read returns whatever arrived, not a message' },
+  { key: 'rate', label: 'Rate', width: '4.75rem', align: 'right', title: 'In + out, bytes per second' },
+  { key: 'age', label: 'Age', width: '3.5rem', align: 'right' }
+]
+
+/** The live table of connections: virtualised, sortable by header, keyboard-navigable. */
+export function ConnectionsTable({ ids }: { ids: number[] }): ReactNode {
+  const ui = useUiStore()
+  const selectedId = useUi((s) => s.selectedConnectionId)
+  const sort = useUi((s) => s.sort)
+  const scrollRef = useRef<HTMLDivElement>(null)
+  const virtualizer = useVirtualizer({
+    count: ids.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12
+  })
+  const onSelect = useCallback((id: number) => ui.set({ selectedConnectionId: id }), [ui])
+
+  // ↑/↓ or j/k move the selection through the rows as shown.
+  const idsRef = useRef(ids)
+  idsRef.current = ids
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || isTypingTarget(e.target)) return
+      const delta = e.key === 'ArrowDown' || e.key === 'j' ? 1 : e.key === 'ArrowUp' || e.key === 'k' ? -1 : 0
+      if (delta === 0) return
+      const list = idsRef.current
+      if (list.length === 0) return
+      e.preventDefault()
+      const current = ui.get().selectedConnectionId
+      const at = current === null ? -1 : list.indexOf(current)
+      const next = at === -1 ? (delta > 0 ? 0 : list.length - 1) : Math.min(list.length - 1, Math.max(0, at + delta))
+      ui.set({ selectedConnectionId: list[next] })
+      virtualizer.scrollToIndex(next, { align: 'auto' })
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [ui, virtualizer])
+
+  const items = virtualizer.getVirtualItems()
+  const padTop = items.length > 0 ? items[0].start : 0
+  const padBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1].end : 0
+
+  const toggleSort = (key: SortKey): void =>
+    ui.set((s) => ({ sort: s.sort.key === key ? { key, dir: s.sort.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: key === 'peer' || key === 'local' || key === 'state' ? 'asc' : 'desc' } }))
+
+  return (
+    <div ref={scrollRef} className="relative min-h-0 flex-1 overflow-auto" data-testid="connections-scroll">
+      <table aria-label="Connections" aria-rowcount={ids.length + 1} className="w-full min-w-[50rem] table-fixed border-separate border-spacing-0">
+        <colgroup>
+          {COLUMNS.map((c) => (
+            <col key={c.key} style={{ width: c.width }} />
+          ))}
+        </colgroup>
+        <thead>
+          <tr>
+            {COLUMNS.map((c) => {
+              const active = sort.key === c.key
+              return (
+                <th
+                  key={c.key}
+                  scope="col"
+                  aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
+                  title={c.title}
+                  className={`sticky top-0 z-10 border-b border-zinc-200 bg-zinc-50/95 px-2 py-1.5 text-xs font-semibold whitespace-nowrap text-zinc-500 backdrop-blur dark:border-zinc-800 dark:bg-zinc-900/95 dark:text-zinc-400 ${
+                    c.align === 'right' ? 'text-right' : 'text-left'
+                  }`}
+                >
+                  <button
+                    type="button"
+                    onClick={() => toggleSort(c.key)}
+                    className={`inline-flex items-center gap-0.5 hover:text-zinc-900 dark:hover:text-zinc-100 ${active ? 'text-zinc-900 dark:text-zinc-100' : ''}`}
+                  >
+                    {c.label}
+                    {active ? (
+                      <span aria-hidden="true" className="text-[9px]">
+                        {sort.dir === 'asc' ? '▲' : '▼'}
+                      </span>
+                    ) : null}
+                  </button>
+                </th>
+              )
+            })}
+          </tr>
+        </thead>
+        <tbody>
+          {padTop > 0 ? (
+            <tr aria-hidden="true">
+              <td colSpan={COLUMNS.length} style={{ height: padTop, padding: 0 }} />
+            </tr>
+          ) : null}
+          {items.map((item) => {
+            const id = ids[item.index]
+            return <ConnectionRow key={id} id={id} selected={id === selectedId} onSelect={onSelect} />
+          })}
+          {padBottom > 0 ? (
+            <tr aria-hidden="true">
+              <td colSpan={COLUMNS.length} style={{ height: padBottom, padding: 0 }} />
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+      {ids.length === 0 ? <EmptyTable /> : null}
+    </div>
+  )
+}
+
+function EmptyTable(): ReactNode {
+  const filtered = useUi((s) => s.filterText !== '' || s.stateFilter !== 'any')
+  return (
+    <div className="px-6 py-12 text-center text-sm text-zinc-500 dark:text-zinc-400">
+      {filtered ? 'No connection matches the filter.' : 'No connections yet. Copy a server’s nc command into a terminal: each connection shows up here as it is accepted.'}
+    </div>
+  )
+}

@@ -1,0 +1,80 @@
+import type { ReactNode } from 'react'
+import { serverAddress } from '@renderer/store/describe'
+import { useLab, useLabStore } from '@renderer/store/use-lab'
+import type { StateFilter } from '@renderer/store/ui-store'
+import { useUi, useUiStore } from '@renderer/store/ui-store'
+import { BUTTON, INPUT } from '@renderer/features/layout/ui-classes'
+
+/** The id of the filter input (the `/` shortcut focuses it). */
+export const FILTER_ID = 'connection-filter'
+
+const SEGMENT = 'px-2.5 py-1 text-xs font-medium first:rounded-l-md last:rounded-r-md border border-zinc-300 dark:border-zinc-700 -ml-px first:ml-0 max-w-56 truncate'
+const SEGMENT_ON = 'bg-zinc-800 text-white border-zinc-800 dark:bg-zinc-200 dark:text-zinc-900 dark:border-zinc-200 relative z-[1]'
+const SEGMENT_OFF = 'bg-white text-zinc-600 hover:bg-zinc-100 dark:bg-zinc-900 dark:text-zinc-300 dark:hover:bg-zinc-800'
+
+/** Which connections the table shows: scope (all / the selected server), text, state; and "Clear closed". */
+export function ConnectionsToolbar({ shown, total }: { shown: number; total: number }): ReactNode {
+  const store = useLabStore()
+  const ui = useUiStore()
+  const serverId = useUi((s) => s.selectedServerId)
+  const outgoing = useUi((s) => s.outgoingSelected)
+  const text = useUi((s) => s.filterText)
+  const stateFilter = useUi((s) => s.stateFilter)
+  const server = useLab((s) => (serverId === null ? undefined : s.servers.get(serverId)))
+  const scoped = serverId !== null || outgoing
+
+  const clearClosed = async (): Promise<void> => {
+    const r = await store.transport.request('connection:clear-closed', serverId === null ? {} : { serverId })
+    if (!r.ok) store.addNotice('error', r.error.message, r.error.hint)
+  }
+
+  return (
+    <div className="flex flex-wrap items-center gap-2 border-b border-zinc-200 px-3 py-2 dark:border-zinc-800">
+      <div role="group" aria-label="Servers shown" className="flex">
+        <button
+          type="button"
+          aria-pressed={!scoped}
+          className={`${SEGMENT} ${!scoped ? SEGMENT_ON : SEGMENT_OFF}`}
+          onClick={() => ui.set({ selectedServerId: null, outgoingSelected: false })}
+        >
+          All
+        </button>
+        {server ? (
+          <button type="button" aria-pressed="true" className={`${SEGMENT} ${SEGMENT_ON} font-mono`} title="Connections of the selected server">
+            {serverAddress(server)}
+          </button>
+        ) : outgoing ? (
+          <button type="button" aria-pressed="true" className={`${SEGMENT} ${SEGMENT_ON}`}>
+            Outgoing
+          </button>
+        ) : null}
+      </div>
+      <div className="relative min-w-40 flex-1">
+        <input
+          id={FILTER_ID}
+          type="search"
+          aria-label="Filter connections"
+          placeholder="Filter by address, port or #id"
+          className={`${INPUT} py-1 pr-7`}
+          value={text}
+          onChange={(e) => ui.set({ filterText: e.target.value })}
+        />
+        <kbd className="pointer-events-none absolute top-1/2 right-2 -translate-y-1/2 rounded border border-zinc-300 px-1 font-mono text-[10px] text-zinc-400 dark:border-zinc-700">/</kbd>
+      </div>
+      <label className="flex items-center gap-1.5 text-xs text-zinc-500 dark:text-zinc-400">
+        Show
+        <select className={`${INPUT} w-auto py-1 text-xs`} value={stateFilter} onChange={(e) => ui.set({ stateFilter: e.target.value as StateFilter })}>
+          <option value="any">open and closed</option>
+          <option value="active">open only</option>
+          <option value="closed">closed only</option>
+        </select>
+      </label>
+      <span className="font-mono text-xs text-zinc-500 tabular-nums dark:text-zinc-400" aria-live="off">
+        {shown === total ? `${total}` : `${shown} of ${total}`} rows
+      </span>
+      <button type="button" className={BUTTON.secondary} onClick={() => void clearClosed()} title="Forget closed connections (of the selected server, or all)">
+        Clear closed
+      </button>
+    </div>
+  )
+}

@@ -1,0 +1,93 @@
+import { useEffect, useRef, useState } from 'react'
+import type { ReactElement } from 'react'
+import type { KernelView } from '@shared/kernel-model'
+import type { LabRequest } from '../detail/use-traffic'
+import { Term } from '../lesson/term'
+import { KernelTable } from './kernel-table'
+
+/** How often the kernel's view is read while shown. */
+export const KERNEL_POLL_MS = 500
+
+/** Props of the kernel panel. */
+export interface KernelPanelProps {
+  request: LabRequest
+  /** Polls only while true. */
+  visible: boolean
+  /** Called with a lab connection id when its "#ID" link is clicked. */
+  onSelectConnection?: (id: number) => void
+}
+
+const SOURCE_WORDS: Record<KernelView['source'], string> = {
+  proc: 'read from /proc/net/tcp and /proc/net/tcp6',
+  netstat: "best effort from the system's netstat (fewer details; may lag)",
+  unavailable: 'not available on this system'
+}
+
+/** The kernel's own view of the sockets on the lab's ports (or all), refreshed while visible. */
+export function KernelPanel({ request, visible, onSelectConnection }: KernelPanelProps): ReactElement {
+  const [scope, setScope] = useState<'lab' | 'all'>('lab')
+  const [view, setView] = useState<KernelView | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const requestRef = useRef(request)
+  requestRef.current = request
+
+  useEffect(() => {
+    if (!visible) return
+    let cancelled = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const tick = async (): Promise<void> => {
+      const result = await requestRef.current('kernel:sockets', { scope })
+      if (cancelled) return
+      if (result.ok) {
+        setView(result.value)
+        setError(null)
+      } else setError(result.error.hint ? `${result.error.message}. ${result.error.hint}` : result.error.message)
+      timer = setTimeout(() => void tick(), KERNEL_POLL_MS)
+    }
+    void tick()
+    return () => {
+      cancelled = true
+      if (timer !== undefined) clearTimeout(timer)
+    }
+  }, [visible, scope])
+
+  const sockets = view?.sockets ?? []
+  return (
+    <section aria-label="Kernel view" className="flex flex-col gap-2">
+      <div className="flex flex-wrap items-center gap-3 text-sm">
+        <h2 className="text-base font-semibold">The kernel's view</h2>
+        <div role="radiogroup" aria-label="Scope" className="flex overflow-hidden rounded border border-slate-300 text-xs dark:border-slate-600">
+          {(['lab', 'all'] as const).map((s) => (
+            <button
+              key={s}
+              type="button"
+              role="radio"
+              aria-checked={scope === s}
+              onClick={() => setScope(s)}
+              className={`px-2 py-0.5 ${scope === s ? 'bg-slate-800 text-white dark:bg-slate-200 dark:text-slate-900' : 'hover:bg-slate-100 dark:hover:bg-slate-700'}`}
+            >
+              {s === 'lab' ? "Lab's ports" : 'All ports'}
+            </button>
+          ))}
+        </div>
+        {view && (
+          <span data-testid="kernel-source" className={`text-xs ${view.source === 'proc' ? 'text-slate-500 dark:text-slate-400' : 'text-amber-700 dark:text-amber-300'}`}>
+            Source: {SOURCE_WORDS[view.source]}
+          </span>
+        )}
+      </div>
+      <p className="text-xs text-slate-600 dark:text-slate-300">
+        <Term name="Recv-Q" />: bytes received but not yet read by the program; <Term name="Send-Q" />: bytes sent but not yet acknowledged. For a LISTEN
+        socket, Recv-Q is the <Term name="accept queue" /> and Send-Q the <Term name="backlog" />.
+      </p>
+      {view?.note && <p className="text-xs text-amber-700 dark:text-amber-300">{view.note}</p>}
+      {error && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+          {error}
+        </p>
+      )}
+      <KernelTable sockets={sockets} onSelectConnection={onSelectConnection} />
+      {view && sockets.length === 0 && <p className="text-xs text-slate-500 dark:text-slate-400">No sockets {scope === 'lab' ? "on the lab's ports" : ''} right now.</p>}
+    </section>
+  )
+}

@@ -1,0 +1,53 @@
+import type { ReactNode } from 'react'
+import { ConnectionsTable } from '@renderer/features/connections/connections-table'
+import { ConnectionsToolbar } from '@renderer/features/connections/connections-toolbar'
+import { useVisibleRowIds } from '@renderer/features/connections/use-visible-rows'
+import { OutgoingClients } from '@renderer/features/servers/outgoing-clients'
+import { ServerList } from '@renderer/features/servers/server-list'
+import { StartServerForm } from '@renderer/features/servers/start-server-form'
+import { Toasts } from '@renderer/features/notices/toasts'
+import { AppHeader } from './app-header'
+import { DetailSlot } from './detail-slot'
+import { LessonDock } from './lesson-dock'
+import { useKeyboardShortcuts } from './keyboard-shortcuts'
+import { HEADING } from './ui-classes'
+
+/** The whole window: header; servers sidebar; connections table over the lesson dock; the detail column. */
+export function AppLayout({ kind }: { kind: string }): ReactNode {
+  useKeyboardShortcuts()
+  return (
+    <div className="flex h-screen flex-col bg-zinc-100 text-zinc-900 dark:bg-zinc-950 dark:text-zinc-100">
+      <AppHeader kind={kind} />
+      <div className="grid min-h-0 flex-1 grid-cols-[17rem_minmax(0,1fr)] grid-rows-[minmax(0,3fr)_minmax(0,2fr)] lg:grid-cols-[17rem_minmax(0,1fr)_22rem] lg:grid-rows-1 2xl:grid-cols-[18rem_minmax(0,1fr)_26rem] min-[1800px]:grid-cols-[19rem_minmax(0,1fr)_32rem]">
+        <nav aria-label="Servers" className="row-span-2 min-h-0 space-y-5 lg:row-span-1 overflow-y-auto border-r border-zinc-200 bg-zinc-50 p-3 dark:border-zinc-800 dark:bg-zinc-900/50">
+          <section aria-labelledby="start-heading" className="rounded-lg border border-zinc-200 bg-white p-3 shadow-xs dark:border-zinc-800 dark:bg-zinc-900">
+            <h2 id="start-heading" className={`${HEADING} mb-2.5`}>
+              New server
+            </h2>
+            <StartServerForm />
+          </section>
+          <ServerList />
+          <OutgoingClients />
+        </nav>
+        <main className="flex min-h-0 min-w-0 flex-col bg-white dark:bg-zinc-900/20">
+          <ConnectionsArea />
+          <LessonDock />
+        </main>
+        <aside className="flex min-h-0 flex-col border-zinc-200 bg-white max-lg:border-t lg:border-l dark:border-zinc-800 dark:bg-zinc-900/40">
+          <DetailSlot />
+        </aside>
+      </div>
+      <Toasts />
+    </div>
+  )
+}
+
+function ConnectionsArea(): ReactNode {
+  const { ids, total } = useVisibleRowIds()
+  return (
+    <div className="flex min-h-0 flex-1 flex-col">
+      <ConnectionsToolbar shown={ids.length} total={total} />
+      <ConnectionsTable ids={ids} />
+    </div>
+  )
+}

@@ -1,0 +1,78 @@
+import { useMemo, useSyncExternalStore } from 'react'
+import type { ReactNode } from 'react'
+import { formatRate } from '@shared/byte-format'
+import { ConnectionDetail } from '@renderer/features/detail/connection-detail'
+import { DEFAULT_WINDOW_LIMITS } from '@renderer/features/detail/traffic-window'
+import type { WindowLimits } from '@renderer/features/detail/traffic-window'
+import { SendBox } from '@renderer/features/send/send-box'
+import { Sparkline } from '@renderer/features/charts/sparkline'
+import { useLab, useLabStore } from '@renderer/store/use-lab'
+import { useUi } from '@renderer/store/ui-store'
+import { HEADING } from './ui-classes'
+
+/** The right-hand column: the selected connection's detail, and the send box (to it, or to all peers of the server). */
+export function DetailSlot(): ReactNode {
+  const store = useLabStore()
+  const connectionId = useUi((s) => s.selectedConnectionId)
+  const selectedServerId = useUi((s) => s.selectedServerId)
+  const connection = useLab((s) => (connectionId === null ? undefined : s.connections.get(connectionId)))
+  const serverId = connection ? connection.serverId : selectedServerId
+  const server = useLab((s) => (serverId === null ? undefined : s.servers.get(serverId)))
+  const limitBytes = useLab((s) => s.limits?.trafficBytesPerConnection)
+  const limits = useMemo<WindowLimits>(
+    () => (limitBytes ? { ...DEFAULT_WINDOW_LIMITS, maxBytes: Math.max(DEFAULT_WINDOW_LIMITS.maxBytes, limitBytes) } : DEFAULT_WINDOW_LIMITS),
+    [limitBytes]
+  )
+  // One stable function: the detail refetches traffic when `request` changes identity.
+  const request = useMemo(() => store.transport.request.bind(store.transport) as typeof store.transport.request, [store])
+
+  return (
+    <section aria-label="Connection detail" className="flex min-h-0 flex-1 flex-col">
+      <div className="min-h-0 flex-1 overflow-y-auto p-4">
+        {connection ? (
+          <>
+            <ConnectionSparkline id={connection.id} />
+            <ConnectionDetail key={connection.id} connection={connection} server={server ?? null} request={request} limits={limits} />
+          </>
+        ) : (
+          <EmptyDetail />
+        )}
+      </div>
+      {connection || server ? (
+        <div className="max-h-[50%] shrink-0 overflow-y-auto border-t border-zinc-200 bg-zinc-50/60 p-3 dark:border-zinc-800 dark:bg-zinc-900/40">
+          <SendBox connection={connection ?? null} server={server ?? null} request={request} />
+        </div>
+      ) : null}
+    </section>
+  )
+}
+
+function ConnectionSparkline({ id }: { id: number }): ReactNode {
+  const store = useLabStore()
+  // The ring's series object changes only when a sample is taken, so this re-renders at 2 Hz at most.
+  const series = useSyncExternalStore(store.subscribe, () => store.connectionSeries(id))
+  const values = useMemo(() => (series ? series.in.map((v, i) => v + series.out[i]) : []), [series])
+  if (values.length < 2) return null
+  return (
+    <div className="mb-2 flex items-center justify-end gap-2 text-[11px] text-zinc-500 dark:text-zinc-400">
+      <span>rate, last 30 s</span>
+      <Sparkline values={values} width={90} height={22} label={`Rate of connection ${id}: ${formatRate(values[values.length - 1])}`} />
+    </div>
+  )
+}
+
+function EmptyDetail(): ReactNode {
+  return (
+    <div className="flex h-full flex-col items-center justify-center gap-3 px-6 text-center text-sm text-zinc-500 dark:text-zinc-400">
+      <p className={HEADING}>Connection detail</p>
+      <p>Select a connection to see its 4-tuple, every chunk it sent and received, and its life from accept to close.</p>
+      <p className="text-xs">
+        <kbd className="rounded border border-zinc-300 px-1 font-mono dark:border-zinc-700">↑</kbd>{' '}
+        <kbd className="rounded border border-zinc-300 px-1 font-mono dark:border-zinc-700">↓</kbd> move through the table,{' '}
+        <kbd className="rounded border border-zinc-300 px-1 font-mono dark:border-zinc-700">n</kbd> new server,{' '}
+        <kbd className="rounded border border-zinc-300 px-1 font-mono dark:border-zinc-700">/</kbd> filter,{' '}
+        <kbd className="rounded border border-zinc-300 px-1 font-mono dark:border-zinc-700">s</kbd> send box
+      </p>
+    </div>
+  )
+}

@@ -1,0 +1,84 @@
+import { useState } from 'react'
+import type { ReactElement } from 'react'
+import type { CommandInput } from '@shared/contract'
+import type { ConnectionInfo } from '@shared/model'
+import type { LabRequest } from '../detail/use-traffic'
+
+type Action = CommandInput<'connection:action'>['action']
+
+/** What the peer observes after each action, in one line. */
+export const ACTION_EXPLANATIONS: Readonly<Record<Action, string>> = {
+  'half-close': 'Sends FIN: the peer reads end-of-file but can still send to us',
+  reset: "Sends RST: the peer's next read or write fails with 'connection reset by peer'",
+  close: 'Sends FIN after anything queued, then releases the socket: the peer reads end-of-file; if it writes again, our kernel answers with RST',
+  pause: "Stops reading: the peer's data piles up in our receive buffer, then its own send buffer, then its writes block",
+  resume: 'Reads again: the bytes waiting in our receive buffer arrive at once and the peer can write again'
+}
+
+const LABELS: Readonly<Record<Action, string>> = {
+  'half-close': 'Half-close',
+  reset: 'Reset',
+  close: 'Close',
+  pause: 'Pause reading',
+  resume: 'Resume reading'
+}
+
+const STYLE: Readonly<Record<Action, string>> = {
+  'half-close': 'border-violet-400 text-violet-800 dark:text-violet-200',
+  reset: 'border-red-400 text-red-700 dark:text-red-300',
+  close: 'border-slate-400',
+  pause: 'border-orange-400 text-orange-800 dark:text-orange-200',
+  resume: 'border-emerald-400 text-emerald-800 dark:text-emerald-200'
+}
+
+function disabledFor(action: Action, c: ConnectionInfo): boolean {
+  if (c.state === 'closed') return true
+  if (action === 'half-close') return c.state === 'lab-half-closed'
+  return false
+}
+
+/** Half-close, Reset, Close and Pause/Resume reading for one connection, each explained. */
+export function ConnectionActions({ connection, request }: { connection: ConnectionInfo; request: LabRequest }): ReactElement {
+  const [busy, setBusy] = useState<Action | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const actions: Action[] = ['half-close', 'reset', 'close', connection.paused ? 'resume' : 'pause']
+
+  const run = async (action: Action): Promise<void> => {
+    setBusy(action)
+    setError(null)
+    const result = await request('connection:action', { connectionId: connection.id, action })
+    setBusy(null)
+    if (!result.ok) setError(result.error.hint ? `${result.error.message}. ${result.error.hint}` : result.error.message)
+  }
+
+  return (
+    <div className="flex flex-col gap-1.5">
+      <ul aria-label="Connection actions" className="flex flex-col gap-1">
+        {actions.map((a) => {
+          const hintId = `action-${connection.id}-${a}`
+          return (
+            <li key={a} className="flex items-start gap-2 text-xs">
+              <button
+                type="button"
+                aria-describedby={hintId}
+                disabled={disabledFor(a, connection) || busy !== null}
+                onClick={() => void run(a)}
+                className={`w-32 shrink-0 rounded border px-2 py-0.5 text-sm hover:bg-slate-100 disabled:opacity-40 dark:hover:bg-slate-700 ${STYLE[a]}`}
+              >
+                {LABELS[a]}
+              </button>
+              <span id={hintId} className="pt-0.5 text-slate-600 dark:text-slate-300">
+                {ACTION_EXPLANATIONS[a]}
+              </span>
+            </li>
+          )
+        })}
+      </ul>
+      {error && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+          {error}
+        </p>
+      )}
+    </div>
+  )
+}

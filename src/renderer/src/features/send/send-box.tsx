@@ -1,0 +1,221 @@
+import { useMemo, useRef, useState } from 'react'
+import type { KeyboardEvent, ReactElement } from 'react'
+import { formatExactBytes, hexDumpLines } from '@shared/byte-format'
+import type { Payload } from '@shared/contract'
+import type { ConnectionInfo, ServerInfo } from '@shared/model'
+import { encodePayload } from '@shared/payload-codec'
+import type { LabRequest } from '../detail/use-traffic'
+import { ConnectionActions } from './connection-actions'
+import { historyLabel, pushHistory } from './send-history'
+
+/** Props of the send box. */
+export interface SendBoxProps {
+  connection: ConnectionInfo | null
+  server: ServerInfo | null
+  request: LabRequest
+}
+
+type Target = 'peer' | 'server'
+
+const FIELD = 'rounded border border-slate-300 bg-white px-1 py-0.5 text-sm dark:border-slate-600 dark:bg-slate-900'
+const PREVIEW_BYTES = 32
+
+function canWrite(c: ConnectionInfo | null): boolean {
+  return c !== null && c.state !== 'closed' && c.state !== 'lab-half-closed'
+}
+
+/** The message editor: text/hex/escapes, line ending, this peer or all peers, live validation, history, and the connection's actions. */
+export function SendBox({ connection, server, request }: SendBoxProps): ReactElement {
+  const [text, setText] = useState('')
+  const [format, setFormat] = useState<Payload['format']>('text')
+  const [lineEnding, setLineEnding] = useState<Payload['lineEnding']>('none')
+  const [target, setTarget] = useState<Target>('peer')
+  const [history, setHistory] = useState<Payload[]>([])
+  const [cursor, setCursor] = useState(-1)
+  const [status, setStatus] = useState<string | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const [sending, setSending] = useState(false)
+  const box = useRef<HTMLTextAreaElement>(null)
+
+  const payload: Payload = { text, format, lineEnding }
+  const encoded = useMemo(() => encodePayload({ text, format, lineEnding }), [text, format, lineEnding])
+  const serverId = server?.id ?? connection?.serverId ?? null
+  const effectiveTarget: Target = connection === null ? 'server' : target
+  const targetReady = effectiveTarget === 'peer' ? canWrite(connection) : serverId !== null
+  const sendable = encoded.ok && encoded.bytes.length > 0 && targetReady && !sending
+
+  const send = async (): Promise<void> => {
+    if (!sendable) return
+    setSending(true)
+    setError(null)
+    setStatus(null)
+    const input =
+      effectiveTarget === 'peer' && connection ? { connectionId: connection.id, payload } : { serverId: serverId ?? 0, payload }
+    const result = await request('connection:send', input)
+    setSending(false)
+    if (!result.ok) {
+      setError(result.error.hint ? `${result.error.message}. ${result.error.hint}` : result.error.message)
+      return
+    }
+    const n = result.value.connections
+    setStatus(`Sent ${formatExactBytes(result.value.bytes)} to ${n} ${n === 1 ? 'connection' : 'connections'}`)
+    setHistory((h) => pushHistory(h, payload))
+    setCursor(-1)
+  }
+
+  const recall = (index: number): void => {
+    const p = history[index]
+    if (!p) return
+    setCursor(index)
+    setText(p.text)
+    setFormat(p.format)
+    setLineEnding(p.lineEnding)
+  }
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>): void => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault()
+      void send()
+      return
+    }
+    const el = e.currentTarget
+    // Arrows walk the history only from the edges of the box, so they still move the caret inside text.
+    if (e.key === 'ArrowUp' && history.length > 0 && el.selectionStart === 0 && el.selectionEnd === 0) {
+      e.preventDefault()
+      recall(Math.min(cursor + 1, history.length - 1))
+    } else if (e.key === 'ArrowDown' && cursor >= 0 && el.selectionStart === el.value.length) {
+      e.preventDefault()
+      if (cursor === 0) {
+        setCursor(-1)
+        setText('')
+      } else recall(cursor - 1)
+    }
+  }
+
+  const goToError = (): void => {
+    if (encoded.ok || !box.current) return
+    box.current.focus()
+    box.current.setSelectionRange(encoded.error.position, encoded.error.position + 1)
+  }
+
+  const preview = encoded.ok ? hexDumpLines(encoded.bytes.subarray(0, PREVIEW_BYTES)).map((l) => l.hex).join('  ') : ''
+  const targetNote =
+    effectiveTarget === 'peer'
+      ? connection === null
+        ? 'Select a connection to send to it.'
+        : canWrite(connection)
+          ? null
+          : `Connection #${connection.id} is ${connection.state === 'closed' ? 'closed' : 'half-closed by the lab (we sent FIN)'}: nothing more can be written to it.`
+      : serverId === null
+        ? 'No server to send to.'
+        : null
+
+  return (
+    <section aria-label="Send" className="flex flex-col gap-2">
+      <form
+        className="flex flex-col gap-2"
+        onSubmit={(e) => {
+          e.preventDefault()
+          void send()
+        }}
+      >
+        <label htmlFor="send-box" className="text-sm font-medium">
+          Message
+        </label>
+        <textarea
+          id="send-box"
+          ref={box}
+          rows={3}
+          value={text}
+          spellCheck={false}
+          aria-invalid={!encoded.ok}
+          aria-describedby="send-box-check"
+          onChange={(e) => {
+            setText(e.target.value)
+            setCursor(-1)
+          }}
+          onKeyDown={onKeyDown}
+          placeholder={format === 'hex' ? '48 65 6c 6c 6f' : format === 'escapes' ? 'hello\\r\\n\\x00' : 'hello'}
+          className={`${FIELD} font-mono ${encoded.ok ? '' : 'border-red-500 dark:border-red-400'}`}
+        />
+        <div id="send-box-check" className="text-xs" aria-live="polite">
+          {encoded.ok ? (
+            <span className="text-slate-600 dark:text-slate-300">
+              {formatExactBytes(encoded.bytes.length)}
+              {preview && <span className="ml-2 font-mono">{preview}{encoded.bytes.length > PREVIEW_BYTES ? ' …' : ''}</span>}
+            </span>
+          ) : (
+            <span className="text-red-700 dark:text-red-300">
+              {encoded.error.message}{' '}
+              <button type="button" className="underline" onClick={goToError}>
+                Go to position {encoded.error.position}
+              </button>
+            </span>
+          )}
+        </div>
+        <div className="flex flex-wrap items-center gap-3 text-sm">
+          <label className="flex items-center gap-1">
+            Format
+            <select className={FIELD} value={format} onChange={(e) => setFormat(e.target.value as Payload['format'])}>
+              <option value="text">Text</option>
+              <option value="hex">Hex</option>
+              <option value="escapes">Escapes</option>
+            </select>
+          </label>
+          <label className="flex items-center gap-1">
+            Line ending
+            <select className={FIELD} value={lineEnding} onChange={(e) => setLineEnding(e.target.value as Payload['lineEnding'])}>
+              <option value="none">None</option>
+              <option value="lf">LF</option>
+              <option value="crlf">CRLF</option>
+            </select>
+          </label>
+          <label className="flex items-center gap-1">
+            To
+            <select className={FIELD} value={effectiveTarget} onChange={(e) => setTarget(e.target.value as Target)}>
+              <option value="peer" disabled={connection === null}>
+                this peer
+              </option>
+              <option value="server" disabled={serverId === null}>
+                all peers of this server
+              </option>
+            </select>
+          </label>
+          <button
+            type="submit"
+            disabled={!sendable}
+            title="Ctrl+Enter or ⌘+Enter"
+            className="rounded bg-sky-600 px-3 py-1 text-white hover:bg-sky-700 disabled:opacity-40"
+          >
+            Send
+          </button>
+          {history.length > 0 && (
+            <label className="flex items-center gap-1">
+              History
+              <select className={`${FIELD} max-w-48`} value={cursor} onChange={(e) => recall(Number(e.target.value))}>
+                <option value={-1}>({history.length} sent; ↑/↓ in the box)</option>
+                {history.map((h, i) => (
+                  <option key={i} value={i}>
+                    {historyLabel(h)}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+        </div>
+        {targetNote && <p className="text-xs text-slate-500 dark:text-slate-400">{targetNote}</p>}
+        {status && (
+          <p role="status" className="text-xs text-emerald-700 dark:text-emerald-300">
+            {status}
+          </p>
+        )}
+        {error && (
+          <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+            {error}
+          </p>
+        )}
+      </form>
+      {connection && <ConnectionActions connection={connection} request={request} />}
+    </section>
+  )
+}

@@ -1,0 +1,98 @@
+import { useMemo, useState } from 'react'
+import type { FormEvent, ReactNode } from 'react'
+import type { LabError } from '@shared/contract'
+import { describeState, formatEndpoint, isActive } from '@renderer/store/describe'
+import { useLab, useLabStore } from '@renderer/store/use-lab'
+import { useUi, useUiStore } from '@renderer/store/ui-store'
+import { ErrorAlert } from '@renderer/features/notices/error-alert'
+import { BUTTON, HEADING, INPUT, LABEL } from '@renderer/features/layout/ui-classes'
+
+/** The lab's own outgoing clients, and a small "Connect to…" form that opens one. */
+export function OutgoingClients(): ReactNode {
+  const store = useLabStore()
+  const ui = useUiStore()
+  const ids = useLab((s) => s.outgoingIds)
+  const version = useLab((s) => s.connectionsVersion)
+  const selectedConnection = useUi((s) => s.selectedConnectionId)
+  const [open, setOpen] = useState(false)
+  const [host, setHost] = useState('127.0.0.1')
+  const [port, setPort] = useState('')
+  const [error, setError] = useState<LabError | null>(null)
+  const [busy, setBusy] = useState(false)
+
+  const clients = useMemo(() => {
+    const all = store.getState().connections
+    return [...ids].map((id) => all.get(id)).filter((c) => c !== undefined).sort((a, b) => b.id - a.id)
+    // `version` says when rows changed; the map itself is updated in place.
+  }, [ids, version, store])
+
+  const connect = async (e: FormEvent): Promise<void> => {
+    e.preventDefault()
+    setBusy(true)
+    const h = host.trim()
+    const r = await store.transport.request('client:connect', h.startsWith('unix:') || port.trim() === '' ? { host: h } : { host: h, port })
+    setBusy(false)
+    if (!r.ok) return setError(r.error)
+    setError(null)
+    setOpen(false)
+    ui.set({ selectedConnectionId: r.value.id })
+  }
+
+  return (
+    <section aria-labelledby="outgoing-heading" className="space-y-2">
+      <div className="flex items-center justify-between">
+        <h2 id="outgoing-heading" className={HEADING}>
+          Outgoing clients
+        </h2>
+        <button type="button" className={BUTTON.ghost} aria-expanded={open} onClick={() => setOpen((o) => !o)}>
+          {open ? 'Cancel' : 'Connect to…'}
+        </button>
+      </div>
+      {open ? (
+        <form onSubmit={(e) => void connect(e)} aria-label="Connect to a server" className="space-y-2 rounded-lg border border-zinc-200 p-2.5 dark:border-zinc-800" noValidate>
+          <div className="grid grid-cols-[minmax(0,1fr)_5rem] gap-2">
+            <div>
+              <label htmlFor="connect-host" className={LABEL}>
+                Remote host
+              </label>
+              <input id="connect-host" className={`${INPUT} font-mono`} value={host} spellCheck={false} onChange={(e) => setHost(e.target.value)} />
+            </div>
+            <div>
+              <label htmlFor="connect-port" className={LABEL}>
+                Remote port
+              </label>
+              <input id="connect-port" className={`${INPUT} font-mono`} inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} />
+            </div>
+          </div>
+          <ErrorAlert error={error} onDismiss={() => setError(null)} />
+          <button type="submit" className={`${BUTTON.primary} w-full`} disabled={busy}>
+            {busy ? 'Connecting…' : 'Connect'}
+          </button>
+        </form>
+      ) : null}
+      {clients.length === 0 ? (
+        <p className="text-xs text-zinc-500 dark:text-zinc-400">The lab can be a client too: connect to any server, yours or the lab’s.</p>
+      ) : (
+        <ul className="space-y-1">
+          {clients.map((c) => (
+            <li key={c.id}>
+              <button
+                type="button"
+                onClick={() => ui.set({ selectedServerId: null, outgoingSelected: true, selectedConnectionId: c.id })}
+                aria-current={selectedConnection === c.id ? 'true' : undefined}
+                className={`w-full rounded-md border px-2 py-1.5 text-left text-xs ${
+                  selectedConnection === c.id ? 'border-sky-500 bg-sky-50 dark:bg-sky-950/40' : 'border-zinc-200 hover:bg-zinc-100 dark:border-zinc-800 dark:hover:bg-zinc-800/60'
+                } ${isActive(c) ? '' : 'opacity-60'}`}
+              >
+                <span className="block truncate font-mono text-zinc-800 dark:text-zinc-200">→ {formatEndpoint(c.remote, c.family)}</span>
+                <span className="block truncate text-zinc-500 dark:text-zinc-400">
+                  #{c.id} · {describeState(c)}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}

@@ -1,0 +1,172 @@
+import { memo, useState } from 'react'
+import type { ReactNode } from 'react'
+import type { CommandInput, LabError } from '@shared/contract'
+import { BEHAVIOURS } from '@shared/model'
+import type { Behaviour, ServerCounters, ServerInfo } from '@shared/model'
+import { formatBytes, formatExactBytes, formatRate } from '@shared/byte-format'
+import { serverAddress } from '@renderer/store/describe'
+import type { Rate } from '@renderer/store/rate-history'
+import { ZERO_RATE } from '@renderer/store/rate-history'
+import { useLab, useLabStore } from '@renderer/store/use-lab'
+import { ErrorAlert } from '@renderer/features/notices/error-alert'
+import { BADGE, BUTTON, INPUT, TONES } from '@renderer/features/layout/ui-classes'
+import { BEHAVIOUR_INFO } from './behaviour-info'
+import { CopyButton } from './copy-button'
+import { peerCommands } from './server-commands'
+import { ServerSettingsPanel } from './server-settings-panel'
+
+/** Props of a server card. */
+export interface ServerCardProps {
+  server: ServerInfo
+  selected: boolean
+  onSelect: (id: number) => void
+}
+
+const NO_COUNTERS = (id: number): ServerCounters => ({ id, bytesIn: 0, bytesOut: 0, accepted: 0, open: 0 })
+
+/** One listening server: address, state, counts, live rate, ready-made client commands and actions. */
+export const ServerCard = memo(function ServerCard({ server, selected, onSelect }: ServerCardProps): ReactNode {
+  const store = useLabStore()
+  const counters = useLab((s) => s.serverCounters.get(server.id)) ?? NO_COUNTERS(server.id)
+  const rate: Rate = useLab((s) => s.serverRates.get(server.id)) ?? ZERO_RATE
+  const [error, setError] = useState<LabError | null>(null)
+  const [settingsOpen, setSettingsOpen] = useState(false)
+  const address = serverAddress(server)
+  const listening = server.state === 'listening'
+
+  const run = async <C extends 'server:stop' | 'server:close-all' | 'server:configure'>(name: C, input: CommandInput<C>): Promise<boolean> => {
+    const r = await store.transport.request(name, input)
+    setError(r.ok ? null : r.error)
+    return r.ok
+  }
+
+  return (
+    <article
+      aria-label={`Server ${address}`}
+      aria-current={selected ? 'true' : undefined}
+      onClick={() => onSelect(server.id)}
+      className={`group cursor-pointer rounded-lg border p-3 text-sm transition-colors ${
+        selected
+          ? 'border-sky-500 bg-sky-50/70 ring-1 ring-sky-500/40 dark:border-sky-600 dark:bg-sky-950/30'
+          : 'border-zinc-200 bg-white hover:border-zinc-300 dark:border-zinc-800 dark:bg-zinc-900/60 dark:hover:border-zinc-700'
+      }`}
+    >
+      <header className="flex items-start gap-2">
+        <button
+          type="button"
+          onClick={(e) => {
+            e.stopPropagation()
+            onSelect(server.id)
+          }}
+          className="min-w-0 flex-1 text-left font-mono text-[13px] font-semibold break-all text-zinc-900 hover:text-sky-700 dark:text-zinc-50 dark:hover:text-sky-300"
+          title="Show this server's connections"
+        >
+          {address}
+        </button>
+      </header>
+      <div className="mt-1 flex flex-wrap items-center gap-1">
+        <span className={`${BADGE} ${listening ? TONES.green : TONES.amber}`}>{listening ? 'listening' : 'not accepting'}</span>
+        <span className={`${BADGE} ${TONES.grey}`}>{server.family}</span>
+        {server.acceptMode === 'one-at-a-time' ? <span className={`${BADGE} ${TONES.violet}`}>one at a time</span> : null}
+        {server.maxConnections !== null ? <span className={`${BADGE} ${TONES.grey}`}>max {server.maxConnections}</span> : null}
+      </div>
+
+      <dl className="mt-2 grid grid-cols-3 gap-x-2 gap-y-1 text-xs">
+        <Stat label="Open" value={String(counters.open)} />
+        <Stat label="Accepted" value={String(counters.accepted)} />
+        <Stat label="Rate" value={formatRate(rate.in + rate.out)} title={`in ${formatRate(rate.in)}, out ${formatRate(rate.out)}`} />
+        <Stat label="In" value={formatBytes(counters.bytesIn)} title={formatExactBytes(counters.bytesIn)} />
+        <Stat label="Out" value={formatBytes(counters.bytesOut)} title={formatExactBytes(counters.bytesOut)} />
+        <Stat
+          label="Sockets"
+          value={listening ? `1 + ${counters.open}` : `0 + ${counters.open}`}
+          title={`N+1: ${listening ? 'one listening socket' : 'no listening socket (not accepting)'} plus ${counters.open} connected socket${counters.open === 1 ? '' : 's'}, one per client`}
+        />
+      </dl>
+
+      <div className="mt-2 flex items-center gap-2" onClick={(e) => e.stopPropagation()}>
+        <label htmlFor={`acts-as-${server.id}`} className="shrink-0 text-xs text-zinc-500 dark:text-zinc-400">
+          Acts as
+        </label>
+        <select
+          id={`acts-as-${server.id}`}
+          className={`${INPUT} py-1 text-xs`}
+          value={server.behaviour}
+          title={BEHAVIOUR_INFO[server.behaviour]}
+          onChange={(e) => void run('server:configure', { serverId: server.id, behaviour: e.target.value as Behaviour })}
+        >
+          {BEHAVIOURS.map((b) => (
+            <option key={b} value={b}>
+              {b}
+            </option>
+          ))}
+        </select>
+      </div>
+
+      <ul className="mt-2 space-y-1" onClick={(e) => e.stopPropagation()}>
+        {peerCommands(server).map((c) => (
+          <li key={c.tool} className="flex items-start gap-1 rounded-md bg-zinc-100 py-0.5 pr-0.5 pl-2 dark:bg-zinc-950/70" title={c.explain}>
+            <code className="min-w-0 flex-1 font-mono text-[11.5px] break-all text-zinc-800 dark:text-zinc-200">{c.command}</code>
+            <CopyButton text={c.command} label={`Copy ${c.tool} command`} />
+          </li>
+        ))}
+      </ul>
+
+      {server.notes.length > 0 ? (
+        <ul className="mt-2 space-y-1 text-xs leading-snug text-amber-800 dark:text-amber-300/90">
+          {server.notes.map((n) => (
+            <li key={n} className="flex gap-1.5">
+              <span aria-hidden="true">›</span>
+              <span>{n}</span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+
+      <div className="mt-2.5 flex flex-wrap gap-1.5" onClick={(e) => e.stopPropagation()}>
+        <button type="button" className={BUTTON.danger} onClick={() => void run('server:stop', { serverId: server.id })}>
+          Stop
+        </button>
+        <button
+          type="button"
+          className={BUTTON.secondary}
+          disabled={counters.open === 0}
+          title="Close every connection of this server (FIN); the listener stays"
+          onClick={() => void run('server:close-all', { serverId: server.id })}
+        >
+          Close all
+        </button>
+        <button
+          type="button"
+          className={BUTTON.secondary}
+          title={listening ? 'Close the listening socket, keep the connections: new clients are refused' : 'Listen again'}
+          onClick={() => void run('server:configure', { serverId: server.id, accepting: !listening })}
+        >
+          {listening ? 'Stop accepting' : 'Resume accepting'}
+        </button>
+        <button type="button" className={BUTTON.ghost} aria-expanded={settingsOpen} onClick={() => setSettingsOpen((o) => !o)}>
+          Settings
+        </button>
+      </div>
+      {settingsOpen ? (
+        <div onClick={(e) => e.stopPropagation()}>
+          <ServerSettingsPanel server={server} onConfigure={(input) => run('server:configure', input)} />
+        </div>
+      ) : null}
+      {error ? (
+        <div className="mt-2" onClick={(e) => e.stopPropagation()}>
+          <ErrorAlert error={error} onDismiss={() => setError(null)} />
+        </div>
+      ) : null}
+    </article>
+  )
+})
+
+function Stat({ label, value, title }: { label: string; value: string; title?: string }): ReactNode {
+  return (
+    <div title={title} className="min-w-0">
+      <dt className="text-[10px] tracking-wide text-zinc-500 uppercase dark:text-zinc-500">{label}</dt>
+      <dd className="truncate font-mono text-[12px] text-zinc-800 tabular-nums dark:text-zinc-200">{value}</dd>
+    </div>
+  )
+}

@@ -1,0 +1,248 @@
+import { useId, useState } from 'react'
+import type { FormEvent, ReactNode } from 'react'
+import type { CommandInput, LabError } from '@shared/contract'
+import { BEHAVIOURS } from '@shared/model'
+import type { AcceptMode, Behaviour } from '@shared/model'
+import { useLabStore } from '@renderer/store/use-lab'
+import { useUiStore } from '@renderer/store/ui-store'
+import { ErrorAlert } from '@renderer/features/notices/error-alert'
+import { BUTTON, INPUT, LABEL } from '@renderer/features/layout/ui-classes'
+import { BEHAVIOUR_INFO } from './behaviour-info'
+import type { ServerSettings } from './recent-settings'
+import { describeSettings, loadRecent, rememberRecent } from './recent-settings'
+
+/** The id of the Host input (the `n` shortcut focuses it). */
+export const START_HOST_ID = 'start-host'
+
+const HOST_SUGGESTIONS: [string, string][] = [
+  ['127.0.0.1', 'loopback: this machine only'],
+  ['0.0.0.0', 'every IPv4 interface'],
+  ['::', 'every interface, IPv6 (and usually IPv4)'],
+  ['::1', 'IPv6 loopback'],
+  ['unix:/tmp/tcp-lab.sock', 'a Unix socket: local, not TCP']
+]
+
+interface FormState {
+  host: string
+  port: string
+  behaviour: Behaviour
+  telemetryMs: string
+  backlog: string
+  maxConnections: string
+  acceptMode: AcceptMode
+}
+
+const DEFAULTS: FormState = {
+  host: '127.0.0.1',
+  port: '8080',
+  behaviour: 'echo',
+  telemetryMs: '1000',
+  backlog: '',
+  maxConnections: '',
+  acceptMode: 'concurrent'
+}
+
+/** The form that starts a server: Host, Port, Behaviour and more options; the engine's error shown inline. */
+export function StartServerForm(): ReactNode {
+  const store = useLabStore()
+  const ui = useUiStore()
+  const ids = useId()
+  const [form, setForm] = useState<FormState>(DEFAULTS)
+  const [error, setError] = useState<LabError | null>(null)
+  const [busy, setBusy] = useState(false)
+  const [recent, setRecent] = useState<ServerSettings[]>(() => loadRecent())
+  const set = (patch: Partial<FormState>): void => setForm((f) => ({ ...f, ...patch }))
+
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault()
+    if (busy) return
+    const input = toCommand(form)
+    if ('message' in input) {
+      setError(input)
+      return
+    }
+    setBusy(true)
+    const result = await store.transport.request('server:start', input)
+    setBusy(false)
+    if (!result.ok) {
+      setError(result.error)
+      return
+    }
+    setError(null)
+    ui.set({ selectedServerId: result.value.id, outgoingSelected: false })
+    setRecent(rememberRecent(toSettings(form)))
+  }
+
+  const unix = form.host.trim().startsWith('unix:')
+  return (
+    <form onSubmit={(e) => void submit(e)} aria-label="Start a server" className="space-y-2.5" noValidate>
+      <div className="grid grid-cols-[minmax(0,1fr)_5.5rem] gap-2">
+        <div>
+          <label htmlFor={START_HOST_ID} className={LABEL}>
+            Host
+          </label>
+          <input
+            id={START_HOST_ID}
+            className={`${INPUT} font-mono`}
+            value={form.host}
+            list={`${ids}-hosts`}
+            autoComplete="off"
+            spellCheck={false}
+            onChange={(e) => set({ host: e.target.value })}
+          />
+          <datalist id={`${ids}-hosts`}>
+            {HOST_SUGGESTIONS.map(([v, label]) => (
+              <option key={v} value={v} label={label} />
+            ))}
+          </datalist>
+        </div>
+        <div>
+          <label htmlFor={`${ids}-port`} className={LABEL}>
+            Port
+          </label>
+          <input
+            id={`${ids}-port`}
+            className={`${INPUT} font-mono`}
+            value={form.port}
+            inputMode="numeric"
+            autoComplete="off"
+            placeholder={unix ? 'n/a' : '0 = any'}
+            disabled={unix}
+            onChange={(e) => set({ port: e.target.value })}
+          />
+        </div>
+      </div>
+      <div>
+        <label htmlFor={`${ids}-behaviour`} className={LABEL}>
+          Behaviour
+        </label>
+        <select
+          id={`${ids}-behaviour`}
+          className={INPUT}
+          value={form.behaviour}
+          aria-describedby={`${ids}-behaviour-info`}
+          onChange={(e) => set({ behaviour: e.target.value as Behaviour })}
+        >
+          {BEHAVIOURS.map((b) => (
+            <option key={b} value={b}>
+              {b}
+            </option>
+          ))}
+        </select>
+        <p id={`${ids}-behaviour-info`} className="mt-1 text-xs leading-snug text-zinc-500 dark:text-zinc-400">
+          {BEHAVIOUR_INFO[form.behaviour]}
+        </p>
+      </div>
+      {form.behaviour === 'telemetry' ? (
+        <div>
+          <label htmlFor={`${ids}-telemetry`} className={LABEL}>
+            Telemetry interval (ms)
+          </label>
+          <input id={`${ids}-telemetry`} className={INPUT} type="number" min={10} value={form.telemetryMs} onChange={(e) => set({ telemetryMs: e.target.value })} />
+        </div>
+      ) : null}
+      <details className="group text-sm">
+        <summary className="cursor-pointer text-xs font-medium text-zinc-500 select-none hover:text-zinc-800 dark:text-zinc-400 dark:hover:text-zinc-200">
+          More options
+        </summary>
+        <div className="mt-2 grid grid-cols-2 gap-2">
+          <div>
+            <label htmlFor={`${ids}-backlog`} className={LABEL} title="listen(backlog): how many finished handshakes the kernel queues before accept()">
+              Backlog
+            </label>
+            <input id={`${ids}-backlog`} className={INPUT} type="number" min={1} placeholder="511" value={form.backlog} onChange={(e) => set({ backlog: e.target.value })} />
+          </div>
+          <div>
+            <label htmlFor={`${ids}-max`} className={LABEL}>
+              Max connections
+            </label>
+            <input id={`${ids}-max`} className={INPUT} type="number" min={1} placeholder="no limit" value={form.maxConnections} onChange={(e) => set({ maxConnections: e.target.value })} />
+          </div>
+          <div className="col-span-2">
+            <label htmlFor={`${ids}-accept`} className={LABEL}>
+              Accept mode
+            </label>
+            <select id={`${ids}-accept`} className={INPUT} value={form.acceptMode} onChange={(e) => set({ acceptMode: e.target.value as AcceptMode })}>
+              <option value="concurrent">concurrent: serve every client at once</option>
+              <option value="one-at-a-time">one at a time: others wait in the queue</option>
+            </select>
+          </div>
+        </div>
+      </details>
+      <ErrorAlert error={error} onDismiss={() => setError(null)} />
+      <button type="submit" className={`${BUTTON.primary} w-full`} disabled={busy}>
+        {busy ? 'Starting…' : 'Start server'}
+      </button>
+      {recent.length > 0 ? (
+        <div className="pt-0.5">
+          <p className="mb-1 text-[11px] text-zinc-500 dark:text-zinc-400">Recently used</p>
+          <ul className="flex flex-wrap gap-1">
+            {recent.map((r) => (
+              <li key={describeSettings(r) + JSON.stringify(r)}>
+                <button
+                  type="button"
+                  title="Fill the form with these settings"
+                  onClick={() => {
+                    setForm(fromSettings(r))
+                    setError(null)
+                  }}
+                  className="rounded-full border border-zinc-300 px-2 py-0.5 font-mono text-[11px] text-zinc-600 hover:border-sky-400 hover:text-sky-700 dark:border-zinc-700 dark:text-zinc-400 dark:hover:border-sky-600 dark:hover:text-sky-300"
+                >
+                  {describeSettings(r)}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+    </form>
+  )
+}
+
+/** The command for the form, or a local error for the numeric extras the engine only takes as numbers. */
+function toCommand(f: FormState): CommandInput<'server:start'> | LabError {
+  const host = f.host.trim()
+  const input: CommandInput<'server:start'> = { host, behaviour: f.behaviour }
+  // The port goes as typed: the engine's schema reads digit strings and words every other mistake.
+  if (!host.startsWith('unix:') && f.port.trim() !== '') input.port = f.port
+  if (f.behaviour === 'telemetry' && f.telemetryMs.trim() !== '') {
+    const ms = Number(f.telemetryMs)
+    if (!Number.isInteger(ms)) return { code: 'invalid', message: 'Telemetry interval must be a whole number of milliseconds' }
+    input.options = { telemetryIntervalMs: ms }
+  }
+  const backlog = optionalInt(f.backlog, 'Backlog')
+  if (typeof backlog === 'object') return backlog
+  if (backlog !== undefined) input.backlog = backlog
+  const max = optionalInt(f.maxConnections, 'Max connections')
+  if (typeof max === 'object') return max
+  if (max !== undefined) input.maxConnections = max
+  if (f.acceptMode !== 'concurrent') input.acceptMode = f.acceptMode
+  return input
+}
+
+function optionalInt(text: string, what: string): number | undefined | LabError {
+  if (text.trim() === '') return undefined
+  const n = Number(text)
+  return Number.isInteger(n) && n > 0 ? n : { code: 'invalid', message: `${what} must be a whole number above 0, not ${JSON.stringify(text)}` }
+}
+
+function toSettings(f: FormState): ServerSettings {
+  const s: ServerSettings = { host: f.host.trim(), port: f.port.trim(), behaviour: f.behaviour }
+  if (f.behaviour === 'telemetry' && f.telemetryMs) s.telemetryIntervalMs = Number(f.telemetryMs)
+  if (f.backlog) s.backlog = Number(f.backlog)
+  if (f.maxConnections) s.maxConnections = Number(f.maxConnections)
+  if (f.acceptMode !== 'concurrent') s.acceptMode = f.acceptMode
+  return s
+}
+
+function fromSettings(s: ServerSettings): FormState {
+  return {
+    host: s.host,
+    port: s.port,
+    behaviour: s.behaviour,
+    telemetryMs: String(s.telemetryIntervalMs ?? DEFAULTS.telemetryMs),
+    backlog: s.backlog ? String(s.backlog) : '',
+    maxConnections: s.maxConnections ? String(s.maxConnections) : '',
+    acceptMode: s.acceptMode ?? 'concurrent'
+  }
+}

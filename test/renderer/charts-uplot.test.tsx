@@ -1,0 +1,58 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { cleanup, render, screen } from '@testing-library/react'
+
+const made: { opts: { width: number; height: number }; data: unknown; setData: ReturnType<typeof vi.fn>; destroy: ReturnType<typeof vi.fn> }[] = []
+
+vi.mock('uplot', () => ({
+  default: class FakePlot {
+    width: number
+    setData = vi.fn()
+    setSize = vi.fn()
+    destroy = vi.fn()
+    constructor(opts: { width: number; height: number }, data: unknown) {
+      this.width = opts.width
+      made.push({ opts, data, setData: this.setData, destroy: this.destroy })
+    }
+  }
+}))
+
+import { Sparkline } from '@renderer/features/charts/sparkline'
+import { RateChart } from '@renderer/features/charts/rate-chart'
+
+const realGetContext = HTMLCanvasElement.prototype.getContext
+beforeAll(() => {
+  // uPlot is faked; the wrapper only checks that drawing is possible.
+  window.matchMedia = ((q: string) => ({ matches: false, media: q, addEventListener() {}, removeEventListener() {} })) as unknown as typeof window.matchMedia
+  HTMLCanvasElement.prototype.getContext = (() => ({})) as unknown as typeof realGetContext
+})
+afterAll(() => {
+  HTMLCanvasElement.prototype.getContext = realGetContext
+})
+afterEach(() => {
+  cleanup()
+  made.length = 0
+})
+
+describe('charts', () => {
+  it('a sparkline is a fixed-size uPlot fed new values and destroyed on unmount', () => {
+    const { rerender, unmount } = render(<Sparkline values={[1, 2, 3]} label="rate of #1" />)
+    expect(made.length).toBe(1)
+    expect(made[0].opts).toMatchObject({ width: 80, height: 20 })
+    expect(made[0].data).toEqual([[0, 1, 2], [1, 2, 3]])
+    rerender(<Sparkline values={[1, 2, 3, 4]} label="rate of #1" />)
+    expect(made.length).toBe(1)
+    expect(made[0].setData).toHaveBeenLastCalledWith([[0, 1, 2, 3], [1, 2, 3, 4]])
+    expect(screen.getByRole('img', { name: 'rate of #1' })).toBeTruthy()
+    unmount()
+    expect(made[0].destroy).toHaveBeenCalledTimes(1)
+  })
+
+  it('the rate chart has axes, a legend and an accessible summary', () => {
+    render(<RateChart series={{ t: [1, 2], in: [0, 2048], out: [0, 512] }} />)
+    expect(made.length).toBe(1)
+    const opts = made[0].opts as unknown as { legend: { show: boolean }; series: { label?: string }[] }
+    expect(opts.legend.show).toBe(true)
+    expect(opts.series.map((s) => s.label)).toEqual([undefined, 'in', 'out'])
+    expect(screen.getByRole('img', { name: 'Total rate: in 2.0 KiB/s, out 512 B/s' })).toBeTruthy()
+  })
+})
