@@ -10,7 +10,8 @@ interface Command {
   cmd: string
 }
 
-const hub = createLabHub()
+// BENCH_LAB_LIMITS (JSON) overrides the lab's limits, to measure what a setting costs.
+const hub = createLabHub({ limits: JSON.parse(process.env.BENCH_LAB_LIMITS ?? '{}') as Record<string, number> })
 let session: LabSession | undefined
 let batchTimes: number[] = []
 let largest = 0

@@ -2,7 +2,7 @@
 // `npm run bench`: the lab against a bare node:net echo server, each in its own child process, driven
 // by a load generator in a third; loopback only, bounded in time (about two minutes).
 //
-//   node scripts/bench.mjs [--rounds N] [--lab auto|web|engine] [--seconds S] [--idle N] [--quick] [--prof]
+//   node scripts/bench.mjs [--rounds N] [--lab auto|web|engine] [--seconds S] [--idle N] [--quick] [--prof] [--only PHASES]
 //
 // --lab web    the browser mode (out/main/cli.js web) with a real headless Chromium page open on its UI;
 //              needs `npx electron-vite build` first and Chromium (/usr/bin/chromium).
@@ -28,6 +28,9 @@ const rounds = Number(flag('rounds', quick ? 1 : 3))
 const seconds = Number(flag('seconds', quick ? 1.5 : 3))
 const idleTarget = Number(flag('idle', 10_000))
 const labMode = flag('lab', 'auto')
+// --only mbps1,mbps50,accepts,idle,renderer: run just those phases (for profiling one thing).
+const only = flag('only', '')
+const want = (phase) => only === '' || only.split(',').includes(phase)
 
 /** What `ulimit -n` a child can get: the wanted number, or the hard limit when that is lower. */
 function fdLimit() {
@@ -127,9 +130,10 @@ async function startLab(mode, entry, browser) {
 async function flood(load, server) {
   const out = {}
   await server.mark()
-  const one = await load.rpc('throughput', { port: server.port, conns: 1, warmupMs: 500, seconds, windowBytes: 4 << 20 })
-  const fifty = await load.rpc('throughput', { port: server.port, conns: 50, warmupMs: 500, seconds, windowBytes: 512 << 10 })
-  const acc = await load.rpc('accepts', { port: server.port, seconds, concurrency: 64 })
+  const skip = { mbps: NaN, perSecond: NaN, failed: 0 }
+  const one = want('mbps1') ? await load.rpc('throughput', { port: server.port, conns: 1, warmupMs: 500, seconds, windowBytes: 4 << 20 }) : skip
+  const fifty = want('mbps50') ? await load.rpc('throughput', { port: server.port, conns: 50, warmupMs: 500, seconds, windowBytes: 512 << 10 }) : skip
+  const acc = want('accepts') ? await load.rpc('accepts', { port: server.port, seconds, concurrency: 64 }) : skip
   out.mbps1 = one.mbps
   out.mbps50 = fifty.mbps
   out.accepts = acc.perSecond
@@ -189,8 +193,8 @@ async function main() {
       }
     }
     const sizes = [1_000, idleTarget].filter((n, i, a) => a.indexOf(n) === i)
-    const idleRes = {}
-    for (const kind of ['bare', 'lab']) {
+    const idleRes = { bare: { rss: {} }, lab: { rss: {} } }
+    for (const kind of want('idle') ? ['bare', 'lab'] : []) {
       const server = kind === 'bare' ? await startBare() : await startLab(mode, entry, browser)
       try {
         idleRes[kind] = await idle(load, server, sizes)
@@ -200,7 +204,7 @@ async function main() {
       }
     }
     let renderer = null
-    if (browser) {
+    if (browser && want('renderer')) {
       renderer = await browser.runBrowserPhase({ load, count: idleTarget })
       console.log(`  renderer: longest task ${fmt(renderer.longestTaskMs, 0)} ms with ${renderer.connections} live connections`)
     }

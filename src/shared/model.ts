@@ -1,5 +1,16 @@
 import { z } from 'zod'
 
+/** A bad value quoted in an error message, cut short so a huge input never comes back whole. */
+export function quoteInput(value: unknown): string {
+  let text: string
+  try {
+    text = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value) ?? String(value))
+  } catch {
+    text = String(value)
+  }
+  return text.length > 40 ? `${text.slice(0, 37)}…` : text
+}
+
 /** Every server behaviour the lab implements, by the name used in the UI and in `--listen NAME@ADDR`. */
 export const BEHAVIOURS = [
   'echo',
@@ -15,7 +26,7 @@ export const BEHAVIOURS = [
 ] as const
 /** Schema of a behaviour name. */
 export const behaviourSchema = z.enum(BEHAVIOURS, {
-  error: (issue) => `Unknown behaviour ${JSON.stringify(issue.input)}; choose one of ${BEHAVIOURS.join(', ')}`
+  error: (issue) => `Unknown behaviour ${quoteInput(issue.input)}; choose one of ${BEHAVIOURS.join(', ')}`
 })
 /** A behaviour name. */
 export type Behaviour = z.infer<typeof behaviourSchema>
@@ -32,10 +43,10 @@ export type BehaviourOptions = z.infer<typeof behaviourOptionsSchema>
 export const portSchema = z.preprocess(
   (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
   z
-    .number({ error: (i) => `Port must be a whole number from 0 to 65535, not ${JSON.stringify(i.input)}` })
-    .int({ error: (i) => `Port must be a whole number from 0 to 65535, not ${String(i.input)}` })
-    .min(0, { error: (i) => `Port must be a whole number from 0 to 65535, not ${String(i.input)}` })
-    .max(65535, { error: (i) => `Port must be a whole number from 0 to 65535, not ${String(i.input)}` })
+    .number({ error: (i) => `Port must be a whole number from 0 to 65535, not ${quoteInput(i.input)}` })
+    .int({ error: (i) => `Port must be a whole number from 0 to 65535, not ${quoteInput(i.input)}` })
+    .min(0, { error: (i) => `Port must be a whole number from 0 to 65535, not ${quoteInput(i.input)}` })
+    .max(65535, { error: (i) => `Port must be a whole number from 0 to 65535, not ${quoteInput(i.input)}` })
 )
 
 /** An address family as the lab reports it. */

@@ -4,7 +4,6 @@ import { createTestLab } from '../helpers/lab'
 import type { TestLab } from '../helpers/lab'
 import { startPeer } from '../helpers/processes'
 import type { LivePeer } from '../helpers/processes'
-import { waitFor } from '../helpers/wait'
 import { connectPeer } from './support/node-peer'
 import type { NodePeer } from './support/node-peer'
 

@@ -124,3 +124,26 @@ describe('echo, discard, uppercase', () => {
     expect(updated.length).toBeGreaterThanOrEqual(1)
   })
 })
+
+describe('with telnet', () => {
+  it('echo-after-eof: an interactive telnet sees nothing while its side is open; echo answers it at once', async () => {
+    const { startPeer } = await import('../helpers/processes')
+    const { waitFor } = await import('../helpers/wait')
+    lab = createTestLab()
+    const eof = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo-after-eof' })
+    const echoSrv = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo' })
+    const t1 = startPeer('telnet', ['127.0.0.1', String(eof.bound.port)])
+    const t2 = startPeer('telnet', ['127.0.0.1', String(echoSrv.bound.port)])
+    try {
+      t1.child.stdin.write('hello\n')
+      t2.child.stdin.write('hello\n')
+      await waitFor(() => /Escape character[\s\S]*hello/.test(t2.output().toString()), { what: 'telnet to get the echo' })
+      const row = await lab.waitConn((c) => c.serverId === eof.id && c.bytesIn > 0, 'the lab to read from telnet')
+      expect(t1.output().toString()).not.toMatch(/Escape character[\s\S]*hello/)
+      expect(lab.conn(row.id).bytesOut).toBe(0)
+    } finally {
+      t1.kill()
+      t2.kill()
+    }
+  })
+})

@@ -86,7 +86,10 @@ describe('http behaviour with curl', () => {
           .on('error', reject)
       })
     const bodies = await Promise.all(Array.from({ length: 100 }, (_, i) => get(i)))
-    bodies.forEach((b, i) => expect(b).toContain(`200 TCP Lab received`) && expect(b).toContain(`GET /r${i} HTTP/1.1`))
+    bodies.forEach((b, i) => {
+      expect(b).toContain('200 TCP Lab received')
+      expect(b).toContain(`GET /r${i} HTTP/1.1`)
+    })
     expect(lab.hub.lab.connections.size).toBeLessThanOrEqual(4)
     agent.destroy()
   })

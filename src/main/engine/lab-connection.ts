@@ -71,6 +71,8 @@ export class LabConnection {
   handlers: ConnectionHandlers | null = null
   /** Added to the owning server's totals on every chunk; null for outgoing clients. */
   serverTotals: { bytesIn: number; bytesOut: number; dirty: boolean } | null = null
+  /** Added to the whole lab's totals on every chunk; set when the lab adopts the connection. */
+  labTotals: { bytesIn: number; bytesOut: number } = { bytesIn: 0, bytesOut: 0 }
 
   private readonly socket: Socket
   private readonly owner: ConnectionOwner
@@ -126,6 +128,7 @@ export class LabConnection {
     this.bytesOut += bytes.length
     this.chunksOut++
     this.lastActivity = now
+    this.labTotals.bytesOut += bytes.length
     if (this.serverTotals) {
       this.serverTotals.bytesOut += bytes.length
       this.serverTotals.dirty = true
@@ -236,6 +239,7 @@ export class LabConnection {
     this.bytesIn += chunk.length
     this.chunksIn++
     this.lastActivity = now
+    this.labTotals.bytesIn += chunk.length
     if (this.serverTotals) {
       this.serverTotals.bytesIn += chunk.length
       this.serverTotals.dirty = true

@@ -28,6 +28,9 @@ export const DEFAULT_LIMITS: LabLimits = {
   pendingEventsMax: 20_000
 }
 
+/** Bytes already waiting in a connection's user-space queue past which connection:send refuses (or skips it). */
+export const SEND_QUEUE_LIMIT = 32 * 1024 * 1024
+
 /** Hooks a lab may be given by its host process. */
 export interface LabOptions {
   limits?: Partial<LabLimits>
@@ -82,6 +85,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
 
   /** @internal */
   adopt(conn: LabConnection): void {
+    conn.labTotals = this.totals
     this.connections.set(conn.id, conn)
     this.totals.connectionsOpen++
     this.totals.connectionsEver++
@@ -146,7 +150,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
     return { id: s.serverId, bytesIn: s.totals.bytesIn, bytesOut: s.totals.bytesOut, accepted: s.accepted, open: s.connections.size }
   }
 
-  /** Whole-lab totals, recomputed from live counters so they are exact. */
+  /** Whole-lab totals, kept exact by every connection as it counts. */
   currentTotals(): Totals {
     return { ...this.totals }
   }
@@ -233,10 +237,23 @@ export class Lab implements ServerOwner, ConnectionOwner {
         req.connectionId !== undefined ? 'It is closed, or the lab already half-closed it (sent FIN).' : undefined
       )
     }
+    // A peer that does not read would make the lab queue without bound: such connections are skipped,
+    // and the command is refused (changing nothing) when no target can take the bytes.
+    const ready = writable.filter((c) => c.pendingWriteBytes < SEND_QUEUE_LIMIT)
+    if (ready.length === 0) {
+      const mib = (writable[0].pendingWriteBytes / (1024 * 1024)).toFixed(1)
+      throw new LabFailure(
+        'send-queue-full',
+        writable.length === 1
+          ? `Connection ${writable[0].id} already has ${mib} MiB waiting to be sent: the peer is not reading`
+          : `Every connection of that server already has over ${SEND_QUEUE_LIMIT / (1024 * 1024)} MiB waiting to be sent: the peers are not reading`,
+        'Its kernel buffers are full (back-pressure). Wait until the peer reads, or close the connection.'
+      )
+    }
     // One buffer for every target: traffic records keep references and nobody mutates it.
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    for (const c of writable) c.send(buf)
-    return { bytes: bytes.length, connections: writable.length }
+    for (const c of ready) c.send(buf)
+    return { bytes: bytes.length, connections: ready.length }
   }
 
   /** Half-close, reset, close, pause or resume one connection. */

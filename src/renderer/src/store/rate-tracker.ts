@@ -86,7 +86,8 @@ export class RateTracker {
     const serverRates = new Map<number, Rate>()
     const serverHistory = new Map<number, RateSeries>()
     for (const [id, s] of servers) {
-      const base = this.serverBase.get(id) ?? { at: this.lastAt, bytesIn: s.bytesIn, bytesOut: s.bytesOut }
+      // A server first seen after the snapshot started from zero.
+      const base = this.serverBase.get(id) ?? { at: this.lastAt, bytesIn: 0, bytesOut: 0 }
       const r = rateSince(base, at, s.bytesIn, s.bytesOut)
       this.serverBase.set(id, { at, bytesIn: s.bytesIn, bytesOut: s.bytesOut })
       let ring = this.serverRings.get(id)
