@@ -4,9 +4,10 @@ import { z } from 'zod'
 export function quoteInput(value: unknown): string {
   let text: string
   try {
-    text = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value) ?? String(value))
+    text = JSON.stringify(value) ?? typeof value
   } catch {
-    text = String(value)
+    // BigInt, cycles, or a hostile toString: name the type rather than fail.
+    text = typeof value === 'bigint' ? `${value}n` : typeof value
   }
   return text.length > 40 ? `${text.slice(0, 37)}…` : text
 }

@@ -1,6 +1,7 @@
 import { commands, describeIssues, isCommandName } from '@shared/contract'
 import type { CommandName, CommandRequest, Result } from '@shared/contract'
 import type { EventBatch } from '@shared/model'
+import { quoteInput } from '@shared/model'
 import type { BatcherOptions } from './event-batcher'
 import { EventBatcher } from './event-batcher'
 import { LabFailure } from './errors'
@@ -68,7 +69,7 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
 
   async function dispatch(name: unknown, payload: unknown, session?: ReturnType<EventBatcher['openOutlet']>): Promise<Result<unknown>> {
     if (!isCommandName(name)) {
-      return { ok: false, error: { code: 'unknown-command', message: `Unknown command ${JSON.stringify(String(name)).slice(0, 80)}` } }
+      return { ok: false, error: { code: 'unknown-command', message: `Unknown command ${quoteInput(name)}` } }
     }
     const parsed = commands[name].request.safeParse(payload ?? {})
     if (!parsed.success) {
