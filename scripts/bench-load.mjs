@@ -27,6 +27,7 @@ async function throughput({ port, conns, warmupMs, seconds, windowBytes }) {
   const socks = await Promise.all(Array.from({ length: conns }, () => connect(port)))
   let counting = false
   let counted = 0
+  let total = 0
   let stopped = false
   for (const s of socks) {
     let sent = 0
@@ -39,6 +40,7 @@ async function throughput({ port, conns, warmupMs, seconds, windowBytes }) {
     }
     s.on('data', (d) => {
       back += d.length
+      total += d.length
       if (counting) counted += d.length
       pump()
     })
@@ -53,7 +55,7 @@ async function throughput({ port, conns, warmupMs, seconds, windowBytes }) {
   const secs = Number(process.hrtime.bigint() - t0) / 1e9
   stopped = true
   for (const s of socks) s.destroy()
-  return { mbps: counted / secs / 1e6, bytes: counted, seconds: secs }
+  return { mbps: counted / secs / 1e6, bytes: counted, totalBytes: total, seconds: secs }
 }
 
 /** One short connection: connect, one byte there and back, close; resolves when the socket is closed. */

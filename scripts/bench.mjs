@@ -102,6 +102,12 @@ function rssMb(pid) {
   return m ? Number(m[1]) / 1024 : NaN
 }
 
+/** CPU time (user + system) a process has used, ms. */
+function cpuMs(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 // ---- the servers ---------------------------------------------------------------------------------
@@ -131,9 +137,18 @@ async function flood(load, server) {
   const out = {}
   await server.mark()
   const skip = { mbps: NaN, perSecond: NaN, failed: 0 }
-  const one = want('mbps1') ? await load.rpc('throughput', { port: server.port, conns: 1, warmupMs: 500, seconds, windowBytes: 4 << 20 }) : skip
-  const fifty = want('mbps50') ? await load.rpc('throughput', { port: server.port, conns: 50, warmupMs: 500, seconds, windowBytes: 512 << 10 }) : skip
-  const acc = want('accepts') ? await load.rpc('accepts', { port: server.port, seconds, concurrency: 64 }) : skip
+  // The server's CPU per MB (or per accept) is steadier than a rate when other work shares the cores.
+  const measured = async (phase, params, per) => {
+    if (!want(phase)) return skip
+    const c0 = cpuMs(server.pid)
+    const r = await load.rpc(phase === 'accepts' ? 'accepts' : 'throughput', { port: server.port, ...params })
+    out[`${phase}CpuMs`] = cpuMs(server.pid) - c0
+    out[`${phase}CpuPer`] = out[`${phase}CpuMs`] / per(r)
+    return r
+  }
+  const one = await measured('mbps1', { conns: 1, warmupMs: 500, seconds, windowBytes: 4 << 20 }, (r) => r.totalBytes / 1e6)
+  const fifty = await measured('mbps50', { conns: 50, warmupMs: 500, seconds, windowBytes: 512 << 10 }, (r) => r.totalBytes / 1e6)
+  const acc = await measured('accepts', { seconds, concurrency: 64 }, (r) => r.done / 1000)
   out.mbps1 = one.mbps
   out.mbps50 = fifty.mbps
   out.accepts = acc.perSecond
@@ -186,7 +201,10 @@ async function main() {
         try {
           const res = await flood(load, server)
           results[kind].push(res)
-          console.log(`  round ${r + 1} ${kind}: ${fmt(res.mbps1)} MB/s ×1, ${fmt(res.mbps50)} MB/s ×50, ${fmt(res.accepts, 0)} accepts/s`)
+          console.log(
+            `  round ${r + 1} ${kind.padEnd(4)}: ${fmt(res.mbps1)} MB/s ×1 (${fmt(res.mbps1CpuPer, 2)} CPU ms/MB), ` +
+              `${fmt(res.mbps50)} MB/s ×50 (${fmt(res.mbps50CpuPer, 2)}), ${fmt(res.accepts, 0)} accepts/s (${fmt(res.acceptsCpuPer, 0)} CPU ms/1000)`
+          )
         } finally {
           await server.stop()
         }

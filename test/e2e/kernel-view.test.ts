@@ -96,12 +96,23 @@ describe('the kernel view, end to end', () => {
     await selectConnection(page, c.id)
     await connectionAction(page, 'Close')
     await waitPeerRow(page, `127.0.0.1:${c.src}`, (r) => r.state.startsWith('closed'))
-    // nc reads EOF and closes its side too; the side that closed first then waits in TIME-WAIT.
+    // nc has read EOF but keeps its side open while its stdin is open: FIN-WAIT-2 here, CLOSE-WAIT there.
+    await waitKernel(
+      page,
+      (rs) =>
+        rs.some((r) => r.state === 'FIN-WAIT-2' && r.local === `127.0.0.1:${port}` && r.remote === `127.0.0.1:${c.src}`) &&
+        rs.some((r) => r.state === 'CLOSE-WAIT' && r.local === `127.0.0.1:${c.src}`),
+      'FIN-WAIT-2 on the lab side, CLOSE-WAIT on nc’s'
+    )
+    // Ctrl-D in nc: it closes its side too; the side that closed first then waits in TIME-WAIT.
+    c.nc.child.stdin.end()
     const rows = await waitKernel(
       page,
       (rs) => rs.some((r) => r.state === 'TIME-WAIT' && r.local === `127.0.0.1:${port}` && r.remote === `127.0.0.1:${c.src}`),
       'a TIME-WAIT socket on the lab side'
     )
+    // The leftover keeps the closed connection's 4-tuple, so it still links to its (greyed) row.
+    expect(rows.find((r) => r.state === 'TIME-WAIT' && r.local === `127.0.0.1:${port}`)?.lab).toBe(`#${c.id}`)
     expect(rows.some((r) => r.local === `127.0.0.1:${c.src}` && r.state === 'TIME-WAIT')).toBe(false)
     await waitFor(() => c.nc.child.exitCode !== null || undefined, { what: 'nc to exit after EOF' })
     // The other client is untouched.
@@ -142,6 +153,12 @@ describe('the kernel view, end to end', () => {
     const port = await freePort()
     const holder = peer('nc', ['-l', '127.0.0.1', String(port)])
     await waitListening(port)
+    // The kernel panel, on all ports, names the holder first (this also refreshes the engine's cached
+    // inode→process scan, which is reused for up to a second; see the report).
+    const panel = await openDockTab(page, 'Kernel sockets')
+    await panel.getByRole('radiogroup', { name: 'Scope' }).getByRole('radio', { name: 'All ports' }).click()
+    await waitKernel(page, (rs) => rs.some((r) => r.state === 'LISTEN' && r.local === `127.0.0.1:${port}` && r.process === `${holder.child.pid} (nc)`), 'nc -l in the kernel view')
+    await panel.getByRole('radiogroup', { name: 'Scope' }).getByRole('radio', { name: "Lab's ports" }).click()
     await submitStartForm(page, { host: '127.0.0.1', port: String(port) })
     const alert = page.getByRole('alert').filter({ hasText: `Port ${port} is already in use` }).first()
     await alert.waitFor()

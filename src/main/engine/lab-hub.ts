@@ -71,11 +71,11 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
     if (!isCommandName(name)) {
       return { ok: false, error: { code: 'unknown-command', message: `Unknown command ${quoteInput(name)}` } }
     }
-    const parsed = commands[name].request.safeParse(payload ?? {})
-    if (!parsed.success) {
-      return { ok: false, error: { code: 'invalid', message: describeIssues(parsed.error) } }
-    }
     try {
+      const parsed = commands[name].request.safeParse(payload ?? {})
+      if (!parsed.success) {
+        return { ok: false, error: { code: 'invalid', message: describeIssues(parsed.error) } }
+      }
       if (name === 'lab:snapshot' && session) return { ok: true, value: session.snapshot() }
       if (name === 'lab:ack' && session) {
         session.ack((parsed.data as CommandRequest<'lab:ack'>).seq)

@@ -50,7 +50,7 @@ export interface ConnectionRowProps {
   onSelect: (id: number) => void
 }
 
-const CELL = 'truncate px-2 whitespace-nowrap'
+const CELL = 'truncate px-1.5 whitespace-nowrap'
 const NUM = `${CELL} text-right font-mono tabular-nums`
 
 /** One connection; reads its own row from the store so a batch re-renders only the rows it changed. */
@@ -67,7 +67,7 @@ export const ConnectionRow = memo(function ConnectionRow({ id, selected, onSelec
       aria-selected={selected}
       onClick={() => onSelect(c.id)}
       style={{ height: ROW_HEIGHT }}
-      className={`cursor-pointer border-b border-zinc-100 text-[12.5px] dark:border-zinc-800/70 ${
+      className={`cursor-pointer border-b border-zinc-100 text-[12px] dark:border-zinc-800/70 ${
         selected ? 'bg-sky-100 dark:bg-sky-900/40' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/40'
       } ${active ? 'text-zinc-800 dark:text-zinc-200' : 'text-zinc-400 dark:text-zinc-500'}`}
     >

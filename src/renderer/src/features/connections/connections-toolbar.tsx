@@ -49,7 +49,7 @@ export function ConnectionsToolbar({ shown, total }: { shown: number; total: num
           </button>
         ) : null}
       </div>
-      <div className="relative min-w-40 flex-1">
+      <div className="relative min-w-36 flex-1">
         <input
           id={FILTER_ID}
           type="search"

@@ -18,7 +18,7 @@ export function AppLayout({ kind }: { kind: string }): ReactNode {
   return (
     <div className="flex h-screen flex-col bg-zinc-100 text-zinc-900 dark:bg-zinc-950 dark:text-zinc-100">
       <AppHeader kind={kind} />
-      <div className="grid min-h-0 flex-1 grid-cols-[17rem_minmax(0,1fr)] grid-rows-[minmax(0,3fr)_minmax(0,2fr)] lg:grid-cols-[17rem_minmax(0,1fr)_22rem] lg:grid-rows-1 2xl:grid-cols-[18rem_minmax(0,1fr)_26rem] min-[1800px]:grid-cols-[19rem_minmax(0,1fr)_32rem]">
+      <div className="grid min-h-0 flex-1 grid-cols-[17rem_minmax(0,1fr)] grid-rows-[minmax(0,3fr)_minmax(0,2fr)] lg:grid-cols-[16rem_minmax(0,1fr)_22rem] lg:grid-rows-1 2xl:grid-cols-[18rem_minmax(0,1fr)_26rem] min-[1800px]:grid-cols-[19rem_minmax(0,1fr)_32rem]">
         <nav aria-label="Servers" className="row-span-2 min-h-0 space-y-5 lg:row-span-1 overflow-y-auto border-r border-zinc-200 bg-zinc-50 p-3 dark:border-zinc-800 dark:bg-zinc-900/50">
           <section aria-labelledby="start-heading" className="rounded-lg border border-zinc-200 bg-white p-3 shadow-xs dark:border-zinc-800 dark:bg-zinc-900">
             <h2 id="start-heading" className={`${HEADING} mb-2.5`}>

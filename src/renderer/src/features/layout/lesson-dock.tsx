@@ -45,7 +45,7 @@ export function LessonDock(): ReactNode {
     }
   }
   return (
-    <div className={`flex shrink-0 flex-col border-t border-zinc-200 dark:border-zinc-800 ${state.open ? 'h-[42%] min-h-56' : ''}`}>
+    <div className={`flex shrink-0 flex-col border-t border-zinc-200 dark:border-zinc-800 ${state.open ? 'h-[40%] min-h-52' : ''}`}>
       <div role="tablist" aria-label="Lesson and views" className="flex items-center gap-1 bg-zinc-50 px-2 dark:bg-zinc-900/60">
         {TABS.map((t) => (
           <button
