@@ -112,16 +112,19 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 // ---- the servers ---------------------------------------------------------------------------------
 
+function profArgs() {
+  return args.includes('--prof') ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'prof')}`] : []
+}
+
 async function startBare() {
-  const p = spawnNode([join(root, 'scripts/bench-bare-server.mjs')])
+  const p = spawnNode([...profArgs(), join(root, 'scripts/bench-bare-server.mjs')])
   const { port } = await p.ready
   return { kind: 'bare', port, pid: p.child.pid, stop: () => p.stop(), stats: () => p.rpc('stats'), mark: async () => {} }
 }
 
 async function startLabEngine(entry) {
-  // --prof: a CPU profile of each lab child, for finding what costs (open it in Chrome DevTools).
-  const prof = args.includes('--prof') ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'prof')}`] : []
-  const p = spawnNode([...prof, entry])
+  // --prof: a CPU profile of each server child, for finding what costs (open it in Chrome DevTools).
+  const p = spawnNode([...profArgs(), entry])
   const { port } = await p.ready
   return { kind: 'lab', port, pid: p.child.pid, stop: () => p.stop(), stats: () => p.rpc('stats'), mark: () => p.rpc('mark') }
 }

@@ -71,6 +71,25 @@ describe('traffic record: one connection', () => {
     expect(Buffer.from(r.read(1).chunks[0].data, 'base64').equals(seqBytes(4_900, 100))).toBe(true)
   })
 
+  it('reads chunks back exactly across the ring buffer\'s wrap and its growth, for odd sizes', () => {
+    const r = new TrafficRecorder(new TrafficBudget(1_000, 1_000_000, 10_000))
+    const all: Buffer[] = []
+    let sent = 0
+    for (let i = 0; i < 500; i++) {
+      const size = 1 + ((i * 131) % 333)
+      const b = seqBytes(sent, size)
+      all.push(b)
+      r.add(i % 3 === 0 ? 'out' : 'in', b, i)
+      sent += size
+      const rec = r.read(1)
+      const got = Buffer.concat(rec.chunks.map((c) => Buffer.from(c.data, 'base64')))
+      expect(got.equals(seqBytes(sent - got.length, got.length))).toBe(true)
+      expect(got.length).toBe(Math.min(sent, 1_000))
+      expect(rec.chunks[rec.chunks.length - 1]).toMatchObject({ seq: i, size, keptBytes: size, dir: i % 3 === 0 ? 'out' : 'in' })
+    }
+    expect(r.capacity).toBe(1_000)
+  })
+
   it('caps the number of chunks, dropping the oldest whole chunks', () => {
     const budget = new TrafficBudget(1_000_000, 10_000_000, 4)
     const r = new TrafficRecorder(budget)
@@ -80,7 +99,9 @@ describe('traffic record: one connection', () => {
     expect(rec.droppedChunks).toBe(6)
     expect(rec.droppedBytes).toBe(12)
     expect(r.keptBytes).toBe(8)
-    expect(budget.total).toBe(8)
+    // The budget counts the buffer really held: the smallest ring.
+    expect(budget.total).toBe(r.capacity)
+    expect(r.capacity).toBe(256)
   })
 
   it('stays bounded and exact over many thousands of chunks (the compaction of its array)', () => {
@@ -100,21 +121,26 @@ describe('traffic record: one connection', () => {
 })
 
 describe('traffic record: the lab-wide budget', () => {
-  it('empties the least recently used records first when the total is over', () => {
-    const budget = new TrafficBudget(1_000, 2_500, 1_000)
+  it('counts the buffers really held and empties the least recently used records first when over', () => {
+    const budget = new TrafficBudget(1_024, 2_560, 1_000)
     const [a, b, c, d] = [0, 1, 2, 3].map(() => new TrafficRecorder(budget))
     a.add('in', Buffer.alloc(800), 1)
+    expect(a.capacity).toBe(1_024)
     b.add('in', Buffer.alloc(800), 2)
-    c.add('in', Buffer.alloc(800), 3)
     // a is used again: b is now the least recently appended.
-    a.add('in', Buffer.alloc(100), 4)
-    expect(budget.total).toBe(2_500)
-    d.add('in', Buffer.alloc(500), 5)
+    a.add('in', Buffer.alloc(100), 3)
+    c.add('in', Buffer.alloc(300), 4)
+    expect(c.capacity).toBe(512)
+    expect(budget.total).toBe(2_560)
+    d.add('in', Buffer.alloc(300), 5)
     expect(b.keptBytes).toBe(0)
-    expect(b.read(2).droppedBytes).toBe(800)
-    expect([a.keptBytes, c.keptBytes, d.keptBytes]).toEqual([900, 800, 500])
-    expect(budget.total).toBe(2_200)
-    expect(budget.total).toBeLessThanOrEqual(2_500)
+    expect(b.capacity).toBe(0)
+    expect(b.read(2)).toMatchObject({ chunks: [], droppedBytes: 800, droppedChunks: 1, nextSeq: 1 })
+    expect([a.keptBytes, c.keptBytes, d.keptBytes]).toEqual([900, 300, 300])
+    expect(budget.total).toBe(2_048)
+    // A dropped record records again from its next seq.
+    b.add('in', Buffer.from('again'), 6)
+    expect(b.read(2).chunks.map((ch) => [ch.seq, Buffer.from(ch.data, 'base64').toString()])).toEqual([[1, 'again']])
   })
 
   it('trims the record being appended to when it alone is over the total', () => {
@@ -158,8 +184,9 @@ describe('traffic record: the lab-wide budget', () => {
     a.add('in', Buffer.alloc(400), 1)
     b.add('in', Buffer.alloc(300), 1)
     budget.release(a)
-    expect(budget.total).toBe(300)
+    expect(budget.total).toBe(b.capacity)
     expect(a.keptBytes).toBe(0)
+    expect(a.capacity).toBe(0)
   })
 })
 
@@ -200,8 +227,8 @@ describe('traffic record: through real connections', () => {
       what: '20 × 6000 bytes'
     })
     expect(lab.hub.lab.budget.total).toBeLessThanOrEqual(50_000)
-    const kept = [...lab.hub.lab.connections.values()].reduce((n, c) => n + c.traffic.keptBytes, 0)
-    expect(kept).toBe(lab.hub.lab.budget.total)
+    const held = [...lab.hub.lab.connections.values()].reduce((n, c) => n + c.traffic.capacity, 0)
+    expect(held).toBe(lab.hub.lab.budget.total)
     for (const s of socks) s.destroy()
   })
 })

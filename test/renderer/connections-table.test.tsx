@@ -76,7 +76,7 @@ describe('connections table', () => {
     expect(ids()).toEqual([3])
     await user.selectOptions(screen.getByLabelText('Show'), 'open only')
     expect(ids()).toEqual([2, 1])
-    await user.selectOptions(screen.getByLabelText('Show'), 'open and closed')
+    await user.selectOptions(screen.getByLabelText('Show'), 'any state')
     await user.click(within(screen.getByRole('article', { name: 'Server [::1]:9000' })).getByRole('button', { name: '[::1]:9000' }))
     expect(ui.get().selectedServerId).toBe(2)
     expect(ids()).toEqual([3])

@@ -17,7 +17,7 @@ const STATE_TONE: Record<ConnectionInfo['state'], string> = {
   open: 'text-emerald-700 dark:text-emerald-400',
   'peer-half-closed': 'text-amber-700 dark:text-amber-300',
   'lab-half-closed': 'text-amber-700 dark:text-amber-300',
-  closed: 'text-zinc-500 dark:text-zinc-500'
+  closed: 'text-slate-500 dark:text-slate-500'
 }
 
 /** `ADDRESS:PORT` with the port highlighted when it is the ephemeral one. */
@@ -51,7 +51,7 @@ export interface ConnectionRowProps {
 }
 
 const CELL = 'truncate px-1.5 whitespace-nowrap'
-const NUM = `${CELL} text-right font-mono tabular-nums`
+const NUM = `${CELL} text-right font-mono text-[11.5px] tabular-nums`
 
 /** One connection; reads its own row from the store so a batch re-renders only the rows it changed. */
 export const ConnectionRow = memo(function ConnectionRow({ id, selected, onSelect }: ConnectionRowProps): ReactNode {
@@ -67,11 +67,11 @@ export const ConnectionRow = memo(function ConnectionRow({ id, selected, onSelec
       aria-selected={selected}
       onClick={() => onSelect(c.id)}
       style={{ height: ROW_HEIGHT }}
-      className={`cursor-pointer border-b border-zinc-100 text-[12px] dark:border-zinc-800/70 ${
-        selected ? 'bg-sky-100 dark:bg-sky-900/40' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/40'
-      } ${active ? 'text-zinc-800 dark:text-zinc-200' : 'text-zinc-400 dark:text-zinc-500'}`}
+      className={`cursor-pointer border-b border-slate-100 text-[12px] dark:border-slate-800/70 ${
+        selected ? 'bg-sky-100 dark:bg-sky-900/40' : 'hover:bg-slate-50 dark:hover:bg-slate-800/40'
+      } ${active ? 'text-slate-800 dark:text-slate-200' : 'text-slate-400 dark:text-slate-500'}`}
     >
-      <td data-col="id" className={`${NUM} text-zinc-400 dark:text-zinc-500`}>
+      <td data-col="id" className={`${NUM} text-slate-400 dark:text-slate-500`}>
         {outgoing ? <span title="outgoing: the lab is the client">↗</span> : null}
         {c.id}
       </td>
@@ -96,7 +96,7 @@ export const ConnectionRow = memo(function ConnectionRow({ id, selected, onSelec
         {c.chunksIn} / {c.chunksOut}
       </td>
       <td data-col="rate" data-value={Math.round(rateTotal)} className={NUM} title={rate ? `in ${formatRate(rate.in)}, out ${formatRate(rate.out)}` : 'idle'}>
-        {rateTotal > 0 ? formatRate(rateTotal) : <span className="text-zinc-300 dark:text-zinc-600">–</span>}
+        {rateTotal > 0 ? formatRate(rateTotal) : <span className="text-slate-300 dark:text-slate-600">–</span>}
       </td>
       <td data-col="age" className={NUM}>
         {active ? <AgeText c={c} /> : formatDuration((c.closedAt ?? c.lastActivity) - c.openedAt)}

@@ -8,9 +8,9 @@ import { BUTTON, INPUT } from '@renderer/features/layout/ui-classes'
 /** The id of the filter input (the `/` shortcut focuses it). */
 export const FILTER_ID = 'connection-filter'
 
-const SEGMENT = 'px-2.5 py-1 text-xs font-medium first:rounded-l-md last:rounded-r-md border border-zinc-300 dark:border-zinc-700 -ml-px first:ml-0 max-w-56 truncate'
-const SEGMENT_ON = 'bg-zinc-800 text-white border-zinc-800 dark:bg-zinc-200 dark:text-zinc-900 dark:border-zinc-200 relative z-[1]'
-const SEGMENT_OFF = 'bg-white text-zinc-600 hover:bg-zinc-100 dark:bg-zinc-900 dark:text-zinc-300 dark:hover:bg-zinc-800'
+const SEGMENT = 'px-2.5 py-1 text-xs font-medium first:rounded-l-md last:rounded-r-md border border-slate-300 dark:border-slate-700 -ml-px first:ml-0 max-w-48 truncate'
+const SEGMENT_ON = 'bg-slate-800 text-white border-slate-800 dark:bg-slate-200 dark:text-slate-900 dark:border-slate-200 relative z-[1]'
+const SEGMENT_OFF = 'bg-white text-slate-600 hover:bg-slate-100 dark:bg-slate-900 dark:text-slate-300 dark:hover:bg-slate-800'
 
 /** Which connections the table shows: scope (all / the selected server), text, state; and "Clear closed". */
 export function ConnectionsToolbar({ shown, total }: { shown: number; total: number }): ReactNode {
@@ -29,7 +29,7 @@ export function ConnectionsToolbar({ shown, total }: { shown: number; total: num
   }
 
   return (
-    <div className="flex flex-wrap items-center gap-2 border-b border-zinc-200 px-3 py-2 dark:border-zinc-800">
+    <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 px-3 py-2 dark:border-slate-800">
       <div role="group" aria-label="Servers shown" className="flex">
         <button
           type="button"
@@ -49,7 +49,7 @@ export function ConnectionsToolbar({ shown, total }: { shown: number; total: num
           </button>
         ) : null}
       </div>
-      <div className="relative min-w-36 flex-1">
+      <div className="relative min-w-28 flex-1">
         <input
           id={FILTER_ID}
           type="search"
@@ -59,17 +59,17 @@ export function ConnectionsToolbar({ shown, total }: { shown: number; total: num
           value={text}
           onChange={(e) => ui.set({ filterText: e.target.value })}
         />
-        <kbd className="pointer-events-none absolute top-1/2 right-2 -translate-y-1/2 rounded border border-zinc-300 px-1 font-mono text-[10px] text-zinc-400 dark:border-zinc-700">/</kbd>
+        <kbd className="pointer-events-none absolute top-1/2 right-2 -translate-y-1/2 rounded border border-slate-300 px-1 font-mono text-[10px] text-slate-400 dark:border-slate-700">/</kbd>
       </div>
-      <label className="flex items-center gap-1.5 text-xs text-zinc-500 dark:text-zinc-400">
+      <label className="flex items-center gap-1.5 text-xs text-slate-500 dark:text-slate-400">
         Show
         <select className={`${INPUT} w-auto py-1 text-xs`} value={stateFilter} onChange={(e) => ui.set({ stateFilter: e.target.value as StateFilter })}>
-          <option value="any">open and closed</option>
+          <option value="any">any state</option>
           <option value="active">open only</option>
           <option value="closed">closed only</option>
         </select>
       </label>
-      <span className="font-mono text-xs text-zinc-500 tabular-nums dark:text-zinc-400" aria-live="off">
+      <span className="font-mono text-xs text-slate-500 tabular-nums dark:text-slate-400" aria-live="off">
         {shown === total ? `${total}` : `${shown} of ${total}`} rows
       </span>
       <button type="button" className={BUTTON.secondary} onClick={() => void clearClosed()} title="Forget closed connections (of the selected server, or all)">

@@ -4,7 +4,7 @@ import type { LinkState } from '@renderer/store/lab-state'
 import { useLab } from '@renderer/store/use-lab'
 
 const LINK: Record<LinkState, { text: string; dot: string; title: string }> = {
-  connecting: { text: 'Connecting…', dot: 'bg-zinc-400 animate-pulse', title: 'Waiting for the first snapshot of the lab' },
+  connecting: { text: 'Connecting…', dot: 'bg-slate-400 animate-pulse', title: 'Waiting for the first snapshot of the lab' },
   up: { text: 'Live', dot: 'bg-emerald-500', title: 'Linked to the lab: changes arrive in batches several times a second' },
   resyncing: { text: 'Catching up…', dot: 'bg-amber-500 animate-pulse', title: 'Some updates were missed: taking a fresh snapshot' },
   down: { text: 'Disconnected', dot: 'bg-red-500', title: 'The link to the lab is down: retrying' }
@@ -17,12 +17,12 @@ export function AppHeader({ kind }: { kind: string }): ReactNode {
   const rate = useLab((s) => s.totalRate)
   const l = LINK[link]
   return (
-    <header className="flex h-12 shrink-0 items-center gap-4 border-b border-zinc-200 bg-white px-4 dark:border-zinc-800 dark:bg-zinc-900">
+    <header className="flex h-12 shrink-0 items-center gap-4 border-b border-slate-200 bg-white px-4 dark:border-slate-800 dark:bg-slate-900">
       <div className="flex items-center gap-2">
         <Logo />
-        <h1 className="text-[15px] font-semibold tracking-tight text-zinc-900 dark:text-zinc-50">TCP Lab</h1>
+        <h1 className="text-[15px] font-semibold tracking-tight text-slate-900 dark:text-slate-50">TCP Lab</h1>
       </div>
-      <div role="status" aria-label="Link to the lab" title={`${l.title} (${kind})`} data-link={link} className="flex items-center gap-1.5 rounded-full border border-zinc-200 px-2 py-0.5 text-xs text-zinc-600 dark:border-zinc-700 dark:text-zinc-300">
+      <div role="status" aria-label="Link to the lab" title={`${l.title} (${kind})`} data-link={link} className="flex items-center gap-1.5 rounded-full border border-slate-200 px-2 py-0.5 text-xs text-slate-600 dark:border-slate-700 dark:text-slate-300">
         <span aria-hidden="true" className={`h-2 w-2 rounded-full ${l.dot}`} />
         {l.text}
       </div>
@@ -39,10 +39,10 @@ export function AppHeader({ kind }: { kind: string }): ReactNode {
 function Total({ label, value, title, tone, extra }: { label: string; value: string; title?: string; tone?: string; extra?: string }): ReactNode {
   return (
     <div title={title} className="flex items-baseline gap-1.5">
-      <dt className={`text-[10px] font-semibold tracking-wider uppercase ${tone ?? 'text-zinc-500 dark:text-zinc-400'}`}>{label}</dt>
-      <dd className="font-mono text-zinc-900 tabular-nums dark:text-zinc-100">
+      <dt className={`text-[10px] font-semibold tracking-wider uppercase ${tone ?? 'text-slate-500 dark:text-slate-400'}`}>{label}</dt>
+      <dd className="font-mono text-slate-900 tabular-nums dark:text-slate-100">
         {value}
-        {extra !== undefined ? <span className="ml-1.5 text-zinc-500 dark:text-zinc-400">{extra}</span> : null}
+        {extra !== undefined ? <span className="ml-1.5 text-slate-500 dark:text-slate-400">{extra}</span> : null}
       </dd>
     </div>
   )

@@ -16,11 +16,11 @@ import { HEADING } from './ui-classes'
 export function AppLayout({ kind }: { kind: string }): ReactNode {
   useKeyboardShortcuts()
   return (
-    <div className="flex h-screen flex-col bg-zinc-100 text-zinc-900 dark:bg-zinc-950 dark:text-zinc-100">
+    <div className="flex h-screen flex-col bg-slate-100 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
       <AppHeader kind={kind} />
-      <div className="grid min-h-0 flex-1 grid-cols-[17rem_minmax(0,1fr)] grid-rows-[minmax(0,3fr)_minmax(0,2fr)] lg:grid-cols-[16rem_minmax(0,1fr)_22rem] lg:grid-rows-1 2xl:grid-cols-[18rem_minmax(0,1fr)_26rem] min-[1800px]:grid-cols-[19rem_minmax(0,1fr)_32rem]">
-        <nav aria-label="Servers" className="row-span-2 min-h-0 space-y-5 lg:row-span-1 overflow-y-auto border-r border-zinc-200 bg-zinc-50 p-3 dark:border-zinc-800 dark:bg-zinc-900/50">
-          <section aria-labelledby="start-heading" className="rounded-lg border border-zinc-200 bg-white p-3 shadow-xs dark:border-zinc-800 dark:bg-zinc-900">
+      <div className="grid min-h-0 flex-1 grid-cols-[17rem_minmax(0,1fr)] grid-rows-[minmax(0,3fr)_minmax(0,2fr)] lg:grid-cols-[15rem_minmax(0,1fr)_20rem] lg:grid-rows-1 min-[87.5rem]:grid-cols-[18rem_minmax(0,1fr)_23rem] 2xl:grid-cols-[19rem_minmax(0,1fr)_27rem] min-[112.5rem]:grid-cols-[20rem_minmax(0,1fr)_32rem]">
+        <nav aria-label="Servers" className="row-span-2 min-h-0 space-y-5 lg:row-span-1 overflow-y-auto border-r border-slate-200 bg-slate-50 p-3 dark:border-slate-800 dark:bg-slate-900/50">
+          <section aria-labelledby="start-heading" className="rounded-lg border border-slate-200 bg-white p-3 shadow-xs dark:border-slate-800 dark:bg-slate-900">
             <h2 id="start-heading" className={`${HEADING} mb-2.5`}>
               New server
             </h2>
@@ -29,11 +29,11 @@ export function AppLayout({ kind }: { kind: string }): ReactNode {
           <ServerList />
           <OutgoingClients />
         </nav>
-        <main className="flex min-h-0 min-w-0 flex-col bg-white dark:bg-zinc-900/20">
+        <main className="flex min-h-0 min-w-0 flex-col bg-white dark:bg-slate-900/20">
           <ConnectionsArea />
           <LessonDock />
         </main>
-        <aside className="flex min-h-0 flex-col border-zinc-200 bg-white max-lg:border-t lg:border-l dark:border-zinc-800 dark:bg-zinc-900/40">
+        <aside className="flex min-h-0 flex-col border-slate-200 bg-white max-lg:border-t lg:border-l dark:border-slate-800 dark:bg-slate-900/40">
           <DetailSlot />
         </aside>
       </div>

@@ -39,7 +39,7 @@ export function DetailSlot(): ReactNode {
         )}
       </div>
       {connection || server ? (
-        <div className="max-h-[50%] shrink-0 overflow-y-auto border-t border-zinc-200 bg-zinc-50/60 p-3 dark:border-zinc-800 dark:bg-zinc-900/40">
+        <div className="max-h-[50%] shrink-0 overflow-y-auto border-t border-slate-200 bg-slate-50/60 p-3 dark:border-slate-800 dark:bg-slate-900/40">
           <SendBox connection={connection ?? null} server={server ?? null} request={request} />
         </div>
       ) : null}
@@ -54,7 +54,7 @@ function ConnectionSparkline({ id }: { id: number }): ReactNode {
   const values = useMemo(() => (series ? series.in.map((v, i) => v + series.out[i]) : []), [series])
   if (values.length < 2) return null
   return (
-    <div className="mb-2 flex items-center justify-end gap-2 text-[11px] text-zinc-500 dark:text-zinc-400">
+    <div className="mb-2 flex items-center justify-end gap-2 text-[11px] text-slate-500 dark:text-slate-400">
       <span>rate, last 30 s</span>
       <Sparkline values={values} width={90} height={22} label={`Rate of connection ${id}: ${formatRate(values[values.length - 1])}`} />
     </div>
@@ -63,15 +63,15 @@ function ConnectionSparkline({ id }: { id: number }): ReactNode {
 
 function EmptyDetail(): ReactNode {
   return (
-    <div className="flex h-full flex-col items-center justify-center gap-3 px-6 text-center text-sm text-zinc-500 dark:text-zinc-400">
+    <div className="flex h-full flex-col items-center justify-center gap-3 px-6 text-center text-sm text-slate-500 dark:text-slate-400">
       <p className={HEADING}>Connection detail</p>
       <p>Select a connection to see its 4-tuple, every chunk it sent and received, and its life from accept to close.</p>
       <p className="text-xs">
-        <kbd className="rounded border border-zinc-300 px-1 font-mono dark:border-zinc-700">↑</kbd>{' '}
-        <kbd className="rounded border border-zinc-300 px-1 font-mono dark:border-zinc-700">↓</kbd> move through the table,{' '}
-        <kbd className="rounded border border-zinc-300 px-1 font-mono dark:border-zinc-700">n</kbd> new server,{' '}
-        <kbd className="rounded border border-zinc-300 px-1 font-mono dark:border-zinc-700">/</kbd> filter,{' '}
-        <kbd className="rounded border border-zinc-300 px-1 font-mono dark:border-zinc-700">s</kbd> send box
+        <kbd className="rounded border border-slate-300 px-1 font-mono dark:border-slate-700">↑</kbd>{' '}
+        <kbd className="rounded border border-slate-300 px-1 font-mono dark:border-slate-700">↓</kbd> move through the table,{' '}
+        <kbd className="rounded border border-slate-300 px-1 font-mono dark:border-slate-700">n</kbd> new server,{' '}
+        <kbd className="rounded border border-slate-300 px-1 font-mono dark:border-slate-700">/</kbd> filter,{' '}
+        <kbd className="rounded border border-slate-300 px-1 font-mono dark:border-slate-700">s</kbd> send box
       </p>
     </div>
   )

@@ -45,8 +45,8 @@ export function LessonDock(): ReactNode {
     }
   }
   return (
-    <div className={`flex shrink-0 flex-col border-t border-zinc-200 dark:border-zinc-800 ${state.open ? 'h-[40%] min-h-52' : ''}`}>
-      <div role="tablist" aria-label="Lesson and views" className="flex items-center gap-1 bg-zinc-50 px-2 dark:bg-zinc-900/60">
+    <div className={`flex shrink-0 flex-col border-t border-slate-200 dark:border-slate-800 ${state.open ? 'h-[40%] min-h-52' : ''}`}>
+      <div role="tablist" aria-label="Lesson and views" className="flex items-center gap-1 bg-slate-50 px-2 dark:bg-slate-900/60">
         {TABS.map((t) => (
           <button
             key={t.id}
@@ -56,8 +56,8 @@ export function LessonDock(): ReactNode {
             onClick={() => change({ tab: t.id, open: true })}
             className={`border-b-2 px-2.5 py-2 text-xs font-medium ${
               state.open && state.tab === t.id
-                ? 'border-sky-500 text-zinc-900 dark:text-zinc-50'
-                : 'border-transparent text-zinc-500 hover:text-zinc-800 dark:text-zinc-400 dark:hover:text-zinc-200'
+                ? 'border-sky-500 text-slate-900 dark:text-slate-50'
+                : 'border-transparent text-slate-500 hover:text-slate-800 dark:text-slate-400 dark:hover:text-slate-200'
             }`}
           >
             {t.label}
@@ -65,7 +65,7 @@ export function LessonDock(): ReactNode {
         ))}
         <button
           type="button"
-          className="ml-auto rounded px-2 py-1 text-xs text-zinc-500 hover:bg-zinc-200 dark:text-zinc-400 dark:hover:bg-zinc-800"
+          className="ml-auto rounded px-2 py-1 text-xs text-slate-500 hover:bg-slate-200 dark:text-slate-400 dark:hover:bg-slate-800"
           aria-expanded={state.open}
           onClick={() => change({ open: !state.open })}
         >
@@ -92,12 +92,12 @@ function LifeTab(): ReactNode {
   const counters = useLab((s) => s.serverCounters)
   const selected = useUi((s) => s.selectedServerId)
   const list = [...servers.values()].filter((s) => selected === null || s.id === selected).sort((a, b) => b.id - a.id)
-  if (list.length === 0) return <p className="text-sm text-zinc-500 dark:text-zinc-400">Start a server to see its system calls, step by step.</p>
+  if (list.length === 0) return <p className="text-sm text-slate-500 dark:text-slate-400">Start a server to see its system calls, step by step.</p>
   return (
     <div className="grid gap-3 xl:grid-cols-2">
       {list.map((s) => (
-        <div key={s.id} className="rounded-lg border border-zinc-200 p-3 dark:border-zinc-800">
-          <p className="mb-2 font-mono text-xs font-semibold text-zinc-700 dark:text-zinc-300">{serverAddress(s)}</p>
+        <div key={s.id} className="rounded-lg border border-slate-200 p-3 dark:border-slate-800">
+          <p className="mb-2 font-mono text-xs font-semibold text-slate-700 dark:text-slate-300">{serverAddress(s)}</p>
           <ServerLifeSteps server={s} openConnections={counters.get(s.id)?.open ?? 0} acceptedTotal={counters.get(s.id)?.accepted ?? 0} />
         </div>
       ))}
@@ -114,16 +114,18 @@ function RatesTab(): ReactNode {
   return (
     <div className="flex flex-col gap-3">
       <RateChart series={series.t.length > 0 ? series : EMPTY_SERIES} height={150} />
-      <ul className="grid gap-2 sm:grid-cols-2 xl:grid-cols-3">
+      <ul className="grid gap-2 md:grid-cols-2 min-[106.25rem]:grid-cols-3">
         {[...servers.values()].map((s) => {
           const h = serverHistory.get(s.id)
           const values = h ? h.in.map((v, i) => v + h.out[i]) : []
           const last = values.length > 0 ? values[values.length - 1] : 0
           return (
-            <li key={s.id} className="flex items-center gap-2 rounded-md border border-zinc-200 px-2 py-1.5 text-xs dark:border-zinc-800">
-              <span className="min-w-0 flex-1 truncate font-mono">{serverAddress(s)}</span>
-              {values.length > 1 ? <Sparkline values={values} width={90} height={20} label={`Rate of ${serverAddress(s)}`} /> : null}
-              <span className="w-20 text-right font-mono tabular-nums text-zinc-500 dark:text-zinc-400">{formatRate(last)}</span>
+            <li key={s.id} className="flex items-center gap-2 rounded-md border border-slate-200 px-2 py-1.5 text-xs dark:border-slate-800">
+              <span className="min-w-0 flex-1 truncate font-mono" title={serverAddress(s)}>
+                {serverAddress(s)}
+              </span>
+              {values.length > 1 ? <Sparkline values={values} width={80} height={20} label={`Rate of ${serverAddress(s)}`} /> : null}
+              <span className="w-20 text-right font-mono tabular-nums text-slate-500 dark:text-slate-400">{formatRate(last)}</span>
             </li>
           )
         })}

@@ -9,11 +9,11 @@ export function ErrorAlert({ error, onDismiss }: { error: LabError | null; onDis
       role="alert"
       className="flex items-start gap-2 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900/70 dark:bg-red-950/50 dark:text-red-200"
     >
-      <span aria-hidden="true" className="mt-px font-bold">
-        !
-      </span>
+      <svg aria-hidden="true" viewBox="0 0 20 20" className="mt-0.5 h-4 w-4 shrink-0 fill-current">
+        <path d="M10 1.5a8.5 8.5 0 1 0 0 17 8.5 8.5 0 0 0 0-17Zm-.9 4.2h1.8v5.6H9.1V5.7Zm0 7.2h1.8v1.8H9.1v-1.8Z" />
+      </svg>
       <div className="min-w-0 flex-1">
-        <p className="font-medium break-words">{error.message}</p>
+        <p className="font-medium break-words">{readable(error.message)}</p>
         {error.hint ? <p className="mt-0.5 text-red-700/90 dark:text-red-300/80 break-words">{error.hint}</p> : null}
       </div>
       {onDismiss ? (
@@ -28,4 +28,9 @@ export function ErrorAlert({ error, onDismiss }: { error: LabError | null; onDis
       ) : null}
     </div>
   )
+}
+
+/** Drops a leading field path the validator adds (`port: Port must be…` reads `Port must be…`). */
+export function readable(message: string): string {
+  return message.replace(/^[\w.]+: (?=[A-Z])/, '')
 }

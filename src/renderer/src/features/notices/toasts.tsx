@@ -6,7 +6,7 @@ import type { Notice } from '@renderer/store/lab-state'
 const LIFETIME_MS: Record<Notice['level'], number> = { info: 5_000, warning: 8_000, error: 12_000 }
 
 const TONE: Record<Notice['level'], string> = {
-  info: 'border-sky-300 bg-white text-zinc-800 dark:border-sky-800 dark:bg-zinc-900 dark:text-zinc-100',
+  info: 'border-sky-300 bg-white text-slate-800 dark:border-sky-800 dark:bg-slate-900 dark:text-slate-100',
   warning: 'border-amber-300 bg-amber-50 text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100',
   error: 'border-red-300 bg-red-50 text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100'
 }

@@ -44,7 +44,7 @@ export function CopyButton({ text, label }: { text: string; label: string }): Re
         e.stopPropagation()
         void copyText(text).then((ok) => setState(ok ? 'copied' : 'failed'))
       }}
-      className="shrink-0 rounded px-1.5 py-0.5 text-[11px] font-medium text-zinc-500 hover:bg-zinc-200 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-700 dark:hover:text-zinc-100"
+      className="shrink-0 rounded px-1.5 py-0.5 text-[11px] font-medium text-slate-500 hover:bg-slate-200 hover:text-slate-900 dark:text-slate-400 dark:hover:bg-slate-700 dark:hover:text-slate-100"
     >
       {state === 'copied' ? 'Copied' : state === 'failed' ? 'Failed' : 'Copy'}
     </button>

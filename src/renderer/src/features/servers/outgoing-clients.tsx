@@ -49,7 +49,7 @@ export function OutgoingClients(): ReactNode {
         </button>
       </div>
       {open ? (
-        <form onSubmit={(e) => void connect(e)} aria-label="Connect to a server" className="space-y-2 rounded-lg border border-zinc-200 p-2.5 dark:border-zinc-800" noValidate>
+        <form onSubmit={(e) => void connect(e)} aria-label="Connect to a server" className="space-y-2 rounded-lg border border-slate-200 p-2.5 dark:border-slate-800" noValidate>
           <div className="grid grid-cols-[minmax(0,1fr)_5rem] gap-2">
             <div>
               <label htmlFor="connect-host" className={LABEL}>
@@ -71,7 +71,7 @@ export function OutgoingClients(): ReactNode {
         </form>
       ) : null}
       {clients.length === 0 ? (
-        <p className="text-xs text-zinc-500 dark:text-zinc-400">The lab can be a client too: connect to any server, yours or the lab’s.</p>
+        <p className="text-xs text-slate-500 dark:text-slate-400">The lab can be a client too: connect to any server, yours or the lab’s.</p>
       ) : (
         <ul className="space-y-1">
           {clients.map((c) => (
@@ -81,11 +81,11 @@ export function OutgoingClients(): ReactNode {
                 onClick={() => ui.set({ selectedServerId: null, outgoingSelected: true, selectedConnectionId: c.id })}
                 aria-current={selectedConnection === c.id ? 'true' : undefined}
                 className={`w-full rounded-md border px-2 py-1.5 text-left text-xs ${
-                  selectedConnection === c.id ? 'border-sky-500 bg-sky-50 dark:bg-sky-950/40' : 'border-zinc-200 hover:bg-zinc-100 dark:border-zinc-800 dark:hover:bg-zinc-800/60'
+                  selectedConnection === c.id ? 'border-sky-500 bg-sky-50 dark:bg-sky-950/40' : 'border-slate-200 hover:bg-slate-100 dark:border-slate-800 dark:hover:bg-slate-800/60'
                 } ${isActive(c) ? '' : 'opacity-60'}`}
               >
-                <span className="block truncate font-mono text-zinc-800 dark:text-zinc-200">→ {formatEndpoint(c.remote, c.family)}</span>
-                <span className="block truncate text-zinc-500 dark:text-zinc-400">
+                <span className="block truncate font-mono text-slate-800 dark:text-slate-200">→ {formatEndpoint(c.remote, c.family)}</span>
+                <span className="block truncate text-slate-500 dark:text-slate-400">
                   #{c.id} · {describeState(c)}
                 </span>
               </button>

@@ -1,4 +1,4 @@
-import { memo, useState } from 'react'
+import { memo, useMemo, useState } from 'react'
 import type { ReactNode } from 'react'
 import type { CommandInput, LabError } from '@shared/contract'
 import { BEHAVIOURS } from '@shared/model'
@@ -8,6 +8,7 @@ import { serverAddress } from '@renderer/store/describe'
 import type { Rate } from '@renderer/store/rate-history'
 import { ZERO_RATE } from '@renderer/store/rate-history'
 import { useLab, useLabStore } from '@renderer/store/use-lab'
+import { Sparkline } from '@renderer/features/charts/sparkline'
 import { ErrorAlert } from '@renderer/features/notices/error-alert'
 import { BADGE, BUTTON, INPUT, TONES } from '@renderer/features/layout/ui-classes'
 import { BEHAVIOUR_INFO } from './behaviour-info'
@@ -48,7 +49,7 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
       className={`group cursor-pointer rounded-lg border p-3 text-sm transition-colors ${
         selected
           ? 'border-sky-500 bg-sky-50/70 ring-1 ring-sky-500/40 dark:border-sky-600 dark:bg-sky-950/30'
-          : 'border-zinc-200 bg-white hover:border-zinc-300 dark:border-zinc-800 dark:bg-zinc-900/60 dark:hover:border-zinc-700'
+          : 'border-slate-200 bg-white hover:border-slate-300 dark:border-slate-800 dark:bg-slate-900/60 dark:hover:border-slate-700'
       }`}
     >
       <header className="flex items-start gap-2">
@@ -58,7 +59,7 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
             e.stopPropagation()
             onSelect(server.id)
           }}
-          className="min-w-0 flex-1 text-left font-mono text-[13px] font-semibold break-all text-zinc-900 hover:text-sky-700 dark:text-zinc-50 dark:hover:text-sky-300"
+          className="min-w-0 flex-1 text-left font-mono text-[13px] font-semibold break-all text-slate-900 hover:text-sky-700 dark:text-slate-50 dark:hover:text-sky-300"
           title="Show this server's connections"
         >
           {address}
@@ -84,8 +85,10 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
         />
       </dl>
 
+      <ServerSparkline id={server.id} />
+
       <div className="mt-2 flex items-center gap-2" onClick={(e) => e.stopPropagation()}>
-        <label htmlFor={`acts-as-${server.id}`} className="shrink-0 text-xs text-zinc-500 dark:text-zinc-400">
+        <label htmlFor={`acts-as-${server.id}`} className="shrink-0 text-xs text-slate-500 dark:text-slate-400">
           Acts as
         </label>
         <select
@@ -105,8 +108,8 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
 
       <ul className="mt-2 space-y-1" onClick={(e) => e.stopPropagation()}>
         {peerCommands(server).map((c) => (
-          <li key={c.tool} className="flex items-start gap-1 rounded-md bg-zinc-100 py-0.5 pr-0.5 pl-2 dark:bg-zinc-950/70" title={c.explain}>
-            <code className="min-w-0 flex-1 font-mono text-[11.5px] break-all text-zinc-800 dark:text-zinc-200">{c.command}</code>
+          <li key={c.tool} className="flex items-start gap-1 rounded-md bg-slate-100 py-0.5 pr-0.5 pl-2 dark:bg-slate-950/70" title={c.explain}>
+            <code className="min-w-0 flex-1 font-mono text-[11.5px] break-words text-slate-800 dark:text-slate-200">{c.command}</code>
             <CopyButton text={c.command} label={`Copy ${c.tool} command`} />
           </li>
         ))}
@@ -165,8 +168,20 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
 function Stat({ label, value, title }: { label: string; value: string; title?: string }): ReactNode {
   return (
     <div title={title} className="min-w-0">
-      <dt className="text-[10px] tracking-wide text-zinc-500 uppercase dark:text-zinc-500">{label}</dt>
-      <dd className="truncate font-mono text-[12px] text-zinc-800 tabular-nums dark:text-zinc-200">{value}</dd>
+      <dt className="text-[10px] tracking-wide text-slate-500 uppercase dark:text-slate-500">{label}</dt>
+      <dd className="truncate font-mono text-[12px] text-slate-800 tabular-nums dark:text-slate-200">{value}</dd>
+    </div>
+  )
+}
+
+function ServerSparkline({ id }: { id: number }): ReactNode {
+  const history = useLab((s) => s.serverHistory.get(id))
+  const values = useMemo(() => (history ? history.in.map((v, i) => v + history.out[i]) : []), [history])
+  // Nothing to draw until there is a line, and a flat zero line says nothing either.
+  if (values.length < 2 || !values.some((v) => v > 0)) return null
+  return (
+    <div className="mt-1.5 overflow-hidden rounded bg-slate-50 dark:bg-slate-950/40">
+      <Sparkline values={values} width={200} height={22} label={`Rate of this server over the last minute: now ${formatRate(values[values.length - 1])}`} />
     </div>
   )
 }

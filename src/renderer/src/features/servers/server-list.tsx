@@ -22,7 +22,7 @@ export function ServerList(): ReactNode {
         <span className="font-mono normal-case tracking-normal">{list.length}</span>
       </h2>
       {list.length === 0 ? (
-        <p className="rounded-lg border border-dashed border-zinc-300 px-3 py-4 text-center text-xs leading-relaxed text-zinc-500 dark:border-zinc-700 dark:text-zinc-400">
+        <p className="rounded-lg border border-dashed border-slate-300 px-3 py-4 text-center text-xs leading-relaxed text-slate-500 dark:border-slate-700 dark:text-slate-400">
           No server yet. Start one above, then connect to it from a terminal with the command it shows.
         </p>
       ) : (

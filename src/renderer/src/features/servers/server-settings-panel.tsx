@@ -20,9 +20,9 @@ export function ServerSettingsPanel({ server, onConfigure }: ServerSettingsPanel
     void onConfigure({ serverId: server.id, maxConnections: t === '' ? null : Number(t) })
   }
   return (
-    <div className="mt-2 space-y-2 rounded-md border border-dashed border-zinc-300 p-2 text-xs dark:border-zinc-700">
+    <div className="mt-2 space-y-2 rounded-md border border-dashed border-slate-300 p-2 text-xs dark:border-slate-700">
       <div className="flex items-center gap-2">
-        <label htmlFor={`${id}-accept`} className="w-28 shrink-0 text-zinc-500 dark:text-zinc-400">
+        <label htmlFor={`${id}-accept`} className="w-28 shrink-0 text-slate-500 dark:text-slate-400">
           Accept mode
         </label>
         <select
@@ -42,7 +42,7 @@ export function ServerSettingsPanel({ server, onConfigure }: ServerSettingsPanel
           applyMax()
         }}
       >
-        <label htmlFor={`${id}-max`} className="w-28 shrink-0 text-zinc-500 dark:text-zinc-400">
+        <label htmlFor={`${id}-max`} className="w-28 shrink-0 text-slate-500 dark:text-slate-400">
           Connection limit
         </label>
         <input id={`${id}-max`} className={`${INPUT} py-1 text-xs`} type="number" min={1} placeholder="no limit" value={max} onChange={(e) => setMax(e.target.value)} />
@@ -58,7 +58,7 @@ export function ServerSettingsPanel({ server, onConfigure }: ServerSettingsPanel
             void onConfigure({ serverId: server.id, options: { telemetryIntervalMs: Number(interval) } })
           }}
         >
-          <label htmlFor={`${id}-interval`} className="w-28 shrink-0 text-zinc-500 dark:text-zinc-400">
+          <label htmlFor={`${id}-interval`} className="w-28 shrink-0 text-slate-500 dark:text-slate-400">
             Interval (ms)
           </label>
           <input id={`${id}-interval`} className={`${INPUT} py-1 text-xs`} type="number" min={10} value={interval} onChange={(e) => setIntervalMs(e.target.value)} />
@@ -67,7 +67,7 @@ export function ServerSettingsPanel({ server, onConfigure }: ServerSettingsPanel
           </button>
         </form>
       ) : null}
-      <p className="text-zinc-500 dark:text-zinc-400">
+      <p className="text-slate-500 dark:text-slate-400">
         Backlog {server.backlog}: handshakes the kernel completes and queues before <code className="font-mono">accept()</code> takes them.
       </p>
     </div>

@@ -76,14 +76,14 @@ export function StartServerForm(): ReactNode {
   const unix = form.host.trim().startsWith('unix:')
   return (
     <form onSubmit={(e) => void submit(e)} aria-label="Start a server" className="space-y-2.5" noValidate>
-      <div className="grid grid-cols-[minmax(0,1fr)_5.5rem] gap-2">
+      <div className="grid grid-cols-[minmax(0,1fr)_4.5rem] gap-2">
         <div>
           <label htmlFor={START_HOST_ID} className={LABEL}>
             Host
           </label>
           <input
             id={START_HOST_ID}
-            className={`${INPUT} font-mono`}
+            className={`${INPUT} font-mono text-[13px]`}
             value={form.host}
             list={`${ids}-hosts`}
             autoComplete="off"
@@ -102,7 +102,7 @@ export function StartServerForm(): ReactNode {
           </label>
           <input
             id={`${ids}-port`}
-            className={`${INPUT} font-mono`}
+            className={`${INPUT} font-mono text-[13px]`}
             value={form.port}
             inputMode="numeric"
             autoComplete="off"
@@ -129,7 +129,7 @@ export function StartServerForm(): ReactNode {
             </option>
           ))}
         </select>
-        <p id={`${ids}-behaviour-info`} className="mt-1 text-xs leading-snug text-zinc-500 dark:text-zinc-400">
+        <p id={`${ids}-behaviour-info`} className="mt-1 text-xs leading-snug text-slate-500 dark:text-slate-400">
           {BEHAVIOUR_INFO[form.behaviour]}
         </p>
       </div>
@@ -142,7 +142,7 @@ export function StartServerForm(): ReactNode {
         </div>
       ) : null}
       <details className="group text-sm">
-        <summary className="cursor-pointer text-xs font-medium text-zinc-500 select-none hover:text-zinc-800 dark:text-zinc-400 dark:hover:text-zinc-200">
+        <summary className="cursor-pointer text-xs font-medium text-slate-500 select-none hover:text-slate-800 dark:text-slate-400 dark:hover:text-slate-200">
           More options
         </summary>
         <div className="mt-2 grid grid-cols-2 gap-2">
@@ -175,7 +175,7 @@ export function StartServerForm(): ReactNode {
       </button>
       {recent.length > 0 ? (
         <div className="pt-0.5">
-          <p className="mb-1 text-[11px] text-zinc-500 dark:text-zinc-400">Recently used</p>
+          <p className="mb-1 text-[11px] text-slate-500 dark:text-slate-400">Recently used</p>
           <ul className="flex flex-wrap gap-1">
             {recent.map((r) => (
               <li key={describeSettings(r) + JSON.stringify(r)}>
@@ -186,7 +186,7 @@ export function StartServerForm(): ReactNode {
                     setForm(fromSettings(r))
                     setError(null)
                   }}
-                  className="rounded-full border border-zinc-300 px-2 py-0.5 font-mono text-[11px] text-zinc-600 hover:border-sky-400 hover:text-sky-700 dark:border-zinc-700 dark:text-zinc-400 dark:hover:border-sky-600 dark:hover:text-sky-300"
+                  className="rounded-full border border-slate-300 px-2 py-0.5 font-mono text-[11px] text-slate-600 hover:border-sky-400 hover:text-sky-700 dark:border-slate-700 dark:text-slate-400 dark:hover:border-sky-600 dark:hover:text-sky-300"
                 >
                   {describeSettings(r)}
                 </button>
