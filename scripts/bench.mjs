@@ -56,6 +56,8 @@ function spawnNode(nodeArgs, { ipc = true, stdout = 'inherit' } = {}) {
     readyResolve = r
     child.once('exit', (code) => reject(new Error(`${nodeArgs.join(' ')} exited with ${code}`)))
   })
+  // A child without IPC never says ready; its exit after use must not be an unhandled rejection.
+  ready.catch(() => {})
   child.on('message', (m) => {
     if (m.type === 'ready') return readyResolve(m)
     const p = pending.get(m.id)

@@ -8,8 +8,12 @@ import { launchBrowser } from './helpers/browser'
 import type { TestBrowser } from './helpers/browser'
 import { freePort, readRows, selectServer, serverCards, startServerFromUi } from './helpers/ui'
 import {
+  backgroundOf,
+  blurFocused,
   connectionAction,
+  focusedId,
   openDockTab,
+  pageLuminance,
   rowLocator,
   selectConnection,
   sendFromBox,
@@ -249,49 +253,37 @@ describe('the interface, end to end', () => {
 
   it('moves with the keyboard: n focuses Host, arrows move the selection, s the send box, / the filter', async () => {
     await selectServer(page, echoLabel)
-    await page.locator('body').click({ position: { x: 700, y: 880 } }).catch(() => undefined)
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+    await blurFocused(page)
     await page.keyboard.press('n')
-    await waitFor(async () => (await page.evaluate(() => document.activeElement?.id)) === 'start-host', { what: 'Host focused' })
-    await expect(page.getByLabel('Host', { exact: true }).evaluate((el) => el === document.activeElement)).resolves.toBe(true)
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+    await waitFor(async () => (await focusedId(page)) === 'start-host', { what: 'Host focused' })
+    await expect(page.getByLabel('Host', { exact: true }).evaluate((el) => el === el.ownerDocument.activeElement)).resolves.toBe(true)
+    await blurFocused(page)
     const ids = (await readRows(page)).map((r) => r.id)
     expect(ids.length).toBeGreaterThan(1)
     const selected = async (): Promise<string | undefined> =>
       (await page.getByRole('table', { name: 'Connections' }).locator('tr[aria-selected="true"]').getAttribute('data-connection-id').catch(() => null)) ?? undefined
     await rowLocator(page, ids[0]).locator('[data-col="peer"]').click()
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+    await blurFocused(page)
     await page.keyboard.press('ArrowDown')
     await waitFor(async () => (await selected()) === ids[1], { what: 'the second row selected' })
     await page.keyboard.press('ArrowUp')
     await waitFor(async () => (await selected()) === ids[0], { what: 'the first row selected again' })
     await page.keyboard.press('s')
-    await waitFor(async () => (await page.evaluate(() => document.activeElement?.id)) === 'send-box', { what: 'send box focused' })
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+    await waitFor(async () => (await focusedId(page)) === 'send-box', { what: 'send box focused' })
+    await blurFocused(page)
     await page.keyboard.press('/')
-    await waitFor(async () => (await page.evaluate(() => document.activeElement?.id)) === 'connection-filter', { what: 'filter focused' })
+    await waitFor(async () => (await focusedId(page)) === 'connection-filter', { what: 'filter focused' })
   })
 
   it('renders the dark theme when the system prefers it, without page errors', async () => {
     await page.emulateMedia({ colorScheme: 'dark' })
-    const luminance = async (): Promise<number> =>
-      page.evaluate(() => {
-        const m = /rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)/.exec(getComputedStyle(document.body).backgroundColor)
-        // The body background is an oklch() colour in Tailwind 4; fall back to reading it through a canvas.
-        if (m) return (Number(m[1]) + Number(m[2]) + Number(m[3])) / 3
-        const c = document.createElement('canvas').getContext('2d')
-        if (!c) return -1
-        c.fillStyle = getComputedStyle(document.body).backgroundColor
-        c.fillRect(0, 0, 1, 1)
-        const d = c.getImageData(0, 0, 1, 1).data
-        return (d[0] + d[1] + d[2]) / 3
-      })
+    const luminance = (): Promise<number> => pageLuminance(page)
     await waitFor(async () => (await luminance()) < 40, { what: 'a dark background' })
     const header = page.getByRole('banner')
-    const headerBg = await header.evaluate((el) => getComputedStyle(el).backgroundColor)
+    const headerBg = await backgroundOf(header)
     await page.emulateMedia({ colorScheme: 'light' })
     await waitFor(async () => (await luminance()) > 200, { what: 'a light background again' })
-    expect(await header.evaluate((el) => getComputedStyle(el).backgroundColor)).not.toBe(headerBg)
+    expect(await backgroundOf(header)).not.toBe(headerBg)
     expect(browser.errors.filter((e) => /Content Security Policy|Refused to|Uncaught|Error/i.test(e))).toEqual([])
   })
 })

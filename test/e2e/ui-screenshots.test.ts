@@ -61,7 +61,8 @@ function pngSize(path: string): { width: number; height: number } {
 async function frame({ trafficLead = 150 }: { trafficLead?: number } = {}): Promise<void> {
   await page.getByRole('navigation', { name: 'Servers' }).evaluate((el) => (el.scrollTop = 0))
   await page.getByRole('region', { name: 'Connection detail' }).evaluate((section, lead) => {
-    const [body, send] = [...section.children] as HTMLElement[]
+    const body = section.children[0]
+    const send = section.children[1]
     if (send) send.scrollTop = 0
     const traffic = body?.querySelector('section[aria-label="Traffic"]')
     if (body && traffic) body.scrollTop += traffic.getBoundingClientRect().top - body.getBoundingClientRect().top - lead

@@ -129,3 +129,34 @@ export async function waitListening(port: number, timeoutMs = 5_000): Promise<vo
     intervalMs: 50
   })
 }
+
+/** The id of the focused element ('' when none has one). */
+export async function focusedId(page: Page): Promise<string> {
+  return page.locator('body').evaluate((body) => body.ownerDocument.activeElement?.id ?? '')
+}
+
+/** Takes the focus away from whatever has it, so single-key shortcuts reach the window. */
+export async function blurFocused(page: Page): Promise<void> {
+  const focused = page.locator(':focus')
+  if ((await focused.count()) > 0) await focused.first().blur()
+}
+
+/** The computed background colour of an element, as CSS gives it. */
+export function backgroundOf(target: Locator): Promise<string> {
+  return target.evaluate((el) => el.ownerDocument.defaultView?.getComputedStyle(el).backgroundColor ?? '')
+}
+
+/** The mean RGB channel (0–255) of the page's background: low in the dark theme, high in the light one. */
+export async function pageLuminance(page: Page): Promise<number> {
+  return page.locator('body').evaluate((body) => {
+    const view = body.ownerDocument.defaultView
+    const colour = view?.getComputedStyle(body).backgroundColor ?? ''
+    // Tailwind 4 colours are oklch(); a canvas turns any CSS colour into RGB.
+    const ctx = body.ownerDocument.createElement('canvas').getContext('2d')
+    if (!ctx) return -1
+    ctx.fillStyle = colour
+    ctx.fillRect(0, 0, 1, 1)
+    const d = ctx.getImageData(0, 0, 1, 1).data
+    return (d[0] + d[1] + d[2]) / 3
+  })
+}
