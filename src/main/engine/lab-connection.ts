@@ -94,8 +94,8 @@ export class LabConnection {
       this.local = init.origin === 'accepted' ? own : peer
       this.remote = init.origin === 'accepted' ? peer : own
     } else {
-      this.local = { address: init.socket.localAddress ?? '?', port: init.socket.localPort ?? 0 }
-      this.remote = { address: init.socket.remoteAddress ?? '?', port: init.socket.remotePort ?? 0 }
+      this.local = { address: init.socket.localAddress ?? 'unknown', port: init.socket.localPort ?? 0 }
+      this.remote = { address: init.socket.remoteAddress ?? 'unknown', port: init.socket.remotePort ?? 0 }
     }
     this.state = init.queued ? 'queued' : 'open'
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk))

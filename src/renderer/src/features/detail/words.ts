@@ -1,30 +1,9 @@
-import type { CloseReason, ConnectionInfo, ConnectionState, Endpoint, Family } from '@shared/model'
+import type { ConnectionInfo, Endpoint, Family } from '@shared/model'
+import { describeState } from '../../store/describe'
 
-/** The state as the UI contract spells it. */
-export const STATE_WORDS: Readonly<Record<ConnectionState, string>> = {
-  open: 'open',
-  queued: 'queued',
-  'peer-half-closed': 'peer half-closed',
-  'lab-half-closed': 'lab half-closed',
-  closed: 'closed'
-}
-
-/** Why a connection closed, in the words of the UI contract. */
-export const CLOSE_REASON_WORDS: Readonly<Record<CloseReason, string>> = {
-  'peer-fin': 'peer closed (FIN)',
-  'peer-reset': 'reset by peer (RST)',
-  'lab-close': 'closed by the lab',
-  'lab-reset': 'reset by the lab',
-  'server-stopped': 'server stopped',
-  error: 'error',
-  'max-connections': 'max connections reached'
-}
-
-/** `open`, or `closed — reset by peer (RST)` when closed. */
+/** `open`, or `closed — reset by peer (RST)` when closed (the UI contract's words, from the store's table). */
 export function stateText(c: Pick<ConnectionInfo, 'state' | 'closeReason'>): string {
-  const state = STATE_WORDS[c.state]
-  if (c.state === 'closed' && c.closeReason) return `${state} — ${CLOSE_REASON_WORDS[c.closeReason]}`
-  return state
+  return describeState(c)
 }
 
 /** `127.0.0.1:8080`, `[::1]:8080` or `unix:/path`. */
