@@ -1,5 +1,6 @@
 // Helpers of scripts/bench.mjs: bundling the engine-mode lab child, and the browser mode with a real
 // headless Chromium page (its WebSocket frames counted, its long main-thread tasks observed).
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 
@@ -31,7 +32,7 @@ const INIT_SCRIPT = `
 `
 
 /** Launches headless Chromium; `startLabWeb` starts `tcp-lab web` with a page open on its UI. */
-export async function startBrowser({ root, chromium, spawnNode, rssMb }) {
+export async function startBrowser({ root, chromium, spawnNode, rssMb, profile = false, profileDir = '' }) {
   const { chromium: pw } = await import('playwright-core')
   const browser = await pw.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] })
   let current = null
@@ -115,7 +116,18 @@ export async function startBrowser({ root, chromium, spawnNode, rssMb }) {
       const ramp = await lab.stats()
       await lab.mark()
       await load.rpc('trickle', { intervalMs: 1_000 })
+      // --prof also profiles the page's main thread while 10,000 connections have traffic.
+      const cdp = profile ? await lab.page.context().newCDPSession(lab.page) : null
+      if (cdp) {
+        await cdp.send('Profiler.enable')
+        await cdp.send('Profiler.start')
+      }
       await new Promise((r) => setTimeout(r, trafficSeconds * 1_000))
+      if (cdp) {
+        const { profile: p } = await cdp.send('Profiler.stop')
+        mkdirSync(profileDir, { recursive: true })
+        writeFileSync(join(profileDir, 'renderer.cpuprofile'), JSON.stringify(p))
+      }
       const steady = await lab.stats()
       await load.rpc('release', {}, 60_000)
       return {

@@ -194,7 +194,7 @@ async function main() {
   console.log(`bench: lab mode ${mode}; ${fd.note}; ${rounds} round(s) of ${seconds} s per measure`)
 
   const entry = await buildLabChild(root, join(resultsDir, '.build'))
-  const browser = mode === 'web' || (webBuilt && chromium) ? await startBrowser({ root, chromium, spawnNode, rssMb }) : null
+  const browser = mode === 'web' || (webBuilt && chromium) ? await startBrowser({ root, chromium, spawnNode, rssMb, profile: args.includes('--prof'), profileDir: join(resultsDir, 'prof') }) : null
 
   const load = spawnNode([join(root, 'scripts/bench-load.mjs')])
   await load.ready

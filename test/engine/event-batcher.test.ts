@@ -217,6 +217,48 @@ describe('event batcher: counters from real connections', () => {
   })
 })
 
+describe('event batcher: bounded batches', () => {
+  it('splits a long run of events over several batches, in order, one in flight at a time', () => {
+    const h = makeHub({ batcher: { maxBatchEvents: 3 } })
+    const { outlet, got } = recorder(h)
+    for (let i = 0; i < 7; i++) h.lab.notice('info', `n${i}`)
+    h.batcher.flush()
+    h.batcher.flush()
+    expect(got).toHaveLength(1)
+    for (let i = 0; i < 3; i++) {
+      outlet.ack(got[got.length - 1].seq)
+      h.batcher.flush()
+    }
+    expect(got.map((b) => [b.seq, notices(b.events)])).toEqual([
+      [1, ['n0', 'n1', 'n2']],
+      [2, ['n3', 'n4', 'n5']],
+      [3, ['n6']]
+    ])
+    expect(got.every((b) => !b.resync)).toBe(true)
+  })
+
+  it("holds a connection's counters back until the batch that carries its opening", async () => {
+    const h = makeHub({ batcher: { maxBatchEvents: 1 } })
+    const { outlet, got } = recorder(h)
+    const port = await echoServer(h)
+    h.batcher.flush()
+    outlet.ack(got[got.length - 1].seq)
+    await pingPong(port, 1, 10)
+    await pingPong(port, 1, 20)
+    h.batcher.flush()
+    outlet.ack(got[got.length - 1].seq)
+    h.batcher.flush()
+    const [first, second] = got.slice(-2)
+    const opened = (b: EventBatch): number[] => b.events.flatMap((e) => (e.type === 'connection.opened' ? [e.connection.id] : []))
+    expect(opened(first)).toHaveLength(1)
+    expect(first.counters.ids).toEqual(opened(first))
+    expect(first.counters.bytesIn).toEqual([10])
+    expect(opened(second)).toHaveLength(1)
+    expect(second.counters.ids).toEqual(opened(second))
+    expect(second.counters.bytesIn).toEqual([20])
+  })
+})
+
 describe('event batcher: caps and resync', () => {
   it('replaces too many events with a resync marker, followed by a snapshot that continues the numbering', () => {
     const h = makeHub({ batcher: { maxEvents: 5 } })

@@ -6,8 +6,10 @@ import type { LabTcpServer } from './tcp-server'
 /** Tuning of the batcher; defaults give about 15 batches a second. */
 export interface BatcherOptions {
   intervalMs: number
-  /** More events than this in one batch → the compact form (last event per connection), and if still more, a resync marker. */
+  /** Events pending for one consumer past this → the compact form (last event per connection), and if still more, a resync marker. */
   maxEvents: number
+  /** Most events one batch carries; the rest follow, in order, in the next batches (keeps each batch cheap to apply). */
+  maxBatchEvents: number
   /** More changed connections than this in one batch → a resync marker instead. */
   maxRows: number
   /** A consumer that has not acknowledged a batch for this long is sent the next one anyway. */
@@ -17,7 +19,8 @@ export interface BatcherOptions {
 /** The documented defaults. */
 export const DEFAULT_BATCHER_OPTIONS: BatcherOptions = {
   intervalMs: 66,
-  maxEvents: 2_000,
+  maxEvents: 5_000,
+  maxBatchEvents: 1_000,
   maxRows: 20_000,
   ackTimeoutMs: 2_000
 }
@@ -158,7 +161,7 @@ export class EventBatcher {
         for (const e of ch.events) o.events.push(e)
         for (const c of ch.connections) o.connections.add(c)
         for (const s of ch.servers) o.servers.add(s)
-        if (o.events.length > this.options.maxEvents) o.events = compactEvents(o.events)
+        if (o.events.length > this.batchEventLimit) o.events = compactEvents(o.events)
         if (o.events.length > this.options.maxEvents || o.connections.size > this.options.maxRows) o.resync = true
       }
       if (o.resync) {
@@ -180,8 +183,10 @@ export class EventBatcher {
         waiting = true
         continue
       }
-      const batch = this.build(o, now)
+      const { batch, restEvents, restConnections } = this.build(o, now)
       o.clear()
+      o.events = restEvents
+      o.connections = restConnections
       o.inFlightSince = now
       this.stats.batches++
       this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.events.length + batch.counters.ids.length)
@@ -205,11 +210,31 @@ export class EventBatcher {
     this.outlets.clear()
   }
 
-  private build(o: OutletState, now: number): EventBatch {
+  private get batchEventLimit(): number {
+    return Math.max(1, Math.min(this.options.maxBatchEvents, this.options.maxEvents))
+  }
+
+  private build(o: OutletState, now: number): { batch: EventBatch; restEvents: LabEvent[]; restConnections: Set<LabConnection> } {
     o.seq++
     const counters: CounterColumns = { ids: [], bytesIn: [], bytesOut: [], chunksIn: [], chunksOut: [], lastActivity: [] }
+    let events = o.resync ? [] : o.events
+    let restEvents: LabEvent[] = []
+    const restConnections = new Set<LabConnection>()
+    const limit = this.batchEventLimit
+    // Connections whose events wait for a later batch keep their counters back too, so a row never
+    // reaches a consumer before the event that introduces its connection.
+    const waiting = new Set<number>()
+    if (events.length > limit) {
+      restEvents = events.slice(limit)
+      events = events.slice(0, limit)
+      for (const e of restEvents) if ('connection' in e) waiting.add(e.connection.id)
+    }
     if (!o.resync) {
       for (const c of o.connections) {
+        if (waiting.has(c.id)) {
+          restConnections.add(c)
+          continue
+        }
         counters.ids.push(c.id)
         counters.bytesIn.push(c.bytesIn)
         counters.bytesOut.push(c.bytesOut)
@@ -218,14 +243,15 @@ export class EventBatcher {
         counters.lastActivity.push(c.lastActivity)
       }
     }
-    return {
+    const batch: EventBatch = {
       seq: o.seq,
       at: now,
       resync: o.resync,
-      events: o.resync ? [] : o.events,
+      events,
       counters,
       servers: o.resync ? [] : [...o.servers].filter((s) => this.lab.servers.has(s.serverId)).map((s) => this.lab.serverCounters(s)),
       totals: this.lab.currentTotals()
     }
+    return { batch, restEvents, restConnections }
   }
 }
