@@ -4,9 +4,9 @@ import { endianness } from 'node:os'
 import type { KernelSocket, KernelView } from '@shared/kernel-model'
 import { parseProcNetTcp, type ParsedKernelSocket } from './proc-net-parser'
 import { parseBsdNetstat, parseWindowsNetstat, type NetstatSocket } from './netstat-parser'
-import { lookupSocketOwners } from './socket-owners'
+import { lookupSocketOwners, scanSocketOwners, type SocketOwner } from './socket-owners'
 
-/** At most this many sockets are returned; the note says when more were cut. */
+/** At most this many sockets are returned (LISTEN first, TIME-WAIT last); the note says what was cut. */
 export const MAX_KERNEL_SOCKETS = 5000
 
 /** What to read: only the lab's ports, or every TCP socket of the machine. */
@@ -18,37 +18,93 @@ export interface ReadKernelOptions {
   procRoot?: string
   /** Which OS to act as; tests only. */
   platform?: NodeJS.Platform
+  /** Keep only LISTEN sockets. */
+  listenersOnly?: boolean
+  /** Find owners by scanning /proc for just these sockets now, bypassing the shared cache (never stale, can be slower). */
+  freshOwners?: boolean
 }
 
 const NETSTAT_TIMEOUT_MS = 4000
 
-function keep(s: { localPort: number; remotePort: number }, opts: ReadKernelOptions): boolean {
+type State = KernelSocket['state']
+
+function portsMatch(localPort: number, remotePort: number, opts: ReadKernelOptions): boolean {
   if (opts.scope === 'all') return true
   const ports = opts.ports
-  return ports !== undefined && (ports.has(s.localPort) || ports.has(s.remotePort))
+  return ports !== undefined && (ports.has(localPort) || ports.has(remotePort))
 }
 
-function bound<T>(list: T[], notes: string[]): T[] {
-  if (list.length <= MAX_KERNEL_SOCKETS) return list
-  notes.push(`Showing the first ${MAX_KERNEL_SOCKETS} of ${list.length} sockets.`)
-  return list.slice(0, MAX_KERNEL_SOCKETS)
+// Cut order: listeners first (the lab's subject), then live connections, TIME-WAIT last (often tens of thousands).
+function rank(state: State): 0 | 1 | 2 {
+  return state === 'LISTEN' ? 0 : state === 'TIME-WAIT' ? 2 : 1
+}
+
+/** Keeps at most MAX_KERNEL_SOCKETS, by rank, while counting everything offered. */
+class CappedSelection<T extends { state: State }> {
+  private readonly offered = new Map<State, number>()
+  private readonly admitted = [0, 0, 0]
+  private total = 0
+  readonly items: T[] = []
+
+  /** Counts a socket and says whether it may still be among the kept ones (so whether to build it). */
+  offer(state: State): boolean {
+    this.total++
+    this.offered.set(state, (this.offered.get(state) ?? 0) + 1)
+    const r = rank(state)
+    // No rank ever needs more than the cap, so sockets past it in their rank are never built.
+    if (this.admitted[r]! >= MAX_KERNEL_SOCKETS) return false
+    this.admitted[r]!++
+    return true
+  }
+
+  /** The kept sockets: all in source order when under the cap, else by rank; adds a note on what was cut. */
+  finish(notes: string[]): T[] {
+    if (this.total <= MAX_KERNEL_SOCKETS) return this.items
+    const kept = [0, 1, 2].flatMap((r) => this.items.filter((s) => rank(s.state) === r)).slice(0, MAX_KERNEL_SOCKETS)
+    const left = new Map(this.offered)
+    for (const s of kept) left.set(s.state, left.get(s.state)! - 1)
+    const cut = [...left]
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([state, n]) => `${n} ${state}`)
+    notes.push(
+      `Showing ${MAX_KERNEL_SOCKETS} of ${this.total} sockets, listeners first and TIME-WAIT last; left out: ${cut.join(', ')}.`
+    )
+    return kept
+  }
+}
+
+async function ownersOf(
+  inodes: number[],
+  fresh: boolean | undefined
+): Promise<ReadonlyMap<number, SocketOwner>> {
+  if (!fresh) return lookupSocketOwners(inodes)
+  const wanted = new Set(inodes.filter((i) => i > 0))
+  return wanted.size === 0 ? new Map() : (await scanSocketOwners(wanted)).owners
 }
 
 async function readProc(opts: ReadKernelOptions, notes: string[]): Promise<KernelSocket[] | undefined> {
   const root = opts.procRoot ?? '/proc'
   const order = endianness()
+  // The files are ASCII; latin1 decodes a 10 MB table faster than utf8.
   const texts = await Promise.all([
-    readFile(`${root}/net/tcp`, 'utf8').catch(() => undefined),
-    readFile(`${root}/net/tcp6`, 'utf8').catch(() => undefined)
+    readFile(`${root}/net/tcp`, 'latin1').catch(() => undefined),
+    readFile(`${root}/net/tcp6`, 'latin1').catch(() => undefined)
   ])
   if (texts[0] === undefined && texts[1] === undefined) return undefined
   if (texts[1] === undefined) notes.push('No /proc/net/tcp6 here: IPv6 is off, so only IPv4 sockets are listed.')
-  const parsed: ParsedKernelSocket[] = [
-    ...parseProcNetTcp(texts[0] ?? '', 'IPv4', order),
-    ...parseProcNetTcp(texts[1] ?? '', 'IPv6', order)
-  ].filter((s) => keep(s, opts))
-  const kept = bound(parsed, notes)
-  const owners = await lookupSocketOwners(kept.map((s) => s.inode))
+  const selection = new CappedSelection<ParsedKernelSocket>()
+  // Ports and state are read first: a line that is filtered out or past the cap never becomes an object.
+  const want = (state: State, localPort: number, remotePort: number): boolean =>
+    portsMatch(localPort, remotePort, opts) && (!opts.listenersOnly || state === 'LISTEN') && selection.offer(state)
+  for (const [i, family] of (['IPv4', 'IPv6'] as const).entries()) {
+    for (const s of parseProcNetTcp(texts[i] ?? '', family, order, want)) selection.items.push(s)
+  }
+  const kept = selection.finish(notes)
+  const owners = await ownersOf(
+    kept.map((s) => s.inode),
+    opts.freshOwners
+  )
   let hidden = 0
   const sockets = kept.map((s): KernelSocket => {
     const owner = owners.get(s.inode)
@@ -94,11 +150,12 @@ async function readNetstat(
   } catch {
     return undefined
   }
-  const kept = bound(
-    found.filter((s) => keep(s, opts)),
-    notes
-  )
-  return kept.map((s) => ({ ...s, command: null, labConnectionId: null, labServerId: null }))
+  const selection = new CappedSelection<NetstatSocket>()
+  for (const s of found) {
+    if (!portsMatch(s.localPort, s.remotePort, opts) || (opts.listenersOnly && s.state !== 'LISTEN')) continue
+    if (selection.offer(s.state)) selection.items.push(s)
+  }
+  return selection.finish(notes).map((s) => ({ ...s, command: null, labConnectionId: null, labServerId: null }))
 }
 
 /**

@@ -124,34 +124,43 @@ export async function scanSocketOwners(
 interface CacheEntry {
   at: number
   owners: Map<number, SocketOwner>
+  /** Inodes already looked for since this full scan and not found (hidden owners, or gone). */
+  tried: Set<number>
 }
 
 let cache: CacheEntry | undefined
 
-/** How long a full scan is reused, and how old it may be before a missing inode forces a fresh scan. */
+/** How long a full scan is reused before the next lookup scans everything again. */
 export const OWNER_CACHE_MS = 1000
-const MISS_RESCAN_MS = 250
 
 /**
  * Owners of the given socket inodes (inode 0, as TIME-WAIT sockets have, is never looked up).
- * A full scan is cached for about a second; a miss on a scan older than a quarter second rescans,
- * so a process that just started listening is found.
+ * A full scan is cached for about a second. An inode the cache lacks (a socket opened since) is looked for
+ * at once by a scan for just the missing inodes, which stops when all are found; each inode is looked for
+ * at most once per full scan, so sockets of processes we may not look into do not cost a scan on every call.
  */
 export async function lookupSocketOwners(inodes: Iterable<number>): Promise<Map<number, SocketOwner>> {
   const want = new Set<number>()
   for (const i of inodes) if (i > 0) want.add(i)
   const result = new Map<number, SocketOwner>()
   if (want.size === 0) return result
-  const now = Date.now()
-  const age = cache ? now - cache.at : Infinity
-  const missing = cache ? [...want].some((i) => !cache!.owners.has(i)) : true
-  if (!cache || age > OWNER_CACHE_MS || (missing && age > MISS_RESCAN_MS)) {
+  let entry = cache
+  if (!entry || Date.now() - entry.at > OWNER_CACHE_MS) {
     const scan = await scanSocketOwners()
-    cache = { at: Date.now(), owners: scan.owners }
+    entry = { at: Date.now(), owners: scan.owners, tried: new Set() }
+    cache = entry
+  } else {
+    const missing = new Set<number>()
+    for (const i of want) if (!entry.owners.has(i) && !entry.tried.has(i)) missing.add(i)
+    if (missing.size > 0) {
+      const scan = await scanSocketOwners(missing)
+      for (const [i, owner] of scan.owners) entry.owners.set(i, owner)
+    }
   }
   for (const i of want) {
-    const owner = cache.owners.get(i)
+    const owner = entry.owners.get(i)
     if (owner) result.set(i, owner)
+    else entry.tried.add(i)
   }
   return result
 }

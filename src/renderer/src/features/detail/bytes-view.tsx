@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import type { ReactElement } from 'react'
-import { escapedText, formatBytes, hexDumpLines, visibleText } from '@shared/byte-format'
+import { escapedText, formatBytes, hexColumnWidth, hexDumpLines, visibleText } from '@shared/byte-format'
+import { ControlText } from './control-text'
 import type { KeptChunk } from './traffic-window'
 
 /** How bytes are shown. */
@@ -19,13 +20,13 @@ export function renderBytesAsText(bytes: Uint8Array, mode: ByteViewMode, startOf
 }
 
 /** Hex lines of one chunk (or part of one): offset, hex, ASCII columns. */
-function HexLines({ bytes, startOffset }: { bytes: Uint8Array; startOffset: number }): ReactElement {
+function HexLines({ bytes, startOffset, perLine }: { bytes: Uint8Array; startOffset: number; perLine: number }): ReactElement {
   return (
     <>
-      {hexDumpLines(bytes, startOffset).map((l) => (
+      {hexDumpLines(bytes, startOffset, perLine).map((l) => (
         <div key={l.offset} className="flex gap-3 whitespace-pre">
-          <span className="text-slate-400 dark:text-slate-500">{l.offset}</span>
-          <span data-part="hex" className="min-w-[49ch]">
+          <span className="text-slate-400 select-none dark:text-slate-500">{l.offset}</span>
+          <span data-part="hex" style={{ minWidth: `${hexColumnWidth(perLine)}ch` }}>
             {l.hex}
           </span>
           <span data-part="ascii" className="text-slate-600 dark:text-slate-300">
@@ -37,12 +38,22 @@ function HexLines({ bytes, startOffset }: { bytes: Uint8Array; startOffset: numb
   )
 }
 
+/** Props of ChunksBytes. */
+export interface ChunksBytesProps {
+  chunks: readonly KeptChunk[]
+  mode: ByteViewMode
+  /** Stream offset of each chunk's first kept byte, by seq (see streamOffsets); 0-based per entry without it. */
+  offsets?: ReadonlyMap<number, number>
+  /** Bytes per hex line (16, or 8 in a narrow column). */
+  perLine?: number
+}
+
 /**
  * Chunks shown in one mode, each chunk's boundary marked. Text and escaped views flow the chunks
- * inline with a marker between them; the hex view starts each chunk on its own line with offsets that
- * continue across the chunks, paged HEX_PAGE_BYTES at a time.
+ * inline with a marker between them (controls as badges in the text view); the hex view starts each
+ * chunk on its own line with the direction's stream offsets, paged HEX_PAGE_BYTES at a time.
  */
-export function ChunksBytes({ chunks, mode }: { chunks: readonly KeptChunk[]; mode: ByteViewMode }): ReactElement {
+export function ChunksBytes({ chunks, mode, offsets, perLine = 16 }: ChunksBytesProps): ReactElement {
   const [page, setPage] = useState(0)
   if (mode !== 'hex') {
     return (
@@ -58,7 +69,7 @@ export function ChunksBytes({ chunks, mode }: { chunks: readonly KeptChunk[]; mo
                 : undefined
             }
           >
-            {mode === 'text' ? visibleText(c.bytes) : escapedText(c.bytes)}
+            {mode === 'text' ? <ControlText bytes={c.bytes} /> : escapedText(c.bytes)}
           </span>
         ))}
       </pre>
@@ -71,6 +82,7 @@ export function ChunksBytes({ chunks, mode }: { chunks: readonly KeptChunk[]; mo
   const to = from + HEX_PAGE_BYTES
   const parts: ReactElement[] = []
   let offset = 0
+  const entryStart = chunks.length > 0 ? (offsets?.get(chunks[0].seq) ?? 0) : 0
   for (const c of chunks) {
     const start = offset
     const end = offset + c.bytes.length
@@ -84,13 +96,13 @@ export function ChunksBytes({ chunks, mode }: { chunks: readonly KeptChunk[]; mo
         data-chunk-seq={c.seq}
         className="border-t border-dashed border-slate-300 first:border-t-0 dark:border-slate-600"
       >
-        <HexLines bytes={c.bytes.subarray(a - start, b - start)} startOffset={a} />
+        <HexLines bytes={c.bytes.subarray(a - start, b - start)} startOffset={(offsets?.get(c.seq) ?? entryStart + start) + (a - start)} perLine={perLine} />
       </div>
     )
   }
   return (
     <div className="font-mono text-xs leading-5">
-      {parts}
+      <div className="overflow-x-auto">{parts}</div>
       {pages > 1 && (
         <div className="mt-1 flex items-center gap-2 font-sans">
           <button type="button" className={SMALL_BUTTON} disabled={current === 0} onClick={() => setPage(current - 1)}>

@@ -135,3 +135,20 @@ export function joinBytes(chunks: readonly KeptChunk[]): Uint8Array<ArrayBuffer>
   }
   return out
 }
+
+/**
+ * The stream offset of each chunk's first kept byte, by seq. Each direction is its own byte stream
+ * (in = what the peer sent, out = what the lab sent), so each counts from 0 on its own, across chunks:
+ * that is what an offset in a TCP stream means, and it is what `xxd` on a capture of one side shows.
+ * The count starts at the first chunk still kept; a chunk whose head was dropped starts later by the
+ * dropped part. Once whole chunks have been dropped the offsets are relative to what is still kept.
+ */
+export function streamOffsets(chunks: readonly KeptChunk[]): Map<number, number> {
+  const next = { in: 0, out: 0 }
+  const offsets = new Map<number, number>()
+  for (const c of chunks) {
+    offsets.set(c.seq, next[c.dir] + Math.max(0, c.size - c.bytes.length))
+    next[c.dir] += Math.max(c.size, c.bytes.length)
+  }
+  return offsets
+}

@@ -1,7 +1,7 @@
 import { formatExactBytes } from '@shared/byte-format'
 import { renderBytesAsText } from './bytes-view'
 import type { ByteViewMode } from './bytes-view'
-import { groupByDirection } from './traffic-window'
+import { groupByDirection, streamOffsets } from './traffic-window'
 import type { KeptChunk } from './traffic-window'
 
 /** `+1.234 s` after the connection opened. */
@@ -19,16 +19,13 @@ export function transcriptText(chunks: readonly KeptChunk[], mode: ByteViewMode,
   const blocks = joined
     ? groupByDirection(chunks).map((g) => ({ dir: g.dir, at: g.chunks[0].at, size: g.bytes, parts: g.chunks }))
     : chunks.map((c) => ({ dir: c.dir, at: c.at, size: c.size, parts: [c] }))
+  const offsets = streamOffsets(chunks)
   return blocks
     .map((b) => {
       const head = `${directionLabel(b.dir)}  ${relativeTime(b.at, openedAt)}  ${formatExactBytes(b.size)}${b.parts.length > 1 ? ` in ${b.parts.length} chunks` : ''}`
-      let offset = 0
+      // Hex offsets are the direction's stream offsets, as on screen.
       const body = b.parts
-        .map((c) => {
-          const text = renderBytesAsText(c.bytes, mode, offset)
-          offset += c.bytes.length
-          return text
-        })
+        .map((c) => renderBytesAsText(c.bytes, mode, offsets.get(c.seq) ?? 0))
         .join(mode === 'hex' ? '\n' : '')
       return `${head}\n${body}`
     })

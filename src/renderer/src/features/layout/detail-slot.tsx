@@ -1,6 +1,7 @@
-import { useMemo, useSyncExternalStore } from 'react'
+import { useMemo, useState, useSyncExternalStore } from 'react'
 import type { ReactNode } from 'react'
 import { formatRate } from '@shared/byte-format'
+import type { Payload } from '@shared/contract'
 import { ConnectionDetail } from '@renderer/features/detail/connection-detail'
 import { DEFAULT_WINDOW_LIMITS } from '@renderer/features/detail/traffic-window'
 import type { WindowLimits } from '@renderer/features/detail/traffic-window'
@@ -25,6 +26,8 @@ export function DetailSlot(): ReactNode {
   )
   // One stable function: the detail refetches traffic when `request` changes identity.
   const request = useMemo(() => store.transport.request.bind(store.transport) as typeof store.transport.request, [store])
+  // Kept here so the history survives switching between connections (the box resets its draft).
+  const [history, setHistory] = useState<Payload[]>([])
 
   return (
     <section aria-label="Connection detail" className="flex min-h-0 flex-1 flex-col">
@@ -39,8 +42,8 @@ export function DetailSlot(): ReactNode {
         )}
       </div>
       {connection || server ? (
-        <div className="max-h-[50%] shrink-0 overflow-y-auto border-t border-slate-200 bg-slate-50/60 p-3 dark:border-slate-800 dark:bg-slate-900/40">
-          <SendBox connection={connection ?? null} server={server ?? null} request={request} />
+        <div className="max-h-[45%] shrink-0 overflow-y-auto border-t border-slate-200 bg-slate-50/80 px-3 py-2.5 dark:border-slate-800 dark:bg-slate-900/60">
+          <SendBox connection={connection ?? null} server={server ?? null} request={request} history={history} onHistoryChange={setHistory} />
         </div>
       ) : null}
     </section>

@@ -18,6 +18,9 @@ export function useKeyboardShortcuts(): void {
       const el = document.getElementById(id)
       if (!(el instanceof HTMLElement)) return
       e.preventDefault()
+      // A collapsed section (the send box can be folded away) has to open before its field can take the focus.
+      const folded = el.closest('details')
+      if (folded && !folded.open) folded.open = true
       el.focus()
       if (el instanceof HTMLInputElement) el.select()
     }

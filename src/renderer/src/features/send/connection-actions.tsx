@@ -37,10 +37,18 @@ function disabledFor(action: Action, c: ConnectionInfo): boolean {
   return false
 }
 
-/** Half-close, Reset, Close and Pause/Resume reading for one connection, each explained. */
+/** The hint shown under the actions while none is hovered or focused. */
+export const ACTIONS_IDLE_HINT = 'Point at an action to see what the peer will observe'
+
+/**
+ * Half-close, Reset, Close and Pause/Resume reading for one connection, as one compact row. Each
+ * button's explanation is its tooltip and its accessible description, and shows in one shared line
+ * under the row while the button is hovered or focused.
+ */
 export function ConnectionActions({ connection, request }: { connection: ConnectionInfo; request: LabRequest }): ReactElement {
   const [busy, setBusy] = useState<Action | null>(null)
   const [error, setError] = useState<string | null>(null)
+  const [pointed, setPointed] = useState<Action | null>(null)
   const actions: Action[] = ['half-close', 'reset', 'close', connection.paused ? 'resume' : 'pause']
 
   const run = async (action: Action): Promise<void> => {
@@ -52,28 +60,36 @@ export function ConnectionActions({ connection, request }: { connection: Connect
   }
 
   return (
-    <div className="flex flex-col gap-1.5">
-      <ul aria-label="Connection actions" className="flex flex-col gap-1">
+    <div className="flex flex-col gap-1">
+      <ul aria-label="Connection actions" className="flex flex-wrap gap-1.5" onMouseLeave={() => setPointed(null)}>
         {actions.map((a) => {
           const hintId = `action-${connection.id}-${a}`
           return (
-            <li key={a} className="flex items-start gap-2 text-xs">
+            <li key={a}>
               <button
                 type="button"
+                title={ACTION_EXPLANATIONS[a]}
                 aria-describedby={hintId}
                 disabled={disabledFor(a, connection) || busy !== null}
                 onClick={() => void run(a)}
-                className={`w-32 shrink-0 rounded border px-2 py-0.5 text-sm hover:bg-slate-100 disabled:opacity-40 dark:hover:bg-slate-700 ${STYLE[a]}`}
+                onMouseEnter={() => setPointed(a)}
+                onFocus={() => setPointed(a)}
+                onBlur={() => setPointed(null)}
+                className={`rounded-md border bg-white px-2 py-0.5 text-xs font-medium hover:bg-slate-100 disabled:opacity-40 dark:bg-slate-900 dark:hover:bg-slate-800 ${STYLE[a]}`}
               >
                 {LABELS[a]}
               </button>
-              <span id={hintId} className="pt-0.5 text-slate-600 dark:text-slate-300">
+              <span id={hintId} className="sr-only">
                 {ACTION_EXPLANATIONS[a]}
               </span>
             </li>
           )
         })}
       </ul>
+      {/* The same words as the buttons' descriptions, so hidden from assistive technology. */}
+      <p aria-hidden="true" data-testid="action-hint" className={`line-clamp-2 min-h-8 text-[11px] leading-4 ${pointed ? 'text-slate-700 dark:text-slate-200' : 'text-slate-400 dark:text-slate-500'}`} title={pointed ? ACTION_EXPLANATIONS[pointed] : undefined}>
+        {pointed ? ACTION_EXPLANATIONS[pointed] : ACTIONS_IDLE_HINT}
+      </p>
       {error && (
         <p role="alert" className="text-sm text-red-700 dark:text-red-300">
           {error}

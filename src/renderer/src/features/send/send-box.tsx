@@ -13,11 +13,15 @@ export interface SendBoxProps {
   connection: ConnectionInfo | null
   server: ServerInfo | null
   request: LabRequest
+  /** Sent messages, newest first, when the caller keeps them across connections; otherwise the box keeps its own. */
+  history?: readonly Payload[]
+  /** Called with the new history after a send (with `history`). */
+  onHistoryChange?: (history: Payload[]) => void
 }
 
 type Target = 'peer' | 'server'
 
-const FIELD = 'rounded border border-slate-300 bg-white px-1 py-0.5 text-sm dark:border-slate-600 dark:bg-slate-900'
+const FIELD = 'rounded border border-slate-300 bg-white px-1 py-0.5 text-xs dark:border-slate-600 dark:bg-slate-900'
 const PREVIEW_BYTES = 32
 
 function canWrite(c: ConnectionInfo | null): boolean {
@@ -25,17 +29,31 @@ function canWrite(c: ConnectionInfo | null): boolean {
 }
 
 /** The message editor: text/hex/escapes, line ending, this peer or all peers, live validation, history, and the connection's actions. */
-export function SendBox({ connection, server, request }: SendBoxProps): ReactElement {
+export function SendBox({ connection, server, request, history: sharedHistory, onHistoryChange }: SendBoxProps): ReactElement {
   const [text, setText] = useState('')
   const [format, setFormat] = useState<Payload['format']>('text')
   const [lineEnding, setLineEnding] = useState<Payload['lineEnding']>('none')
   const [target, setTarget] = useState<Target>('peer')
-  const [history, setHistory] = useState<Payload[]>([])
+  const [ownHistory, setOwnHistory] = useState<Payload[]>([])
   const [cursor, setCursor] = useState(-1)
   const [status, setStatus] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [sending, setSending] = useState(false)
+  const [open, setOpen] = useState(true)
   const box = useRef<HTMLTextAreaElement>(null)
+  const history = sharedHistory ?? ownHistory
+
+  // A draft, its result and the target belong to one connection; format, line ending and history carry over.
+  const connectionId = connection?.id ?? null
+  const [draftFor, setDraftFor] = useState(connectionId)
+  if (draftFor !== connectionId) {
+    setDraftFor(connectionId)
+    setText('')
+    setStatus(null)
+    setError(null)
+    setCursor(-1)
+    setTarget('peer')
+  }
 
   const payload: Payload = { text, format, lineEnding }
   const encoded = useMemo(() => encodePayload({ text, format, lineEnding }), [text, format, lineEnding])
@@ -59,7 +77,9 @@ export function SendBox({ connection, server, request }: SendBoxProps): ReactEle
     }
     const n = result.value.connections
     setStatus(`Sent ${formatExactBytes(result.value.bytes)} to ${n} ${n === 1 ? 'connection' : 'connections'}`)
-    setHistory((h) => pushHistory(h, payload))
+    const next = pushHistory(history, payload)
+    if (onHistoryChange) onHistoryChange(next)
+    else setOwnHistory(next)
     setCursor(-1)
   }
 
@@ -110,112 +130,124 @@ export function SendBox({ connection, server, request }: SendBoxProps): ReactEle
         ? 'No server to send to.'
         : null
 
+  const summary =
+    effectiveTarget === 'peer' && connection ? `Send to connection #${connection.id}` : serverId !== null ? `Send to every peer of server #${serverId}` : 'Send'
+
   return (
     <section aria-label="Send" className="flex flex-col gap-2">
-      <form
-        className="flex flex-col gap-2"
-        onSubmit={(e) => {
-          e.preventDefault()
-          void send()
-        }}
-      >
-        <label htmlFor="send-box" className="text-sm font-medium">
-          Message
-        </label>
-        <textarea
-          id="send-box"
-          ref={box}
-          rows={3}
-          value={text}
-          spellCheck={false}
-          aria-invalid={!encoded.ok}
-          aria-describedby="send-box-check"
-          onChange={(e) => {
-            setText(e.target.value)
-            setCursor(-1)
+      {connection && <ConnectionActions connection={connection} request={request} />}
+      <details open={open} onToggle={(e) => setOpen(e.currentTarget.open)} className="group">
+        <summary className="flex cursor-pointer items-center gap-1.5 text-xs font-semibold text-slate-600 select-none dark:text-slate-300">
+          <span aria-hidden="true" className="inline-block transition-transform group-open:rotate-90">
+            ▸
+          </span>
+          {summary}
+          {!open && history.length > 0 ? <span className="font-normal text-slate-400">({history.length} sent)</span> : null}
+        </summary>
+        <form
+          className="mt-1.5 flex flex-col gap-1.5"
+          onSubmit={(e) => {
+            e.preventDefault()
+            void send()
           }}
-          onKeyDown={onKeyDown}
-          placeholder={format === 'hex' ? '48 65 6c 6c 6f' : format === 'escapes' ? 'hello\\r\\n\\x00' : 'hello'}
-          className={`${FIELD} font-mono ${encoded.ok ? '' : 'border-red-500 dark:border-red-400'}`}
-        />
-        <div id="send-box-check" className="text-xs" aria-live="polite">
-          {encoded.ok ? (
-            <span className="text-slate-600 dark:text-slate-300">
-              {formatExactBytes(encoded.bytes.length)}
-              {preview && <span className="ml-2 font-mono">{preview}{encoded.bytes.length > PREVIEW_BYTES ? ' …' : ''}</span>}
-            </span>
-          ) : (
-            <span className="text-red-700 dark:text-red-300">
-              {encoded.error.message}{' '}
-              <button type="button" className="underline" onClick={goToError}>
-                Go to position {encoded.error.position}
-              </button>
-            </span>
-          )}
-        </div>
-        <div className="flex flex-wrap items-center gap-3 text-sm">
-          <label className="flex items-center gap-1">
-            Format
-            <select className={FIELD} value={format} onChange={(e) => setFormat(e.target.value as Payload['format'])}>
-              <option value="text">Text</option>
-              <option value="hex">Hex</option>
-              <option value="escapes">Escapes</option>
-            </select>
+        >
+          <label htmlFor="send-box" className="sr-only">
+            Message
           </label>
-          <label className="flex items-center gap-1">
-            Line ending
-            <select className={FIELD} value={lineEnding} onChange={(e) => setLineEnding(e.target.value as Payload['lineEnding'])}>
-              <option value="none">None</option>
-              <option value="lf">LF</option>
-              <option value="crlf">CRLF</option>
-            </select>
-          </label>
-          <label className="flex items-center gap-1">
-            To
-            <select className={FIELD} value={effectiveTarget} onChange={(e) => setTarget(e.target.value as Target)}>
-              <option value="peer" disabled={connection === null}>
-                this peer
-              </option>
-              <option value="server" disabled={serverId === null}>
-                all peers of this server
-              </option>
-            </select>
-          </label>
-          <button
-            type="submit"
-            disabled={!sendable}
-            title="Ctrl+Enter or ⌘+Enter"
-            className="rounded bg-sky-600 px-3 py-1 text-white hover:bg-sky-700 disabled:opacity-40"
-          >
-            Send
-          </button>
-          {history.length > 0 && (
+          <textarea
+            id="send-box"
+            ref={box}
+            rows={3}
+            value={text}
+            spellCheck={false}
+            aria-invalid={!encoded.ok}
+            aria-describedby="send-box-check"
+            onChange={(e) => {
+              setText(e.target.value)
+              setCursor(-1)
+            }}
+            onKeyDown={onKeyDown}
+            placeholder={`${format === 'hex' ? '48 65 6c 6c 6f' : format === 'escapes' ? 'hello\\r\\n\\x00' : 'hello'}   (Ctrl+Enter sends)`}
+            className={`${FIELD} resize-y px-1.5 font-mono text-[13px] leading-5 ${encoded.ok ? '' : 'border-red-500 dark:border-red-400'}`}
+          />
+          <div id="send-box-check" className="truncate text-[11px]" aria-live="polite">
+            {encoded.ok ? (
+              <span className="text-slate-500 dark:text-slate-400">
+                {formatExactBytes(encoded.bytes.length)}
+                {preview && <span className="ml-2 font-mono">{preview}{encoded.bytes.length > PREVIEW_BYTES ? ' …' : ''}</span>}
+              </span>
+            ) : (
+              <span className="text-red-700 dark:text-red-300">
+                {encoded.error.message}{' '}
+                <button type="button" className="underline" onClick={goToError}>
+                  Go to position {encoded.error.position}
+                </button>
+              </span>
+            )}
+          </div>
+          <div className="flex flex-wrap items-center gap-x-2.5 gap-y-1.5 text-xs text-slate-600 dark:text-slate-300">
             <label className="flex items-center gap-1">
-              History
-              <select className={`${FIELD} max-w-48`} value={cursor} onChange={(e) => recall(Number(e.target.value))}>
-                <option value={-1}>({history.length} sent; ↑/↓ in the box)</option>
-                {history.map((h, i) => (
-                  <option key={i} value={i}>
-                    {historyLabel(h)}
-                  </option>
-                ))}
+              Format
+              <select className={FIELD} value={format} onChange={(e) => setFormat(e.target.value as Payload['format'])}>
+                <option value="text">Text</option>
+                <option value="hex">Hex</option>
+                <option value="escapes">Escapes</option>
               </select>
             </label>
+            <label className="flex items-center gap-1">
+              Line ending
+              <select className={FIELD} value={lineEnding} onChange={(e) => setLineEnding(e.target.value as Payload['lineEnding'])}>
+                <option value="none">None</option>
+                <option value="lf">LF</option>
+                <option value="crlf">CRLF</option>
+              </select>
+            </label>
+            <label className="flex items-center gap-1">
+              To
+              <select className={FIELD} value={effectiveTarget} onChange={(e) => setTarget(e.target.value as Target)}>
+                <option value="peer" disabled={connection === null}>
+                  this peer
+                </option>
+                <option value="server" disabled={serverId === null}>
+                  all peers of this server
+                </option>
+              </select>
+            </label>
+            {history.length > 0 && (
+              <label className="flex min-w-0 items-center gap-1">
+                History
+                <select className={`${FIELD} max-w-40`} value={cursor} onChange={(e) => recall(Number(e.target.value))}>
+                  <option value={-1}>({history.length} sent; ↑/↓ in the box)</option>
+                  {history.map((h, i) => (
+                    <option key={i} value={i}>
+                      {historyLabel(h)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+            <button
+              type="submit"
+              disabled={!sendable}
+              title="Ctrl+Enter or ⌘+Enter"
+              className="ml-auto rounded-md bg-sky-600 px-3 py-0.5 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-40"
+            >
+              Send
+            </button>
+          </div>
+          {targetNote && <p className="text-xs text-slate-500 dark:text-slate-400">{targetNote}</p>}
+          {status && (
+            <p role="status" className="text-xs text-emerald-700 dark:text-emerald-300">
+              {status}
+            </p>
           )}
-        </div>
-        {targetNote && <p className="text-xs text-slate-500 dark:text-slate-400">{targetNote}</p>}
-        {status && (
-          <p role="status" className="text-xs text-emerald-700 dark:text-emerald-300">
-            {status}
-          </p>
-        )}
-        {error && (
-          <p role="alert" className="text-sm text-red-700 dark:text-red-300">
-            {error}
-          </p>
-        )}
-      </form>
-      {connection && <ConnectionActions connection={connection} request={request} />}
+          {error && (
+            <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+              {error}
+            </p>
+          )}
+        </form>
+      </details>
     </section>
   )
 }
