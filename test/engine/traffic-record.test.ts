@@ -210,7 +210,9 @@ describe('traffic record: through real connections', () => {
       Buffer.concat(rec.chunks.filter((c) => c.dir === dir).map((c) => Buffer.from(c.data, 'base64')))
     const keptIn = kept('in')
     const keptOut = kept('out')
-    expect(keptIn.length + keptOut.length).toBeLessThanOrEqual(4_096)
+    // An echo's reply is held once (it is the buffer that was read), so each direction shows up to the cap.
+    expect(keptIn.length).toBeLessThanOrEqual(4_096)
+    expect(keptOut.length).toBeLessThanOrEqual(4_096)
     // Whatever is kept of each direction is that direction's exact tail.
     expect(keptIn.equals(payload.subarray(total - keptIn.length))).toBe(true)
     expect(keptOut.equals(payload.subarray(total - keptOut.length))).toBe(true)
@@ -230,5 +232,79 @@ describe('traffic record: through real connections', () => {
     const held = [...lab.hub.lab.connections.values()].reduce((n, c) => n + c.traffic.capacity, 0)
     expect(held).toBe(lab.hub.lab.budget.total)
     for (const s of socks) s.destroy()
+  })
+})
+
+describe('traffic record: an echo stored once', () => {
+  let lab: TestLab | undefined
+  afterEach(async () => lab?.dispose())
+
+  /** Records `n` echo pairs of `size` bytes the way an echo server does: read, then the same buffer back. */
+  function echoPairs(r: TrafficRecorder, n: number, size: number): Buffer[] {
+    const sent: Buffer[] = []
+    for (let i = 0; i < n; i++) {
+      const b = seqBytes(i * 7, size)
+      r.add('in', b, i)
+      r.addRepeat('out', i)
+      sent.push(b)
+    }
+    return sent
+  }
+
+  it('reads a repeat back as the same bytes as the chunk before it, without copying them twice', () => {
+    const budget = new TrafficBudget(1_000, 1_000_000, 10_000)
+    const r = new TrafficRecorder(budget)
+    const sent = echoPairs(r, 3, 100)
+    const rec = r.read(1)
+    expect(rec.chunks.map((c) => [c.dir, c.size, c.keptBytes])).toEqual([
+      ['in', 100, 100], ['out', 100, 100], ['in', 100, 100], ['out', 100, 100], ['in', 100, 100], ['out', 100, 100]
+    ])
+    expect(keptBytes(r, 'out')).toEqual(Buffer.concat(sent))
+    expect(keptBytes(r, 'in')).toEqual(Buffer.concat(sent))
+    expect(r.keptBytes).toBe(300)
+    // Only the fetched-after part is returned, and a repeat still finds its source's bytes.
+    expect(Buffer.from(r.read(1, 4).chunks[0].data, 'base64')).toEqual(sent[2])
+  })
+
+  it('keeps the accounting exact when trimming through repeats: shown + dropped = everything recorded', () => {
+    const budget = new TrafficBudget(1_000, 1_000_000, 10_000)
+    const r = new TrafficRecorder(budget)
+    const sent = echoPairs(r, 50, 130)
+    const rec = r.read(1)
+    const shown = rec.chunks.reduce((n, c) => n + c.keptBytes, 0)
+    expect(shown + rec.droppedBytes).toBe(2 * 50 * 130)
+    expect(r.keptBytes).toBeLessThanOrEqual(1_000)
+    // The newest bytes survive exactly in both directions.
+    const tail = Buffer.concat(sent).subarray(-r.keptBytes)
+    expect(keptBytes(r, 'in')).toEqual(tail)
+    expect(keptBytes(r, 'out')).toEqual(tail)
+    expect(rec.chunks[0].dir).toBe('in')
+  })
+
+  it('drops a repeat together with its source under the chunk cap', () => {
+    const r = new TrafficRecorder(new TrafficBudget(100_000, 1_000_000, 9))
+    echoPairs(r, 10, 10)
+    const rec = r.read(1)
+    expect(rec.chunks.length).toBeLessThanOrEqual(9)
+    expect(rec.chunks[0].dir).toBe('in')
+    expect(rec.droppedChunks + rec.chunks.length).toBe(20)
+    expect(rec.droppedBytes + rec.chunks.reduce((n, c) => n + c.keptBytes, 0)).toBe(200)
+  })
+
+  it('records an echo server\'s writes as repeats, with exact bytes per direction', async () => {
+    lab = createTestLab()
+    const s = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo' })
+    const payload = seqBytes(3, 5_000)
+    const client = net.connect(s.bound.port, '127.0.0.1')
+    const got: Buffer[] = []
+    client.on('data', (d: Buffer) => got.push(d))
+    client.end(payload)
+    await waitFor(() => Buffer.concat(got).length === payload.length, { what: 'the echo' })
+    const conn = await lab.waitConn((c) => c.bytesOut === payload.length, 'the counters')
+    const rec = await lab.ok('connection:traffic', { connectionId: conn.id })
+    const dirBytes = (d: 'in' | 'out'): Buffer => Buffer.concat(rec.chunks.filter((c) => c.dir === d).map((c) => Buffer.from(c.data, 'base64')))
+    expect(dirBytes('in')).toEqual(payload)
+    expect(dirBytes('out')).toEqual(payload)
+    client.destroy()
   })
 })

@@ -77,6 +77,8 @@ export class LabConnection {
   private readonly socket: Socket
   private readonly owner: ConnectionOwner
   private flowPaused = false
+  private echoCandidate: Buffer | null = null
+  private echoSeq = -1
   private labEnded = false
   private intendedReason: CloseReason | null = null
 
@@ -133,7 +135,8 @@ export class LabConnection {
       this.serverTotals.bytesOut += bytes.length
       this.serverTotals.dirty = true
     }
-    this.traffic.add('out', bytes, now)
+    if (bytes === this.echoCandidate && this.traffic.lastSeq === this.echoSeq) this.traffic.addRepeat('out', now)
+    else this.traffic.add('out', bytes, now)
     if (!this.dirty) this.owner.markDirty(this)
     const ok = this.socket.write(bytes)
     if (!ok && !this.flowPaused) {
@@ -246,7 +249,14 @@ export class LabConnection {
     }
     this.traffic.add('in', chunk, now)
     if (!this.dirty) this.owner.markDirty(this)
-    this.handlers?.onData(this, chunk)
+    // While the behaviour handles this chunk, writing the very same buffer back is recorded as a repeat.
+    this.echoCandidate = chunk
+    this.echoSeq = this.traffic.lastSeq
+    try {
+      this.handlers?.onData(this, chunk)
+    } finally {
+      this.echoCandidate = null
+    }
   }
 
   private onEnd(): void {

@@ -1,5 +1,8 @@
 import type { TrafficRecord } from '@shared/model'
 
+// `kept` value of a chunk whose bytes are those of the chunk just before it (an echo): stored once.
+const REPEAT = -1
+
 // A record's buffer starts this small and doubles as it fills, so 10,000 quiet connections cost little.
 const MIN_RING_BYTES = 256
 
@@ -115,23 +118,54 @@ export class TrafficRecorder {
     this.budget.touch(this)
   }
 
+  /** The seq the last recorded chunk got, or -1. */
+  get lastSeq(): number {
+    return this.baseSeq + this.kept.length - 1
+  }
+
+  /**
+   * Records a chunk whose bytes are exactly those of the chunk recorded last (an echo writes back the
+   * very buffer it read): the bytes are not copied again, halving the recording cost of an echo.
+   */
+  addRepeat(dir: 'in' | 'out', at: number): void {
+    const last = this.kept.length - 1
+    if (last < this.head) return
+    const sourceKept = this.kept[last]
+    const size = Math.floor(this.sizeDir[last] / 2)
+    // A repeat of a repeat would need a chain; the caller only repeats a chunk it just added.
+    if (sourceKept === REPEAT) return
+    this.at.push(at)
+    this.sizeDir.push(size * 2 + (dir === 'out' ? 1 : 0))
+    this.kept.push(REPEAT)
+    this.droppedBytes += size - sourceKept
+    if (this.chunkCount > this.budget.maxChunksPerConnection) this.trimTo(this.keptBytes)
+  }
+
   /** Drops the oldest chunks until at most `limit` bytes (and the chunk cap) remain; the buffer stays. */
   trimTo(limit: number): void {
     const maxChunks = this.budget.maxChunksPerConnection
     while (this.head < this.kept.length && (this.keptBytes > limit || this.chunkCount > maxChunks)) {
       const k = this.kept[this.head]
+      if (k === REPEAT) {
+        // Only reachable through the chunk cap: a repeat whose source already went.
+        this.head++
+        this.droppedChunks++
+        continue
+      }
+      // A repeat right after this chunk shares its bytes: whatever this chunk loses, it loses too.
+      const shared = this.head + 1 < this.kept.length && this.kept[this.head + 1] === REPEAT ? 2 : 1
       const excess = this.keptBytes - limit
       if (excess > 0 && excess < k && this.chunkCount <= maxChunks) {
         // Keep the chunk's tail so the newest bytes survive exactly.
         this.kept[this.head] = k - excess
         this.keptBytes -= excess
-        this.droppedBytes += excess
+        this.droppedBytes += excess * shared
         break
       }
-      this.head++
+      this.head += shared
       this.keptBytes -= k
-      this.droppedBytes += k
-      this.droppedChunks++
+      this.droppedBytes += k * shared
+      this.droppedChunks += shared
     }
     if (this.head > 1024 && this.head * 2 > this.kept.length) {
       this.at.splice(0, this.head)
@@ -162,8 +196,12 @@ export class TrafficRecorder {
     const out: TrafficRecord['chunks'] = []
     const cap = this.capacity
     let pos = cap === 0 ? 0 : (this.end - this.keptBytes + cap) % cap
+    let prevPos = pos
+    let prevKept = 0
     for (let i = this.head; i < this.kept.length; i++) {
-      const k = this.kept[i]
+      const repeat = this.kept[i] === REPEAT
+      const k = repeat ? prevKept : this.kept[i]
+      const from = repeat ? prevPos : pos
       const seq = this.baseSeq + i
       if (seq > afterSeq) {
         const sd = this.sizeDir[i]
@@ -172,11 +210,15 @@ export class TrafficRecorder {
           at: this.at[i],
           dir: sd % 2 === 1 ? 'out' : 'in',
           size: Math.floor(sd / 2),
-          data: this.bytesAt(pos, k).toString('base64'),
+          data: this.bytesAt(from, k).toString('base64'),
           keptBytes: k
         })
       }
-      if (cap > 0) pos = (pos + k) % cap
+      if (!repeat) {
+        prevPos = pos
+        prevKept = k
+        if (cap > 0) pos = (pos + k) % cap
+      }
     }
     return {
       connectionId,

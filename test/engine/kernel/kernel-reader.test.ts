@@ -122,22 +122,68 @@ describe.runIf(linux)('readKernelSockets on real sockets', () => {
   })
 })
 
+const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode'
+const hex4 = (n: number): string => n.toString(16).toUpperCase().padStart(4, '0')
+/** A /proc/net/tcp line for 127.0.0.1:local ↔ 127.0.0.1:remote in state `st` (hex). */
+const line = (sl: number, local: number, remote: number, st: string, inode: number): string =>
+  `${String(sl).padStart(5)}: 0100007F:${hex4(local)} 0100007F:${hex4(remote)} ${st} 00000000:00000000 00:00000000 00000000  1000        0 ${inode} 1`
+/** A /proc/net/tcp6 line for [::]:local ↔ [::]:remote. */
+const line6 = (sl: number, local: number, remote: number, st: string, inode: number): string =>
+  `${String(sl).padStart(5)}: ${'0'.repeat(32)}:${hex4(local)} ${'0'.repeat(32)}:${hex4(remote)} ${st} 00000000:00000000 00:00000000 00000000  1000        0 ${inode} 1`
+
 describe('readKernelSockets bounds and failures', () => {
-  it('cuts at MAX_KERNEL_SOCKETS and says so', async () => {
+  function fakeProc(tcp: string[], tcp6?: string[]): string {
     const root = mkdtempSync(join(tmpdir(), 'kproc-'))
     cleanups.push(() => rmSync(root, { recursive: true, force: true }))
     mkdirSync(join(root, 'net'))
-    const lines = ['  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode']
-    for (let i = 0; i < 6000; i++) {
-      const port = (1000 + i).toString(16).toUpperCase().padStart(4, '0')
-      lines.push(`${i}: 0100007F:${port} 0100007F:1F90 01 00000000:00000000 00:00000000 00000000 0 0 0 1`)
-    }
-    writeFileSync(join(root, 'net', 'tcp'), lines.join('\n'))
-    const v = await readKernelSockets({ scope: 'all', procRoot: root, platform: 'linux' })
+    writeFileSync(join(root, 'net', 'tcp'), [HEADER, ...tcp].join('\n'))
+    if (tcp6) writeFileSync(join(root, 'net', 'tcp6'), [HEADER, ...tcp6].join('\n'))
+    return root
+  }
+
+  it('cuts at MAX_KERNEL_SOCKETS and says so', async () => {
+    const lines: string[] = []
+    for (let i = 0; i < 6000; i++) lines.push(line(i, 1000 + i, 8080, '01', 1))
+    const v = await readKernelSockets({ scope: 'all', procRoot: fakeProc(lines), platform: 'linux' })
     expect(v.source).toBe('proc')
     expect(v.sockets).toHaveLength(MAX_KERNEL_SOCKETS)
-    expect(v.note).toContain(`first ${MAX_KERNEL_SOCKETS} of 6000`)
+    expect(v.note).toContain(`Showing ${MAX_KERNEL_SOCKETS} of 6000 sockets`)
+    expect(v.note).toContain('left out: 1000 ESTABLISHED.')
     expect(v.note).toContain('tcp6')
+  })
+
+  it('keeps LISTEN first, then other states, then TIME-WAIT when over the cap', async () => {
+    const tw: string[] = []
+    for (let i = 0; i < 10_000; i++) tw.push(line(i, 1024 + (i % 60_000), 40_000 + (i % 20_000), '06', 0))
+    // /proc order puts the listener and the live connections after every TIME-WAIT line.
+    const v = await readKernelSockets({
+      scope: 'all',
+      procRoot: fakeProc([...tw, line(10_000, 9000, 40_001, '01', 2)], [line6(0, 8080, 0, '0A', 3)]),
+      platform: 'linux'
+    })
+    expect(kernelViewSchema.safeParse(v).success).toBe(true)
+    expect(v.sockets).toHaveLength(MAX_KERNEL_SOCKETS)
+    expect(v.sockets[0]).toMatchObject({ state: 'LISTEN', family: 'IPv6', localPort: 8080, localAddress: '::' })
+    expect(v.sockets[1]).toMatchObject({ state: 'ESTABLISHED', localPort: 9000 })
+    expect(v.sockets.slice(2).every((s) => s.state === 'TIME-WAIT')).toBe(true)
+    // The TIME-WAIT sockets kept are the first ones in /proc order.
+    expect(v.sockets[2]).toMatchObject({ localPort: 1024, remotePort: 40_000 })
+    expect(v.note).toContain(`Showing ${MAX_KERNEL_SOCKETS} of 10002 sockets`)
+    expect(v.note).toContain(`left out: ${10_000 - (MAX_KERNEL_SOCKETS - 2)} TIME-WAIT.`)
+  })
+
+  it('keeps /proc order and adds no cut note under the cap; scope lab keeps only its ports', async () => {
+    const root = fakeProc([line(0, 5000, 0, '0A', 1), line(1, 6000, 7000, '06', 0), line(2, 7000, 6000, '01', 2)])
+    const all = await readKernelSockets({ scope: 'all', procRoot: root, platform: 'linux' })
+    expect(all.sockets.map((s) => s.state)).toEqual(['LISTEN', 'TIME-WAIT', 'ESTABLISHED'])
+    expect(all.note).not.toContain('Showing')
+    const lab = await readKernelSockets({ scope: 'lab', ports: new Set([7000]), procRoot: root, platform: 'linux' })
+    expect(lab.sockets.map((s) => [s.localPort, s.remotePort])).toEqual([
+      [6000, 7000],
+      [7000, 6000]
+    ])
+    const listeners = await readKernelSockets({ scope: 'all', listenersOnly: true, procRoot: root, platform: 'linux' })
+    expect(listeners.sockets.map((s) => s.localPort)).toEqual([5000])
   })
 
   it('says unavailable when /proc/net/tcp cannot be read', async () => {

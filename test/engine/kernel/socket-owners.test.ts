@@ -1,8 +1,16 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import { afterAll, describe, expect, it } from 'vitest'
-import { OWNER_SCAN_LIMITS, scanSocketOwners } from '../../../src/main/engine/kernel/socket-owners'
+import { parseProcNetTcp } from '../../../src/main/engine/kernel/proc-net-parser'
+import {
+  OWNER_SCAN_LIMITS,
+  clearSocketOwnerCache,
+  lookupSocketOwners,
+  scanSocketOwners
+} from '../../../src/main/engine/kernel/socket-owners'
+import { close, listen, portOf } from './helpers'
 
 const root = mkdtempSync(join(tmpdir(), 'kowners-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -47,5 +55,23 @@ describe('scanSocketOwners on a fake /proc', () => {
 
   it('returns nothing, without throwing, when /proc is missing', async () => {
     expect(await scanSocketOwners(undefined, join(root, 'missing'))).toEqual({ owners: new Map(), complete: false })
+  })
+})
+
+describe.runIf(process.platform === 'linux')('lookupSocketOwners on the real /proc', () => {
+  it('finds a socket opened after the cached scan, at once', async () => {
+    clearSocketOwnerCache()
+    await lookupSocketOwners([1])
+    const server = await listen()
+    try {
+      const port = portOf(server)
+      const text = await readFile('/proc/net/tcp', 'latin1')
+      const [listener] = parseProcNetTcp(text, 'IPv4', 'LE', (state, local) => state === 'LISTEN' && local === port)
+      expect(listener?.inode).toBeGreaterThan(0)
+      const owners = await lookupSocketOwners([listener!.inode])
+      expect(owners.get(listener!.inode)?.pid).toBe(process.pid)
+    } finally {
+      await close(server)
+    }
   })
 })

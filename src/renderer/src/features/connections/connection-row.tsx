@@ -12,6 +12,17 @@ export const ROW_HEIGHT = 30
 const EPHEMERAL_PEER = "ephemeral port chosen by the client's OS"
 const EPHEMERAL_LOCAL = "ephemeral port this machine's OS chose for the lab's client"
 
+// Abortive and failed endings stand out from orderly ones.
+const REASON_TONE: Record<NonNullable<ConnectionInfo['closeReason']>, string> = {
+  'peer-fin': 'text-slate-500 dark:text-slate-400',
+  'peer-reset': 'text-red-600/80 dark:text-red-400/80',
+  'lab-close': 'text-slate-500 dark:text-slate-400',
+  'lab-reset': 'text-red-600/80 dark:text-red-400/80',
+  'server-stopped': 'text-slate-500 dark:text-slate-400',
+  error: 'text-red-600/80 dark:text-red-400/80',
+  'max-connections': 'text-amber-700/80 dark:text-amber-400/80'
+}
+
 const STATE_TONE: Record<ConnectionInfo['state'], string> = {
   queued: 'text-violet-700 dark:text-violet-300',
   open: 'text-emerald-700 dark:text-emerald-400',
@@ -20,21 +31,27 @@ const STATE_TONE: Record<ConnectionInfo['state'], string> = {
   closed: 'text-slate-500 dark:text-slate-500'
 }
 
-/** `ADDRESS:PORT` with the port highlighted when it is the ephemeral one. */
+/**
+ * `ADDRESS:PORT` with the port highlighted when it is the ephemeral one. In a narrow column the address
+ * is cut short, never the port (the text content stays the whole `ADDRESS:PORT`).
+ */
 export function EndpointText({ endpoint, family, ephemeral }: { endpoint: Endpoint; family: Family; ephemeral: string | null }): ReactNode {
-  if (family === 'unix') return endpoint.address
+  if (family === 'unix') return <span className="block truncate">{endpoint.address}</span>
   const addr = family === 'IPv6' || endpoint.address.includes(':') ? `[${endpoint.address}]` : endpoint.address
   return (
-    <>
-      {addr}:
-      {ephemeral ? (
-        <mark title={ephemeral} className="rounded-sm bg-amber-100 px-0.5 text-inherit dark:bg-amber-500/20 dark:text-amber-200">
-          {endpoint.port}
-        </mark>
-      ) : (
-        endpoint.port
-      )}
-    </>
+    <span className="flex min-w-0">
+      <span className="min-w-0 truncate">{addr}</span>
+      <span className="shrink-0">
+        :
+        {ephemeral ? (
+          <mark title={ephemeral} className="rounded-sm bg-amber-100 px-0.5 text-inherit dark:bg-amber-500/20 dark:text-amber-200">
+            {endpoint.port}
+          </mark>
+        ) : (
+          endpoint.port
+        )}
+      </span>
+    </span>
   )
 }
 
@@ -50,7 +67,7 @@ export interface ConnectionRowProps {
   onSelect: (id: number) => void
 }
 
-const CELL = 'truncate px-1.5 whitespace-nowrap'
+const CELL = 'truncate px-1 whitespace-nowrap'
 const NUM = `${CELL} text-right font-mono text-[11.5px] tabular-nums`
 
 /** One connection; reads its own row from the store so a batch re-renders only the rows it changed. */
@@ -82,9 +99,21 @@ export const ConnectionRow = memo(function ConnectionRow({ id, selected, onSelec
         <EndpointText endpoint={c.local} family={c.family} ephemeral={outgoing ? EPHEMERAL_LOCAL : null} />
       </td>
       <td data-col="state" className={CELL} title={c.error ? `${describeState(c)}: ${c.error}` : describeState(c)}>
-        <span className={STATE_TONE[c.state]}>{STATE_TEXT[c.state]}</span>
-        {c.state === 'closed' && c.closeReason ? ` — ${CLOSE_REASON_TEXT[c.closeReason]}` : null}
-        {c.paused && active ? <span className="ml-1 text-amber-600 dark:text-amber-400"> (paused)</span> : null}
+        {c.state === 'closed' && c.closeReason ? (
+          // Two short lines fit the fixed row height: the state, then why it closed (the dash is for readers).
+          <span className="flex flex-col leading-[13px]">
+            <span className={`text-[11.5px] ${STATE_TONE.closed}`}>{STATE_TEXT.closed}</span>
+            <span className="sr-only"> — </span>
+            <span data-reason={c.closeReason} className={`truncate text-[10.5px] ${REASON_TONE[c.closeReason]}`}>
+              {CLOSE_REASON_TEXT[c.closeReason]}
+            </span>
+          </span>
+        ) : (
+          <>
+            <span className={STATE_TONE[c.state]}>{STATE_TEXT[c.state]}</span>
+            {c.paused && active ? <span className="ml-1 text-amber-600 dark:text-amber-400"> (paused)</span> : null}
+          </>
+        )}
       </td>
       <td data-col="bytes-in" data-value={c.bytesIn} className={NUM} title={formatExactBytes(c.bytesIn)}>
         {formatBytes(c.bytesIn)}

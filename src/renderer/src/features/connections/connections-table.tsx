@@ -15,15 +15,17 @@ interface Column {
   title?: string
 }
 
+// Fixed widths except State, which takes the rest: the state and close reason matter more than the
+// local address, which is mostly the server's own (cut short from the left of the port when narrow).
 const COLUMNS: Column[] = [
-  { key: 'id', label: '#', width: '2.75rem', align: 'right', title: 'Connection number, in order of arrival' },
-  { key: 'peer', label: 'Peer', width: '8rem', align: 'left', title: 'The remote end: address and port of the other side (half of the 4-tuple)' },
-  { key: 'local', label: 'Local', width: '8rem', align: 'left', title: 'This end: the address and port the connected socket has here' },
-  { key: 'state', label: 'State', width: 'auto', align: 'left' },
-  { key: 'bytes-in', label: 'Bytes in', width: '4.75rem', align: 'right', title: 'Received from the peer' },
-  { key: 'bytes-out', label: 'Bytes out', width: '4.9rem', align: 'right', title: 'Sent to the peer' },
-  { key: 'chunks', label: 'Chunks', width: '3.9rem', align: 'right', title: 'Reads / writes: each read returns whatever arrived, not a message' },
-  { key: 'rate', label: 'Rate', width: '5.1rem', align: 'right', title: 'In + out, bytes per second' },
+  { key: 'id', label: '#', width: '2.25rem', align: 'right', title: 'Connection number, in order of arrival' },
+  { key: 'peer', label: 'Peer', width: '7.75rem', align: 'left', title: 'The remote end: address and port of the other side (half of the 4-tuple)' },
+  { key: 'local', label: 'Local', width: '6.25rem', align: 'left', title: 'This end: the address and port the connected socket has here' },
+  { key: 'state', label: 'State', width: 'auto', align: 'left', title: 'The connection’s state; a closed one says why it closed' },
+  { key: 'bytes-in', label: 'Bytes in', width: '4.25rem', align: 'right', title: 'Received from the peer' },
+  { key: 'bytes-out', label: 'Bytes out', width: '4.5rem', align: 'right', title: 'Sent to the peer' },
+  { key: 'chunks', label: 'Chunks', width: '3.6rem', align: 'right', title: 'Reads / writes: each read returns whatever arrived, not a message' },
+  { key: 'rate', label: 'Rate', width: '4.6rem', align: 'right', title: 'In + out, bytes per second' },
   { key: 'age', label: 'Age', width: '3.4rem', align: 'right' }
 ]
 
@@ -71,7 +73,7 @@ export function ConnectionsTable({ ids }: { ids: number[] }): ReactNode {
 
   return (
     <div ref={scrollRef} className="relative min-h-0 flex-1 overflow-auto" data-testid="connections-scroll">
-      <table aria-label="Connections" aria-rowcount={ids.length + 1} className="w-full min-w-[45rem] table-fixed border-separate border-spacing-0">
+      <table aria-label="Connections" aria-rowcount={ids.length + 1} className="w-full min-w-[40rem] table-fixed border-separate border-spacing-0">
         <colgroup>
           {COLUMNS.map((c) => (
             <col key={c.key} style={{ width: c.width }} />
@@ -87,7 +89,7 @@ export function ConnectionsTable({ ids }: { ids: number[] }): ReactNode {
                   scope="col"
                   aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
                   title={c.title}
-                  className={`sticky top-0 z-10 border-b border-slate-200 bg-slate-50/95 px-1.5 py-1.5 text-xs font-semibold whitespace-nowrap text-slate-500 backdrop-blur dark:border-slate-800 dark:bg-slate-900/95 dark:text-slate-400 ${
+                  className={`sticky top-0 z-10 border-b border-slate-200 bg-slate-50/95 px-1 py-1.5 text-xs font-semibold whitespace-nowrap text-slate-500 backdrop-blur dark:border-slate-800 dark:bg-slate-900/95 dark:text-slate-400 ${
                     c.align === 'right' ? 'text-right' : 'text-left'
                   }`}
                 >

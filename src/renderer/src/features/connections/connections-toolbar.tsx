@@ -63,7 +63,7 @@ export function ConnectionsToolbar({ shown, total }: { shown: number; total: num
       </div>
       <label className="flex items-center gap-1.5 text-xs text-slate-500 dark:text-slate-400">
         Show
-        <select className={`${INPUT} w-auto py-1 text-xs`} value={stateFilter} onChange={(e) => ui.set({ stateFilter: e.target.value as StateFilter })}>
+        <select aria-label="Show" className={`${INPUT} w-auto py-1 text-xs`} value={stateFilter} onChange={(e) => ui.set({ stateFilter: e.target.value as StateFilter })}>
           <option value="any">any state</option>
           <option value="active">open only</option>
           <option value="closed">closed only</option>

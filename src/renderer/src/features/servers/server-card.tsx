@@ -1,4 +1,4 @@
-import { memo, useMemo, useState } from 'react'
+import { Fragment, memo, useMemo, useState } from 'react'
 import type { ReactNode } from 'react'
 import type { CommandInput, LabError } from '@shared/contract'
 import { BEHAVIOURS } from '@shared/model'
@@ -59,7 +59,7 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
             e.stopPropagation()
             onSelect(server.id)
           }}
-          className="min-w-0 flex-1 text-left font-mono text-[13px] font-semibold break-all text-slate-900 hover:text-sky-700 dark:text-slate-50 dark:hover:text-sky-300"
+          className="min-w-0 flex-1 text-left font-mono text-[13px] font-semibold [overflow-wrap:anywhere] text-slate-900 hover:text-sky-700 dark:text-slate-50 dark:hover:text-sky-300"
           title="Show this server's connections"
         >
           {address}
@@ -109,7 +109,9 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
       <ul className="mt-2 space-y-1" onClick={(e) => e.stopPropagation()}>
         {peerCommands(server).map((c) => (
           <li key={c.tool} className="flex items-start gap-1 rounded-md bg-slate-100 py-0.5 pr-0.5 pl-2 dark:bg-slate-950/70" title={c.explain}>
-            <code className="min-w-0 flex-1 font-mono text-[11.5px] break-words text-slate-800 dark:text-slate-200">{c.command}</code>
+            <code className="min-w-0 flex-1 font-mono text-[11.5px] leading-snug whitespace-pre-wrap text-slate-800 [overflow-wrap:anywhere] dark:text-slate-200">
+              <BreakableCommand command={c.command} />
+            </code>
             <CopyButton text={c.command} label={`Copy ${c.tool} command`} />
           </li>
         ))}
@@ -164,6 +166,17 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
     </article>
   )
 })
+
+/** A command with line-break chances after each `/` and `;`, so a long path wraps between its parts. */
+function BreakableCommand({ command }: { command: string }): ReactNode {
+  const parts = command.split(/(?<=[/;])/)
+  return parts.map((p, i) => (
+    <Fragment key={i}>
+      {p}
+      {i < parts.length - 1 ? <wbr /> : null}
+    </Fragment>
+  ))
+}
 
 function Stat({ label, value, title }: { label: string; value: string; title?: string }): ReactNode {
   return (
