@@ -112,8 +112,8 @@ describe('the interface, end to end', () => {
     await waitTimeline(page, 'hi a, b here', 'b’s line in b’s timeline')
     // b's own line came in; a's line went out to b.
     const entries = await trafficSection(page).locator('li[data-dir]').evaluateAll((lis) => lis.map((li) => [li.getAttribute('data-dir'), li.textContent ?? '']))
-    expect(entries.some(([d, t]) => d === 'in' && t.includes('hi a, b here'))).toBe(true)
-    expect(entries.some(([d, t]) => d === 'out' && t.includes('hello from a'))).toBe(true)
+    expect(entries.some(([d, t]) => d === 'in' && (t ?? '').includes('hi a, b here'))).toBe(true)
+    expect(entries.some(([d, t]) => d === 'out' && (t ?? '').includes('hello from a'))).toBe(true)
   })
 
   it('sends text + LF and then hex from the send box to one peer only', async () => {

@@ -17,7 +17,7 @@ vi.mock('uplot', () => ({
 }))
 
 import { Sparkline } from '@renderer/features/charts/sparkline'
-import { RateChart } from '@renderer/features/charts/rate-chart'
+import { RateChart, agoText } from '@renderer/features/charts/rate-chart'
 
 const realGetContext = HTMLCanvasElement.prototype.getContext
 beforeAll(() => {
@@ -47,12 +47,18 @@ describe('charts', () => {
     expect(made[0].destroy).toHaveBeenCalledTimes(1)
   })
 
-  it('the rate chart has axes, a legend and an accessible summary', () => {
-    render(<RateChart series={{ t: [1, 2], in: [0, 2048], out: [0, 512] }} />)
+  it('the rate chart has axes, its own legend with the current values and an accessible summary', () => {
+    const { container } = render(<RateChart series={{ t: [1, 2], in: [0, 2048], out: [0, 512] }} />)
     expect(made.length).toBe(1)
     const opts = made[0].opts as unknown as { legend: { show: boolean }; series: { label?: string }[] }
-    expect(opts.legend.show).toBe(true)
+    // uPlot's legend reads "--" until the pointer is on the plot; ours shows the latest values.
+    expect(opts.legend.show).toBe(false)
+    expect(container.querySelector('figcaption')?.textContent).toMatch(/in\s*2\.0 KiB\/s.*out\s*512 B\/s/)
     expect(opts.series.map((s) => s.label)).toEqual([undefined, 'in', 'out'])
     expect(screen.getByRole('img', { name: 'Total rate: in 2.0 KiB/s, out 512 B/s' })).toBeTruthy()
+  })
+
+  it('labels the time axis in seconds before the newest sample', () => {
+    expect([agoText(0), agoText(5), agoText(30.2), agoText(60)]).toEqual(['now', '5 s ago', '30 s ago', '1 min ago'])
   })
 })

@@ -33,15 +33,24 @@ function PeerEndpoint({ c }: { c: ConnectionInfo }): ReactElement {
 }
 
 function Bytes({ label, n, chunks }: { label: string; n: number; chunks: number }): ReactElement {
+  const rounded = formatBytes(n)
+  const exact = formatExactBytes(n)
   return (
-    <div>
+    <div className="min-w-0">
       <dt className="text-xs text-slate-500 dark:text-slate-400">{label}</dt>
       <dd className="font-mono text-sm">
-        <span className="font-semibold">{formatBytes(n)}</span>{' '}
-        <span data-exact={n} className="text-slate-500 dark:text-slate-400">
-          ({formatExactBytes(n)})
-        </span>{' '}
-        <span className="text-xs text-slate-500 dark:text-slate-400">in {chunks.toLocaleString('en-US')} {chunks === 1 ? 'chunk' : 'chunks'}</span>
+        <span className="font-semibold">{rounded}</span>{' '}
+        {/* The exact count only adds something once the rounded one has a unit above bytes. */}
+        {exact !== rounded ? (
+          <>
+            <span data-exact={n} className="text-slate-500 dark:text-slate-400">
+              ({exact})
+            </span>{' '}
+          </>
+        ) : null}
+        <span className="font-sans text-xs whitespace-nowrap text-slate-500 dark:text-slate-400">
+          in {chunks.toLocaleString('en-US')} {chunks === 1 ? 'chunk' : 'chunks'}
+        </span>
       </dd>
     </div>
   )

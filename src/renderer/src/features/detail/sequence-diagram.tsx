@@ -9,8 +9,8 @@ import { endpointText } from './words'
 // Drawn at the container's width in CSS pixels (viewBox = size), so the text keeps its real size.
 const MIN_W = 280
 const DEFAULT_W = 400
-const TOP = 50
-const ROW = 30
+const TOP = 44
+const ROW = 25
 
 /** Where the two lifelines stand for a given width: times on the left, then the peer's, then the lab's. */
 interface Geometry {
@@ -109,7 +109,7 @@ export function SequenceDiagram(props: {
   const g = geometry(width)
   const { peerX: PEER_X, labX: LAB_X } = g
   const events = sequenceEvents(c, props.chunks, { droppedBytes: props.droppedBytes, labEndedAt: props.labEndedAt })
-  const height = TOP + events.length * ROW + 10
+  const height = TOP + events.length * ROW + 4
   const peer = endpointText(c.remote, c.family)
   const lab = endpointText(c.local, c.family)
   const summary = events.map((e) => `${e.from ? `${e.from} → ${e.from === 'peer' ? 'lab' : 'peer'}: ` : ''}${e.label}`).join('; ')
@@ -123,24 +123,24 @@ export function SequenceDiagram(props: {
         height={height}
         className="block font-sans"
       >
-        <text x={PEER_X} y={15} textAnchor="middle" className="fill-slate-700 text-[12px] font-semibold dark:fill-slate-200">
+        <text x={PEER_X} y={13} textAnchor="middle" className="fill-slate-700 text-[12px] font-semibold dark:fill-slate-200">
           peer
         </text>
-        <text x={PEER_X} y={31} textAnchor="middle" className="fill-slate-500 font-mono text-[11px] dark:fill-slate-400">
+        <text x={PEER_X} y={28} textAnchor="middle" className="fill-slate-500 font-mono text-[11px] dark:fill-slate-400">
           {peer}
         </text>
-        <text x={width - 2} y={15} textAnchor="end" className="fill-slate-700 text-[12px] font-semibold dark:fill-slate-200">
+        <text x={width - 2} y={13} textAnchor="end" className="fill-slate-700 text-[12px] font-semibold dark:fill-slate-200">
           lab socket #{c.id}
         </text>
-        <text x={width - 2} y={31} textAnchor="end" className="fill-slate-500 font-mono text-[11px] dark:fill-slate-400">
+        <text x={width - 2} y={28} textAnchor="end" className="fill-slate-500 font-mono text-[11px] dark:fill-slate-400">
           {lab}
         </text>
         <g className="text-slate-300 dark:text-slate-600">
-          <line x1={PEER_X} x2={PEER_X} y1={38} y2={height - 4} stroke="currentColor" strokeDasharray="4 3" />
-          <line x1={LAB_X} x2={LAB_X} y1={38} y2={height - 4} stroke="currentColor" strokeDasharray="4 3" />
+          <line x1={PEER_X} x2={PEER_X} y1={34} y2={height - 2} stroke="currentColor" strokeDasharray="4 3" />
+          <line x1={LAB_X} x2={LAB_X} y1={34} y2={height - 2} stroke="currentColor" strokeDasharray="4 3" />
         </g>
         {events.map((e, i) => (
-          <Arrow key={i} e={e} y={TOP + i * ROW + 12} openedAt={c.openedAt} g={g} />
+          <Arrow key={i} e={e} y={TOP + i * ROW + 8} openedAt={c.openedAt} g={g} />
         ))}
       </svg>
     </figure>

@@ -1,5 +1,6 @@
 import type { ReactElement } from 'react'
 import type { KernelSocket } from '@shared/kernel-model'
+import type { ConnectionInfo } from '@shared/model'
 import { hostText } from '../detail/words'
 
 const STATE_STYLE: Partial<Record<KernelSocket['state'], string>> = {
@@ -25,59 +26,125 @@ function addr(address: string, port: number): string {
   return `${hostText(address)}:${port}`
 }
 
+/** The lab connection this socket is the far end of: its tuple is the connection's, reversed (the newest such one). */
+export function peerSideOf(s: KernelSocket, connections: readonly ConnectionInfo[]): ConnectionInfo | undefined {
+  if (s.state === 'LISTEN') return undefined
+  let found: ConnectionInfo | undefined
+  for (const c of connections) {
+    if (c.family === 'unix') continue
+    if (
+      s.localPort === c.remote.port &&
+      s.remotePort === c.local.port &&
+      plain(s.localAddress) === plain(c.remote.address) &&
+      plain(s.remoteAddress) === plain(c.local.address) &&
+      // A live connection wins over a closed one that once had the same tuple; then the newest.
+      (!found || (found.state === 'closed' && c.state !== 'closed') || ((found.state === 'closed') === (c.state === 'closed') && c.id > found.id))
+    )
+      found = c
+  }
+  return found
+}
+
 /** Who a socket belongs to, in words: a lab connection or server, the peer's side of one, or someone else's. */
-export function labRole(s: KernelSocket, labSockets: readonly KernelSocket[]): { text: string; own: boolean } {
-  if (s.labConnectionId !== null) return { text: `#${s.labConnectionId}`, own: true }
-  if (s.labServerId !== null) return { text: `server #${s.labServerId}`, own: true }
+export function labRole(s: KernelSocket, labSockets: readonly KernelSocket[], connections: readonly ConnectionInfo[] = []): { text: string; own: boolean; peerOf: number | null } {
+  if (s.labConnectionId !== null) return { text: `#${s.labConnectionId}`, own: true, peerOf: null }
+  if (s.labServerId !== null) return { text: `server #${s.labServerId}`, own: true, peerOf: null }
   // The other end of a lab connection over loopback: its local is the lab's remote.
   const twin = labSockets.find(
     (o) => o.labConnectionId !== null && o.remotePort === s.localPort && o.localPort === s.remotePort && plain(o.remoteAddress) === plain(s.localAddress)
   )
-  if (twin) return { text: `peer side of #${twin.labConnectionId}`, own: false }
-  if (s.state === 'TIME-WAIT') return { text: 'TIME-WAIT leftover', own: false }
-  return { text: "not the lab's", own: false }
+  if (twin) return { text: `peer side of #${twin.labConnectionId}`, own: false, peerOf: twin.labConnectionId }
+  // The lab's side may be gone already (the peer closed first, so its side waits in TIME-WAIT): match the store's connections.
+  const conn = peerSideOf(s, connections)
+  if (conn) return { text: `peer side of #${conn.id}`, own: false, peerOf: conn.id }
+  if (s.state === 'TIME-WAIT') return { text: 'TIME-WAIT leftover', own: false, peerOf: null }
+  return { text: "not the lab's", own: false, peerOf: null }
 }
 
-/** The kernel's sockets as a table; lab rows link to their connection via `onSelectConnection`. */
-export function KernelTable({ sockets, onSelectConnection }: { sockets: readonly KernelSocket[]; onSelectConnection?: (id: number) => void }): ReactElement {
+/** A kernel socket with its role and where it sorts. */
+interface Placed {
+  socket: KernelSocket
+  role: ReturnType<typeof labRole>
+  key: [number, number, number, number]
+}
+
+/**
+ * Orders rows as a story: by the server's port, then by connection (the listener first), the lab's own
+ * side before the peer's side of the same connection, sockets of no lab connection last.
+ */
+export function placeSockets(sockets: readonly KernelSocket[], connections: readonly ConnectionInfo[] = []): Placed[] {
   const lab = sockets.filter((s) => s.labConnectionId !== null)
+  const byId = new Map(connections.map((c) => [c.id, c]))
+  const listening = new Set(sockets.filter((s) => s.state === 'LISTEN').map((s) => s.localPort))
+  const placed = sockets.map((socket, index): Placed => {
+    const role = labRole(socket, lab, connections)
+    const id = socket.labConnectionId ?? role.peerOf
+    const c = id === null ? undefined : byId.get(id)
+    let serverPort: number
+    if (socket.state === 'LISTEN') serverPort = socket.localPort
+    else if (c) serverPort = c.origin === 'accepted' ? c.local.port : c.remote.port
+    else if (listening.has(socket.localPort)) serverPort = socket.localPort
+    else if (listening.has(socket.remotePort)) serverPort = socket.remotePort
+    else serverPort = Math.min(socket.localPort, socket.remotePort)
+    const side = socket.state === 'LISTEN' ? 0 : role.own ? 1 : role.peerOf !== null ? 2 : 3
+    return { socket, role, key: [serverPort, socket.state === 'LISTEN' ? -1 : (id ?? Number.MAX_SAFE_INTEGER), side, index] }
+  })
+  return placed.sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2] || a.key[3] - b.key[3])
+}
+
+const TH = 'sticky top-0 z-10 bg-white/95 px-1.5 py-1 font-medium backdrop-blur dark:bg-slate-900/95'
+
+/** The kernel's sockets as a table, in story order; lab rows link to their connection via `onSelectConnection`. */
+export function KernelTable({
+  sockets,
+  connections,
+  onSelectConnection
+}: {
+  sockets: readonly KernelSocket[]
+  /** The lab's connections, to name the peer side of one whose lab side is gone. */
+  connections?: readonly ConnectionInfo[]
+  onSelectConnection?: (id: number) => void
+}): ReactElement {
+  const rows = placeSockets(sockets, connections)
   return (
-    <table aria-label="Kernel sockets" className="w-full border-collapse text-xs">
+    <table aria-label="Kernel sockets" className="w-full border-separate border-spacing-0 text-xs">
       <thead>
         <tr className="text-left text-slate-500 dark:text-slate-400">
-          <th className="px-1 py-0.5 font-medium">State</th>
-          <th className="px-1 py-0.5 font-medium">Local</th>
-          <th className="px-1 py-0.5 font-medium">Remote</th>
-          <th className="px-1 py-0.5 text-right font-medium">Recv-Q</th>
-          <th className="px-1 py-0.5 text-right font-medium">Send-Q</th>
-          <th className="px-1 py-0.5 font-medium">Process</th>
-          <th className="px-1 py-0.5 font-medium">Lab</th>
+          <th className={TH}>State</th>
+          <th className={TH}>Local</th>
+          <th className={TH}>Remote</th>
+          <th className={`${TH} text-right`}>Recv-Q</th>
+          <th className={`${TH} text-right`}>Send-Q</th>
+          <th className={TH}>Process</th>
+          <th className={TH}>Lab</th>
         </tr>
       </thead>
       <tbody className="font-mono">
-        {sockets.map((s) => {
-          const role = labRole(s, lab)
+        {rows.map(({ socket: s, role }, i) => {
           const listen = s.state === 'LISTEN'
+          // A new server's group starts with a rule.
+          const groupStart = i > 0 && rows[i - 1].key[0] !== rows[i].key[0]
+          const cell = `border-t px-1.5 py-0.5 ${groupStart ? 'border-slate-300 dark:border-slate-600' : 'border-slate-100 dark:border-slate-800'}`
           return (
             <tr
               key={`${s.inode}-${s.family}-${s.localAddress}-${s.localPort}-${s.remoteAddress}-${s.remotePort}-${s.state}`}
               data-state={s.state}
               data-lab={role.own ? 'own' : 'other'}
-              className={`border-t border-slate-100 dark:border-slate-800 ${role.own ? '' : 'text-slate-500 dark:text-slate-400'}`}
+              className={role.own ? '' : 'text-slate-500 dark:text-slate-400'}
             >
-              <td className="px-1 py-0.5">
+              <td className={cell}>
                 <span className={`rounded px-1 ${STATE_STYLE[s.state] ?? ''}`}>{s.state}</span>
               </td>
-              <td className="px-1 py-0.5">{addr(s.localAddress, s.localPort)}</td>
-              <td className="px-1 py-0.5">{listen ? '*' : addr(s.remoteAddress, s.remotePort)}</td>
-              <td className="px-1 py-0.5 text-right" title={listen ? 'connections waiting in the accept queue' : 'bytes received, not yet read'}>
+              <td className={cell}>{addr(s.localAddress, s.localPort)}</td>
+              <td className={cell}>{listen ? '*' : addr(s.remoteAddress, s.remotePort)}</td>
+              <td className={`${cell} text-right`} title={listen ? 'connections waiting in the accept queue' : 'bytes received, not yet read'}>
                 {s.recvQ.toLocaleString('en-US')}
               </td>
-              <td className="px-1 py-0.5 text-right" title={listen ? 'the backlog (accept-queue limit)' : 'bytes sent, not yet acknowledged'}>
+              <td className={`${cell} text-right`} title={listen ? 'the backlog (accept-queue limit)' : 'bytes sent, not yet acknowledged'}>
                 {s.sendQ.toLocaleString('en-US')}
               </td>
-              <td className="px-1 py-0.5">{s.pid !== null ? `${s.pid}${s.command ? ` (${s.command})` : ''}` : '–'}</td>
-              <td className="px-1 py-0.5 font-sans">
+              <td className={cell}>{s.pid !== null ? `${s.pid}${s.command ? ` (${s.command})` : ''}` : '–'}</td>
+              <td className={`${cell} font-sans`}>
                 {s.labConnectionId !== null && onSelectConnection ? (
                   <button type="button" className="text-sky-700 underline dark:text-sky-300" onClick={() => onSelectConnection(s.labConnectionId ?? 0)}>
                     {role.text}

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react'
 import type { ReactElement } from 'react'
 import type { KernelView } from '@shared/kernel-model'
+import type { ConnectionInfo } from '@shared/model'
 import type { LabRequest } from '../detail/use-traffic'
 import { Term } from '../lesson/term'
 import { KernelTable } from './kernel-table'
@@ -15,6 +16,8 @@ export interface KernelPanelProps {
   visible: boolean
   /** Called with a lab connection id when its "#ID" link is clicked. */
   onSelectConnection?: (id: number) => void
+  /** The lab's connections (closed ones too), to name the peer side of a connection whose lab side is gone. */
+  connections?: readonly ConnectionInfo[]
 }
 
 const SOURCE_WORDS: Record<KernelView['source'], string> = {
@@ -24,7 +27,7 @@ const SOURCE_WORDS: Record<KernelView['source'], string> = {
 }
 
 /** The kernel's own view of the sockets on the lab's ports (or all), refreshed while visible. */
-export function KernelPanel({ request, visible, onSelectConnection }: KernelPanelProps): ReactElement {
+export function KernelPanel({ request, visible, onSelectConnection, connections }: KernelPanelProps): ReactElement {
   const [scope, setScope] = useState<'lab' | 'all'>('lab')
   const [view, setView] = useState<KernelView | null>(null)
   const [error, setError] = useState<string | null>(null)
@@ -86,7 +89,7 @@ export function KernelPanel({ request, visible, onSelectConnection }: KernelPane
           {error}
         </p>
       )}
-      <KernelTable sockets={sockets} onSelectConnection={onSelectConnection} />
+      <KernelTable sockets={sockets} connections={connections} onSelectConnection={onSelectConnection} />
       {view && sockets.length === 0 && <p className="text-xs text-slate-500 dark:text-slate-400">No sockets {scope === 'lab' ? "on the lab's ports" : ''} right now.</p>}
     </section>
   )

@@ -1,4 +1,5 @@
-import { useMemo, useState } from 'react'
+import { useMemo, useRef, useState } from 'react'
+import type { KeyboardEvent, PointerEvent } from 'react'
 import type { ReactNode } from 'react'
 import { formatRate } from '@shared/byte-format'
 import { RateChart } from '@renderer/features/charts/rate-chart'
@@ -22,30 +23,97 @@ const TABS: { id: Tab; label: string }[] = [
 
 const KEY = 'tcp-lab:dock'
 
-function loadDock(): { tab: Tab; open: boolean } {
+/** The dock's height as a share of the column, by default and at its limits; "Maximise" uses MAX. */
+const DOCK = { initial: 0.4, min: 0.18, max: 0.85 } as const
+
+interface DockState {
+  tab: Tab
+  open: boolean
+  /** The share of the column the open dock takes. */
+  share: number
+  maximised: boolean
+}
+
+function clampShare(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? Math.min(DOCK.max, Math.max(DOCK.min, v)) : DOCK.initial
+}
+
+function loadDock(): DockState {
   try {
-    const v = JSON.parse(localStorage.getItem(KEY) ?? 'null') as { tab?: unknown; open?: unknown } | null
+    const v = JSON.parse(localStorage.getItem(KEY) ?? 'null') as Partial<Record<keyof DockState, unknown>> | null
     const tab = TABS.some((t) => t.id === v?.tab) ? (v?.tab as Tab) : 'try'
-    return { tab, open: v?.open !== false }
+    return { tab, open: v?.open !== false, share: clampShare(v?.share), maximised: v?.maximised === true }
   } catch {
-    return { tab: 'try', open: true }
+    return { tab: 'try', open: true, share: DOCK.initial, maximised: false }
   }
 }
 
-/** The lesson area under the table: guided experiments, each server's life, live rate charts, the kernel's view. */
+/** The lesson area under the table: guided experiments, each server's life, live rate charts, the kernel's view. Resizable by its top edge. */
 export function LessonDock(): ReactNode {
   const [state, setState] = useState(loadDock)
-  const change = (patch: Partial<typeof state>): void => {
-    const next = { ...state, ...patch }
-    setState(next)
-    try {
-      localStorage.setItem(KEY, JSON.stringify(next))
-    } catch {
-      // Only a preference.
-    }
+  const box = useRef<HTMLDivElement>(null)
+  const change = (patch: Partial<DockState>): void => {
+    setState((prev) => {
+      const next = { ...prev, ...patch }
+      try {
+        localStorage.setItem(KEY, JSON.stringify(next))
+      } catch {
+        // Only a preference.
+      }
+      return next
+    })
   }
+  const share = state.maximised ? DOCK.max : state.share
+
+  // Dragging the top edge sets the share from the pointer's distance to the column's bottom.
+  const onPointerDown = (e: PointerEvent<HTMLDivElement>): void => {
+    const column = box.current?.parentElement
+    if (!column || !state.open) return
+    e.preventDefault()
+    const rect = column.getBoundingClientRect()
+    const handle = e.currentTarget
+    handle.setPointerCapture(e.pointerId)
+    const move = (ev: globalThis.PointerEvent): void => change({ share: clampShare((rect.bottom - ev.clientY) / rect.height), maximised: false })
+    const up = (): void => {
+      handle.removeEventListener('pointermove', move)
+      handle.removeEventListener('pointerup', up)
+      handle.removeEventListener('pointercancel', up)
+    }
+    handle.addEventListener('pointermove', move)
+    handle.addEventListener('pointerup', up)
+    handle.addEventListener('pointercancel', up)
+  }
+  const onHandleKey = (e: KeyboardEvent<HTMLDivElement>): void => {
+    const step = e.key === 'ArrowUp' ? 0.05 : e.key === 'ArrowDown' ? -0.05 : 0
+    if (step === 0) return
+    e.preventDefault()
+    change({ share: clampShare(share + step), maximised: false, open: true })
+  }
+
   return (
-    <div className={`flex shrink-0 flex-col border-t border-slate-200 dark:border-slate-800 ${state.open ? 'h-[40%] min-h-52' : ''}`}>
+    <div
+      ref={box}
+      className={`relative flex shrink-0 flex-col border-t border-slate-200 dark:border-slate-800 ${state.open ? 'min-h-40' : ''}`}
+      style={state.open ? { height: `${Math.round(share * 100)}%` } : undefined}
+    >
+      {state.open ? (
+        <div
+          role="separator"
+          aria-orientation="horizontal"
+          aria-label="Resize the lesson dock"
+          aria-valuemin={Math.round(DOCK.min * 100)}
+          aria-valuemax={Math.round(DOCK.max * 100)}
+          aria-valuenow={Math.round(share * 100)}
+          tabIndex={0}
+          title="Drag to resize (or focus and use ↑/↓)"
+          onPointerDown={onPointerDown}
+          onKeyDown={onHandleKey}
+          onDoubleClick={() => change({ maximised: !state.maximised })}
+          className="group absolute inset-x-0 -top-1.5 z-20 flex h-3 cursor-row-resize items-center justify-center focus-visible:outline-none"
+        >
+          <span className="h-1 w-10 rounded-full bg-slate-300 opacity-0 transition-opacity group-hover:opacity-100 group-focus-visible:bg-sky-500 group-focus-visible:opacity-100 dark:bg-slate-600" />
+        </div>
+      ) : null}
       <div role="tablist" aria-label="Lesson and views" className="flex items-center gap-1 bg-slate-50 px-2 dark:bg-slate-900/60">
         {TABS.map((t) => (
           <button
@@ -63,9 +131,21 @@ export function LessonDock(): ReactNode {
             {t.label}
           </button>
         ))}
+        <span className="ml-auto" />
+        {state.open ? (
+          <button
+            type="button"
+            className="rounded px-2 py-1 text-xs text-slate-500 hover:bg-slate-200 dark:text-slate-400 dark:hover:bg-slate-800"
+            aria-pressed={state.maximised}
+            title={state.maximised ? 'Back to the size you chose' : 'Give the dock most of the column'}
+            onClick={() => change({ maximised: !state.maximised })}
+          >
+            {state.maximised ? 'Restore' : 'Maximise'}
+          </button>
+        ) : null}
         <button
           type="button"
-          className="ml-auto rounded px-2 py-1 text-xs text-slate-500 hover:bg-slate-200 dark:text-slate-400 dark:hover:bg-slate-800"
+          className="rounded px-2 py-1 text-xs text-slate-500 hover:bg-slate-200 dark:text-slate-400 dark:hover:bg-slate-800"
           aria-expanded={state.open}
           onClick={() => change({ open: !state.open })}
         >
@@ -114,18 +194,20 @@ function RatesTab(): ReactNode {
   return (
     <div className="flex flex-col gap-3">
       <RateChart series={series.t.length > 0 ? series : EMPTY_SERIES} height={150} />
-      <ul className="grid gap-2 md:grid-cols-2 min-[106.25rem]:grid-cols-3">
+      <ul aria-label="Rate per server" className="grid grid-cols-[repeat(auto-fill,minmax(16rem,1fr))] gap-2">
         {[...servers.values()].map((s) => {
           const h = serverHistory.get(s.id)
           const values = h ? h.in.map((v, i) => v + h.out[i]) : []
           const last = values.length > 0 ? values[values.length - 1] : 0
+          const address = serverAddress(s)
           return (
             <li key={s.id} className="flex items-center gap-2 rounded-md border border-slate-200 px-2 py-1.5 text-xs dark:border-slate-800">
-              <span className="min-w-0 flex-1 truncate font-mono" title={serverAddress(s)}>
-                {serverAddress(s)}
+              <span className="flex min-w-0 flex-1 flex-col" title={`${address} (${s.behaviour})`}>
+                <span className="font-mono leading-tight [overflow-wrap:anywhere]">{address}</span>
+                <span className="text-[11px] text-slate-500 dark:text-slate-400">{s.behaviour}</span>
               </span>
-              {values.length > 1 ? <Sparkline values={values} width={80} height={20} label={`Rate of ${serverAddress(s)}`} /> : null}
-              <span className="w-20 text-right font-mono tabular-nums text-slate-500 dark:text-slate-400">{formatRate(last)}</span>
+              {values.length > 1 ? <Sparkline values={values} width={80} height={20} label={`Rate of ${address}`} /> : null}
+              <span className="w-20 shrink-0 text-right font-mono tabular-nums text-slate-500 dark:text-slate-400">{formatRate(last)}</span>
             </li>
           )
         })}
@@ -138,5 +220,7 @@ function KernelTab(): ReactNode {
   const store = useLabStore()
   const ui = useUiStore()
   const request = useMemo(() => store.transport.request.bind(store.transport) as typeof store.transport.request, [store])
-  return <KernelPanel request={request} visible onSelectConnection={(id) => ui.set({ selectedConnectionId: id })} />
+  const connectionMap = useLab((s) => s.connections)
+  const connections = useMemo(() => [...connectionMap.values()], [connectionMap])
+  return <KernelPanel request={request} visible connections={connections} onSelectConnection={(id) => ui.set({ selectedConnectionId: id })} />
 }

@@ -87,7 +87,7 @@ export function ConnectionActions({ connection, request }: { connection: Connect
         })}
       </ul>
       {/* The same words as the buttons' descriptions, so hidden from assistive technology. */}
-      <p aria-hidden="true" data-testid="action-hint" className={`line-clamp-2 min-h-8 text-[11px] leading-4 ${pointed ? 'text-slate-700 dark:text-slate-200' : 'text-slate-400 dark:text-slate-500'}`} title={pointed ? ACTION_EXPLANATIONS[pointed] : undefined}>
+      <p aria-hidden="true" data-testid="action-hint" className={`h-4 truncate text-[11px] leading-4 ${pointed ? 'text-slate-700 dark:text-slate-200' : 'text-slate-400 dark:text-slate-500'}`} title={pointed ? ACTION_EXPLANATIONS[pointed] : undefined}>
         {pointed ? ACTION_EXPLANATIONS[pointed] : ACTIONS_IDLE_HINT}
       </p>
       {error && (

@@ -170,20 +170,30 @@ export function SendBox({ connection, server, request, history: sharedHistory, o
             placeholder={`${format === 'hex' ? '48 65 6c 6c 6f' : format === 'escapes' ? 'hello\\r\\n\\x00' : 'hello'}   (Ctrl+Enter sends)`}
             className={`${FIELD} resize-y px-1.5 font-mono text-[13px] leading-5 ${encoded.ok ? '' : 'border-red-500 dark:border-red-400'}`}
           />
-          <div id="send-box-check" className="truncate text-[11px]" aria-live="polite">
-            {encoded.ok ? (
-              <span className="text-slate-500 dark:text-slate-400">
-                {formatExactBytes(encoded.bytes.length)}
-                {preview && <span className="ml-2 font-mono">{preview}{encoded.bytes.length > PREVIEW_BYTES ? ' …' : ''}</span>}
-              </span>
-            ) : (
-              <span className="text-red-700 dark:text-red-300">
-                {encoded.error.message}{' '}
-                <button type="button" className="underline" onClick={goToError}>
-                  Go to position {encoded.error.position}
-                </button>
-              </span>
-            )}
+          <div className="flex items-center gap-2">
+            <div id="send-box-check" className="min-w-0 flex-1 truncate text-[11px]" aria-live="polite">
+              {encoded.ok ? (
+                <span className="text-slate-500 dark:text-slate-400">
+                  {formatExactBytes(encoded.bytes.length)}
+                  {preview && <span className="ml-2 font-mono">{preview}{encoded.bytes.length > PREVIEW_BYTES ? ' …' : ''}</span>}
+                </span>
+              ) : (
+                <span className="text-red-700 dark:text-red-300">
+                  {encoded.error.message}{' '}
+                  <button type="button" className="underline" onClick={goToError}>
+                    Go to position {encoded.error.position}
+                  </button>
+                </span>
+              )}
+            </div>
+            <button
+              type="submit"
+              disabled={!sendable}
+              title="Ctrl+Enter or ⌘+Enter"
+              className="shrink-0 rounded-md bg-sky-600 px-3 py-0.5 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-40"
+            >
+              Send
+            </button>
           </div>
           <div className="flex flex-wrap items-center gap-x-2.5 gap-y-1.5 text-xs text-slate-600 dark:text-slate-300">
             <label className="flex items-center gap-1">
@@ -194,9 +204,9 @@ export function SendBox({ connection, server, request, history: sharedHistory, o
                 <option value="escapes">Escapes</option>
               </select>
             </label>
-            <label className="flex items-center gap-1">
-              Line ending
-              <select className={FIELD} value={lineEnding} onChange={(e) => setLineEnding(e.target.value as Payload['lineEnding'])}>
+            <label className="flex items-center gap-1" title="Appended to the message when it is sent">
+              Ending
+              <select aria-label="Line ending" className={FIELD} value={lineEnding} onChange={(e) => setLineEnding(e.target.value as Payload['lineEnding'])}>
                 <option value="none">None</option>
                 <option value="lf">LF</option>
                 <option value="crlf">CRLF</option>
@@ -216,7 +226,7 @@ export function SendBox({ connection, server, request, history: sharedHistory, o
             {history.length > 0 && (
               <label className="flex min-w-0 items-center gap-1">
                 History
-                <select className={`${FIELD} max-w-40`} value={cursor} onChange={(e) => recall(Number(e.target.value))}>
+                <select className={`${FIELD} max-w-36`} value={cursor} onChange={(e) => recall(Number(e.target.value))}>
                   <option value={-1}>({history.length} sent; ↑/↓ in the box)</option>
                   {history.map((h, i) => (
                     <option key={i} value={i}>
@@ -226,14 +236,6 @@ export function SendBox({ connection, server, request, history: sharedHistory, o
                 </select>
               </label>
             )}
-            <button
-              type="submit"
-              disabled={!sendable}
-              title="Ctrl+Enter or ⌘+Enter"
-              className="ml-auto rounded-md bg-sky-600 px-3 py-0.5 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-40"
-            >
-              Send
-            </button>
           </div>
           {targetNote && <p className="text-xs text-slate-500 dark:text-slate-400">{targetNote}</p>}
           {status && (
