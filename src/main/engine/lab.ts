@@ -341,7 +341,10 @@ export class Lab implements ServerOwner, ConnectionOwner {
       this.closedOrder.length = 0
       this.closedOrder.push(...kept)
     }
-    this.emit({ type: 'connections.removed', at: Date.now(), ids })
+    // Evictions come one per close under churn: extend a pending removal rather than add one event each.
+    const last = this.pendingEvents[this.pendingEvents.length - 1]
+    if (last?.type === 'connections.removed') last.ids.push(...ids)
+    else this.emit({ type: 'connections.removed', at: Date.now(), ids })
   }
 
   private server(id: number): LabTcpServer {
