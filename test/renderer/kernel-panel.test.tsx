@@ -91,3 +91,37 @@ describe('KernelPanel', () => {
     await waitFor(() => expect(calls[calls.length - 1]).toEqual({ scope: 'all' }))
   })
 })
+
+describe('kernel table order and peer sides', () => {
+  it('sorts by server port, then connection, own side first, and names the peer side of a closed connection', async () => {
+    const { KernelTable } = await import('@renderer/features/kernel/kernel-table')
+    const closed = {
+      id: 9,
+      serverId: 2,
+      origin: 'accepted' as const,
+      family: 'IPv4' as const,
+      local: { address: '127.0.0.1', port: 7000 },
+      remote: { address: '127.0.0.1', port: 50000 },
+      state: 'closed' as const,
+      closeReason: 'peer-fin' as const,
+      error: null,
+      openedAt: 0,
+      peerEndedAt: 1,
+      closedAt: 2,
+      lastActivity: 2,
+      bytesIn: 0,
+      bytesOut: 0,
+      chunksIn: 0,
+      chunksOut: 0,
+      paused: false
+    }
+    const sockets = [
+      sock({ inode: 0, state: 'TIME-WAIT', localPort: 50000, remotePort: 7000, pid: null, command: null }),
+      ...VIEW.sockets,
+      sock({ state: 'LISTEN', localPort: 7000, remoteAddress: '0.0.0.0', remotePort: 0, inode: 5, labServerId: 2 })
+    ]
+    render(<KernelTable sockets={sockets} connections={[closed]} />)
+    const rows = [...screen.getByRole('table', { name: 'Kernel sockets' }).querySelectorAll('tbody tr')].map((tr) => tr.lastElementChild?.textContent)
+    expect(rows).toEqual(['server #2', 'peer side of #9', 'server #1', '#7', 'peer side of #7', 'TIME-WAIT leftover'])
+  })
+})

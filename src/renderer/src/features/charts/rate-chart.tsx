@@ -36,18 +36,16 @@ export function RateChart({ series, height = 160 }: { series: RateSeries; height
       legend: { show: false },
       cursor: { y: false, points: { show: false } },
       scales: {
-        x: { time: false, range: (_u, min, max) => [Math.min(min, max - RATE_WINDOW_S), max] },
+        // x is seconds relative to the newest sample (0 = now), so ticks fall on whole "s ago" values.
+        x: { time: false, range: (_u, min) => [Math.min(min, -RATE_WINDOW_S), 0] },
         y: { range: (_u, _min, max) => [0, Math.max(1024, max * 1.1)] }
       },
       axes: [
         {
           ...AXIS,
           space: 60,
-          incrs: [1, 2, 5, 10, 15, 30, 60],
-          values: (u, splits) => {
-            const newest = u.data[0].length > 0 ? u.data[0][u.data[0].length - 1] : 0
-            return splits.map((v) => agoText(newest - v))
-          }
+          incrs: [1, 2, 5, 10, 15, 20, 30, 60],
+          values: (_u, splits) => splits.map((v) => agoText(-v))
         },
         { ...AXIS, size: 78, space: 30, values: (_u, splits) => splits.map((v) => formatRate(v)) }
       ],
@@ -59,7 +57,10 @@ export function RateChart({ series, height = 160 }: { series: RateSeries; height
     }),
     []
   )
-  const data = useMemo<AlignedData>(() => [series.t, series.in, series.out], [series])
+  const data = useMemo<AlignedData>(() => {
+    const newest = series.t.length > 0 ? series.t[series.t.length - 1] : 0
+    return [series.t.map((t) => t - newest), series.in, series.out]
+  }, [series])
   const n = series.t.length
   const now = n > 0 ? { in: series.in[n - 1], out: series.out[n - 1] } : null
   const label = now ? `Total rate: in ${formatRate(now.in)}, out ${formatRate(now.out)}` : 'Total rate: no data yet'

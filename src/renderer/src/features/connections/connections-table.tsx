@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useRef } from 'react'
-import type { ReactNode } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
+import type { ReactNode, RefObject } from 'react'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import type { SortKey } from '@renderer/store/ui-store'
 import { useUi, useUiStore } from '@renderer/store/ui-store'
@@ -11,6 +11,8 @@ interface Column {
   key: SortKey
   label: string
   width: string
+  /** The width when the table has room (at least ROOMY_PX wide). */
+  roomy?: string
   align: 'left' | 'right'
   title?: string
 }
@@ -19,8 +21,8 @@ interface Column {
 // local address, which is mostly the server's own (cut short from the left of the port when narrow).
 const COLUMNS: Column[] = [
   { key: 'id', label: '#', width: '2.25rem', align: 'right', title: 'Connection number, in order of arrival' },
-  { key: 'peer', label: 'Peer', width: '7.75rem', align: 'left', title: 'The remote end: address and port of the other side (half of the 4-tuple)' },
-  { key: 'local', label: 'Local', width: '6.25rem', align: 'left', title: 'This end: the address and port the connected socket has here' },
+  { key: 'peer', label: 'Peer', width: '7.75rem', roomy: '8.25rem', align: 'left', title: 'The remote end: address and port of the other side (half of the 4-tuple)' },
+  { key: 'local', label: 'Local', width: '6.25rem', roomy: '7.5rem', align: 'left', title: 'This end: the address and port the connected socket has here' },
   { key: 'state', label: 'State', width: 'auto', align: 'left', title: 'The connection’s state; a closed one says why it closed' },
   { key: 'bytes-in', label: 'Bytes in', width: '4.25rem', align: 'right', title: 'Received from the peer' },
   { key: 'bytes-out', label: 'Bytes out', width: '4.5rem', align: 'right', title: 'Sent to the peer' },
@@ -29,12 +31,28 @@ const COLUMNS: Column[] = [
   { key: 'age', label: 'Age', width: '3.4rem', align: 'right' }
 ]
 
+/** From this width on, the address columns get room for a whole IPv4 address. */
+const ROOMY_PX = 720
+
+function useRoomy(ref: RefObject<HTMLDivElement | null>): boolean {
+  const [roomy, setRoomy] = useState(false)
+  useEffect(() => {
+    const el = ref.current
+    if (!el || typeof ResizeObserver !== 'function') return
+    const observer = new ResizeObserver((entries) => setRoomy((entries[0]?.contentRect.width ?? 0) >= ROOMY_PX))
+    observer.observe(el)
+    return () => observer.disconnect()
+  }, [ref])
+  return roomy
+}
+
 /** The live table of connections: virtualised, sortable by header, keyboard-navigable. */
 export function ConnectionsTable({ ids }: { ids: number[] }): ReactNode {
   const ui = useUiStore()
   const selectedId = useUi((s) => s.selectedConnectionId)
   const sort = useUi((s) => s.sort)
   const scrollRef = useRef<HTMLDivElement>(null)
+  const roomy = useRoomy(scrollRef)
   const virtualizer = useVirtualizer({
     count: ids.length,
     getScrollElement: () => scrollRef.current,
@@ -76,7 +94,7 @@ export function ConnectionsTable({ ids }: { ids: number[] }): ReactNode {
       <table aria-label="Connections" aria-rowcount={ids.length + 1} className="w-full min-w-[40rem] table-fixed border-separate border-spacing-0">
         <colgroup>
           {COLUMNS.map((c) => (
-            <col key={c.key} style={{ width: c.width }} />
+            <col key={c.key} style={{ width: roomy ? (c.roomy ?? c.width) : c.width }} />
           ))}
         </colgroup>
         <thead>

@@ -54,7 +54,7 @@ export function ConnectionsToolbar({ shown, total }: { shown: number; total: num
           id={FILTER_ID}
           type="search"
           aria-label="Filter connections"
-          placeholder="Filter by address, port or #id"
+          placeholder="Filter: address, port, #id"
           className={`${INPUT} py-1 pr-7`}
           value={text}
           onChange={(e) => ui.set({ filterText: e.target.value })}

@@ -1,5 +1,5 @@
-import { useEffect, useMemo, useRef, useState } from 'react'
-import type { ReactElement, RefObject } from 'react'
+import { useEffect, useMemo, useState } from 'react'
+import type { ReactElement } from 'react'
 import { formatBytes, formatExactBytes } from '@shared/byte-format'
 import { ChunksBytes, SMALL_BUTTON } from './bytes-view'
 import type { ByteViewMode } from './bytes-view'
@@ -34,11 +34,11 @@ function lineFits(perLine: number, width: number): boolean {
 }
 
 /** 16 bytes per hex line when the list is wide enough, else 8 (or 4); 16 where it cannot be measured. */
-function useBytesPerLine(): { ref: RefObject<HTMLOListElement | null>; perLine: number } {
-  const ref = useRef<HTMLOListElement>(null)
+function useBytesPerLine(): { ref: (el: HTMLOListElement | null) => void; perLine: number } {
+  // A callback ref: the list mounts only once there is traffic, after the first render.
+  const [el, ref] = useState<HTMLOListElement | null>(null)
   const [perLine, setPerLine] = useState(16)
   useEffect(() => {
-    const el = ref.current
     if (!el || typeof ResizeObserver !== 'function') return
     const fit = (width: number): void => {
       if (width <= 0) return
@@ -48,7 +48,7 @@ function useBytesPerLine(): { ref: RefObject<HTMLOListElement | null>; perLine: 
     const observer = new ResizeObserver((entries) => fit(entries[0]?.contentRect.width ?? 0))
     observer.observe(el)
     return () => observer.disconnect()
-  }, [])
+  }, [el])
   return { ref, perLine }
 }
 

@@ -60,7 +60,7 @@ export function TrafficPanel(props: { connectionId: number; window: TrafficWindo
 
   return (
     <section aria-label="Traffic" className="flex flex-col gap-2">
-      <div className="flex flex-wrap items-center gap-2 text-xs">
+      <div className="flex flex-wrap items-center gap-1.5 text-xs">
         <div role="radiogroup" aria-label="View" className="flex overflow-hidden rounded border border-slate-300 dark:border-slate-600">
           {MODES.map((m) => (
             <button
@@ -78,41 +78,50 @@ export function TrafficPanel(props: { connectionId: number; window: TrafficWindo
         <button type="button" className={SMALL_BUTTON} aria-pressed={joined} onClick={() => setJoined(!joined)}>
           {joined ? 'Show chunks' : 'Joined'}
         </button>
-        <label className="flex items-center gap-1">
-          Direction
+        <label className="flex items-center gap-1" title="Which direction to show: in = from the peer, out = to the peer">
+          <span className="sr-only">Direction</span>
           <select
+            aria-label="Direction"
             value={dir}
             onChange={(e) => setDir(e.target.value as DirFilter)}
-            className="rounded border border-slate-300 bg-transparent px-1 dark:border-slate-600"
+            className="rounded border border-slate-300 bg-transparent px-1 py-px dark:border-slate-600"
           >
-            <option value="both">both</option>
-            <option value="in">in (from the peer)</option>
-            <option value="out">out (to the peer)</option>
+            <option value="both">in and out</option>
+            <option value="in">in only</option>
+            <option value="out">out only</option>
           </select>
         </label>
-        <button type="button" className={SMALL_BUTTON} onClick={() => void copy()} disabled={chunks.length === 0}>
-          Copy
-        </button>
-        <button
-          type="button"
-          className={SMALL_BUTTON}
-          disabled={chunks.length === 0}
-          onClick={() => download(`connection-${connectionId}${suffix}.bin`, new Blob([joinBytes(chunks)], { type: 'application/octet-stream' }))}
-        >
-          Save .bin
-        </button>
-        <button
-          type="button"
-          className={SMALL_BUTTON}
-          disabled={chunks.length === 0}
-          onClick={() =>
-            download(`connection-${connectionId}${suffix}-${mode}.txt`, new Blob([transcriptText(chunks, mode, openedAt, joined)], { type: 'text/plain' }))
-          }
-        >
-          Save .txt
-        </button>
-        {status && <span role="status">{status}</span>}
+        <span className="ml-auto flex items-center gap-1">
+          <button type="button" className={SMALL_BUTTON} onClick={() => void copy()} disabled={chunks.length === 0} title={`Copy the ${mode} view as text`}>
+            Copy
+          </button>
+          <button
+            type="button"
+            className={SMALL_BUTTON}
+            disabled={chunks.length === 0}
+            title="Save the kept bytes exactly as they were sent"
+            onClick={() => download(`connection-${connectionId}${suffix}.bin`, new Blob([joinBytes(chunks)], { type: 'application/octet-stream' }))}
+          >
+            Save .bin
+          </button>
+          <button
+            type="button"
+            className={SMALL_BUTTON}
+            disabled={chunks.length === 0}
+            title={`Save the ${mode} view as text`}
+            onClick={() =>
+              download(`connection-${connectionId}${suffix}-${mode}.txt`, new Blob([transcriptText(chunks, mode, openedAt, joined)], { type: 'text/plain' }))
+            }
+          >
+            Save .txt
+          </button>
+        </span>
       </div>
+      {status && (
+        <p role="status" className="text-xs text-slate-500 dark:text-slate-400">
+          {status}
+        </p>
+      )}
       {note && (
         <p className="rounded bg-yellow-50 px-2 py-1 text-xs text-yellow-900 dark:bg-yellow-950/50 dark:text-yellow-200">{note}</p>
       )}

@@ -107,7 +107,7 @@ export function KernelTable({
 }): ReactElement {
   const rows = placeSockets(sockets, connections)
   return (
-    <table aria-label="Kernel sockets" className="w-full border-separate border-spacing-0 text-xs">
+    <table aria-label="Kernel sockets" className="w-full border-separate border-spacing-0 text-xs whitespace-nowrap">
       <thead>
         <tr className="text-left text-slate-500 dark:text-slate-400">
           <th className={TH}>State</th>

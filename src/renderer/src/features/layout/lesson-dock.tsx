@@ -153,7 +153,7 @@ export function LessonDock(): ReactNode {
         </button>
       </div>
       {state.open ? (
-        <div role="tabpanel" aria-label={TABS.find((t) => t.id === state.tab)?.label} className="min-h-0 flex-1 overflow-y-auto p-3">
+        <div role="tabpanel" aria-label={TABS.find((t) => t.id === state.tab)?.label} className="min-h-0 flex-1 overflow-auto p-3">
           {state.tab === 'try' ? <TryTab /> : state.tab === 'life' ? <LifeTab /> : state.tab === 'rates' ? <RatesTab /> : <KernelTab />}
         </div>
       ) : null}

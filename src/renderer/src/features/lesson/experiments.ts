@@ -59,7 +59,7 @@ export function buildExperiments(servers: readonly ServerInfo[]): Experiment[] {
         { text: 'Press Ctrl+C to end nc.' }
       ],
       watch: [
-        'hello comes back: 6 bytes in (hello plus ␊), 6 bytes out.',
+        'hello comes back: 6 bytes in (hello plus the newline, \\n), 6 bytes out.',
         "A new row in Connections; its peer port is nc's ephemeral port, chosen by the OS.",
         'Each Enter is one chunk: chunk boundaries are where the reads happened, not messages.'
       ]
@@ -114,7 +114,7 @@ export function buildExperiments(servers: readonly ServerInfo[]): Experiment[] {
         { text: `Or open ${url(h, p)} in a browser.` }
       ],
       watch: [
-        'The request is plain text bytes: GET / HTTP/1.1␍␊ and headers, ending with an empty line.',
+        'The request is plain text bytes: GET / HTTP/1.1 then CR LF (\\r\\n) and headers, ending with an empty line.',
         'HTTP is only a convention on top of the byte stream; TCP gives it no meaning.',
         'A browser may open more than one connection (and keep them open).'
       ]

@@ -219,7 +219,7 @@ export function SendBox({ connection, server, request, history: sharedHistory, o
                   this peer
                 </option>
                 <option value="server" disabled={serverId === null}>
-                  all peers of this server
+                  all peers
                 </option>
               </select>
             </label>

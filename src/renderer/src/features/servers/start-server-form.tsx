@@ -76,7 +76,7 @@ export function StartServerForm(): ReactNode {
   const unix = form.host.trim().startsWith('unix:')
   return (
     <form onSubmit={(e) => void submit(e)} aria-label="Start a server" className="space-y-2.5" noValidate>
-      <div className="grid grid-cols-[minmax(0,1fr)_4.5rem] gap-2">
+      <div className="grid grid-cols-[minmax(0,1fr)_3.6rem] gap-2">
         <div>
           <label htmlFor={START_HOST_ID} className={LABEL}>
             Host
