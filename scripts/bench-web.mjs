@@ -38,7 +38,8 @@ export async function startBrowser({ root, chromium, spawnNode, rssMb, profile =
   let current = null
 
   async function startLabWeb() {
-    const p = spawnNode([join(root, 'out/main/cli.js'), 'web', '--ui-port', '0', '--listen', 'echo@127.0.0.1:0'], { ipc: false, stdout: 'pipe' })
+    const prof = profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
+    const p = spawnNode([...prof, join(root, 'out/main/cli.js'), 'web', '--ui-port', '0', '--listen', 'echo@127.0.0.1:0'], { ipc: false, stdout: 'pipe' })
     const lines = createInterface({ input: p.child.stdout })
     const { port, url } = await new Promise((resolve, reject) => {
       let port = 0

@@ -308,3 +308,32 @@ describe('traffic record: an echo stored once', () => {
     client.destroy()
   })
 })
+
+describe('traffic record: chunk facts are bounded too', () => {
+  it('empties the least recently used records when the chunk facts of all records pass their cap', () => {
+    // 16 slots of 20 bytes a record; a cap of 700 bytes holds two records' facts, not three.
+    const budget = new TrafficBudget(10_000, 1_000_000, 1_000, 700)
+    const [a, b, c] = [0, 1, 2].map(() => new TrafficRecorder(budget))
+    a.add('in', Buffer.from('a'), 1)
+    b.add('in', Buffer.from('b'), 2)
+    expect(budget.metaTotal).toBe(640)
+    c.add('in', Buffer.from('c'), 3)
+    expect(a.chunkCount).toBe(0)
+    expect([b.chunkCount, c.chunkCount]).toEqual([1, 1])
+    expect(budget.metaTotal).toBe(640)
+  })
+
+  it('keeps shown + dropped equal to everything recorded when a record with repeats is emptied', () => {
+    const budget = new TrafficBudget(10_000, 1_000_000, 1_000)
+    const r = new TrafficRecorder(budget)
+    for (let i = 0; i < 5; i++) {
+      r.add('in', seqBytes(i, 10), i)
+      r.addRepeat('out', i)
+    }
+    r.dropAll()
+    const rec = r.read(1)
+    expect(rec.chunks).toEqual([])
+    expect(rec).toMatchObject({ droppedBytes: 100, droppedChunks: 10, nextSeq: 10 })
+    expect([budget.total, budget.metaTotal]).toEqual([0, 0])
+  })
+})

@@ -3,6 +3,12 @@ import type { TrafficRecord } from '@shared/model'
 // `kept` value of a chunk whose bytes are those of the chunk just before it (an echo): stored once.
 const REPEAT = -1
 
+// A record's chunk-facts ring starts with this many slots and doubles; each slot costs META_BYTES.
+const MIN_META_SLOTS = 16
+const META_BYTES = 8 + 8 + 4
+const EMPTY_F64 = new Float64Array(0)
+const EMPTY_I32 = new Int32Array(0)
+
 // A record's buffer starts this small and doubles as it fills, so 10,000 quiet connections cost little.
 const MIN_RING_BYTES = 256
 
@@ -12,6 +18,8 @@ const MIN_RING_BYTES = 256
  */
 export class TrafficBudget {
   total = 0
+  /** Bytes of the records' chunk-facts rings (16–20 bytes a kept chunk), bounded by `metaCap`. */
+  metaTotal = 0
   /** The most one record's buffer may hold: the per-connection cap, never more than the total. */
   readonly ringLimit: number
   // Map order is least-recently-appended first: the first entries are emptied when the total is over.
@@ -21,7 +29,9 @@ export class TrafficBudget {
   constructor(
     readonly perConnection: number,
     readonly totalCap: number,
-    readonly maxChunksPerConnection: number
+    readonly maxChunksPerConnection: number,
+    /** Chunk facts of every record together; past it, the least recently used records are emptied. */
+    readonly metaCap: number = 32 * 1024 * 1024
   ) {
     this.ringLimit = Math.max(0, Math.min(perConnection, totalCap))
   }
@@ -34,9 +44,9 @@ export class TrafficBudget {
       this.records.set(record, true)
       this.lastTouched = record
     }
-    if (this.total <= this.totalCap) return
+    if (this.total <= this.totalCap && this.metaTotal <= this.metaCap) return
     for (const r of this.records.keys()) {
-      if (this.total <= this.totalCap) break
+      if (this.total <= this.totalCap && this.metaTotal <= this.metaCap) break
       if (r === record) continue
       r.dropAll()
       // An emptied record leaves the order until it records again, so later trims never walk it.
@@ -55,6 +65,11 @@ export class TrafficBudget {
   resized(by: number): void {
     this.total += by
   }
+
+  /** @internal A record's chunk-facts ring changed size. */
+  resizedMeta(by: number): void {
+    this.metaTotal += by
+  }
 }
 
 /**
@@ -62,18 +77,23 @@ export class TrafficBudget {
  * first). The bytes are copied into one ring buffer per connection rather than kept as references to
  * the sockets' buffers: retained socket buffers survive into V8's old generation and their external
  * memory forces a full GC every few megabytes at high throughput, which halved the echo rate.
- * Chunk facts live in parallel number arrays, so a chunk allocates no object either.
+ * Chunk facts live in typed-array rings of their own (20 bytes a chunk, bounded lab-wide), so
+ * recording a chunk allocates nothing and dropping one moves nothing.
  */
 export class TrafficRecorder {
   private ring: Buffer | null = null
   /** Where the next byte goes; the kept bytes are the `keptBytes` before it, oldest chunk first. */
   private end = 0
-  private at: number[] = []
+  // The chunk-facts ring: slot (first + i) & (metaCap - 1) holds the i-th oldest kept chunk.
+  private metaCap = 0
+  private at = EMPTY_F64
   /** size * 2 + 1 for 'out', + 0 for 'in'. */
-  private sizeDir: number[] = []
-  private kept: number[] = []
-  /** Index of the oldest kept chunk in the arrays; the seq of index i is baseSeq + i. */
-  private head = 0
+  private sizeDir = EMPTY_F64
+  /** Bytes of the chunk still in the ring, or REPEAT. */
+  private kept = EMPTY_I32
+  private first = 0
+  private count = 0
+  /** The seq of the oldest kept chunk; the next chunk gets baseSeq + count. */
   private baseSeq = 0
   keptBytes = 0
   droppedBytes = 0
@@ -81,46 +101,45 @@ export class TrafficRecorder {
 
   constructor(private readonly budget: TrafficBudget) {}
 
-  /** Bytes this record's buffer occupies. */
+  /** Bytes this record's byte buffer occupies. */
   get capacity(): number {
     return this.ring === null ? 0 : this.ring.length
   }
 
   /** Chunks still kept. */
   get chunkCount(): number {
-    return this.kept.length - this.head
+    return this.count
+  }
+
+  /** The seq the last recorded chunk got, or -1. */
+  get lastSeq(): number {
+    return this.baseSeq + this.count - 1
   }
 
   /** Records one read or write (the bytes are copied; the caller may reuse its buffer). */
   add(dir: 'in' | 'out', bytes: Buffer, at: number): void {
     const limit = this.budget.ringLimit
-    let src = bytes
-    if (src.length > limit) {
+    let n = bytes.length
+    let from = 0
+    if (n > limit) {
       // Only the tail can ever be shown.
-      this.droppedBytes += src.length - limit
-      src = src.subarray(src.length - limit)
+      this.droppedBytes += n - limit
+      from = n - limit
+      n = limit
     }
-    const n = src.length
+    if (this.count >= this.budget.maxChunksPerConnection) this.dropOldest()
     if (this.keptBytes + n > this.capacity) this.grow(this.keptBytes + n)
     if (this.keptBytes + n > this.capacity) this.trimTo(this.capacity - n)
     if (n > 0 && this.ring !== null) {
       const cap = this.ring.length
-      const first = Math.min(n, cap - this.end)
-      src.copy(this.ring, this.end, 0, first)
-      if (first < n) src.copy(this.ring, 0, first, n)
+      const firstPart = Math.min(n, cap - this.end)
+      bytes.copy(this.ring, this.end, from, from + firstPart)
+      if (firstPart < n) bytes.copy(this.ring, 0, from + firstPart, from + n)
       this.end = (this.end + n) % cap
     }
-    this.at.push(at)
-    this.sizeDir.push(bytes.length * 2 + (dir === 'out' ? 1 : 0))
-    this.kept.push(n)
+    this.push(at, bytes.length * 2 + (dir === 'out' ? 1 : 0), n)
     this.keptBytes += n
-    if (this.chunkCount > this.budget.maxChunksPerConnection) this.trimTo(this.keptBytes)
     this.budget.touch(this)
-  }
-
-  /** The seq the last recorded chunk got, or -1. */
-  get lastSeq(): number {
-    return this.baseSeq + this.kept.length - 1
   }
 
   /**
@@ -128,67 +147,63 @@ export class TrafficRecorder {
    * very buffer it read): the bytes are not copied again, halving the recording cost of an echo.
    */
   addRepeat(dir: 'in' | 'out', at: number): void {
-    const last = this.kept.length - 1
-    if (last < this.head) return
+    if (this.count === 0) return
+    const last = this.slot(this.count - 1)
     const sourceKept = this.kept[last]
-    const size = Math.floor(this.sizeDir[last] / 2)
     // A repeat of a repeat would need a chain; the caller only repeats a chunk it just added.
     if (sourceKept === REPEAT) return
-    this.at.push(at)
-    this.sizeDir.push(size * 2 + (dir === 'out' ? 1 : 0))
-    this.kept.push(REPEAT)
+    const size = Math.floor(this.sizeDir[last] / 2)
+    if (this.count >= this.budget.maxChunksPerConnection) {
+      // Dropping the oldest might take this very source (a cap of 1 or 2): then there is nothing to repeat.
+      this.dropOldest()
+      if (this.count === 0 || this.kept[this.slot(this.count - 1)] !== sourceKept) return
+    }
+    this.push(at, size * 2 + (dir === 'out' ? 1 : 0), REPEAT)
     this.droppedBytes += size - sourceKept
-    if (this.chunkCount > this.budget.maxChunksPerConnection) this.trimTo(this.keptBytes)
   }
 
-  /** Drops the oldest chunks until at most `limit` bytes (and the chunk cap) remain; the buffer stays. */
+  /** Drops the oldest chunks until at most `limit` bytes remain; the buffers stay. */
   trimTo(limit: number): void {
-    const maxChunks = this.budget.maxChunksPerConnection
-    while (this.head < this.kept.length && (this.keptBytes > limit || this.chunkCount > maxChunks)) {
-      const k = this.kept[this.head]
+    while (this.count > 0 && this.keptBytes > limit) {
+      const j = this.first
+      const k = this.kept[j]
       if (k === REPEAT) {
-        // Only reachable through the chunk cap: a repeat whose source already went.
-        this.head++
-        this.droppedChunks++
+        this.dropOldest()
         continue
       }
-      // A repeat right after this chunk shares its bytes: whatever this chunk loses, it loses too.
-      const shared = this.head + 1 < this.kept.length && this.kept[this.head + 1] === REPEAT ? 2 : 1
       const excess = this.keptBytes - limit
-      if (excess > 0 && excess < k && this.chunkCount <= maxChunks) {
-        // Keep the chunk's tail so the newest bytes survive exactly.
-        this.kept[this.head] = k - excess
+      if (excess < k) {
+        // Keep the chunk's tail so the newest bytes survive exactly; a repeat right after it shares them.
+        this.kept[j] = k - excess
         this.keptBytes -= excess
-        this.droppedBytes += excess * shared
+        this.droppedBytes += excess * (this.repeatFollows() ? 2 : 1)
         break
       }
-      this.head += shared
-      this.keptBytes -= k
-      this.droppedBytes += k * shared
-      this.droppedChunks += shared
-    }
-    if (this.head > 1024 && this.head * 2 > this.kept.length) {
-      this.at.splice(0, this.head)
-      this.sizeDir.splice(0, this.head)
-      this.kept.splice(0, this.head)
-      this.baseSeq += this.head
-      this.head = 0
+      this.dropOldest()
     }
   }
 
-  /** Drops every kept byte and gives the buffer back (the lab is over its total, or forgot the connection). */
+  /** Drops every kept byte and gives the buffers back (the lab is over its total, or forgot the connection). */
   dropAll(): void {
-    this.droppedChunks += this.chunkCount
+    this.droppedChunks += this.count
     this.droppedBytes += this.keptBytes
-    this.baseSeq += this.kept.length
-    this.at = []
-    this.sizeDir = []
-    this.kept = []
-    this.head = 0
+    for (let i = 0; i < this.count; i++) {
+      const j = this.slot(i)
+      // A repeat shows its source's bytes: they are dropped for it too.
+      if (this.kept[j] === REPEAT && i > 0) this.droppedBytes += Math.max(0, this.kept[this.slot(i - 1)])
+    }
+    this.baseSeq += this.count
+    this.count = 0
+    this.first = 0
     this.keptBytes = 0
     this.budget.resized(-this.capacity)
+    this.budget.resizedMeta(-this.metaCap * META_BYTES)
     this.ring = null
     this.end = 0
+    this.metaCap = 0
+    this.at = EMPTY_F64
+    this.sizeDir = EMPTY_F64
+    this.kept = EMPTY_I32
   }
 
   /** The kept chunks newer than `afterSeq`, bytes in base64. */
@@ -198,16 +213,17 @@ export class TrafficRecorder {
     let pos = cap === 0 ? 0 : (this.end - this.keptBytes + cap) % cap
     let prevPos = pos
     let prevKept = 0
-    for (let i = this.head; i < this.kept.length; i++) {
-      const repeat = this.kept[i] === REPEAT
-      const k = repeat ? prevKept : this.kept[i]
+    for (let i = 0; i < this.count; i++) {
+      const j = this.slot(i)
+      const repeat = this.kept[j] === REPEAT
+      const k = repeat ? prevKept : this.kept[j]
       const from = repeat ? prevPos : pos
       const seq = this.baseSeq + i
       if (seq > afterSeq) {
-        const sd = this.sizeDir[i]
+        const sd = this.sizeDir[j]
         out.push({
           seq,
-          at: this.at[i],
+          at: this.at[j],
           dir: sd % 2 === 1 ? 'out' : 'in',
           size: Math.floor(sd / 2),
           data: this.bytesAt(from, k).toString('base64'),
@@ -225,8 +241,59 @@ export class TrafficRecorder {
       chunks: out,
       droppedChunks: this.droppedChunks,
       droppedBytes: this.droppedBytes,
-      nextSeq: this.baseSeq + this.kept.length
+      nextSeq: this.baseSeq + this.count
     }
+  }
+
+  private slot(i: number): number {
+    return (this.first + i) & (this.metaCap - 1)
+  }
+
+  private repeatFollows(): boolean {
+    return this.count > 1 && this.kept[this.slot(1)] === REPEAT
+  }
+
+  /** Drops the oldest whole chunk, and the repeat that shares its bytes. */
+  private dropOldest(): void {
+    if (this.count === 0) return
+    const k = this.kept[this.first]
+    const shared = k !== REPEAT && this.repeatFollows() ? 2 : 1
+    const bytes = k === REPEAT ? 0 : k
+    this.keptBytes -= bytes
+    this.droppedBytes += bytes * shared
+    this.droppedChunks += shared
+    this.first = (this.first + shared) & (this.metaCap - 1)
+    this.count -= shared
+    this.baseSeq += shared
+  }
+
+  private push(at: number, sizeDir: number, kept: number): void {
+    if (this.count === this.metaCap) this.growMeta()
+    const j = this.slot(this.count)
+    this.at[j] = at
+    this.sizeDir[j] = sizeDir
+    this.kept[j] = kept
+    this.count++
+  }
+
+  /** Doubles the chunk-facts ring (16 slots first), keeping the order; counted in the budget's metaTotal. */
+  private growMeta(): void {
+    const size = Math.max(MIN_META_SLOTS, this.metaCap * 2)
+    const at = new Float64Array(size)
+    const sizeDir = new Float64Array(size)
+    const kept = new Int32Array(size)
+    for (let i = 0; i < this.count; i++) {
+      const j = this.slot(i)
+      at[i] = this.at[j]
+      sizeDir[i] = this.sizeDir[j]
+      kept[i] = this.kept[j]
+    }
+    this.budget.resizedMeta((size - this.metaCap) * META_BYTES)
+    this.at = at
+    this.sizeDir = sizeDir
+    this.kept = kept
+    this.first = 0
+    this.metaCap = size
   }
 
   private bytesAt(pos: number, length: number): Buffer {
