@@ -113,7 +113,20 @@ export async function startBrowser({ root, chromium, spawnNode, rssMb, profile =
     const lab = await startLabWeb()
     try {
       await lab.mark()
+      // --prof also profiles the page's main thread while the connections open.
+      const openCdp = profile ? await lab.page.context().newCDPSession(lab.page) : null
+      if (openCdp) {
+        await openCdp.send('Profiler.enable')
+        await openCdp.send('Profiler.start')
+      }
       const opened = await load.rpc('open', { port: lab.port, count, concurrency: 100, timeoutMs: 60_000 }, 90_000)
+      if (openCdp) {
+        // Let the last batches land before stopping.
+        await new Promise((r) => setTimeout(r, 1_000))
+        const { profile: p } = await openCdp.send('Profiler.stop')
+        mkdirSync(profileDir, { recursive: true })
+        writeFileSync(join(profileDir, 'renderer-opening.cpuprofile'), JSON.stringify(p))
+      }
       const ramp = await lab.stats()
       await lab.mark()
       await load.rpc('trickle', { intervalMs: 1_000 })

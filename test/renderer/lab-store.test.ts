@@ -196,6 +196,8 @@ describe('lab store', () => {
   it('turns counter deltas into rates, and drops idle connections from the sampling work', async () => {
     const { fake, store, clock } = setup(makeSnapshot({ servers: [makeServer()], connections: [makeConn(1), makeConn(2)] }))
     await started(store)
+    // A sparkline's history starts when the UI first asks for it (the detail panel shows connection 1).
+    expect(store.connectionSeries(1)?.in).toEqual([])
     fake.emit(
       makeBatch(1, {
         counters: counters([[1, 1000, 500, 1, 1]]),
@@ -221,6 +223,8 @@ describe('lab store', () => {
     store.sampleRates()
     expect(store.connectionSeries(1)?.in).toEqual([2000, 0])
     expect(store.getState().totalHistory.t).toHaveLength(3)
+    // Connection 2 was never shown: no history was kept for it.
+    expect(store.connectionSeries(2)?.in).toEqual([])
     store.stop()
   })
 

@@ -4,6 +4,8 @@ import { RATE_SAMPLES, RateRing, rateSince } from './rate-history'
 
 /** Samples of connections kept per connection: 30 s at 2 Hz (the sparkline of one row). */
 export const CONNECTION_SAMPLES = 60
+/** Connections whose sparkline history is kept (the ones the UI has shown). */
+const WATCHED_MAX = 32
 
 /** What one sampling tick produced, ready to merge into the lab state. */
 export interface RateSample {
@@ -67,9 +69,23 @@ export class RateTracker {
     this.connectionRates.delete(id)
   }
 
-  /** The sparkline samples of one connection (the same object until its next sample). */
+  /**
+   * The sparkline samples of one connection (the same object until its next sample). Its history starts
+   * when it is first asked for: keeping a ring for each of 10,000 connections cost a 40–100 ms task when
+   * thousands opened at once, and only a shown connection needs one. At most WATCHED_MAX are kept.
+   */
   connectionSeries(id: number): RateSeries | undefined {
-    return this.connRings.get(id)?.series()
+    let ring = this.connRings.get(id)
+    if (!ring) {
+      ring = new RateRing(CONNECTION_SAMPLES)
+      this.connRings.set(id, ring)
+      // Map order is the order rings were first asked for: the oldest go first.
+      for (const old of this.connRings.keys()) {
+        if (this.connRings.size <= WATCHED_MAX) break
+        this.connRings.delete(old)
+      }
+    }
+    return ring.series()
   }
 
   /** Takes one sample at `at`. */
@@ -110,9 +126,7 @@ export class RateTracker {
       const base = this.connBase.get(id) ?? { at: this.lastAt, bytesIn: c.bytesIn, bytesOut: c.bytesOut }
       const r = rateSince(base, at, c.bytesIn, c.bytesOut)
       this.connBase.set(id, { at, bytesIn: c.bytesIn, bytesOut: c.bytesOut })
-      let ring = this.connRings.get(id)
-      if (!ring) this.connRings.set(id, (ring = new RateRing(CONNECTION_SAMPLES)))
-      ring.push(at, r.in, r.out)
+      this.connRings.get(id)?.push(at, r.in, r.out)
       const moving = r.in > 0 || r.out > 0
       if (moving) {
         this.connectionRates.set(id, r)
