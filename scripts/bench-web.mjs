@@ -24,17 +24,46 @@ export async function buildLabChild(root, outDir) {
   return join(outDir, 'bench-lab-server.mjs')
 }
 
+// Counted inside the page: intercepting frames through the DevTools protocol would copy every frame to
+// this process and tax the 2 cores the lab and the load generator share.
 const INIT_SCRIPT = `
   window.__longTasks = [];
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
   }).observe({ type: 'longtask', buffered: true });
+  window.__stream = { times: [], largest: 0, largestBytes: 0, resyncs: 0 };
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (ev) => {
+        const text = typeof ev.data === 'string' ? ev.data : '';
+        if (!text.startsWith('{"type":"batch"')) return;
+        const s = window.__stream;
+        s.times.push(Date.now());
+        s.largestBytes = Math.max(s.largestBytes, text.length);
+        // Sizes from the text alone: parsing it again here would double the page's work.
+        let events = 0;
+        for (let i = text.indexOf('{"type":"', 20); i !== -1; i = text.indexOf('{"type":"', i + 9)) events++;
+        const k = text.indexOf('"counters":{"ids":[');
+        const close = k === -1 ? -1 : text.indexOf(']', k);
+        const list = k === -1 ? '' : text.slice(k + 19, close);
+        const rows = list === '' ? 0 : list.split(',').length;
+        s.largest = Math.max(s.largest, events + rows);
+        if (text.includes('"resync":true')) s.resyncs++;
+      });
+    }
+  };
 `
 
 /** Launches headless Chromium; `startLabWeb` starts `tcp-lab web` with a page open on its UI. */
 export async function startBrowser({ root, chromium, spawnNode, rssMb, profile = false, profileDir = '' }) {
   const { chromium: pw } = await import('playwright-core')
-  const browser = await pw.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] })
+  const browser = await pw.launch({
+    executablePath: chromium,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+  })
   let current = null
 
   async function startLabWeb() {
@@ -58,18 +87,6 @@ export async function startBrowser({ root, chromium, spawnNode, rssMb, profile =
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
     const page = await context.newPage()
     await page.addInitScript(INIT_SCRIPT)
-    const stream = { times: [], largest: 0, largestBytes: 0, resyncs: 0 }
-    page.on('websocket', (ws) => {
-      ws.on('framereceived', ({ payload }) => {
-        const text = typeof payload === 'string' ? payload : payload.toString()
-        if (!text.startsWith('{"type":"batch"')) return
-        const { batch } = JSON.parse(text)
-        stream.times.push(Date.now())
-        stream.largest = Math.max(stream.largest, batch.events.length + batch.counters.ids.length)
-        stream.largestBytes = Math.max(stream.largestBytes, text.length)
-        if (batch.resync) stream.resyncs++
-      })
-    })
     await page.goto(url, { waitUntil: 'load' })
     const lab = {
       kind: 'lab',
@@ -77,16 +94,15 @@ export async function startBrowser({ root, chromium, spawnNode, rssMb, profile =
       pid: p.child.pid,
       page,
       async mark() {
-        stream.times = []
-        stream.largest = 0
-        stream.largestBytes = 0
-        stream.resyncs = 0
-        await page.evaluate(() => (window.__longTasks = []))
+        await page.evaluate(() => {
+          window.__longTasks = []
+          window.__stream = { times: [], largest: 0, largestBytes: 0, resyncs: 0 }
+        })
       },
       async stats() {
+        const { tasks, stream } = await page.evaluate(() => ({ tasks: window.__longTasks, stream: window.__stream }))
         const t = stream.times
         const perSecondMax = Math.max(0, ...t.map((a) => t.filter((u) => u >= a && u < a + 1_000).length))
-        const tasks = await page.evaluate(() => window.__longTasks)
         return {
           batches: t.length,
           perSecondMax,

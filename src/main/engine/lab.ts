@@ -52,7 +52,11 @@ export class Lab implements ServerOwner, ConnectionOwner {
   readonly budget: TrafficBudget
   readonly servers = new Map<number, LabTcpServer>()
   readonly connections = new Map<number, LabConnection>()
-  private readonly closedOrder: LabConnection[] = []
+  // Closed connections, oldest first from closedHead: a queue, so evicting one costs O(1).
+  private closedOrder: LabConnection[] = []
+  private closedHead = 0
+  // Ids evicted since the last collection: sent as one removal event at the end of the next batch.
+  private evictedIds: number[] = []
   private nextServerId = 1
   private nextConnId = 1
   private readonly totals = { bytesIn: 0, bytesOut: 0, connectionsOpen: 0, connectionsEver: 0 }
@@ -137,6 +141,11 @@ export class Lab implements ServerOwner, ConnectionOwner {
         s.totals.dirty = false
         servers.push(s)
       }
+    }
+    if (this.evictedIds.length > 0) {
+      // Always after the closed events of the same window: an id is only evicted once it closed.
+      this.pendingEvents.push({ type: 'connections.removed', at: Date.now(), ids: this.evictedIds })
+      this.evictedIds = []
     }
     const changes = { events: this.pendingEvents, connections, servers, overflow: this.overflow }
     this.pendingEvents = []
@@ -322,13 +331,27 @@ export class Lab implements ServerOwner, ConnectionOwner {
   }
 
   private evictClosed(): void {
-    const excess = this.closedOrder.length - this.limits.closedConnectionsKept
-    if (excess <= 0) return
-    const gone = this.closedOrder.splice(0, excess).filter((c) => this.connections.get(c.id) === c)
-    this.forget(gone.map((c) => c.id), false)
+    const cap = this.limits.closedConnectionsKept
+    while (this.closedOrder.length - this.closedHead > cap) {
+      const c = this.closedOrder[this.closedHead++]
+      if (this.connections.get(c.id) !== c) continue
+      this.budget.release(c.traffic)
+      this.connections.delete(c.id)
+      this.evictedIds.push(c.id)
+    }
+    if (this.closedHead > 1024 && this.closedHead * 2 > this.closedOrder.length) {
+      this.closedOrder = this.closedOrder.slice(this.closedHead)
+      this.closedHead = 0
+    }
+    if (this.evictedIds.length === 1) this.notifyChange()
+    if (this.evictedIds.length > this.limits.pendingEventsMax) {
+      // Nobody collects: consumers will take a snapshot instead of the list.
+      this.overflow = true
+      this.evictedIds = []
+    }
   }
 
-  private forget(ids: number[], fromOrder = true): void {
+  private forget(ids: number[]): void {
     if (ids.length === 0) return
     const set = new Set(ids)
     for (const id of ids) {
@@ -336,15 +359,9 @@ export class Lab implements ServerOwner, ConnectionOwner {
       if (c) this.budget.release(c.traffic)
       this.connections.delete(id)
     }
-    if (fromOrder) {
-      const kept = this.closedOrder.filter((c) => !set.has(c.id))
-      this.closedOrder.length = 0
-      this.closedOrder.push(...kept)
-    }
-    // Evictions come one per close under churn: extend a pending removal rather than add one event each.
-    const last = this.pendingEvents[this.pendingEvents.length - 1]
-    if (last?.type === 'connections.removed') last.ids.push(...ids)
-    else this.emit({ type: 'connections.removed', at: Date.now(), ids })
+    this.closedOrder = this.closedOrder.slice(this.closedHead).filter((c) => !set.has(c.id))
+    this.closedHead = 0
+    this.emit({ type: 'connections.removed', at: Date.now(), ids })
   }
 
   private server(id: number): LabTcpServer {

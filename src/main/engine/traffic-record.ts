@@ -5,9 +5,8 @@ const REPEAT = -1
 
 // A record's chunk-facts ring starts with this many slots and doubles; each slot costs META_BYTES.
 const MIN_META_SLOTS = 16
-const META_BYTES = 8 + 8 + 4
+const META_BYTES = 3 * 8
 const EMPTY_F64 = new Float64Array(0)
-const EMPTY_I32 = new Int32Array(0)
 
 // A record's buffer starts this small and doubles as it fills, so 10,000 quiet connections cost little.
 const MIN_RING_BYTES = 256
@@ -18,7 +17,7 @@ const MIN_RING_BYTES = 256
  */
 export class TrafficBudget {
   total = 0
-  /** Bytes of the records' chunk-facts rings (16–20 bytes a kept chunk), bounded by `metaCap`. */
+  /** Bytes of the records' chunk-facts rings (24 bytes a kept chunk), bounded by `metaCap`. */
   metaTotal = 0
   /** The most one record's buffer may hold: the per-connection cap, never more than the total. */
   readonly ringLimit: number
@@ -77,7 +76,7 @@ export class TrafficBudget {
  * first). The bytes are copied into one ring buffer per connection rather than kept as references to
  * the sockets' buffers: retained socket buffers survive into V8's old generation and their external
  * memory forces a full GC every few megabytes at high throughput, which halved the echo rate.
- * Chunk facts live in typed-array rings of their own (20 bytes a chunk, bounded lab-wide), so
+ * Chunk facts live in typed-array rings of their own (24 bytes a chunk, bounded lab-wide), so
  * recording a chunk allocates nothing and dropping one moves nothing.
  */
 export class TrafficRecorder {
@@ -86,11 +85,9 @@ export class TrafficRecorder {
   private end = 0
   // The chunk-facts ring: slot (first + i) & (metaCap - 1) holds the i-th oldest kept chunk.
   private metaCap = 0
-  private at = EMPTY_F64
-  /** size * 2 + 1 for 'out', + 0 for 'in'. */
-  private sizeDir = EMPTY_F64
-  /** Bytes of the chunk still in the ring, or REPEAT. */
-  private kept = EMPTY_I32
+  // One array, three numbers a slot (one allocation a record, not three): at, sizeDir, kept, where
+  // sizeDir = size * 2 + 1 for 'out' (+ 0 for 'in') and kept = bytes still in the ring, or REPEAT.
+  private meta = EMPTY_F64
   private first = 0
   private count = 0
   /** The seq of the oldest kept chunk; the next chunk gets baseSeq + count. */
@@ -148,15 +145,15 @@ export class TrafficRecorder {
    */
   addRepeat(dir: 'in' | 'out', at: number): void {
     if (this.count === 0) return
-    const last = this.slot(this.count - 1)
-    const sourceKept = this.kept[last]
+    const last = this.slot(this.count - 1) * 3
+    const sourceKept = this.meta[last + 2]
     // A repeat of a repeat would need a chain; the caller only repeats a chunk it just added.
     if (sourceKept === REPEAT) return
-    const size = Math.floor(this.sizeDir[last] / 2)
+    const size = Math.floor(this.meta[last + 1] / 2)
     if (this.count >= this.budget.maxChunksPerConnection) {
       // Dropping the oldest might take this very source (a cap of 1 or 2): then there is nothing to repeat.
       this.dropOldest()
-      if (this.count === 0 || this.kept[this.slot(this.count - 1)] !== sourceKept) return
+      if (this.count === 0 || this.meta[this.slot(this.count - 1) * 3 + 2] !== sourceKept) return
     }
     this.push(at, size * 2 + (dir === 'out' ? 1 : 0), REPEAT)
     this.droppedBytes += size - sourceKept
@@ -165,8 +162,8 @@ export class TrafficRecorder {
   /** Drops the oldest chunks until at most `limit` bytes remain; the buffers stay. */
   trimTo(limit: number): void {
     while (this.count > 0 && this.keptBytes > limit) {
-      const j = this.first
-      const k = this.kept[j]
+      const j = this.first * 3 + 2
+      const k = this.meta[j]
       if (k === REPEAT) {
         this.dropOldest()
         continue
@@ -174,7 +171,7 @@ export class TrafficRecorder {
       const excess = this.keptBytes - limit
       if (excess < k) {
         // Keep the chunk's tail so the newest bytes survive exactly; a repeat right after it shares them.
-        this.kept[j] = k - excess
+        this.meta[j] = k - excess
         this.keptBytes -= excess
         this.droppedBytes += excess * (this.repeatFollows() ? 2 : 1)
         break
@@ -188,9 +185,8 @@ export class TrafficRecorder {
     this.droppedChunks += this.count
     this.droppedBytes += this.keptBytes
     for (let i = 0; i < this.count; i++) {
-      const j = this.slot(i)
       // A repeat shows its source's bytes: they are dropped for it too.
-      if (this.kept[j] === REPEAT && i > 0) this.droppedBytes += Math.max(0, this.kept[this.slot(i - 1)])
+      if (this.meta[this.slot(i) * 3 + 2] === REPEAT && i > 0) this.droppedBytes += Math.max(0, this.meta[this.slot(i - 1) * 3 + 2])
     }
     this.baseSeq += this.count
     this.count = 0
@@ -201,9 +197,7 @@ export class TrafficRecorder {
     this.ring = null
     this.end = 0
     this.metaCap = 0
-    this.at = EMPTY_F64
-    this.sizeDir = EMPTY_F64
-    this.kept = EMPTY_I32
+    this.meta = EMPTY_F64
   }
 
   /** The kept chunks newer than `afterSeq`, bytes in base64. */
@@ -214,16 +208,16 @@ export class TrafficRecorder {
     let prevPos = pos
     let prevKept = 0
     for (let i = 0; i < this.count; i++) {
-      const j = this.slot(i)
-      const repeat = this.kept[j] === REPEAT
-      const k = repeat ? prevKept : this.kept[j]
+      const j = this.slot(i) * 3
+      const repeat = this.meta[j + 2] === REPEAT
+      const k = repeat ? prevKept : this.meta[j + 2]
       const from = repeat ? prevPos : pos
       const seq = this.baseSeq + i
       if (seq > afterSeq) {
-        const sd = this.sizeDir[j]
+        const sd = this.meta[j + 1]
         out.push({
           seq,
-          at: this.at[j],
+          at: this.meta[j],
           dir: sd % 2 === 1 ? 'out' : 'in',
           size: Math.floor(sd / 2),
           data: this.bytesAt(from, k).toString('base64'),
@@ -250,13 +244,13 @@ export class TrafficRecorder {
   }
 
   private repeatFollows(): boolean {
-    return this.count > 1 && this.kept[this.slot(1)] === REPEAT
+    return this.count > 1 && this.meta[this.slot(1) * 3 + 2] === REPEAT
   }
 
   /** Drops the oldest whole chunk, and the repeat that shares its bytes. */
   private dropOldest(): void {
     if (this.count === 0) return
-    const k = this.kept[this.first]
+    const k = this.meta[this.first * 3 + 2]
     const shared = k !== REPEAT && this.repeatFollows() ? 2 : 1
     const bytes = k === REPEAT ? 0 : k
     this.keptBytes -= bytes
@@ -269,29 +263,25 @@ export class TrafficRecorder {
 
   private push(at: number, sizeDir: number, kept: number): void {
     if (this.count === this.metaCap) this.growMeta()
-    const j = this.slot(this.count)
-    this.at[j] = at
-    this.sizeDir[j] = sizeDir
-    this.kept[j] = kept
+    const j = this.slot(this.count) * 3
+    this.meta[j] = at
+    this.meta[j + 1] = sizeDir
+    this.meta[j + 2] = kept
     this.count++
   }
 
   /** Doubles the chunk-facts ring (16 slots first), keeping the order; counted in the budget's metaTotal. */
   private growMeta(): void {
     const size = Math.max(MIN_META_SLOTS, this.metaCap * 2)
-    const at = new Float64Array(size)
-    const sizeDir = new Float64Array(size)
-    const kept = new Int32Array(size)
+    const meta = new Float64Array(size * 3)
     for (let i = 0; i < this.count; i++) {
-      const j = this.slot(i)
-      at[i] = this.at[j]
-      sizeDir[i] = this.sizeDir[j]
-      kept[i] = this.kept[j]
+      const j = this.slot(i) * 3
+      meta[i * 3] = this.meta[j]
+      meta[i * 3 + 1] = this.meta[j + 1]
+      meta[i * 3 + 2] = this.meta[j + 2]
     }
     this.budget.resizedMeta((size - this.metaCap) * META_BYTES)
-    this.at = at
-    this.sizeDir = sizeDir
-    this.kept = kept
+    this.meta = meta
     this.first = 0
     this.metaCap = size
   }
