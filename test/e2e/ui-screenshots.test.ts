@@ -5,32 +5,26 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Page } from 'playwright-core'
-import { run, startPeer } from '../helpers/processes'
-import type { LivePeer } from '../helpers/processes'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { run } from '../helpers/processes'
 import { waitFor } from '../helpers/wait'
-import { launchBrowser } from './helpers/browser'
-import type { TestBrowser } from './helpers/browser'
+import { setupLabPage } from './helpers/lab-page'
 import { freePort, readRows, selectServer, serverCards, serverLabels, submitStartForm } from './helpers/ui'
 import { connectionAction, openDockTab, selectConnection, sendFromBox, setTrafficView, trafficSection, waitKernel, waitPeerRow } from './helpers/ui-more'
-import { startWebLab, webBuildReady } from './helpers/web-lab'
-import type { WebLab } from './helpers/web-lab'
 
 const OUT = process.env.TCP_LAB_SCREENSHOTS_DIR ? resolve(process.env.TCP_LAB_SCREENSHOTS_DIR) : mkdtempSync(join(tmpdir(), 'tcp-lab-shots-'))
 const keep = process.env.TCP_LAB_SCREENSHOTS_DIR !== undefined
 
-let lab: WebLab
-let browser: TestBrowser
-let page: Page
-const peers: LivePeer[] = []
-function peer(cmd: string, args: string[]): LivePeer {
-  const p = startPeer(cmd, args)
-  // A peer killed with a write still pending must not fail the run.
-  p.child.stdin.on('error', () => undefined)
-  peers.push(p)
-  return p
-}
+const ui = setupLabPage({
+  viewport: { width: 1440, height: 900 },
+  colorScheme: 'light',
+  quietPeerStdin: true,
+  failureScreenshots: false,
+  afterStop: () => {
+    if (!keep) rmSync(OUT, { recursive: true, force: true })
+  }
+})
+const peer = ui.peer
 
 /** A port that reads well in a picture when it is free, else 0 (any). */
 async function preferred(port: number): Promise<number> {
@@ -45,9 +39,9 @@ async function preferred(port: number): Promise<number> {
 
 /** Starts a server from the form on a preferred port; returns its label and bound port. */
 async function start(host: string, want: number, behaviour: string): Promise<{ label: string; port: number }> {
-  const before = new Set(await serverLabels(page))
-  await submitStartForm(page, { host, port: String(await preferred(want)), behaviour })
-  const label = await waitFor(async () => (await serverLabels(page)).find((l) => !before.has(l)), { what: `the ${behaviour} server card`, timeoutMs: 10_000 })
+  const before = new Set(await serverLabels(ui.page))
+  await submitStartForm(ui.page, { host, port: String(await preferred(want)), behaviour })
+  const label = await waitFor(async () => (await serverLabels(ui.page)).find((l) => !before.has(l)), { what: `the ${behaviour} server card`, timeoutMs: 10_000 })
   return { label, port: Number(/:(\d+)$/.exec(label)?.[1]) }
 }
 
@@ -59,8 +53,8 @@ function pngSize(path: string): { width: number; height: number } {
 
 /** Scrolls the panes so a picture shows what matters: sidebar and send box at their tops, the traffic of the selected connection under its diagram. */
 async function frame({ trafficLead = 150 }: { trafficLead?: number } = {}): Promise<void> {
-  await page.getByRole('navigation', { name: 'Servers' }).evaluate((el) => (el.scrollTop = 0))
-  await page.getByRole('region', { name: 'Connection detail' }).evaluate((section, lead) => {
+  await ui.page.getByRole('navigation', { name: 'Servers' }).evaluate((el) => (el.scrollTop = 0))
+  await ui.page.getByRole('region', { name: 'Connection detail' }).evaluate((section, lead) => {
     const body = section.children[0]
     const send = section.children[1]
     if (send) send.scrollTop = 0
@@ -72,8 +66,8 @@ async function frame({ trafficLead = 150 }: { trafficLead?: number } = {}): Prom
 async function shoot(name: string): Promise<string> {
   const path = join(OUT, name)
   // Let the charts and counters take their next sample so the picture is settled, not mid-update.
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))
-  await page.screenshot({ path, animations: 'disabled', caret: 'hide' })
+  await ui.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))
+  await ui.page.screenshot({ path, animations: 'disabled', caret: 'hide' })
   const size = pngSize(path)
   expect(size).toEqual({ width: 1440, height: 900 })
   return path
@@ -85,15 +79,7 @@ let chatLabel = ''
 let httpLabel = ''
 
 beforeAll(async () => {
-  if (!webBuildReady()) throw new Error('browser mode is not built: run `npx electron-vite build` first (npm test does)')
   mkdirSync(OUT, { recursive: true })
-  lab = await startWebLab()
-  browser = await launchBrowser()
-  page = browser.page
-  await page.setViewportSize({ width: 1440, height: 900 })
-  await page.emulateMedia({ colorScheme: 'light' })
-  await page.goto(lab.url)
-  await page.getByRole('button', { name: 'Start server' }).waitFor({ timeout: 15_000 })
 
   // A few servers, as someone exploring would have them.
   const http = await start('127.0.0.1', 8080, 'http')
@@ -105,110 +91,103 @@ beforeAll(async () => {
   // http: a curl request (closed) and a raw request typed with nc.
   await run('curl', ['-s', '-o', '/dev/null', `http://127.0.0.1:${http.port}/`])
   // chat: two people talking through nc.
-  await selectServer(page, chat.label)
+  await selectServer(ui.page, chat.label)
   const alice = peer('nc', ['127.0.0.1', String(chat.port)])
   const bob = peer('nc', ['127.0.0.1', String(chat.port)])
-  await waitFor(async () => (await readRows(page)).filter((r) => r.local.endsWith(`:${chat.port}`) && r.state.startsWith('open')).length === 2, { what: 'two chat clients' })
+  await waitFor(async () => (await readRows(ui.page)).filter((r) => r.local.endsWith(`:${chat.port}`) && r.state.startsWith('open')).length === 2, { what: 'two chat clients' })
   alice.child.stdin.write('hi bob, can you see this?\n')
   await waitFor(() => bob.output().toString().includes('can you see'), { what: 'bob to hear alice' })
   bob.child.stdin.write('loud and clear\n')
   await waitFor(() => alice.output().toString().includes('loud and clear'), { what: 'alice to hear bob' })
 
   // echo: nc with text and a few control bytes, socat, telnet, and one nc that already left.
-  await selectServer(page, echo.label)
+  await selectServer(ui.page, echo.label)
   const src = await freePort()
   const nc = peer('nc', ['-s', '127.0.0.1', '-p', String(src), '127.0.0.1', String(echo.port)])
   nc.child.stdin.write('hello, lab\n')
-  const row = await waitPeerRow(page, `127.0.0.1:${src}`, (r) => r.bytesOut === 11)
+  const row = await waitPeerRow(ui.page, `127.0.0.1:${src}`, (r) => r.bytesOut === 11)
   selectedId = row.id
   const socat = peer('socat', ['-', `TCP:127.0.0.1:${echo.port}`])
   socat.child.stdin.write('socat says hi\n')
   const telnet = peer('telnet', ['127.0.0.1', String(echo.port)])
   telnet.child.stdin.write('GET / HTTP/1.0\n')
   await run('nc', ['-N', '127.0.0.1', String(echo.port)], { input: 'bye\n' })
-  await selectConnection(page, selectedId)
-  await sendFromBox(page, 'welcome!', { lineEnding: 'lf' })
+  await selectConnection(ui.page, selectedId)
+  await sendFromBox(ui.page, 'welcome!', { lineEnding: 'lf' })
   await waitFor(() => nc.output().toString().includes('welcome!'), { what: 'nc to get the welcome' })
   nc.child.stdin.write(Buffer.from([0x00, 0x01, 0x02, 0x68, 0x69, 0x0d, 0x0a, 0x1b, 0x5b, 0x41, 0xff]))
-  await waitPeerRow(page, `127.0.0.1:${src}`, (r) => r.bytesIn === 22)
-  await waitFor(async () => (await readRows(page)).filter((r) => r.local.endsWith(`:${echo.port}`)).length === 4, { what: 'four echo rows' })
-})
-
-afterAll(async () => {
-  for (const p of peers) p.kill()
-  await browser?.close()
-  await lab?.stop('SIGTERM')
-  if (!keep) rmSync(OUT, { recursive: true, force: true })
+  await waitPeerRow(ui.page, `127.0.0.1:${src}`, (r) => r.bytesIn === 22)
+  await waitFor(async () => (await readRows(ui.page)).filter((r) => r.local.endsWith(`:${echo.port}`)).length === 4, { what: 'four echo rows' })
 })
 
 describe('screenshots of the real UI', () => {
   it('overview: servers, connections, one selected with its hex view and sequence diagram', async () => {
-    await selectConnection(page, selectedId)
-    await setTrafficView(page, 'Hex')
+    await selectConnection(ui.page, selectedId)
+    await setTrafficView(ui.page, 'Hex')
     // The hex column has a wider gap after 8 bytes; compare with single spaces.
-    const hex = (): Promise<string> => trafficSection(page).locator('[data-part="hex"]').evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()).join(' '))
+    const hex = (): Promise<string> => trafficSection(ui.page).locator('[data-part="hex"]').evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()).join(' '))
     await waitFor(async () => (await hex()).replace(/\s+/g, ' ').includes('00 01 02 68 69 0d 0a 1b 5b 41 ff'), { what: 'the hex of the control bytes' })
-    await openDockTab(page, 'Server life')
+    await openDockTab(ui.page, 'Server life')
     await frame()
-    await page.mouse.move(0, 899)
+    await ui.page.mouse.move(0, 899)
     await shoot('overview.png')
   })
 
   it('dark: the same lab in the dark theme', async () => {
-    await page.emulateMedia({ colorScheme: 'dark' })
-    await selectServer(page, chatLabel)
-    const chatRow = (await readRows(page)).find((r) => r.state.startsWith('open'))
+    await ui.page.emulateMedia({ colorScheme: 'dark' })
+    await selectServer(ui.page, chatLabel)
+    const chatRow = (await readRows(ui.page)).find((r) => r.state.startsWith('open'))
     if (chatRow) {
-      await selectConnection(page, chatRow.id)
-      await setTrafficView(page, 'Text')
+      await selectConnection(ui.page, chatRow.id)
+      await setTrafficView(ui.page, 'Text')
     }
-    const tryThis = await openDockTab(page, 'Try this')
+    const tryThis = await openDockTab(ui.page, 'Try this')
     await tryThis.locator('[data-experiment="echo"] summary').click()
     await frame({ trafficLead: 200 })
-    await page.mouse.move(0, 899)
+    await ui.page.mouse.move(0, 899)
     await shoot('dark.png')
-    expect(browser.errors.filter((e) => /Content Security Policy|Refused to|Uncaught/i.test(e))).toEqual([])
+    expect(ui.browser.errors.filter((e) => /Content Security Policy|Refused to|Uncaught/i.test(e))).toEqual([])
   })
 
   it('kernel: the kernel’s view with a paused reader and a TIME-WAIT leftover', async () => {
-    await page.emulateMedia({ colorScheme: 'light' })
+    await ui.page.emulateMedia({ colorScheme: 'light' })
     // Only the echo server's story: stop the others and forget closed rows, so their ports leave the view.
     for (const label of [httpLabel, chatLabel]) {
-      await serverCards(page).and(page.getByLabel(label, { exact: true })).getByRole('button', { name: 'Stop', exact: true }).click()
-      await waitFor(async () => !(await serverLabels(page)).includes(label), { what: `${label} stopped` })
+      await serverCards(ui.page).and(ui.page.getByLabel(label, { exact: true })).getByRole('button', { name: 'Stop', exact: true }).click()
+      await waitFor(async () => !(await serverLabels(ui.page)).includes(label), { what: `${label} stopped` })
     }
-    await page.getByRole('button', { name: 'All', exact: true }).click()
-    await page.getByRole('button', { name: 'Clear closed' }).click()
-    await waitFor(async () => (await readRows(page)).every((r) => !r.state.startsWith('closed')), { what: 'closed rows cleared' })
+    await ui.page.getByRole('button', { name: 'All', exact: true }).click()
+    await ui.page.getByRole('button', { name: 'Clear closed' }).click()
+    await waitFor(async () => (await readRows(ui.page)).every((r) => !r.state.startsWith('closed')), { what: 'closed rows cleared' })
     // A stalled sender: reading paused while nc pushes 4 MB.
     const sink = await start('127.0.0.1', 5001, 'discard')
-    await selectServer(page, sink.label)
+    await selectServer(ui.page, sink.label)
     const src = await freePort()
     const nc = peer('nc', ['-s', '127.0.0.1', '-p', String(src), '127.0.0.1', String(sink.port)])
     nc.child.stdin.write('x')
-    const row = await waitPeerRow(page, `127.0.0.1:${src}`, (r) => r.bytesIn === 1)
-    await selectConnection(page, row.id)
-    await connectionAction(page, 'Pause reading')
+    const row = await waitPeerRow(ui.page, `127.0.0.1:${src}`, (r) => r.bytesIn === 1)
+    await selectConnection(ui.page, row.id)
+    await connectionAction(ui.page, 'Pause reading')
     nc.child.stdin.write(Buffer.alloc(4 * 1024 * 1024, 0x61))
     // The lab closes one echo connection first: TIME-WAIT once the peer closes too.
-    await selectServer(page, echo.label)
+    await selectServer(ui.page, echo.label)
     const leaver = await freePort()
     const bye = peer('nc', ['-s', '127.0.0.1', '-p', String(leaver), '127.0.0.1', String(echo.port)])
-    const byeRow = await waitPeerRow(page, `127.0.0.1:${leaver}`)
-    await selectConnection(page, byeRow.id)
-    await connectionAction(page, 'Close')
+    const byeRow = await waitPeerRow(ui.page, `127.0.0.1:${leaver}`)
+    await selectConnection(ui.page, byeRow.id)
+    await connectionAction(ui.page, 'Close')
     bye.child.stdin.end()
-    await page.getByRole('button', { name: 'All', exact: true }).click()
-    await openDockTab(page, 'Kernel sockets')
+    await ui.page.getByRole('button', { name: 'All', exact: true }).click()
+    await openDockTab(ui.page, 'Kernel sockets')
     await waitKernel(
-      page,
+      ui.page,
       (rs) => rs.some((r) => r.state === 'TIME-WAIT') && rs.some((r) => r.local === `127.0.0.1:${sink.port}` && r.recvQ > 0),
       'TIME-WAIT and a full Recv-Q'
     )
-    await selectConnection(page, row.id)
+    await selectConnection(ui.page, row.id)
     await frame({ trafficLead: 400 })
-    await page.getByRole('tabpanel', { name: 'Kernel sockets' }).evaluate((el) => (el.scrollTop = 0))
-    await page.mouse.move(0, 899)
+    await ui.page.getByRole('tabpanel', { name: 'Kernel sockets' }).evaluate((el) => (el.scrollTop = 0))
+    await ui.page.mouse.move(0, 899)
     await shoot('kernel.png')
   })
 })

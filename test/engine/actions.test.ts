@@ -1,20 +1,14 @@
 import net from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createTestLab } from '../helpers/lab'
 import type { TestLab } from '../helpers/lab'
 import { startPeer } from '../helpers/processes'
-import type { LivePeer } from '../helpers/processes'
 import { connectPeer } from './support/node-peer'
 import type { NodePeer } from './support/node-peer'
+import { disposeAfterEach } from './support/per-test'
 
 let lab: TestLab
-const peers: NodePeer[] = []
-const procs: LivePeer[] = []
-afterEach(async () => {
-  for (const p of peers.splice(0)) p.socket.destroy()
-  for (const p of procs.splice(0)) p.kill()
-  await lab?.dispose()
-})
+const { peers, procs } = disposeAfterEach(() => lab)
 
 async function server(behaviour: 'manual' | 'echo' = 'manual', extra: { maxConnections?: number; acceptMode?: 'one-at-a-time' } = {}): Promise<number> {
   lab = createTestLab()

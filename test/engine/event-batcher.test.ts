@@ -1,26 +1,20 @@
 import net from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ConnectionInfo, EventBatch, LabEvent } from '@shared/model'
 import { createLabHub } from '../../src/main/engine/lab-hub'
 import type { LabHub, LabHubOptions } from '../../src/main/engine/lab-hub'
 import { compactEvents } from '../../src/main/engine/event-batcher'
 import type { Outlet } from '../../src/main/engine/event-batcher'
 import { waitFor } from '../helpers/wait'
+import { hubPerTest } from './support/per-test'
 
 // The timer never fires within a test: each test flushes by hand, so batch contents are deterministic.
 const MANUAL = 600_000
 
-let hub: LabHub | undefined
-const sockets: net.Socket[] = []
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.destroy()
-  await hub?.dispose()
-  hub = undefined
-})
+const { sockets, keep } = hubPerTest()
 
 function makeHub(options: LabHubOptions = {}): LabHub {
-  hub = createLabHub({ ...options, batcher: { intervalMs: MANUAL, ...options.batcher } })
-  return hub
+  return keep(createLabHub({ ...options, batcher: { intervalMs: MANUAL, ...options.batcher } }))
 }
 
 /** An outlet that records its batches and acks only when told. */
@@ -383,8 +377,7 @@ describe('event batcher: the compact form', () => {
 
 describe('event batcher: the timer', () => {
   it('flushes on its own, at most once per interval, while a consumer acks at once', async () => {
-    hub = createLabHub({ batcher: { intervalMs: 40 } })
-    const h = hub
+    const h = keep(createLabHub({ batcher: { intervalMs: 40 } }))
     const got: EventBatch[] = []
     const outlet = h.batcher.openOutlet((b) => {
       got.push(b)

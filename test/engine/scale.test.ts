@@ -1,9 +1,10 @@
 import net from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ConnectionInfo, EventBatch, LabEvent, ServerCounters, Snapshot, Totals } from '@shared/model'
 import { createLabHub } from '../../src/main/engine/lab-hub'
-import type { LabHub, LabSession } from '../../src/main/engine/lab-hub'
+import type { LabSession } from '../../src/main/engine/lab-hub'
 import { waitFor } from '../helpers/wait'
+import { hubPerTest } from './support/per-test'
 
 const CONNECTIONS = 300
 
@@ -136,13 +137,7 @@ function mirrorConsumer(
   }
 }
 
-let hub: LabHub | undefined
-const sockets: net.Socket[] = []
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.destroy()
-  await hub?.dispose()
-  hub = undefined
-})
+const { sockets, keep } = hubPerTest()
 
 /** A burst of `size` bytes in chunks of up to 4 KiB, as fast as the socket takes them; resolves when all came back. */
 function burst(port: number, size: number, end: boolean): Promise<{ sock: net.Socket; localPort: number }> {
@@ -164,8 +159,7 @@ function burst(port: number, size: number, end: boolean): Promise<{ sock: net.So
 
 describe('scale: a few hundred real connections', () => {
   it(`${CONNECTIONS} connections bursting into an echo server end with exact counters in the consumer, at most 20 batches/s`, async () => {
-    hub = createLabHub()
-    const h = hub
+    const h = keep(createLabHub())
     const mirror = new StreamMirror()
     const batchTimes: number[] = []
     let largest = 0

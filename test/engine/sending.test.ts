@@ -1,20 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createTestLab } from '../helpers/lab'
 import type { TestLab } from '../helpers/lab'
 import { connectPeer } from './support/node-peer'
-import type { NodePeer } from './support/node-peer'
+import { disposeAfterEach } from './support/per-test'
 import { startPeer } from '../helpers/processes'
-import type { LivePeer } from '../helpers/processes'
 import { waitFor } from '../helpers/wait'
 
 let lab: TestLab
-const peers: NodePeer[] = []
-const procs: LivePeer[] = []
-afterEach(async () => {
-  for (const p of peers.splice(0)) p.socket.destroy()
-  for (const p of procs.splice(0)) p.kill()
-  await lab?.dispose()
-})
+const { peers, procs } = disposeAfterEach(() => lab)
 
 async function manualServer(): Promise<number> {
   lab = createTestLab()

@@ -10,6 +10,7 @@ import type { KeptChunk } from '@renderer/features/detail/traffic-window'
 import { transcriptText } from '@renderer/features/detail/transcript'
 import { SendBox } from '@renderer/features/send/send-box'
 import type { LabRequest } from '@renderer/features/detail/use-traffic'
+import { makeConnectionInfo } from './fixtures'
 
 afterEach(cleanup)
 
@@ -61,26 +62,7 @@ describe('hex offsets', () => {
 })
 
 describe('send box across connections', () => {
-  const conn = (id: number): ConnectionInfo => ({
-    id,
-    serverId: 1,
-    origin: 'accepted',
-    family: 'IPv4',
-    local: { address: '127.0.0.1', port: 8080 },
-    remote: { address: '127.0.0.1', port: 40000 + id },
-    state: 'open',
-    closeReason: null,
-    error: null,
-    openedAt: 0,
-    peerEndedAt: null,
-    closedAt: null,
-    lastActivity: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    chunksIn: 0,
-    chunksOut: 0,
-    paused: false
-  })
+  const conn = (id: number): ConnectionInfo => makeConnectionInfo(id)
   const request = (async () => ({ ok: true, value: { bytes: 2, connections: 1 } })) as unknown as LabRequest
 
   it('starts a fresh draft for another connection and keeps format and history', async () => {

@@ -6,6 +6,7 @@ import type { ConnectionInfo, TrafficRecord } from '@shared/model'
 import { bytesToBase64 } from '@shared/payload-codec'
 import { ConnectionDetail } from '@renderer/features/detail/connection-detail'
 import type { LabRequest } from '@renderer/features/detail/use-traffic'
+import { makeConnectionInfo } from './fixtures'
 
 afterEach(() => {
   cleanup()
@@ -15,27 +16,7 @@ afterEach(() => {
 const T0 = 1_700_000_000_000
 
 function conn(over: Partial<ConnectionInfo> = {}): ConnectionInfo {
-  return {
-    id: 7,
-    serverId: 1,
-    origin: 'accepted',
-    family: 'IPv4',
-    local: { address: '127.0.0.1', port: 8080 },
-    remote: { address: '127.0.0.1', port: 45678 },
-    state: 'open',
-    closeReason: null,
-    error: null,
-    openedAt: T0,
-    peerEndedAt: null,
-    closedAt: null,
-    lastActivity: T0,
-    bytesIn: 4,
-    bytesOut: 0,
-    chunksIn: 1,
-    chunksOut: 0,
-    paused: false,
-    ...over
-  }
+  return makeConnectionInfo(7, { remote: { address: '127.0.0.1', port: 45678 }, openedAt: T0, lastActivity: T0, bytesIn: 4, chunksIn: 1, ...over })
 }
 
 function chunk(seq: number, dir: 'in' | 'out', bytes: number[] | string): TrafficRecord['chunks'][number] {

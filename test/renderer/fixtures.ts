@@ -1,49 +1,16 @@
 import type { ConnectionInfo, CounterColumns, EventBatch, LabEvent, ServerCounters, ServerInfo, Snapshot, Totals } from '@shared/model'
+import { makeConnectionInfo, makeServerInfo } from '../helpers/model-fixtures'
 
-/** A listening echo server on 127.0.0.1:PORT. */
+export { makeConnectionInfo, makeKernelSocket, makeServerInfo } from '../helpers/model-fixtures'
+
+/** A listening echo server on 127.0.0.1:PORT, started at 1000. */
 export function makeServer(over: Partial<ServerInfo> = {}): ServerInfo {
-  const port = over.bound?.port ?? 8080
-  return {
-    id: 1,
-    requestedHost: '127.0.0.1',
-    requestedPort: port,
-    bound: { address: '127.0.0.1', port },
-    family: 'IPv4',
-    behaviour: 'echo',
-    options: {},
-    state: 'listening',
-    acceptMode: 'concurrent',
-    maxConnections: null,
-    backlog: 511,
-    startedAt: 1_000,
-    notes: [],
-    ...over
-  }
+  return makeServerInfo({ startedAt: 1_000, ...over })
 }
 
-/** An open accepted connection of server 1 from 127.0.0.1:(40000+id). */
+/** An open accepted connection of server 1 from 127.0.0.1:(40000+id), opened at 1000+id. */
 export function makeConn(id: number, over: Partial<ConnectionInfo> = {}): ConnectionInfo {
-  return {
-    id,
-    serverId: 1,
-    origin: 'accepted',
-    family: 'IPv4',
-    local: { address: '127.0.0.1', port: 8080 },
-    remote: { address: '127.0.0.1', port: 40000 + id },
-    state: 'open',
-    closeReason: null,
-    error: null,
-    openedAt: 1_000 + id,
-    peerEndedAt: null,
-    closedAt: null,
-    lastActivity: 1_000 + id,
-    bytesIn: 0,
-    bytesOut: 0,
-    chunksIn: 0,
-    chunksOut: 0,
-    paused: false,
-    ...over
-  }
+  return makeConnectionInfo(id, { openedAt: 1_000 + id, lastActivity: 1_000 + id, ...over })
 }
 
 const ZERO_TOTALS: Totals = { bytesIn: 0, bytesOut: 0, connectionsOpen: 0, connectionsEver: 0 }

@@ -5,6 +5,7 @@ import type { CommandInput, CommandName, CommandResult } from '@shared/contract'
 import type { KernelSocket, KernelView } from '@shared/kernel-model'
 import type { LabRequest } from '@renderer/features/detail/use-traffic'
 import { KernelPanel } from '@renderer/features/kernel/kernel-view'
+import { makeConnectionInfo, makeKernelSocket } from './fixtures'
 
 afterEach(() => {
   cleanup()
@@ -12,23 +13,7 @@ afterEach(() => {
 })
 
 function sock(over: Partial<KernelSocket>): KernelSocket {
-  return {
-    family: 'IPv4',
-    state: 'ESTABLISHED',
-    localAddress: '127.0.0.1',
-    localPort: 8080,
-    remoteAddress: '127.0.0.1',
-    remotePort: 45000,
-    recvQ: 0,
-    sendQ: 0,
-    inode: 1,
-    uid: 1000,
-    pid: 42,
-    command: 'node',
-    labConnectionId: null,
-    labServerId: null,
-    ...over
-  }
+  return makeKernelSocket({ localPort: 8080, remotePort: 45000, uid: 1000, pid: 42, command: 'node', ...over })
 }
 
 const VIEW: KernelView = {
@@ -95,26 +80,16 @@ describe('KernelPanel', () => {
 describe('kernel table order and peer sides', () => {
   it('sorts by server port, then connection, own side first, and names the peer side of a closed connection', async () => {
     const { KernelTable } = await import('@renderer/features/kernel/kernel-table')
-    const closed = {
-      id: 9,
+    const closed = makeConnectionInfo(9, {
       serverId: 2,
-      origin: 'accepted' as const,
-      family: 'IPv4' as const,
       local: { address: '127.0.0.1', port: 7000 },
       remote: { address: '127.0.0.1', port: 50000 },
-      state: 'closed' as const,
-      closeReason: 'peer-fin' as const,
-      error: null,
-      openedAt: 0,
+      state: 'closed',
+      closeReason: 'peer-fin',
       peerEndedAt: 1,
       closedAt: 2,
-      lastActivity: 2,
-      bytesIn: 0,
-      bytesOut: 0,
-      chunksIn: 0,
-      chunksOut: 0,
-      paused: false
-    }
+      lastActivity: 2
+    })
     const sockets = [
       sock({ inode: 0, state: 'TIME-WAIT', localPort: 50000, remotePort: 7000, pid: null, command: null }),
       ...VIEW.sockets,

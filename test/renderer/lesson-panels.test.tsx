@@ -4,26 +4,12 @@ import type { ServerInfo } from '@shared/model'
 import { ServerLifeSteps } from '@renderer/features/lesson/server-life-steps'
 import { Term } from '@renderer/features/lesson/term'
 import { TryThisPanel } from '@renderer/features/lesson/try-this-panel'
+import { makeServerInfo } from './fixtures'
 
 afterEach(cleanup)
 
 function server(over: Partial<ServerInfo> = {}): ServerInfo {
-  return {
-    id: 1,
-    requestedHost: '127.0.0.1',
-    requestedPort: 0,
-    bound: { address: '127.0.0.1', port: 40123 },
-    family: 'IPv4',
-    behaviour: 'echo',
-    options: {},
-    state: 'listening',
-    acceptMode: 'concurrent',
-    maxConnections: null,
-    backlog: 511,
-    startedAt: 0,
-    notes: [],
-    ...over
-  }
+  return makeServerInfo({ requestedPort: 0, bound: { address: '127.0.0.1', port: 40123 }, ...over })
 }
 
 describe('ServerLifeSteps', () => {

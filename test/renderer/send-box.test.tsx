@@ -2,48 +2,15 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import type { CommandName, Result } from '@shared/contract'
-import type { ConnectionInfo, ServerInfo } from '@shared/model'
 import type { LabRequest } from '@renderer/features/detail/use-traffic'
 import { SendBox } from '@renderer/features/send/send-box'
+import { makeConnectionInfo, makeServerInfo } from './fixtures'
 
 afterEach(cleanup)
 
-const conn: ConnectionInfo = {
-  id: 3,
-  serverId: 1,
-  origin: 'accepted',
-  family: 'IPv4',
-  local: { address: '127.0.0.1', port: 8080 },
-  remote: { address: '127.0.0.1', port: 40000 },
-  state: 'open',
-  closeReason: null,
-  error: null,
-  openedAt: 0,
-  peerEndedAt: null,
-  closedAt: null,
-  lastActivity: 0,
-  bytesIn: 0,
-  bytesOut: 0,
-  chunksIn: 0,
-  chunksOut: 0,
-  paused: false
-}
+const conn = makeConnectionInfo(3, { remote: { address: '127.0.0.1', port: 40000 } })
 
-const server: ServerInfo = {
-  id: 1,
-  requestedHost: '127.0.0.1',
-  requestedPort: 8080,
-  bound: { address: '127.0.0.1', port: 8080 },
-  family: 'IPv4',
-  behaviour: 'manual',
-  options: {},
-  state: 'listening',
-  acceptMode: 'concurrent',
-  maxConnections: null,
-  backlog: 511,
-  startedAt: 0,
-  notes: []
-}
+const server = makeServerInfo({ behaviour: 'manual' })
 
 type Call = { name: CommandName; input: unknown }
 

@@ -1,5 +1,5 @@
 import { commands, describeIssues, isCommandName } from '@shared/contract'
-import type { CommandName, CommandRequest, Result } from '@shared/contract'
+import type { CommandName, CommandRequest, CommandValue, Result } from '@shared/contract'
 import type { EventBatch } from '@shared/model'
 import { quoteInput } from '@shared/model'
 import type { BatcherOptions } from './event-batcher'
@@ -9,6 +9,28 @@ import type { LabOptions } from './lab'
 import { Lab } from './lab'
 import { readKernelView } from './kernel-view'
 import { whoHoldsPort } from './kernel/port-holder'
+
+/** The commands the lab itself runs; `lab:snapshot` and `lab:ack` belong to a consumer's session. */
+type LabCommand = Exclude<CommandName, 'lab:snapshot' | 'lab:ack'>
+
+/** How the lab runs each of its commands, keyed by channel. */
+const LAB_COMMANDS: { [C in LabCommand]: (lab: Lab, req: CommandRequest<C>) => CommandValue<C> | Promise<CommandValue<C>> } = {
+  'server:start': (lab, req) => lab.startServer(req),
+  'server:stop': (lab, req) => lab.stopServer(req),
+  'server:configure': (lab, req) => lab.configureServer(req),
+  'server:close-all': (lab, req) => lab.closeAll(req),
+  'client:connect': (lab, req) => lab.connect(req),
+  'connection:send': (lab, req) => lab.send(req),
+  'connection:action': (lab, req) => lab.action(req),
+  'connection:traffic': (lab, req) => lab.traffic(req),
+  'connection:clear-closed': (lab, req) => lab.clearClosed(req),
+  'kernel:sockets': readKernelView
+}
+
+/** Runs one validated lab command. */
+async function runLabCommand<C extends LabCommand>(lab: Lab, name: C, req: CommandRequest<C>): Promise<CommandValue<C>> {
+  return LAB_COMMANDS[name](lab, req)
+}
 
 /** One consumer's link to the lab: it sends commands and receives its own numbered batches. */
 export interface LabSession {
@@ -39,34 +61,6 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
   const lab = new Lab({ whoHoldsPort, ...options })
   const batcher = new EventBatcher(lab, options.batcher)
 
-  async function execute<C extends CommandName>(name: C, req: CommandRequest<C>): Promise<unknown> {
-    // Each case narrows `req` through the table; the casts only restate what the schema already checked.
-    switch (name) {
-      case 'server:start':
-        return lab.startServer(req as CommandRequest<'server:start'>)
-      case 'server:stop':
-        return lab.stopServer(req as CommandRequest<'server:stop'>)
-      case 'server:configure':
-        return lab.configureServer(req as CommandRequest<'server:configure'>)
-      case 'server:close-all':
-        return lab.closeAll(req as CommandRequest<'server:close-all'>)
-      case 'client:connect':
-        return lab.connect(req as CommandRequest<'client:connect'>)
-      case 'connection:send':
-        return lab.send(req as CommandRequest<'connection:send'>)
-      case 'connection:action':
-        return lab.action(req as CommandRequest<'connection:action'>)
-      case 'connection:traffic':
-        return lab.traffic(req as CommandRequest<'connection:traffic'>)
-      case 'connection:clear-closed':
-        return lab.clearClosed(req as CommandRequest<'connection:clear-closed'>)
-      case 'kernel:sockets':
-        return readKernelView(lab, req as CommandRequest<'kernel:sockets'>)
-      default:
-        throw new LabFailure('unsupported', `Command ${name} needs a consumer session`)
-    }
-  }
-
   async function dispatch(name: unknown, payload: unknown, session?: ReturnType<EventBatcher['openOutlet']>): Promise<Result<unknown>> {
     if (!isCommandName(name)) {
       return { ok: false, error: { code: 'unknown-command', message: `Unknown command ${quoteInput(name)}` } }
@@ -83,7 +77,7 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
       }
       if (name === 'lab:snapshot') return { ok: true, value: lab.snapshot(0) }
       if (name === 'lab:ack') return { ok: true, value: {} }
-      return { ok: true, value: await execute(name, parsed.data as CommandRequest<typeof name>) }
+      return { ok: true, value: await runLabCommand(lab, name, parsed.data as CommandRequest<typeof name>) }
     } catch (err) {
       if (err instanceof LabFailure) return { ok: false, error: err.toLabError() }
       return { ok: false, error: { code: 'internal', message: `Internal error: ${(err as Error)?.message ?? String(err)}` } }

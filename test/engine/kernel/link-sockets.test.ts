@@ -1,69 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import type { KernelSocket } from '@shared/kernel-model'
 import type { ConnectionInfo, ServerInfo } from '@shared/model'
+import { makeConnectionInfo, makeKernelSocket, makeServerInfo } from '../../helpers/model-fixtures'
 import { isPeerSideOf, linkKernelSockets, peerConnectionId } from '../../../src/main/engine/kernel/link-sockets'
 
-function sock(p: Partial<KernelSocket>): KernelSocket {
-  return {
-    family: 'IPv4',
-    state: 'ESTABLISHED',
-    localAddress: '127.0.0.1',
-    localPort: 0,
-    remoteAddress: '127.0.0.1',
-    remotePort: 0,
-    recvQ: 0,
-    sendQ: 0,
-    inode: 1,
-    uid: 0,
-    pid: null,
-    command: null,
-    labConnectionId: null,
-    labServerId: null,
-    ...p
-  }
-}
+const sock = makeKernelSocket
 
 function server(id: number, address: string, port: number, p: Partial<ServerInfo> = {}): ServerInfo {
-  return {
-    id,
-    requestedHost: address,
-    requestedPort: port,
-    bound: { address, port },
-    family: address.includes(':') ? 'IPv6' : 'IPv4',
-    behaviour: 'echo',
-    options: {},
-    state: 'listening',
-    acceptMode: 'concurrent',
-    maxConnections: null,
-    backlog: 511,
-    startedAt: 0,
-    notes: [],
-    ...p
-  }
+  const family = address.includes(':') ? 'IPv6' : 'IPv4'
+  return makeServerInfo({ id, requestedHost: address, requestedPort: port, bound: { address, port }, family, ...p })
 }
 
 function conn(id: number, local: [string, number], remote: [string, number], p: Partial<ConnectionInfo> = {}): ConnectionInfo {
-  return {
-    id,
-    serverId: 1,
-    origin: 'accepted',
-    family: local[0].includes(':') ? 'IPv6' : 'IPv4',
-    local: { address: local[0], port: local[1] },
-    remote: { address: remote[0], port: remote[1] },
-    state: 'open',
-    closeReason: null,
-    error: null,
-    openedAt: 0,
-    peerEndedAt: null,
-    closedAt: null,
-    lastActivity: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    chunksIn: 0,
-    chunksOut: 0,
-    paused: false,
-    ...p
-  }
+  const family = local[0].includes(':') ? 'IPv6' : 'IPv4'
+  return makeConnectionInfo(id, { family, local: { address: local[0], port: local[1] }, remote: { address: remote[0], port: remote[1] }, ...p })
 }
 
 describe('linkKernelSockets', () => {
