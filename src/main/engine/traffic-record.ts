@@ -3,6 +3,9 @@ import type { TrafficRecord } from '@shared/model'
 // `kept` value of a chunk whose bytes are those of the chunk just before it (an echo): stored once.
 const REPEAT = -1
 
+// More chunks than this waiting to be copied are copied at once (small chunks are cheap to copy).
+const MAX_PENDING = 32
+
 // A record's chunk-facts ring starts with this many slots and doubles; each slot costs META_BYTES.
 const MIN_META_SLOTS = 16
 const META_BYTES = 3 * 8
@@ -92,9 +95,20 @@ export class TrafficRecorder {
   private count = 0
   /** The seq of the oldest kept chunk; the next chunk gets baseSeq + count. */
   private baseSeq = 0
+  /** Bytes kept: copied into the ring, or still waiting in `pending` (the newest chunks). */
   keptBytes = 0
   droppedBytes = 0
   droppedChunks = 0
+  // The newest chunks' bytes are not copied at once: they are referenced here and copied only when read,
+  // when the connection closes, or when many small ones wait. Under a flood, a chunk leaves the kept
+  // window before anyone asks for it and is never copied at all (copying every byte cost a third of the
+  // echo rate). pendSlots counts the chunk slots (repeats included) at the end whose bytes are pending.
+  private pendBufs: Buffer[] = []
+  private pendFrom: number[] = []
+  private pendLen: number[] = []
+  private pendHead = 0
+  private pendSlots = 0
+  private pendBytes = 0
 
   constructor(private readonly budget: TrafficBudget) {}
 
@@ -113,7 +127,7 @@ export class TrafficRecorder {
     return this.baseSeq + this.count - 1
   }
 
-  /** Records one read or write (the bytes are copied; the caller may reuse its buffer). */
+  /** Records one read or write; `bytes` must not be changed afterwards (it is copied later, if at all). */
   add(dir: 'in' | 'out', bytes: Buffer, at: number): void {
     const limit = this.budget.ringLimit
     let n = bytes.length
@@ -125,18 +139,38 @@ export class TrafficRecorder {
       n = limit
     }
     if (this.count >= this.budget.maxChunksPerConnection) this.dropOldest()
+    // The ring is sized for everything kept, pending bytes included, so settling never has to grow it.
     if (this.keptBytes + n > this.capacity) this.grow(this.keptBytes + n)
     if (this.keptBytes + n > this.capacity) this.trimTo(this.capacity - n)
-    if (n > 0 && this.ring !== null) {
-      const cap = this.ring.length
-      const firstPart = Math.min(n, cap - this.end)
-      bytes.copy(this.ring, this.end, from, from + firstPart)
-      if (firstPart < n) bytes.copy(this.ring, 0, from + firstPart, from + n)
-      this.end = (this.end + n) % cap
-    }
     this.push(at, bytes.length * 2 + (dir === 'out' ? 1 : 0), n)
     this.keptBytes += n
+    this.pendSlots++
+    if (n > 0) {
+      this.pendBufs.push(bytes)
+      this.pendFrom.push(from)
+      this.pendLen.push(n)
+      this.pendBytes += n
+      // Many small chunks are cheap to copy and costly to hold on to one by one.
+      if (this.pendBufs.length - this.pendHead > MAX_PENDING) this.settle()
+    }
     this.budget.touch(this)
+  }
+
+  /** Copies the bytes still waiting into the ring, and lets go of the sockets' buffers. */
+  settle(): void {
+    if (this.pendBufs.length - this.pendHead > 0 && this.ring !== null) {
+      const cap = this.ring.length
+      for (let i = this.pendHead; i < this.pendBufs.length; i++) {
+        const b = this.pendBufs[i]
+        const from = this.pendFrom[i]
+        const n = this.pendLen[i]
+        const firstPart = Math.min(n, cap - this.end)
+        b.copy(this.ring, this.end, from, from + firstPart)
+        if (firstPart < n) b.copy(this.ring, 0, from + firstPart, from + n)
+        this.end = (this.end + n) % cap
+      }
+    }
+    this.clearPending()
   }
 
   /**
@@ -156,6 +190,8 @@ export class TrafficRecorder {
       if (this.count === 0 || this.meta[this.slot(this.count - 1) * 3 + 2] !== sourceKept) return
     }
     this.push(at, size * 2 + (dir === 'out' ? 1 : 0), REPEAT)
+    // Its bytes are its source's: pending if the source's are.
+    if (this.pendSlots > 0) this.pendSlots++
     this.droppedBytes += size - sourceKept
   }
 
@@ -173,6 +209,12 @@ export class TrafficRecorder {
         // Keep the chunk's tail so the newest bytes survive exactly; a repeat right after it shares them.
         this.meta[j] = k - excess
         this.keptBytes -= excess
+        if (this.count <= this.pendSlots) {
+          // The oldest chunk is itself still pending: its reference starts later now.
+          this.pendFrom[this.pendHead] += excess
+          this.pendLen[this.pendHead] -= excess
+          this.pendBytes -= excess
+        }
         this.droppedBytes += excess * (this.repeatFollows() ? 2 : 1)
         break
       }
@@ -192,6 +234,7 @@ export class TrafficRecorder {
     this.count = 0
     this.first = 0
     this.keptBytes = 0
+    this.clearPending()
     this.budget.resized(-this.capacity)
     this.budget.resizedMeta(-this.metaCap * META_BYTES)
     this.ring = null
@@ -202,6 +245,7 @@ export class TrafficRecorder {
 
   /** The kept chunks newer than `afterSeq`, bytes in base64. */
   read(connectionId: number, afterSeq = -1): TrafficRecord {
+    this.settle()
     const out: TrafficRecord['chunks'] = []
     const cap = this.capacity
     let pos = cap === 0 ? 0 : (this.end - this.keptBytes + cap) % cap
@@ -239,6 +283,24 @@ export class TrafficRecorder {
     }
   }
 
+  private clearPending(): void {
+    if (this.pendBufs.length > 0) {
+      this.pendBufs = []
+      this.pendFrom = []
+      this.pendLen = []
+    }
+    this.pendHead = 0
+    this.pendSlots = 0
+    this.pendBytes = 0
+  }
+
+  private compactPending(): void {
+    this.pendBufs = this.pendBufs.slice(this.pendHead)
+    this.pendFrom = this.pendFrom.slice(this.pendHead)
+    this.pendLen = this.pendLen.slice(this.pendHead)
+    this.pendHead = 0
+  }
+
   private slot(i: number): number {
     return (this.first + i) & (this.metaCap - 1)
   }
@@ -253,6 +315,16 @@ export class TrafficRecorder {
     const k = this.meta[this.first * 3 + 2]
     const shared = k !== REPEAT && this.repeatFollows() ? 2 : 1
     const bytes = k === REPEAT ? 0 : k
+    if (this.count <= this.pendSlots) {
+      // Dropped before it was ever copied: the cheap case under a flood.
+      this.pendSlots -= shared
+      if (bytes > 0) {
+        this.pendBytes -= this.pendLen[this.pendHead]
+        this.pendHead++
+        if (this.pendHead === this.pendBufs.length) this.clearPending()
+        else if (this.pendHead > 64) this.compactPending()
+      }
+    }
     this.keptBytes -= bytes
     this.droppedBytes += bytes * shared
     this.droppedChunks += shared
@@ -302,9 +374,10 @@ export class TrafficRecorder {
     while (size < needed) size *= 2
     size = Math.min(size, limit)
     const ring = Buffer.allocUnsafeSlow(size)
-    if (this.ring !== null && this.keptBytes > 0) this.bytesAt((this.end - this.keptBytes + cap) % cap, this.keptBytes).copy(ring, 0)
+    const inRing = this.keptBytes - this.pendBytes
+    if (this.ring !== null && inRing > 0) this.bytesAt((this.end - inRing + cap) % cap, inRing).copy(ring, 0)
     this.ring = ring
-    this.end = this.keptBytes % size
+    this.end = inRing % size
     this.budget.resized(size - cap)
   }
 }
