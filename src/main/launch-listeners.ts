@@ -1,17 +1,44 @@
+import type { LabError } from '@shared/contract'
+import type { ListenRequest } from '@shared/listen-spec'
 import type { ServerInfo } from '@shared/model'
 import { parseCliArgs } from './cli-args'
 import type { LabHub } from './engine/lab-hub'
+import { urlHost } from './web/web-security'
 
-/** Starts the servers `--listen` asks for; returns a sentence about the first failure, or null. */
+/** A listening server as `--listen` reports it: `echo on 127.0.0.1:9000 (nc 127.0.0.1 9000)`. */
+export function describeListening(s: ServerInfo): string {
+  if (s.family === 'unix') return `${s.behaviour} on unix:${s.bound.address} (nc -U ${s.bound.address})`
+  return `${s.behaviour} on ${urlHost(s.bound.address)}:${s.bound.port} (nc ${s.bound.address} ${s.bound.port})`
+}
+
+/** Where a `--listen` value asked to listen, for messages: `127.0.0.1:9000`, `[::1]:80`, `unix:/path`. */
+export function listenTarget(spec: ListenRequest): string {
+  return spec.host.startsWith('unix:') ? spec.host : `${urlHost(spec.host)}:${spec.port ?? ''}`
+}
+
+/** Why a `--listen` server could not start. */
+export interface ListenFailure {
+  spec: ListenRequest
+  error: LabError
+}
+
+/** Starts the servers in order, printing a `Listening:` line for each; stops at the first failure. */
+export async function startListeners(hub: LabHub, specs: readonly ListenRequest[]): Promise<ListenFailure | null> {
+  for (const spec of specs) {
+    const r = await hub.run('server:start', spec)
+    if (!r.ok) return { spec, error: r.error }
+    process.stdout.write(`Listening: ${describeListening(r.value as ServerInfo)}\n`)
+  }
+  return null
+}
+
+/** The desktop app's `--listen`: returns a sentence about the first failure, or null. */
 export async function startListenSpecs(hub: LabHub, argv: readonly string[]): Promise<string | null> {
   // Electron and Chromium add switches of their own: unknown arguments are ignored here.
   const parsed = parseCliArgs(argv, { strict: false })
   if (!parsed.ok) return `tcp-lab: ${parsed.error}`
-  for (const spec of parsed.value.listen) {
-    const r = await hub.run('server:start', spec)
-    if (!r.ok) return `tcp-lab: --listen ${spec.host}${spec.port !== undefined ? `:${spec.port}` : ''}: ${r.error.message}${r.error.hint ? ` (${r.error.hint})` : ''}`
-    const s = r.value as ServerInfo
-    console.log(`Listening: ${s.behaviour} on ${s.family === 'unix' ? `unix:${s.bound.address}` : `${s.bound.address}:${s.bound.port}`}`)
-  }
-  return null
+  const failure = await startListeners(hub, parsed.value.listen)
+  if (!failure) return null
+  const { error } = failure
+  return `tcp-lab: --listen ${listenTarget(failure.spec)}: ${error.message}${error.hint ? ` (${error.hint})` : ''}`
 }

@@ -126,18 +126,9 @@ export class LabConnection {
   /** Sends bytes, counting and recording them; stops reading from this peer while the write backs up. */
   send(bytes: Buffer): boolean {
     if (!this.writable || bytes.length === 0) return false
-    const now = Date.now()
-    this.bytesOut += bytes.length
-    this.chunksOut++
-    this.lastActivity = now
-    this.labTotals.bytesOut += bytes.length
-    if (this.serverTotals) {
-      this.serverTotals.bytesOut += bytes.length
-      this.serverTotals.dirty = true
-    }
+    const now = this.count('out', bytes.length)
     if (bytes === this.echoCandidate && this.traffic.lastSeq === this.echoSeq) this.traffic.addRepeat('out', now)
     else this.traffic.add('out', bytes, now)
-    if (!this.dirty) this.owner.markDirty(this)
     const ok = this.socket.write(bytes)
     if (!ok && !this.flowPaused) {
       this.flowPaused = true
@@ -237,18 +228,28 @@ export class LabConnection {
     else this.socket.resume()
   }
 
-  private onData(chunk: Buffer): void {
+  /** The per-chunk counters (of this connection, its server and the lab); returns the chunk's time. */
+  private count(dir: 'in' | 'out', n: number): number {
     const now = Date.now()
-    this.bytesIn += chunk.length
-    this.chunksIn++
-    this.lastActivity = now
-    this.labTotals.bytesIn += chunk.length
-    if (this.serverTotals) {
-      this.serverTotals.bytesIn += chunk.length
-      this.serverTotals.dirty = true
+    if (dir === 'in') {
+      this.bytesIn += n
+      this.chunksIn++
+      this.labTotals.bytesIn += n
+      if (this.serverTotals) this.serverTotals.bytesIn += n
+    } else {
+      this.bytesOut += n
+      this.chunksOut++
+      this.labTotals.bytesOut += n
+      if (this.serverTotals) this.serverTotals.bytesOut += n
     }
-    this.traffic.add('in', chunk, now)
+    if (this.serverTotals) this.serverTotals.dirty = true
+    this.lastActivity = now
     if (!this.dirty) this.owner.markDirty(this)
+    return now
+  }
+
+  private onData(chunk: Buffer): void {
+    this.traffic.add('in', chunk, this.count('in', chunk.length))
     // While the behaviour handles this chunk, writing the very same buffer back is recorded as a repeat.
     this.echoCandidate = chunk
     this.echoSeq = this.traffic.lastSeq
@@ -261,9 +262,7 @@ export class LabConnection {
 
   private onEnd(): void {
     this.peerEndedAt = Date.now()
-    if (this.state === 'open' || this.state === 'lab-half-closed' || this.state === 'queued') {
-      this.state = this.state === 'lab-half-closed' ? 'lab-half-closed' : 'peer-half-closed'
-    }
+    if (this.state === 'open' || this.state === 'queued') this.state = 'peer-half-closed'
     this.owner.changed(this, 'peer-ended')
     if (this.handlers) this.handlers.onPeerEnd(this)
     else this.halfClose()

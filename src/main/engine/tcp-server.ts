@@ -160,15 +160,9 @@ export class LabTcpServer implements BehaviourHost {
         else c.close('server-stopped')
       }
     }
-    if (server) {
-      // close() only stops listening now; its callback waits for connections, which we do not need.
-      await new Promise<void>((resolve) => {
-        server.close()
-        if (!server.listening) resolve()
-        else server.once('close', () => resolve())
-        setImmediate(resolve)
-      })
-    }
+    // close() stops listening at once (the port or socket path is free when it returns); its callback
+    // would wait for the connections, which a lab that keeps them must not.
+    server?.close()
   }
 
   /** Starts or stops accepting while keeping the connections. */

@@ -1,22 +1,16 @@
 // `tcp-lab web`: the lab headless in plain Node, its UI served to a browser. Never imports electron.
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import type { ServerInfo } from '@shared/model'
 import { createLabHub } from '../engine/lab-hub'
 import type { LabHub } from '../engine/lab-hub'
 import { isLoopbackHost, parseCliArgs, USAGE } from '../cli-args'
+import { listenTarget, startListeners } from '../launch-listeners'
 import { startWebServer } from './web-server'
 import type { WebServer } from './web-server'
 import { isWildcard, urlHost } from './web-security'
 
 /** Longest a Ctrl-C shutdown may take before the process exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 5_000
-
-function describeServer(s: ServerInfo): string {
-  if (s.family === 'unix') return `${s.behaviour} on unix:${s.bound.address} (nc -U ${s.bound.address})`
-  const host = urlHost(s.bound.address)
-  return `${s.behaviour} on ${host}:${s.bound.port} (nc ${s.bound.address} ${s.bound.port})`
-}
 
 /** Where the built renderer lies next to this bundle (out/main/cli.js → out/renderer). */
 function rendererDir(): string {
@@ -79,15 +73,12 @@ export async function main(argv: readonly string[]): Promise<number | null> {
     )
   }
 
-  for (const spec of opts.listen) {
-    const result = await hub.run('server:start', spec)
-    if (!result.ok) {
-      const where = spec.host.startsWith('unix:') ? spec.host : `${urlHost(spec.host)}:${spec.port ?? ''}`
-      process.stderr.write(`tcp-lab: cannot listen on ${where}: ${result.error.message}${result.error.hint ? `\n  ${result.error.hint}` : ''}\n`)
-      await Promise.allSettled([hub.dispose(), web.close()])
-      return 1
-    }
-    process.stdout.write(`Listening: ${describeServer(result.value as ServerInfo)}\n`)
+  const failure = await startListeners(hub, opts.listen)
+  if (failure) {
+    const { error } = failure
+    process.stderr.write(`tcp-lab: cannot listen on ${listenTarget(failure.spec)}: ${error.message}${error.hint ? `\n  ${error.hint}` : ''}\n`)
+    await Promise.allSettled([hub.dispose(), web.close()])
+    return 1
   }
 
   process.stdout.write(`TCP Lab UI: ${web.url}\n`)

@@ -1,5 +1,5 @@
 import type { ConnectionInfo, Endpoint, Family } from '@shared/model'
-import { describeState } from '../../store/describe'
+import { describeState, formatEndpoint } from '../../store/describe'
 
 /** `open`, or `closed — reset by peer (RST)` when closed (the UI contract's words, from the store's table). */
 export function stateText(c: Pick<ConnectionInfo, 'state' | 'closeReason'>): string {
@@ -8,8 +8,7 @@ export function stateText(c: Pick<ConnectionInfo, 'state' | 'closeReason'>): str
 
 /** `127.0.0.1:8080`, `[::1]:8080` or `unix:/path`. */
 export function endpointText(e: Endpoint, family: Family): string {
-  if (family === 'unix') return `unix:${e.address}`
-  return family === 'IPv6' || e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`
+  return family === 'unix' ? `unix:${e.address}` : formatEndpoint(e, family)
 }
 
 /** The address part only, IPv6 in brackets. */
