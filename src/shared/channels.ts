@@ -11,7 +11,15 @@ export const COMMAND_CHANNELS = [
   'connection:action',
   'connection:traffic',
   'connection:clear-closed',
-  'kernel:sockets'
+  'kernel:sockets',
+  'proxy:create',
+  'proxy:update',
+  'proxy:delete',
+  'proxy:list',
+  'proxy:reset',
+  'toxic:add',
+  'toxic:update',
+  'toxic:remove'
 ] as const
 
 /** A command's channel name. */

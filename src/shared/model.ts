@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { faultMarkSchema, proxyInfoSchema, proxyLegSchema } from './proxy-model'
 
 /** A bad value quoted in an error message, cut short so a huge input never comes back whole. */
 export function quoteInput(value: unknown): string {
@@ -139,7 +140,9 @@ export const connectionInfoSchema = z.object({
   chunksIn: z.number(),
   chunksOut: z.number(),
   /** Reading paused by the user (the peer's writes pile up in kernel buffers). */
-  paused: z.boolean()
+  paused: z.boolean(),
+  /** Set when the connection is one leg of a proxied pair. */
+  proxy: proxyLegSchema.optional()
 })
 /** A connection. */
 export type ConnectionInfo = z.infer<typeof connectionInfoSchema>
@@ -175,7 +178,9 @@ export const labEventSchema = z.discriminatedUnion('type', [
     at: z.number(),
     level: z.enum(['info', 'warning', 'error']),
     message: z.string()
-  })
+  }),
+  z.object({ type: z.literal('proxy.updated'), at: z.number(), proxy: proxyInfoSchema }),
+  z.object({ type: z.literal('proxy.removed'), at: z.number(), name: z.string() })
 ])
 /** A discrete lab event. */
 export type LabEvent = z.infer<typeof labEventSchema>
@@ -214,6 +219,8 @@ export const snapshotSchema = z.object({
   serverCounters: z.array(serverCountersSchema),
   connections: z.array(connectionInfoSchema),
   totals: totalsSchema,
+  /** The proxies (absent from labs that have none to report). */
+  proxies: z.array(proxyInfoSchema).optional(),
   limits: z.object({
     trafficBytesPerConnection: z.number(),
     trafficBytesTotal: z.number(),
@@ -243,7 +250,9 @@ export const trafficRecordSchema = z.object({
   droppedChunks: z.number().int(),
   droppedBytes: z.number(),
   /** The sequence number the next chunk will get: pass `nextSeq - 1` as `afterSeq` to fetch only newer chunks. */
-  nextSeq: z.number().int()
+  nextSeq: z.number().int(),
+  /** Faults' effects on this connection (proxy legs), oldest first, bounded. */
+  marks: z.array(faultMarkSchema).optional()
 })
 /** The kept part of a connection's traffic. */
 export type TrafficRecord = z.infer<typeof trafficRecordSchema>

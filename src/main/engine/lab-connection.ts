@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net'
 import type { CloseReason, ConnectionInfo, ConnectionState, Endpoint, Family } from '@shared/model'
+import type { FaultMark, ProxyLeg } from '@shared/proxy-model'
 import type { TrafficBudget } from './traffic-record'
 import { TrafficRecorder } from './traffic-record'
 import { describeConnectionError } from './errors'
@@ -73,10 +74,17 @@ export class LabConnection {
   serverTotals: { bytesIn: number; bytesOut: number; dirty: boolean } | null = null
   /** Added to the whole lab's totals on every chunk; set when the lab adopts the connection. */
   labTotals: { bytesIn: number; bytesOut: number } = { bytesIn: 0, bytesOut: 0 }
+  /** Set on a proxy leg: which pair and which side. */
+  proxy: ProxyLeg | undefined = undefined
+  /** A relay (proxy leg) does not stop its own reading when its writes back up: the pipe pauses the other leg. */
+  relay = false
+  /** Faults' effects on this leg, oldest first (bounded by the proxy). */
+  faultMarks: FaultMark[] | null = null
 
   private readonly socket: Socket
   private readonly owner: ConnectionOwner
   private flowPaused = false
+  private pipeHeld = false
   private echoCandidate: Buffer | null = null
   private echoSeq = -1
   private labEnded = false
@@ -130,7 +138,7 @@ export class LabConnection {
     if (bytes === this.echoCandidate && this.traffic.lastSeq === this.echoSeq) this.traffic.addRepeat('out', now)
     else this.traffic.add('out', bytes, now)
     const ok = this.socket.write(bytes)
-    if (!ok && !this.flowPaused) {
+    if (!ok && !this.flowPaused && !this.relay) {
       this.flowPaused = true
       this.updateReading()
     }
@@ -174,6 +182,13 @@ export class LabConnection {
     this.owner.changed(this, 'updated')
   }
 
+  /** A proxy pipe holds (true) or releases (false) reading while the other leg cannot take more. */
+  holdReading(held: boolean): void {
+    if (this.pipeHeld === held) return
+    this.pipeHeld = held
+    this.updateReading()
+  }
+
   /** Moves a queued connection to open: its behaviour starts and reading begins. */
   activate(): void {
     if (this.state !== 'queued') return
@@ -202,7 +217,8 @@ export class LabConnection {
       bytesOut: this.bytesOut,
       chunksIn: this.chunksIn,
       chunksOut: this.chunksOut,
-      paused: this.userPaused
+      paused: this.userPaused,
+      ...(this.proxy ? { proxy: this.proxy } : {})
     }
   }
 
@@ -224,7 +240,7 @@ export class LabConnection {
 
   private updateReading(): void {
     if (this.socket.destroyed) return
-    if (this.userPaused || this.flowPaused || this.state === 'queued') this.socket.pause()
+    if (this.userPaused || this.flowPaused || this.pipeHeld || this.state === 'queued') this.socket.pause()
     else this.socket.resume()
   }
 

@@ -24,7 +24,15 @@ const LAB_COMMANDS: { [C in LabCommand]: (lab: Lab, req: CommandRequest<C>) => C
   'connection:action': (lab, req) => lab.action(req),
   'connection:traffic': (lab, req) => lab.traffic(req),
   'connection:clear-closed': (lab, req) => lab.clearClosed(req),
-  'kernel:sockets': readKernelView
+  'kernel:sockets': readKernelView,
+  'proxy:create': (lab, req) => lab.proxies.create(req),
+  'proxy:update': (lab, req) => lab.proxies.update(req),
+  'proxy:delete': (lab, req) => lab.proxies.delete(req),
+  'proxy:list': (lab) => lab.proxies.list(),
+  'proxy:reset': (lab) => lab.proxies.reset(),
+  'toxic:add': (lab, req) => lab.proxies.addToxic(req),
+  'toxic:update': (lab, req) => lab.proxies.updateToxic(req),
+  'toxic:remove': (lab, req) => lab.proxies.removeToxic(req)
 }
 
 /** Runs one validated lab command. */

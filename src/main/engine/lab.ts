@@ -8,6 +8,8 @@ import { LabFailure } from './errors'
 import { connectClient } from './tcp-client'
 import { localhostNotes } from './address-notes'
 import { encodeForSend } from './send-payload'
+import type { ProxyInfo } from '@shared/proxy-model'
+import { ProxyRegistry } from './proxy/proxy-registry'
 
 /** Limits of one lab; the defaults are documented in the README. */
 export interface LabLimits {
@@ -65,6 +67,8 @@ export class Lab implements ServerOwner, ConnectionOwner {
   private overflow = false
   private readonly changeListeners = new Set<() => void>()
   private disposed = false
+  /** The proxies and their faults (`proxy:*`, `toxic:*`). */
+  readonly proxies: ProxyRegistry = new ProxyRegistry(this)
 
   constructor(private readonly options: LabOptions = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
@@ -123,6 +127,16 @@ export class Lab implements ServerOwner, ConnectionOwner {
     this.emit({ type: 'notice', at: Date.now(), level, message })
   }
 
+  /** @internal */
+  proxyChanged(info: ProxyInfo): void {
+    this.emit({ type: 'proxy.updated', at: Date.now(), proxy: info })
+  }
+
+  /** @internal */
+  proxyRemoved(name: string): void {
+    this.emit({ type: 'proxy.removed', at: Date.now(), name })
+  }
+
   // ---- the stream ----------------------------------------------------------------------------
 
   /** Calls `listener` when changes become pending after a collection; returns the unsubscribe. */
@@ -173,6 +187,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
       serverCounters: [...this.servers.values()].map((s) => this.serverCounters(s)),
       connections: [...this.connections.values()].map((c) => c.info()),
       totals: this.currentTotals(),
+      proxies: this.proxies.infos(),
       limits: {
         trafficBytesPerConnection: this.limits.trafficBytesPerConnection,
         trafficBytesTotal: this.limits.trafficBytesTotal,
@@ -291,7 +306,9 @@ export class Lab implements ServerOwner, ConnectionOwner {
 
   /** The kept traffic of one connection. */
   traffic(req: CommandRequest<'connection:traffic'>): CommandValue<'connection:traffic'> {
-    return this.connection(req.connectionId).traffic.read(req.connectionId, req.afterSeq)
+    const conn = this.connection(req.connectionId)
+    const record = conn.traffic.read(req.connectionId, req.afterSeq)
+    return conn.faultMarks ? { ...record, marks: conn.faultMarks.slice() } : record
   }
 
   /** Forgets closed connections (of one server, or all). */
@@ -310,6 +327,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
     this.disposed = true
     const servers = [...this.servers.values()]
     this.servers.clear()
+    this.proxies.dispose()
     await Promise.all(servers.map((s) => s.stop(false, true)))
     for (const c of this.connections.values()) if (!c.closed) c.reset('server-stopped')
   }

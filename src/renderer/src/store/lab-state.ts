@@ -1,4 +1,5 @@
 import type { ConnectionInfo, ServerCounters, ServerInfo, Snapshot, Totals } from '@shared/model'
+import type { ProxyInfo } from '@shared/proxy-model'
 import type { Rate, RateSeries } from './rate-history'
 import { EMPTY_SERIES, ZERO_RATE } from './rate-history'
 
@@ -41,6 +42,8 @@ export interface LabState {
   serverHistory: ReadonlyMap<number, RateSeries>
   notices: readonly Notice[]
   limits: Snapshot['limits'] | null
+  /** Proxies by name. */
+  proxies: ReadonlyMap<string, ProxyInfo>
   lastBatchAt: number | null
 }
 
@@ -64,6 +67,7 @@ export function initialLabState(): LabState {
     serverHistory: new Map(),
     notices: [],
     limits: null,
+    proxies: new Map(),
     lastBatchAt: null
   }
 }
