@@ -158,8 +158,11 @@ export class Pipe {
         this.check()
       },
       endPair: (how) => {
-        if (how === 'close') this.closePairAtEnd = true
-        this.owner.endPair(how, this)
+        if (how === 'reset') return this.owner.endPair('reset', this)
+        // A close travels as this direction's end, behind what the fault already passed on.
+        this.closePairAtEnd = true
+        if (this.endDelivered) this.owner.pipeEnded(this)
+        else this.endFrom(this.indexAfter(slot))
       },
       mark: (text) => this.mark(slot, text)
     }
@@ -195,6 +198,8 @@ export class Pipe {
   private endFrom(i: number): void {
     for (; i < this.slots.length; i++) {
       const slot = this.slots[i]
+      // The end already went past here (a fault ended the stream early).
+      if (slot.ended) return
       slot.ended = true
       if (slot.stage) return slot.stage.end()
     }

@@ -15,7 +15,7 @@ export interface StageContext {
   forwardEnd(): void
   /** Bytes this stage threw away (they leave the pipe's accounting). */
   dropped(bytes: number): void
-  /** Ends the pair: both legs closed (FIN) once what was forwarded is written, or reset (RST) at once. */
+  /** Ends the pair: the stream ends here and both legs close (FIN) behind what was passed on; or both reset (RST) at once. */
   endPair(how: 'close' | 'reset'): void
   /** A line on the pair's timeline, on the leg the effect is seen at. */
   mark(text: string): void

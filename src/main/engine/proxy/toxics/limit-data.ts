@@ -9,7 +9,6 @@ export function limitDataStage(ctx: StageContext, attributes: ToxicAttributes): 
   const finish = (): void => {
     done = true
     ctx.mark(`${sent} bytes passed, then closed by limit_data`)
-    ctx.forwardEnd()
     ctx.endPair('close')
   }
   return {
