@@ -4,11 +4,15 @@ import { makeTrustedUrlCheck, setupIpc } from './ipc-adapter'
 import { createMainWindow, RENDERER_FILE } from './window'
 import { setupSecurity } from './security'
 import { startListenSpecs } from './launch-listeners'
+import { startLaunchProxies } from './launch-proxies'
+import type { ToxiproxyApi } from './api/toxiproxy-api'
+import { parseCliArgs } from './cli-args'
 
 // index.ts only wires: the engine, the IPC adapter, the window, and a clean shutdown.
 const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined
 const hub = createLabHub()
 const ipc = setupIpc(hub, ipcMain, makeTrustedUrlCheck(RENDERER_FILE, devServerUrl))
+let api: ToxiproxyApi | null = null
 
 function openWindow(): void {
   const win = createMainWindow(devServerUrl)
@@ -17,9 +21,19 @@ function openWindow(): void {
 
 app.whenReady().then(async () => {
   setupSecurity(app, session.defaultSession)
-  const failure = await startListenSpecs(hub, process.argv.slice(app.isPackaged ? 1 : 2))
+  const argv = process.argv.slice(app.isPackaged ? 1 : 2)
+  const failure = await startListenSpecs(hub, argv)
   if (failure) {
     console.error(failure)
+    app.exit(2)
+    return
+  }
+  // startListenSpecs already refused bad arguments; Electron's own switches are ignored here too.
+  const parsed = parseCliArgs(argv, { strict: false })
+  const launched = parsed.ok ? await startLaunchProxies(hub, parsed.value) : { api: null, error: null }
+  api = launched.api
+  if (launched.error) {
+    console.error(`tcp-lab: ${launched.error}`)
     app.exit(2)
     return
   }
@@ -41,5 +55,5 @@ app.on('before-quit', (event) => {
   event.preventDefault()
   quitting = true
   ipc.dispose()
-  void hub.dispose().finally(() => app.quit())
+  void Promise.allSettled([hub.dispose(), api?.close()]).finally(() => app.quit())
 })
