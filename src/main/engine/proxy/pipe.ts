@@ -210,7 +210,9 @@ export class Pipe {
 
   private toSink(chunk: Chunk): void {
     this.held -= chunk.data.length
-    if (!this.sinkGone && this.sink.writable && !this.sink.send(chunk.data)) this.sinkFull = true
+    // write() says "full" for any chunk over 16 KiB, even one the kernel took at once: only bytes really
+    // left waiting in the socket's queue pause the source (saves a pause/resume per chunk).
+    if (!this.sinkGone && this.sink.writable && !this.sink.send(chunk.data) && this.sink.pendingWriteBytes > 0) this.sinkFull = true
     this.check()
   }
 
