@@ -18,6 +18,8 @@ export interface UiState {
   filterText: string
   stateFilter: StateFilter
   sort: { key: SortKey; dir: 'asc' | 'desc' }
+  /** Proxied pairs (by client leg id) shown as their two legs. */
+  expandedPairs: ReadonlySet<number>
 }
 
 /** The UI state store type. */
@@ -31,7 +33,8 @@ export function createUiStore(): UiStore {
     selectedConnectionId: null,
     filterText: '',
     stateFilter: 'any',
-    sort: { key: 'id', dir: 'desc' }
+    sort: { key: 'id', dir: 'desc' },
+    expandedPairs: new Set()
   })
 }
 

@@ -5,6 +5,7 @@ import { formatBytes, formatDuration, formatExactBytes, formatRate } from '@shar
 import { CLOSE_REASON_TEXT, STATE_TEXT, describeState, formatEndpoint, isActive } from '@renderer/store/describe'
 import { useLab } from '@renderer/store/use-lab'
 import { useNow } from '@renderer/store/ticker'
+import { PairMark } from '@renderer/features/proxy/pair-mark'
 
 /** The fixed height of a body row, in pixels (the virtualiser relies on it). */
 export const ROW_HEIGHT = 30
@@ -89,7 +90,8 @@ export const ConnectionRow = memo(function ConnectionRow({ id, selected, onSelec
       } ${active ? 'text-slate-800 dark:text-slate-200' : 'text-slate-400 dark:text-slate-500'}`}
     >
       <td data-col="id" className={`${NUM} text-slate-400 dark:text-slate-500`}>
-        {outgoing ? <span title="outgoing: the lab is the client">↗</span> : null}
+        <PairMark c={c} />
+        {outgoing && !c.proxy ? <span title="outgoing: the lab is the client">↗</span> : null}
         {c.id}
       </td>
       <td data-col="peer" className={`${CELL} font-mono`} title={formatEndpoint(c.remote, c.family)}>

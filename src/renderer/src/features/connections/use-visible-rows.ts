@@ -3,6 +3,7 @@ import { useLab, useLabStore } from '@renderer/store/use-lab'
 import { useUi } from '@renderer/store/ui-store'
 import type { RowQuery } from './derive-rows'
 import { deriveRowIds } from './derive-rows'
+import { groupPairs } from '@renderer/features/proxy/pair-rows'
 
 /** Above this many rows the order is recomputed at most every THROTTLE_MS, not on every batch. */
 export const THROTTLE_ROWS = 2_000
@@ -43,12 +44,13 @@ export function useVisibleRowIds(): { ids: number[]; total: number } {
   const stateFilter = useUi((s) => s.stateFilter)
   const text = useUi((s) => s.filterText)
   const sort = useUi((s) => s.sort)
+  const expandedPairs = useUi((s) => s.expandedPairs)
   const trigger = `${version}:${sort.key === 'rate' ? ratesVersion : 0}`
   const throttled = useThrottled(trigger, size > THROTTLE_ROWS ? THROTTLE_MS : 0)
   const ids = useMemo(() => {
     const q: RowQuery = { serverId, outgoingOnly, stateFilter, text, sort }
     const s = store.getState()
-    return deriveRowIds(s.connections, s.connectionRates, q)
-  }, [store, throttled, serverId, outgoingOnly, stateFilter, text, sort])
+    return groupPairs(deriveRowIds(s.connections, s.connectionRates, q), s.connections, expandedPairs)
+  }, [store, throttled, serverId, outgoingOnly, stateFilter, text, sort, expandedPairs])
   return { ids, total: size }
 }

@@ -6,6 +6,7 @@ import { ConnectionDetail } from '@renderer/features/detail/connection-detail'
 import { DEFAULT_WINDOW_LIMITS } from '@renderer/features/detail/traffic-window'
 import type { WindowLimits } from '@renderer/features/detail/traffic-window'
 import { SendBox } from '@renderer/features/send/send-box'
+import { PairTimeline } from '@renderer/features/proxy/pair-timeline'
 import { Sparkline } from '@renderer/features/charts/sparkline'
 import { useLab, useLabStore } from '@renderer/store/use-lab'
 import { useUi } from '@renderer/store/ui-store'
@@ -35,6 +36,7 @@ export function DetailSlot(): ReactNode {
         {connection ? (
           <>
             <ConnectionSparkline id={connection.id} />
+            {connection.proxy ? <PairTimeline connection={connection} request={request} /> : null}
             <ConnectionDetail key={connection.id} connection={connection} server={server ?? null} request={request} limits={limits} />
           </>
         ) : (
