@@ -120,7 +120,7 @@ export function ProxyCard({ proxy }: { proxy: ProxyInfo }): ReactNode {
         {proxy.listen} → {proxy.upstream}
       </p>
       <p className="text-slate-500 dark:text-slate-400">
-        {proxy.open ?? 0} open, {proxy.accepted ?? 0} so far; upstream failure: {proxy.onUpstreamFailure === 'reset' ? 'RST' : 'FIN'}
+        <PairCount name={proxy.name} /> · if the upstream fails, the client gets {proxy.onUpstreamFailure === 'reset' ? 'RST' : 'FIN'}
       </p>
       {upstreamDraft !== null ? (
         <form onSubmit={(e) => void saveUpstream(e)} className="flex gap-1" aria-label="Change upstream">
@@ -184,6 +184,23 @@ export function ProxyCard({ proxy }: { proxy: ProxyInfo }): ReactNode {
         )
       })}
     </article>
+  )
+}
+
+/** Open pairs of a proxy, counted from the rows (proxy events carry settings, not traffic). */
+function PairCount({ name }: { name: string }): ReactNode {
+  const version = useLab((s) => s.connectionsVersion)
+  const store = useLabStore()
+  const open = useMemo(() => {
+    let n = 0
+    for (const c of store.getState().connections.values()) if (c.proxy?.proxyName === name && c.proxy.leg === 'client' && c.state !== 'closed') n++
+    return n
+    // `version` says when rows changed; the map itself is updated in place.
+  }, [name, version, store])
+  return (
+    <span>
+      {open} open {open === 1 ? 'pair' : 'pairs'}
+    </span>
   )
 }
 
