@@ -65,3 +65,17 @@ describe('the pair timeline', () => {
     ).toBe('l: latency 200 ms, jitter 0 ms · 50 % · on text "GET"')
   })
 })
+
+describe('the lesson through a proxy', () => {
+  it('fills the proxy port into the commands, and says what to start first without one', async () => {
+    const { buildProxyExperiments } = await import('@renderer/features/lesson/proxy-experiments')
+    const none = buildProxyExperiments([], [])
+    expect(none.map((e) => e.id)).toEqual(['proxy-slicer', 'proxy-latency', 'proxy-reset'])
+    expect(none[0].startHint).toMatch(/New proxy/)
+    expect(none[1].steps[1].command).toContain('PROXY_PORT')
+    const withProxy = buildProxyExperiments([], [{ name: 'lesson', listen: '127.0.0.1:40999', upstream: '127.0.0.1:9000', enabled: true, toxics: [] }])
+    expect(withProxy[0].startHint).toBeNull()
+    expect(withProxy[1].steps[1].command).toBe("time (printf 'hi\\n' | nc -N 127.0.0.1 40999)")
+    expect(withProxy[0].steps[1].command).toContain("('127.0.0.1', 40999)")
+  })
+})
