@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createTestLab } from '../helpers/lab'
 import type { TestLab } from '../helpers/lab'
 import { run } from '../helpers/processes'
-import { buildProxyExperiments } from '../../src/renderer/src/features/lesson/proxy-experiments'
+import { buildProxyExperiments } from '@shared/proxy-lesson'
 
 // The lesson's proxy experiments, run as printed against a lab echo server behind a lab proxy.
 let lab: TestLab
