@@ -115,13 +115,14 @@ const pipe = child('node', [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-p
 await Promise.all([lab.ready, pipe.ready])
 const labPort = (await lab.rpc('start', { upstream: upstreamPort })).port
 const pipePort = (await pipe.rpc('start', { upstream: upstreamPort })).port
+const inprocPort = (await lab.rpc('start-inproc', { upstream: upstreamPort })).port
 const socatPort = await freePort()
 const socat = spawn('socat', [`TCP-LISTEN:${socatPort},bind=127.0.0.1,fork,reuseaddr`, `TCP:127.0.0.1:${upstreamPort}`], { stdio: 'ignore' })
 process.on('exit', () => socat.kill('SIGKILL'))
 await waitListening(socatPort)
 
-const targets = { lab: labPort, pipe: pipePort, socat: socatPort, direct: upstreamPort }
-const pids = { lab: lab.pid, pipe: pipe.pid }
+const targets = { lab: labPort, inproc: inprocPort, pipe: pipePort, socat: socatPort, direct: upstreamPort }
+const pids = { lab: lab.pid, inproc: lab.pid, pipe: pipe.pid }
 const results = {}
 const cpu = {}
 for (const conns of [1, 50]) {
@@ -144,7 +145,7 @@ for (const conns of [1, 50]) {
 }
 const line = (conns) => {
   const m = (n) => median(results[`${n}@${conns}`])
-  return `${String(conns).padStart(2)} conn: lab ${m('lab').toFixed(0)} MB/s, node pipe ${m('pipe').toFixed(0)} MB/s, socat ${m('socat').toFixed(0)} MB/s; lab/pipe ${(m('lab') / m('pipe')).toFixed(2)}, lab/socat ${(m('lab') / m('socat')).toFixed(2)} (no proxy: ${m('direct').toFixed(0)} MB/s)`
+  return `${String(conns).padStart(2)} conn: lab ${m('lab').toFixed(0)} MB/s, node pipe ${m('pipe').toFixed(0)} MB/s, socat ${m('socat').toFixed(0)} MB/s; lab/pipe ${(m('lab') / m('pipe')).toFixed(2)}, lab/socat ${(m('lab') / m('socat')).toFixed(2)}; a pipe proxy inside the lab's process ${m('inproc').toFixed(0)} MB/s, lab/that ${(m('lab') / m('inproc')).toFixed(2)} (no proxy: ${m('direct').toFixed(0)} MB/s)`
 }
 console.log(`Echo through a proxy, no faults (median of ${rounds} × ${seconds} s):`)
 // CPU per byte is what a loaded machine cannot blur: how much work each proxy does for the same bytes.
@@ -152,7 +153,9 @@ const perGb = (k) => (cpu[k].ms / 1000 / (cpu[k].bytes / 1e9)).toFixed(2)
 console.log(line(1))
 console.log(line(50))
 for (const conns of [1, 50]) {
-  console.log(`${String(conns).padStart(2)} conn CPU: lab ${perGb(`lab@${conns}`)} s/GB echoed, node pipe ${perGb(`pipe@${conns}`)} s/GB`)
+  console.log(
+    `${String(conns).padStart(2)} conn CPU: lab ${perGb(`lab@${conns}`)} s/GB echoed, pipe in the lab's process ${perGb(`inproc@${conns}`)} s/GB, node pipe ${perGb(`pipe@${conns}`)} s/GB`
+  )
 }
 const stats = await lab.rpc('stats')
 console.log(`lab event stream: ${(stats.streamBytes / 1e6).toFixed(1)} MB of JSON batches; average read ${(stats.avgRead / 1024).toFixed(1)} KiB`)
