@@ -98,10 +98,13 @@ describe('faults on real sockets', () => {
     const server = await up.peer()
     await server.waitBytes(msg.length)
     expect(server.bytes().equals(msg)).toBe(true)
-    expect(server.reads.length).toBeGreaterThanOrEqual(8)
-    expect(Math.max(...server.reads.map((r) => r.data.length))).toBeLessThanOrEqual(10)
+    // The lab wrote each slice on its own (exact); the reader, 20 ms apart, sees them as separate reads
+    // (a loaded machine may let a few pile up into one read, so the bound has margin).
     const rec = await lab.ok('connection:traffic', { connectionId: leg('upstream').id })
-    expect(rec.chunks.filter((ch) => ch.dir === 'out').length).toBe(server.reads.length)
+    const writes = rec.chunks.filter((ch) => ch.dir === 'out')
+    expect(writes.length).toBeGreaterThanOrEqual(8)
+    expect(Math.max(...writes.map((w) => w.size))).toBeLessThanOrEqual(10)
+    expect(server.reads.length).toBeGreaterThanOrEqual(writes.length / 2)
     expect(rec.marks?.[0]?.text).toMatch(/^100 bytes sliced into \d+ by slicer$/)
   })
 
@@ -161,15 +164,15 @@ describe('faults on real sockets', () => {
 
   it('slow_close: the upstream sees the client FIN later by the delay', async () => {
     await setup(false)
-    await toxic({ type: 'slow_close', stream: 'upstream', attributes: { delay: 300 } })
+    await toxic({ type: 'slow_close', stream: 'upstream', attributes: { delay: 500 } })
     const c = await client()
     const server = await up.peer()
     const t0 = Date.now()
     c.socket.end('bye')
     await waitFor(() => server.endedAt, { what: 'FIN upstream' })
     expect(server.bytes().toString()).toBe('bye')
-    expect(server.reads[0].at - t0).toBeLessThan(250)
-    expect(server.endedAt! - t0).toBeGreaterThanOrEqual(295)
+    expect(server.reads[0].at - t0).toBeLessThan(400)
+    expect(server.endedAt! - t0).toBeGreaterThanOrEqual(495)
   })
 
   it('live edit: a latency changed on a live connection applies to the next bytes', async () => {
@@ -186,19 +189,19 @@ describe('faults on real sockets', () => {
 describe('conditional faults', () => {
   it('on a text match: bytes before the match pass at once, the match and after are delayed', async () => {
     await setup(false)
-    await toxic({ type: 'latency', stream: 'upstream', attributes: { latency: 300 }, condition: { match: { kind: 'text', value: 'GO' } } })
+    await toxic({ type: 'latency', stream: 'upstream', attributes: { latency: 500 }, condition: { match: { kind: 'text', value: 'GO' } } })
     const c = await client()
     const server = await up.peer()
     const t0 = Date.now()
     c.socket.write('hello ')
     await server.waitBytes(6)
-    expect(server.reads[0].at - t0).toBeLessThan(250)
+    expect(server.reads[0].at - t0).toBeLessThan(400)
     const t1 = Date.now()
     c.socket.write('wait GO now')
     await server.waitBytes(17)
     expect(server.bytes().toString()).toBe('hello wait GO now')
     const last = server.reads[server.reads.length - 1]
-    expect(last.at - t1).toBeGreaterThanOrEqual(295)
+    expect(last.at - t1).toBeGreaterThanOrEqual(495)
     expect(last.data.toString()).toBe('GO now')
   })
 
@@ -254,9 +257,9 @@ describe('conditional faults', () => {
     expect(c4.error?.code).toBe('ECONNRESET')
     // A fault for one chosen live pair (as from its row): c3 only, c1 untouched.
     const c3Leg = await lab.waitConn((x) => x.proxy?.leg === 'client' && x.bytesIn === 5 && x.state === 'open', 'c3 leg')
-    await toxic({ name: 'chosen', type: 'latency', stream: 'upstream', attributes: { latency: 300 }, condition: { pairId: c3Leg.id } })
-    expect(await roundTrip(c3, 'x')).toBeGreaterThanOrEqual(295)
-    expect(await roundTrip(c1, 'y')).toBeLessThan(250)
+    await toxic({ name: 'chosen', type: 'latency', stream: 'upstream', attributes: { latency: 500 }, condition: { pairId: c3Leg.id } })
+    expect(await roundTrip(c3, 'x')).toBeGreaterThanOrEqual(495)
+    expect(await roundTrip(c1, 'y')).toBeLessThan(400)
   })
 
   it('refuses a bad regex or hex pattern and changes nothing', async () => {
