@@ -20,7 +20,12 @@ const host = z
   .string({ error: 'Host must be text' })
   .trim()
   .min(1, 'Host must not be empty')
-  .max(255, 'Host is too long')
+  .max(4096, 'Host is too long')
+  .refine((v) => !v.includes('\0'), 'Host must not contain a NUL byte')
+  .refine((v) => !v.startsWith('unix:') || v.slice(5).trim() !== '', 'A unix: address needs a socket path, e.g. unix:/tmp/lab.sock')
+  .refine((v) => v.startsWith('unix:') || v.length <= 255, 'Host is too long')
+  // `[::1]` is how people write an IPv6 address next to a port; the socket API wants it bare.
+  .transform((v) => (/^\[[^\]]*\]$/.test(v) ? v.slice(1, -1) : v))
 
 /** How a payload typed by a person is turned into bytes. */
 export const payloadSchema = z.strictObject({

@@ -4,6 +4,7 @@ import { LabConnection } from './lab-connection'
 import type { ConnectionHandlers } from './lab-connection'
 import type { ServerOwner } from './tcp-server'
 import { describeSocketError, LabFailure } from './errors'
+import { checkUnixPath } from './unix-socket-path'
 
 // An outgoing client has no behaviour: the user drives it; a peer's FIN leaves it half-open for them to see.
 const clientHandlers: ConnectionHandlers = {
@@ -14,7 +15,7 @@ const clientHandlers: ConnectionHandlers = {
 
 /** Connects from the lab to HOST:PORT or unix:PATH; resolves once connected, rejects with a LabFailure in words. */
 export async function connectClient(req: CommandRequest<'client:connect'>, owner: ServerOwner): Promise<LabConnection> {
-  const unixPath = req.host.startsWith('unix:') ? req.host.slice(5) : undefined
+  const unixPath = req.host.startsWith('unix:') ? checkUnixPath(req.host.slice(5)) : undefined
   const socket =
     unixPath !== undefined
       ? net.connect({ path: unixPath, allowHalfOpen: true })
@@ -37,7 +38,7 @@ export async function connectClient(req: CommandRequest<'client:connect'>, owner
     })
   }).catch((err: unknown) => {
     if (err instanceof LabFailure) throw err
-    throw describeSocketError(err, { op: 'connect', host: req.host, port: req.port })
+    throw describeSocketError(err, { op: 'connect', host: unixPath !== undefined ? `unix:${unixPath}` : req.host, port: req.port })
   })
   const conn = new LabConnection({
     id: owner.nextConnectionId(),

@@ -2,15 +2,20 @@ import net from 'node:net'
 import { lstat } from 'node:fs/promises'
 import type { AcceptMode, Behaviour, BehaviourOptions, Endpoint, Family, ServerInfo } from '@shared/model'
 import type { BehaviourHost, ServerBehaviour } from './behaviours/behaviour'
+import type { HeldBytesBudget } from './behaviours/held-bytes'
 import { BEHAVIOUR_FACTORIES } from './behaviours'
 import type { ConnectionHandlers, ConnectionOwner } from './lab-connection'
 import { LabConnection } from './lab-connection'
 import type { TrafficBudget } from './traffic-record'
-import { describeSocketError } from './errors'
+import { describeSocketError, LabFailure } from './errors'
+import type { UnixSocketIdentity } from './unix-socket-path'
+import { checkUnixPath, listenUnixSafely, unlinkIfOurs } from './unix-socket-path'
 
 /** What a server needs from the lab that owns it. */
 export interface ServerOwner extends ConnectionOwner {
   readonly budget: TrafficBudget
+  /** The lab-wide budget for bytes behaviours hold until a FIN. */
+  readonly heldBytes: HeldBytesBudget
   nextConnectionId(): number
   /** A new connection exists: register it and announce it. */
   adopt(conn: LabConnection): void
@@ -73,6 +78,8 @@ export class LabTcpServer implements BehaviourHost {
   accepted = 0
   private behaviour: ServerBehaviour
   private netServer: net.Server | null = null
+  // The socket file this server created; only ever unlinked while the path is still that file.
+  private unixIdentity: UnixSocketIdentity | null = null
   private readonly handlers: ConnectionHandlers
 
   constructor(
@@ -80,9 +87,10 @@ export class LabTcpServer implements BehaviourHost {
     spec: ServerSpec,
     private readonly owner: ServerOwner
   ) {
-    this.requestedHost = spec.host
+    // A unix: path is checked (length, NUL, blank) and made absolute before anything is bound.
+    this.unixPath = spec.host.startsWith('unix:') ? checkUnixPath(spec.host.slice(5)) : undefined
+    this.requestedHost = this.unixPath !== undefined ? `unix:${this.unixPath}` : spec.host
     this.requestedPort = spec.port ?? 0
-    this.unixPath = spec.host.startsWith('unix:') ? spec.host.slice(5) : undefined
     this.backlog = spec.backlog ?? DEFAULT_BACKLOG
     this.behaviourName = spec.behaviour
     this.options = spec.options
@@ -102,26 +110,31 @@ export class LabTcpServer implements BehaviourHost {
   async listen(): Promise<void> {
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true })
     server.on('connection', (socket) => this.onConnection(socket))
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void => {
-        server.removeListener('listening', onListening)
-        reject(err)
-      }
-      const onListening = (): void => {
-        server.removeListener('error', onError)
-        resolve()
-      }
-      server.once('error', onError)
-      server.once('listening', onListening)
-      if (this.unixPath !== undefined) server.listen({ path: this.unixPath, backlog: this.backlog })
-      else
-        server.listen({
-          host: this.requestedHost,
-          // A server that stopped accepting listens again on the port it had.
-          port: this.bound.port || this.requestedPort,
-          backlog: this.backlog
-        })
-    }).catch(async (err: unknown) => {
+    const bound =
+      this.unixPath !== undefined
+        ? listenUnixSafely(server, this.unixPath, this.backlog).then((id) => {
+            this.unixIdentity = id
+          })
+        : new Promise<void>((resolve, reject) => {
+            const onError = (err: Error): void => {
+              server.removeListener('listening', onListening)
+              reject(err)
+            }
+            const onListening = (): void => {
+              server.removeListener('error', onError)
+              resolve()
+            }
+            server.once('error', onError)
+            server.once('listening', onListening)
+            server.listen({
+              host: this.requestedHost,
+              // A server that stopped accepting listens again on the port it had.
+              port: this.bound.port || this.requestedPort,
+              backlog: this.backlog
+            })
+          })
+    await bound.catch(async (err: unknown) => {
+      if (err instanceof LabFailure) throw err
       const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
       const holder =
         inUse && this.unixPath === undefined
@@ -139,7 +152,7 @@ export class LabTcpServer implements BehaviourHost {
     this.netServer = server
     this.accepting = true
     const addr = server.address()
-    if (typeof addr === 'string' || addr === null) {
+    if (this.unixPath !== undefined || typeof addr === 'string' || addr === null) {
       this.bound = { address: this.unixPath ?? String(addr), port: 0 }
       this.family = 'unix'
     } else {
@@ -163,6 +176,9 @@ export class LabTcpServer implements BehaviourHost {
     // close() stops listening at once (the port or socket path is free when it returns); its callback
     // would wait for the connections, which a lab that keeps them must not.
     server?.close()
+    const identity = this.unixIdentity
+    this.unixIdentity = null
+    if (identity) await unlinkIfOurs(identity)
   }
 
   /** Starts or stops accepting while keeping the connections. */
@@ -190,6 +206,11 @@ export class LabTcpServer implements BehaviourHost {
   /** BehaviourHost: the connections a behaviour may talk to. */
   *activeConnections(): Iterable<LabConnection> {
     for (const c of this.connections) if (c.state !== 'queued' && !c.closed) yield c
+  }
+
+  /** BehaviourHost: the lab-wide budget for bytes held until a FIN. */
+  get heldBytes(): HeldBytesBudget {
+    return this.owner.heldBytes
   }
 
   /** BehaviourHost: a line for the user's log. */

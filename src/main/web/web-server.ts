@@ -31,6 +31,9 @@ export interface WebServer {
   close(): Promise<void>
 }
 
+/** Most simultaneous TCP connections to the UI port; more are closed at once (a browser needs a handful). */
+export const WEB_MAX_CONNECTIONS = 128
+
 const BASE_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
@@ -70,6 +73,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     })
   })
   server.on('connection', (s: Socket) => {
+    if (sockets.size >= WEB_MAX_CONNECTIONS) {
+      s.destroy()
+      return
+    }
     sockets.add(s)
     s.on('close', () => sockets.delete(s))
   })

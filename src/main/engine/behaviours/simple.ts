@@ -38,6 +38,7 @@ export function echoAfterEof(maxBytes = ECHO_AFTER_EOF_MAX_BYTES): BehaviourFact
         if (!h) return
         if (h.size + chunk.length > maxBytes) {
           held.delete(conn)
+          host.heldBytes.release(conn)
           conn.error = `echo-after-eof holds at most ${maxBytes} bytes before the peer's FIN; this peer sent more`
           host.notice('warning', `Server ${host.serverId}: connection ${conn.id} sent over ${maxBytes} bytes without a FIN; reset it`)
           conn.reset()
@@ -45,17 +46,27 @@ export function echoAfterEof(maxBytes = ECHO_AFTER_EOF_MAX_BYTES): BehaviourFact
         }
         h.chunks.push(chunk)
         h.size += chunk.length
+        // Past the lab-wide budget the largest holders are let go (this server's or another's), with the reason.
+        for (const victim of host.heldBytes.add(conn, chunk.length)) {
+          const limitMiB = Math.round(host.heldBytes.limit / (1024 * 1024))
+          victim.error = `The lab holds at most ${limitMiB} MiB for all echo-after-eof peers before their FIN; this connection held the most, so it was reset`
+          host.notice('warning', `Connection ${victim.id} was reset: echo-after-eof's lab-wide budget of ${limitMiB} MiB is used up`)
+          victim.reset()
+        }
       },
       onPeerEnd(conn) {
         const h = held.get(conn)
         held.delete(conn)
+        host.heldBytes.release(conn)
         if (h && h.size > 0) conn.send(h.chunks.length === 1 ? h.chunks[0] : Buffer.concat(h.chunks, h.size))
         conn.close()
       },
       onClose(conn) {
         held.delete(conn)
+        host.heldBytes.release(conn)
       },
       dispose() {
+        for (const conn of held.keys()) host.heldBytes.release(conn)
         held.clear()
       }
     }
