@@ -27,6 +27,8 @@ export interface WebServer {
   readonly token: string
   /** The URL to open, token in the fragment (never sent to the server by a browser). */
   readonly url: string
+  /** The open WebSockets, for diagnostics (how much each has queued). */
+  wsClients(): Iterable<import('ws').WebSocket>
   /** Closes the WebSocket sessions, every HTTP connection and the listener; the hub is left to the caller. */
   close(): Promise<void>
 }
@@ -107,6 +109,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     token,
     // A wildcard bind is opened locally through loopback; its other addresses are in the warning.
     url: `http://${isWildcard(host) ? '127.0.0.1' : urlHost(host)}:${port}/#token=${token}`,
+    wsClients: () => endpoint.wss.clients,
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
