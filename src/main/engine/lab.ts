@@ -202,6 +202,8 @@ export class Lab implements ServerOwner, ConnectionOwner {
       server.notes = await localhostNotes(server.info())
     } catch (err) {
       await server.stop(false, true)
+      // A failed start gives its id back when no later start took one, so ids stay dense for a person.
+      if (this.nextServerId === server.serverId + 1) this.nextServerId = server.serverId
       throw err
     } finally {
       this.starting.delete(server)
