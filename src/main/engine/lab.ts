@@ -236,7 +236,9 @@ export class Lab implements ServerOwner, ConnectionOwner {
       server.setBehaviour(req.behaviour ?? server.behaviourName, req.options ?? server.options)
     }
     if (req.maxConnections !== undefined) server.maxConnections = req.maxConnections
-    if (req.acceptMode !== undefined) server.setAcceptMode(req.acceptMode)
+    if (req.acceptMode !== undefined || req.poolSize !== undefined) {
+      await server.setAcceptMode(req.acceptMode ?? server.acceptMode, req.poolSize)
+    }
     this.serverChanged(server)
     return server.info()
   }

@@ -19,7 +19,14 @@ export async function connectClient(req: CommandRequest<'client:connect'>, owner
   const socket =
     unixPath !== undefined
       ? net.connect({ path: unixPath, allowHalfOpen: true })
-      : net.connect({ host: req.host, port: req.port ?? 0, allowHalfOpen: true })
+      : net.connect({
+          host: req.host,
+          port: req.port ?? 0,
+          allowHalfOpen: true,
+          // The client's own end, when the user binds it (an interface, a port, or both: the self-connection experiment).
+          ...(req.localAddress !== undefined ? { localAddress: req.localAddress } : {}),
+          ...(req.localPort ? { localPort: req.localPort } : {})
+        })
   socket.pause()
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -38,8 +45,17 @@ export async function connectClient(req: CommandRequest<'client:connect'>, owner
     })
   }).catch((err: unknown) => {
     if (err instanceof LabFailure) throw err
+    const localInUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' && req.localPort
+    if (localInUse) {
+      throw new LabFailure('EADDRINUSE', `Local port ${req.localPort} is already in use`, 'Another socket is bound to it; choose another local port, or leave it empty to let the system pick.')
+    }
     throw describeSocketError(err, { op: 'connect', host: unixPath !== undefined ? `unix:${unixPath}` : req.host, port: req.port })
   })
+  return adoptOutgoing(socket, owner, unixPath)
+}
+
+/** Registers a connected outgoing socket as a lab connection (the user drives it). */
+export function adoptOutgoing(socket: net.Socket, owner: ServerOwner, unixPath?: string): LabConnection {
   const conn = new LabConnection({
     id: owner.nextConnectionId(),
     serverId: null,

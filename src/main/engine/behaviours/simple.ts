@@ -3,13 +3,54 @@ import type { BehaviourFactory } from './behaviour'
 import { baseBehaviour } from './behaviour'
 import { endOfLastLine, MAX_LINE_BYTES } from './lines'
 
-/** RFC 862 echo: every chunk goes back as it arrived; the peer's FIN is answered with ours. */
-export const echo: BehaviourFactory = () => ({
-  ...baseBehaviour,
-  onData(conn, chunk) {
-    conn.send(chunk)
+/**
+ * RFC 862 echo: every chunk goes back as it arrived; the peer's FIN is answered with ours. With `echoDelayMs`
+ * each chunk goes back that much later (a server that does work per request), and the FIN waits for the last one.
+ */
+export const echo: BehaviourFactory = (_host, options) => {
+  const delay = options.echoDelayMs ?? 0
+  if (delay <= 0) {
+    return {
+      ...baseBehaviour,
+      onData(conn, chunk) {
+        conn.send(chunk)
+      }
+    }
   }
-})
+  const pending = new Map<LabConnection, { timers: Set<NodeJS.Timeout>; ended: boolean }>()
+  const state = (conn: LabConnection): { timers: Set<NodeJS.Timeout>; ended: boolean } => {
+    let s = pending.get(conn)
+    if (!s) pending.set(conn, (s = { timers: new Set(), ended: false }))
+    return s
+  }
+  return {
+    ...baseBehaviour,
+    onData(conn, chunk) {
+      const s = state(conn)
+      // Copied: the socket's buffer must not be kept across turns of the event loop.
+      const bytes = Buffer.from(chunk)
+      const timer = setTimeout(() => {
+        s.timers.delete(timer)
+        conn.send(bytes)
+        if (s.ended && s.timers.size === 0) conn.halfClose()
+      }, delay)
+      s.timers.add(timer)
+    },
+    onPeerEnd(conn) {
+      const s = state(conn)
+      s.ended = true
+      if (s.timers.size === 0) conn.halfClose()
+    },
+    onClose(conn) {
+      for (const t of pending.get(conn)?.timers ?? []) clearTimeout(t)
+      pending.delete(conn)
+    },
+    dispose() {
+      for (const s of pending.values()) for (const t of s.timers) clearTimeout(t)
+      pending.clear()
+    }
+  }
+}
 
 /** RFC 863 discard: read and count, reply nothing. */
 export const discard: BehaviourFactory = () => ({ ...baseBehaviour })
