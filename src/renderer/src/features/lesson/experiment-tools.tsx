@@ -58,7 +58,7 @@ export function AnswerTimes({ run, server }: { run: LoadRun; server: ServerInfo 
               <span className="text-rose-700 dark:text-rose-300">{c.error}</span>
             ) : (
               <>
-                <span className="h-2 rounded bg-sky-500" style={{ width: `${Math.max(2, (c.answerMs / max) * 100)}%` }} />
+                <span className="h-2 rounded bg-sky-500" style={{ width: `${Math.max(2, (c.answerMs / max) * 80)}%` }} />
                 <span className="tabular-nums">{c.answerMs.toLocaleString('en-US')} ms</span>
               </>
             )}
@@ -107,7 +107,7 @@ export function ExperimentAction({ action, servers }: { action: ExperimentAction
     return (
       <div className="mt-1 flex flex-wrap items-center gap-2 text-xs">
         <label className="flex items-center gap-1">
-          Port
+          Port to hit
           <input className="w-20 rounded border border-slate-300 px-1 dark:border-slate-600 dark:bg-slate-800" inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} />
         </label>
         <button type="button" className={BUTTON} disabled={busy} onClick={() => void hunt()}>
@@ -121,7 +121,7 @@ export function ExperimentAction({ action, servers }: { action: ExperimentAction
     <div className="mt-1 text-xs">
       <div className="flex flex-wrap items-center gap-2">
         <label className="flex items-center gap-1">
-          Server
+          Server to load
           <select
             className="rounded border border-slate-300 px-1 dark:border-slate-600 dark:bg-slate-800"
             value={chosen?.id ?? ''}
