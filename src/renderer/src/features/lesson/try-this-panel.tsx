@@ -32,8 +32,14 @@ function CopyCommand({ command }: { command: string }): ReactElement {
 }
 
 function ExperimentCard({ e, servers }: { e: Experiment; servers: ServerInfo[] }): ReactElement {
+  // The tools (checks, load, hunt) are mounted only while the card is open: nothing runs for a closed card.
+  const [open, setOpen] = useState(false)
   return (
-    <details className="rounded border border-slate-200 p-2 dark:border-slate-700" data-experiment={e.id}>
+    <details
+      className="rounded border border-slate-200 p-2 dark:border-slate-700"
+      data-experiment={e.id}
+      onToggle={(ev) => setOpen((ev.currentTarget as HTMLDetailsElement).open)}
+    >
       <summary className="cursor-pointer text-sm font-medium">
         {e.title}
         <span className="ml-2 text-xs font-normal text-slate-500 dark:text-slate-400">
@@ -61,8 +67,8 @@ function ExperimentCard({ e, servers }: { e: Experiment; servers: ServerInfo[] }
           <li key={i}>{w}</li>
         ))}
       </ul>
-      {e.action && <ExperimentAction action={e.action} servers={servers} />}
-      {e.check && <ExperimentCheck check={e.check} />}
+      {open && e.action && <ExperimentAction action={e.action} servers={servers} />}
+      {open && e.check && <ExperimentCheck check={e.check} />}
     </details>
   )
 }
