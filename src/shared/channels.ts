@@ -19,7 +19,9 @@ export const COMMAND_CHANNELS = [
   'proxy:reset',
   'toxic:add',
   'toxic:update',
-  'toxic:remove'
+  'toxic:remove',
+  'lesson:self-connect-hunt',
+  'lesson:load'
 ] as const
 
 /** A command's channel name. */

@@ -131,6 +131,10 @@ function validBase(name: CommandName): Record<string, unknown> {
       return { proxy: 'nope', name: 't', toxicity: 0.5, attributes: { latency: 5 } }
     case 'toxic:remove':
       return { proxy: 'nope', name: 't' }
+    case 'lesson:self-connect-hunt':
+      return { port: 1, maxTries: 1, timeoutMs: 100 }
+    case 'lesson:load':
+      return { host: '127.0.0.1', port: 1, clients: 1, timeoutMs: 100 }
   }
 }
 

@@ -84,6 +84,8 @@ export class LabConnection {
   private readonly socket: Socket
   private readonly owner: ConnectionOwner
   private flowPaused = false
+  // Reading held while a behaviour works through messages this peer already sent (see behaviours/paced-work.ts).
+  private workHeld = false
   private pipeHeld = false
   private echoCandidate: Buffer | null = null
   private echoSeq = -1
@@ -106,6 +108,10 @@ export class LabConnection {
     } else {
       this.local = { address: init.socket.localAddress ?? 'unknown', port: init.socket.localPort ?? 0 }
       this.remote = { address: init.socket.remoteAddress ?? 'unknown', port: init.socket.remotePort ?? 0 }
+      if (init.socket.remoteAddress === undefined) {
+        // The kernel forgets a socket's peer once it is reset: it happens when a peer aborts right after connecting.
+        this.error = 'The peer reset the connection before the lab could read its address (shown as unknown)'
+      }
     }
     this.state = init.queued ? 'queued' : 'open'
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk))
@@ -183,9 +189,16 @@ export class LabConnection {
   }
 
   /** A proxy pipe holds (true) or releases (false) reading while the other leg cannot take more. */
-  holdReading(held: boolean): void {
+  holdForPipe(held: boolean): void {
     if (this.pipeHeld === held) return
     this.pipeHeld = held
+    this.updateReading()
+  }
+
+  /** Pauses (true) or resumes reading while a behaviour works through what this peer already sent. */
+  holdReading(held: boolean): void {
+    if (this.workHeld === held) return
+    this.workHeld = held
     this.updateReading()
   }
 
@@ -240,7 +253,7 @@ export class LabConnection {
 
   private updateReading(): void {
     if (this.socket.destroyed) return
-    if (this.userPaused || this.flowPaused || this.pipeHeld || this.state === 'queued') this.socket.pause()
+    if (this.userPaused || this.flowPaused || this.workHeld || this.pipeHeld || this.state === 'queued') this.socket.pause()
     else this.socket.resume()
   }
 

@@ -220,10 +220,10 @@ export class Pipe {
     const pressed = this.sinkFull || this.held > PIPE_HIGH_WATER
     if (pressed && !this.sourceHeld) {
       this.sourceHeld = true
-      this.source.holdReading(true)
+      this.source.holdForPipe(true)
     } else if (!pressed && this.sourceHeld && this.held <= PIPE_LOW_WATER) {
       this.sourceHeld = false
-      this.source.holdReading(false)
+      this.source.holdForPipe(false)
     }
   }
 
