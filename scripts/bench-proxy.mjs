@@ -121,7 +121,10 @@ const socat = spawn('socat', [`TCP-LISTEN:${socatPort},bind=127.0.0.1,fork,reuse
 process.on('exit', () => socat.kill('SIGKILL'))
 await waitListening(socatPort)
 
-const targets = { lab: labPort, inproc: inprocPort, pipe: pipePort, socat: socatPort, direct: upstreamPort }
+const allTargets = { lab: labPort, inproc: inprocPort, pipe: pipePort, socat: socatPort, direct: upstreamPort }
+// --only NAME[,NAME]: just those targets (to profile one of them).
+const onlyIdx = args.indexOf('--only')
+const targets = onlyIdx >= 0 ? Object.fromEntries(Object.entries(allTargets).filter(([k]) => args[onlyIdx + 1].split(',').includes(k))) : allTargets
 const pids = { lab: lab.pid, inproc: lab.pid, pipe: pipe.pid }
 const results = {}
 const cpu = {}
@@ -144,12 +147,12 @@ for (const conns of [1, 50]) {
   }
 }
 const line = (conns) => {
-  const m = (n) => median(results[`${n}@${conns}`])
+  const m = (n) => median(results[`${n}@${conns}`] ?? [NaN])
   return `${String(conns).padStart(2)} conn: lab ${m('lab').toFixed(0)} MB/s, node pipe ${m('pipe').toFixed(0)} MB/s, socat ${m('socat').toFixed(0)} MB/s; lab/pipe ${(m('lab') / m('pipe')).toFixed(2)}, lab/socat ${(m('lab') / m('socat')).toFixed(2)}; a pipe proxy inside the lab's process ${m('inproc').toFixed(0)} MB/s, lab/that ${(m('lab') / m('inproc')).toFixed(2)} (no proxy: ${m('direct').toFixed(0)} MB/s)`
 }
 console.log(`Echo through a proxy, no faults (median of ${rounds} × ${seconds} s):`)
 // CPU per byte is what a loaded machine cannot blur: how much work each proxy does for the same bytes.
-const perGb = (k) => (cpu[k].ms / 1000 / (cpu[k].bytes / 1e9)).toFixed(2)
+const perGb = (k) => (cpu[k] ? cpu[k].ms / 1000 / (cpu[k].bytes / 1e9) : NaN).toFixed(2)
 console.log(line(1))
 console.log(line(50))
 for (const conns of [1, 50]) {
