@@ -108,6 +108,28 @@ describe('faults on real sockets', () => {
     expect(rec.marks?.[0]?.text).toMatch(/^100 bytes sliced into \d+ by slicer$/)
   })
 
+  it('slicer with a 1-byte average on big reads: bounded pieces per read, bytes exact, the lab stays responsive', async () => {
+    await setup(false)
+    await toxic({ type: 'slicer', stream: 'upstream', attributes: { average_size: 1, size_variation: 0, delay: 0 } })
+    const c = await client()
+    const msg = Buffer.alloc(1024 * 1024)
+    for (let i = 0; i < msg.length; i++) msg[i] = i % 251
+    c.socket.write(msg)
+    const server = await up.peer()
+    // A timer set now must not wait behind a million slices.
+    const lag = await new Promise<number>((r) => {
+      const t0 = Date.now()
+      setTimeout(() => r(Date.now() - t0), 1)
+    })
+    expect(lag).toBeLessThan(500)
+    await server.waitBytes(msg.length, 15_000)
+    expect(server.bytes().equals(msg)).toBe(true)
+    const ul = leg('upstream')
+    const cl = leg('client')
+    expect(ul.chunksOut).toBeLessThanOrEqual(cl.chunksIn * 1024)
+    expect(ul.chunksOut).toBeGreaterThan(cl.chunksIn)
+  })
+
   it('limit_data: exactly N bytes reach the client, then both sides close', async () => {
     await setup(false)
     await toxic({ type: 'limit_data', stream: 'downstream', attributes: { bytes: 1000 } })

@@ -38,12 +38,16 @@ export interface FaultStage {
 /** Builds a stage for one pipe. */
 export type StageFactory = (ctx: StageContext, attributes: ToxicAttributes) => FaultStage
 
+/** Most items one queue releases in one turn of the event loop; the rest follow on the next turn. */
+export const RELEASE_PER_TURN = 512
+
 /** A FIFO of chunks (and the end) each released at its own time, with one timer at a time. */
 export class TimedQueue {
   private items: { chunk: Chunk | null; due: number }[] = []
   private head = 0
   private timer: NodeJS.Timeout | null = null
   private running = false
+  private yielding = false
 
   constructor(private readonly release: (chunk: Chunk | null, due: number) => void) {}
 
@@ -89,7 +93,7 @@ export class TimedQueue {
   private schedule(): void {
     if (this.timer || this.running || this.length === 0) return
     const wait = this.items[this.head].due - Date.now()
-    if (wait <= 0) {
+    if (wait <= 0 && !this.yielding) {
       this.run()
       return
     }
@@ -103,10 +107,12 @@ export class TimedQueue {
     // Bounded: releases only what is due now; the rest waits for the next timer.
     const now = Date.now()
     this.running = true
+    let released = 0
     try {
-      while (this.head < this.items.length && this.items[this.head].due <= now + 0.5) {
+      while (this.head < this.items.length && this.items[this.head].due <= now + 0.5 && released < RELEASE_PER_TURN) {
         const it = this.items[this.head++]
         this.release(it.chunk, it.due)
+        released++
       }
     } finally {
       this.running = false
@@ -119,6 +125,9 @@ export class TimedQueue {
       this.items = []
       this.head = 0
     }
+    // A full turn's worth released: the rest waits for the next turn, so one queue never freezes the lab.
+    this.yielding = released >= RELEASE_PER_TURN
     this.schedule()
+    this.yielding = false
   }
 }
