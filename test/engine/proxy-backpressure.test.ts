@@ -86,4 +86,24 @@ describe('back-pressure through the proxy', () => {
       await waitFor(() => legs().client.bytesOut === maxBytes && legs().upstream.bytesIn === maxBytes, { what: 'exact counters' })
     })
   }
+
+  it('many tiny reads held by a latency: the pipe stops reading at its piece budget, then delivers every byte in order', async () => {
+    lab = createTestLab()
+    up = await startUpstream()
+    const p = await lab.ok('proxy:create', { name: 'p', listen: '127.0.0.1:0', upstream: `127.0.0.1:${up.port}` })
+    await lab.ok('toxic:add', { proxy: 'p', toxic: { type: 'latency', stream: 'upstream', attributes: { latency: 100 } } })
+    const client = await connectPeer(portOf(p.listen))
+    clients.push(client)
+    const n = 20_000
+    const sent = Buffer.alloc(n)
+    // Bounded: n one-byte writes, each its own segment (no Nagle), most arriving as their own read.
+    for (let i = 0; i < n; i++) {
+      sent[i] = i % 256
+      client.socket.write(sent.subarray(i, i + 1))
+    }
+    const server = await up.peer()
+    await server.waitBytes(n, 20_000)
+    expect(server.bytes().equals(sent)).toBe(true)
+    await waitFor(() => legs().upstream.bytesOut === n, { what: 'exact counters' })
+  })
 })

@@ -43,6 +43,8 @@ export class Pipe {
   private sinkFull = false
   private sourceHeld = false
   private sinkGone = false
+  // Stages that hold too many pieces right now (each says so once, and once again when it is not).
+  private crowdedStages = 0
   /** The source's end entered the pipe. */
   ended = false
   /** The end reached the sink. */
@@ -164,7 +166,11 @@ export class Pipe {
         if (this.endDelivered) this.owner.pipeEnded(this)
         else this.endFrom(this.indexAfter(slot))
       },
-      mark: (text) => this.mark(slot, text)
+      mark: (text) => this.mark(slot, text),
+      crowded: (on) => {
+        this.crowdedStages += on ? 1 : -1
+        this.check()
+      }
     }
   }
 
@@ -217,7 +223,7 @@ export class Pipe {
   }
 
   private check(): void {
-    const pressed = this.sinkFull || this.held > PIPE_HIGH_WATER
+    const pressed = this.sinkFull || this.held > PIPE_HIGH_WATER || this.crowdedStages > 0
     if (pressed && !this.sourceHeld) {
       this.sourceHeld = true
       this.source.holdForPipe(true)

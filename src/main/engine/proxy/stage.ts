@@ -19,6 +19,8 @@ export interface StageContext {
   endPair(how: 'close' | 'reset'): void
   /** A line on the pair's timeline, on the leg the effect is seen at. */
   mark(text: string): void
+  /** The stage holds too many pieces (true): the pipe stops reading its source until it says false. */
+  crowded(on: boolean): void
 }
 
 /** One fault in one pipe. Chunks arrive in order and must leave in order. */
@@ -40,6 +42,8 @@ export type StageFactory = (ctx: StageContext, attributes: ToxicAttributes) => F
 
 /** Most items one queue releases in one turn of the event loop; the rest follow on the next turn. */
 export const RELEASE_PER_TURN = 512
+/** Pieces a stage may hold before its pipe stops reading (many tiny reads cost more than their bytes). */
+export const STAGE_ITEMS_HIGH = 4096
 
 /** A FIFO of chunks (and the end) each released at its own time, with one timer at a time. */
 export class TimedQueue {
@@ -49,7 +53,12 @@ export class TimedQueue {
   private running = false
   private yielding = false
 
-  constructor(private readonly release: (chunk: Chunk | null, due: number) => void) {}
+  private crowdedNow = false
+
+  constructor(
+    private readonly release: (chunk: Chunk | null, due: number) => void,
+    private readonly crowded: (on: boolean) => void = () => {}
+  ) {}
 
   /** Items waiting. */
   get length(): number {
@@ -64,7 +73,13 @@ export class TimedQueue {
   /** Queues a chunk (or the end, as null) due at `due` (ms since the epoch). */
   add(chunk: Chunk | null, due: number): void {
     this.items.push({ chunk, due })
+    if (!this.crowdedNow && this.length > STAGE_ITEMS_HIGH) this.setCrowded(true)
     if (this.length === 1) this.schedule()
+  }
+
+  private setCrowded(on: boolean): void {
+    this.crowdedNow = on
+    this.crowded(on)
   }
 
   /** Releases everything now, in order. */
@@ -76,6 +91,7 @@ export class TimedQueue {
     }
     this.items = []
     this.head = 0
+    if (this.crowdedNow) this.setCrowded(false)
   }
 
   /** Forgets everything. */
@@ -88,6 +104,7 @@ export class TimedQueue {
     this.stop()
     this.items = []
     this.head = 0
+    if (this.crowdedNow) this.setCrowded(false)
   }
 
   private schedule(): void {
@@ -125,6 +142,7 @@ export class TimedQueue {
       this.items = []
       this.head = 0
     }
+    if (this.crowdedNow && this.length <= STAGE_ITEMS_HIGH / 2) this.setCrowded(false)
     // A full turn's worth released: the rest waits for the next turn, so one queue never freezes the lab.
     this.yielding = released >= RELEASE_PER_TURN
     this.schedule()

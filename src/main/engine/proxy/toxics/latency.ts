@@ -13,7 +13,7 @@ export function latencyStage(ctx: StageContext, attributes: ToxicAttributes): Fa
     if (chunk === null) return ctx.forwardEnd()
     ctx.mark(`held ${Math.max(0, Date.now() - chunk.at)} ms by latency`)
     ctx.forward(chunk)
-  })
+  }, ctx.crowded)
   const delay = (): number => latency + (jitter > 0 ? Math.floor(Math.random() * jitter * 2) - jitter : 0)
   return {
     type: 'latency',

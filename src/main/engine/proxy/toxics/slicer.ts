@@ -1,6 +1,6 @@
 import type { ToxicAttributes } from '@shared/proxy-model'
 import type { Chunk, FaultStage, StageContext } from '../stage'
-import { RELEASE_PER_TURN } from '../stage'
+import { RELEASE_PER_TURN, STAGE_ITEMS_HIGH } from '../stage'
 
 /** Most pieces one read is cut into: a tiny average_size on a big read is raised to keep the work bounded. */
 export const MAX_SLICES_PER_CHUNK = 1024
@@ -41,6 +41,11 @@ export function slicerStage(ctx: StageContext, attributes: ToxicAttributes): Fau
   let a = { ...attributes }
   const queue: (Slicing | null)[] = []
   let timer: NodeJS.Timeout | null = null
+  let crowded = false
+  const crowd = (): void => {
+    const on = crowded ? queue.length > STAGE_ITEMS_HIGH / 2 : queue.length > STAGE_ITEMS_HIGH
+    if (on !== crowded) ctx.crowded((crowded = on))
+  }
 
   const pump = (): void => {
     timer = null
@@ -63,6 +68,7 @@ export function slicerStage(ctx: StageContext, attributes: ToxicAttributes): Fau
       }
     }
     if (queue.length > 0) timer = setTimeout(pump, 0)
+    crowd()
   }
   const kick = (): void => {
     if (timer === null) pump()
@@ -81,6 +87,7 @@ export function slicerStage(ctx: StageContext, attributes: ToxicAttributes): Fau
       const cuts = sliceBounds(chunk.data.length, Math.max(average, floor), average >= floor ? (a.size_variation ?? 0) : 0)
       if (cuts.length > 1) ctx.mark(`${chunk.data.length} bytes sliced into ${cuts.length} by slicer`)
       queue.push({ chunk, cuts, next: 0, from: 0 })
+      crowd()
       kick()
     },
     end() {
@@ -103,6 +110,7 @@ export function slicerStage(ctx: StageContext, attributes: ToxicAttributes): Fau
       if (timer) clearTimeout(timer)
       timer = null
       queue.length = 0
+      if (crowded) ctx.crowded((crowded = false))
     }
   }
 }
