@@ -135,11 +135,9 @@ export class Pipe {
 
   private unarm(slot: Slot): void {
     const stage = slot.stage
-    slot.stage = null
     slot.gate = null
     if (!stage) return
-    // Until remove() returns, what the stage passes on still goes to the next stage.
-    slot.stage = stage
+    // The slot stays in place while remove() runs, so what the stage passes on reaches the next stage.
     stage.remove()
     stage.dispose()
     slot.stage = null
