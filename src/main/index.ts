@@ -1,4 +1,4 @@
-import { app, ipcMain, session } from 'electron'
+import { app, BrowserWindow, ipcMain, session } from 'electron'
 import { createLabHub } from './engine/lab-hub'
 import { makeTrustedUrlCheck, setupIpc } from './ipc-adapter'
 import { createMainWindow, RENDERER_FILE } from './window'
@@ -25,7 +25,6 @@ app.whenReady().then(async () => {
   }
   openWindow()
   app.on('activate', () => {
-    const { BrowserWindow } = require('electron') as typeof import('electron')
     if (BrowserWindow.getAllWindows().length === 0) openWindow()
   })
 })

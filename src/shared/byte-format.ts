@@ -5,6 +5,7 @@
 const utf8Decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
 
 // C0 controls, DEL, C1 controls, bidi embeddings/overrides (202A–202E) and isolates (2066–2069).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g
 
 function showUnsafe(ch: string): string {

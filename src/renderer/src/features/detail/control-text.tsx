@@ -24,6 +24,7 @@ const C0_WORDS: Readonly<Record<number, string>> = {
 }
 
 // The same set of characters byte-format's visibleText makes visible.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g
 const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
 

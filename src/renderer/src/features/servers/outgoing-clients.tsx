@@ -23,7 +23,7 @@ export function OutgoingClients(): ReactNode {
   const clients = useMemo(() => {
     const all = store.getState().connections
     return [...ids].map((id) => all.get(id)).filter((c) => c !== undefined).sort((a, b) => b.id - a.id)
-    // `version` says when rows changed; the map itself is updated in place.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `version` says when rows changed; the map is updated in place
   }, [ids, version, store])
 
   const connect = async (e: FormEvent): Promise<void> => {
