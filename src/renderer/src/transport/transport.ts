@@ -15,3 +15,6 @@ export interface LabTransport {
   /** Told when the link itself drops or comes back (the browser's WebSocket); returns the unsubscribe. */
   onLinkChange?(listener: (up: boolean) => void): () => void
 }
+
+/** The `request` function a feature component is given. */
+export type LabRequest = LabTransport['request']

@@ -3,7 +3,7 @@ import { serverAddress } from '@renderer/store/describe'
 import { useLab, useLabStore } from '@renderer/store/use-lab'
 import type { StateFilter } from '@renderer/store/ui-store'
 import { useUi, useUiStore } from '@renderer/store/ui-store'
-import { BUTTON, INPUT } from '@renderer/features/layout/ui-classes'
+import { BUTTON, INPUT } from '@renderer/ui/classes'
 
 /** The id of the filter input (the `/` shortcut focuses it). */
 export const FILTER_ID = 'connection-filter'

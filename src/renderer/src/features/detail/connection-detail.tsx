@@ -7,7 +7,7 @@ import { TrafficPanel } from './traffic-panel'
 import { DEFAULT_WINDOW_LIMITS, droppedOf } from './traffic-window'
 import type { WindowLimits } from './traffic-window'
 import { useTraffic } from './use-traffic'
-import type { LabRequest } from './use-traffic'
+import type { LabRequest } from '@renderer/transport/transport'
 
 /** Props of the connection detail. */
 export interface ConnectionDetailProps {

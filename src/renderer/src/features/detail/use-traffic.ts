@@ -1,11 +1,8 @@
 import { useEffect, useRef, useState } from 'react'
 import type { ConnectionInfo } from '@shared/model'
-import type { LabTransport } from '@renderer/transport/transport'
+import type { LabRequest } from '@renderer/transport/transport'
 import { DEFAULT_WINDOW_LIMITS, EMPTY_WINDOW, mergeTraffic } from './traffic-window'
 import type { TrafficWindow, WindowLimits } from './traffic-window'
-
-/** The `request` function a feature component is given. */
-export type LabRequest = LabTransport['request']
 
 /** How often the traffic of the shown connection is fetched. */
 export const TRAFFIC_POLL_MS = 500

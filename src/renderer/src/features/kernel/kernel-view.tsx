@@ -2,8 +2,8 @@ import { useEffect, useRef, useState } from 'react'
 import type { ReactElement } from 'react'
 import type { KernelView } from '@shared/kernel-model'
 import type { ConnectionInfo } from '@shared/model'
-import type { LabRequest } from '../detail/use-traffic'
-import { Term } from '../lesson/term'
+import type { LabRequest } from '@renderer/transport/transport'
+import { Term } from '@renderer/ui/term'
 import { KernelTable } from './kernel-table'
 
 /** How often the kernel's view is read while shown. */

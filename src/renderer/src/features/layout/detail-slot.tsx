@@ -6,10 +6,10 @@ import { ConnectionDetail } from '@renderer/features/detail/connection-detail'
 import { DEFAULT_WINDOW_LIMITS } from '@renderer/features/detail/traffic-window'
 import type { WindowLimits } from '@renderer/features/detail/traffic-window'
 import { SendBox } from '@renderer/features/send/send-box'
-import { Sparkline } from '@renderer/features/charts/sparkline'
+import { Sparkline } from '@renderer/ui/charts/sparkline'
 import { useLab, useLabStore } from '@renderer/store/use-lab'
 import { useUi } from '@renderer/store/ui-store'
-import { HEADING } from './ui-classes'
+import { HEADING } from '@renderer/ui/classes'
 
 /** The right-hand column: the selected connection's detail, and the send box (to it, or to all peers of the server). */
 export function DetailSlot(): ReactNode {

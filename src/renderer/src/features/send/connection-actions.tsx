@@ -2,7 +2,7 @@ import { useState } from 'react'
 import type { ReactElement } from 'react'
 import type { CommandInput } from '@shared/contract'
 import type { ConnectionInfo } from '@shared/model'
-import type { LabRequest } from '../detail/use-traffic'
+import type { LabRequest } from '@renderer/transport/transport'
 
 type Action = CommandInput<'connection:action'>['action']
 

@@ -4,7 +4,7 @@ import { formatExactBytes, hexDumpLines } from '@shared/byte-format'
 import type { Payload } from '@shared/contract'
 import type { ConnectionInfo, ServerInfo } from '@shared/model'
 import { encodePayload } from '@shared/payload-codec'
-import type { LabRequest } from '../detail/use-traffic'
+import type { LabRequest } from '@renderer/transport/transport'
 import { ConnectionActions } from './connection-actions'
 import { historyLabel, pushHistory } from './send-history'
 

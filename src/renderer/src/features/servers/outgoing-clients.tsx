@@ -4,8 +4,8 @@ import type { LabError } from '@shared/contract'
 import { describeState, formatEndpoint, isActive } from '@renderer/store/describe'
 import { useLab, useLabStore } from '@renderer/store/use-lab'
 import { useUi, useUiStore } from '@renderer/store/ui-store'
-import { ErrorAlert } from '@renderer/features/notices/error-alert'
-import { BUTTON, HEADING, INPUT, LABEL } from '@renderer/features/layout/ui-classes'
+import { ErrorAlert } from '@renderer/ui/error-alert'
+import { BUTTON, HEADING, INPUT, LABEL } from '@renderer/ui/classes'
 
 /** The lab's own outgoing clients, and a small "Connect to…" form that opens one. */
 export function OutgoingClients(): ReactNode {
