@@ -4,7 +4,8 @@ import type { AddressInfo, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { LabHub } from '../engine/lab-hub'
 import { serveStatic } from './static-files'
-import { createWsEndpoint, WS_PATH } from './ws-endpoint'
+import { WS_PATH } from '@shared/ws-protocol'
+import { createWsEndpoint } from './ws-endpoint'
 import { allowedHosts, contentSecurityPolicy, createToken, isWildcard, refuseReason, urlHost } from './web-security'
 
 /** Options of the browser-mode server. */

@@ -1,6 +1,7 @@
 import type { CommandInput, CommandName, CommandResult } from '@shared/contract'
 import type { EventBatch } from '@shared/model'
 import type { TcpLabPreloadApi } from '../../../preload/api'
+import { checkBatch, checkResult } from './checks'
 import type { LabTransport } from './transport'
 
 /** Whether the preload API is present (the app runs inside the Electron window). */
@@ -15,7 +16,7 @@ export function createElectronTransport(api: TcpLabPreloadApi | undefined = wind
     kind: 'electron',
     async request<C extends CommandName>(name: C, input: CommandInput<C>): Promise<CommandResult<C>> {
       try {
-        return await api.request(name, input)
+        return checkResult(name, await api.request(name, input))
       } catch (err) {
         // IPC itself failed (e.g. the main process is going away): report it like any other failure.
         const message = err instanceof Error ? err.message : String(err)
@@ -23,7 +24,11 @@ export function createElectronTransport(api: TcpLabPreloadApi | undefined = wind
       }
     },
     onBatch(listener: (batch: EventBatch) => void): () => void {
-      return api.onEvents(listener)
+      // Checked as in browser mode: a batch that does not match the contract is dropped (the store resyncs).
+      return api.onEvents((raw) => {
+        const batch = checkBatch(raw)
+        if (batch) listener(batch)
+      })
     }
   }
 }
