@@ -1,8 +1,8 @@
 import { useMemo, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
-import type { LabError } from '@shared/contract'
 import { describeState, formatEndpoint, isActive } from '@renderer/store/describe'
 import { useLab, useLabStore } from '@renderer/store/use-lab'
+import { useCommand } from '@renderer/store/use-command'
 import { useUi, useUiStore } from '@renderer/store/ui-store'
 import { ErrorAlert } from '@renderer/ui/error-alert'
 import { BUTTON, HEADING, INPUT, LABEL } from '@renderer/ui/classes'
@@ -17,8 +17,7 @@ export function OutgoingClients(): ReactNode {
   const [open, setOpen] = useState(false)
   const [host, setHost] = useState('127.0.0.1')
   const [port, setPort] = useState('')
-  const [error, setError] = useState<LabError | null>(null)
-  const [busy, setBusy] = useState(false)
+  const { run, busy, error, setError } = useCommand()
 
   const clients = useMemo(() => {
     const all = store.getState().connections
@@ -28,12 +27,9 @@ export function OutgoingClients(): ReactNode {
 
   const connect = async (e: FormEvent): Promise<void> => {
     e.preventDefault()
-    setBusy(true)
     const h = host.trim()
-    const r = await store.transport.request('client:connect', h.startsWith('unix:') || port.trim() === '' ? { host: h } : { host: h, port })
-    setBusy(false)
-    if (!r.ok) return setError(r.error)
-    setError(null)
+    const r = await run('client:connect', h.startsWith('unix:') || port.trim() === '' ? { host: h } : { host: h, port })
+    if (!r.ok) return
     setOpen(false)
     ui.set({ selectedConnectionId: r.value.id })
   }
