@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event'
 import type { CommandInput, CommandName, CommandResult } from '@shared/contract'
 import type { KernelSocket, KernelView } from '@shared/kernel-model'
 import type { LabRequest } from '@renderer/transport/transport'
-import { KernelPanel } from '@renderer/features/kernel/kernel-view'
+import { KernelPanel } from '@renderer/features/kernel/kernel-panel'
 import { makeConnectionInfo, makeKernelSocket } from './fixtures'
 
 afterEach(() => {

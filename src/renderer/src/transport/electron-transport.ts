@@ -4,11 +4,6 @@ import type { TcpLabPreloadApi } from '../../../preload/api'
 import { checkBatch, checkResult } from './checks'
 import type { LabTransport } from './transport'
 
-/** Whether the preload API is present (the app runs inside the Electron window). */
-export function hasElectronApi(): boolean {
-  return typeof window !== 'undefined' && window.tcpLab !== undefined
-}
-
 /** The transport over the preload's `window.tcpLab` (IPC to the main process). */
 export function createElectronTransport(api: TcpLabPreloadApi | undefined = window.tcpLab): LabTransport {
   if (!api) throw new Error('The TCP Lab preload API is missing (window.tcpLab)')

@@ -61,6 +61,3 @@ export function useSendDraft(connectionId: number | null) {
     sent: (status: string) => update({ status, error: null, cursor: -1 })
   }
 }
-
-/** What useSendDraft returns. */
-export type SendDraft = ReturnType<typeof useSendDraft>

@@ -14,7 +14,7 @@ import { ErrorAlert } from '@renderer/ui/error-alert'
 import { BADGE, BUTTON, INPUT, TONES } from '@renderer/ui/classes'
 import { BEHAVIOUR_INFO } from './behaviour-info'
 import { CopyButton } from '@renderer/ui/copy-button'
-import { peerCommands } from './server-commands'
+import { peerCommands } from './server-snippets'
 import { ServerSettingsPanel } from './server-settings-panel'
 
 /** Props of a server card. */
