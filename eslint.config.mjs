@@ -75,6 +75,14 @@ const zones = [
       'src/main/launch or the engine.'
   },
   {
+    files: ['src/main/launch'],
+    packages: ['electron'],
+    paths: ['src/main/web', 'src/main/index.ts', 'src/main/window.ts', 'src/main/ipc-adapter.ts'],
+    message:
+      'src/main/launch is shared by the desktop app and browser mode: it uses the engine and src/shared, never ' +
+      'Electron or either front door (they call it, not the other way round).'
+  },
+  {
     files: [FEATURES],
     except: [FEATURES + 'layout'],
     siblingsOf: FEATURES,

@@ -3,7 +3,7 @@ import { createLabHub } from './engine/lab-hub'
 import { makeTrustedUrlCheck, setupIpc } from './ipc-adapter'
 import { createMainWindow, RENDERER_FILE } from './window'
 import { setupSecurity } from './security'
-import { startListenSpecs } from './launch-listeners'
+import { startListenSpecs } from './launch/launch-listeners'
 
 // index.ts only wires: the engine, the IPC adapter, the window, and a clean shutdown.
 const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined

@@ -6,7 +6,8 @@ import type { LabHub } from '../engine/lab-hub'
 import { serveStatic } from './static-files'
 import { WS_PATH } from '@shared/ws-protocol'
 import { createWsEndpoint } from './ws-endpoint'
-import { allowedHosts, contentSecurityPolicy, createToken, isWildcard, refuseReason, urlHost } from './web-security'
+import { allowedHosts, contentSecurityPolicy, createToken, isWildcard, refuseReason } from './web-security'
+import { hostPort } from '@shared/endpoint-format'
 
 /** Options of the browser-mode server. */
 export interface WebServerOptions {
@@ -100,7 +101,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     port,
     token,
     // A wildcard bind is opened locally through loopback; its other addresses are in the warning.
-    url: `http://${isWildcard(host) ? '127.0.0.1' : urlHost(host)}:${port}/#token=${token}`,
+    url: `http://${hostPort(isWildcard(host) ? '127.0.0.1' : host, port)}/#token=${token}`,
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
