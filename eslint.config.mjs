@@ -77,7 +77,8 @@ const zones = [
   {
     files: ['src/main/launch'],
     packages: ['electron'],
-    paths: ['src/main/web', 'src/main/index.ts', 'src/main/window.ts', 'src/main/ipc-adapter.ts'],
+    // Resolved import paths carry no extension.
+    paths: ['src/main/web', 'src/main/index', 'src/main/window', 'src/main/ipc-adapter'],
     message:
       'src/main/launch is shared by the desktop app and browser mode: it uses the engine and src/shared, never ' +
       'Electron or either front door (they call it, not the other way round).'

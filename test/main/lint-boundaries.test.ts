@@ -58,6 +58,10 @@ describe('lint: the architecture as import rules', () => {
     expect(await boundaryMessages('src/main/window.ts', main)).toEqual([expect.stringContaining('src/main/ipc-adapter.ts')])
     expect(await boundaryMessages('src/main/ipc-adapter.ts', main)).toEqual([])
     expect(await boundaryMessages('src/main/web/probe.ts', "import { app } from 'electron'\nexport const a = app\n")).toHaveLength(1)
+    // Launch code is shared by both front doors and reaches around neither.
+    expect(await boundaryMessages('src/main/launch/probe.ts', "export { setupIpc } from '../ipc-adapter'\n")).toHaveLength(1)
+    expect(await boundaryMessages('src/main/launch/probe.ts', "export { startWebServer } from '../web/web-server'\n")).toHaveLength(1)
+    expect(await boundaryMessages('src/main/launch/probe.ts', "export { createLabHub } from '../engine/lab-hub'\n")).toEqual([])
   })
 
   it('lets features share code only through the shared UI folder', async () => {
