@@ -27,7 +27,7 @@ export async function startListeners(hub: LabHub, specs: readonly ListenRequest[
   for (const spec of specs) {
     const r = await hub.run('server:start', spec)
     if (!r.ok) return { spec, error: r.error }
-    process.stdout.write(`Listening: ${describeListening(r.value as ServerInfo)}\n`)
+    process.stdout.write(`Listening: ${describeListening(r.value)}\n`)
   }
   return null
 }
