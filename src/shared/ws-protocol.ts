@@ -14,11 +14,14 @@ export const WS_PATH = '/ws'
 export const WS_MAX_MESSAGE_BYTES = 1024 * 1024
 /** How long a socket may stay open without presenting the token. */
 export const WS_AUTH_TIMEOUT_MS = 10_000
-/** Most commands one socket may have running at once. */
+/** Most commands one socket may have running at once, counted until each reply is flushed to the socket. */
 export const WS_MAX_IN_FLIGHT = 256
 
-/** Close codes: `policy` = missing or wrong token (the page does not reconnect), `goingAway` = the lab shuts down. */
-export const WS_CLOSE = { normal: 1000, goingAway: 1001, policy: 1008, tooBig: 1009 } as const
+/**
+ * Close codes: `policy` = missing or wrong token (the page does not reconnect), `goingAway` = the lab shuts down,
+ * `tooBig` = a frame over WS_MAX_MESSAGE_BYTES, `notReading` = a client that does not read what it is sent.
+ */
+export const WS_CLOSE = { normal: 1000, goingAway: 1001, policy: 1008, tooBig: 1009, notReading: 1013 } as const
 
 /** The first frame: the token printed in the URL's `#token=…`. */
 export const wsAuthSchema = z.object({ type: z.literal('auth'), token: z.string() })

@@ -9,6 +9,8 @@ import type { LabOptions } from './lab'
 import { Lab } from './lab'
 import { readKernelView } from './kernel-view'
 import { whoHoldsPort } from './kernel/port-holder'
+import { huntSelfConnection } from './lesson/self-connect'
+import { runLoad } from './lesson/load-run'
 
 /** What a command runs against: the lab, and the consumer's outlet when it comes through a session. */
 interface CommandContext {
@@ -33,7 +35,9 @@ const COMMANDS: { [C in CommandName]: (ctx: CommandContext, req: CommandRequest<
   'connection:action': ({ lab }, req) => lab.action(req),
   'connection:traffic': ({ lab }, req) => lab.traffic(req),
   'connection:clear-closed': ({ lab }, req) => lab.clearClosed(req),
-  'kernel:sockets': ({ lab }, req) => readKernelView(lab, req)
+  'kernel:sockets': ({ lab }, req) => readKernelView(lab, req),
+  'lesson:self-connect-hunt': ({ lab }, req) => huntSelfConnection(req, lab),
+  'lesson:load': (_ctx, req) => runLoad(req)
 }
 
 /** Runs one validated command. */

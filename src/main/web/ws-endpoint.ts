@@ -14,6 +14,13 @@ import { tokenMatches } from './web-security'
 
 // The lab's side of the protocol in src/shared/ws-protocol.ts (the renderer's ws-transport speaks the other side).
 
+/** Bytes queued for a socket past which batches are skipped (the page resyncs from a snapshot once it reads). */
+export const WS_BATCH_HOLD_BYTES = 4 * 1024 * 1024
+/** Bytes queued for a socket past which the client is taken to be hung and is disconnected. */
+export const WS_MAX_BUFFERED_BYTES = 64 * 1024 * 1024
+/** Most WebSockets that have not yet presented the token. */
+export const WS_MAX_UNAUTHENTICATED = 16
+
 /** The WebSocket side of browser mode. */
 export interface WsEndpoint {
   readonly wss: WebSocketServer
@@ -21,8 +28,14 @@ export interface WsEndpoint {
   close(): Promise<void>
 }
 
-function reply(ws: WebSocket, message: WsServerMessage): void {
-  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message))
+/** Sends unless the socket is gone or hung; a client that stopped reading is cut off instead of filling memory. */
+function reply(ws: WebSocket, message: WsServerMessage, flushed?: () => void): void {
+  if (ws.readyState !== WebSocket.OPEN) return flushed?.()
+  if (ws.bufferedAmount > WS_MAX_BUFFERED_BYTES) {
+    ws.terminate()
+    return flushed?.()
+  }
+  ws.send(JSON.stringify(message), flushed ? () => flushed() : undefined)
 }
 
 function errorReply(ws: WebSocket, id: unknown, code: string, message: string): void {
@@ -33,14 +46,27 @@ function errorReply(ws: WebSocket, id: unknown, code: string, message: string): 
 export function createWsEndpoint(hub: LabHub, token: string): WsEndpoint {
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_MESSAGE_BYTES, perMessageDeflate: false })
 
+  let unauthenticated = 0
   wss.on('connection', (ws: WebSocket) => {
     let session: LabSession | null = null
     let inFlight = 0
+    let counted = true
+    unauthenticated++
+    const authenticated = (): void => {
+      if (counted) unauthenticated--
+      counted = false
+    }
+    if (unauthenticated > WS_MAX_UNAUTHENTICATED) {
+      authenticated()
+      ws.close(WS_CLOSE.policy, 'Too many connections waiting to present the token')
+      return
+    }
     const authTimer = setTimeout(() => ws.close(WS_CLOSE.policy, 'No token presented'), WS_AUTH_TIMEOUT_MS)
     authTimer.unref()
 
     ws.on('error', () => ws.terminate())
     ws.on('close', () => {
+      authenticated()
       clearTimeout(authTimer)
       session?.close()
       session = null
@@ -59,7 +85,12 @@ export function createWsEndpoint(hub: LabHub, token: string): WsEndpoint {
         const auth = wsAuthSchema.safeParse(msg)
         if (!auth.success || !tokenMatches(token, auth.data.token)) return ws.close(WS_CLOSE.policy, 'Invalid token')
         clearTimeout(authTimer)
-        session = hub.connect((batch) => reply(ws, { type: 'batch', batch }))
+        authenticated()
+        session = hub.connect((batch) => {
+          // A page that stopped reading gets no more batches; the next one it reads has a gap, and it resyncs.
+          if (ws.bufferedAmount > WS_BATCH_HOLD_BYTES) return
+          reply(ws, { type: 'batch', batch })
+        })
         return reply(ws, { type: 'ready' })
       }
       const request = wsRequestSchema.safeParse(msg)
@@ -73,9 +104,9 @@ export function createWsEndpoint(hub: LabHub, token: string): WsEndpoint {
       inFlight++
       void current
         .handle(name, payload)
-        .then((result) => reply(ws, { type: 'result', id, result }))
-        .catch((err: unknown) => reply(ws, { type: 'result', id, result: { ok: false, error: { code: 'internal', message: String(err) } } }))
-        .finally(() => inFlight--)
+        .catch((err: unknown) => ({ ok: false, error: { code: 'internal', message: String(err) } }))
+        // A command counts as in flight until its reply has left for the socket.
+        .then((result) => reply(ws, { type: 'result', id, result }, () => inFlight--))
     })
   })
 

@@ -1,6 +1,7 @@
 import type { BehaviourOptions } from '@shared/model'
 import type { LabConnection } from '../lab-connection'
 import { hostPort } from '@shared/endpoint-format'
+import type { HeldBytesBudget } from './held-bytes'
 
 /** What a behaviour may use of the server it runs in. */
 export interface BehaviourHost {
@@ -11,6 +12,8 @@ export interface BehaviourHost {
   activeConnections(): Iterable<LabConnection>
   /** A line for the user's event log. */
   notice(level: 'info' | 'warning' | 'error', message: string): void
+  /** The lab-wide budget for bytes held until a peer's FIN. */
+  readonly heldBytes: HeldBytesBudget
 }
 
 /**
