@@ -7,11 +7,10 @@ import type { LabSession } from '../src/main/engine/lab-hub'
 import type { ProxyInfo } from '../src/shared/proxy-model'
 
 const hub = createLabHub({ limits: JSON.parse(process.env.BENCH_LAB_LIMITS ?? '{}') as Record<string, number> })
-let session: LabSession | undefined
 let bytes = 0
-session = hub.connect((b) => {
+const session: LabSession = hub.connect((b) => {
   bytes += JSON.stringify({ type: 'batch', batch: b }).length
-  setImmediate(() => void session?.handle('lab:ack', { seq: b.seq }))
+  setImmediate(() => void session.handle('lab:ack', { seq: b.seq }))
 })
 
 process.on('message', async (m: { id: number; cmd: string; upstream?: number }) => {

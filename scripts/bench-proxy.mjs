@@ -7,7 +7,7 @@
 //   node scripts/bench-proxy.mjs [--rounds N] [--seconds S]
 import { spawn } from 'node:child_process'
 import net from 'node:net'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -163,6 +163,8 @@ for (const conns of [1, 50]) {
 const stats = await lab.rpc('stats')
 console.log(`lab event stream: ${(stats.streamBytes / 1e6).toFixed(1)} MB of JSON batches; average read ${(stats.avgRead / 1024).toFixed(1)} KiB`)
 for (const c of [lab, pipe, load, upstream]) c.stop()
+// The bundle is this run's alone (and not source to lint).
+rmSync(dirname(labEntry), { recursive: true, force: true })
 socat.kill('SIGTERM')
 if (process.env.BENCH_TRACE_GC) {
   const lines = gcLog.join('').split('\n').filter((l) => /Scavenge|Mark-Compact|Mark-sweep/i.test(l))

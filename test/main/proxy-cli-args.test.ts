@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseCliArgs, USAGE } from '../../src/main/cli-args'
+import { parseCliArgs, USAGE } from '../../src/main/launch/cli-args'
 
 describe('--proxy and --toxiproxy-api', () => {
   it('repeats --proxy in order, both spellings, any address form', () => {

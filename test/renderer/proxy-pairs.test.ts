@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ConnectionInfo, TrafficRecord } from '@shared/model'
-import { groupPairs } from '@renderer/features/proxy/pair-rows'
+import { groupPairs } from '@renderer/store/pair-rows'
 import { interleave } from '@renderer/features/proxy/pair-timeline'
 import { describeToxic } from '@renderer/features/proxy/proxy-section'
 

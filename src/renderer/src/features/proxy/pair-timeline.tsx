@@ -4,8 +4,9 @@ import type { ConnectionInfo, TrafficRecord } from '@shared/model'
 import type { FaultMark } from '@shared/proxy-model'
 import { formatExactBytes } from '@shared/byte-format'
 import { useLab } from '@renderer/store/use-lab'
-import type { LabRequest } from '@renderer/features/detail/use-traffic'
-import { BUTTON, HEADING } from '@renderer/features/layout/ui-classes'
+import type { LabRequest } from '@renderer/transport/transport'
+import { useCommand } from '@renderer/store/use-command'
+import { BUTTON, HEADING } from '@renderer/ui/classes'
 import { ToxicForm } from './toxic-form'
 
 /** How often the pair's two records are fetched while it is open. */
@@ -50,15 +51,17 @@ export function interleave(client: TrafficRecord | null, upstream: TrafficRecord
   return out.slice(-TIMELINE_MAX)
 }
 
-function usePairRecords(clientId: number, upstreamId: number | undefined, live: boolean, request: LabRequest): [TrafficRecord | null, TrafficRecord | null] {
+function usePairRecords(clientId: number, upstreamId: number | undefined, live: boolean, request?: LabRequest): [TrafficRecord | null, TrafficRecord | null] {
+  // A poll: no busy state, so it costs no extra render.
+  const { run } = useCommand(request, { trackBusy: false })
   const [recs, setRecs] = useState<[TrafficRecord | null, TrafficRecord | null]>([null, null])
   useEffect(() => {
     let cancelled = false
     let timer: ReturnType<typeof setTimeout> | undefined
     const tick = async (): Promise<void> => {
       const [a, b] = await Promise.all([
-        request('connection:traffic', { connectionId: clientId }),
-        upstreamId === undefined ? Promise.resolve(null) : request('connection:traffic', { connectionId: upstreamId })
+        run('connection:traffic', { connectionId: clientId }),
+        upstreamId === undefined ? Promise.resolve(null) : run('connection:traffic', { connectionId: upstreamId })
       ])
       if (cancelled) return
       setRecs([a.ok ? a.value : null, b && b.ok ? b.value : null])
@@ -69,12 +72,12 @@ function usePairRecords(clientId: number, upstreamId: number | undefined, live: 
       cancelled = true
       if (timer) clearTimeout(timer)
     }
-  }, [clientId, upstreamId, live, request])
+  }, [clientId, upstreamId, live, run])
   return recs
 }
 
 /** A proxied pair in the detail column: both legs on one timeline with every fault's effect marked where it happened. */
-export function PairTimeline({ connection, request }: { connection: ConnectionInfo; request: LabRequest }): ReactNode {
+export function PairTimeline({ connection, request }: { connection: ConnectionInfo; request?: LabRequest }): ReactNode {
   const pairId = connection.proxy?.pairId ?? connection.id
   const proxyName = connection.proxy?.proxyName ?? ''
   const client = useLab((s) => s.connections.get(pairId))

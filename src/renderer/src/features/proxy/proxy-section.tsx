@@ -1,11 +1,11 @@
 import { useMemo, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
-import type { LabError } from '@shared/contract'
 import type { ProxyInfo, ToxicInfo } from '@shared/proxy-model'
 import { streamWords, TOXIC_WORDS } from '@shared/toxic-words'
 import { useLab, useLabStore } from '@renderer/store/use-lab'
-import { ErrorAlert } from '@renderer/features/notices/error-alert'
-import { BADGE, BUTTON, HEADING, INPUT, LABEL, TONES } from '@renderer/features/layout/ui-classes'
+import { useCommand } from '@renderer/store/use-command'
+import { ErrorAlert } from '@renderer/ui/error-alert'
+import { BADGE, BUTTON, HEADING, INPUT, LABEL, TONES } from '@renderer/ui/classes'
 import { ToxicForm } from './toxic-form'
 
 /** The sidebar's proxies: a form to create one, and a card per proxy. */
@@ -39,18 +39,15 @@ export function ProxySection(): ReactNode {
 }
 
 function NewProxyForm({ onDone }: { onDone: () => void }): ReactNode {
-  const store = useLabStore()
+  const { run, error, setError } = useCommand()
   const [name, setName] = useState('redis')
   const [listen, setListen] = useState('127.0.0.1:0')
   const [upstream, setUpstream] = useState('127.0.0.1:6379')
   const [onFail, setOnFail] = useState<'close' | 'reset'>('close')
-  const [error, setError] = useState<LabError | null>(null)
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault()
-    const r = await store.transport.request('proxy:create', { name: name.trim(), listen: listen.trim(), upstream: upstream.trim(), onUpstreamFailure: onFail })
-    if (!r.ok) return setError(r.error)
-    setError(null)
-    onDone()
+    const r = await run('proxy:create', { name: name.trim(), listen: listen.trim(), upstream: upstream.trim(), onUpstreamFailure: onFail })
+    if (r.ok) onDone()
   }
   return (
     <form onSubmit={(e) => void submit(e)} aria-label="New proxy" className="space-y-2 rounded-lg border border-slate-200 p-2.5 dark:border-slate-800" noValidate>
@@ -91,24 +88,17 @@ function NewProxyForm({ onDone }: { onDone: () => void }): ReactNode {
 
 /** One proxy: its addresses, enable/disable, upstream change, delete, and its faults per direction. */
 export function ProxyCard({ proxy }: { proxy: ProxyInfo }): ReactNode {
-  const store = useLabStore()
-  const [error, setError] = useState<LabError | null>(null)
+  const { run, error, setError } = useCommand()
   const [adding, setAdding] = useState(false)
   const [editing, setEditing] = useState<string | null>(null)
   const [upstreamDraft, setUpstreamDraft] = useState<string | null>(null)
-  const run = async (p: Promise<{ ok: true } | { ok: false; error: LabError }>): Promise<boolean> => {
-    const r = await p
-    if (!r.ok) setError(r.error)
-    else setError(null)
-    return r.ok
-  }
-  const toggle = (): Promise<boolean> => run(store.transport.request('proxy:update', { name: proxy.name, enabled: !proxy.enabled }))
-  const remove = (): Promise<boolean> => run(store.transport.request('proxy:delete', { name: proxy.name }))
+  const toggle = async (): Promise<boolean> => (await run('proxy:update', { name: proxy.name, enabled: !proxy.enabled })).ok
+  const remove = async (): Promise<boolean> => (await run('proxy:delete', { name: proxy.name })).ok
   const saveUpstream = async (e: FormEvent): Promise<void> => {
     e.preventDefault()
-    if (upstreamDraft !== null && (await run(store.transport.request('proxy:update', { name: proxy.name, upstream: upstreamDraft.trim() })))) setUpstreamDraft(null)
+    if (upstreamDraft !== null && (await run('proxy:update', { name: proxy.name, upstream: upstreamDraft.trim() })).ok) setUpstreamDraft(null)
   }
-  const removeToxic = (t: ToxicInfo): Promise<boolean> => run(store.transport.request('toxic:remove', { proxy: proxy.name, name: t.name }))
+  const removeToxic = async (t: ToxicInfo): Promise<boolean> => (await run('toxic:remove', { proxy: proxy.name, name: t.name })).ok
 
   return (
     <article aria-label={`Proxy ${proxy.name}`} className="space-y-1.5 rounded-lg border border-slate-200 bg-white p-2.5 text-xs shadow-xs dark:border-slate-800 dark:bg-slate-900">
@@ -195,7 +185,7 @@ function PairCount({ name }: { name: string }): ReactNode {
     let n = 0
     for (const c of store.getState().connections.values()) if (c.proxy?.proxyName === name && c.proxy.leg === 'client' && c.state !== 'closed') n++
     return n
-    // `version` says when rows changed; the map itself is updated in place.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `version` says when rows changed; the map is updated in place
   }, [name, version, store])
   return (
     <span>

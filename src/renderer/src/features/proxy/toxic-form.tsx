@@ -1,12 +1,11 @@
 import { useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
-import type { LabError } from '@shared/contract'
 import type { ToxicCondition, ToxicInfo, ToxicStream, ToxicType } from '@shared/proxy-model'
 import { TOXIC_TYPES } from '@shared/proxy-model'
 import { TOXIC_WORDS, streamWords } from '@shared/toxic-words'
-import { useLabStore } from '@renderer/store/use-lab'
-import { ErrorAlert } from '@renderer/features/notices/error-alert'
-import { BUTTON, INPUT, LABEL } from '@renderer/features/layout/ui-classes'
+import { useCommand } from '@renderer/store/use-command'
+import { ErrorAlert } from '@renderer/ui/error-alert'
+import { BUTTON, INPUT, LABEL } from '@renderer/ui/classes'
 
 /** Props: a new fault for `proxy` (optionally for one pair), or an edit of `editing`. */
 export interface ToxicFormProps {
@@ -21,7 +20,7 @@ const num = (v: string): number | undefined => (v.trim() === '' ? undefined : Nu
 
 /** Add or edit one fault: type, direction, toxicity, its attributes and an optional condition. */
 export function ToxicForm({ proxy, editing, pairId, onDone }: ToxicFormProps): ReactNode {
-  const store = useLabStore()
+  const { run, error, setError } = useCommand()
   const [type, setType] = useState<ToxicType>(editing?.type ?? 'latency')
   const [stream, setStream] = useState<ToxicStream>(editing?.stream ?? 'downstream')
   const [toxicity, setToxicity] = useState(String(editing?.toxicity ?? 1))
@@ -34,7 +33,6 @@ export function ToxicForm({ proxy, editing, pairId, onDone }: ToxicFormProps): R
   const [matchValue, setMatchValue] = useState(c?.match?.value ?? '')
   const [nth, setNth] = useState(c?.nthConnection !== undefined ? String(c.nthConnection) : '')
   const [every, setEvery] = useState(c?.everyNth !== undefined ? String(c.everyNth) : '')
-  const [error, setError] = useState<LabError | null>(null)
   const words = TOXIC_WORDS[type]
 
   const submit = async (e: FormEvent): Promise<void> => {
@@ -53,14 +51,14 @@ export function ToxicForm({ proxy, editing, pairId, onDone }: ToxicFormProps): R
     if (chosen !== undefined) condition.pairId = chosen
     const hasCondition = Object.keys(condition).length > 0
     const r = editing
-      ? await store.transport.request('toxic:update', {
+      ? await run('toxic:update', {
           proxy,
           name: editing.name,
           toxicity: Number(toxicity),
           attributes,
           condition: hasCondition ? condition : null
         })
-      : await store.transport.request('toxic:add', {
+      : await run('toxic:add', {
           proxy,
           toxic: {
             type,
@@ -71,9 +69,7 @@ export function ToxicForm({ proxy, editing, pairId, onDone }: ToxicFormProps): R
             ...(hasCondition ? { condition } : {})
           }
         })
-    if (!r.ok) return setError(r.error)
-    setError(null)
-    onDone()
+    if (r.ok) onDone()
   }
 
   const id = (s: string): string => `toxic-${proxy}-${editing?.name ?? 'new'}-${s}`

@@ -1,10 +1,10 @@
 import type { ProxyInfo } from '@shared/proxy-model'
 import type { CliOptions } from './cli-args'
 import { isLoopbackHost } from './cli-args'
-import type { LabHub } from './engine/lab-hub'
-import { startToxiproxyApi } from './api/toxiproxy-api'
-import type { ToxiproxyApi } from './api/toxiproxy-api'
-import { urlHost } from './web/web-security'
+import type { LabHub } from '../engine/lab-hub'
+import { startToxiproxyApi } from '../api/toxiproxy-api'
+import type { ToxiproxyApi } from '../api/toxiproxy-api'
+import { bracketHost } from '@shared/endpoint-format'
 
 /** What `--proxy` and `--toxiproxy-api` started, or the sentence about the first failure. */
 export interface LaunchedProxies {
@@ -24,16 +24,16 @@ export async function startLaunchProxies(hub: LabHub, opts: Pick<CliOptions, 'pr
   const { host, port } = opts.toxiproxyApi
   try {
     const api = await startToxiproxyApi(hub, host, port)
-    process.stdout.write(`Toxiproxy API: http://${urlHost(api.host)}:${api.port}\n`)
+    process.stdout.write(`Toxiproxy API: http://${bracketHost(api.host)}:${api.port}\n`)
     if (!isLoopbackHost(host)) {
       process.stderr.write(
-        `WARNING: the Toxiproxy API listens on ${urlHost(host)}, not on loopback: anyone who can reach it can open ports and proxies on this machine.\n`
+        `WARNING: the Toxiproxy API listens on ${bracketHost(host)}, not on loopback: anyone who can reach it can open ports and proxies on this machine.\n`
       )
     }
     return { api, error: null }
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     const why = e.code === 'EADDRINUSE' ? `port ${port} is already in use (is a Toxiproxy server running?)` : `${e.code ?? ''} ${e.message}`.trim()
-    return { api: null, error: `--toxiproxy-api ${urlHost(host)}:${port}: ${why}` }
+    return { api: null, error: `--toxiproxy-api ${bracketHost(host)}:${port}: ${why}` }
   }
 }
