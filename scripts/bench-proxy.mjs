@@ -22,13 +22,16 @@ const seconds = flag('seconds', 2)
 
 const gcLog = []
 function child(cmd, argv) {
-  const c = spawn(cmd, argv, { cwd: root, stdio: ['ignore', process.env.BENCH_TRACE_GC ? 'pipe' : 'inherit', 'inherit', 'ipc'] })
-  if (c.stdout) c.stdout.on('data', (d) => gcLog.push(d.toString()))
+  const c = spawn(cmd, argv, {
+    cwd: root,
+    stdio: ['ignore', process.env.BENCH_TRACE_GC ? 'pipe' : 'inherit', 'inherit', 'ipc']
+  })
+  if (c.stdout) c.stdout.on('data', d => gcLog.push(d.toString()))
   const pending = new Map()
   let next = 1
   let readyResolve
-  const ready = new Promise((r) => (readyResolve = r))
-  c.on('message', (m) => {
+  const ready = new Promise(r => (readyResolve = r))
+  c.on('message', m => {
     if (m.type === 'ready') return readyResolve(m)
     const p = pending.get(m.id)
     pending.delete(m.id)
@@ -41,7 +44,7 @@ function child(cmd, argv) {
       new Promise((res, rej) => {
         const id = next++
         const t = setTimeout(() => rej(new Error(`${cmd} timed out`)), timeoutMs)
-        pending.set(id, { resolve: (v) => (clearTimeout(t), res(v)), reject: (e) => (clearTimeout(t), rej(e)) })
+        pending.set(id, { resolve: v => (clearTimeout(t), res(v)), reject: e => (clearTimeout(t), rej(e)) })
         c.send({ id, cmd, ...params })
       }),
     pid: c.pid,
@@ -74,7 +77,7 @@ async function buildLabProxy() {
 }
 
 function freePort() {
-  return new Promise((r) => {
+  return new Promise(r => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address()
       s.close(() => r(port))
@@ -85,12 +88,12 @@ function freePort() {
 async function waitListening(port) {
   // Bounded: 100 tries, 50 ms apart.
   for (let i = 0; i < 100; i++) {
-    const ok = await new Promise((r) => {
+    const ok = await new Promise(r => {
       const s = net.connect({ port, host: '127.0.0.1' }, () => (s.destroy(), r(true)))
       s.on('error', () => r(false))
     })
     if (ok) return
-    await new Promise((r) => setTimeout(r, 50))
+    await new Promise(r => setTimeout(r, 50))
   }
   throw new Error(`nothing listens on ${port}`)
 }
@@ -101,7 +104,7 @@ function cpuMs(pid) {
   return ((Number(f[11]) + Number(f[12])) * 1000) / 100
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 const labEntry = await buildLabProxy()
 const upstream = child('node', ['scripts/bench-bare-server.mjs'])
@@ -110,21 +113,37 @@ const load = child('node', ['scripts/bench-load.mjs'])
 const upstreamPort = (await upstream.ready).port
 await load.ready
 
-const lab = child('node', [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(root, 'bench-results')] : []), ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : []), ...(process.env.BENCH_LAB_NODE ? process.env.BENCH_LAB_NODE.split(' ') : []), labEntry])
-const pipe = child('node', [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(root, 'bench-results')] : []), ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : []), 'scripts/bench-pipe-proxy.mjs'])
+const lab = child('node', [
+  ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(root, 'bench-results')] : []),
+  ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : []),
+  ...(process.env.BENCH_LAB_NODE ? process.env.BENCH_LAB_NODE.split(' ') : []),
+  labEntry
+])
+const pipe = child('node', [
+  ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(root, 'bench-results')] : []),
+  ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : []),
+  'scripts/bench-pipe-proxy.mjs'
+])
 await Promise.all([lab.ready, pipe.ready])
 const labPort = (await lab.rpc('start', { upstream: upstreamPort })).port
 const pipePort = (await pipe.rpc('start', { upstream: upstreamPort })).port
 const inprocPort = (await lab.rpc('start-inproc', { upstream: upstreamPort })).port
 const socatPort = await freePort()
-const socat = spawn('socat', [`TCP-LISTEN:${socatPort},bind=127.0.0.1,fork,reuseaddr`, `TCP:127.0.0.1:${upstreamPort}`], { stdio: 'ignore' })
+const socat = spawn(
+  'socat',
+  [`TCP-LISTEN:${socatPort},bind=127.0.0.1,fork,reuseaddr`, `TCP:127.0.0.1:${upstreamPort}`],
+  { stdio: 'ignore' }
+)
 process.on('exit', () => socat.kill('SIGKILL'))
 await waitListening(socatPort)
 
 const allTargets = { lab: labPort, inproc: inprocPort, pipe: pipePort, socat: socatPort, direct: upstreamPort }
 // --only NAME[,NAME]: just those targets (to profile one of them).
 const onlyIdx = args.indexOf('--only')
-const targets = onlyIdx >= 0 ? Object.fromEntries(Object.entries(allTargets).filter(([k]) => args[onlyIdx + 1].split(',').includes(k))) : allTargets
+const targets =
+  onlyIdx >= 0
+    ? Object.fromEntries(Object.entries(allTargets).filter(([k]) => args[onlyIdx + 1].split(',').includes(k)))
+    : allTargets
 const pids = { lab: lab.pid, inproc: lab.pid, pipe: pipe.pid }
 const results = {}
 const cpu = {}
@@ -146,13 +165,13 @@ for (const conns of [1, 50]) {
     }
   }
 }
-const line = (conns) => {
-  const m = (n) => median(results[`${n}@${conns}`] ?? [NaN])
+const line = conns => {
+  const m = n => median(results[`${n}@${conns}`] ?? [NaN])
   return `${String(conns).padStart(2)} conn: lab ${m('lab').toFixed(0)} MB/s, node pipe ${m('pipe').toFixed(0)} MB/s, socat ${m('socat').toFixed(0)} MB/s; lab/pipe ${(m('lab') / m('pipe')).toFixed(2)}, lab/socat ${(m('lab') / m('socat')).toFixed(2)}; a pipe proxy inside the lab's process ${m('inproc').toFixed(0)} MB/s, lab/that ${(m('lab') / m('inproc')).toFixed(2)} (no proxy: ${m('direct').toFixed(0)} MB/s)`
 }
 console.log(`Echo through a proxy, no faults (median of ${rounds} × ${seconds} s):`)
 // CPU per byte is what a loaded machine cannot blur: how much work each proxy does for the same bytes.
-const perGb = (k) => (cpu[k] ? cpu[k].ms / 1000 / (cpu[k].bytes / 1e9) : NaN).toFixed(2)
+const perGb = k => (cpu[k] ? cpu[k].ms / 1000 / (cpu[k].bytes / 1e9) : NaN).toFixed(2)
 console.log(line(1))
 console.log(line(50))
 for (const conns of [1, 50]) {
@@ -161,13 +180,18 @@ for (const conns of [1, 50]) {
   )
 }
 const stats = await lab.rpc('stats')
-console.log(`lab event stream: ${(stats.streamBytes / 1e6).toFixed(1)} MB of JSON batches; average read ${(stats.avgRead / 1024).toFixed(1)} KiB`)
+console.log(
+  `lab event stream: ${(stats.streamBytes / 1e6).toFixed(1)} MB of JSON batches; average read ${(stats.avgRead / 1024).toFixed(1)} KiB`
+)
 for (const c of [lab, pipe, load, upstream]) c.stop()
 // The bundle is this run's alone (and not source to lint).
 rmSync(dirname(labEntry), { recursive: true, force: true })
 socat.kill('SIGTERM')
 if (process.env.BENCH_TRACE_GC) {
-  const lines = gcLog.join('').split('\n').filter((l) => /Scavenge|Mark-Compact|Mark-sweep/i.test(l))
+  const lines = gcLog
+    .join('')
+    .split('\n')
+    .filter(l => /Scavenge|Mark-Compact|Mark-sweep/i.test(l))
   const byPid = {}
   for (const l of lines) {
     const pid = /^\[(\d+):/.exec(l)?.[1] ?? '?'

@@ -26,11 +26,15 @@ const FIRST =
   'First: start an echo server (Port 0), then in the sidebar under Proxies click "New proxy…", set Upstream to that server\'s address and click "Start proxy". The commands below then show the proxy\'s real port instead of PROXY_PORT.'
 
 /** "Try this" experiments through a proxy: partial reads (slicer), latency, and what a reset looks like to each side. */
-export function buildProxyExperiments(servers: readonly ServerInfo[], proxies: readonly ProxyInfo[]): ProxyExperiment[] {
-  const proxy = proxies.find((p) => p.enabled && !p.listen.startsWith('unix:')) ?? null
-  const server = servers.find((s) => s.state === 'listening') ?? null
+export function buildProxyExperiments(
+  servers: readonly ServerInfo[],
+  proxies: readonly ProxyInfo[]
+): ProxyExperiment[] {
+  const proxy = proxies.find(p => p.enabled && !p.listen.startsWith('unix:')) ?? null
+  const server = servers.find(s => s.state === 'listening') ?? null
   const { host: h, port: p } = proxyTarget(proxy)
-  const py = (body: string): string => `python3 -c "import socket; s = socket.create_connection(('${h}', ${p})); s.sendall(b'hello world\\n'); ${body}"`
+  const py = (body: string): string =>
+    `python3 -c "import socket; s = socket.create_connection(('${h}', ${p})); s.sendall(b'hello world\\n'); ${body}"`
   const base = { needs: null, server, startHint: proxy ? null : FIRST }
   return [
     {
@@ -38,7 +42,9 @@ export function buildProxyExperiments(servers: readonly ServerInfo[], proxies: r
       id: 'proxy-slicer',
       title: 'Partial reads: a slicer against a line-reading client',
       steps: [
-        { text: `On the proxy${proxy ? ` ${proxy.name}` : ''} click "Add fault": slicer, downstream, average_size 3, delay 50000 (µs).` },
+        {
+          text: `On the proxy${proxy ? ` ${proxy.name}` : ''} click "Add fault": slicer, downstream, average_size 3, delay 50000 (µs).`
+        },
         { text: 'A client that assumes one read is one message (one recv):', command: py('print(repr(s.recv(100)))') },
         { text: 'A client that reads until the newline:', command: py("print(repr(s.makefile('rb').readline()))") }
       ],
@@ -58,7 +64,7 @@ export function buildProxyExperiments(servers: readonly ServerInfo[], proxies: r
         { text: 'Edit the fault to 1000 ms, or set toxicity 0.5, and run it again a few times.' }
       ],
       watch: [
-        'real is about 0.2 s more than without the fault; the server answered at once (see the upstream leg\'s times).',
+        "real is about 0.2 s more than without the fault; the server answered at once (see the upstream leg's times).",
         'The pair timeline marks "held 200 ms by latency" just before the bytes go to the client.',
         'With toxicity 0.5 about half of the connections are slowed: the chance is drawn once per connection and direction.'
       ]

@@ -1,7 +1,15 @@
 import { z } from 'zod'
 
 /** Toxiproxy's fault types, by its names. */
-export const TOXIC_TYPES = ['latency', 'bandwidth', 'slicer', 'limit_data', 'timeout', 'reset_peer', 'slow_close'] as const
+export const TOXIC_TYPES = [
+  'latency',
+  'bandwidth',
+  'slicer',
+  'limit_data',
+  'timeout',
+  'reset_peer',
+  'slow_close'
+] as const
 /** A fault type. */
 export type ToxicType = (typeof TOXIC_TYPES)[number]
 
@@ -23,7 +31,10 @@ const HOUR_MS = 3_600_000
 
 /** Each type's attributes, with Toxiproxy's names and units (missing ones are 0, as in Toxiproxy). */
 export const toxicAttributeSchemas = {
-  latency: z.strictObject({ latency: count('latency (ms)', HOUR_MS).default(0), jitter: count('jitter (ms)', HOUR_MS).default(0) }),
+  latency: z.strictObject({
+    latency: count('latency (ms)', HOUR_MS).default(0),
+    jitter: count('jitter (ms)', HOUR_MS).default(0)
+  }),
   bandwidth: z.strictObject({ rate: count('rate (KB/s)', 10_000_000).default(0) }),
   slicer: z.strictObject({
     average_size: count('average_size (bytes)', 16 * 1024 * 1024).default(0),
@@ -52,7 +63,10 @@ export const toxicConditionSchema = z.strictObject({
   match: z
     .strictObject({
       kind: z.enum(['text', 'regex', 'hex']),
-      value: z.string().min(1, 'A match needs a pattern').max(MATCH_PATTERN_MAX, `A pattern is at most ${MATCH_PATTERN_MAX} characters`)
+      value: z
+        .string()
+        .min(1, 'A match needs a pattern')
+        .max(MATCH_PATTERN_MAX, `A pattern is at most ${MATCH_PATTERN_MAX} characters`)
     })
     .optional(),
   /** Only the Nth connection of the proxy (1 = the first accepted). */
@@ -148,7 +162,8 @@ export function parseProxyAddress(text: string, what: 'listen' | 'upstream'): Pr
     host = t.slice(0, colon) || '127.0.0.1'
     portText = t.slice(colon + 1)
     if (host.includes(':')) return `${what}: write an IPv6 address in brackets, e.g. [${host}]:${portText}`
-    if (/[\s/@]/.test(host) || host.length > 255) return `${what}: ${JSON.stringify(host)} is not a host name or address`
+    if (/[\s/@]/.test(host) || host.length > 255)
+      return `${what}: ${JSON.stringify(host)} is not a host name or address`
   }
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) {
     return `${what}: expected HOST:PORT, [IPV6]:PORT or unix:PATH, not ${JSON.stringify(text.slice(0, 60))}`

@@ -24,7 +24,8 @@ export const TOXIC_WORDS: Record<ToxicType, ToxicWords> = {
     title: 'Bandwidth',
     does: 'Passes at most rate KB/s (1 KB = 1000 bytes), big chunks cut into 100 ms slices.',
     attributes: [{ name: 'rate', unit: 'KB/s', hint: '0 = no limit' }],
-    observes: 'The receiver reads smaller pieces at a slow, steady pace; a sender that writes a lot blocks (back-pressure).'
+    observes:
+      'The receiver reads smaller pieces at a slow, steady pace; a sender that writes a lot blocks (back-pressure).'
   },
   slicer: {
     title: 'Slicer',
@@ -34,7 +35,8 @@ export const TOXIC_WORDS: Record<ToxicType, ToxicWords> = {
       { name: 'size_variation', unit: 'bytes', hint: 'random ± spread' },
       { name: 'delay', unit: 'µs', hint: 'pause between pieces' }
     ],
-    observes: 'The receiver sees many partial reads where the sender wrote once: a reader that assumes one read = one message breaks.'
+    observes:
+      'The receiver sees many partial reads where the sender wrote once: a reader that assumes one read = one message breaks.'
   },
   limit_data: {
     title: 'Limit data',

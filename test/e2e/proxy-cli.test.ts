@@ -10,7 +10,8 @@ let up: Upstream
 let lab: WebLab | null = null
 
 beforeAll(async () => {
-  if (!webBuildReady()) throw new Error('browser mode is not built: run `npx electron-vite build` first (npm test does)')
+  if (!webBuildReady())
+    throw new Error('browser mode is not built: run `npx electron-vite build` first (npm test does)')
   up = await startUpstream({ echo: true })
 })
 afterAll(async () => {

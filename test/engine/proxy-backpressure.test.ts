@@ -46,12 +46,12 @@ async function settled(read: () => number, quietMs = 300, timeoutMs = 8_000): Pr
       return Date.now() - since >= quietMs ? now + 1 : null
     },
     { timeoutMs, intervalMs: 25, what: 'the flood to stall' }
-  ).then((v) => v - 1)
+  ).then(v => v - 1)
 }
 
 function legs(): { client: ReturnType<TestLab['conn']>; upstream: ReturnType<TestLab['conn']> } {
-  const all = [...lab.hub.lab.connections.values()].map((c) => c.info())
-  return { client: all.find((c) => c.proxy?.leg === 'client')!, upstream: all.find((c) => c.proxy?.leg === 'upstream')! }
+  const all = [...lab.hub.lab.connections.values()].map(c => c.info())
+  return { client: all.find(c => c.proxy?.leg === 'client')!, upstream: all.find(c => c.proxy?.leg === 'upstream')! }
 }
 
 describe('back-pressure through the proxy', () => {
@@ -60,7 +60,8 @@ describe('back-pressure through the proxy', () => {
       lab = createTestLab()
       up = await startUpstream()
       const p = await lab.ok('proxy:create', { name: 'p', listen: '127.0.0.1:0', upstream: `127.0.0.1:${up.port}` })
-      if (withLatency) await lab.ok('toxic:add', { proxy: 'p', toxic: { type: 'latency', attributes: { latency: 50 } } })
+      if (withLatency)
+        await lab.ok('toxic:add', { proxy: 'p', toxic: { type: 'latency', attributes: { latency: 50 } } })
       const client = await connectPeer(portOf(p.listen))
       clients.push(client)
       client.socket.pause()
@@ -83,7 +84,9 @@ describe('back-pressure through the proxy', () => {
       await waitFor(() => f.written() >= maxBytes, { timeoutMs: 15_000, what: 'the whole flood written' })
       await client.waitBytes(maxBytes, 15_000)
       expect(client.bytes().length).toBe(maxBytes)
-      await waitFor(() => legs().client.bytesOut === maxBytes && legs().upstream.bytesIn === maxBytes, { what: 'exact counters' })
+      await waitFor(() => legs().client.bytesOut === maxBytes && legs().upstream.bytesIn === maxBytes, {
+        what: 'exact counters'
+      })
     })
   }
 
@@ -91,7 +94,10 @@ describe('back-pressure through the proxy', () => {
     lab = createTestLab()
     up = await startUpstream()
     const p = await lab.ok('proxy:create', { name: 'p', listen: '127.0.0.1:0', upstream: `127.0.0.1:${up.port}` })
-    await lab.ok('toxic:add', { proxy: 'p', toxic: { type: 'latency', stream: 'upstream', attributes: { latency: 100 } } })
+    await lab.ok('toxic:add', {
+      proxy: 'p',
+      toxic: { type: 'latency', stream: 'upstream', attributes: { latency: 100 } }
+    })
     const client = await connectPeer(portOf(p.listen))
     clients.push(client)
     const n = 20_000

@@ -45,7 +45,7 @@ async function roundTrip(c: Peer, text: string): Promise<number> {
 }
 
 function leg(which: 'client' | 'upstream', nth = 0): ReturnType<TestLab['conn']> {
-  const legs = [...lab.hub.lab.connections.values()].map((x) => x.info()).filter((x) => x.proxy?.leg === which)
+  const legs = [...lab.hub.lab.connections.values()].map(x => x.info()).filter(x => x.proxy?.leg === which)
   return legs[nth]
 }
 
@@ -60,7 +60,7 @@ describe('faults on real sockets', () => {
     expect(slow).toBeLessThan(200 + 1500)
     expect(base).toBeLessThan(slow)
     const rec = await lab.ok('connection:traffic', { connectionId: leg('client').id })
-    expect(rec.marks?.some((m) => /^held \d+ ms by latency$/.test(m.text) && m.toxic === 'latency_downstream')).toBe(true)
+    expect(rec.marks?.some(m => /^held \d+ ms by latency$/.test(m.text) && m.toxic === 'latency_downstream')).toBe(true)
   })
 
   it('toxicity 0 does nothing', async () => {
@@ -86,12 +86,16 @@ describe('faults on real sockets', () => {
     expect(rate).toBeGreaterThan(300 * 0.85)
     expect(rate).toBeLessThan(300 * 1.15)
     // 100 ms slices: never one big read of everything.
-    expect(Math.max(...c.reads.map((r) => r.data.length))).toBeLessThanOrEqual(60_000)
+    expect(Math.max(...c.reads.map(r => r.data.length))).toBeLessThanOrEqual(60_000)
   })
 
   it('slicer: one write arrives upstream as many separate reads, bytes exact', async () => {
     await setup(false)
-    await toxic({ type: 'slicer', stream: 'upstream', attributes: { average_size: 10, size_variation: 0, delay: 20_000 } })
+    await toxic({
+      type: 'slicer',
+      stream: 'upstream',
+      attributes: { average_size: 10, size_variation: 0, delay: 20_000 }
+    })
     const c = await client()
     const msg = Buffer.from('0123456789'.repeat(10))
     c.socket.write(msg)
@@ -101,9 +105,9 @@ describe('faults on real sockets', () => {
     // The lab wrote each slice on its own (exact); the reader, 20 ms apart, sees them as separate reads
     // (a loaded machine may let a few pile up into one read, so the bound has margin).
     const rec = await lab.ok('connection:traffic', { connectionId: leg('upstream').id })
-    const writes = rec.chunks.filter((ch) => ch.dir === 'out')
+    const writes = rec.chunks.filter(ch => ch.dir === 'out')
     expect(writes.length).toBeGreaterThanOrEqual(8)
-    expect(Math.max(...writes.map((w) => w.size))).toBeLessThanOrEqual(10)
+    expect(Math.max(...writes.map(w => w.size))).toBeLessThanOrEqual(10)
     expect(server.reads.length).toBeGreaterThanOrEqual(writes.length / 2)
     expect(rec.marks?.[0]?.text).toMatch(/^100 bytes sliced into \d+ by slicer$/)
   })
@@ -117,7 +121,7 @@ describe('faults on real sockets', () => {
     c.socket.write(msg)
     const server = await up.peer()
     // A timer set now must not wait behind a million slices.
-    const lag = await new Promise<number>((r) => {
+    const lag = await new Promise<number>(r => {
       const t0 = Date.now()
       setTimeout(() => r(Date.now() - t0), 1)
     })
@@ -139,7 +143,9 @@ describe('faults on real sockets', () => {
     await c.waitEnded()
     expect(c.bytes().length).toBe(1000)
     await waitFor(() => server.endedAt !== null || server.closedAt !== null, { what: 'the upstream to be closed' })
-    await waitFor(() => leg('client').state === 'closed' && leg('upstream').state === 'closed', { what: 'both legs closed' })
+    await waitFor(() => leg('client').state === 'closed' && leg('upstream').state === 'closed', {
+      what: 'both legs closed'
+    })
     expect(leg('client').bytesOut).toBe(1000)
   })
 
@@ -165,7 +171,7 @@ describe('faults on real sockets', () => {
     c.socket.write('into the void')
     await waitFor(() => leg('client')?.bytesIn === 13, { what: 'the lab to read the bytes' })
     // The bytes were read and swallowed; a later round of the event loop still shows nothing upstream.
-    await new Promise((r) => setImmediate(r))
+    await new Promise(r => setImmediate(r))
     const server = await up.peer()
     expect(server.bytes().length).toBe(0)
     expect(leg('upstream').bytesOut).toBe(0)
@@ -211,7 +217,12 @@ describe('faults on real sockets', () => {
 describe('conditional faults', () => {
   it('on a text match: bytes before the match pass at once, the match and after are delayed', async () => {
     await setup(false)
-    await toxic({ type: 'latency', stream: 'upstream', attributes: { latency: 500 }, condition: { match: { kind: 'text', value: 'GO' } } })
+    await toxic({
+      type: 'latency',
+      stream: 'upstream',
+      attributes: { latency: 500 },
+      condition: { match: { kind: 'text', value: 'GO' } }
+    })
     const c = await client()
     const server = await up.peer()
     const t0 = Date.now()
@@ -229,7 +240,13 @@ describe('conditional faults', () => {
 
   it('on a regex and on hex, split across reads', async () => {
     await setup(false)
-    await toxic({ name: 're', type: 'limit_data', stream: 'upstream', attributes: { bytes: 0 }, condition: { match: { kind: 'regex', value: 'QUIT\\r?\\n' } } })
+    await toxic({
+      name: 're',
+      type: 'limit_data',
+      stream: 'upstream',
+      attributes: { bytes: 0 },
+      condition: { match: { kind: 'regex', value: 'QUIT\\r?\\n' } }
+    })
     const c = await client()
     const server = await up.peer()
     c.socket.write('PING\r\nQU')
@@ -238,7 +255,12 @@ describe('conditional faults', () => {
     await c.waitEnded()
     expect(server.bytes().toString()).toBe('PING\r\nQU')
     await lab.ok('toxic:remove', { proxy: 'p', name: 're' })
-    await toxic({ type: 'limit_data', stream: 'upstream', attributes: { bytes: 0 }, condition: { match: { kind: 'hex', value: 'ff 00' } } })
+    await toxic({
+      type: 'limit_data',
+      stream: 'upstream',
+      attributes: { bytes: 0 },
+      condition: { match: { kind: 'hex', value: 'ff 00' } }
+    })
     const c2 = await client()
     const s2 = await up.peer(1)
     c2.socket.write(Buffer.from([1, 2, 0xff]))
@@ -262,7 +284,13 @@ describe('conditional faults', () => {
 
   it('only the Nth connection, every Nth, and one chosen pair', async () => {
     await setup(true)
-    await toxic({ name: 'second', type: 'reset_peer', stream: 'upstream', attributes: { timeout: 0 }, condition: { nthConnection: 2 } })
+    await toxic({
+      name: 'second',
+      type: 'reset_peer',
+      stream: 'upstream',
+      attributes: { timeout: 0 },
+      condition: { nthConnection: 2 }
+    })
     const c1 = await client()
     expect(await roundTrip(c1, 'one')).toBeLessThan(1000)
     const c2 = await client()
@@ -272,25 +300,46 @@ describe('conditional faults', () => {
     const c3 = await client()
     expect(await roundTrip(c3, 'three')).toBeLessThan(1000)
     await lab.ok('toxic:remove', { proxy: 'p', name: 'second' })
-    await toxic({ name: 'even', type: 'reset_peer', stream: 'upstream', attributes: { timeout: 0 }, condition: { everyNth: 2 } })
+    await toxic({
+      name: 'even',
+      type: 'reset_peer',
+      stream: 'upstream',
+      attributes: { timeout: 0 },
+      condition: { everyNth: 2 }
+    })
     const c4 = await client()
     c4.socket.write('four')
     await c4.waitClosed()
     expect(c4.error?.code).toBe('ECONNRESET')
     // A fault for one chosen live pair (as from its row): c3 only, c1 untouched.
-    const c3Leg = await lab.waitConn((x) => x.proxy?.leg === 'client' && x.bytesIn === 5 && x.state === 'open', 'c3 leg')
-    await toxic({ name: 'chosen', type: 'latency', stream: 'upstream', attributes: { latency: 500 }, condition: { pairId: c3Leg.id } })
+    const c3Leg = await lab.waitConn(x => x.proxy?.leg === 'client' && x.bytesIn === 5 && x.state === 'open', 'c3 leg')
+    await toxic({
+      name: 'chosen',
+      type: 'latency',
+      stream: 'upstream',
+      attributes: { latency: 500 },
+      condition: { pairId: c3Leg.id }
+    })
     expect(await roundTrip(c3, 'x')).toBeGreaterThanOrEqual(495)
     expect(await roundTrip(c1, 'y')).toBeLessThan(400)
   })
 
   it('refuses a bad regex or hex pattern and changes nothing', async () => {
     await setup(false)
-    const r = await lab.session.handle('toxic:add', { proxy: 'p', toxic: { type: 'latency', condition: { match: { kind: 'regex', value: '(' } } } })
+    const r = await lab.session.handle('toxic:add', {
+      proxy: 'p',
+      toxic: { type: 'latency', condition: { match: { kind: 'regex', value: '(' } } }
+    })
     expect(r).toMatchObject({ ok: false, error: { code: 'invalid' } })
-    const h = await lab.session.handle('toxic:add', { proxy: 'p', toxic: { type: 'latency', condition: { match: { kind: 'hex', value: 'xyz' } } } })
+    const h = await lab.session.handle('toxic:add', {
+      proxy: 'p',
+      toxic: { type: 'latency', condition: { match: { kind: 'hex', value: 'xyz' } } }
+    })
     expect(h).toMatchObject({ ok: false, error: { code: 'invalid' } })
-    const a = await lab.session.handle('toxic:add', { proxy: 'p', toxic: { type: 'latency', attributes: { latency: -1 } } })
+    const a = await lab.session.handle('toxic:add', {
+      proxy: 'p',
+      toxic: { type: 'latency', attributes: { latency: -1 } }
+    })
     expect(a.ok).toBe(false)
     expect((await lab.ok('proxy:list', {})).proxies[0].toxics).toEqual([])
   })

@@ -51,7 +51,14 @@ function wireProxy(p: ProxyInfo): Record<string, unknown> {
 }
 
 function wireToxic(t: ToxicInfo): Record<string, unknown> {
-  return { attributes: t.attributes, name: t.name, type: t.type, stream: t.stream, toxicity: t.toxicity, ...(t.condition ? { condition: t.condition } : {}) }
+  return {
+    attributes: t.attributes,
+    name: t.name,
+    type: t.type,
+    stream: t.stream,
+    toxicity: t.toxicity,
+    ...(t.condition ? { condition: t.condition } : {})
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -98,7 +105,8 @@ function bool(v: unknown, field: string): boolean | undefined {
 /** Toxiproxy ignores attribute keys a type does not have; so does this API. */
 function knownAttributes(type: string, raw: unknown): Record<string, unknown> {
   if (raw === undefined || raw === null) return {}
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ApiError(400, 'bad request body: attributes must be an object')
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new ApiError(400, 'bad request body: attributes must be an object')
   const schema = toxicAttributeSchemas[type as keyof typeof toxicAttributeSchemas]
   const keys = schema ? Object.keys(schema.shape) : []
   return Object.fromEntries(Object.entries(raw as Record<string, unknown>).filter(([k]) => keys.includes(k)))
@@ -109,7 +117,12 @@ function proxyCreateInput(b: Record<string, unknown>, where = ''): Record<string
   const upstream = text(b.upstream, 'upstream')
   if (!name) throw new ApiError(400, `missing required field: name${where}`)
   if (!upstream) throw new ApiError(400, `missing required field: upstream${where}`)
-  return { name, listen: text(b.listen, 'listen') || '127.0.0.1:0', upstream, enabled: bool(b.enabled, 'enabled') ?? true }
+  return {
+    name,
+    listen: text(b.listen, 'listen') || '127.0.0.1:0',
+    upstream,
+    enabled: bool(b.enabled, 'enabled') ?? true
+  }
 }
 
 type Route = (req: IncomingMessage, params: string[]) => Promise<{ status: number; body?: unknown }>
@@ -118,27 +131,34 @@ type Route = (req: IncomingMessage, params: string[]) => Promise<{ status: numbe
 function routes(hub: ApiHub): { method: string[]; path: RegExp; run: Route }[] {
   const list = async (): Promise<ProxyInfo[]> => (await call<{ proxies: ProxyInfo[] }>(hub, 'proxy:list', {})).proxies
   const find = async (name: string): Promise<ProxyInfo> => {
-    const p = (await list()).find((x) => x.name === name)
+    const p = (await list()).find(x => x.name === name)
     if (!p) throw new ApiError(404, 'proxy not found')
     return p
   }
   return [
-    { method: ['GET'], path: /^\/version$/, run: async () => ({ status: 200, body: { version: TOXIPROXY_COMPAT_VERSION } }) },
+    {
+      method: ['GET'],
+      path: /^\/version$/,
+      run: async () => ({ status: 200, body: { version: TOXIPROXY_COMPAT_VERSION } })
+    },
     { method: ['POST'], path: /^\/reset$/, run: async () => (await call(hub, 'proxy:reset', {}), { status: 204 }) },
     {
       method: ['GET'],
       path: /^\/proxies$/,
-      run: async () => ({ status: 200, body: Object.fromEntries((await list()).map((p) => [p.name, wireProxy(p)])) })
+      run: async () => ({ status: 200, body: Object.fromEntries((await list()).map(p => [p.name, wireProxy(p)])) })
     },
     {
       method: ['POST'],
       path: /^\/proxies$/,
-      run: async (req) => ({ status: 201, body: wireProxy(await call<ProxyInfo>(hub, 'proxy:create', proxyCreateInput(await jsonBody(req)))) })
+      run: async req => ({
+        status: 201,
+        body: wireProxy(await call<ProxyInfo>(hub, 'proxy:create', proxyCreateInput(await jsonBody(req))))
+      })
     },
     {
       method: ['POST'],
       path: /^\/populate$/,
-      run: async (req) => {
+      run: async req => {
         const text = await readBody(req)
         let input: unknown
         try {
@@ -151,8 +171,12 @@ function routes(hub: ApiHub): { method: string[]; path: RegExp; run: Route }[] {
         const wanted = input.map((p, i) => proxyCreateInput((p ?? {}) as Record<string, unknown>, ` at proxy ${i + 1}`))
         const done: ProxyInfo[] = []
         for (const w of wanted) {
-          const existing = (await list()).find((x) => x.name === w.name)
-          if (existing && existing.upstream === w.upstream && (existing.listen === w.listen || w.listen === '127.0.0.1:0')) {
+          const existing = (await list()).find(x => x.name === w.name)
+          if (
+            existing &&
+            existing.upstream === w.upstream &&
+            (existing.listen === w.listen || w.listen === '127.0.0.1:0')
+          ) {
             done.push(existing)
             continue
           }
@@ -162,19 +186,36 @@ function routes(hub: ApiHub): { method: string[]; path: RegExp; run: Route }[] {
         return { status: 201, body: { proxies: done.map(wireProxy) } }
       }
     },
-    { method: ['GET'], path: /^\/proxies\/([^/]+)$/, run: async (_r, [name]) => ({ status: 200, body: wireProxy(await find(name)) }) },
+    {
+      method: ['GET'],
+      path: /^\/proxies\/([^/]+)$/,
+      run: async (_r, [name]) => ({ status: 200, body: wireProxy(await find(name)) })
+    },
     {
       method: ['POST', 'PATCH'],
       path: /^\/proxies\/([^/]+)$/,
       run: async (req, [name]) => {
         const b = await jsonBody(req)
         await find(name)
-        const payload = { name, listen: text(b.listen, 'listen'), upstream: text(b.upstream, 'upstream'), enabled: bool(b.enabled, 'enabled') }
+        const payload = {
+          name,
+          listen: text(b.listen, 'listen'),
+          upstream: text(b.upstream, 'upstream'),
+          enabled: bool(b.enabled, 'enabled')
+        }
         return { status: 200, body: wireProxy(await call<ProxyInfo>(hub, 'proxy:update', payload)) }
       }
     },
-    { method: ['DELETE'], path: /^\/proxies\/([^/]+)$/, run: async (_r, [name]) => (await call(hub, 'proxy:delete', { name }), { status: 204 }) },
-    { method: ['GET'], path: /^\/proxies\/([^/]+)\/toxics$/, run: async (_r, [name]) => ({ status: 200, body: (await find(name)).toxics.map(wireToxic) }) },
+    {
+      method: ['DELETE'],
+      path: /^\/proxies\/([^/]+)$/,
+      run: async (_r, [name]) => (await call(hub, 'proxy:delete', { name }), { status: 204 })
+    },
+    {
+      method: ['GET'],
+      path: /^\/proxies\/([^/]+)\/toxics$/,
+      run: async (_r, [name]) => ({ status: 200, body: (await find(name)).toxics.map(wireToxic) })
+    },
     {
       method: ['POST'],
       path: /^\/proxies\/([^/]+)\/toxics$/,
@@ -183,7 +224,8 @@ function routes(hub: ApiHub): { method: string[]; path: RegExp; run: Route }[] {
         await find(name)
         const type = text(b.type, 'type') ?? ''
         const stream = text(b.stream, 'stream') ?? 'downstream'
-        if (stream !== 'upstream' && stream !== 'downstream') throw new ApiError(400, 'stream was invalid, can be either upstream or downstream')
+        if (stream !== 'upstream' && stream !== 'downstream')
+          throw new ApiError(400, 'stream was invalid, can be either upstream or downstream')
         if (!(TOXIC_TYPES as readonly string[]).includes(type)) throw new ApiError(400, 'invalid toxic type')
         const toxic = {
           name: text(b.name, 'name') || undefined,
@@ -200,7 +242,7 @@ function routes(hub: ApiHub): { method: string[]; path: RegExp; run: Route }[] {
       method: ['GET'],
       path: /^\/proxies\/([^/]+)\/toxics\/([^/]+)$/,
       run: async (_r, [name, toxic]) => {
-        const t = (await find(name)).toxics.find((x) => x.name === toxic)
+        const t = (await find(name)).toxics.find(x => x.name === toxic)
         if (!t) throw new ApiError(404, 'toxic not found')
         return { status: 200, body: wireToxic(t) }
       }
@@ -210,7 +252,7 @@ function routes(hub: ApiHub): { method: string[]; path: RegExp; run: Route }[] {
       path: /^\/proxies\/([^/]+)\/toxics\/([^/]+)$/,
       run: async (req, [name, toxic]) => {
         const b = await jsonBody(req)
-        const t = (await find(name)).toxics.find((x) => x.name === toxic)
+        const t = (await find(name)).toxics.find(x => x.name === toxic)
         if (!t) throw new ApiError(404, 'toxic not found')
         const payload = {
           proxy: name,
@@ -254,9 +296,9 @@ export async function startToxiproxyApi(hub: ApiHub, host: string, port: number)
       } catch {
         throw new ApiError(400, 'bad request path')
       }
-      const matches = table.filter((r) => r.path.test(path))
+      const matches = table.filter(r => r.path.test(path))
       if (matches.length === 0) throw new ApiError(404, '404 page not found')
-      const route = matches.find((r) => r.method.includes(req.method ?? ''))
+      const route = matches.find(r => r.method.includes(req.method ?? ''))
       if (!route) throw new ApiError(405, `method ${req.method} not allowed on ${path}`)
       const params = (route.path.exec(path) ?? []).slice(1)
       const { status, body } = await route.run(req, params)
@@ -283,7 +325,7 @@ export async function startToxiproxyApi(hub: ApiHub, host: string, port: number)
     host: addr.address,
     port: addr.port,
     close: () =>
-      new Promise<void>((resolve) => {
+      new Promise<void>(resolve => {
         server.close(() => resolve())
         server.closeAllConnections()
       })

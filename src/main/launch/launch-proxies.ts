@@ -13,10 +13,14 @@ export interface LaunchedProxies {
 }
 
 /** Starts the launch proxies in order (a `Proxy:` line each), then the API; stops at the first failure. */
-export async function startLaunchProxies(hub: LabHub, opts: Pick<CliOptions, 'proxies' | 'toxiproxyApi'>): Promise<LaunchedProxies> {
+export async function startLaunchProxies(
+  hub: LabHub,
+  opts: Pick<CliOptions, 'proxies' | 'toxiproxyApi'>
+): Promise<LaunchedProxies> {
   for (const spec of opts.proxies) {
     const r = await hub.run('proxy:create', spec)
-    if (!r.ok) return { api: null, error: `--proxy ${spec.name}: ${r.error.message}${r.error.hint ? ` (${r.error.hint})` : ''}` }
+    if (!r.ok)
+      return { api: null, error: `--proxy ${spec.name}: ${r.error.message}${r.error.hint ? ` (${r.error.hint})` : ''}` }
     const p = r.value as ProxyInfo
     process.stdout.write(`Proxy: ${p.name} on ${p.listen} → ${p.upstream}\n`)
   }
@@ -33,7 +37,10 @@ export async function startLaunchProxies(hub: LabHub, opts: Pick<CliOptions, 'pr
     return { api, error: null }
   } catch (err) {
     const e = err as NodeJS.ErrnoException
-    const why = e.code === 'EADDRINUSE' ? `port ${port} is already in use (is a Toxiproxy server running?)` : `${e.code ?? ''} ${e.message}`.trim()
+    const why =
+      e.code === 'EADDRINUSE'
+        ? `port ${port} is already in use (is a Toxiproxy server running?)`
+        : `${e.code ?? ''} ${e.message}`.trim()
     return { api: null, error: `--toxiproxy-api ${bracketHost(host)}:${port}: ${why}` }
   }
 }

@@ -53,7 +53,11 @@ function regexMatcher(source: string): StreamMatcher {
 export function parseHexPattern(text: string): Buffer {
   const digits = text.replace(/0x/gi, '').replace(/[\s,:]/g, '')
   if (digits.length === 0 || digits.length % 2 !== 0 || !/^[0-9a-f]+$/i.test(digits)) {
-    throw new LabFailure('invalid', `${JSON.stringify(text.slice(0, 40))} is not hex bytes`, 'Write pairs of hex digits, e.g. 0d0a or 2A 31.')
+    throw new LabFailure(
+      'invalid',
+      `${JSON.stringify(text.slice(0, 40))} is not hex bytes`,
+      'Write pairs of hex digits, e.g. 0d0a or 2A 31.'
+    )
   }
   return Buffer.from(digits, 'hex')
 }

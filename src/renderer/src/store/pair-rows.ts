@@ -5,7 +5,11 @@ import type { ConnectionInfo } from '@shared/model'
  * list and come back right under their client leg when its pair is expanded. A leg whose partner is
  * gone (cleared) stays a row of its own. O(n) over the shown ids.
  */
-export function groupPairs(ids: readonly number[], connections: ReadonlyMap<number, ConnectionInfo>, expanded: ReadonlySet<number>): number[] {
+export function groupPairs(
+  ids: readonly number[],
+  connections: ReadonlyMap<number, ConnectionInfo>,
+  expanded: ReadonlySet<number>
+): number[] {
   const upstreamOf = new Map<number, number>()
   for (const id of ids) {
     const c = connections.get(id)

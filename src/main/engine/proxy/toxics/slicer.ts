@@ -84,7 +84,11 @@ export function slicerStage(ctx: StageContext, attributes: ToxicAttributes): Fau
         return kick()
       }
       const floor = Math.ceil(chunk.data.length / MAX_SLICES_PER_CHUNK)
-      const cuts = sliceBounds(chunk.data.length, Math.max(average, floor), average >= floor ? (a.size_variation ?? 0) : 0)
+      const cuts = sliceBounds(
+        chunk.data.length,
+        Math.max(average, floor),
+        average >= floor ? (a.size_variation ?? 0) : 0
+      )
       if (cuts.length > 1) ctx.mark(`${chunk.data.length} bytes sliced into ${cuts.length} by slicer`)
       queue.push({ chunk, cuts, next: 0, from: 0 })
       crowd()

@@ -20,7 +20,11 @@ export function timeoutStage(ctx: StageContext, attributes: ToxicAttributes): Fa
     }
   }
   start(attributes.timeout ?? 0)
-  ctx.mark(attributes.timeout ? `timeout: nothing passes; closing in ${attributes.timeout} ms` : 'timeout: black hole, nothing passes until removed')
+  ctx.mark(
+    attributes.timeout
+      ? `timeout: nothing passes; closing in ${attributes.timeout} ms`
+      : 'timeout: black hole, nothing passes until removed'
+  )
   return {
     type: 'timeout',
     push(chunk: Chunk) {

@@ -44,14 +44,28 @@ export function interleave(client: TrafficRecord | null, upstream: TrafficRecord
     ['upstream', upstream]
   ] as const) {
     if (!rec) continue
-    for (const c of rec.chunks) out.push({ kind: 'chunk', at: c.at, seq: c.seq, leg, arrow: ARROWS[leg][c.dir], size: c.size, preview: preview(c.data) })
+    for (const c of rec.chunks)
+      out.push({
+        kind: 'chunk',
+        at: c.at,
+        seq: c.seq,
+        leg,
+        arrow: ARROWS[leg][c.dir],
+        size: c.size,
+        preview: preview(c.data)
+      })
     for (const m of rec.marks ?? []) out.push({ kind: 'mark', at: m.at, mark: m })
   }
   out.sort((a, b) => a.at - b.at || (a.kind === 'mark' ? -1 : 0) - (b.kind === 'mark' ? -1 : 0))
   return out.slice(-TIMELINE_MAX)
 }
 
-function usePairRecords(clientId: number, upstreamId: number | undefined, live: boolean, request?: LabRequest): [TrafficRecord | null, TrafficRecord | null] {
+function usePairRecords(
+  clientId: number,
+  upstreamId: number | undefined,
+  live: boolean,
+  request?: LabRequest
+): [TrafficRecord | null, TrafficRecord | null] {
   // A poll: no busy state, so it costs no extra render.
   const { run } = useCommand(request, { trackBusy: false })
   const [recs, setRecs] = useState<[TrafficRecord | null, TrafficRecord | null]>([null, null])
@@ -80,8 +94,8 @@ function usePairRecords(clientId: number, upstreamId: number | undefined, live: 
 export function PairTimeline({ connection, request }: { connection: ConnectionInfo; request?: LabRequest }): ReactNode {
   const pairId = connection.proxy?.pairId ?? connection.id
   const proxyName = connection.proxy?.proxyName ?? ''
-  const client = useLab((s) => s.connections.get(pairId))
-  const upstream = useLab((s) => {
+  const client = useLab(s => s.connections.get(pairId))
+  const upstream = useLab(s => {
     for (const c of s.connections.values()) if (c.proxy?.leg === 'upstream' && c.proxy.pairId === pairId) return c
     return undefined
   })
@@ -91,30 +105,51 @@ export function PairTimeline({ connection, request }: { connection: ConnectionIn
   const [faulting, setFaulting] = useState(false)
   const t0 = client?.openedAt ?? connection.openedAt
   return (
-    <section aria-label={`Pair ${pairId}`} className="mb-3 space-y-2 rounded border border-violet-200 p-2 dark:border-violet-900/60">
+    <section
+      aria-label={`Pair ${pairId}`}
+      className="mb-3 space-y-2 rounded border border-violet-200 p-2 dark:border-violet-900/60"
+    >
       <div className="flex items-center justify-between gap-2">
         <h3 className={HEADING}>
           Pair {pairId} · proxy {proxyName}
         </h3>
-        <button type="button" className={BUTTON.secondary} onClick={() => setFaulting((f) => !f)} aria-expanded={faulting}>
+        <button
+          type="button"
+          className={BUTTON.secondary}
+          onClick={() => setFaulting(f => !f)}
+          aria-expanded={faulting}
+        >
           Fault on this pair…
         </button>
       </div>
       <p className="text-xs text-slate-600 dark:text-slate-300">
-        client {client ? `#${client.id} (${client.state})` : '(gone)'} ↔ lab ↔ upstream {upstream ? `#${upstream.id} (${upstream.state})` : '(not connected)'}
+        client {client ? `#${client.id} (${client.state})` : '(gone)'} ↔ lab ↔ upstream{' '}
+        {upstream ? `#${upstream.id} (${upstream.state})` : '(not connected)'}
         {client?.error ? <span className="block text-red-700 dark:text-red-300">{client.error}</span> : null}
       </p>
       {faulting ? <ToxicForm proxy={proxyName} pairId={pairId} onDone={() => setFaulting(false)} /> : null}
       <ol aria-label="Both legs, interleaved" className="max-h-72 space-y-px overflow-y-auto font-mono text-[11px]">
         {entries.length === 0 ? <li className="text-slate-500">No traffic yet.</li> : null}
-        {entries.map((e) =>
+        {entries.map(e =>
           e.kind === 'mark' ? (
-            <li key={`m${e.at}-${e.mark.toxic}-${e.mark.text}`} data-mark={e.mark.type} className="rounded bg-amber-100 px-1 text-amber-900 dark:bg-amber-900/40 dark:text-amber-200">
-              +{e.at - t0} ms ⚡ {e.mark.text} <span className="opacity-70">({e.mark.toxic}, {e.mark.stream})</span>
+            <li
+              key={`m${e.at}-${e.mark.toxic}-${e.mark.text}`}
+              data-mark={e.mark.type}
+              className="rounded bg-amber-100 px-1 text-amber-900 dark:bg-amber-900/40 dark:text-amber-200"
+            >
+              +{e.at - t0} ms ⚡ {e.mark.text}{' '}
+              <span className="opacity-70">
+                ({e.mark.toxic}, {e.mark.stream})
+              </span>
             </li>
           ) : (
-            <li key={`${e.leg}${e.seq}`} data-leg={e.leg} className={e.leg === 'client' ? '' : 'pl-4 text-slate-600 dark:text-slate-300'}>
-              +{e.at - t0} ms {e.arrow} <span title={formatExactBytes(e.size)}>{e.size} B</span> <span className="text-slate-500">{e.preview}</span>
+            <li
+              key={`${e.leg}${e.seq}`}
+              data-leg={e.leg}
+              className={e.leg === 'client' ? '' : 'pl-4 text-slate-600 dark:text-slate-300'}
+            >
+              +{e.at - t0} ms {e.arrow} <span title={formatExactBytes(e.size)}>{e.size} B</span>{' '}
+              <span className="text-slate-500">{e.preview}</span>
             </li>
           )
         )}

@@ -74,14 +74,25 @@ export function ToxicForm({ proxy, editing, pairId, onDone }: ToxicFormProps): R
 
   const id = (s: string): string => `toxic-${proxy}-${editing?.name ?? 'new'}-${s}`
   return (
-    <form onSubmit={(e) => void submit(e)} aria-label={editing ? `Edit ${editing.name}` : 'Add a fault'} className="space-y-2 rounded-md border border-slate-200 p-2 dark:border-slate-800" noValidate>
+    <form
+      onSubmit={e => void submit(e)}
+      aria-label={editing ? `Edit ${editing.name}` : 'Add a fault'}
+      className="space-y-2 rounded-md border border-slate-200 p-2 dark:border-slate-800"
+      noValidate
+    >
       <div className="grid grid-cols-2 gap-2">
         <div>
           <label htmlFor={id('type')} className={LABEL}>
             Fault
           </label>
-          <select id={id('type')} className={INPUT} value={type} disabled={editing !== undefined} onChange={(e) => setType(e.target.value as ToxicType)}>
-            {TOXIC_TYPES.map((t) => (
+          <select
+            id={id('type')}
+            className={INPUT}
+            value={type}
+            disabled={editing !== undefined}
+            onChange={e => setType(e.target.value as ToxicType)}
+          >
+            {TOXIC_TYPES.map(t => (
               <option key={t} value={t}>
                 {t}
               </option>
@@ -92,7 +103,13 @@ export function ToxicForm({ proxy, editing, pairId, onDone }: ToxicFormProps): R
           <label htmlFor={id('stream')} className={LABEL}>
             Direction
           </label>
-          <select id={id('stream')} className={INPUT} value={stream} disabled={editing !== undefined} onChange={(e) => setStream(e.target.value as ToxicStream)}>
+          <select
+            id={id('stream')}
+            className={INPUT}
+            value={stream}
+            disabled={editing !== undefined}
+            onChange={e => setStream(e.target.value as ToxicStream)}
+          >
             <option value="downstream">downstream ({streamWords('downstream')})</option>
             <option value="upstream">upstream ({streamWords('upstream')})</option>
           </select>
@@ -100,7 +117,7 @@ export function ToxicForm({ proxy, editing, pairId, onDone }: ToxicFormProps): R
       </div>
       <p className="text-[11px] text-slate-500 dark:text-slate-400">{words.does}</p>
       <div className="grid grid-cols-3 gap-2">
-        {words.attributes.map((a) => (
+        {words.attributes.map(a => (
           <div key={a.name}>
             <label htmlFor={id(a.name)} className={LABEL} title={a.hint}>
               {a.name} ({a.unit})
@@ -111,15 +128,25 @@ export function ToxicForm({ proxy, editing, pairId, onDone }: ToxicFormProps): R
               inputMode="numeric"
               placeholder="0"
               value={attrs[a.name] ?? ''}
-              onChange={(e) => setAttrs({ ...attrs, [a.name]: e.target.value })}
+              onChange={e => setAttrs({ ...attrs, [a.name]: e.target.value })}
             />
           </div>
         ))}
         <div>
-          <label htmlFor={id('toxicity')} className={LABEL} title="The chance (0–1) that a connection and direction gets this fault">
+          <label
+            htmlFor={id('toxicity')}
+            className={LABEL}
+            title="The chance (0–1) that a connection and direction gets this fault"
+          >
             toxicity
           </label>
-          <input id={id('toxicity')} className={`${INPUT} font-mono`} inputMode="decimal" value={toxicity} onChange={(e) => setToxicity(e.target.value)} />
+          <input
+            id={id('toxicity')}
+            className={`${INPUT} font-mono`}
+            inputMode="decimal"
+            value={toxicity}
+            onChange={e => setToxicity(e.target.value)}
+          />
         </div>
       </div>
       <details open={c !== undefined}>
@@ -129,32 +156,61 @@ export function ToxicForm({ proxy, editing, pairId, onDone }: ToxicFormProps): R
             <label htmlFor={id('after')} className={LABEL}>
               after bytes
             </label>
-            <input id={id('after')} className={`${INPUT} font-mono`} inputMode="numeric" value={afterBytes} onChange={(e) => setAfterBytes(e.target.value)} />
+            <input
+              id={id('after')}
+              className={`${INPUT} font-mono`}
+              inputMode="numeric"
+              value={afterBytes}
+              onChange={e => setAfterBytes(e.target.value)}
+            />
           </div>
           <div>
             <label htmlFor={id('match')} className={LABEL}>
               on a match
             </label>
             <div className="flex gap-1">
-              <select aria-label="Match kind" className={`${INPUT} w-20`} value={matchKind} onChange={(e) => setMatchKind(e.target.value as 'text' | 'regex' | 'hex')}>
+              <select
+                aria-label="Match kind"
+                className={`${INPUT} w-20`}
+                value={matchKind}
+                onChange={e => setMatchKind(e.target.value as 'text' | 'regex' | 'hex')}
+              >
                 <option value="text">text</option>
                 <option value="regex">regex</option>
                 <option value="hex">hex</option>
               </select>
-              <input id={id('match')} className={`${INPUT} font-mono`} value={matchValue} spellCheck={false} onChange={(e) => setMatchValue(e.target.value)} />
+              <input
+                id={id('match')}
+                className={`${INPUT} font-mono`}
+                value={matchValue}
+                spellCheck={false}
+                onChange={e => setMatchValue(e.target.value)}
+              />
             </div>
           </div>
           <div>
             <label htmlFor={id('nth')} className={LABEL}>
               only connection N
             </label>
-            <input id={id('nth')} className={`${INPUT} font-mono`} inputMode="numeric" value={nth} onChange={(e) => setNth(e.target.value)} />
+            <input
+              id={id('nth')}
+              className={`${INPUT} font-mono`}
+              inputMode="numeric"
+              value={nth}
+              onChange={e => setNth(e.target.value)}
+            />
           </div>
           <div>
             <label htmlFor={id('every')} className={LABEL}>
               every Nth connection
             </label>
-            <input id={id('every')} className={`${INPUT} font-mono`} inputMode="numeric" value={every} onChange={(e) => setEvery(e.target.value)} />
+            <input
+              id={id('every')}
+              className={`${INPUT} font-mono`}
+              inputMode="numeric"
+              value={every}
+              onChange={e => setEvery(e.target.value)}
+            />
           </div>
         </div>
       </details>
