@@ -6,7 +6,7 @@ import net from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
-import { chromiumCpuMs, cpuMs, servingPid } from './bench-procs.mjs'
+import { chromiumCpuByType, chromiumCpuMs, cpuMs, servingPid } from './bench-procs.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const args = process.argv.slice(2)
@@ -36,10 +36,14 @@ try {
   await sleep(1_500)
   const measure = async (name, during) => {
     const c0 = chromiumCpuMs()
+    const b0 = chromiumCpuByType()
     const l0 = cpuMs(servingPid(lab.pid))
     const t0 = Date.now()
     await during()
     const ms = Date.now() - t0
+    const b1 = chromiumCpuByType()
+    const split = Object.keys(b1).map((k) => `${k} ${(((b1[k] - (b0[k] ?? 0)) / ms) * 100).toFixed(0)}`).join(', ')
+    console.log(`${name}: page (${split})`)
     console.log(`${name}: page ${(((chromiumCpuMs() - c0) / ms) * 100).toFixed(0)} % of a core, lab ${(((cpuMs(servingPid(lab.pid)) - l0) / ms) * 100).toFixed(0)} %`)
   }
   await measure(`idle, ${conns} connections`, () => sleep(seconds * 1000))

@@ -75,3 +75,15 @@ export function gcCounter() {
     snapshot: () => ({ ...c })
   }
 }
+
+/** CPU ms so far of each Chromium process this bench started, by its --type (browser, renderer, gpu-process, utility). */
+export function chromiumCpuByType() {
+  const out = {}
+  for (const pid of descendants(process.pid)) {
+    const argv = cmdline(pid).split(/[\0 ]/)
+    if (!/chrom/i.test(argv[0])) continue
+    const type = (argv.find((a) => a.startsWith('--type=')) ?? '--type=browser').slice(7)
+    out[type] = (out[type] ?? 0) + cpuMs(pid)
+  }
+  return out
+}
