@@ -49,6 +49,9 @@ try {
   await measure(`idle, ${conns} connections`, () => sleep(seconds * 1000))
   const cdp = args.includes('--prof') ? await page.context().newCDPSession(page) : null
   if (cdp) (await cdp.send('Profiler.enable'), await cdp.send('Profiler.start'))
+  // --trace: main-thread time by timeline event (layout, style, paint, script) during the flood.
+  const traced = args.includes('--trace') ? await browser.startTracing(page, { categories: ['devtools.timeline'] }) : null
+  void traced
   await measure(`flood on ${conns} connections`, async () => {
     const chunk = Buffer.alloc(64 << 10, 0x61)
     let stop = false
@@ -62,6 +65,12 @@ try {
     await sleep(seconds * 1000)
     stop = true
   })
+  if (args.includes('--trace')) {
+    const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents
+    const by = new Map()
+    for (const e of events) if (e.ph === 'X' && e.dur) by.set(e.name, (by.get(e.name) ?? 0) + e.dur / 1000)
+    console.log([...by].sort((a, b) => b[1] - a[1]).slice(0, 14).map(([k, v]) => `${v.toFixed(0).padStart(6)} ms  ${k}`).join('\n'))
+  }
   if (cdp) {
     const { profile } = await cdp.send('Profiler.stop')
     const self = new Map()

@@ -45,3 +45,26 @@ describe('lab store: views hear of streamed changes a few times a second', () =>
     store.stop()
   })
 })
+
+describe('lab store: an idle lab costs the page nothing', () => {
+  it('stops notifying rate samples once the whole chart window is flat, and starts again on traffic', async () => {
+    const fake = new FakeTransport()
+    fake.on('lab:snapshot', () => makeSnapshot({ seq: 0, servers: [makeServer()], connections: [makeConn(1)] }))
+    let now = 100_000
+    const store = createLabStore(fake, { sampleMs: 0, notifyMs: 0, now: () => now })
+    store.start()
+    await vi.waitFor(() => expect(store.getState().link).toBe('up'))
+    const heard = vi.fn()
+    store.subscribe(heard)
+    for (let i = 0; i < 200; i++) store.sampleRates((now += 500))
+    // One minute of samples (120) fills the window with zeros; after that, nothing.
+    expect(heard.mock.calls.length).toBeLessThanOrEqual(122)
+    const n = heard.mock.calls.length
+    for (let i = 0; i < 50; i++) store.sampleRates((now += 500))
+    expect(heard.mock.calls.length).toBe(n)
+    fake.emit(makeBatch(1, { counters: counters([[1, 1_000, 0, 1, 0]]), totals: { bytesIn: 1_000, bytesOut: 0, connectionsOpen: 1, connectionsEver: 1 } }))
+    store.sampleRates((now += 500))
+    expect(heard.mock.calls.length).toBeGreaterThan(n + 1)
+    store.stop()
+  })
+})

@@ -4,7 +4,7 @@ import type { LabState, Notice } from './lab-state'
 import { initialLabState } from './lab-state'
 import { applyCounters, mergeConnection } from './merge-connection'
 import type { RateSeries } from './rate-history'
-import { RATE_SAMPLE_MS } from './rate-history'
+import { RATE_SAMPLE_MS, RATE_SAMPLES } from './rate-history'
 import { RateTracker } from './rate-tracker'
 
 /** Tuning and clock of a store (tests pass their own). */
@@ -47,6 +47,8 @@ export class LabStore {
   private notifyTimer: ReturnType<typeof setTimeout> | null = null
   private lastNotify = -Infinity
   private hiddenPending = false
+  // Rate samples in a row with nothing moving: once the charts' whole window is flat, nothing is redrawn.
+  private quietSamples = 0
 
   constructor(
     readonly transport: LabTransport,
@@ -115,6 +117,10 @@ export class LabStore {
   sampleRates(at = this.now()): void {
     const s = this.state
     const r = this.tracker.sample(at, s.totals, s.serverCounters, s.connections)
+    const still = r.totalRate.in === 0 && r.totalRate.out === 0 && !r.connectionsChanged && [...r.serverRates.values()].every((x) => x.in === 0 && x.out === 0)
+    this.quietSamples = still ? this.quietSamples + 1 : 0
+    // An idle lab: the history is all zeros already, so the page need not render anything.
+    if (this.quietSamples > RATE_SAMPLES) return
     this.update({
       totalRate: r.totalRate,
       totalHistory: r.totalHistory,
