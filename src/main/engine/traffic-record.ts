@@ -9,7 +9,7 @@ const REPEAT = -1
 const FLOOD = -2
 
 // A record's chunk-facts ring starts with this many slots and doubles; each slot costs META_BYTES.
-const MIN_META_SLOTS = 16
+const MIN_META_SLOTS = 4
 const META_BYTES = 3 * 8
 const EMPTY_F64 = new Float64Array(0)
 
@@ -25,7 +25,7 @@ interface FloodTail {
 }
 
 // A record's buffer starts this small and doubles as it fills, so 10,000 quiet connections cost little.
-const MIN_RING_BYTES = 256
+const MIN_RING_BYTES = 64
 
 /** The tails index (0 in, 1 out) of a chunk's sizeDir. */
 function sourceDirOf(sizeDir: number): 0 | 1 {
@@ -365,7 +365,7 @@ export class TrafficRecorder {
     this.count++
   }
 
-  /** Doubles the chunk-facts ring (16 slots first), keeping the order; counted in the budget's metaTotal. */
+  /** Doubles the chunk-facts ring (4 slots first), keeping the order; counted in the budget's metaTotal. */
   private growMeta(): void {
     const size = Math.max(MIN_META_SLOTS, this.metaCap * 2)
     const meta = new Float64Array(size * 3)
