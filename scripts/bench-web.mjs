@@ -92,6 +92,9 @@ export async function startBrowser({ root, chromium, spawnNode, rssMb, profile =
     const page = await context.newPage()
     await page.addInitScript(INIT_SCRIPT)
     await page.goto(url, { waitUntil: 'load' })
+    // The page's start-up (first snapshot, first render, JIT warm-up) is not part of any phase.
+    await page.waitForSelector('article[aria-label^="Server"]', { timeout: 15_000 }).catch(() => {})
+    await new Promise((r) => setTimeout(r, 1_000))
     const pid = servingPid(p.child.pid)
     const lab = {
       kind: 'lab',
