@@ -14,15 +14,27 @@ export function coalesceChurn(events: LabEvent[]): { events: LabEvent[]; closed:
   }
   for (const e of events) if (e.type === 'connection.closed') closed.add(e.connection.id)
   if (closed.size === 0) return { events, closed }
-  // The index of each closed connection's closing event: its earlier events in this batch are dropped.
-  const last = new Map<number, number>()
+  // Each closed connection's closing event, sent where its first event of the batch stood, so
+  // consumers meet connections in the order they opened (a table in insertion order stays in it).
+  const closing = new Map<number, LabEvent>()
+  const lastIndex = new Map<number, number>()
   events.forEach((e, i) => {
-    if (e.type === 'connection.closed') last.set(e.connection.id, i)
+    if (e.type === 'connection.closed') {
+      closing.set(e.connection.id, e)
+      lastIndex.set(e.connection.id, i)
+    }
   })
   const out: LabEvent[] = []
+  const placed = new Set<number>()
   events.forEach((e, i) => {
-    if ('connection' in e && i < (last.get(e.connection.id) ?? -1)) return
-    out.push(e)
+    if (!('connection' in e)) return void out.push(e)
+    const id = e.connection.id
+    const last = lastIndex.get(id)
+    // Events after the close (none in practice) keep their place.
+    if (last === undefined || i > last) return void out.push(e)
+    if (placed.has(id)) return
+    placed.add(id)
+    out.push(closing.get(id)!)
   })
   return { events: out, closed }
 }
