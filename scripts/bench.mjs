@@ -124,9 +124,14 @@ async function startBare() {
   return { kind: 'bare', port, pid: p.child.pid, gc: () => p.gc.snapshot(), stop: () => p.stop(), stats: () => p.rpc('stats'), mark: async () => {} }
 }
 
+// The V8 options the product's lab process starts with (HEAP_FLAGS in src/main/heap-options.ts; a test
+// keeps the two equal). --no-heap-flags runs the engine child without them, to see what they change.
+export const HEAP_FLAGS = ['--initial-old-space-size=64']
+
 async function startLabEngine(entry) {
   // --prof: a CPU profile of each server child, for finding what costs (open it in Chrome DevTools).
-  const p = spawnNode([...profArgs(), entry], { gc: true })
+  const heap = args.includes('--no-heap-flags') ? [] : HEAP_FLAGS
+  const p = spawnNode([...heap, ...profArgs(), entry], { gc: true })
   const { port } = await p.ready
   return { kind: 'lab', port, pid: p.child.pid, gc: () => p.gc.snapshot(), stop: () => p.stop(), stats: () => p.rpc('stats'), mark: () => p.rpc('mark') }
 }

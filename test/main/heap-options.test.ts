@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { ELECTRON_JS_FLAGS, electronHasHeapFlags, HEAP_FLAGS, missingHeapFlags, relaunchElectronWithHeapFlags } from '../../src/main/heap-options'
 
@@ -30,5 +31,11 @@ describe('V8 heap options', () => {
       if (saved === undefined) delete process.env.TCP_LAB_HEAP_CHILD
       else process.env.TCP_LAB_HEAP_CHILD = saved
     }
+  })
+
+  it('the bench starts its engine-only lab with the same flags', () => {
+    const bench = readFileSync(new URL('../../scripts/bench.mjs', import.meta.url), 'utf8')
+    const m = /export const HEAP_FLAGS = (\[[^\]]*\])/.exec(bench)
+    expect(m && JSON.parse(m[1].replace(/'/g, '"'))).toEqual([...HEAP_FLAGS])
   })
 })
