@@ -23,7 +23,10 @@ const { port, url } = await new Promise((res, rej) => {
     const m = /^Listening: echo on [^ ]*:(\d+)/.exec(l)
     if (m) port = Number(m[1])
     const u = /^TCP Lab UI: (\S+)/.exec(l)
-    if (u) (clearTimeout(t), res({ port, url: u[1] }))
+    if (u) {
+      clearTimeout(t)
+      res({ port, url: u[1] })
+    }
   })
 })
 const { chromium } = await import('playwright-core')
@@ -48,10 +51,12 @@ try {
   }
   await measure(`idle, ${conns} connections`, () => sleep(seconds * 1000))
   const cdp = args.includes('--prof') ? await page.context().newCDPSession(page) : null
-  if (cdp) (await cdp.send('Profiler.enable'), await cdp.send('Profiler.start'))
+  if (cdp) {
+    await cdp.send('Profiler.enable')
+    await cdp.send('Profiler.start')
+  }
   // --trace: main-thread time by timeline event (layout, style, paint, script) during the flood.
-  const traced = args.includes('--trace') ? await browser.startTracing(page, { categories: ['devtools.timeline'] }) : null
-  void traced
+  if (args.includes('--trace')) await browser.startTracing(page, { categories: ['devtools.timeline'] })
   await measure(`flood on ${conns} connections`, async () => {
     const chunk = Buffer.alloc(64 << 10, 0x61)
     let stop = false

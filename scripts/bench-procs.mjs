@@ -1,5 +1,5 @@
 // Process helpers of scripts/bench.mjs (Linux /proc): CPU time, descendants, the page's Chromium processes.
-import { readFileSync, readdirSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 
 /** CPU time (user + system) a process has used, ms; 0 when it is gone. */
 export function cpuMs(pid) {
@@ -36,7 +36,7 @@ export function descendants(pid) {
 
 /**
  * The process that really serves: `tcp-lab web` runs the lab in a child it starts with the V8 heap
- * options (src/main/heap-options.ts), so the deepest single-child descendant of the spawned one.
+ * options (src/main/launch/heap-options.ts), so the deepest single-child descendant of the spawned one.
  */
 export function servingPid(pid) {
   let p = pid

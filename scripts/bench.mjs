@@ -124,7 +124,7 @@ async function startBare() {
   return { kind: 'bare', port, pid: p.child.pid, gc: () => p.gc.snapshot(), stop: () => p.stop(), stats: () => p.rpc('stats'), mark: async () => {} }
 }
 
-// The V8 options the product's lab process starts with (HEAP_FLAGS in src/main/heap-options.ts; a test
+// The V8 options the product's lab process starts with (HEAP_FLAGS in src/main/launch/heap-options.ts; a test
 // keeps the two equal). --no-heap-flags runs the engine child without them, to see what they change.
 export const HEAP_FLAGS = ['--initial-old-space-size=64']
 

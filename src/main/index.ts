@@ -1,12 +1,12 @@
-import { app, ipcMain, session } from 'electron'
+import { app, BrowserWindow, ipcMain, session } from 'electron'
 import { createLabHub } from './engine/lab-hub'
 import { makeTrustedUrlCheck, setupIpc } from './ipc-adapter'
 import { createMainWindow, RENDERER_FILE } from './window'
 import { setupSecurity } from './security'
-import { startListenSpecs } from './launch-listeners'
-import { relaunchElectronWithHeapFlags } from './heap-options'
+import { startListenSpecs } from './launch/launch-listeners'
+import { relaunchElectronWithHeapFlags } from './launch/heap-options'
 
-// The engine needs V8 heap options at start-up (heap-options.ts): a packaged app without them relaunches once.
+// The engine needs V8 heap options at start-up (launch/heap-options.ts): a packaged app without them relaunches once.
 relaunchElectronWithHeapFlags(app)
 
 // index.ts only wires: the engine, the IPC adapter, the window, and a clean shutdown.
@@ -30,7 +30,6 @@ app.whenReady().then(async () => {
   }
   openWindow()
   app.on('activate', () => {
-    const { BrowserWindow } = require('electron') as typeof import('electron')
     if (BrowserWindow.getAllWindows().length === 0) openWindow()
   })
 })

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { ELECTRON_JS_FLAGS, electronHasHeapFlags, HEAP_FLAGS, missingHeapFlags, relaunchElectronWithHeapFlags } from '../../src/main/heap-options'
+import { ELECTRON_JS_FLAGS, electronHasHeapFlags, HEAP_FLAGS, missingHeapFlags, relaunchElectronWithHeapFlags } from '../../src/main/launch/heap-options'
 
 describe('V8 heap options', () => {
   it('names the old-generation floor and finds it by flag name, any spelling of the value', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { FakeTransport } from '@renderer/transport/fake-transport'
+import { FakeTransport } from './fake-transport'
 import { createLabStore, NOTIFY_MS } from '@renderer/store/lab-store'
 import { counters, makeBatch, makeConn, makeServer, makeSnapshot } from './fixtures'
 
