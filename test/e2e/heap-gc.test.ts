@@ -22,7 +22,10 @@ function flood(port: number): Promise<void> {
     const chunk = Buffer.alloc(64 << 10, 0x61)
     let sent = 0
     let back = 0
-    const timer = setTimeout(() => (s.destroy(), reject(new Error(`flood: ${back} of ${FLOOD_BYTES} bytes back in time`))), FLOOD_TIMEOUT_MS)
+    const timer = setTimeout(
+      () => (s.destroy(), reject(new Error(`flood: ${back} of ${FLOOD_BYTES} bytes back in time`))),
+      FLOOD_TIMEOUT_MS
+    )
     const pump = (): void => {
       while (sent < FLOOD_BYTES && sent - back < 4 << 20) {
         sent += chunk.length
@@ -66,11 +69,18 @@ describe.skipIf(!webBuildReady())('browser mode: the V8 heap options that stop t
   })
 
   it('a 768 MB echo flood runs with (almost) no full mark-compacts', async () => {
-    const proc = spawn(process.execPath, ['--trace-gc', CLI_PATH, 'web', '--ui-port', '0', '--listen', 'echo@127.0.0.1:0'], { stdio: 'pipe' })
+    const proc = spawn(
+      process.execPath,
+      ['--trace-gc', CLI_PATH, 'web', '--ui-port', '0', '--listen', 'echo@127.0.0.1:0'],
+      { stdio: 'pipe' }
+    )
     let out = ''
     proc.stdout.on('data', (d: Buffer) => (out += d.toString()))
     try {
-      const port = await waitFor(() => Number(/Listening: echo on [^ ]*:(\d+)/.exec(out)?.[1]), { timeoutMs: 20_000, what: 'the echo listener' })
+      const port = await waitFor(() => Number(/Listening: echo on [^ ]*:(\d+)/.exec(out)?.[1]), {
+        timeoutMs: 20_000,
+        what: 'the echo listener'
+      })
       const before = (out.match(/Mark-Compact/g) ?? []).length
       await flood(port)
       const during = (out.match(/Mark-Compact/g) ?? []).length - before
@@ -78,7 +88,7 @@ describe.skipIf(!webBuildReady())('browser mode: the V8 heap options that stop t
       expect(during).toBeLessThanOrEqual(2)
     } finally {
       proc.kill('SIGTERM')
-      await new Promise((r) => proc.once('close', r))
+      await new Promise(r => proc.once('close', r))
     }
   }, 60_000)
 })

@@ -4,7 +4,8 @@ import type { TrafficFloodPolicy, TrafficRecord } from '../../src/shared/model'
 import { DEFAULT_FLOOD_POLICY, TrafficBudget, TrafficRecorder } from '../../src/main/engine/traffic-record'
 import { trafficRecordSchema } from '../../src/shared/model'
 
-type Op = { kind: 'add'; dir: 'in' | 'out'; size: number; dt: number } | { kind: 'repeat' } | { kind: 'read'; after: number }
+type Op =
+  { kind: 'add'; dir: 'in' | 'out'; size: number; dt: number } | { kind: 'repeat' } | { kind: 'read'; after: number }
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -14,7 +15,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
       dir: fc.constantFrom('in' as const, 'out' as const),
       size: fc.oneof(fc.integer({ min: 0, max: 16 }), fc.integer({ min: 0, max: 9_000 })),
       // Mostly a flood (same millisecond), sometimes a pause that refills the keep rate.
-      dt: fc.oneof({ weight: 5, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3_000 }) })
+      dt: fc.oneof(
+        { weight: 5, arbitrary: fc.constant(0) },
+        { weight: 1, arbitrary: fc.integer({ min: 1, max: 3_000 }) }
+      )
     })
   },
   { weight: 3, arbitrary: fc.constant({ kind: 'repeat' as const }) },
@@ -48,7 +52,7 @@ function checkRead(rec: TrafficRecord, recorded: Buffer[], afterSeq: number): vo
       run.bytes += c.size - c.keptBytes
     } else run = null
   })
-  expect((rec.gaps ?? []).map((g) => ({ from: g.fromSeq, to: g.toSeq, chunks: g.chunks, bytes: g.bytes }))).toEqual(runs)
+  expect((rec.gaps ?? []).map(g => ({ from: g.fromSeq, to: g.toSeq, chunks: g.chunks, bytes: g.bytes }))).toEqual(runs)
 }
 
 describe('traffic record under the flood policy: any sequence of chunks', () => {
@@ -151,7 +155,9 @@ describe('traffic record under the flood policy: any sequence of chunks', () => 
   })
 
   it('bytes at human rates are kept in full', () => {
-    const r = new TrafficRecorder(new TrafficBudget(256 * 1024, 64 * 1024 * 1024, 4096, undefined, DEFAULT_FLOOD_POLICY))
+    const r = new TrafficRecorder(
+      new TrafficBudget(256 * 1024, 64 * 1024 * 1024, 4096, undefined, DEFAULT_FLOOD_POLICY)
+    )
     // A typed line every 200 ms for ten minutes, and a 200 KiB burst (a page) in the middle.
     for (let i = 0; i < 3_000; i++) {
       r.add('in', Buffer.from(`line ${i}\n`), i * 200)
@@ -160,6 +166,6 @@ describe('traffic record under the flood policy: any sequence of chunks', () => 
     const rec = r.read(1)
     expect(rec.floodChunks).toBeUndefined()
     expect(rec.gaps).toBeUndefined()
-    expect(rec.chunks.every((c) => c.keptBytes === c.size)).toBe(true)
+    expect(rec.chunks.every(c => c.keptBytes === c.size)).toBe(true)
   })
 })

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { ELECTRON_JS_FLAGS, electronHasHeapFlags, HEAP_FLAGS, missingHeapFlags, relaunchElectronWithHeapFlags } from '../../src/main/launch/heap-options'
+import {
+  ELECTRON_JS_FLAGS,
+  electronHasHeapFlags,
+  HEAP_FLAGS,
+  missingHeapFlags,
+  relaunchElectronWithHeapFlags
+} from '../../src/main/launch/heap-options'
 
 describe('V8 heap options', () => {
   it('names the old-generation floor and finds it by flag name, any spelling of the value', () => {
@@ -17,12 +23,18 @@ describe('V8 heap options', () => {
 
   it('relaunches a packaged app once with the switch, never an unpackaged one or one that has it', () => {
     const calls: string[][] = []
-    const app = (isPackaged: boolean) => ({ isPackaged, relaunch: (o: { args: string[] }) => calls.push(o.args), exit: () => {} })
+    const app = (isPackaged: boolean) => ({
+      isPackaged,
+      relaunch: (o: { args: string[] }) => calls.push(o.args),
+      exit: () => {}
+    })
     const saved = process.env.TCP_LAB_HEAP_CHILD
     delete process.env.TCP_LAB_HEAP_CHILD
     try {
       expect(relaunchElectronWithHeapFlags(app(false), ['/opt/tcp-lab', '--listen', '9000'])).toBe(false)
-      expect(relaunchElectronWithHeapFlags(app(true), ['/opt/tcp-lab', '--listen', '9000', ELECTRON_JS_FLAGS])).toBe(false)
+      expect(relaunchElectronWithHeapFlags(app(true), ['/opt/tcp-lab', '--listen', '9000', ELECTRON_JS_FLAGS])).toBe(
+        false
+      )
       expect(relaunchElectronWithHeapFlags(app(true), ['/opt/tcp-lab', '--listen', '9000'])).toBe(true)
       expect(calls).toEqual([['--listen', '9000', ELECTRON_JS_FLAGS]])
       // The relaunched process inherits the marker: no second relaunch even if the flag was lost.

@@ -62,7 +62,12 @@ describe('lab store: an idle lab costs the page nothing', () => {
     const n = heard.mock.calls.length
     for (let i = 0; i < 50; i++) store.sampleRates((now += 500))
     expect(heard.mock.calls.length).toBe(n)
-    fake.emit(makeBatch(1, { counters: counters([[1, 1_000, 0, 1, 0]]), totals: { bytesIn: 1_000, bytesOut: 0, connectionsOpen: 1, connectionsEver: 1 } }))
+    fake.emit(
+      makeBatch(1, {
+        counters: counters([[1, 1_000, 0, 1, 0]]),
+        totals: { bytesIn: 1_000, bytesOut: 0, connectionsOpen: 1, connectionsEver: 1 }
+      })
+    )
     store.sampleRates((now += 500))
     expect(heard.mock.calls.length).toBeGreaterThan(n + 1)
     store.stop()

@@ -188,7 +188,8 @@ export class TrafficRecorder {
     this.droppedBytes += this.keptBytes
     for (let i = 1; i < this.count; i++) {
       // A repeat shows its source's bytes: they are dropped for it too.
-      if (this.meta[this.slot(i) * 3 + 2] === REPEAT) this.droppedBytes += Math.max(0, this.meta[this.slot(i - 1) * 3 + 2])
+      if (this.meta[this.slot(i) * 3 + 2] === REPEAT)
+        this.droppedBytes += Math.max(0, this.meta[this.slot(i - 1) * 3 + 2])
     }
     this.baseSeq += this.count
     this.count = 0
@@ -238,7 +239,8 @@ export class TrafficRecorder {
         }
         if (flood) {
           chunk.notKept = 'flood'
-          if (gap === null) gaps.push((gap = { kind: 'gap', reason: 'flood', fromSeq: seq, toSeq: seq, chunks: 0, bytes: 0 }))
+          if (gap === null)
+            gaps.push((gap = { kind: 'gap', reason: 'flood', fromSeq: seq, toSeq: seq, chunks: 0, bytes: 0 }))
           gap.toSeq = seq
           gap.chunks++
           gap.bytes += size - k
@@ -315,7 +317,9 @@ export class TrafficRecorder {
     if (t.mirror < 0) return t.buf === null ? null : { buf: t.buf, len: t.len }
     // A mirror shows its source's tail while that one is still the source's (a newer chunk replaces it).
     const src = this.tails[d === 0 ? 1 : 0]
-    return src !== null && src.seq === t.mirror && src.mirror < 0 && src.buf !== null ? { buf: src.buf, len: src.len } : null
+    return src !== null && src.seq === t.mirror && src.mirror < 0 && src.buf !== null
+      ? { buf: src.buf, len: src.len }
+      : null
   }
 
   /** Bytes of the tails still shown (their chunks' facts are kept). */
@@ -397,7 +401,8 @@ export class TrafficRecorder {
     while (size < needed) size *= 2
     size = Math.min(size, limit)
     const ring = Buffer.allocUnsafeSlow(size)
-    if (this.ring !== null && this.keptBytes > 0) this.bytesAt((this.end - this.keptBytes + cap) % cap, this.keptBytes).copy(ring, 0)
+    if (this.ring !== null && this.keptBytes > 0)
+      this.bytesAt((this.end - this.keptBytes + cap) % cap, this.keptBytes).copy(ring, 0)
     this.ring = ring
     this.end = this.keptBytes % size
     this.budget.resized(size - cap)
