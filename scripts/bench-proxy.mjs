@@ -113,7 +113,10 @@ const load = child('node', ['scripts/bench-load.mjs'])
 const upstreamPort = (await upstream.ready).port
 await load.ready
 
+// The lab's process runs with its V8 heap options (src/main/launch/heap-options.ts), as `tcp-lab web` does.
+const HEAP_FLAGS = ['--initial-old-space-size=64']
 const lab = child('node', [
+  ...HEAP_FLAGS,
   ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(root, 'bench-results')] : []),
   ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : []),
   ...(process.env.BENCH_LAB_NODE ? process.env.BENCH_LAB_NODE.split(' ') : []),
