@@ -139,7 +139,15 @@ export const connectionInfoSchema = z.object({
   chunksIn: z.number(),
   chunksOut: z.number(),
   /** Reading paused by the user (the peer's writes pile up in kernel buffers). */
-  paused: z.boolean()
+  paused: z.boolean(),
+  /** When the lab sent its FIN (half-close or close); absent until it did, and for an RST. */
+  labEndedAt: z.number().nullable().optional(),
+  /**
+   * Where each FIN falls in the ordered traffic record: the seq the next chunk had when it happened
+   * (every chunk with a lower seq came before it). Timestamps tie within a millisecond; these do not.
+   */
+  peerEndedSeq: z.number().int().nullable().optional(),
+  labEndedSeq: z.number().int().nullable().optional()
 })
 /** A connection. */
 export type ConnectionInfo = z.infer<typeof connectionInfoSchema>
