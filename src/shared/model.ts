@@ -83,7 +83,9 @@ export const serverInfoSchema = z.object({
   backlog: z.number().int(),
   startedAt: z.number(),
   /** Things worth knowing about this address, e.g. a localhost family mismatch. */
-  notes: z.array(z.string())
+  notes: z.array(z.string()),
+  /** Every accepted connection starts with reading paused; absent = false. */
+  pauseOnAccept: z.boolean().optional()
 })
 /** A listening server. */
 export type ServerInfo = z.infer<typeof serverInfoSchema>

@@ -82,7 +82,8 @@ describe('pages', () => {
           at = to
         }
         expect(at).toBe(bytes.length)
-      })
+      }),
+      { numRuns: 500 }
     )
   })
 

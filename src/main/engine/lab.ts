@@ -214,6 +214,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
     }
     if (req.maxConnections !== undefined) server.maxConnections = req.maxConnections
     if (req.acceptMode !== undefined) server.setAcceptMode(req.acceptMode)
+    if (req.pauseOnAccept !== undefined) server.pauseOnAccept = req.pauseOnAccept
     this.serverChanged(server)
     return server.info()
   }

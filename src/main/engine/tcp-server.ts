@@ -28,6 +28,7 @@ export interface ServerSpec {
   backlog?: number
   maxConnections?: number | null
   acceptMode?: AcceptMode
+  pauseOnAccept?: boolean
 }
 
 const DEFAULT_BACKLOG = 511
@@ -65,6 +66,8 @@ export class LabTcpServer implements BehaviourHost {
   options: BehaviourOptions
   acceptMode: AcceptMode
   maxConnections: number | null
+  /** New connections start with reading paused (the "Pause reading" experiment, done from the first byte). */
+  pauseOnAccept: boolean
   accepting = false
   notes: string[] = []
   /** Open connections, queued ones included, in accept order. */
@@ -88,6 +91,7 @@ export class LabTcpServer implements BehaviourHost {
     this.options = spec.options
     this.acceptMode = spec.acceptMode ?? 'concurrent'
     this.maxConnections = spec.maxConnections ?? null
+    this.pauseOnAccept = spec.pauseOnAccept ?? false
     this.behaviour = BEHAVIOUR_FACTORIES[spec.behaviour](this, spec.options)
     // Handlers read `this.behaviour` at call time so a behaviour change applies to live connections.
     this.handlers = {
@@ -212,7 +216,8 @@ export class LabTcpServer implements BehaviourHost {
       maxConnections: this.maxConnections,
       backlog: this.backlog,
       startedAt: this.startedAt,
-      notes: this.notes
+      notes: this.notes,
+      ...(this.pauseOnAccept ? { pauseOnAccept: true } : {})
     }
   }
 
@@ -238,6 +243,8 @@ export class LabTcpServer implements BehaviourHost {
       conn.close('max-connections')
       return
     }
+    // In the same turn as the accept: no read can have happened yet.
+    if (this.pauseOnAccept) conn.setUserPaused(true)
     if (!queued) this.behaviour.onOpen(conn)
   }
 

@@ -37,7 +37,8 @@ export function RateChart({ series, height = 160 }: { series: RateSeries; height
       cursor: { y: false, points: { show: false } },
       scales: {
         // x is seconds relative to the newest sample (0 = now), so ticks fall on whole "s ago" values.
-        x: { time: false, range: (_u, min) => [Math.min(min, -RATE_WINDOW_S), 0] },
+        // Exactly the last minute, whatever the ring holds: the caption says "last minute".
+        x: { time: false, range: () => [-RATE_WINDOW_S, 0] },
         y: { range: (_u, _min, max) => [0, Math.max(1024, max * 1.1)] }
       },
       axes: [
@@ -59,7 +60,10 @@ export function RateChart({ series, height = 160 }: { series: RateSeries; height
   )
   const data = useMemo<AlignedData>(() => {
     const newest = series.t.length > 0 ? series.t[series.t.length - 1] : 0
-    return [series.t.map((t) => t - newest), series.in, series.out]
+    // Samples older than the window (a gap while the page was hidden) would stretch the axis past it.
+    let from = 0
+    while (from < series.t.length && series.t[from] - newest < -RATE_WINDOW_S) from++
+    return [series.t.slice(from).map((t) => t - newest), series.in.slice(from), series.out.slice(from)]
   }, [series])
   const n = series.t.length
   const now = n > 0 ? { in: series.in[n - 1], out: series.out[n - 1] } : null

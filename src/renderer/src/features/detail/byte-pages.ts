@@ -82,6 +82,7 @@ export function textPageStarts(bytes: Uint8Array, limits: PageLimits = { maxByte
   const starts = [0]
   let textBytes = 0
   let tokens = 0
+  let cont = 0
   const n = bytes.length
   let i = 0
   const cut = (at: number): void => {
@@ -93,19 +94,25 @@ export function textPageStarts(bytes: Uint8Array, limits: PageLimits = { maxByte
     const b = bytes[i]
     if (isControlByte(b)) {
       const end = runEnd(bytes, i, n)
-      const count = end - i >= RUN_MIN ? 1 : end - i
-      // A short run (1–2 badges) goes whole to the next page rather than straddle the limit.
-      if (tokens + count > limits.maxTokens) cut(i)
-      tokens += count
+      // A long run is one badge; a short one is one badge per byte.
+      const step = end - i >= RUN_MIN ? end - i : 1
+      for (let k = i; k < end; k += step) {
+        if (tokens + 1 > limits.maxTokens) cut(k)
+        tokens++
+      }
       i = end
+      cont = 0
       continue
     }
+    const continuation = (b & 0xc0) === 0x80
     if (specialAt(bytes, i)) {
       if (tokens + 1 > limits.maxTokens) cut(i)
       tokens++
-    } else if (textBytes + 1 > limits.maxBytes && (b & 0xc0) !== 0x80) {
+    } else if (textBytes + 1 > limits.maxBytes && (!continuation || cont >= 3)) {
+      // Not inside a UTF-8 sequence (at most 3 continuation bytes); a longer stray run is not one.
       cut(i)
     }
+    cont = continuation ? cont + 1 : 0
     textBytes++
     i++
   }
