@@ -3,6 +3,8 @@ import type { ReactNode, RefObject } from 'react'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import type { SortKey } from '@renderer/store/ui-store'
 import { useUi, useUiStore } from '@renderer/store/ui-store'
+import { serverAddress } from '@renderer/store/describe'
+import { useLab } from '@renderer/store/use-lab'
 import { ConnectionRow, ROW_HEIGHT } from './connection-row'
 import { isTypingTarget } from './keyboard'
 
@@ -82,6 +84,12 @@ export function ConnectionsTable({ ids }: { ids: number[] }): ReactNode {
     return () => window.removeEventListener('keydown', onKey)
   }, [ui, virtualizer])
 
+  // The detail says when its connection is not among the rows shown (scope or filter).
+  useEffect(() => {
+    const hidden = selectedId !== null && !ids.includes(selectedId)
+    if ((ui.get().selectionHidden ?? false) !== hidden) ui.set({ selectionHidden: hidden })
+  }, [ui, ids, selectedId])
+
   const items = virtualizer.getVirtualItems()
   const padTop = items.length > 0 ? items[0].start : 0
   const padBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1].end : 0
@@ -150,11 +158,42 @@ export function ConnectionsTable({ ids }: { ids: number[] }): ReactNode {
   )
 }
 
+/** What narrows the table, in words: `the filter "abc"`, `the scope (server 127.0.0.1:9000)`, `"open only"`. */
+export function useHiddenBy(): string[] {
+  const text = useUi((s) => s.filterText)
+  const state = useUi((s) => s.stateFilter)
+  const serverId = useUi((s) => s.selectedServerId)
+  const outgoing = useUi((s) => s.outgoingSelected)
+  const server = useLab((s) => (serverId === null ? undefined : s.servers.get(serverId)))
+  const out: string[] = []
+  if (server) out.push(`the scope (only server ${serverAddress(server)})`)
+  else if (outgoing) out.push('the scope (only outgoing clients)')
+  if (text !== '') out.push(`the filter “${text}”`)
+  if (state !== 'any') out.push(state === 'active' ? '“open only”' : '“closed only”')
+  return out
+}
+
 function EmptyTable(): ReactNode {
-  const filtered = useUi((s) => s.filterText !== '' || s.stateFilter !== 'any')
+  const ui = useUiStore()
+  const total = useLab((s) => s.connections.size)
+  const hiddenBy = useHiddenBy()
+  if (total === 0 || hiddenBy.length === 0) {
+    return (
+      <div className="px-6 py-12 text-center text-sm text-slate-500 dark:text-slate-400">
+        No connections yet. Copy a server’s nc command into a terminal: each connection shows up here as it is accepted.
+      </div>
+    )
+  }
   return (
-    <div className="px-6 py-12 text-center text-sm text-slate-500 dark:text-slate-400">
-      {filtered ? 'No connection matches the filter.' : 'No connections yet. Copy a server’s nc command into a terminal: each connection shows up here as it is accepted.'}
+    <div role="status" className="px-6 py-12 text-center text-sm text-slate-500 dark:text-slate-400">
+      No connection matches: {hiddenBy.join(' and ')} {total === 1 ? 'hides the one connection' : `hides all ${total.toLocaleString('en-US')} connections`}.{' '}
+      <button
+        type="button"
+        className="text-sky-700 underline dark:text-sky-300"
+        onClick={() => ui.set({ selectedServerId: null, outgoingSelected: false, filterText: '', stateFilter: 'any' })}
+      >
+        Show every connection
+      </button>
     </div>
   )
 }

@@ -70,6 +70,7 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
         <span className={`${BADGE} ${TONES.grey}`}>{server.family}</span>
         {server.acceptMode === 'one-at-a-time' ? <span className={`${BADGE} ${TONES.violet}`}>one at a time</span> : null}
         {server.maxConnections !== null ? <span className={`${BADGE} ${TONES.grey}`}>max {server.maxConnections}</span> : null}
+        {server.pauseOnAccept ? <span className={`${BADGE} ${TONES.amber}`} title="Each new connection starts with reading paused">paused at accept</span> : null}
       </div>
 
       <dl className="mt-2 grid grid-cols-3 gap-x-2 gap-y-1 text-xs">

@@ -35,6 +35,10 @@ export function ServerSettingsPanel({ server, onConfigure }: ServerSettingsPanel
           <option value="one-at-a-time">one at a time</option>
         </select>
       </div>
+      <label className="flex items-center gap-2 text-slate-600 dark:text-slate-300" title="Each new connection starts with reading paused; connections already open keep their state">
+        <input type="checkbox" checked={server.pauseOnAccept === true} onChange={(e) => void onConfigure({ serverId: server.id, pauseOnAccept: e.target.checked })} />
+        Pause new connections at accept
+      </label>
       <form
         className="flex items-center gap-2"
         onSubmit={(e) => {

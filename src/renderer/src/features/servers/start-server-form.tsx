@@ -4,7 +4,6 @@ import type { CommandInput, LabError } from '@shared/contract'
 import { BEHAVIOURS } from '@shared/model'
 import type { AcceptMode, Behaviour } from '@shared/model'
 import { useLabStore } from '@renderer/store/use-lab'
-import { useUiStore } from '@renderer/store/ui-store'
 import { ErrorAlert } from '@renderer/features/notices/error-alert'
 import { BUTTON, INPUT, LABEL } from '@renderer/features/layout/ui-classes'
 import { BEHAVIOUR_INFO } from './behaviour-info'
@@ -30,6 +29,7 @@ interface FormState {
   backlog: string
   maxConnections: string
   acceptMode: AcceptMode
+  pauseOnAccept: boolean
 }
 
 const DEFAULTS: FormState = {
@@ -39,17 +39,28 @@ const DEFAULTS: FormState = {
   telemetryMs: '1000',
   backlog: '',
   maxConnections: '',
-  acceptMode: 'concurrent'
+  acceptMode: 'concurrent',
+  pauseOnAccept: false
+}
+
+/** The "More options" that differ from the defaults, in words (shown beside the summary, never hidden). */
+export function optionsSummary(f: Pick<FormState, 'backlog' | 'maxConnections' | 'acceptMode' | 'pauseOnAccept'>): string[] {
+  const out: string[] = []
+  if (f.backlog.trim() !== '') out.push(`backlog ${f.backlog.trim()}`)
+  if (f.maxConnections.trim() !== '') out.push(`max ${f.maxConnections.trim()} connections`)
+  if (f.acceptMode !== 'concurrent') out.push('one at a time')
+  if (f.pauseOnAccept) out.push('paused at accept')
+  return out
 }
 
 /** The form that starts a server: Host, Port, Behaviour and more options; the engine's error shown inline. */
 export function StartServerForm(): ReactNode {
   const store = useLabStore()
-  const ui = useUiStore()
   const ids = useId()
   const [form, setForm] = useState<FormState>(DEFAULTS)
   const [error, setError] = useState<LabError | null>(null)
   const [busy, setBusy] = useState(false)
+  const [status, setStatus] = useState<string | null>(null)
   const [recent, setRecent] = useState<ServerSettings[]>(() => loadRecent())
   const set = (patch: Partial<FormState>): void => setForm((f) => ({ ...f, ...patch }))
 
@@ -69,8 +80,12 @@ export function StartServerForm(): ReactNode {
       return
     }
     setError(null)
-    ui.set({ selectedServerId: result.value.id, outgoingSelected: false })
+    // The table's scope stays as it was: starting a server never narrows it behind the user's back.
     setRecent(rememberRecent(toSettings(form)))
+    // The extras were for that server: the next one starts from the defaults unless asked again.
+    const carried = optionsSummary(form)
+    setForm((f) => ({ ...f, backlog: DEFAULTS.backlog, maxConnections: DEFAULTS.maxConnections, acceptMode: DEFAULTS.acceptMode, pauseOnAccept: false }))
+    setStatus(carried.length > 0 ? `Started with ${carried.join(', ')}; More options are back to their defaults.` : null)
   }
 
   const unix = form.host.trim().startsWith('unix:')
@@ -144,6 +159,11 @@ export function StartServerForm(): ReactNode {
       <details className="group text-sm">
         <summary className="cursor-pointer text-xs font-medium text-slate-500 select-none hover:text-slate-800 dark:text-slate-400 dark:hover:text-slate-200">
           More options
+          {optionsSummary(form).length > 0 ? (
+            <span data-testid="options-summary" className="ml-1.5 rounded bg-amber-100 px-1 font-normal text-amber-900 dark:bg-amber-900/40 dark:text-amber-200">
+              {optionsSummary(form).join(' · ')}
+            </span>
+          ) : null}
         </summary>
         <div className="mt-2 grid grid-cols-2 gap-2">
           <div>
@@ -167,9 +187,18 @@ export function StartServerForm(): ReactNode {
               <option value="one-at-a-time">one at a time: others wait in the queue</option>
             </select>
           </div>
+          <label className="col-span-2 flex items-start gap-1.5 text-xs text-slate-600 dark:text-slate-300" title="Each new connection starts with reading paused: what the peer sends waits in the kernel's buffers until you click Resume reading">
+            <input type="checkbox" className="mt-0.5" checked={form.pauseOnAccept} onChange={(e) => set({ pauseOnAccept: e.target.checked })} />
+            Pause new connections at accept (for the Pause reading experiment)
+          </label>
         </div>
       </details>
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
+      {status ? (
+        <p role="status" className="text-xs text-slate-600 dark:text-slate-300">
+          {status}
+        </p>
+      ) : null}
       <button type="submit" className={`${BUTTON.primary} w-full`} disabled={busy}>
         {busy ? 'Starting…' : 'Start server'}
       </button>
@@ -217,6 +246,7 @@ function toCommand(f: FormState): CommandInput<'server:start'> | LabError {
   if (typeof max === 'object') return max
   if (max !== undefined) input.maxConnections = max
   if (f.acceptMode !== 'concurrent') input.acceptMode = f.acceptMode
+  if (f.pauseOnAccept) input.pauseOnAccept = true
   return input
 }
 
@@ -232,6 +262,7 @@ function toSettings(f: FormState): ServerSettings {
   if (f.backlog) s.backlog = Number(f.backlog)
   if (f.maxConnections) s.maxConnections = Number(f.maxConnections)
   if (f.acceptMode !== 'concurrent') s.acceptMode = f.acceptMode
+  if (f.pauseOnAccept) s.pauseOnAccept = true
   return s
 }
 
@@ -243,6 +274,7 @@ function fromSettings(s: ServerSettings): FormState {
     telemetryMs: String(s.telemetryIntervalMs ?? DEFAULTS.telemetryMs),
     backlog: s.backlog ? String(s.backlog) : '',
     maxConnections: s.maxConnections ? String(s.maxConnections) : '',
-    acceptMode: s.acceptMode ?? 'concurrent'
+    acceptMode: s.acceptMode ?? 'concurrent',
+    pauseOnAccept: s.pauseOnAccept === true
   }
 }
