@@ -1,6 +1,8 @@
 import type { CommandRequest, CommandValue } from '@shared/contract'
 import type { LabEvent, ServerCounters, Snapshot, Totals } from '@shared/model'
 import type { LabConnection, ConnectionOwner } from './lab-connection'
+import { findOwnListener } from './own-listener'
+import type { OwnListener } from './own-listener'
 import { LabTcpServer } from './tcp-server'
 import type { ServerOwner } from './tcp-server'
 import { TrafficBudget } from './traffic-record'
@@ -85,6 +87,11 @@ export class Lab implements ServerOwner, ConnectionOwner {
   /** @internal */
   whoHoldsPort(port: number, host: string): Promise<string | undefined> {
     return this.options.whoHoldsPort?.(port, host) ?? Promise.resolve(undefined)
+  }
+
+  /** @internal */
+  ownListener(port: number, host: string, exceptServerId: number): OwnListener | undefined {
+    return findOwnListener(this.servers.values(), port, host, exceptServerId)
   }
 
   /** @internal */

@@ -7,6 +7,7 @@ import type { ConnectionHandlers, ConnectionOwner } from './lab-connection'
 import { LabConnection } from './lab-connection'
 import type { TrafficBudget } from './traffic-record'
 import { describeSocketError } from './errors'
+import type { OwnListener } from './own-listener'
 
 /** What a server needs from the lab that owns it. */
 export interface ServerOwner extends ConnectionOwner {
@@ -17,6 +18,8 @@ export interface ServerOwner extends ConnectionOwner {
   serverChanged(server: LabTcpServer): void
   notice(level: 'info' | 'warning' | 'error', message: string): void
   whoHoldsPort?(port: number, host: string): Promise<string | undefined>
+  /** The lab's own listener that holds this port, if any (then the error names it). */
+  ownListener?(port: number, host: string, exceptServerId: number): OwnListener | undefined
 }
 
 /** What the user asked for when starting a server (validated). */
@@ -127,15 +130,16 @@ export class LabTcpServer implements BehaviourHost {
         })
     }).catch(async (err: unknown) => {
       const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
+      const port = this.bound.port || this.requestedPort
+      const labServer = inUse && this.unixPath === undefined ? this.owner.ownListener?.(port, this.requestedHost, this.serverId) : undefined
       const holder =
-        inUse && this.unixPath === undefined
-          ? await this.owner.whoHoldsPort?.(this.bound.port || this.requestedPort, this.requestedHost).catch(() => undefined)
-          : undefined
+        inUse && this.unixPath === undefined && !labServer ? await this.owner.whoHoldsPort?.(port, this.requestedHost).catch(() => undefined) : undefined
       throw describeSocketError(err, {
         op: 'listen',
         host: this.requestedHost,
         port: this.unixPath === undefined ? this.bound.port || this.requestedPort : undefined,
         holder,
+        labServer,
         unixState: inUse && this.unixPath !== undefined ? await probeUnixPath(this.unixPath) : undefined
       })
     })

@@ -81,7 +81,9 @@ export function buildExperiments(servers: readonly ServerInfo[]): Experiment[] {
         { text: `Start another server on ${h} port ${p} in the start form: it fails.` },
         { text: 'Or try to listen there from a terminal:', command: `nc -l ${h} ${p}` }
       ],
-      watch: ['"Port … is already in use" (EADDRINUSE), and nc\'s "Address already in use": only one listener per address and port.']
+      watch: [
+        'The lab says "Port … is already in use by this lab: server #N … listens there" (EADDRINUSE), and nc says "Address already in use": only one listener per address and port.'
+      ]
     })),
     make('half-close', 'Half-close with nc -N against echo-after-eof', 'echo-after-eof', (h, p) => ({
       steps: [
