@@ -7,7 +7,7 @@ const LINK: Record<LinkState, { text: string; dot: string; title: string }> = {
   connecting: { text: 'Connecting…', dot: 'bg-slate-400 animate-pulse', title: 'Waiting for the first snapshot of the lab' },
   up: { text: 'Live', dot: 'bg-emerald-500', title: 'Linked to the lab: changes arrive in batches several times a second' },
   resyncing: { text: 'Catching up…', dot: 'bg-amber-500 animate-pulse', title: 'Some updates were missed: taking a fresh snapshot' },
-  down: { text: 'Disconnected', dot: 'bg-red-500', title: 'The link to the lab is down: retrying' }
+  down: { text: 'Disconnected: showing the last known state', dot: 'bg-red-500', title: 'The link to the lab is down: retrying; what the page shows is stale' }
 }
 
 /** The top bar: name, link status, and whole-lab totals with the live rate. */

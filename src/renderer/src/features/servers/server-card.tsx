@@ -34,6 +34,7 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
   const [settingsOpen, setSettingsOpen] = useState(false)
   const address = serverAddress(server)
   const listening = server.state === 'listening'
+  const stale = useLab((s) => s.link === 'down' && s.snapshots > 0)
 
   const run = async <C extends 'server:stop' | 'server:close-all' | 'server:configure'>(name: C, input: CommandInput<C>): Promise<boolean> => {
     const r = await store.transport.request(name, input)
@@ -66,7 +67,13 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
         </button>
       </header>
       <div className="mt-1 flex flex-wrap items-center gap-1">
-        <span className={`${BADGE} ${listening ? TONES.green : TONES.amber}`}>{listening ? 'listening' : 'not accepting'}</span>
+        {stale ? (
+          <span className={`${BADGE} ${TONES.grey}`} title="The lab is not reachable: this is the last known state">
+            unknown (lab not reachable)
+          </span>
+        ) : (
+          <span className={`${BADGE} ${listening ? TONES.green : TONES.amber}`}>{listening ? 'listening' : 'not accepting'}</span>
+        )}
         <span className={`${BADGE} ${TONES.grey}`}>{server.family}</span>
         {server.acceptMode === 'one-at-a-time' ? <span className={`${BADGE} ${TONES.violet}`}>one at a time</span> : null}
         {server.maxConnections !== null ? <span className={`${BADGE} ${TONES.grey}`}>max {server.maxConnections}</span> : null}
