@@ -49,7 +49,7 @@ function Bytes({ label, n, chunks }: { label: string; n: number; chunks: number 
         {/* The exact count only adds something once the rounded one has a unit above bytes. */}
         {exact !== rounded ? (
           <>
-            <span data-exact={n} className="text-slate-500 dark:text-slate-400">
+            <span data-exact={n} className="whitespace-nowrap text-slate-500 dark:text-slate-400">
               ({exact})
             </span>{' '}
           </>

@@ -30,8 +30,9 @@ export function AppLayout({ kind }: { kind: string }): ReactNode {
             </h2>
             <StartServerForm />
           </section>
-          <ServerList />
+          {/* Above the server cards, so "Connect to…" is found without scrolling past every server. */}
           <OutgoingClients />
+          <ServerList />
         </nav>
         <main className="flex min-h-0 min-w-0 flex-col bg-white dark:bg-slate-900/20">
           <ConnectionsArea />

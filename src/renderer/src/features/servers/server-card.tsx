@@ -80,7 +80,8 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
         {server.pauseOnAccept ? <span className={`${BADGE} ${TONES.amber}`} title="Each new connection starts with reading paused">paused at accept</span> : null}
       </div>
 
-      <dl className="mt-2 grid grid-cols-3 gap-x-2 gap-y-1 text-xs">
+      {/* Two columns: `1023.9 MiB` and `1023.9 MiB/s` fit whole in the narrowest sidebar. */}
+      <dl className="mt-2 grid grid-cols-2 gap-x-2 gap-y-1 text-xs">
         <Stat label="Open" value={String(counters.open)} />
         <Stat label="Accepted" value={String(counters.accepted)} />
         <Stat label="Rate" value={formatRate(rate.in + rate.out)} title={`in ${formatRate(rate.in)}, out ${formatRate(rate.out)}`} />
@@ -190,7 +191,7 @@ function Stat({ label, value, title }: { label: string; value: string; title?: s
   return (
     <div title={title} className="min-w-0">
       <dt className="text-[10px] tracking-wide text-slate-500 uppercase dark:text-slate-500">{label}</dt>
-      <dd className="truncate font-mono text-[12px] text-slate-800 tabular-nums dark:text-slate-200">{value}</dd>
+      <dd className="font-mono text-[12px] whitespace-nowrap text-slate-800 tabular-nums dark:text-slate-200">{value}</dd>
     </div>
   )
 }

@@ -91,7 +91,7 @@ export function StartServerForm(): ReactNode {
   const unix = form.host.trim().startsWith('unix:')
   return (
     <form onSubmit={(e) => void submit(e)} aria-label="Start a server" className="space-y-2.5" noValidate>
-      <div className="grid grid-cols-[minmax(0,1fr)_3.6rem] gap-2">
+      <div>
         <div>
           <label htmlFor={START_HOST_ID} className={LABEL}>
             Host
@@ -111,39 +111,44 @@ export function StartServerForm(): ReactNode {
             ))}
           </datalist>
         </div>
-        <div>
-          <label htmlFor={`${ids}-port`} className={LABEL}>
-            Port
-          </label>
-          <input
-            id={`${ids}-port`}
-            className={`${INPUT} font-mono text-[13px]`}
-            value={form.port}
-            inputMode="numeric"
-            autoComplete="off"
-            placeholder={unix ? 'n/a' : '0 = any'}
-            disabled={unix}
-            onChange={(e) => set({ port: e.target.value })}
-          />
-        </div>
       </div>
+      {/* Host on its own line, as wide as the form: `unix:/tmp/tcp-lab.sock` and IPv6 addresses show whole. */}
       <div>
-        <label htmlFor={`${ids}-behaviour`} className={LABEL}>
-          Behaviour
-        </label>
-        <select
-          id={`${ids}-behaviour`}
-          className={INPUT}
-          value={form.behaviour}
-          aria-describedby={`${ids}-behaviour-info`}
-          onChange={(e) => set({ behaviour: e.target.value as Behaviour })}
-        >
-          {BEHAVIOURS.map((b) => (
-            <option key={b} value={b}>
-              {b}
-            </option>
-          ))}
-        </select>
+        <div className="grid grid-cols-[4.5rem_minmax(0,1fr)] gap-2">
+          <div>
+            <label htmlFor={`${ids}-port`} className={LABEL}>
+              Port
+            </label>
+            <input
+              id={`${ids}-port`}
+              className={`${INPUT} font-mono text-[13px]`}
+              value={form.port}
+              inputMode="numeric"
+              autoComplete="off"
+              placeholder={unix ? 'n/a' : '0 = any'}
+              disabled={unix}
+              onChange={(e) => set({ port: e.target.value })}
+            />
+          </div>
+          <div>
+            <label htmlFor={`${ids}-behaviour`} className={LABEL}>
+              Behaviour
+            </label>
+            <select
+              id={`${ids}-behaviour`}
+              className={INPUT}
+              value={form.behaviour}
+              aria-describedby={`${ids}-behaviour-info`}
+              onChange={(e) => set({ behaviour: e.target.value as Behaviour })}
+            >
+              {BEHAVIOURS.map((b) => (
+                <option key={b} value={b}>
+                  {b}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
         <p id={`${ids}-behaviour-info`} className="mt-1 text-xs leading-snug text-slate-500 dark:text-slate-400">
           {BEHAVIOUR_INFO[form.behaviour]}
         </p>
@@ -183,9 +188,12 @@ export function StartServerForm(): ReactNode {
               Accept mode
             </label>
             <select id={`${ids}-accept`} className={INPUT} value={form.acceptMode} onChange={(e) => set({ acceptMode: e.target.value as AcceptMode })}>
-              <option value="concurrent">concurrent: serve every client at once</option>
-              <option value="one-at-a-time">one at a time: others wait in the queue</option>
+              <option value="concurrent">concurrent</option>
+              <option value="one-at-a-time">one at a time</option>
             </select>
+            <p className="mt-1 text-xs leading-snug text-slate-500 dark:text-slate-400">
+              {form.acceptMode === 'concurrent' ? 'Serves every client at once.' : 'Serves one client; the others wait in the queue, accepted but unserved.'}
+            </p>
           </div>
           <label className="col-span-2 flex items-start gap-1.5 text-xs text-slate-600 dark:text-slate-300" title="Each new connection starts with reading paused: what the peer sends waits in the kernel's buffers until you click Resume reading">
             <input type="checkbox" className="mt-0.5" checked={form.pauseOnAccept} onChange={(e) => set({ pauseOnAccept: e.target.checked })} />
