@@ -120,7 +120,7 @@ describe('a new user’s path', () => {
     await selectConnection(ui.page, row.id)
     // Narrow to the server explicitly: the scope is shown with a way out.
     await selectServer(ui.page, echo.label)
-    expect(await ui.page.getByTestId('table-scope').textContent()).toContain(`only server 127.0.0.1:${echo.port}`)
+    expect(await ui.page.getByTestId('table-scope').textContent()).toContain(`only 127.0.0.1:${echo.port}`)
     await ui.page.getByLabel('Filter connections').fill('no-such-peer')
     const empty = ui.page.getByRole('table', { name: 'Connections' }).locator('xpath=..').getByRole('status')
     await empty.waitFor()

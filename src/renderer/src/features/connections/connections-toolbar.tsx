@@ -41,7 +41,7 @@ export function ConnectionsToolbar({ shown, total }: { shown: number; total: num
         </button>
         {server || outgoing ? (
           <span data-testid="table-scope" className={`${SEGMENT} ${SEGMENT_ON} flex items-center gap-1.5 max-w-none`} title="The table shows only this server's connections; × shows every server's">
-            <span>{server ? <>only server <span className="font-mono">{serverAddress(server)}</span></> : 'only outgoing clients'}</span>
+            <span>{server ? <>only <span className="font-mono">{serverAddress(server)}</span></> : 'only outgoing clients'}</span>
             <button
               type="button"
               aria-label="Show every server's connections"
@@ -58,7 +58,8 @@ export function ConnectionsToolbar({ shown, total }: { shown: number; total: num
           id={FILTER_ID}
           type="search"
           aria-label="Filter connections"
-          placeholder="Filter: address, port, #id"
+          placeholder="Filter…"
+          title="Filter by address, port or #id"
           className={`${INPUT} py-1 pr-7`}
           value={text}
           onChange={(e) => ui.set({ filterText: e.target.value })}
