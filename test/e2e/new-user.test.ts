@@ -28,6 +28,7 @@ async function cutTexts(page: Page): Promise<string[]> {
     const selectors = [
       'table[aria-label="Connections"] td',
       'table[aria-label="Connections"] td [data-col]',
+      'table[aria-label="Connections"] th',
       'table[aria-label="Connections"] th button',
       'nav[aria-label="Servers"] dd',
       'nav[aria-label="Servers"] input',
@@ -213,12 +214,15 @@ describe('a new user’s path', () => {
     const options = ui.page.getByRole('form', { name: 'Start a server' }).locator('details')
     if ((await options.getAttribute('open')) === null) await options.locator('summary').click()
     await ui.page.getByLabel('Accept mode').selectOption('one-at-a-time')
+    // A sorted header carries its arrow: "Bytes out▼" must still fit beside "Bytes in".
+    await ui.page.getByRole('table', { name: 'Connections' }).getByRole('button', { name: 'Bytes out' }).click()
     for (const width of [1440, 1280]) {
       await ui.page.setViewportSize({ width, height: 900 })
       await ui.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))
       expect({ width, cut: await cutTexts(ui.page) }).toEqual({ width, cut: [] })
     }
     await ui.page.getByLabel('Accept mode').selectOption('concurrent')
+    await ui.page.getByRole('table', { name: 'Connections' }).getByRole('button', { name: '#' }).click()
     await ui.page.setViewportSize({ width: 1440, height: 900 })
   })
 })

@@ -33,8 +33,8 @@ const COLUMNS: Column[] = [
     title: 'The remote end: address and port of the other side; under it this end (together the 4-tuple)'
   },
   { key: 'state', label: 'State', width: 'auto', align: 'left', title: 'The connection’s state; a closed one says why it closed' },
-  { key: 'bytes-in', label: 'Bytes in', width: '4.9rem', align: 'right', title: 'Received from the peer' },
-  { key: 'bytes-out', label: 'Bytes out', width: '5rem', align: 'right', title: 'Sent to the peer' },
+  { key: 'bytes-in', label: 'Bytes in', width: '5rem', align: 'right', title: 'Received from the peer' },
+  { key: 'bytes-out', label: 'Bytes out', width: '5.6rem', align: 'right', title: 'Sent to the peer' },
   { key: 'chunks', label: 'Chunks', width: '4.4rem', align: 'right', title: 'Reads (in, top) and writes (out, below): each read returns whatever arrived, not a message' },
   { key: 'rate', label: 'Rate', width: '5.6rem', align: 'right', title: 'In + out, bytes per second' },
   { key: 'age', label: 'Age', width: '3.6rem', align: 'right' }
@@ -90,7 +90,7 @@ export function ConnectionsTable({ ids }: { ids: number[] }): ReactNode {
 
   return (
     <div ref={scrollRef} className="relative min-h-0 flex-1 overflow-auto" data-testid="connections-scroll">
-      <table aria-label="Connections" aria-rowcount={ids.length + 1} className="w-full min-w-[39rem] table-fixed border-separate border-spacing-0">
+      <table aria-label="Connections" aria-rowcount={ids.length + 1} className="w-full min-w-[40rem] table-fixed border-separate border-spacing-0">
         <colgroup>
           {COLUMNS.map((c) => (
             <col key={c.key} style={{ width: c.width }} />
