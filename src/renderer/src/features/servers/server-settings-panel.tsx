@@ -33,12 +33,33 @@ export function ServerSettingsPanel({ server, onConfigure }: ServerSettingsPanel
         >
           <option value="concurrent">concurrent</option>
           <option value="one-at-a-time">one at a time</option>
+          <option value="pool">pool of K</option>
+          <option value="never">never (do not accept)</option>
         </select>
       </div>
       <label className="flex items-center gap-2 text-slate-600 dark:text-slate-300" title="Each new connection starts with reading paused; connections already open keep their state">
         <input type="checkbox" checked={server.pauseOnAccept === true} onChange={(e) => void onConfigure({ serverId: server.id, pauseOnAccept: e.target.checked })} />
         Pause new connections at accept
       </label>
+      {server.acceptMode === 'pool' ? (
+        <div className="flex items-center gap-2">
+          <label htmlFor={`${id}-pool`} className="w-28 shrink-0 text-slate-500 dark:text-slate-400">
+            Pool size (K)
+          </label>
+          <select
+            id={`${id}-pool`}
+            className={`${INPUT} py-1 text-xs`}
+            value={server.poolSize ?? 4}
+            onChange={(e) => void onConfigure({ serverId: server.id, poolSize: Number(e.target.value) })}
+          >
+            {[1, 2, 3, 4, 5, 8, 16].map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
+          </select>
+        </div>
+      ) : null}
       <form
         className="flex items-center gap-2"
         onSubmit={(e) => {

@@ -29,6 +29,8 @@ interface FormState {
   backlog: string
   maxConnections: string
   acceptMode: AcceptMode
+  poolSize: string
+  echoDelayMs: string
   pauseOnAccept: boolean
 }
 
@@ -40,15 +42,34 @@ const DEFAULTS: FormState = {
   backlog: '',
   maxConnections: '',
   acceptMode: 'concurrent',
+  poolSize: '4',
+  echoDelayMs: '',
   pauseOnAccept: false
 }
 
+// The select's options stay short (never cut in a narrow sidebar); the line under it explains.
+const ACCEPT_MODE_HELP: Record<AcceptMode, string> = {
+  concurrent: 'Serves every client at once.',
+  'one-at-a-time': 'Serves one client; the others wait in the queue, accepted but unserved.',
+  pool: 'K workers: K clients at once, the others wait.',
+  never: 'Listens but never calls accept(): the kernel queues the handshakes.'
+}
+
+const MODE_WORDS: Record<AcceptMode, string> = {
+  concurrent: 'concurrent',
+  'one-at-a-time': 'one at a time',
+  pool: 'pool',
+  never: 'never accept'
+}
+
 /** The "More options" that differ from the defaults, in words (shown beside the summary, never hidden). */
-export function optionsSummary(f: Pick<FormState, 'backlog' | 'maxConnections' | 'acceptMode' | 'pauseOnAccept'>): string[] {
+export function optionsSummary(f: Pick<FormState, 'backlog' | 'maxConnections' | 'acceptMode' | 'poolSize' | 'echoDelayMs' | 'pauseOnAccept'>): string[] {
   const out: string[] = []
   if (f.backlog.trim() !== '') out.push(`backlog ${f.backlog.trim()}`)
   if (f.maxConnections.trim() !== '') out.push(`max ${f.maxConnections.trim()} connections`)
-  if (f.acceptMode !== 'concurrent') out.push('one at a time')
+  if (f.acceptMode === 'pool') out.push(`pool of ${f.poolSize.trim() || DEFAULTS.poolSize}`)
+  else if (f.acceptMode !== 'concurrent') out.push(MODE_WORDS[f.acceptMode])
+  if (f.echoDelayMs.trim() !== '' && f.echoDelayMs.trim() !== '0') out.push(`echo delay ${f.echoDelayMs.trim()} ms`)
   if (f.pauseOnAccept) out.push('paused at accept')
   return out
 }
@@ -84,7 +105,7 @@ export function StartServerForm(): ReactNode {
     setRecent(rememberRecent(toSettings(form)))
     // The extras were for that server: the next one starts from the defaults unless asked again.
     const carried = optionsSummary(form)
-    setForm((f) => ({ ...f, backlog: DEFAULTS.backlog, maxConnections: DEFAULTS.maxConnections, acceptMode: DEFAULTS.acceptMode, pauseOnAccept: false }))
+    setForm((f) => ({ ...f, backlog: DEFAULTS.backlog, maxConnections: DEFAULTS.maxConnections, acceptMode: DEFAULTS.acceptMode, poolSize: DEFAULTS.poolSize, echoDelayMs: DEFAULTS.echoDelayMs, pauseOnAccept: false }))
     setStatus(carried.length > 0 ? `Started with ${carried.join(', ')}; More options are back to their defaults.` : null)
   }
 
@@ -190,11 +211,29 @@ export function StartServerForm(): ReactNode {
             <select id={`${ids}-accept`} className={INPUT} value={form.acceptMode} onChange={(e) => set({ acceptMode: e.target.value as AcceptMode })}>
               <option value="concurrent">concurrent</option>
               <option value="one-at-a-time">one at a time</option>
+              <option value="pool">pool of K workers</option>
+              <option value="never">never accept</option>
             </select>
             <p className="mt-1 text-xs leading-snug text-slate-500 dark:text-slate-400">
-              {form.acceptMode === 'concurrent' ? 'Serves every client at once.' : 'Serves one client; the others wait in the queue, accepted but unserved.'}
+              {ACCEPT_MODE_HELP[form.acceptMode]}
             </p>
           </div>
+          {form.acceptMode === 'pool' ? (
+            <div>
+              <label htmlFor={`${ids}-pool`} className={LABEL}>
+                Pool size (K)
+              </label>
+              <input id={`${ids}-pool`} className={INPUT} type="number" min={1} value={form.poolSize} onChange={(e) => set({ poolSize: e.target.value })} />
+            </div>
+          ) : null}
+          {form.behaviour === 'echo' ? (
+            <div>
+              <label htmlFor={`${ids}-delay`} className={LABEL} title="Each chunk goes back this much later: a server that does work per request">
+                Echo delay (ms)
+              </label>
+              <input id={`${ids}-delay`} className={INPUT} type="number" min={0} placeholder="0" value={form.echoDelayMs} onChange={(e) => set({ echoDelayMs: e.target.value })} />
+            </div>
+          ) : null}
           <label className="col-span-2 flex items-start gap-1.5 text-xs text-slate-600 dark:text-slate-300" title="Each new connection starts with reading paused: what the peer sends waits in the kernel's buffers until you click Resume reading">
             <input type="checkbox" className="mt-0.5" checked={form.pauseOnAccept} onChange={(e) => set({ pauseOnAccept: e.target.checked })} />
             Pause new connections at accept (for the Pause reading experiment)
@@ -255,6 +294,16 @@ function toCommand(f: FormState): CommandInput<'server:start'> | LabError {
   if (max !== undefined) input.maxConnections = max
   if (f.acceptMode !== 'concurrent') input.acceptMode = f.acceptMode
   if (f.pauseOnAccept) input.pauseOnAccept = true
+  if (f.acceptMode === 'pool') {
+    const k = optionalInt(f.poolSize, 'Pool size')
+    if (typeof k === 'object') return k
+    if (k !== undefined) input.poolSize = k
+  }
+  if (f.behaviour === 'echo' && f.echoDelayMs.trim() !== '' && f.echoDelayMs.trim() !== '0') {
+    const d = optionalInt(f.echoDelayMs, 'Echo delay')
+    if (typeof d === 'object') return d
+    if (d !== undefined) input.options = { ...input.options, echoDelayMs: d }
+  }
   return input
 }
 
@@ -283,6 +332,8 @@ function fromSettings(s: ServerSettings): FormState {
     backlog: s.backlog ? String(s.backlog) : '',
     maxConnections: s.maxConnections ? String(s.maxConnections) : '',
     acceptMode: s.acceptMode ?? 'concurrent',
+    poolSize: DEFAULTS.poolSize,
+    echoDelayMs: '',
     pauseOnAccept: s.pauseOnAccept === true
   }
 }
