@@ -197,6 +197,7 @@ describe('a new user’s path', () => {
   })
 
   it('numbers and labels are never cut at 1440 and 1280 px', async () => {
+    await ui.page.getByRole('button', { name: 'All', exact: true }).click()
     const echo = await startServerFromUi(ui.page, '127.0.0.1', 'echo')
     const s = connect({ host: '127.0.0.1', port: echo.port })
     sockets.push(s)
@@ -205,7 +206,6 @@ describe('a new user’s path', () => {
     const block = Buffer.alloc(1 << 20, 0x61)
     for (let i = 0; i < 200; i++) if (!s.write(block)) await new Promise((r) => s.once('drain', r))
     const row = await waitRow(ui.page, (r) => r.local === `127.0.0.1:${echo.port}` && r.bytesOut === 200 << 20, 'the 200 MiB echo', 30_000)
-    await ui.page.getByRole('button', { name: 'All', exact: true }).click()
     await selectConnection(ui.page, row.id)
     const send = ui.page.getByRole('region', { name: 'Send' })
     await send.getByLabel('Message', { exact: true }).fill('a history entry that is long enough to be cut')
