@@ -96,3 +96,27 @@ describe('pages', () => {
     expect(hexPageStarts(0)).toEqual([0])
   })
 })
+
+describe('flood markers', () => {
+  it('one marker for a run of chunks whose bytes the engine did not keep, in both modes', async () => {
+    const { entriesOf } = await import('@renderer/features/detail/chunk-list')
+    const k = (seq: number, dir: 'in' | 'out', size: number, notKept = false) => ({
+      seq,
+      at: seq,
+      dir,
+      size,
+      bytes: new Uint8Array(notKept ? 0 : size),
+      ...(notKept ? { notKept: 'flood' as const } : {})
+    })
+    const chunks = [k(0, 'in', 10), k(1, 'in', 1000, true), k(2, 'in', 2000, true), k(3, 'out', 5), k(4, 'in', 7, true)]
+    const entries = entriesOf(chunks, false)
+    expect(entries.map((e) => [e.key, e.dir, e.size, e.chunks.length])).toEqual([
+      [0, 'in', 10, 1],
+      [1, 'in', 3000, 2],
+      [3, 'out', 5, 1],
+      [4, 'in', 7, 1]
+    ])
+    // Joined: the kept chunk and the run are one turn with mixed bytes, so no marker merge there.
+    expect(entriesOf(chunks, true).map((e) => e.size)).toEqual([3010, 5, 7])
+  })
+})

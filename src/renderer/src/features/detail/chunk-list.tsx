@@ -13,7 +13,8 @@ const DIR_STYLE = {
   out: 'border-amber-500 bg-amber-50 dark:bg-amber-950/40'
 } as const
 
-interface Entry {
+/** One timeline entry: a chunk, a direction turn (joined), or a run of chunks not kept. */
+export interface Entry {
   key: number
   dir: 'in' | 'out'
   at: number
@@ -54,10 +55,25 @@ function useBytesPerLine(): { ref: (el: HTMLOListElement | null) => void; perLin
 const FOLLOW_SLACK_PX = 32
 const ESTIMATE_PX = 96
 
-function entriesOf(chunks: readonly KeptChunk[], joined: boolean): Entry[] {
-  return joined
+const notKept = (e: Entry): boolean => e.chunks.every((c) => c.notKept === 'flood')
+
+/**
+ * Entries of the timeline. Consecutive chunks of one direction whose bytes the engine did not keep
+ * (its flood policy) become one marker entry, `not kept (flood): N bytes in K chunks`, in either mode.
+ */
+export function entriesOf(chunks: readonly KeptChunk[], joined: boolean): Entry[] {
+  const raw: Entry[] = joined
     ? groupByDirection(chunks).map((g) => ({ key: g.chunks[0].seq, dir: g.dir, at: g.chunks[0].at, size: g.bytes, chunks: g.chunks }))
     : chunks.map((c) => ({ key: c.seq, dir: c.dir, at: c.at, size: c.size, chunks: [c] }))
+  const out: Entry[] = []
+  for (const e of raw) {
+    const last = out[out.length - 1]
+    if (last && last.dir === e.dir && notKept(last) && notKept(e)) {
+      last.chunks = last.chunks.concat(e.chunks)
+      last.size += e.size
+    } else out.push(e)
+  }
+  return out
 }
 
 /**
@@ -126,9 +142,16 @@ export const ChunkList = memo(function ChunkList(props: {
                   <span title={new Date(e.at).toLocaleTimeString()}>{relativeTime(e.at, openedAt)}</span>
                   <span title={formatExactBytes(e.size)}>{formatBytes(e.size)}</span>
                   {e.chunks.length > 1 && <span>{e.chunks.length.toLocaleString('en-US')} chunks</span>}
-                  {kept < e.size && <span className="italic">only the last {formatExactBytes(kept)} kept</span>}
+                  {kept < e.size && !notKept(e) && <span className="italic">only the last {formatExactBytes(kept)} kept</span>}
                 </div>
-                <ChunksBytes chunks={e.chunks} mode={mode} offsets={offsets} perLine={perLine} page={pages.get(key) ?? 0} onPage={(p) => setPage(key, p)} />
+                {notKept(e) ? (
+                  <p data-testid="not-kept" className="text-xs text-slate-500 italic dark:text-slate-400">
+                    not kept (flood): {formatExactBytes(e.size)}
+                    {e.chunks.length > 1 ? ` in ${e.chunks.length.toLocaleString('en-US')} chunks` : ''}; counters stay exact
+                  </p>
+                ) : (
+                  <ChunksBytes chunks={e.chunks} mode={mode} offsets={offsets} perLine={perLine} page={pages.get(key) ?? 0} onPage={(p) => setPage(key, p)} />
+                )}
               </div>
             </li>
           )
