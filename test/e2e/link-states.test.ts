@@ -34,6 +34,10 @@ describe('link states', () => {
     await page.close()
   })
 
+  it('refuses a TCP_LAB_TOKEN that is not 32–128 hex digits, saying so', async () => {
+    await expect(startWebLab([], 10_000, { TCP_LAB_TOKEN: 'not-a-token' })).rejects.toThrow(/exited \(2\).*TCP_LAB_TOKEN must be 32 to 128 hex digits/s)
+  })
+
   it('marks everything stale when the lab stops, and reconnects when it is back with the same token', async () => {
     const token = randomBytes(16).toString('hex')
     const first = await startWebLab([], 20_000, { TCP_LAB_TOKEN: token })
