@@ -54,7 +54,8 @@ describe('link states', () => {
     await banner.waitFor({ timeout: 15_000 })
     expect(await banner.getAttribute('data-reason')).toBe('stale')
     expect(await banner.textContent()).toMatch(/reconnects by itself when the lab is back on the same port with the same token/)
-    expect(await page.locator('[data-stale="true"]').count()).toBe(1)
+    // The grid and the header's totals (no "OPEN 1" shown as if live).
+    expect(await page.locator('[data-stale="true"]').count()).toBe(2)
     // The card no longer claims "listening".
     await card.getByText('unknown (lab not reachable)').waitFor()
     expect(await card.getByText('listening', { exact: true }).count()).toBe(0)
