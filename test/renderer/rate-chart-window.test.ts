@@ -1,6 +1,6 @@
 // Issue 19, item 9: the chart says "last minute", so its axis spans exactly that, never "90 s ago".
 import { describe, expect, it } from 'vitest'
-import { RATE_WINDOW_S, agoText, lastWindow } from '@renderer/features/charts/rate-chart'
+import { RATE_WINDOW_S, agoText, lastWindow } from '@renderer/ui/charts/rate-chart'
 
 describe('the rate chart’s window', () => {
   it('keeps only the last 60 s of samples, x relative to the newest', () => {

@@ -1,8 +1,10 @@
 import type { ReactElement } from 'react'
 import { formatBytes, formatDuration, formatExactBytes } from '@shared/byte-format'
 import type { ConnectionInfo, ServerInfo } from '@shared/model'
-import { Term } from '../lesson/term'
-import { EPHEMERAL_RANGE, endpointText, hostText, looksEphemeral, stateText } from './words'
+import { Term } from '@renderer/ui/term'
+import { EPHEMERAL_RANGE, looksEphemeral, stateText } from './words'
+import { endpointText } from '@renderer/store/describe'
+import { bracketHost } from '@shared/endpoint-format'
 
 const STATE_STYLE: Record<ConnectionInfo['state'], string> = {
   open: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/50 dark:text-emerald-200',
@@ -17,7 +19,7 @@ function PortMarked({ e, family, tip, ephemeral }: { e: ConnectionInfo['local'];
   if (family === 'unix') return <span>{endpointText(e, family)}</span>
   return (
     <span>
-      {hostText(e.address)}:
+      {bracketHost(e.address)}:
       <mark title={tip} data-ephemeral={ephemeral && looksEphemeral(e.port) ? 'true' : 'false'} className="rounded bg-amber-200 px-0.5 text-inherit dark:bg-amber-700/60">
         {e.port}
       </mark>

@@ -11,7 +11,7 @@ import { DetailSlot } from './detail-slot'
 import { LinkBanner, useStale } from './link-banner'
 import { LessonDock } from './lesson-dock'
 import { useKeyboardShortcuts } from './keyboard-shortcuts'
-import { HEADING } from './ui-classes'
+import { HEADING } from '@renderer/ui/classes'
 
 /** The whole window: header; servers sidebar; connections table over the lesson dock; the detail column. */
 export function AppLayout({ kind }: { kind: string }): ReactNode {

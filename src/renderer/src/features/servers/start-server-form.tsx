@@ -3,9 +3,9 @@ import type { FormEvent, ReactNode } from 'react'
 import type { CommandInput, LabError } from '@shared/contract'
 import { BEHAVIOURS } from '@shared/model'
 import type { AcceptMode, Behaviour } from '@shared/model'
-import { useLabStore } from '@renderer/store/use-lab'
-import { ErrorAlert } from '@renderer/features/notices/error-alert'
-import { BUTTON, INPUT, LABEL } from '@renderer/features/layout/ui-classes'
+import { useCommand } from '@renderer/store/use-command'
+import { ErrorAlert } from '@renderer/ui/error-alert'
+import { BUTTON, INPUT, LABEL } from '@renderer/ui/classes'
 import { BEHAVIOUR_INFO } from './behaviour-info'
 import type { ServerSettings } from './recent-settings'
 import { describeSettings, loadRecent, rememberRecent } from './recent-settings'
@@ -76,11 +76,9 @@ export function optionsSummary(f: Pick<FormState, 'backlog' | 'maxConnections' |
 
 /** The form that starts a server: Host, Port, Behaviour and more options; the engine's error shown inline. */
 export function StartServerForm(): ReactNode {
-  const store = useLabStore()
   const ids = useId()
   const [form, setForm] = useState<FormState>(DEFAULTS)
-  const [error, setError] = useState<LabError | null>(null)
-  const [busy, setBusy] = useState(false)
+  const { run, busy, error, setError } = useCommand()
   const [status, setStatus] = useState<string | null>(null)
   const [recent, setRecent] = useState<ServerSettings[]>(() => loadRecent())
   const set = (patch: Partial<FormState>): void => setForm((f) => ({ ...f, ...patch }))
@@ -93,14 +91,8 @@ export function StartServerForm(): ReactNode {
       setError(input)
       return
     }
-    setBusy(true)
-    const result = await store.transport.request('server:start', input)
-    setBusy(false)
-    if (!result.ok) {
-      setError(result.error)
-      return
-    }
-    setError(null)
+    const result = await run('server:start', input)
+    if (!result.ok) return
     // The table's scope stays as it was: starting a server never narrows it behind the user's back.
     setRecent(rememberRecent(toSettings(form)))
     // The extras were for that server: the next one starts from the defaults unless asked again.
