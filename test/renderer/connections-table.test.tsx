@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { act, screen, waitFor, within } from '@testing-library/react'
+import { act, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { counters, makeBatch, makeConn, makeServer, makeSnapshot } from './fixtures'
 import { renderApp } from './render-app'
@@ -121,8 +121,8 @@ describe('connections table', () => {
   it('renders only a window of 10,000 rows', async () => {
     const many = Array.from({ length: 10_000 }, (_, i) => makeConn(i + 1))
     await renderApp(makeSnapshot({ servers: [makeServer()], connections: many }))
-    // The virtualiser fills its window after measuring; on a loaded machine that can take a frame.
-    await waitFor(() => expect(rows().length).toBeGreaterThan(10))
+    // The virtualiser draws its window after it has measured: wait for it (bounded) instead of racing it.
+    await vi.waitFor(() => expect(rows().length).toBeGreaterThan(10), { timeout: 5_000 })
     const n = rows().length
     expect(n).toBeGreaterThan(10)
     expect(n).toBeLessThan(100)
