@@ -1,3 +1,4 @@
+import type { LabError } from '@shared/contract'
 import type { ConnectionInfo, ServerCounters, ServerInfo, Snapshot, Totals } from '@shared/model'
 import type { ProxyInfo } from '@shared/proxy-model'
 import type { Rate, RateSeries } from './rate-history'
@@ -45,6 +46,10 @@ export interface LabState {
   /** Proxies by name. */
   proxies: ReadonlyMap<string, ProxyInfo>
   lastBatchAt: number | null
+  /** Why the last snapshot failed (no token, token refused, link down); null once one succeeds. */
+  linkError?: LabError | null
+  /** When the link was last seen up (what the page shows is as of then while it is down). */
+  lastUpAt?: number | null
 }
 
 /** The state before the first snapshot. */

@@ -18,6 +18,8 @@ export interface UiState {
   filterText: string
   stateFilter: StateFilter
   sort: { key: SortKey; dir: 'asc' | 'desc' }
+  /** The selected connection exists but the table's scope or filter hides it (the detail says so). */
+  selectionHidden?: boolean
   /** Proxied pairs (by client leg id) shown as their two legs. */
   expandedPairs: ReadonlySet<number>
 }
