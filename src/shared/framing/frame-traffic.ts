@@ -1,0 +1,66 @@
+import { createFramer } from './create-framer'
+import type { Framing } from './spec'
+import type { FrameBroken, FrameMessage, FramePending } from './types'
+
+/** A chunk as a viewer has it: its size, and the bytes still kept (a tail of it when shorter). */
+export interface ViewChunk {
+  seq: number
+  dir: 'in' | 'out'
+  size: number
+  bytes: Uint8Array
+}
+
+/** One direction's stream cut into messages, with the chunk boundaries that fall across it. */
+export interface FramedDirection {
+  messages: FrameMessage[]
+  /** Stream offset where each chunk starts, with its seq, in order. */
+  chunkStarts: { seq: number; offset: number; size: number }[]
+  broken: FrameBroken | null
+  pending: FramePending | null
+  /** Set when framing could not start at offset 0 (the head of the stream is no longer kept). */
+  startsAt: number
+}
+
+/** Both directions of a connection framed. */
+export interface FramedTraffic {
+  in: FramedDirection
+  out: FramedDirection
+}
+
+/**
+ * Frames the kept chunks of a connection, each direction on its own (in = from the peer). A chunk
+ * whose head was dropped breaks the framing there (bytes missing), except at the start, where framing
+ * begins at the first kept byte. Framing never changes the bytes; it only reads them.
+ */
+export function frameTraffic(chunks: readonly ViewChunk[], framing: Framing, ended = false): FramedTraffic {
+  return { in: frameDirection(chunks, 'in', framing, ended), out: frameDirection(chunks, 'out', framing, ended) }
+}
+
+function frameDirection(chunks: readonly ViewChunk[], dir: 'in' | 'out', framing: Framing, ended: boolean): FramedDirection {
+  const own = chunks.filter((c) => c.dir === dir)
+  const result: FramedDirection = { messages: [], chunkStarts: [], broken: null, pending: null, startsAt: 0 }
+  if (own.length === 0) return result
+  const firstCut = Math.max(0, own[0].size - own[0].bytes.length)
+  result.startsAt = firstCut
+  const framer = createFramer(framing, { startOffset: firstCut })
+  let offset = 0
+  let gapBroken: FrameBroken | null = null
+  for (const [k, c] of own.entries()) {
+    const cut = Math.max(0, c.size - c.bytes.length)
+    result.chunkStarts.push({ seq: c.seq, offset, size: c.size })
+    const keptAt = offset + cut
+    offset += Math.max(c.size, c.bytes.length)
+    if (k > 0 && cut > 0 && !gapBroken && !framer.broken) {
+      gapBroken = { at: keptAt - cut, reason: `${cut} bytes of this chunk are no longer kept` }
+    }
+    if (gapBroken) {
+      result.messages.push({ start: keptAt, end: keptAt + c.bytes.length, dataStart: keptAt, dataSize: c.bytes.length, data: c.bytes, oversize: false, raw: true })
+      continue
+    }
+    for (const m of framer.feed(c.bytes)) result.messages.push(m)
+  }
+  if (ended && !gapBroken) for (const m of framer.end()) result.messages.push(m)
+  result.broken = gapBroken ?? framer.broken
+  result.pending = gapBroken ? null : framer.pending()
+  return result
+}
