@@ -11,7 +11,9 @@ export const COMMAND_CHANNELS = [
   'connection:action',
   'connection:traffic',
   'connection:clear-closed',
-  'kernel:sockets'
+  'kernel:sockets',
+  'respond:test',
+  'respond:stats'
 ] as const
 
 /** A command's channel name. */

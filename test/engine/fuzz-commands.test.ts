@@ -116,6 +116,10 @@ function validBase(name: CommandName): Record<string, unknown> {
       return { serverId }
     case 'kernel:sockets':
       return { scope: 'lab' }
+    case 'respond:test':
+      return { options: { framing: 'line', rules: [{ match: { prefix: 'a' }, reply: 'b' }] }, sample: { format: 'text', text: 'a\n', lineEnding: 'none' } }
+    case 'respond:stats':
+      return { serverId }
   }
 }
 

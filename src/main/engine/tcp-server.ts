@@ -181,6 +181,11 @@ export class LabTcpServer implements BehaviourHost {
     for (const c of this.connections) if (c.state !== 'queued' && !c.closed) this.behaviour.onOpen(c)
   }
 
+  /** The behaviour's live counters, if it keeps any (respond's rule hits). */
+  behaviourStats(): unknown {
+    return this.behaviour.stats?.()
+  }
+
   /** Sets the accept mode; leaving one-at-a-time activates every queued connection. */
   setAcceptMode(mode: AcceptMode): void {
     this.acceptMode = mode
