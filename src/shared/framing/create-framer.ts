@@ -1,12 +1,12 @@
 import { HttpFramer } from './http-framer'
 import { RespFramer } from './resp-framer'
 import { DelimiterFramer, FixedFramer, LengthFramer, LineFramer, RawFramer } from './simple-framers'
-import type { Framing } from './spec'
+import type { Framing, FramingInput } from './spec'
 import { hexToBytes, normalizeFraming } from './spec'
 import type { Framer, FramerOptions } from './types'
 
 /** A fresh incremental parser for one direction of one stream. */
-export function createFramer(framing: Framing, options?: FramerOptions): Framer {
+export function createFramer(framing: Framing | FramingInput, options?: FramerOptions): Framer {
   const s = normalizeFraming(framing)
   switch (s.type) {
     case 'raw':

@@ -1,5 +1,5 @@
 import { createFramer } from './create-framer'
-import type { Framing } from './spec'
+import type { Framing, FramingInput } from './spec'
 import type { FrameBroken, FrameMessage, FramePending } from './types'
 
 /** A chunk as a viewer has it: its size, and the bytes still kept (a tail of it when shorter). */
@@ -32,11 +32,11 @@ export interface FramedTraffic {
  * whose head was dropped breaks the framing there (bytes missing), except at the start, where framing
  * begins at the first kept byte. Framing never changes the bytes; it only reads them.
  */
-export function frameTraffic(chunks: readonly ViewChunk[], framing: Framing, ended = false): FramedTraffic {
+export function frameTraffic(chunks: readonly ViewChunk[], framing: Framing | FramingInput, ended = false): FramedTraffic {
   return { in: frameDirection(chunks, 'in', framing, ended), out: frameDirection(chunks, 'out', framing, ended) }
 }
 
-function frameDirection(chunks: readonly ViewChunk[], dir: 'in' | 'out', framing: Framing, ended: boolean): FramedDirection {
+function frameDirection(chunks: readonly ViewChunk[], dir: 'in' | 'out', framing: Framing | FramingInput, ended: boolean): FramedDirection {
   const own = chunks.filter((c) => c.dir === dir)
   const result: FramedDirection = { messages: [], chunkStarts: [], broken: null, pending: null, startsAt: 0 }
   if (own.length === 0) return result

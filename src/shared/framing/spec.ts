@@ -45,15 +45,16 @@ export type Framing = z.output<typeof framingSchema>
 export type FramingSpec = z.output<typeof framingObjectSchema>
 
 /** The full form of a framing (`"crlf"` → `{type:'line', eol:'crlf'}`). */
-export function normalizeFraming(f: Framing): FramingSpec {
-  if (typeof f !== 'string') return f
+export function normalizeFraming(f: Framing | FramingInput): FramingSpec {
+  // An object written by hand may leave out fields that have defaults.
+  if (typeof f !== 'string') return framingObjectSchema.parse(f)
   if (f === 'line') return { type: 'line', eol: 'lf' }
   if (f === 'crlf') return { type: 'line', eol: 'crlf' }
   return { type: f }
 }
 
 /** A short human name of a framing: `lines (LF)`, `2-byte length (big endian)`. */
-export function describeFraming(f: Framing): string {
+export function describeFraming(f: Framing | FramingInput): string {
   const s = normalizeFraming(f)
   switch (s.type) {
     case 'raw':
