@@ -3,7 +3,9 @@ import type { ReactElement } from 'react'
 import { formatBytes } from '@shared/byte-format'
 import { SMALL_BUTTON } from './bytes-view'
 import type { ByteViewMode } from './bytes-view'
+import type { FramingInput } from '@shared/framing'
 import { ChunkList } from './chunk-list'
+import { MessagesView } from './messages-view'
 import { droppedOf, joinBytes } from './traffic-window'
 import type { TrafficWindow } from './traffic-window'
 import { transcriptText } from './transcript'
@@ -38,8 +40,17 @@ function download(name: string, blob: Blob): void {
 }
 
 /** The traffic of one connection: views, chunks/joined toggle, copy and save of the kept bytes. */
-export function TrafficPanel(props: { connectionId: number; window: TrafficWindow; openedAt: number }): ReactElement {
+export function TrafficPanel(props: {
+  connectionId: number
+  window: TrafficWindow
+  openedAt: number
+  /** For the MESSAGES view: the connection's server, its responder framing, and whether it is closed. */
+  serverId?: number | null
+  serverFraming?: FramingInput
+  ended?: boolean
+}): ReactElement {
   const { connectionId, window: win, openedAt } = props
+  const [messages, setMessages] = useState(false)
   const [mode, setMode] = useState<ByteViewMode>('text')
   const [joined, setJoined] = useState(false)
   const [dir, setDir] = useState<DirFilter>('both')
@@ -75,6 +86,9 @@ export function TrafficPanel(props: { connectionId: number; window: TrafficWindo
             </button>
           ))}
         </div>
+        <button type="button" className={SMALL_BUTTON} aria-pressed={messages} onClick={() => setMessages(!messages)} title="Cut the stream into the protocol's messages">
+          Messages
+        </button>
         <button type="button" className={SMALL_BUTTON} aria-pressed={joined} onClick={() => setJoined(!joined)}>
           {joined ? 'Show chunks' : 'Joined'}
         </button>
@@ -125,7 +139,11 @@ export function TrafficPanel(props: { connectionId: number; window: TrafficWindo
       {note && (
         <p className="rounded bg-yellow-50 px-2 py-1 text-xs text-yellow-900 dark:bg-yellow-950/50 dark:text-yellow-200">{note}</p>
       )}
-      <ChunkList chunks={chunks} mode={mode} joined={joined} openedAt={openedAt} />
+      {messages ? (
+        <MessagesView connectionId={connectionId} serverId={props.serverId ?? null} window={win} ended={props.ended ?? false} serverFraming={props.serverFraming} />
+      ) : (
+        <ChunkList chunks={chunks} mode={mode} joined={joined} openedAt={openedAt} />
+      )}
     </section>
   )
 }

@@ -3,6 +3,8 @@ import type { ReactNode } from 'react'
 import type { CommandInput } from '@shared/contract'
 import type { AcceptMode, ServerInfo } from '@shared/model'
 import { BUTTON, INPUT } from '@renderer/features/layout/ui-classes'
+import { RespondSettings } from '@renderer/features/responders/respond-settings'
+import { useLabStore } from '@renderer/store/use-lab'
 
 /** Props of the settings panel. */
 export interface ServerSettingsPanelProps {
@@ -67,9 +69,15 @@ export function ServerSettingsPanel({ server, onConfigure }: ServerSettingsPanel
           </button>
         </form>
       ) : null}
+      {server.behaviour === 'respond' ? <RespondSettingsHere server={server} onConfigure={onConfigure} /> : null}
       <p className="text-slate-500 dark:text-slate-400">
         Backlog {server.backlog}: handshakes the kernel completes and queues before <code className="font-mono">accept()</code> takes them.
       </p>
     </div>
   )
+}
+
+function RespondSettingsHere({ server, onConfigure }: ServerSettingsPanelProps): ReactNode {
+  const store = useLabStore()
+  return <RespondSettings key={server.id} server={server} request={store.transport.request} onConfigure={onConfigure} />
 }

@@ -7,6 +7,9 @@ import { useLabStore } from '@renderer/store/use-lab'
 import { useUiStore } from '@renderer/store/ui-store'
 import { ErrorAlert } from '@renderer/features/notices/error-alert'
 import { BUTTON, INPUT, LABEL } from '@renderer/features/layout/ui-classes'
+import { RulesEditor } from '@renderer/features/responders/rules-editor'
+import { draftToOptions, exampleDraft } from '@renderer/features/responders/respond-draft'
+import type { RespondDraft } from '@renderer/features/responders/respond-draft'
 import { BEHAVIOUR_INFO } from './behaviour-info'
 import type { ServerSettings } from './recent-settings'
 import { describeSettings, loadRecent, rememberRecent } from './recent-settings'
@@ -51,12 +54,14 @@ export function StartServerForm(): ReactNode {
   const [error, setError] = useState<LabError | null>(null)
   const [busy, setBusy] = useState(false)
   const [recent, setRecent] = useState<ServerSettings[]>(() => loadRecent())
+  const [rules, setRules] = useState<RespondDraft>(() => exampleDraft())
   const set = (patch: Partial<FormState>): void => setForm((f) => ({ ...f, ...patch }))
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault()
     if (busy) return
     const input = toCommand(form)
+    if (!('message' in input) && form.behaviour === 'respond') input.options = draftToOptions(rules)
     if ('message' in input) {
       setError(input)
       return
@@ -141,6 +146,7 @@ export function StartServerForm(): ReactNode {
           <input id={`${ids}-telemetry`} className={INPUT} type="number" min={10} value={form.telemetryMs} onChange={(e) => set({ telemetryMs: e.target.value })} />
         </div>
       ) : null}
+      {form.behaviour === 'respond' ? <RulesEditor value={rules} onChange={setRules} request={store.transport.request} /> : null}
       <details className="group text-sm">
         <summary className="cursor-pointer text-xs font-medium text-slate-500 select-none hover:text-slate-800 dark:text-slate-400 dark:hover:text-slate-200">
           More options
