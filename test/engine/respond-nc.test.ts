@@ -182,3 +182,34 @@ describe('respond with the real nc', () => {
     expect(conn.bytesIn).toBe(16 * 1024 * 1024 + 2 + 60_002 + 30_001)
   }, 30_000)
 })
+
+describe('respond under a flood of tiny messages', () => {
+  it('1 MiB of empty lines: every one counted and answered, reading held instead of dropping, the loop stays free', async () => {
+    lab = createTestLab()
+    const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'respond', options: { rules: [{ match: { any: true }, reply: '' }] } })
+    const n = 1024 * 1024
+    let maxLag = 0
+    let last = Date.now()
+    const ticker = setInterval(() => {
+      maxLag = Math.max(maxLag, Date.now() - last)
+      last = Date.now()
+    }, 20)
+    const t0 = Date.now()
+    try {
+      const r = await run('nc', ['-N', '127.0.0.1', String(server.bound.port)], { input: Buffer.alloc(n, 0x0a), timeoutMs: 60_000 })
+      expect(r.code).toBe(0)
+      const stats = await waitFor(
+        async () => {
+          const s = await lab.ok('respond:stats', { serverId: server.id })
+          return s.messages + s.dropped === n ? s : null
+        },
+        { what: 'every message counted', timeoutMs: 60_000 }
+      )
+      expect(stats).toMatchObject({ hits: [n], dropped: 0, unmatched: 0 })
+    } finally {
+      clearInterval(ticker)
+    }
+    console.log(`respond flood: ${n} messages in ${Date.now() - t0} ms, max event-loop gap ${maxLag} ms`)
+    expect(maxLag).toBeLessThan(2_000)
+  }, 90_000)
+})

@@ -77,6 +77,7 @@ export class LabConnection {
   private readonly socket: Socket
   private readonly owner: ConnectionOwner
   private flowPaused = false
+  private behaviourHeld = false
   private echoCandidate: Buffer | null = null
   private echoSeq = -1
   private labEnded = false
@@ -174,6 +175,13 @@ export class LabConnection {
     this.owner.changed(this, 'updated')
   }
 
+  /** A behaviour that cannot keep up stops (true) or restarts (false) reading; the peer's writes wait in kernel buffers. */
+  holdReading(held: boolean): void {
+    if (this.closed || this.behaviourHeld === held) return
+    this.behaviourHeld = held
+    this.updateReading()
+  }
+
   /** Moves a queued connection to open: its behaviour starts and reading begins. */
   activate(): void {
     if (this.state !== 'queued') return
@@ -224,7 +232,7 @@ export class LabConnection {
 
   private updateReading(): void {
     if (this.socket.destroyed) return
-    if (this.userPaused || this.flowPaused || this.state === 'queued') this.socket.pause()
+    if (this.userPaused || this.flowPaused || this.behaviourHeld || this.state === 'queued') this.socket.pause()
     else this.socket.resume()
   }
 

@@ -12,14 +12,17 @@ import { baseBehaviour, peerLabel } from './behaviour'
 
 /** Messages answered per connection per turn of the event loop; the rest wait for the next turn (setImmediate). */
 export const RESPOND_MESSAGES_PER_TURN = 256
-/** Messages waiting per connection; past it (a flood of tiny messages) further ones are dropped unanswered and counted. */
+/** Messages waiting per connection before the lab stops reading from that peer (until half of them are answered). */
 export const RESPOND_MAX_QUEUED = 16_384
 /** Kept payload bytes waiting per connection, same policy. */
 export const RESPOND_MAX_QUEUED_BYTES = 4 * 1024 * 1024
+// A safety net past the hold: a read already under way adds its chunk's messages (64 KiB of LFs = 65,536); beyond this
+// they are dropped and counted.
+const HARD_QUEUE_LIMIT = RESPOND_MAX_QUEUED + 160_000
 
 /** Server-wide counters of a responder, as `respond:stats` reports them. */
 export interface RespondStats extends ResponderStats {
-  /** Messages dropped unanswered because too many waited (see RESPOND_MAX_QUEUED). */
+  /** Messages dropped unanswered because far too many waited even after reading stopped. */
   dropped: number
 }
 
@@ -36,6 +39,7 @@ interface PeerState {
   peerEnded: boolean
   noticedBroken: boolean
   noticedDrop: boolean
+  held: boolean
 }
 
 /**
@@ -64,6 +68,11 @@ export const respond: BehaviourFactory = (host, options) => {
     st.done = true
     st.queue = []
     st.head = 0
+    st.queuedBytes = 0
+    if (st.held) {
+      st.held = false
+      conn.holdReading(false)
+    }
     if (then === 'half-close') conn.halfClose()
     else if (then === 'close') conn.close()
     else conn.reset()
@@ -71,6 +80,13 @@ export const respond: BehaviourFactory = (host, options) => {
 
   const finishIfEnded = (conn: LabConnection, st: PeerState): void => {
     if (st.peerEnded && !st.done && st.head >= st.queue.length && st.timer === null && st.immediate === null) conn.halfClose()
+  }
+
+  const release = (conn: LabConnection, st: PeerState): void => {
+    if (st.held && st.queue.length - st.head <= RESPOND_MAX_QUEUED / 2 && st.queuedBytes <= RESPOND_MAX_QUEUED_BYTES / 2) {
+      st.held = false
+      conn.holdReading(false)
+    }
   }
 
   const pump = (conn: LabConnection, st: PeerState): void => {
@@ -100,10 +116,16 @@ export const respond: BehaviourFactory = (host, options) => {
       }
     }
     flush(conn, out)
+    release(conn, st)
     if (st.head >= st.queue.length) {
       st.queue = []
       st.head = 0
     } else if (!st.done) {
+      // Drop answered entries now and then, so a queue that never empties does not keep them all.
+      if (st.head > 4096) {
+        st.queue = st.queue.slice(st.head)
+        st.head = 0
+      }
       st.immediate = setImmediate(() => {
         st.immediate = null
         if (peers.has(conn)) pump(conn, st)
@@ -136,7 +158,8 @@ export const respond: BehaviourFactory = (host, options) => {
         done: false,
         peerEnded: false,
         noticedBroken: false,
-        noticedDrop: false
+        noticedDrop: false,
+        held: false
       }
       peers.set(conn, st)
       // On connect only: a rules change re-opens live connections, which must not be greeted twice.
@@ -155,7 +178,7 @@ export const respond: BehaviourFactory = (host, options) => {
         host.notice('warning', `Server ${host.serverId}: connection ${conn.id} broke its ${describeFraming(framing)} framing at byte ${b.at}: ${b.reason}; answering raw chunks from there`)
       }
       for (const m of msgs) {
-        if (st.queue.length - st.head >= RESPOND_MAX_QUEUED || st.queuedBytes + m.data.length > RESPOND_MAX_QUEUED_BYTES) {
+        if (st.queue.length - st.head >= HARD_QUEUE_LIMIT || st.queuedBytes + m.data.length > 4 * RESPOND_MAX_QUEUED_BYTES) {
           stats.dropped++
           if (!st.noticedDrop) {
             st.noticedDrop = true
@@ -165,6 +188,11 @@ export const respond: BehaviourFactory = (host, options) => {
         }
         st.queue.push(m)
         st.queuedBytes += m.data.length
+      }
+      if (!st.held && (st.queue.length - st.head > RESPOND_MAX_QUEUED || st.queuedBytes > RESPOND_MAX_QUEUED_BYTES)) {
+        // Back-pressure instead of an ever-growing queue: the peer waits until we catch up.
+        st.held = true
+        conn.holdReading(true)
       }
       if (st.timer === null && st.immediate === null) pump(conn, st)
     },
