@@ -1,6 +1,7 @@
 // A responder built in the real UI (headless Chromium on `tcp-lab web`): rules tested on a sample, started,
 // talked to by a real python client whose writes cut messages, then its traffic seen as MESSAGES with the chunk
-// boundaries across them. Writes docs/screenshots/messages.png when TCP_LAB_SCREENSHOTS_DIR points there.
+// boundaries across them. Writes messages.png (the README's picture) into TCP_LAB_SCREENSHOTS_DIR when set, e.g.
+// `TCP_LAB_SCREENSHOTS_DIR=docs/screenshots npx vitest run test/e2e/responders.test.ts` after a build.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
