@@ -153,3 +153,22 @@ describe('frameTraffic', () => {
     expect(f.out.messages.map((m) => text(m.data))).toEqual(['A'])
   })
 })
+
+describe('frameTraffic bounds', () => {
+  it('stops after maxMessages per direction and says where', () => {
+    const chunks = Array.from({ length: 10 }, (_, k) => ({ seq: k, dir: 'in' as const, size: 4, bytes: bytes('a\nb\n') }))
+    const f = frameTraffic(chunks, 'line', false, 5)
+    expect(f.in.messages).toHaveLength(6)
+    expect(f.in.stoppedAt).toBe(12)
+    expect(f.in.chunkStarts).toHaveLength(10)
+  })
+  it('256 KiB of empty lines frames within a bound of time', () => {
+    const chunk = new Uint8Array(64 * 1024).fill(0x0a)
+    const chunks = Array.from({ length: 4 }, (_, k) => ({ seq: k, dir: 'in' as const, size: chunk.length, bytes: chunk }))
+    const t0 = performance.now()
+    const f = frameTraffic(chunks, 'line')
+    expect(performance.now() - t0).toBeLessThan(3_000)
+    expect(f.in.messages).toHaveLength(64 * 1024)
+    expect(f.in.stoppedAt).toBe(64 * 1024)
+  })
+})

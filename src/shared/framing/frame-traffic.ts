@@ -19,7 +19,12 @@ export interface FramedDirection {
   pending: FramePending | null
   /** Set when framing could not start at offset 0 (the head of the stream is no longer kept). */
   startsAt: number
+  /** Framing stopped at this offset after `maxMessages` (a flood of tiny messages), or null. */
+  stoppedAt: number | null
 }
+
+/** Most messages framed per direction for a view; past it the view stops (bounded work per refresh). */
+export const VIEW_MAX_MESSAGES = 20_000
 
 /** Both directions of a connection framed. */
 export interface FramedTraffic {
@@ -32,13 +37,13 @@ export interface FramedTraffic {
  * whose head was dropped breaks the framing there (bytes missing), except at the start, where framing
  * begins at the first kept byte. Framing never changes the bytes; it only reads them.
  */
-export function frameTraffic(chunks: readonly ViewChunk[], framing: Framing | FramingInput, ended = false): FramedTraffic {
-  return { in: frameDirection(chunks, 'in', framing, ended), out: frameDirection(chunks, 'out', framing, ended) }
+export function frameTraffic(chunks: readonly ViewChunk[], framing: Framing | FramingInput, ended = false, maxMessages = VIEW_MAX_MESSAGES): FramedTraffic {
+  return { in: frameDirection(chunks, 'in', framing, ended, maxMessages), out: frameDirection(chunks, 'out', framing, ended, maxMessages) }
 }
 
-function frameDirection(chunks: readonly ViewChunk[], dir: 'in' | 'out', framing: Framing | FramingInput, ended: boolean): FramedDirection {
+function frameDirection(chunks: readonly ViewChunk[], dir: 'in' | 'out', framing: Framing | FramingInput, ended: boolean, maxMessages: number): FramedDirection {
   const own = chunks.filter((c) => c.dir === dir)
-  const result: FramedDirection = { messages: [], chunkStarts: [], broken: null, pending: null, startsAt: 0 }
+  const result: FramedDirection = { messages: [], chunkStarts: [], broken: null, pending: null, startsAt: 0, stoppedAt: null }
   if (own.length === 0) return result
   const firstCut = Math.max(0, own[0].size - own[0].bytes.length)
   result.startsAt = firstCut
@@ -57,8 +62,11 @@ function frameDirection(chunks: readonly ViewChunk[], dir: 'in' | 'out', framing
       result.messages.push({ start: keptAt, end: keptAt + c.bytes.length, dataStart: keptAt, dataSize: c.bytes.length, data: c.bytes, oversize: false, raw: true })
       continue
     }
+    if (result.stoppedAt !== null) continue
     for (const m of framer.feed(c.bytes)) result.messages.push(m)
+    if (result.messages.length >= maxMessages) result.stoppedAt = offset
   }
+  if (result.stoppedAt !== null) return result
   if (ended && !gapBroken) for (const m of framer.end()) result.messages.push(m)
   result.broken = gapBroken ?? framer.broken
   result.pending = gapBroken ? null : framer.pending()

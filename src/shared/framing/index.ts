@@ -1,7 +1,7 @@
 export { createFramer } from './create-framer'
 export { detectFraming, DETECT_BYTES } from './detect'
 export type { FramingGuess } from './detect'
-export { frameTraffic } from './frame-traffic'
+export { frameTraffic, VIEW_MAX_MESSAGES } from './frame-traffic'
 export type { FramedDirection, FramedTraffic, ViewChunk } from './frame-traffic'
 export { describeFraming, framingSchema, FRAMING_NAMES, hexToBytes, normalizeFraming } from './spec'
 export type { Framing, FramingInput, FramingSpec } from './spec'

@@ -108,6 +108,11 @@ function Direction({ dir, d }: { dir: 'in' | 'out'; d: FramedDirection }): React
           Framing broke at byte {d.broken.at}: {d.broken.reason}. Shown as chunks from there.
         </p>
       ) : null}
+      {d.stoppedAt !== null ? (
+        <p className="text-[11px] text-amber-700 dark:text-amber-300">
+          Framing stopped at byte {d.stoppedAt} after {d.messages.length.toLocaleString('en-US')} messages (a bound per refresh); the chunk list shows the rest.
+        </p>
+      ) : null}
       {d.pending ? (
         <p className="text-[11px] text-amber-700 dark:text-amber-300">
           Incomplete message from byte {d.pending.start}: {d.pending.size} bytes so far
