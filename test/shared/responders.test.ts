@@ -45,7 +45,7 @@ describe('rules', () => {
   it('regex groups; a reference beyond them is refused with its position; equals skips an oversize message', () => {
     expect(compileResponder({ rules: [respondRuleSchema.parse({ match: { regex: '(a)(b)' }, reply: 'x $3' })] })).toEqual({
       ok: false,
-      error: { path: ['rules', 0, 'reply'], position: 2, message: '$3 at position 2: the regex has 2 groups' }
+      error: { path: ['rules', 0, 'reply'], position: 2, message: '$3 at position 2: the regex has 2 groups (write $$ for a dollar sign)' }
     })
     expect(compileResponder({ rules: [respondRuleSchema.parse({ match: { prefix: 'a' }, reply: '$1' })] }).ok).toBe(false)
     const r = compile([{ match: { equals: 'aaa' }, reply: 'eq' }, { match: { regex: '^(a+)$' }, reply: 're' }])

@@ -146,7 +146,7 @@ export function compileResponder(opts: {
     if (t.maxGroup > m.groups) {
       const at = rule.reply.indexOf(`$${t.maxGroup}`)
       const offers = m.key === 'regex' ? `the regex has ${m.groups} group${m.groups === 1 ? '' : 's'}` : `only a regex has groups; use $0 for the whole message`
-      return { ok: false, error: { path: ['rules', k, 'reply'], position: at, message: `$${t.maxGroup} at position ${at}: ${offers}` } }
+      return { ok: false, error: { path: ['rules', k, 'reply'], position: at, message: `$${t.maxGroup} at position ${at}: ${offers} (write $$ for a dollar sign)` } }
     }
     rules.push({ rule, test: m.test, reply: t.parts })
   }
@@ -158,7 +158,7 @@ export function compileResponder(opts: {
     if (t.maxGroup > (name === 'greeting' ? -1 : 0)) {
       const at = text.indexOf(`$${t.maxGroup}`)
       const why = name === 'greeting' ? 'a greeting has no message to capture from' : 'the fallback has no groups; use $0 for the whole message'
-      return { path: [name], position: at, message: `$${t.maxGroup} at position ${at}: ${why}` }
+      return { path: [name], position: at, message: `$${t.maxGroup} at position ${at}: ${why} (write $$ for a dollar sign)` }
     }
     return t.parts
   }
