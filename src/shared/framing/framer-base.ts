@@ -81,8 +81,8 @@ export abstract class FramerBase implements Framer {
     const room = this.maxKept - this.keptSize
     if (room <= 0 || bytes.length === 0) return
     const piece = bytes.length <= room ? bytes : bytes.subarray(0, room)
-    // Copy: the caller's chunk may be large and is not ours to keep alive.
-    this.parts.push(piece.slice())
+    // A view for now; copied once when the message is finished (see keptData), so a large chunk is not kept alive.
+    this.parts.push(piece)
     this.keptSize += piece.length
   }
 
@@ -104,10 +104,13 @@ export abstract class FramerBase implements Framer {
     }
   }
 
-  /** The kept payload so far, joined. */
+  /** The kept payload so far, joined into a copy of its own. */
   protected keptData(): Uint8Array {
     if (this.parts.length === 0) return EMPTY
-    if (this.parts.length === 1) return this.parts[0]
+    if (this.parts.length === 1) {
+      this.parts[0] = this.parts[0].slice()
+      return this.parts[0]
+    }
     const all = new Uint8Array(this.keptSize)
     let at = 0
     for (const p of this.parts) {

@@ -25,7 +25,11 @@ type State =
 export class HttpFramer extends FramerBase {
   private state: State = { kind: 'head' }
   private line: number[] = []
-  private head: number[] = []
+  /** Views of the head's bytes, in order (the chunks are not ours to change). */
+  private head: Uint8Array[] = []
+  private headSize = 0
+  private lineLen = 0
+  private lineFirst = 0
   private summary = ''
   private firstLineDone = false
   private lineStart = 0
@@ -36,6 +40,8 @@ export class HttpFramer extends FramerBase {
       this.begin(base + i)
       this.state = { kind: 'head' }
       this.head = []
+      this.headSize = 0
+      this.lineLen = 0
       this.line = []
       this.summary = ''
       this.firstLineDone = false
@@ -83,41 +89,48 @@ export class HttpFramer extends FramerBase {
     if (this.msgStart >= 0 && this.state.kind === 'until-close') this.finish(this.offset, this.summary)
   }
 
-  /** Collects the head byte by byte up to its blank line (bounded), then decides how the body ends. */
+  /** Collects the head line by line up to its blank line (bounded), then decides how the body ends. */
   private stepHead(chunk: Uint8Array, i: number, base: number): number {
     const start = i
     while (i < chunk.length) {
-      const b = chunk[i++]
-      this.head.push(b)
-      if (this.head.length > HTTP_MAX_HEAD) {
-        this.keep(chunk.subarray(start, i))
+      const nl = chunk.indexOf(0x0a, i)
+      const end = nl < 0 ? chunk.length : nl + 1
+      if (this.headSize + (end - i) > HTTP_MAX_HEAD) {
+        const cut = i + (HTTP_MAX_HEAD - this.headSize) + 1
+        this.keep(chunk.subarray(start, cut))
         this.fail(this.msgStart + HTTP_MAX_HEAD, `HTTP head is over ${HTTP_MAX_HEAD} bytes without a blank line`)
-        return i
+        return cut
       }
-      if (b !== 0x0a) continue
-      const h = this.head
-      const n = h.length
+      if (this.lineLen === 0) this.lineFirst = chunk[i]
+      this.head.push(chunk.subarray(i, end))
+      this.headSize += end - i
+      this.lineLen += end - i
+      i = end
+      if (nl < 0) break
+      const len = this.lineLen
+      this.lineLen = 0
       if (!this.firstLineDone) {
         this.firstLineDone = true
-        const first = latin1(Uint8Array.from(h), n).replace(/\r?\n$/, '')
+        const first = joinLatin1(this.head).replace(/\r?\n$/, '')
         if (!REQUEST_LINE.test(first) && !STATUS_LINE.test(first)) {
           this.keep(chunk.subarray(start, i))
           this.fail(this.msgStart, `not an HTTP/1.x request or status line: ${JSON.stringify(first.slice(0, 60))}`)
           return i
         }
         this.summary = first.slice(0, 120)
+        continue
       }
-      const blank = (n >= 2 && h[n - 2] === 0x0a) || (n >= 3 && h[n - 2] === 0x0d && h[n - 3] === 0x0a)
-      if (!blank) continue
-      this.keep(chunk.subarray(start, i))
-      return this.startBody(i, base)
+      if (len === 1 || (len === 2 && this.lineFirst === 0x0d)) {
+        this.keep(chunk.subarray(start, i))
+        return this.startBody(i, base)
+      }
     }
     this.keep(chunk.subarray(start))
     return i
   }
 
   private startBody(i: number, base: number): number {
-    const text = latin1(Uint8Array.from(this.head), this.head.length)
+    const text = joinLatin1(this.head)
     const lines = text.split(/\r?\n/)
     const first = lines[0]
     let length = -1
@@ -180,4 +193,11 @@ export class HttpFramer extends FramerBase {
     this.keep(chunk.subarray(start))
     return i
   }
+}
+
+/** Byte pieces as one latin1 string (one char per byte). */
+function joinLatin1(parts: readonly Uint8Array[]): string {
+  let s = ''
+  for (const p of parts) for (let k = 0; k < p.length; k += 8192) s += String.fromCharCode(...p.subarray(k, k + 8192))
+  return s
 }

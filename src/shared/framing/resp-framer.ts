@@ -78,6 +78,11 @@ export class RespFramer extends FramerBase {
       this.fail(this.lineStart + RESP_MAX_LINE, `RESP line is over ${RESP_MAX_LINE} bytes`)
       return end
     }
+    if (nl >= 0 && this.lineSize === 0) {
+      // The whole line is in this chunk: read it in place.
+      this.onLine(piece, base + end)
+      return end
+    }
     this.line.push(piece)
     this.lineSize += piece.length
     if (nl < 0) return end
@@ -96,7 +101,12 @@ export class RespFramer extends FramerBase {
   private onLine(bytes: Uint8Array, endOffset: number): void {
     const type = String.fromCharCode(bytes[0])
     const crlf = bytes.length >= 2 && bytes[bytes.length - 2] === 0x0d
-    const body = latin1(bytes.subarray(1, bytes.length - (crlf ? 2 : 1)), RESP_MAX_LINE)
+    const bodyEnd = bytes.length - (crlf ? 2 : 1)
+    if (crlf && (BULK.has(type) || AGGREGATE.has(type))) {
+      const n = parseLength(bytes, 1, bodyEnd)
+      if (n !== null) return this.onLength(type, n, endOffset)
+    }
+    const body = latin1(bytes.subarray(1, bodyEnd), RESP_MAX_LINE)
     const isType = SIMPLE.has(type) || BULK.has(type) || AGGREGATE.has(type)
     if (!isType) {
       const inline = this.stack.length === 0 && /^[A-Za-z]/.test(type)
@@ -120,7 +130,11 @@ export class RespFramer extends FramerBase {
       this.fail(this.lineStart, `bad RESP length ${JSON.stringify(body.slice(0, 20))} after ${type}`)
       return
     }
-    const n = Number(body)
+    this.onLength(type, Number(body), endOffset)
+  }
+
+  /** A bulk or aggregate header with its length. */
+  private onLength(type: string, n: number, endOffset: number): void {
     if (n === -1) return this.valueDone('(nil)', endOffset)
     if (n < -1) return this.fail(this.lineStart, `negative RESP length ${n}`)
     if (BULK.has(type)) {
@@ -155,4 +169,19 @@ export class RespFramer extends FramerBase {
     const summary = this.items.length > 0 ? this.items.join(' ') + (this.extra > 0 ? ` … (+${this.extra})` : '') : this.top
     this.finish(endOffset, summary)
   }
+}
+
+/** A decimal length (optionally negative, at most 12 digits) in bytes[from, to), or null when it is not one. */
+function parseLength(bytes: Uint8Array, from: number, to: number): number | null {
+  let i = from
+  const neg = bytes[i] === 0x2d
+  if (neg) i++
+  if (i >= to || to - i > 12) return null
+  let v = 0
+  for (; i < to; i++) {
+    const d = bytes[i] - 0x30
+    if (d < 0 || d > 9) return null
+    v = v * 10 + d
+  }
+  return neg ? -v : v
 }
