@@ -213,3 +213,31 @@ describe('respond under a flood of tiny messages', () => {
     expect(maxLag).toBeLessThan(2_000)
   }, 90_000)
 })
+
+describe('respond reconfigured while connected', () => {
+  it('server:configure swaps the rules for live connections, without a second greeting; a bad rule changes nothing', async () => {
+    lab = createTestLab()
+    const server = await lab.ok('server:start', {
+      host: '127.0.0.1',
+      port: 0,
+      behaviour: 'respond',
+      options: { greeting: 'hi\\n', rules: [{ match: { any: true }, reply: 'old\\n' }] }
+    })
+    const nc = startPeer('nc', ['127.0.0.1', String(server.bound.port)])
+    peers.push(nc)
+    const saw = (text: string) => waitFor(() => nc.output().toString() === text, { what: JSON.stringify(text) })
+    nc.child.stdin.write('a\n')
+    await saw('hi\nold\n')
+    const bad = await lab.session.handle('server:configure', { serverId: server.id, options: { rules: [{ match: { regex: '(' }, reply: '' }] } })
+    expect(bad.ok).toBe(false)
+    nc.child.stdin.write('b\n')
+    await saw('hi\nold\nold\n')
+    const info = await lab.ok('server:configure', { serverId: server.id, options: { greeting: 'hi\\n', rules: [{ match: { any: true }, reply: 'new $0\\n' }] } })
+    expect(info.options.rules?.[0].reply).toBe('new $0\\n')
+    nc.child.stdin.write('c\n')
+    await saw('hi\nold\nold\nnew c\n')
+    expect((await lab.ok('respond:stats', { serverId: server.id })).hits).toEqual([1])
+    const wrong = await lab.session.handle('respond:stats', { serverId: 999 })
+    expect(wrong.ok).toBe(false)
+  })
+})
