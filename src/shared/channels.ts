@@ -13,7 +13,9 @@ export const COMMAND_CHANNELS = [
   'connection:clear-closed',
   'kernel:sockets',
   'respond:test',
-  'respond:stats'
+  'respond:stats',
+  'lesson:self-connect-hunt',
+  'lesson:load'
 ] as const
 
 /** A command's channel name. */

@@ -120,6 +120,10 @@ function validBase(name: CommandName): Record<string, unknown> {
       return { options: { framing: 'line', rules: [{ match: { prefix: 'a' }, reply: 'b' }] }, sample: { format: 'text', text: 'a\n', lineEnding: 'none' } }
     case 'respond:stats':
       return { serverId }
+    case 'lesson:self-connect-hunt':
+      return { port: 1, maxTries: 1, timeoutMs: 100 }
+    case 'lesson:load':
+      return { host: '127.0.0.1', port: 1, clients: 1, timeoutMs: 100 }
   }
 }
 

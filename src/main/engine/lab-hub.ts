@@ -10,6 +10,8 @@ import { Lab } from './lab'
 import { readKernelView } from './kernel-view'
 import { whoHoldsPort } from './kernel/port-holder'
 import { respondStats, respondTest } from './respond-commands'
+import { huntSelfConnection } from './lesson/self-connect'
+import { runLoad } from './lesson/load-run'
 
 /** The commands the lab itself runs; `lab:snapshot` and `lab:ack` belong to a consumer's session. */
 type LabCommand = Exclude<CommandName, 'lab:snapshot' | 'lab:ack'>
@@ -27,7 +29,9 @@ const LAB_COMMANDS: { [C in LabCommand]: (lab: Lab, req: CommandRequest<C>) => C
   'connection:clear-closed': (lab, req) => lab.clearClosed(req),
   'kernel:sockets': readKernelView,
   'respond:test': (_lab, req) => respondTest(req),
-  'respond:stats': (lab, req) => respondStats(lab, req)
+  'respond:stats': (lab, req) => respondStats(lab, req),
+  'lesson:self-connect-hunt': (lab, req) => huntSelfConnection(req, lab),
+  'lesson:load': (_lab, req) => runLoad(req)
 }
 
 /** Runs one validated lab command. */

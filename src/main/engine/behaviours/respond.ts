@@ -9,44 +9,41 @@ import { renderTemplate } from '@shared/responders/template'
 import type { LabConnection } from '../lab-connection'
 import type { BehaviourFactory } from './behaviour'
 import { baseBehaviour, peerLabel } from './behaviour'
+import { PacedQueue } from './paced-work'
 
-/** Messages answered per connection per turn of the event loop; the rest wait for the next turn (setImmediate). */
-export const RESPOND_MESSAGES_PER_TURN = 256
-/** Messages waiting per connection before the lab stops reading from that peer (until half of them are answered). */
-export const RESPOND_MAX_QUEUED = 16_384
-/** Kept payload bytes waiting per connection, same policy. */
-export const RESPOND_MAX_QUEUED_BYTES = 4 * 1024 * 1024
-// A safety net past the hold: a read already under way adds its chunk's messages (64 KiB of LFs = 65,536); beyond this
-// they are dropped and counted.
-const HARD_QUEUE_LIMIT = RESPOND_MAX_QUEUED + 160_000
+/** Messages waiting behind a delayed reply before the lab stops reading from that peer (until the delay ends). */
+export const RESPOND_MAX_DELAYED = 16_384
+// A safety net past the hold: a read already under way adds its chunk's messages (64 KiB of LFs = 65,536); beyond
+// this they are dropped and counted.
+const HARD_DELAYED_LIMIT = RESPOND_MAX_DELAYED + 160_000
 
 /** Server-wide counters of a responder, as `respond:stats` reports them. */
 export interface RespondStats extends ResponderStats {
-  /** Messages dropped unanswered because far too many waited even after reading stopped. */
+  /** Messages dropped unanswered because far too many waited behind a delay even after reading stopped. */
   dropped: number
 }
 
 interface PeerState {
   framer: Framer
-  queue: FrameMessage[]
-  head: number
-  queuedBytes: number
   counters: { perConnection: number[]; fallbackOnConnection: number }
+  /** A delayed reply is pending: messages wait here, in order, until it is sent. */
   timer: NodeJS.Timeout | null
-  immediate: NodeJS.Immediate | null
+  delayed: FrameMessage[]
+  /** Reading held by this behaviour (too many messages behind a delay). */
+  held: boolean
   /** A `then` action ran: nothing more is answered. */
   done: boolean
   peerEnded: boolean
   noticedBroken: boolean
   noticedDrop: boolean
-  held: boolean
 }
 
 /**
  * Answers by rule: each message (cut by the server's framing, default `line`) is matched against the
  * rules in order; the first match replies with its template (after `delayMs`), then may half-close,
  * close or reset. A fallback answers what no rule matches; a greeting goes out on connect. Replies
- * keep the messages' order; the replies of one turn go out as one write.
+ * keep the messages' order; the replies of one slice go out as one write. Messages are worked through
+ * under the lab-wide per-turn budget (paced-work.ts): a flood pauses its own peer, nobody else.
  */
 export const respond: BehaviourFactory = (host, options) => {
   const compiled = compileResponder(options)
@@ -66,9 +63,8 @@ export const respond: BehaviourFactory = (host, options) => {
   const act = (conn: LabConnection, st: PeerState, then: Answer['then']): void => {
     if (then === null) return
     st.done = true
-    st.queue = []
-    st.head = 0
-    st.queuedBytes = 0
+    st.delayed = []
+    paced.drop(conn)
     if (st.held) {
       st.held = false
       conn.holdReading(false)
@@ -79,33 +75,24 @@ export const respond: BehaviourFactory = (host, options) => {
   }
 
   const finishIfEnded = (conn: LabConnection, st: PeerState): void => {
-    if (st.peerEnded && !st.done && st.head >= st.queue.length && st.timer === null && st.immediate === null) conn.halfClose()
+    if (st.peerEnded && !st.done && st.timer === null && st.delayed.length === 0 && paced.pending(conn) === 0) conn.halfClose()
   }
 
-  const release = (conn: LabConnection, st: PeerState): void => {
-    if (st.held && st.queue.length - st.head <= RESPOND_MAX_QUEUED / 2 && st.queuedBytes <= RESPOND_MAX_QUEUED_BYTES / 2) {
-      st.held = false
-      conn.holdReading(false)
+  /** Answers a slice of messages in order; a delayed reply parks the rest until it is sent. */
+  const answer = (conn: LabConnection, items: FrameMessage[]): void => {
+    const st = peers.get(conn)
+    if (!st || st.done) return
+    if (st.timer !== null) {
+      for (const m of items) st.delayed.push(m)
+      return
     }
-  }
-
-  const pump = (conn: LabConnection, st: PeerState): void => {
     const out: Uint8Array[] = []
-    let n = 0
-    while (st.head < st.queue.length && n < RESPOND_MESSAGES_PER_TURN && !st.done) {
-      const msg = st.queue[st.head++]
-      st.queuedBytes -= msg.data.length
-      n++
-      const a = answerMessage(r, msg, st.counters, stats, peerLabel(conn))
+    for (let k = 0; k < items.length; k++) {
+      const a = answerMessage(r, items[k], st.counters, stats, peerLabel(conn))
       if (a.delayMs > 0) {
         flush(conn, out)
-        st.timer = setTimeout(() => {
-          st.timer = null
-          if (!peers.has(conn)) return
-          if (a.reply && a.reply.length > 0) flush(conn, [a.reply])
-          act(conn, st, a.then)
-          pump(conn, st)
-        }, a.delayMs)
+        for (let j = k + 1; j < items.length; j++) st.delayed.push(items[j])
+        st.timer = setTimeout(() => afterDelay(conn, st, a), a.delayMs)
         return
       }
       if (a.reply && a.reply.length > 0) out.push(a.reply)
@@ -116,30 +103,32 @@ export const respond: BehaviourFactory = (host, options) => {
       }
     }
     flush(conn, out)
-    release(conn, st)
-    if (st.head >= st.queue.length) {
-      st.queue = []
-      st.head = 0
-    } else if (!st.done) {
-      // Drop answered entries now and then, so a queue that never empties does not keep them all.
-      if (st.head > 4096) {
-        st.queue = st.queue.slice(st.head)
-        st.head = 0
-      }
-      st.immediate = setImmediate(() => {
-        st.immediate = null
-        if (peers.has(conn)) pump(conn, st)
-      })
-      return
-    }
-    finishIfEnded(conn, st)
   }
+
+  const afterDelay = (conn: LabConnection, st: PeerState, a: Answer): void => {
+    st.timer = null
+    if (peers.get(conn) !== st) return
+    if (a.reply && a.reply.length > 0) flush(conn, [a.reply])
+    act(conn, st, a.then)
+    if (st.done) return
+    const waiting = st.delayed
+    st.delayed = []
+    if (st.held) {
+      st.held = false
+      conn.holdReading(false)
+    }
+    // Back through the paced queue, so a long wait does not become one long turn.
+    paced.push(conn, waiting)
+    paced.afterDrained(conn, () => finishIfEnded(conn, st))
+  }
+
+  const paced = new PacedQueue<FrameMessage>(answer)
 
   const stop = (conn: LabConnection): void => {
     const st = peers.get(conn)
     if (!st) return
     if (st.timer) clearTimeout(st.timer)
-    if (st.immediate) clearImmediate(st.immediate)
+    paced.drop(conn)
     peers.delete(conn)
   }
 
@@ -149,17 +138,14 @@ export const respond: BehaviourFactory = (host, options) => {
       stop(conn)
       const st: PeerState = {
         framer: createFramer(framing),
-        queue: [],
-        head: 0,
-        queuedBytes: 0,
         counters: { perConnection: [], fallbackOnConnection: 0 },
         timer: null,
-        immediate: null,
+        delayed: [],
+        held: false,
         done: false,
         peerEnded: false,
         noticedBroken: false,
-        noticedDrop: false,
-        held: false
+        noticedDrop: false
       }
       peers.set(conn, st)
       // On connect only: a rules change re-opens live connections, which must not be greeted twice.
@@ -177,34 +163,34 @@ export const respond: BehaviourFactory = (host, options) => {
         const b = st.framer.broken
         host.notice('warning', `Server ${host.serverId}: connection ${conn.id} broke its ${describeFraming(framing)} framing at byte ${b.at}: ${b.reason}; answering raw chunks from there`)
       }
+      if (st.timer === null) return paced.push(conn, msgs)
+      // Behind a delayed reply: park them, bounded, holding the peer back rather than growing without limit.
       for (const m of msgs) {
-        if (st.queue.length - st.head >= HARD_QUEUE_LIMIT || st.queuedBytes + m.data.length > 4 * RESPOND_MAX_QUEUED_BYTES) {
+        if (st.delayed.length >= HARD_DELAYED_LIMIT) {
           stats.dropped++
           if (!st.noticedDrop) {
             st.noticedDrop = true
-            host.notice('warning', `Server ${host.serverId}: connection ${conn.id} sends messages faster than they are answered; dropping some unanswered`)
+            host.notice('warning', `Server ${host.serverId}: connection ${conn.id} sends far more than it waits for; dropping some messages unanswered`)
           }
           continue
         }
-        st.queue.push(m)
-        st.queuedBytes += m.data.length
+        st.delayed.push(m)
       }
-      if (!st.held && (st.queue.length - st.head > RESPOND_MAX_QUEUED || st.queuedBytes > RESPOND_MAX_QUEUED_BYTES)) {
-        // Back-pressure instead of an ever-growing queue: the peer waits until we catch up.
+      if (!st.held && st.delayed.length > RESPOND_MAX_DELAYED) {
         st.held = true
         conn.holdReading(true)
       }
-      if (st.timer === null && st.immediate === null) pump(conn, st)
     },
     onPeerEnd(conn) {
       const st = peers.get(conn)
       if (!st) return conn.halfClose()
       st.peerEnded = true
-      finishIfEnded(conn, st)
+      paced.afterDrained(conn, () => finishIfEnded(conn, st))
     },
     onClose: stop,
     dispose() {
       for (const c of [...peers.keys()]) stop(c)
+      paced.clear()
     },
     stats(): RespondStats {
       return { ...stats, hits: [...stats.hits] }
