@@ -128,6 +128,27 @@ describe('framing real traffic through the engine', () => {
     expect(f.out.messages[0].end).toBe(conn.bytesOut)
   })
 
+  it('a responder with HTTP framing answers curl by rule: the whole request is one message, keep-alive works', async () => {
+    lab = createTestLab()
+    const server = await lab.ok('server:start', {
+      host: '127.0.0.1',
+      port: 0,
+      behaviour: 'respond',
+      options: {
+        framing: 'http',
+        rules: [{ match: { regex: '^GET /health HTTP' }, reply: 'HTTP/1.1 200 OK\\r\\nContent-Length: 3\\r\\n\\r\\nok\\n' }],
+        fallback: 'HTTP/1.1 404 Not Found\\r\\nContent-Length: 0\\r\\n\\r\\n'
+      }
+    })
+    const base = `http://127.0.0.1:${server.bound.port}`
+    const r = await run('curl', ['-s', '-w', ' %{http_code}\\n', `${base}/health`, '--next', '-s', '-w', ' %{http_code}\\n', '-d', 'x=1', `${base}/nope`])
+    // Both requests on one connection (curl reuses it), each answered in turn.
+    expect(r.stdout.toString()).toBe('ok\n 200\n 404\n')
+    const stats = await lab.ok('respond:stats', { serverId: server.id })
+    expect(stats).toMatchObject({ hits: [1], fallback: 1, messages: 2 })
+    expect([...lab.hub.lab.connections.values()].filter((c) => c.serverId === server.id)).toHaveLength(1)
+  })
+
   it('RESP: redis-cli against a lab responder playing Redis, and the lab as a client of a real redis-server', async () => {
     lab = createTestLab()
     const server = await lab.ok('server:start', {
