@@ -62,4 +62,18 @@ describe('RulesEditor', () => {
     expect((screen.getByLabelText('Rule 2 equals') as HTMLInputElement).value).toBe('QUIT')
     expect(screen.getAllByRole('listitem', { name: /^Rule \d$/ })).toHaveLength(3)
   })
+
+  it('a custom length framing: 4-byte little endian, tested on a sample', async () => {
+    render(<Harness />)
+    await userEvent.selectOptions(screen.getByLabelText('Responder framing'), 'length-prefixed…')
+    await userEvent.selectOptions(screen.getByLabelText('Length field bytes'), '4')
+    await userEvent.selectOptions(screen.getByLabelText('Endianness'), 'little')
+    const sample = screen.getByLabelText(/Sample message/)
+    await userEvent.clear(sample)
+    // userEvent treats braces specially; the sample is \x03\x00\x00\x00abc then a header cut short.
+    await userEvent.type(sample, '\\x03\\x00\\x00\\x00abc\\x09\\x00')
+    await userEvent.click(screen.getByRole('button', { name: 'Test' }))
+    const result = await screen.findByRole('list', { name: 'Test result' })
+    expect(within(result).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['0–7 fallback → "unknown: abc\\r\\n"', 'Incomplete message from byte 7 (2 bytes)'])
+  })
 })
