@@ -172,3 +172,21 @@ describe('frameTraffic bounds', () => {
     expect(f.in.stoppedAt).toBe(64 * 1024)
   })
 })
+
+describe('HTTP HEAD across directions', () => {
+  it('a response to HEAD has no body although it announces a Content-Length', () => {
+    const req = 'HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n'
+    const res = 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello'
+    const chunks = [
+      { seq: 0, dir: 'in' as const, size: req.length, bytes: bytes(req) },
+      { seq: 1, dir: 'out' as const, size: res.length, bytes: bytes(res) }
+    ]
+    const f = frameTraffic(chunks, 'http', true)
+    expect(f.in.messages.map((m) => m.summary)).toEqual(['HEAD / HTTP/1.1', 'GET / HTTP/1.1'])
+    expect(f.out.messages.map((m) => [m.start, m.end])).toEqual([
+      [0, 38],
+      [38, 81]
+    ])
+    expect(f.out.broken).toBeNull()
+  })
+})

@@ -1,5 +1,7 @@
 import { createFramer } from './create-framer'
+import { HttpFramer } from './http-framer'
 import type { Framing, FramingInput } from './spec'
+import { normalizeFraming } from './spec'
 import type { FrameBroken, FrameMessage, FramePending } from './types'
 
 /** A chunk as a viewer has it: its size, and the bytes still kept (a tail of it when shorter). */
@@ -38,16 +40,33 @@ export interface FramedTraffic {
  * begins at the first kept byte. Framing never changes the bytes; it only reads them.
  */
 export function frameTraffic(chunks: readonly ViewChunk[], framing: Framing | FramingInput, ended = false, maxMessages = VIEW_MAX_MESSAGES): FramedTraffic {
-  return { in: frameDirection(chunks, 'in', framing, ended, maxMessages), out: frameDirection(chunks, 'out', framing, ended, maxMessages) }
+  const fin = frameDirection(chunks, 'in', framing, ended, maxMessages)
+  const fout = frameDirection(chunks, 'out', framing, ended, maxMessages)
+  if (normalizeFraming(framing).type !== 'http') return { in: fin, out: fout }
+  // HTTP: responses to HEAD carry no body, which only the requests in the other direction tell.
+  const methods = (d: FramedDirection): string[] => d.messages.filter((m) => !m.raw && m.summary && !m.summary.startsWith('HTTP/')).map((m) => m.summary!.split(' ')[0])
+  const inMethods = methods(fin)
+  const outMethods = methods(fout)
+  if (inMethods.includes('HEAD')) return { in: fin, out: frameDirection(chunks, 'out', framing, ended, maxMessages, inMethods) }
+  if (outMethods.includes('HEAD')) return { in: frameDirection(chunks, 'in', framing, ended, maxMessages, outMethods), out: fout }
+  return { in: fin, out: fout }
 }
 
-function frameDirection(chunks: readonly ViewChunk[], dir: 'in' | 'out', framing: Framing | FramingInput, ended: boolean, maxMessages: number): FramedDirection {
+function frameDirection(
+  chunks: readonly ViewChunk[],
+  dir: 'in' | 'out',
+  framing: Framing | FramingInput,
+  ended: boolean,
+  maxMessages: number,
+  requestMethods?: string[]
+): FramedDirection {
   const own = chunks.filter((c) => c.dir === dir)
   const result: FramedDirection = { messages: [], chunkStarts: [], broken: null, pending: null, startsAt: 0, stoppedAt: null }
   if (own.length === 0) return result
   const firstCut = Math.max(0, own[0].size - own[0].bytes.length)
   result.startsAt = firstCut
   const framer = createFramer(framing, { startOffset: firstCut })
+  if (requestMethods && framer instanceof HttpFramer) framer.requestMethods = [...requestMethods]
   let offset = 0
   let gapBroken: FrameBroken | null = null
   for (const [k, c] of own.entries()) {

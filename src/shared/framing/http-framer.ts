@@ -23,6 +23,12 @@ type State =
  * A response to HEAD cannot be told apart from one direction alone: it is read as having the body its headers announce.
  */
 export class HttpFramer extends FramerBase {
+  /**
+   * The methods of the requests the responses of this stream answer, oldest first (the other direction's), when
+   * known: a response to HEAD has no body whatever its headers say. The framer takes one per response.
+   */
+  requestMethods: string[] | null = null
+
   private state: State = { kind: 'head' }
   private line: number[] = []
   /** Views of the head's bytes, in order (the chunks are not ours to change). */
@@ -149,7 +155,9 @@ export class HttpFramer extends FramerBase {
     }
     const status = /^HTTP\/\d\.\d (\d{3})/.exec(first)
     const code = status ? Number(status[1]) : 0
-    const noBody = status !== null && (code < 200 || code === 204 || code === 304)
+    // A 1xx is interim: the final response to the same request follows.
+    const method = status !== null && code >= 200 && this.requestMethods ? this.requestMethods.shift() : undefined
+    const noBody = status !== null && (code < 200 || code === 204 || code === 304 || method === 'HEAD')
     this.head = []
     if (noBody || (!chunked && length <= 0 && (!status || length === 0))) {
       this.finish(base + i, this.summary)
