@@ -3,7 +3,7 @@ import { cleanup, render, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { MessagesView } from '@renderer/features/detail/messages-view'
 import type { KeptChunk, TrafficWindow } from '@renderer/features/detail/traffic-window'
-import { framingPrefs } from '@renderer/features/responders/framing-prefs'
+import { framingPrefs } from '@renderer/store/framing-prefs'
 
 afterEach(() => {
   cleanup()

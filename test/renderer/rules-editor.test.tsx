@@ -6,10 +6,10 @@ import type { CommandName, CommandRequest, Result } from '@shared/contract'
 import { commands } from '@shared/contract'
 import { bytesToBase64, encodePayload } from '@shared/payload-codec'
 import { compileResponder, testSample } from '@shared/responders'
-import type { LabRequest } from '@renderer/features/detail/use-traffic'
-import { RulesEditor } from '@renderer/features/responders/rules-editor'
-import { exampleDraft } from '@renderer/features/responders/respond-draft'
-import type { RespondDraft } from '@renderer/features/responders/respond-draft'
+import type { LabRequest } from '@renderer/transport/transport'
+import { RulesEditor } from '@renderer/ui/responders/rules-editor'
+import { exampleDraft } from '@renderer/ui/responders/respond-draft'
+import type { RespondDraft } from '@renderer/ui/responders/respond-draft'
 
 afterEach(cleanup)
 

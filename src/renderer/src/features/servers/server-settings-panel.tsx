@@ -2,9 +2,8 @@ import { useState } from 'react'
 import type { ReactNode } from 'react'
 import type { CommandInput } from '@shared/contract'
 import type { AcceptMode, ServerInfo } from '@shared/model'
-import { BUTTON, INPUT } from '@renderer/features/layout/ui-classes'
-import { RespondSettings } from '@renderer/features/responders/respond-settings'
-import { useLabStore } from '@renderer/store/use-lab'
+import { BUTTON, INPUT } from '@renderer/ui/classes'
+import { RespondSettings } from './respond-settings'
 
 /** Props of the settings panel. */
 export interface ServerSettingsPanelProps {
@@ -99,6 +98,5 @@ export function ServerSettingsPanel({ server, onConfigure }: ServerSettingsPanel
 }
 
 function RespondSettingsHere({ server, onConfigure }: ServerSettingsPanelProps): ReactNode {
-  const store = useLabStore()
-  return <RespondSettings key={server.id} server={server} request={store.transport.request} onConfigure={onConfigure} />
+  return <RespondSettings key={server.id} server={server} onConfigure={onConfigure} />
 }

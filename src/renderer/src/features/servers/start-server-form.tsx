@@ -3,13 +3,13 @@ import type { FormEvent, ReactNode } from 'react'
 import type { CommandInput, LabError } from '@shared/contract'
 import { BEHAVIOURS } from '@shared/model'
 import type { AcceptMode, Behaviour } from '@shared/model'
-import { useLabStore } from '@renderer/store/use-lab'
+import { useCommand } from '@renderer/store/use-command'
 import { useUiStore } from '@renderer/store/ui-store'
-import { ErrorAlert } from '@renderer/features/notices/error-alert'
-import { BUTTON, INPUT, LABEL } from '@renderer/features/layout/ui-classes'
-import { RulesEditor } from '@renderer/features/responders/rules-editor'
-import { draftToOptions, exampleDraft } from '@renderer/features/responders/respond-draft'
-import type { RespondDraft } from '@renderer/features/responders/respond-draft'
+import { ErrorAlert } from '@renderer/ui/error-alert'
+import { BUTTON, INPUT, LABEL } from '@renderer/ui/classes'
+import { RulesEditor } from '@renderer/ui/responders/rules-editor'
+import { draftToOptions, exampleDraft } from '@renderer/ui/responders/respond-draft'
+import type { RespondDraft } from '@renderer/ui/responders/respond-draft'
 import { BEHAVIOUR_INFO } from './behaviour-info'
 import type { ServerSettings } from './recent-settings'
 import { describeSettings, loadRecent, rememberRecent } from './recent-settings'
@@ -51,12 +51,10 @@ const DEFAULTS: FormState = {
 
 /** The form that starts a server: Host, Port, Behaviour and more options; the engine's error shown inline. */
 export function StartServerForm(): ReactNode {
-  const store = useLabStore()
   const ui = useUiStore()
   const ids = useId()
   const [form, setForm] = useState<FormState>(DEFAULTS)
-  const [error, setError] = useState<LabError | null>(null)
-  const [busy, setBusy] = useState(false)
+  const { run, busy, error, setError } = useCommand()
   const [recent, setRecent] = useState<ServerSettings[]>(() => loadRecent())
   const [rules, setRules] = useState<RespondDraft>(() => exampleDraft())
   const set = (patch: Partial<FormState>): void => setForm((f) => ({ ...f, ...patch }))
@@ -70,14 +68,8 @@ export function StartServerForm(): ReactNode {
       setError(input)
       return
     }
-    setBusy(true)
-    const result = await store.transport.request('server:start', input)
-    setBusy(false)
-    if (!result.ok) {
-      setError(result.error)
-      return
-    }
-    setError(null)
+    const result = await run('server:start', input)
+    if (!result.ok) return
     ui.set({ selectedServerId: result.value.id, outgoingSelected: false })
     setRecent(rememberRecent(toSettings(form)))
   }
@@ -150,7 +142,7 @@ export function StartServerForm(): ReactNode {
           <input id={`${ids}-telemetry`} className={INPUT} type="number" min={10} value={form.telemetryMs} onChange={(e) => set({ telemetryMs: e.target.value })} />
         </div>
       ) : null}
-      {form.behaviour === 'respond' ? <RulesEditor value={rules} onChange={setRules} request={store.transport.request} /> : null}
+      {form.behaviour === 'respond' ? <RulesEditor value={rules} onChange={setRules} /> : null}
       <details className="group text-sm">
         <summary className="cursor-pointer text-xs font-medium text-slate-500 select-none hover:text-slate-800 dark:text-slate-400 dark:hover:text-slate-200">
           More options

@@ -3,19 +3,21 @@ import type { ReactNode } from 'react'
 import type { CommandValue, LabError } from '@shared/contract'
 import { escapedText } from '@shared/byte-format'
 import { base64ToBytes } from '@shared/payload-codec'
-import type { LabRequest } from '@renderer/features/detail/use-traffic'
-import { ErrorAlert } from '@renderer/features/notices/error-alert'
-import { BUTTON, INPUT } from '@renderer/features/layout/ui-classes'
+import type { LabRequest } from '@renderer/transport/transport'
+import { useCommand } from '@renderer/store/use-command'
+import { ErrorAlert } from '@renderer/ui/error-alert'
+import { BUTTON, INPUT } from '@renderer/ui/classes'
 import type { RespondDraft } from './respond-draft'
 import { draftToOptions } from './respond-draft'
 
 /** Which rule each message of a sample fires and what it would reply; nothing is sent. */
-export function SampleTester({ draft, request }: { draft: RespondDraft; request: LabRequest }): ReactNode {
+export function SampleTester({ draft, request }: { draft: RespondDraft; request?: LabRequest }): ReactNode {
+  const { run } = useCommand(request, { trackBusy: false })
   const [sample, setSample] = useState('PING\\r\\n')
   const [result, setResult] = useState<CommandValue<'respond:test'> | null>(null)
   const [error, setError] = useState<LabError | null>(null)
   const test = async (): Promise<void> => {
-    const r = await request('respond:test', { options: draftToOptions(draft), sample: { format: 'escapes', text: sample, lineEnding: 'none' } })
+    const r = await run('respond:test', { options: draftToOptions(draft), sample: { format: 'escapes', text: sample, lineEnding: 'none' } })
     if (r.ok) {
       setResult(r.value)
       setError(null)

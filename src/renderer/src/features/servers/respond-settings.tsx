@@ -2,16 +2,16 @@ import { useState } from 'react'
 import type { ReactNode } from 'react'
 import type { CommandInput } from '@shared/contract'
 import type { ServerInfo } from '@shared/model'
-import type { LabRequest } from '@renderer/features/detail/use-traffic'
-import { BUTTON } from '@renderer/features/layout/ui-classes'
-import { draftToOptions, optionsToDraft } from './respond-draft'
-import { RulesEditor } from './rules-editor'
-import { useRespondStats } from './use-respond-stats'
+import type { LabRequest } from '@renderer/transport/transport'
+import { BUTTON } from '@renderer/ui/classes'
+import { draftToOptions, optionsToDraft } from '@renderer/ui/responders/respond-draft'
+import { RulesEditor } from '@renderer/ui/responders/rules-editor'
+import { useRespondStats } from '@renderer/store/use-respond-stats'
 
 /** The rules of a running `respond` server, with its live hit counters; Apply sends them with server:configure. */
 export function RespondSettings(props: {
   server: ServerInfo
-  request: LabRequest
+  request?: LabRequest
   onConfigure: (input: CommandInput<'server:configure'>) => Promise<boolean>
 }): ReactNode {
   const { server, request, onConfigure } = props

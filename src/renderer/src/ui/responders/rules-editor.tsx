@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react'
 import type { CommandValue } from '@shared/contract'
-import type { LabRequest } from '@renderer/features/detail/use-traffic'
-import { BUTTON, INPUT, LABEL } from '@renderer/features/layout/ui-classes'
+import type { LabRequest } from '@renderer/transport/transport'
+import { BUTTON, INPUT, LABEL } from '@renderer/ui/classes'
 import { FramingPicker } from './framing-picker'
 import type { MatchKind, RespondDraft, RuleDraft } from './respond-draft'
 import { MATCH_KINDS, moveRule, newRule } from './respond-draft'
@@ -14,7 +14,8 @@ const ICON = 'rounded px-1 text-xs text-slate-500 hover:bg-slate-200 disabled:op
 export interface RulesEditorProps {
   value: RespondDraft
   onChange: (d: RespondDraft) => void
-  request: LabRequest
+  /** Only tests pass one; otherwise the tree's lab runs the commands. */
+  request?: LabRequest
   /** Live hit counters of the running server, when editing one. */
   stats?: CommandValue<'respond:stats'> | null
 }

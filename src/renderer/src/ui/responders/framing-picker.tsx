@@ -2,7 +2,7 @@ import { useState } from 'react'
 import type { ReactNode } from 'react'
 import { describeFraming, framingSchema, normalizeFraming } from '@shared/framing'
 import type { FramingInput, FramingSpec } from '@shared/framing'
-import { INPUT } from '@renderer/features/layout/ui-classes'
+import { INPUT } from '@renderer/ui/classes'
 
 const CHOICES: { label: string; value: FramingInput }[] = [
   { label: 'raw chunks', value: 'raw' },
