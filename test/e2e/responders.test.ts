@@ -11,7 +11,9 @@ import { setupLabPage } from './helpers/lab-page'
 import { readRows, serverCards, serverLabels, submitStartForm } from './helpers/ui'
 import { selectConnection, trafficSection } from './helpers/ui-more'
 
-const OUT = process.env.TCP_LAB_SCREENSHOTS_DIR ? resolve(process.env.TCP_LAB_SCREENSHOTS_DIR) : mkdtempSync(join(tmpdir(), 'tcp-lab-respond-'))
+const OUT = process.env.TCP_LAB_SCREENSHOTS_DIR
+  ? resolve(process.env.TCP_LAB_SCREENSHOTS_DIR)
+  : mkdtempSync(join(tmpdir(), 'tcp-lab-respond-'))
 const keep = process.env.TCP_LAB_SCREENSHOTS_DIR !== undefined
 const ui = setupLabPage({
   viewport: { width: 1440, height: 900 },
@@ -46,12 +48,17 @@ describe('responders in the real UI', () => {
     await rules.getByLabel(/Sample message/).fill('HELLO bob\\r\\nPING\\r\\n')
     await rules.getByRole('button', { name: 'Test' }).click()
     const result = rules.getByRole('list', { name: 'Test result' })
-    await waitFor(async () => ((await result.textContent()) ?? '').includes('rule 1 → "PONG 1\\r\\n"'), { what: 'the sample result' })
+    await waitFor(async () => ((await result.textContent()) ?? '').includes('rule 1 → "PONG 1\\r\\n"'), {
+      what: 'the sample result'
+    })
     expect(await result.textContent()).toContain('0–11 rule 2 → "hi bob\\r\\n"')
 
     const before = new Set(await serverLabels(page))
     await submitStartForm(page, { host: '127.0.0.1', port: '0' })
-    const label = await waitFor(async () => (await serverLabels(page)).find((l) => !before.has(l)), { what: 'the respond server card', timeoutMs: 10_000 })
+    const label = await waitFor(async () => (await serverLabels(page)).find(l => !before.has(l)), {
+      what: 'the respond server card',
+      timeoutMs: 10_000
+    })
     const port = Number(/:(\d+)$/.exec(label)?.[1])
 
     const parts = ['PI', 'NG\\r\\nHELLO bob\\r\\nQU', 'IT\\r\\n']
@@ -59,16 +66,25 @@ describe('responders in the real UI', () => {
     const sizes = [2, 2 + 17, 2 + 17 + 4]
     for (const size of sizes) {
       py.child.stdin.write('\n')
-      await waitFor(async () => (await readRows(page)).some((r) => r.local.endsWith(`:${port}`) && r.bytesIn === size), { what: `${size} bytes read`, timeoutMs: 10_000 })
+      await waitFor(async () => (await readRows(page)).some(r => r.local.endsWith(`:${port}`) && r.bytesIn === size), {
+        what: `${size} bytes read`,
+        timeoutMs: 10_000
+      })
     }
     await py.exited
     expect(py.output().toString()).toBe('hello from the lab\r\nPONG 1\r\nhi bob\r\nbye\r\n')
-    const row = await waitFor(async () => (await readRows(page)).find((r) => r.local.endsWith(`:${port}`) && r.state.startsWith('closed')), { what: 'closed by QUIT' })
+    const row = await waitFor(
+      async () => (await readRows(page)).find(r => r.local.endsWith(`:${port}`) && r.state.startsWith('closed')),
+      { what: 'closed by QUIT' }
+    )
 
     await selectConnection(page, row.id)
     await trafficSection(page).getByRole('button', { name: 'Messages' }).click()
     const inbound = page.getByRole('region', { name: 'Messages from the peer' })
-    await waitFor(async () => (await inbound.getByTestId('message').count()) === 3, { what: 'three messages in', timeoutMs: 10_000 })
+    await waitFor(async () => (await inbound.getByTestId('message').count()) === 3, {
+      what: 'three messages in',
+      timeoutMs: 10_000
+    })
     const texts = await inbound.getByTestId('message').allTextContents()
     expect(texts[0]).toContain('0–6')
     expect(texts[0]).toContain('split over 2 reads at 2')
@@ -78,7 +94,7 @@ describe('responders in the real UI', () => {
     const outbound = page.getByRole('region', { name: 'Messages to the peer' })
     expect(await outbound.getByTestId('message').count()).toBe(4)
 
-    await page.getByRole('region', { name: 'Connection detail' }).evaluate((section) => {
+    await page.getByRole('region', { name: 'Connection detail' }).evaluate(section => {
       const body = section.children[0]
       const traffic = body?.querySelector('section[aria-label="Traffic"]')
       if (body && traffic) body.scrollTop += traffic.getBoundingClientRect().top - body.getBoundingClientRect().top - 20

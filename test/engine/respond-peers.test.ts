@@ -25,7 +25,12 @@ afterEach(async () => {
 /** The engine's traffic record of a connection, framed. */
 async function framed(connectionId: number, framing: FramingInput) {
   const rec = await lab.ok('connection:traffic', { connectionId })
-  const chunks = rec.chunks.map((c) => ({ seq: c.seq, dir: c.dir, size: c.size, bytes: new Uint8Array(Buffer.from(c.data, 'base64')) }))
+  const chunks = rec.chunks.map(c => ({
+    seq: c.seq,
+    dir: c.dir,
+    size: c.size,
+    bytes: new Uint8Array(Buffer.from(c.data, 'base64'))
+  }))
   return { chunks, framed: frameTraffic(chunks, framing, true) }
 }
 
@@ -90,15 +95,18 @@ describe('framing real traffic through the engine', () => {
     peers.push(py)
     for (let k = 0; k < 4; k++) {
       py.child.stdin.write('\n')
-      await waitFor(() => [...lab.hub.lab.connections.values()].some((c) => c.serverId === server.id && c.chunksIn === k + 1), { what: `read ${k + 1}` })
+      await waitFor(
+        () => [...lab.hub.lab.connections.values()].some(c => c.serverId === server.id && c.chunksIn === k + 1),
+        { what: `read ${k + 1}` }
+      )
     }
     expect(await py.exited).toBe(0)
     expect(py.stderr()).toBe('')
     expect(py.output().toString('latin1')).toBe('\x00\x04PONG\x00\x02ok\x00\x02ok\x00\x04PONG\x00\x02ok')
-    const conn = await lab.waitConn((c) => c.serverId === server.id && c.state === 'closed')
+    const conn = await lab.waitConn(c => c.serverId === server.id && c.state === 'closed')
     const { framed: f } = await framed(conn.id, framing)
-    expect(f.in.chunkStarts.map((c) => c.offset)).toEqual([0, 14, 18, 40])
-    expect(f.in.messages.map((m) => [m.start, m.end, text(m.data)])).toEqual([
+    expect(f.in.chunkStarts.map(c => c.offset)).toEqual([0, 14, 18, 40])
+    expect(f.in.messages.map(m => [m.start, m.end, text(m.data)])).toEqual([
       [0, 6, 'PING'],
       [6, 13, 'hello'],
       [13, 36, 'a longer message body'],
@@ -108,23 +116,31 @@ describe('framing real traffic through the engine', () => {
     expect(f.in.broken).toBeNull()
     expect(f.in.pending).toBeNull()
     // The message 13-36 spans three reads (the first read held two whole messages and one header byte); 36-42 spans two.
-    const crossing = (m: { start: number; end: number }) => f.in.chunkStarts.filter((c) => c.offset > m.start && c.offset < m.end).length
+    const crossing = (m: { start: number; end: number }) =>
+      f.in.chunkStarts.filter(c => c.offset > m.start && c.offset < m.end).length
     expect(f.in.messages.map(crossing)).toEqual([0, 0, 2, 1, 0])
-    expect(f.out.messages.map((m) => text(m.data))).toEqual(['PONG', 'ok', 'ok', 'PONG', 'ok'])
+    expect(f.out.messages.map(m => text(m.data))).toEqual(['PONG', 'ok', 'ok', 'PONG', 'ok'])
   })
 
   it('detects HTTP from a curl request and frames both directions', async () => {
     lab = createTestLab()
     const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'http' })
-    const r = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${server.bound.port}/lab?x=1`])
+    const r = await run('curl', [
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      `http://127.0.0.1:${server.bound.port}/lab?x=1`
+    ])
     expect(r.stdout.toString()).toBe('200')
-    const conn = await lab.waitConn((c) => c.serverId === server.id && c.state === 'closed')
+    const conn = await lab.waitConn(c => c.serverId === server.id && c.state === 'closed')
     const { chunks, framed: f } = await framed(conn.id, 'http')
-    const guess = detectFraming(chunks.find((c) => c.dir === 'in')!.bytes)
+    const guess = detectFraming(chunks.find(c => c.dir === 'in')!.bytes)
     expect(guess?.framing).toBe('http')
     expect(guess?.reason).toBe('starts with the request line "GET /lab?x=1 HTTP/1.1"')
-    expect(f.in.messages.map((m) => m.summary)).toEqual(['GET /lab?x=1 HTTP/1.1'])
-    expect(f.out.messages.map((m) => m.summary)).toEqual(['HTTP/1.1 200 OK'])
+    expect(f.in.messages.map(m => m.summary)).toEqual(['GET /lab?x=1 HTTP/1.1'])
+    expect(f.out.messages.map(m => m.summary)).toEqual(['HTTP/1.1 200 OK'])
     expect(f.out.messages[0].end).toBe(conn.bytesOut)
   })
 
@@ -136,17 +152,31 @@ describe('framing real traffic through the engine', () => {
       behaviour: 'respond',
       options: {
         framing: 'http',
-        rules: [{ match: { regex: '^GET /health HTTP' }, reply: 'HTTP/1.1 200 OK\\r\\nContent-Length: 3\\r\\n\\r\\nok\\n' }],
+        rules: [
+          { match: { regex: '^GET /health HTTP' }, reply: 'HTTP/1.1 200 OK\\r\\nContent-Length: 3\\r\\n\\r\\nok\\n' }
+        ],
         fallback: 'HTTP/1.1 404 Not Found\\r\\nContent-Length: 0\\r\\n\\r\\n'
       }
     })
     const base = `http://127.0.0.1:${server.bound.port}`
-    const r = await run('curl', ['-s', '-w', ' %{http_code}\\n', `${base}/health`, '--next', '-s', '-w', ' %{http_code}\\n', '-d', 'x=1', `${base}/nope`])
+    const r = await run('curl', [
+      '-s',
+      '-w',
+      ' %{http_code}\\n',
+      `${base}/health`,
+      '--next',
+      '-s',
+      '-w',
+      ' %{http_code}\\n',
+      '-d',
+      'x=1',
+      `${base}/nope`
+    ])
     // Both requests on one connection (curl reuses it), each answered in turn.
     expect(r.stdout.toString()).toBe('ok\n 200\n 404\n')
     const stats = await lab.ok('respond:stats', { serverId: server.id })
     expect(stats).toMatchObject({ hits: [1], fallback: 1, messages: 2 })
-    expect([...lab.hub.lab.connections.values()].filter((c) => c.serverId === server.id)).toHaveLength(1)
+    expect([...lab.hub.lab.connections.values()].filter(c => c.serverId === server.id)).toHaveLength(1)
   })
 
   it('RESP: redis-cli against a lab responder playing Redis, and the lab as a client of a real redis-server', async () => {
@@ -169,10 +199,13 @@ describe('framing real traffic through the engine', () => {
     expect(ping.stdout.toString()).toBe('PONG\n')
     const set = await run('redis-cli', ['-h', '127.0.0.1', '-p', port, 'SET', 'k', 'v'])
     expect(set.stdout.toString()).toBe('OK\n')
-    const conns = await waitFor(() => {
-      const cs = [...lab.hub.lab.connections.values()].filter((c) => c.serverId === server.id && c.closed)
-      return cs.length === 2 ? cs : null
-    }, { what: 'both redis-cli connections closed' })
+    const conns = await waitFor(
+      () => {
+        const cs = [...lab.hub.lab.connections.values()].filter(c => c.serverId === server.id && c.closed)
+        return cs.length === 2 ? cs : null
+      },
+      { what: 'both redis-cli connections closed' }
+    )
     const setConn = conns.reduce((a, b) => (b.bytesIn > a.bytesIn ? b : a))
     const { chunks, framed: f } = await framed(setConn.id, 'resp')
     expect(detectFraming(chunks[0].bytes)?.protocol).toBe('Redis RESP')
@@ -184,15 +217,30 @@ describe('framing real traffic through the engine', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lab-redis-'))
     dirs.push(dir)
     const sock = join(dir, 'redis.sock')
-    const redis = startPeer('redis-server', ['--port', '0', '--unixsocket', sock, '--save', '', '--appendonly', 'no', '--dir', dir])
+    const redis = startPeer('redis-server', [
+      '--port',
+      '0',
+      '--unixsocket',
+      sock,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir
+    ])
     peers.push(redis)
-    await waitFor(() => redis.output().toString().includes('ready to accept connections'), { what: 'redis-server to be ready', timeoutMs: 10_000 })
+    await waitFor(() => redis.output().toString().includes('ready to accept connections'), {
+      what: 'redis-server to be ready',
+      timeoutMs: 10_000
+    })
     const client = await lab.ok('client:connect', { host: `unix:${sock}` })
-    const cmds = '*3\\r\\n$3\\r\\nSET\\r\\n$1\\r\\nk\\r\\n$5\\r\\nhello\\r\\n*2\\r\\n$3\\r\\nGET\\r\\n$1\\r\\nk\\r\\n*2\\r\\n$3\\r\\nGET\\r\\n$4\\r\\nnone\\r\\n*1\\r\\n$4\\r\\nPING\\r\\n'
+    const cmds =
+      '*3\\r\\n$3\\r\\nSET\\r\\n$1\\r\\nk\\r\\n$5\\r\\nhello\\r\\n*2\\r\\n$3\\r\\nGET\\r\\n$1\\r\\nk\\r\\n*2\\r\\n$3\\r\\nGET\\r\\n$4\\r\\nnone\\r\\n*1\\r\\n$4\\r\\nPING\\r\\n'
     await lab.ok('connection:send', { connectionId: client.id, payload: { format: 'escapes', text: cmds } })
     await waitFor(() => lab.conn(client.id).bytesIn >= 5 + 11 + 5 + 7, { what: 'four replies from redis-server' })
     const real = await framed(client.id, 'resp')
-    expect(real.framed.out.messages.map((m) => m.summary)).toEqual(['SET k hello', 'GET k', 'GET none', 'PING'])
-    expect(real.framed.in.messages.map((m) => m.summary)).toEqual(['+OK', 'hello', '(nil)', '+PONG'])
+    expect(real.framed.out.messages.map(m => m.summary)).toEqual(['SET k hello', 'GET k', 'GET none', 'PING'])
+    expect(real.framed.in.messages.map(m => m.summary)).toEqual(['+OK', 'hello', '(nil)', '+PONG'])
   }, 30_000)
 })

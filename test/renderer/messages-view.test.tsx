@@ -20,16 +20,34 @@ function win(parts: [dir: 'in' | 'out', bytes: Uint8Array][]): TrafficWindow {
 describe('MessagesView', () => {
   it('shows 2-byte length messages with the chunk boundaries across them and exact offsets', async () => {
     // [0,4]PING [0,5]hello [0,21]a longer message body, written in reads cut at 14 and 18.
-    const stream = Uint8Array.from([0, 4, ...enc('PING'), 0, 5, ...enc('hello'), 0, 21, ...enc('a longer message body')])
+    const stream = Uint8Array.from([
+      0,
+      4,
+      ...enc('PING'),
+      0,
+      5,
+      ...enc('hello'),
+      0,
+      21,
+      ...enc('a longer message body')
+    ])
     const w = win([
       ['in', stream.subarray(0, 14)],
       ['in', stream.subarray(14, 18)],
       ['in', stream.subarray(18)]
     ])
-    render(<MessagesView connectionId={1} serverId={2} window={w} ended={false} serverFraming={{ type: 'length', bytes: 2 }} />)
+    render(
+      <MessagesView
+        connectionId={1}
+        serverId={2}
+        window={w}
+        ended={false}
+        serverFraming={{ type: 'length', bytes: 2 }}
+      />
+    )
     const inbound = screen.getByRole('region', { name: 'Messages from the peer' })
     const rows = within(inbound).getAllByTestId('message')
-    expect(rows.map((r) => r.textContent)).toEqual([
+    expect(rows.map(r => r.textContent)).toEqual([
       expect.stringContaining('0–6'),
       expect.stringContaining('6–13'),
       expect.stringContaining('13–36')
@@ -58,9 +76,19 @@ describe('MessagesView', () => {
   it('marks broken framing at its byte and an incomplete message', () => {
     const w = win([['in', enc('*1\r\n$4\r\nPING\r\n?bad\r\n')]])
     render(<MessagesView connectionId={6} serverId={null} window={w} ended={false} serverFraming="resp" />)
-    expect(screen.getByRole('note').textContent).toBe('Framing broke at byte 14: invalid RESP type byte 0x3f. Shown as chunks from there.')
+    expect(screen.getByRole('note').textContent).toBe(
+      'Framing broke at byte 14: invalid RESP type byte 0x3f. Shown as chunks from there.'
+    )
     cleanup()
-    render(<MessagesView connectionId={7} serverId={null} window={win([['in', enc('one\ntw')]])} ended={false} serverFraming="line" />)
+    render(
+      <MessagesView
+        connectionId={7}
+        serverId={null}
+        window={win([['in', enc('one\ntw')]])}
+        ended={false}
+        serverFraming="line"
+      />
+    )
     expect(screen.getByText('Incomplete message from byte 4: 2 bytes so far')).toBeTruthy()
   })
 })

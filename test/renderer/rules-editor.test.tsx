@@ -17,14 +17,21 @@ afterEach(cleanup)
 const request = (async (name: CommandName, input: unknown): Promise<Result<unknown>> => {
   if (name !== 'respond:test') return { ok: false, error: { code: 'unexpected', message: name } }
   const parsed = commands['respond:test'].request.safeParse(input)
-  if (!parsed.success) return { ok: false, error: { code: 'invalid', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') } }
+  if (!parsed.success)
+    return {
+      ok: false,
+      error: { code: 'invalid', message: parsed.error.issues.map(i => `${i.path.join('.')}: ${i.message}`).join('; ') }
+    }
   const req = parsed.data as CommandRequest<'respond:test'>
   const c = compileResponder(req.options)
   if (!c.ok) return { ok: false, error: { code: 'invalid', message: c.error.message } }
   const bytes = encodePayload(req.sample)
   if (!bytes.ok) return { ok: false, error: { code: 'bad-payload', message: bytes.error.message } }
   const r = testSample(c.value, req.options.framing ?? 'line', bytes.bytes)
-  return { ok: true, value: { ...r, messages: r.messages.map((m) => ({ ...m, reply: m.reply ? bytesToBase64(m.reply) : null })) } }
+  return {
+    ok: true,
+    value: { ...r, messages: r.messages.map(m => ({ ...m, reply: m.reply ? bytesToBase64(m.reply) : null })) }
+  }
 }) as LabRequest
 
 function Harness({ stats }: { stats?: { hits: number[]; fallback: number } }) {
@@ -41,7 +48,11 @@ describe('RulesEditor', () => {
     await userEvent.type(sample, 'HELLO bob\\r\\nPING\\r\\nwhat\\r\\n')
     await userEvent.click(screen.getByRole('button', { name: 'Test' }))
     const result = await screen.findByRole('list', { name: 'Test result' })
-    expect(within(result).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+    expect(
+      within(result)
+        .getAllByRole('listitem')
+        .map(li => li.textContent)
+    ).toEqual([
       '0–11 rule 2 → "hi bob\\r\\n"',
       '11–17 rule 1 → "PONG 1\\r\\n"',
       '17–23 fallback → "unknown: what\\r\\n"'
@@ -56,7 +67,9 @@ describe('RulesEditor', () => {
     await userEvent.selectOptions(screen.getByLabelText('Rule 4 match'), 'regex')
     await userEvent.type(screen.getByLabelText('Rule 4 regex'), 'a(b')
     await userEvent.click(screen.getByRole('button', { name: 'Test' }))
-    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('Bad regex at position 0: missing closing )'))
+    await waitFor(() =>
+      expect(screen.getByRole('alert').textContent).toContain('Bad regex at position 0: missing closing )')
+    )
     await userEvent.click(screen.getByRole('button', { name: 'Remove rule 4' }))
     await userEvent.click(screen.getByRole('button', { name: 'Move rule 3 up' }))
     expect((screen.getByLabelText('Rule 2 equals') as HTMLInputElement).value).toBe('QUIT')
@@ -74,6 +87,10 @@ describe('RulesEditor', () => {
     await userEvent.type(sample, '\\x03\\x00\\x00\\x00abc\\x09\\x00')
     await userEvent.click(screen.getByRole('button', { name: 'Test' }))
     const result = await screen.findByRole('list', { name: 'Test result' })
-    expect(within(result).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['0–7 fallback → "unknown: abc\\r\\n"', 'Incomplete message from byte 7 (2 bytes)'])
+    expect(
+      within(result)
+        .getAllByRole('listitem')
+        .map(li => li.textContent)
+    ).toEqual(['0–7 fallback → "unknown: abc\\r\\n"', 'Incomplete message from byte 7 (2 bytes)'])
   })
 })

@@ -22,5 +22,13 @@ export function frameSplit(framing: Framing, stream: Uint8Array, cuts: number[] 
 
 /** A message reduced to what a split must not change. */
 export function essence(m: FrameMessage) {
-  return { start: m.start, end: m.end, dataStart: m.dataStart, dataSize: m.dataSize, data: text(m.data), oversize: m.oversize, summary: m.summary }
+  return {
+    start: m.start,
+    end: m.end,
+    dataStart: m.dataStart,
+    dataSize: m.dataSize,
+    data: text(m.data),
+    oversize: m.oversize,
+    summary: m.summary
+  }
 }

@@ -14,7 +14,7 @@ export function respondTest(req: CommandRequest<'respond:test'>): CommandValue<'
   if (!compiled.ok) throw new LabFailure('invalid', `${compiled.error.path.join('.')}: ${compiled.error.message}`)
   const r = testSample(compiled.value, req.options.framing ?? 'line', sample.bytes)
   return {
-    messages: r.messages.map((m) => ({
+    messages: r.messages.map(m => ({
       start: m.start,
       end: m.end,
       ...(m.summary !== undefined ? { summary: m.summary } : {}),
@@ -34,8 +34,19 @@ export function respondStats(lab: Lab, req: CommandRequest<'respond:stats'>): Co
   const server = lab.servers.get(req.serverId)
   if (!server) throw new LabFailure('not-found', `No server with id ${req.serverId}`)
   if (server.behaviourName !== 'respond') {
-    throw new LabFailure('wrong-behaviour', `Server ${req.serverId} runs ${server.behaviourName}, not respond`, 'Switch it to respond to count rule hits')
+    throw new LabFailure(
+      'wrong-behaviour',
+      `Server ${req.serverId} runs ${server.behaviourName}, not respond`,
+      'Switch it to respond to count rule hits'
+    )
   }
   const s = server.behaviourStats() as RespondStats
-  return { serverId: req.serverId, hits: s.hits, fallback: s.fallback, unmatched: s.unmatched, messages: s.messages, dropped: s.dropped }
+  return {
+    serverId: req.serverId,
+    hits: s.hits,
+    fallback: s.fallback,
+    unmatched: s.unmatched,
+    messages: s.messages,
+    dropped: s.dropped
+  }
 }

@@ -26,13 +26,26 @@ export function detectFraming(first: Uint8Array): FramingGuess | null {
   const firstLine = head.split('\n')[0].replace(/\r$/, '')
   const m = HTTP_METHODS.exec(head)
   if (m && / HTTP\/1\.[01]$/.test(firstLine)) {
-    return { framing: 'http', protocol: 'HTTP request', reason: `starts with the request line "${firstLine.slice(0, 60)}"` }
+    return {
+      framing: 'http',
+      protocol: 'HTTP request',
+      reason: `starts with the request line "${firstLine.slice(0, 60)}"`
+    }
   }
   if (/^HTTP\/1\.[01] \d{3}/.test(head)) {
-    return { framing: 'http', protocol: 'HTTP response', reason: `starts with the status line "${firstLine.slice(0, 60)}"` }
+    return {
+      framing: 'http',
+      protocol: 'HTTP response',
+      reason: `starts with the status line "${firstLine.slice(0, 60)}"`
+    }
   }
   if (first.length >= 3 && first[0] === 0x16 && first[1] === 0x03 && first[2] <= 0x04) {
-    const hello = first.length >= 6 && first[5] === 0x01 ? ' carrying a ClientHello' : first.length >= 6 && first[5] === 0x02 ? ' carrying a ServerHello' : ''
+    const hello =
+      first.length >= 6 && first[5] === 0x01
+        ? ' carrying a ClientHello'
+        : first.length >= 6 && first[5] === 0x02
+          ? ' carrying a ServerHello'
+          : ''
     return {
       framing: { type: 'length', bytes: 2, endian: 'big', offset: 3, includesHeader: false, maxLength: 18432 },
       protocol: 'TLS',
@@ -48,8 +61,21 @@ export function detectFraming(first: Uint8Array): FramingGuess | null {
   }
   const c = head[0]
   if ('*$+-:'.includes(c) && /^[*$:][-\d]+\r\n|^[+-][^\r\n]*\r\n/.test(head)) {
-    const what = c === '*' ? 'an array (a command)' : c === '$' ? 'a bulk string' : c === '+' ? 'a simple string' : c === '-' ? 'an error' : 'an integer'
-    return { framing: 'resp', protocol: 'Redis RESP', reason: `type byte "${c}" then a CRLF-ended header: RESP ${what}` }
+    const what =
+      c === '*'
+        ? 'an array (a command)'
+        : c === '$'
+          ? 'a bulk string'
+          : c === '+'
+            ? 'a simple string'
+            : c === '-'
+              ? 'an error'
+              : 'an integer'
+    return {
+      framing: 'resp',
+      protocol: 'Redis RESP',
+      reason: `type byte "${c}" then a CRLF-ended header: RESP ${what}`
+    }
   }
   let printable = 0
   let newline = -1
@@ -73,5 +99,9 @@ export function detectFraming(first: Uint8Array): FramingGuess | null {
   if (printable === n) {
     return { framing: 'line', protocol: 'text', reason: `${n} bytes of printable text and no line ending yet` }
   }
-  return { framing: 'raw', protocol: 'binary', reason: `${n - printable} of the first ${n} bytes are not text; no known header — pick a length or fixed framing by hand` }
+  return {
+    framing: 'raw',
+    protocol: 'binary',
+    reason: `${n - printable} of the first ${n} bytes are not text; no known header — pick a length or fixed framing by hand`
+  }
 }

@@ -39,16 +39,24 @@ export interface FramedTraffic {
  * whose head was dropped breaks the framing there (bytes missing), except at the start, where framing
  * begins at the first kept byte. Framing never changes the bytes; it only reads them.
  */
-export function frameTraffic(chunks: readonly ViewChunk[], framing: Framing | FramingInput, ended = false, maxMessages = VIEW_MAX_MESSAGES): FramedTraffic {
+export function frameTraffic(
+  chunks: readonly ViewChunk[],
+  framing: Framing | FramingInput,
+  ended = false,
+  maxMessages = VIEW_MAX_MESSAGES
+): FramedTraffic {
   const fin = frameDirection(chunks, 'in', framing, ended, maxMessages)
   const fout = frameDirection(chunks, 'out', framing, ended, maxMessages)
   if (normalizeFraming(framing).type !== 'http') return { in: fin, out: fout }
   // HTTP: responses to HEAD carry no body, which only the requests in the other direction tell.
-  const methods = (d: FramedDirection): string[] => d.messages.filter((m) => !m.raw && m.summary && !m.summary.startsWith('HTTP/')).map((m) => m.summary!.split(' ')[0])
+  const methods = (d: FramedDirection): string[] =>
+    d.messages.filter(m => !m.raw && m.summary && !m.summary.startsWith('HTTP/')).map(m => m.summary!.split(' ')[0])
   const inMethods = methods(fin)
   const outMethods = methods(fout)
-  if (inMethods.includes('HEAD')) return { in: fin, out: frameDirection(chunks, 'out', framing, ended, maxMessages, inMethods) }
-  if (outMethods.includes('HEAD')) return { in: frameDirection(chunks, 'in', framing, ended, maxMessages, outMethods), out: fout }
+  if (inMethods.includes('HEAD'))
+    return { in: fin, out: frameDirection(chunks, 'out', framing, ended, maxMessages, inMethods) }
+  if (outMethods.includes('HEAD'))
+    return { in: frameDirection(chunks, 'in', framing, ended, maxMessages, outMethods), out: fout }
   return { in: fin, out: fout }
 }
 
@@ -60,8 +68,15 @@ function frameDirection(
   maxMessages: number,
   requestMethods?: string[]
 ): FramedDirection {
-  const own = chunks.filter((c) => c.dir === dir)
-  const result: FramedDirection = { messages: [], chunkStarts: [], broken: null, pending: null, startsAt: 0, stoppedAt: null }
+  const own = chunks.filter(c => c.dir === dir)
+  const result: FramedDirection = {
+    messages: [],
+    chunkStarts: [],
+    broken: null,
+    pending: null,
+    startsAt: 0,
+    stoppedAt: null
+  }
   if (own.length === 0) return result
   const firstCut = Math.max(0, own[0].size - own[0].bytes.length)
   result.startsAt = firstCut
@@ -78,7 +93,15 @@ function frameDirection(
       gapBroken = { at: keptAt - cut, reason: `${cut} bytes of this chunk are no longer kept` }
     }
     if (gapBroken) {
-      result.messages.push({ start: keptAt, end: keptAt + c.bytes.length, dataStart: keptAt, dataSize: c.bytes.length, data: c.bytes, oversize: false, raw: true })
+      result.messages.push({
+        start: keptAt,
+        end: keptAt + c.bytes.length,
+        dataStart: keptAt,
+        dataSize: c.bytes.length,
+        data: c.bytes,
+        oversize: false,
+        raw: true
+      })
       continue
     }
     if (result.stoppedAt !== null) continue

@@ -152,7 +152,15 @@ export abstract class FramerBase implements Framer {
 
   private rawPiece(start: number, bytes: Uint8Array): FrameMessage {
     const kept = bytes.length <= this.maxKept ? bytes.slice() : bytes.slice(0, this.maxKept)
-    return { start, end: start + bytes.length, dataStart: start, dataSize: bytes.length, data: kept, oversize: kept.length < bytes.length, raw: true }
+    return {
+      start,
+      end: start + bytes.length,
+      dataStart: start,
+      dataSize: bytes.length,
+      data: kept,
+      oversize: kept.length < bytes.length,
+      raw: true
+    }
   }
 }
 

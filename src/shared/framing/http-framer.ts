@@ -176,7 +176,10 @@ export class HttpFramer extends FramerBase {
       this.line.push(b)
       if (this.line.length > (this.state.kind === 'trailers' ? HTTP_MAX_HEAD : MAX_CHUNK_LINE)) {
         this.keep(chunk.subarray(start, i))
-        this.fail(base + i - 1, this.state.kind === 'trailers' ? 'HTTP trailers are too long' : 'chunk-size line is too long')
+        this.fail(
+          base + i - 1,
+          this.state.kind === 'trailers' ? 'HTTP trailers are too long' : 'chunk-size line is too long'
+        )
         return i
       }
       if (b !== 0x0a) continue

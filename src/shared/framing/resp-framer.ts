@@ -42,7 +42,8 @@ export class RespFramer extends FramerBase {
       const take = Math.min(this.bulkLeft, chunk.length - i)
       const piece = chunk.subarray(i, i + take)
       this.keep(piece)
-      if (this.capture) for (let k = 0; k < piece.length && this.capture.length < SUMMARY_ITEM_CHARS; k++) this.capture.push(piece[k])
+      if (this.capture)
+        for (let k = 0; k < piece.length && this.capture.length < SUMMARY_ITEM_CHARS; k++) this.capture.push(piece[k])
       this.bulkLeft -= take
       if (this.bulkLeft === 0) {
         this.bulkLeft = -1
@@ -157,7 +158,8 @@ export class RespFramer extends FramerBase {
   /** A value ended at `endOffset`: count it in its aggregate, or end the message. */
   private valueDone(text: string, endOffset: number): void {
     if (this.stack.length === 1) {
-      if (this.items.length < SUMMARY_ITEMS) this.items.push(text.length > SUMMARY_ITEM_CHARS ? `${text.slice(0, SUMMARY_ITEM_CHARS - 1)}…` : text)
+      if (this.items.length < SUMMARY_ITEMS)
+        this.items.push(text.length > SUMMARY_ITEM_CHARS ? `${text.slice(0, SUMMARY_ITEM_CHARS - 1)}…` : text)
       else this.extra++
     } else if (this.stack.length === 0) this.top = text
     while (this.stack.length > 0) {
@@ -166,7 +168,8 @@ export class RespFramer extends FramerBase {
       if (this.stack[last] > 0) return
       this.stack.pop()
     }
-    const summary = this.items.length > 0 ? this.items.join(' ') + (this.extra > 0 ? ` … (+${this.extra})` : '') : this.top
+    const summary =
+      this.items.length > 0 ? this.items.join(' ') + (this.extra > 0 ? ` … (+${this.extra})` : '') : this.top
     this.finish(endOffset, summary)
   }
 }

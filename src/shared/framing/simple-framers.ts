@@ -161,11 +161,17 @@ export class LengthFramer extends FramerBase {
       const value = this.readLength()
       const body = includesHeader ? value - this.header.length : value
       if (body < 0) {
-        this.fail(this.msgStart + offset, `length ${value} is shorter than the ${this.header.length}-byte header it counts`)
+        this.fail(
+          this.msgStart + offset,
+          `length ${value} is shorter than the ${this.header.length}-byte header it counts`
+        )
         return i
       }
       if (body > maxLength) {
-        this.fail(this.msgStart + offset, `length ${value} is over the bound of ${maxLength} bytes (${bytes}-byte field)`)
+        this.fail(
+          this.msgStart + offset,
+          `length ${value} is over the bound of ${maxLength} bytes (${bytes}-byte field)`
+        )
         return i
       }
       this.body = body

@@ -12,7 +12,14 @@ export const framingObjectSchema = z.discriminatedUnion('type', [
   /** `lf` splits on LF and strips a trailing CR; `crlf` splits only on CRLF. */
   z.strictObject({ type: z.literal('line'), eol: z.enum(['lf', 'crlf']).default('lf') }),
   z.strictObject({ type: z.literal('delimiter'), hex: hexBytes }),
-  z.strictObject({ type: z.literal('fixed'), size: z.number().int().min(1).max(16 * 1024 * 1024) }),
+  z.strictObject({
+    type: z.literal('fixed'),
+    size: z
+      .number()
+      .int()
+      .min(1)
+      .max(16 * 1024 * 1024)
+  }),
   z.strictObject({
     type: z.literal('length'),
     /** Width of the length field in bytes. */
@@ -23,7 +30,12 @@ export const framingObjectSchema = z.discriminatedUnion('type', [
     /** The length counts the header (offset + length field) as well as the body. */
     includesHeader: z.boolean().default(false),
     /** A body longer than this breaks the framing. */
-    maxLength: z.number().int().min(0).max(2 ** 40).default(16 * 1024 * 1024)
+    maxLength: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 40)
+      .default(16 * 1024 * 1024)
   }),
   z.strictObject({ type: z.literal('http') }),
   z.strictObject({ type: z.literal('resp') })
@@ -34,7 +46,9 @@ export const FRAMING_NAMES = ['raw', 'line', 'crlf', 'http', 'resp'] as const
 
 /** A framing as written by a person (`"line"`) or a program (`{type: "length", bytes: 2}`). */
 export const framingSchema = z.union([
-  z.enum(FRAMING_NAMES, { error: (i) => `Unknown framing ${JSON.stringify(i.input)}; use ${FRAMING_NAMES.join(', ')} or an object` }),
+  z.enum(FRAMING_NAMES, {
+    error: i => `Unknown framing ${JSON.stringify(i.input)}; use ${FRAMING_NAMES.join(', ')} or an object`
+  }),
   framingObjectSchema
 ])
 /** A framing as written. */

@@ -71,7 +71,7 @@ function latin1(bytes: Uint8Array): string {
   return s
 }
 
-const fromLatin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0))
+const fromLatin1 = (s: string): Uint8Array => Uint8Array.from(s, c => c.charCodeAt(0))
 const utf8 = new TextEncoder()
 
 function escapes(text: string): { ok: true; bin: string } | { ok: false; message: string; position: number } {
@@ -81,13 +81,17 @@ function escapes(text: string): { ok: true; bin: string } | { ok: false; message
 }
 
 /** Compiles one match; `groups` is how many capture groups it offers. */
-function compileMatch(match: RuleMatch): { ok: true; test: Matcher; groups: number; key: string } | { ok: false; key: string; message: string; position: number } {
-  if ('any' in match) return { ok: true, key: 'any', groups: 0, test: (m) => [m.bytes] }
+function compileMatch(
+  match: RuleMatch
+):
+  | { ok: true; test: Matcher; groups: number; key: string }
+  | { ok: false; key: string; message: string; position: number } {
+  if ('any' in match) return { ok: true, key: 'any', groups: 0, test: m => [m.bytes] }
   if ('hex' in match) {
     const r = encodePayload({ format: 'hex', text: match.hex, lineEnding: 'none' })
     if (!r.ok) return { ok: false, key: 'hex', message: r.error.message, position: r.error.position }
     const want = latin1(r.bytes)
-    return { ok: true, key: 'hex', groups: 0, test: (m) => (m.binary.startsWith(want) ? [m.bytes] : null) }
+    return { ok: true, key: 'hex', groups: 0, test: m => (m.binary.startsWith(want) ? [m.bytes] : null) }
   }
   if ('regex' in match) {
     let re: RE2JS
@@ -104,7 +108,7 @@ function compileMatch(match: RuleMatch): { ok: true; test: Matcher; groups: numb
       ok: true,
       key: 'regex',
       groups,
-      test: (m) => {
+      test: m => {
         // Only the head of an oversize message is kept: a regex (which may anchor at the end) does not judge it.
         if (m.oversize) return null
         // re2js runs in linear time, so a hostile pattern cannot freeze the lab; input is capped at MATCH_INPUT_BYTES.
@@ -126,9 +130,9 @@ function compileMatch(match: RuleMatch): { ok: true; test: Matcher; groups: numb
   const r = escapes(raw)
   if (!r.ok) return { ok: false, key, message: r.message, position: r.position }
   const want = r.bin
-  if (key === 'contains') return { ok: true, key, groups: 0, test: (m) => (m.binary.includes(want) ? [m.bytes] : null) }
-  if (key === 'prefix') return { ok: true, key, groups: 0, test: (m) => (m.binary.startsWith(want) ? [m.bytes] : null) }
-  return { ok: true, key, groups: 0, test: (m) => (!m.oversize && m.binary === want ? [m.bytes] : null) }
+  if (key === 'contains') return { ok: true, key, groups: 0, test: m => (m.binary.includes(want) ? [m.bytes] : null) }
+  if (key === 'prefix') return { ok: true, key, groups: 0, test: m => (m.binary.startsWith(want) ? [m.bytes] : null) }
+  return { ok: true, key, groups: 0, test: m => (!m.oversize && m.binary === want ? [m.bytes] : null) }
 }
 
 /** Compiles a responder's rules and templates, or names the first thing wrong with its position. */
@@ -140,13 +144,24 @@ export function compileResponder(opts: {
   const rules: CompiledRule[] = []
   for (const [k, rule] of (opts.rules ?? []).entries()) {
     const m = compileMatch(rule.match)
-    if (!m.ok) return { ok: false, error: { path: ['rules', k, 'match', m.key], position: m.position, message: m.message } }
+    if (!m.ok)
+      return { ok: false, error: { path: ['rules', k, 'match', m.key], position: m.position, message: m.message } }
     const t = parseTemplate(rule.reply)
     if (!t.ok) return { ok: false, error: { path: ['rules', k, 'reply'], position: t.position, message: t.message } }
     if (t.maxGroup > m.groups) {
       const at = rule.reply.indexOf(`$${t.maxGroup}`)
-      const offers = m.key === 'regex' ? `the regex has ${m.groups} group${m.groups === 1 ? '' : 's'}` : `only a regex has groups; use $0 for the whole message`
-      return { ok: false, error: { path: ['rules', k, 'reply'], position: at, message: `$${t.maxGroup} at position ${at}: ${offers} (write $$ for a dollar sign)` } }
+      const offers =
+        m.key === 'regex'
+          ? `the regex has ${m.groups} group${m.groups === 1 ? '' : 's'}`
+          : `only a regex has groups; use $0 for the whole message`
+      return {
+        ok: false,
+        error: {
+          path: ['rules', k, 'reply'],
+          position: at,
+          message: `$${t.maxGroup} at position ${at}: ${offers} (write $$ for a dollar sign)`
+        }
+      }
     }
     rules.push({ rule, test: m.test, reply: t.parts })
   }
@@ -157,8 +172,15 @@ export function compileResponder(opts: {
     if (!t.ok) return { path: [name], position: t.position, message: t.message }
     if (t.maxGroup > (name === 'greeting' ? -1 : 0)) {
       const at = text.indexOf(`$${t.maxGroup}`)
-      const why = name === 'greeting' ? 'a greeting has no message to capture from' : 'the fallback has no groups; use $0 for the whole message'
-      return { path: [name], position: at, message: `$${t.maxGroup} at position ${at}: ${why} (write $$ for a dollar sign)` }
+      const why =
+        name === 'greeting'
+          ? 'a greeting has no message to capture from'
+          : 'the fallback has no groups; use $0 for the whole message'
+      return {
+        path: [name],
+        position: at,
+        message: `$${t.maxGroup} at position ${at}: ${why} (write $$ for a dollar sign)`
+      }
     }
     return t.parts
   }
@@ -170,7 +192,10 @@ export function compileResponder(opts: {
 }
 
 /** Which rule fires for a message (index into rules, or -1 for none) and its captures. */
-export function matchMessage(r: CompiledResponder, msg: MessageText): { index: number; captures: (Uint8Array | null)[] } {
+export function matchMessage(
+  r: CompiledResponder,
+  msg: MessageText
+): { index: number; captures: (Uint8Array | null)[] } {
   for (const [k, rule] of r.rules.entries()) {
     const captures = rule.test(msg)
     if (captures) return { index: k, captures }

@@ -8,7 +8,10 @@ export const MAX_TEMPLATE_CHARS = 64 * 1024
 /** Longest delay before a reply. */
 export const MAX_DELAY_MS = 60_000
 
-const matchText = z.string().min(1, 'Match text must not be empty').max(MAX_MATCH_CHARS, `Match text is over ${MAX_MATCH_CHARS} characters`)
+const matchText = z
+  .string()
+  .min(1, 'Match text must not be empty')
+  .max(MAX_MATCH_CHARS, `Match text is over ${MAX_MATCH_CHARS} characters`)
 
 /** What a rule matches on one message: exactly one of these keys. */
 export const ruleMatchSchema = z.union(

@@ -2,9 +2,7 @@ import { encodePayload } from '../payload-codec'
 
 /** A piece of a parsed template. */
 export type TemplatePart =
-  | { kind: 'bytes'; bytes: Uint8Array }
-  | { kind: 'capture'; group: number }
-  | { kind: 'var'; name: TemplateVar }
+  { kind: 'bytes'; bytes: Uint8Array } | { kind: 'capture'; group: number } | { kind: 'var'; name: TemplateVar }
 
 /** The `{{name}}` placeholders a template may use. */
 export const TEMPLATE_VARS = ['counter', 'hits', 'time', 'peer', 'message'] as const
@@ -12,9 +10,13 @@ export const TEMPLATE_VARS = ['counter', 'hits', 'time', 'peer', 'message'] as c
 export type TemplateVar = (typeof TEMPLATE_VARS)[number]
 
 /** A parsed template, or where it is wrong. */
-export type TemplateParse = { ok: true; parts: TemplatePart[]; maxGroup: number } | { ok: false; message: string; position: number }
+export type TemplateParse =
+  { ok: true; parts: TemplatePart[]; maxGroup: number } | { ok: false; message: string; position: number }
 
-function literal(text: string, at: number): { ok: true; bytes: Uint8Array } | { ok: false; message: string; position: number } {
+function literal(
+  text: string,
+  at: number
+): { ok: true; bytes: Uint8Array } | { ok: false; message: string; position: number } {
   const r = encodePayload({ format: 'escapes', text, lineEnding: 'none' })
   if (r.ok) return r
   // The codec counts from the start of this piece; the caller wants the whole template's position.
@@ -70,7 +72,11 @@ export function parseTemplate(template: string): TemplateParse {
       if (close < 0) return { ok: false, position: i, message: `"{{" at position ${i} is not closed with "}}"` }
       const name = template.slice(i + 2, close).trim()
       if (!(TEMPLATE_VARS as readonly string[]).includes(name)) {
-        return { ok: false, position: i, message: `Unknown placeholder {{${name.slice(0, 20)}}} at position ${i}; use ${TEMPLATE_VARS.map((v) => `{{${v}}}`).join(', ')}` }
+        return {
+          ok: false,
+          position: i,
+          message: `Unknown placeholder {{${name.slice(0, 20)}}} at position ${i}; use ${TEMPLATE_VARS.map(v => `{{${v}}}`).join(', ')}`
+        }
       }
       const bad = flush()
       if (bad) return bad

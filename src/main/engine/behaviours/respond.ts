@@ -75,7 +75,8 @@ export const respond: BehaviourFactory = (host, options) => {
   }
 
   const finishIfEnded = (conn: LabConnection, st: PeerState): void => {
-    if (st.peerEnded && !st.done && st.timer === null && st.delayed.length === 0 && paced.pending(conn) === 0) conn.halfClose()
+    if (st.peerEnded && !st.done && st.timer === null && st.delayed.length === 0 && paced.pending(conn) === 0)
+      conn.halfClose()
   }
 
   /** Answers a slice of messages in order; a delayed reply parks the rest until it is sent. */
@@ -150,7 +151,14 @@ export const respond: BehaviourFactory = (host, options) => {
       peers.set(conn, st)
       // On connect only: a rules change re-opens live connections, which must not be greeted twice.
       if (r.greeting && conn.bytesOut === 0 && conn.chunksIn === 0) {
-        const g = renderTemplate(r.greeting, { captures: [], counter: 0, hits: 0, time: new Date(), peer: peerLabel(conn), message: new Uint8Array(0) })
+        const g = renderTemplate(r.greeting, {
+          captures: [],
+          counter: 0,
+          hits: 0,
+          time: new Date(),
+          peer: peerLabel(conn),
+          message: new Uint8Array(0)
+        })
         if (g.length > 0) flush(conn, [g])
       }
     },
@@ -161,7 +169,10 @@ export const respond: BehaviourFactory = (host, options) => {
       if (st.framer.broken && !st.noticedBroken) {
         st.noticedBroken = true
         const b = st.framer.broken
-        host.notice('warning', `Server ${host.serverId}: connection ${conn.id} broke its ${describeFraming(framing)} framing at byte ${b.at}: ${b.reason}; answering raw chunks from there`)
+        host.notice(
+          'warning',
+          `Server ${host.serverId}: connection ${conn.id} broke its ${describeFraming(framing)} framing at byte ${b.at}: ${b.reason}; answering raw chunks from there`
+        )
       }
       if (st.timer === null) return paced.push(conn, msgs)
       // Behind a delayed reply: park them, bounded, holding the peer back rather than growing without limit.
@@ -170,7 +181,10 @@ export const respond: BehaviourFactory = (host, options) => {
           stats.dropped++
           if (!st.noticedDrop) {
             st.noticedDrop = true
-            host.notice('warning', `Server ${host.serverId}: connection ${conn.id} sends far more than it waits for; dropping some messages unanswered`)
+            host.notice(
+              'warning',
+              `Server ${host.serverId}: connection ${conn.id} sends far more than it waits for; dropping some messages unanswered`
+            )
           }
           continue
         }

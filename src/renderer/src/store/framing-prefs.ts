@@ -13,19 +13,36 @@ export interface FramingPrefs {
 }
 
 /** The window's framing choices (one per renderer; a workspace may export and import them). */
-export const framingPrefs: SimpleStore<FramingPrefs> = createSimpleStore<FramingPrefs>({ byConnection: {}, byServer: {} })
+export const framingPrefs: SimpleStore<FramingPrefs> = createSimpleStore<FramingPrefs>({
+  byConnection: {},
+  byServer: {}
+})
 
 /** The framing to show for a connection: its own choice, its server's, the responder's, else null (none chosen). */
-export function framingFor(prefs: FramingPrefs, connectionId: number, serverId: number | null, serverDefault?: FramingInput): FramingInput | null {
-  return prefs.byConnection[connectionId] ?? (serverId !== null ? prefs.byServer[serverId] : undefined) ?? serverDefault ?? null
+export function framingFor(
+  prefs: FramingPrefs,
+  connectionId: number,
+  serverId: number | null,
+  serverDefault?: FramingInput
+): FramingInput | null {
+  return (
+    prefs.byConnection[connectionId] ??
+    (serverId !== null ? prefs.byServer[serverId] : undefined) ??
+    serverDefault ??
+    null
+  )
 }
 
 /** Sets the framing of one connection, or of every connection of its server. */
 export function chooseFraming(scope: 'connection' | 'server', id: number, framing: FramingInput): void {
-  framingPrefs.set((p) => (scope === 'connection' ? { byConnection: { ...p.byConnection, [id]: framing } } : { byServer: { ...p.byServer, [id]: framing } }))
+  framingPrefs.set(p =>
+    scope === 'connection'
+      ? { byConnection: { ...p.byConnection, [id]: framing } }
+      : { byServer: { ...p.byServer, [id]: framing } }
+  )
 }
 
 /** The prefs, re-rendering on change. */
 export function useFramingPrefs(): FramingPrefs {
-  return useStoreValue(framingPrefs, (s) => s)
+  return useStoreValue(framingPrefs, s => s)
 }

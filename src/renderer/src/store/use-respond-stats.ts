@@ -7,7 +7,11 @@ import { useCommand } from './use-command'
 export const STATS_POLL_MS = 1_000
 
 /** A respond server's live hit counters, fetched every STATS_POLL_MS while shown; null before the first answer. */
-export function useRespondStats(serverId: number | null, request?: LabRequest, pollMs = STATS_POLL_MS): CommandValue<'respond:stats'> | null {
+export function useRespondStats(
+  serverId: number | null,
+  request?: LabRequest,
+  pollMs = STATS_POLL_MS
+): CommandValue<'respond:stats'> | null {
   const [stats, setStats] = useState<CommandValue<'respond:stats'> | null>(null)
   const { run } = useCommand(request, { trackBusy: false })
   const runRef = useRef(run)

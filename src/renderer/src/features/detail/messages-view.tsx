@@ -24,7 +24,10 @@ export interface MessagesViewProps {
 }
 
 /** The chunk start offsets that fall strictly inside a message (`starts` sorted; binary search, so many messages stay cheap). */
-export function boundariesInside(m: Pick<FrameMessage, 'start' | 'end'>, starts: readonly { offset: number }[]): number[] {
+export function boundariesInside(
+  m: Pick<FrameMessage, 'start' | 'end'>,
+  starts: readonly { offset: number }[]
+): number[] {
   let lo = 0
   let hi = starts.length
   while (lo < hi) {
@@ -56,10 +59,20 @@ export function readsWithSeveral(d: Pick<FramedDirection, 'messages' | 'chunkSta
   return several + (inChunk > 1 ? 1 : 0)
 }
 
-function MessageRow({ m, dir, starts }: { m: FrameMessage; dir: 'in' | 'out'; starts: FramedDirection['chunkStarts'] }): ReactElement {
+function MessageRow({
+  m,
+  dir,
+  starts
+}: {
+  m: FrameMessage
+  dir: 'in' | 'out'
+  starts: FramedDirection['chunkStarts']
+}): ReactElement {
   const inside = boundariesInside(m, starts)
   const size = m.end - m.start
-  const preview = m.summary ?? escapedText(m.data.subarray(0, PREVIEW_BYTES)) + (m.data.length > PREVIEW_BYTES || m.oversize ? '…' : '')
+  const preview =
+    m.summary ??
+    escapedText(m.data.subarray(0, PREVIEW_BYTES)) + (m.data.length > PREVIEW_BYTES || m.oversize ? '…' : '')
   const reads = inside.length + 1
   return (
     <li
@@ -73,13 +86,24 @@ function MessageRow({ m, dir, starts }: { m: FrameMessage; dir: 'in' | 'out'; st
         </span>
         <span>{size} B</span>
         {m.raw ? <span className="text-red-700 dark:text-red-300">raw (framing broken)</span> : null}
-        {m.oversize ? <span className="text-amber-700 dark:text-amber-300">oversize: {m.dataSize} B, first {m.data.length} kept</span> : null}
-        <span title="Chunk boundaries inside this message">{reads === 1 ? 'one read' : `split over ${reads} reads at ${inside.join(', ')}`}</span>
+        {m.oversize ? (
+          <span className="text-amber-700 dark:text-amber-300">
+            oversize: {m.dataSize} B, first {m.data.length} kept
+          </span>
+        ) : null}
+        <span title="Chunk boundaries inside this message">
+          {reads === 1 ? 'one read' : `split over ${reads} reads at ${inside.join(', ')}`}
+        </span>
       </div>
       {/* The message as a bar, with a tick where each read ended inside it. */}
       <div aria-hidden="true" className="relative my-0.5 h-1.5 rounded bg-slate-300 dark:bg-slate-600">
-        {inside.map((o) => (
-          <span key={o} data-testid="chunk-boundary" className="absolute top-[-3px] h-3 w-0.5 bg-red-600" style={{ left: `${((o - m.start) / size) * 100}%` }} />
+        {inside.map(o => (
+          <span
+            key={o}
+            data-testid="chunk-boundary"
+            className="absolute top-[-3px] h-3 w-0.5 bg-red-600"
+            style={{ left: `${((o - m.start) / size) * 100}%` }}
+          />
         ))}
       </div>
       <div className="font-mono text-xs break-all whitespace-pre-wrap">{preview}</div>
@@ -91,26 +115,40 @@ function Direction({ dir, d }: { dir: 'in' | 'out'; d: FramedDirection }): React
   const shown = d.messages.slice(-MESSAGES_SHOWN)
   const together = readsWithSeveral(d)
   return (
-    <section aria-label={dir === 'in' ? 'Messages from the peer' : 'Messages to the peer'} className="min-w-0 flex-1 space-y-1">
+    <section
+      aria-label={dir === 'in' ? 'Messages from the peer' : 'Messages to the peer'}
+      className="min-w-0 flex-1 space-y-1"
+    >
       <h4 className="text-xs font-medium">
-        {dir === 'in' ? 'in (from the peer)' : 'out (to the peer)'}: {d.messages.filter((m) => !m.raw).length} messages in {d.chunkStarts.length} reads
+        {dir === 'in' ? 'in (from the peer)' : 'out (to the peer)'}: {d.messages.filter(m => !m.raw).length} messages in{' '}
+        {d.chunkStarts.length} reads
         {together > 0 ? `, ${together} read${together === 1 ? '' : 's'} holding several messages` : ''}
       </h4>
-      {d.startsAt > 0 ? <p className="text-[11px] text-amber-700 dark:text-amber-300">The first {d.startsAt} bytes are no longer kept: framing starts there and may be out of step.</p> : null}
-      {d.messages.length > shown.length ? <p className="text-[11px] text-slate-500">{d.messages.length - shown.length} older messages not listed</p> : null}
+      {d.startsAt > 0 ? (
+        <p className="text-[11px] text-amber-700 dark:text-amber-300">
+          The first {d.startsAt} bytes are no longer kept: framing starts there and may be out of step.
+        </p>
+      ) : null}
+      {d.messages.length > shown.length ? (
+        <p className="text-[11px] text-slate-500">{d.messages.length - shown.length} older messages not listed</p>
+      ) : null}
       <ol className="space-y-1">
-        {shown.map((m) => (
+        {shown.map(m => (
           <MessageRow key={`${m.start}-${m.raw ? 'r' : 'm'}`} m={m} dir={dir} starts={d.chunkStarts} />
         ))}
       </ol>
       {d.broken ? (
-        <p role="note" className="rounded bg-red-50 px-2 py-1 text-[11px] text-red-800 dark:bg-red-950/50 dark:text-red-200">
+        <p
+          role="note"
+          className="rounded bg-red-50 px-2 py-1 text-[11px] text-red-800 dark:bg-red-950/50 dark:text-red-200"
+        >
           Framing broke at byte {d.broken.at}: {d.broken.reason}. Shown as chunks from there.
         </p>
       ) : null}
       {d.stoppedAt !== null ? (
         <p className="text-[11px] text-amber-700 dark:text-amber-300">
-          Framing stopped at byte {d.stoppedAt} after {d.messages.length.toLocaleString('en-US')} messages (a bound per refresh); the chunk list shows the rest.
+          Framing stopped at byte {d.stoppedAt} after {d.messages.length.toLocaleString('en-US')} messages (a bound per
+          refresh); the chunk list shows the rest.
         </p>
       ) : null}
       {d.pending ? (
@@ -129,12 +167,17 @@ export function MessagesView(props: MessagesViewProps): ReactElement {
   const chosen = framingFor(prefs, connectionId, serverId, serverFraming)
   const [scope, setScope] = useState<'connection' | 'server'>('connection')
   const guess = useMemo(() => {
-    const first = win.chunks.find((c) => c.dir === 'in' && c.bytes.length > 0) ?? win.chunks.find((c) => c.bytes.length > 0)
+    const first = win.chunks.find(c => c.dir === 'in' && c.bytes.length > 0) ?? win.chunks.find(c => c.bytes.length > 0)
     return first ? detectFraming(first.bytes) : null
   }, [win.chunks])
   const framing: FramingInput = chosen ?? 'raw'
   const framed = useMemo(() => frameTraffic(win.chunks, framing, ended), [win.chunks, framing, ended])
-  const choose = (f: FramingInput): void => chooseFraming(scope === 'server' && serverId !== null ? 'server' : 'connection', scope === 'server' && serverId !== null ? serverId : connectionId, f)
+  const choose = (f: FramingInput): void =>
+    chooseFraming(
+      scope === 'server' && serverId !== null ? 'server' : 'connection',
+      scope === 'server' && serverId !== null ? serverId : connectionId,
+      f
+    )
   return (
     <div className="flex flex-col gap-2 text-xs">
       <div className="flex flex-wrap items-center gap-1.5">
@@ -143,7 +186,12 @@ export function MessagesView(props: MessagesViewProps): ReactElement {
           <FramingPicker value={framing} onChange={choose} label="Messages framing" />
         </div>
         {serverId !== null ? (
-          <select aria-label="Framing applies to" className="rounded border border-slate-300 bg-transparent px-1 py-px dark:border-slate-600" value={scope} onChange={(e) => setScope(e.target.value as 'connection' | 'server')}>
+          <select
+            aria-label="Framing applies to"
+            className="rounded border border-slate-300 bg-transparent px-1 py-px dark:border-slate-600"
+            value={scope}
+            onChange={e => setScope(e.target.value as 'connection' | 'server')}
+          >
             <option value="connection">this connection</option>
             <option value="server">every connection of this server</option>
           </select>
@@ -159,7 +207,11 @@ export function MessagesView(props: MessagesViewProps): ReactElement {
           </button>
         </p>
       ) : null}
-      {chosen === null ? <p className="text-slate-500">No framing chosen yet: showing raw chunks. Pick one, or confirm the suggestion.</p> : null}
+      {chosen === null ? (
+        <p className="text-slate-500">
+          No framing chosen yet: showing raw chunks. Pick one, or confirm the suggestion.
+        </p>
+      ) : null}
       <div className="flex flex-col gap-3 lg:flex-row">
         <Direction dir="in" d={framed.in} />
         <Direction dir="out" d={framed.out} />

@@ -21,12 +21,17 @@ export function RespondSettings(props: {
     <div className="space-y-1.5">
       <RulesEditor value={draft} onChange={setDraft} request={request} stats={stats} />
       <div className="flex items-center gap-2">
-        <button type="button" className={BUTTON.primary} onClick={() => void onConfigure({ serverId: server.id, options: draftToOptions(draft) })}>
+        <button
+          type="button"
+          className={BUTTON.primary}
+          onClick={() => void onConfigure({ serverId: server.id, options: draftToOptions(draft) })}
+        >
           Apply rules
         </button>
         {stats ? (
           <span className="text-[11px] text-slate-500 dark:text-slate-400">
-            {stats.messages} messages, {stats.unmatched} unanswered{stats.dropped > 0 ? `, ${stats.dropped} dropped (flood)` : ''}
+            {stats.messages} messages, {stats.unmatched} unanswered
+            {stats.dropped > 0 ? `, ${stats.dropped} dropped (flood)` : ''}
           </span>
         ) : null}
       </div>

@@ -28,43 +28,92 @@ function Details({ spec, onChange }: { spec: FramingSpec; onChange: (f: FramingI
     if (next.success) onChange(next.data)
   }
   if (spec.type === 'delimiter') {
-    return <input aria-label="Delimiter (hex)" className={`${SMALL} font-mono`} defaultValue={spec.hex} onChange={(e) => set({ hex: e.target.value })} />
+    return (
+      <input
+        aria-label="Delimiter (hex)"
+        className={`${SMALL} font-mono`}
+        defaultValue={spec.hex}
+        onChange={e => set({ hex: e.target.value })}
+      />
+    )
   }
   if (spec.type === 'fixed') {
-    return <input aria-label="Message size (bytes)" className={SMALL} type="number" min={1} defaultValue={spec.size} onChange={(e) => set({ size: Number(e.target.value) })} />
+    return (
+      <input
+        aria-label="Message size (bytes)"
+        className={SMALL}
+        type="number"
+        min={1}
+        defaultValue={spec.size}
+        onChange={e => set({ size: Number(e.target.value) })}
+      />
+    )
   }
   if (spec.type !== 'length') return null
   return (
     <div className="grid grid-cols-2 gap-1">
-      <select aria-label="Length field bytes" className={SMALL} value={spec.bytes} onChange={(e) => set({ bytes: Number(e.target.value) })}>
-        {[1, 2, 4, 8].map((b) => (
+      <select
+        aria-label="Length field bytes"
+        className={SMALL}
+        value={spec.bytes}
+        onChange={e => set({ bytes: Number(e.target.value) })}
+      >
+        {[1, 2, 4, 8].map(b => (
           <option key={b} value={b}>
             {b}-byte length
           </option>
         ))}
       </select>
-      <select aria-label="Endianness" className={SMALL} value={spec.endian} onChange={(e) => set({ endian: e.target.value })}>
+      <select
+        aria-label="Endianness"
+        className={SMALL}
+        value={spec.endian}
+        onChange={e => set({ endian: e.target.value })}
+      >
         <option value="big">big endian</option>
         <option value="little">little endian</option>
       </select>
       <label className="flex items-center gap-1">
         offset
-        <input aria-label="Bytes before the length" className={SMALL} type="number" min={0} defaultValue={spec.offset} onChange={(e) => set({ offset: Number(e.target.value) })} />
+        <input
+          aria-label="Bytes before the length"
+          className={SMALL}
+          type="number"
+          min={0}
+          defaultValue={spec.offset}
+          onChange={e => set({ offset: Number(e.target.value) })}
+        />
       </label>
       <label className="flex items-center gap-1">
-        <input type="checkbox" checked={spec.includesHeader} onChange={(e) => set({ includesHeader: e.target.checked })} />
+        <input
+          type="checkbox"
+          checked={spec.includesHeader}
+          onChange={e => set({ includesHeader: e.target.checked })}
+        />
         counts header
       </label>
       <label className="col-span-2 flex items-center gap-1">
         max
-        <input aria-label="Longest body (bytes)" className={SMALL} type="number" min={0} defaultValue={spec.maxLength} onChange={(e) => set({ maxLength: Number(e.target.value) })} />
+        <input
+          aria-label="Longest body (bytes)"
+          className={SMALL}
+          type="number"
+          min={0}
+          defaultValue={spec.maxLength}
+          onChange={e => set({ maxLength: Number(e.target.value) })}
+        />
       </label>
     </div>
   )
 }
 
 /** A select of common framings, with the fields of a length, delimiter or fixed framing below it. */
-export function FramingPicker(props: { value: FramingInput; onChange: (f: FramingInput) => void; id?: string; label?: string }): ReactNode {
+export function FramingPicker(props: {
+  value: FramingInput
+  onChange: (f: FramingInput) => void
+  id?: string
+  label?: string
+}): ReactNode {
   const { value, onChange } = props
   // Once a "…" entry is chosen its fields stay open, even when the values happen to equal a preset.
   const [sticky, setSticky] = useState<string | null>(null)
@@ -75,10 +124,15 @@ export function FramingPicker(props: { value: FramingInput; onChange: (f: Framin
     spec = null
   }
   const current = spec ? JSON.stringify(spec) : ''
-  const stickyChoice = CHOICES.find((c) => c.label === sticky && spec !== null && normalizeFraming(c.value).type === spec.type)
-  const preset = stickyChoice ? undefined : CHOICES.find((c) => !c.label.endsWith('…') && keyOf(c.value) === current)
+  const stickyChoice = CHOICES.find(
+    c => c.label === sticky && spec !== null && normalizeFraming(c.value).type === spec.type
+  )
+  const preset = stickyChoice ? undefined : CHOICES.find(c => !c.label.endsWith('…') && keyOf(c.value) === current)
   // A framing that is no preset is shown under its kind's "…" entry, with its fields.
-  const custom = preset ? null : (stickyChoice ?? CHOICES.find((c) => c.label.endsWith('…') && spec !== null && normalizeFraming(c.value).type === spec.type))
+  const custom = preset
+    ? null
+    : (stickyChoice ??
+      CHOICES.find(c => c.label.endsWith('…') && spec !== null && normalizeFraming(c.value).type === spec.type))
   const selected = preset ? keyOf(preset.value) : custom ? `custom:${custom.label}` : current
   return (
     <div className="space-y-1">
@@ -87,16 +141,16 @@ export function FramingPicker(props: { value: FramingInput; onChange: (f: Framin
         aria-label={props.label ?? 'Framing'}
         className={SMALL}
         value={selected}
-        onChange={(e) => {
+        onChange={e => {
           const v = e.target.value
-          const choice = CHOICES.find((c) => (c.label.endsWith('…') ? `custom:${c.label}` : keyOf(c.value)) === v)
+          const choice = CHOICES.find(c => (c.label.endsWith('…') ? `custom:${c.label}` : keyOf(c.value)) === v)
           if (!choice) return
           setSticky(choice.label.endsWith('…') ? choice.label : null)
           onChange(choice.value)
         }}
       >
         {!preset && !custom && spec ? <option value={current}>{describeFraming(spec)}</option> : null}
-        {CHOICES.map((c) => (
+        {CHOICES.map(c => (
           <option key={c.label} value={c.label.endsWith('…') ? `custom:${c.label}` : keyOf(c.value)}>
             {c.label}
           </option>

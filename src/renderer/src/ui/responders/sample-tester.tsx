@@ -17,7 +17,10 @@ export function SampleTester({ draft, request }: { draft: RespondDraft; request?
   const [result, setResult] = useState<CommandValue<'respond:test'> | null>(null)
   const [error, setError] = useState<LabError | null>(null)
   const test = async (): Promise<void> => {
-    const r = await run('respond:test', { options: draftToOptions(draft), sample: { format: 'escapes', text: sample, lineEnding: 'none' } })
+    const r = await run('respond:test', {
+      options: draftToOptions(draft),
+      sample: { format: 'escapes', text: sample, lineEnding: 'none' }
+    })
     if (r.ok) {
       setResult(r.value)
       setError(null)
@@ -34,8 +37,8 @@ export function SampleTester({ draft, request }: { draft: RespondDraft; request?
           className={`${INPUT} py-1 font-mono text-xs`}
           value={sample}
           spellCheck={false}
-          onChange={(e) => setSample(e.target.value)}
-          onKeyDown={(e) => {
+          onChange={e => setSample(e.target.value)}
+          onKeyDown={e => {
             if (e.key === 'Enter') {
               e.preventDefault()
               void test()
@@ -49,7 +52,7 @@ export function SampleTester({ draft, request }: { draft: RespondDraft; request?
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
       {result ? (
         <ul aria-label="Test result" className="space-y-0.5 font-mono text-[11px]">
-          {result.messages.map((m) => (
+          {result.messages.map(m => (
             <li key={m.start}>
               <span className="text-slate-500">
                 {m.start}–{m.end}
@@ -60,9 +63,19 @@ export function SampleTester({ draft, request }: { draft: RespondDraft; request?
               {m.then ? `, then ${m.then}` : ''}
             </li>
           ))}
-          {result.messages.length === 0 ? <li>No complete message in the sample (framing {JSON.stringify(draft.framing)}).</li> : null}
-          {result.pending ? <li className="text-amber-700 dark:text-amber-300">Incomplete message from byte {result.pending.start} ({result.pending.size} bytes)</li> : null}
-          {result.broken ? <li className="text-red-700 dark:text-red-300">Framing broke at byte {result.broken.at}: {result.broken.reason}</li> : null}
+          {result.messages.length === 0 ? (
+            <li>No complete message in the sample (framing {JSON.stringify(draft.framing)}).</li>
+          ) : null}
+          {result.pending ? (
+            <li className="text-amber-700 dark:text-amber-300">
+              Incomplete message from byte {result.pending.start} ({result.pending.size} bytes)
+            </li>
+          ) : null}
+          {result.broken ? (
+            <li className="text-red-700 dark:text-red-300">
+              Framing broke at byte {result.broken.at}: {result.broken.reason}
+            </li>
+          ) : null}
         </ul>
       ) : null}
     </div>
