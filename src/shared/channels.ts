@@ -20,6 +20,8 @@ export const COMMAND_CHANNELS = [
   'toxic:add',
   'toxic:update',
   'toxic:remove',
+  'respond:test',
+  'respond:stats',
   'lesson:self-connect-hunt',
   'lesson:load'
 ] as const

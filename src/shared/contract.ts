@@ -38,6 +38,24 @@ export const payloadSchema = z.strictObject({
 export type Payload = z.infer<typeof payloadSchema>
 
 const empty = z.strictObject({})
+const respondTestResponse = z.object({
+  messages: z.array(
+    z.object({
+      start: z.number(),
+      end: z.number(),
+      summary: z.string().optional(),
+      /** Index of the rule that fired; -1 when the fallback (or nothing) answered. */
+      rule: z.number().int(),
+      fallback: z.boolean(),
+      /** The reply, base64; null when nothing would be sent. */
+      reply: z.string().nullable(),
+      delayMs: z.number(),
+      then: z.enum(['half-close', 'close', 'reset']).nullable()
+    })
+  ),
+  pending: z.object({ start: z.number(), size: z.number() }).nullable(),
+  broken: z.object({ at: z.number(), reason: z.string() }).nullable()
+})
 const poolSize = z.number().int().min(1, 'A pool needs at least 1 worker').max(1024, 'A pool has at most 1,024 workers')
 const startServer = z
   .strictObject({
@@ -209,7 +227,24 @@ export const commands = {
     }),
     response: toxicInfoSchema
   },
-  'toxic:remove': { request: z.strictObject({ proxy: proxyNameSchema, name: z.string().min(1).max(100) }), response: empty }
+  'toxic:remove': { request: z.strictObject({ proxy: proxyNameSchema, name: z.string().min(1).max(100) }), response: empty },
+  /** Which rule of a responder fires for a sample message, and what it would reply (nothing is sent). */
+  'respond:test': {
+    request: z.strictObject({ options: behaviourOptionsSchema, sample: payloadSchema }),
+    response: respondTestResponse
+  },
+  /** A `respond` server's live hit counters, per rule. */
+  'respond:stats': {
+    request: z.strictObject({ serverId: id }),
+    response: z.object({
+      serverId: z.number().int(),
+      hits: z.array(z.number().int()),
+      fallback: z.number().int(),
+      unmatched: z.number().int(),
+      messages: z.number().int(),
+      dropped: z.number().int()
+    })
+  }
 } as const satisfies Record<CommandChannel, { request: z.ZodType; response: z.ZodType }>
 
 /** The table of commands. */

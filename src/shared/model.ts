@@ -1,5 +1,8 @@
 import { z } from 'zod'
 import { faultMarkSchema, proxyInfoSchema, proxyLegSchema } from './proxy-model'
+import { framingSchema } from './framing/spec'
+import { compileResponder } from './responders/rules'
+import { respondRulesSchema, templateSchema } from './responders/schema'
 
 /** A bad value quoted in an error message, cut short so a huge input never comes back whole. */
 export function quoteInput(value: unknown): string {
@@ -24,7 +27,8 @@ export const BEHAVIOURS = [
   'chat',
   'telemetry',
   'http',
-  'manual'
+  'manual',
+  'respond'
 ] as const
 /** Schema of a behaviour name. */
 export const behaviourSchema = z.enum(BEHAVIOURS, {
@@ -34,12 +38,27 @@ export const behaviourSchema = z.enum(BEHAVIOURS, {
 export type Behaviour = z.infer<typeof behaviourSchema>
 
 /** Options some behaviours take; unknown keys are refused. */
-export const behaviourOptionsSchema = z.strictObject({
-  /** echo: wait this long before sending each chunk back (a server that does work, for the server-pattern experiment). */
-  echoDelayMs: z.number().int().min(0).max(60_000, 'Echo delay must be at most 60,000 ms').optional(),
-  /** telemetry: how often each peer gets a line. */
-  telemetryIntervalMs: z.number().int().min(10, 'Telemetry interval must be at least 10 ms').max(3_600_000).optional()
-})
+export const behaviourOptionsSchema = z
+  .strictObject({
+    /** echo: wait this long before sending each chunk back (a server that does work, for the server-pattern experiment). */
+    echoDelayMs: z.number().int().min(0).max(60_000, 'Echo delay must be at most 60,000 ms').optional(),
+    /** telemetry: how often each peer gets a line. */
+    telemetryIntervalMs: z.number().int().min(10, 'Telemetry interval must be at least 10 ms').max(3_600_000).optional(),
+    /** respond: how messages are cut from the stream (default `line`). */
+    framing: framingSchema.optional(),
+    /** respond: sent on connect (a template without captures). */
+    greeting: templateSchema.optional(),
+    /** respond: the reply to a message no rule matches (none when absent). */
+    fallback: templateSchema.optional(),
+    /** respond: ordered rules; the first that matches a message answers it. */
+    rules: respondRulesSchema.optional()
+  })
+  .superRefine((opts, ctx) => {
+    // A bad regex or template is refused here, with its position, before any server sees it.
+    if (opts.rules === undefined && opts.greeting === undefined && opts.fallback === undefined) return
+    const r = compileResponder(opts)
+    if (!r.ok) ctx.addIssue({ code: 'custom', path: r.error.path, message: r.error.message })
+  })
 /** Options of a behaviour. */
 export type BehaviourOptions = z.infer<typeof behaviourOptionsSchema>
 

@@ -131,6 +131,10 @@ function validBase(name: CommandName): Record<string, unknown> {
       return { proxy: 'nope', name: 't', toxicity: 0.5, attributes: { latency: 5 } }
     case 'toxic:remove':
       return { proxy: 'nope', name: 't' }
+    case 'respond:test':
+      return { options: { framing: 'line', rules: [{ match: { prefix: 'a' }, reply: 'b' }] }, sample: { format: 'text', text: 'a\n', lineEnding: 'none' } }
+    case 'respond:stats':
+      return { serverId }
     case 'lesson:self-connect-hunt':
       return { port: 1, maxTries: 1, timeoutMs: 100 }
     case 'lesson:load':

@@ -9,6 +9,7 @@ import type { LabOptions } from './lab'
 import { Lab } from './lab'
 import { readKernelView } from './kernel-view'
 import { whoHoldsPort } from './kernel/port-holder'
+import { respondStats, respondTest } from './respond-commands'
 import { huntSelfConnection } from './lesson/self-connect'
 import { runLoad } from './lesson/load-run'
 
@@ -45,7 +46,9 @@ const COMMANDS: { [C in CommandName]: (ctx: CommandContext, req: CommandRequest<
   'toxic:update': ({ lab }, req) => lab.proxies.updateToxic(req),
   'toxic:remove': ({ lab }, req) => lab.proxies.removeToxic(req),
   'lesson:self-connect-hunt': ({ lab }, req) => huntSelfConnection(req, lab),
-  'lesson:load': (_ctx, req) => runLoad(req)
+  'lesson:load': (_ctx, req) => runLoad(req),
+  'respond:test': (_ctx, req) => respondTest(req),
+  'respond:stats': ({ lab }, req) => respondStats(lab, req)
 }
 
 /** Runs one validated command. */

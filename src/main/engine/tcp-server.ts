@@ -223,6 +223,11 @@ export class LabTcpServer implements BehaviourHost {
     for (const c of this.connections) if (c.state !== 'queued' && !c.closed) this.behaviour.onOpen(c)
   }
 
+  /** The behaviour's live counters, if it keeps any (respond's rule hits). */
+  behaviourStats(): unknown {
+    return this.behaviour.stats?.()
+  }
+
   /**
    * Sets the accept mode. Leaving "never" takes the listening socket (and the clients waiting in its queue) from the
    * helper; entering it hands listening to a new helper on the same port. A wider mode activates queued connections.

@@ -33,6 +33,8 @@ export interface ServerBehaviour {
   onClose(conn: LabConnection): void
   /** The server stops or changes behaviour: clear timers and per-connection state. */
   dispose(): void
+  /** Live counters a behaviour offers (respond's rule hits). */
+  stats?(): unknown
 }
 
 /** Builds a behaviour for one server. */

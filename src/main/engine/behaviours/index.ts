@@ -3,6 +3,7 @@ import type { BehaviourFactory } from './behaviour'
 import { chat } from './chat'
 import { chargen, daytime, telemetry } from './classic'
 import { http } from './http'
+import { respond } from './respond'
 import { discard, echo, echoAfterEof, manual, uppercase } from './simple'
 
 /** Every behaviour by name. */
@@ -16,5 +17,6 @@ export const BEHAVIOUR_FACTORIES: Record<Behaviour, BehaviourFactory> = {
   chat,
   telemetry,
   http: http(),
-  manual
+  manual,
+  respond
 }

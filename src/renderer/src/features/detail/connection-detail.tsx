@@ -53,7 +53,15 @@ export function ConnectionDetail({ connection, server, request, limits = DEFAULT
         <summary className="cursor-pointer text-sm font-medium">Life of this connection</summary>
         <SequenceDiagram connection={connection} chunks={traffic.window.chunks} droppedBytes={dropped.bytes} labEndedAt={labEndedAt} />
       </details>
-      <TrafficPanel key={connection.id} connectionId={connection.id} window={traffic.window} openedAt={connection.openedAt} />
+      <TrafficPanel
+        key={connection.id}
+        connectionId={connection.id}
+        window={traffic.window}
+        openedAt={connection.openedAt}
+        serverId={connection.serverId}
+        serverFraming={server?.behaviour === 'respond' ? (server.options.framing ?? 'line') : undefined}
+        ended={connection.state === 'closed'}
+      />
     </div>
   )
 }

@@ -3,7 +3,9 @@ import type { ReactElement } from 'react'
 import { formatBytes } from '@shared/byte-format'
 import { SMALL_BUTTON } from './bytes-view'
 import type { ByteViewMode } from './bytes-view'
+import type { FramingInput } from '@shared/framing'
 import { ChunkList } from './chunk-list'
+import { MessagesView } from './messages-view'
 import { droppedOf, joinBytes } from './traffic-window'
 import type { TrafficWindow } from './traffic-window'
 import { Segmented } from '@renderer/ui/segmented'
@@ -39,8 +41,17 @@ function download(name: string, blob: Blob): void {
 }
 
 /** The traffic of one connection: views, chunks/joined toggle, copy and save of the kept bytes. */
-export const TrafficPanel = memo(function TrafficPanel(props: { connectionId: number; window: TrafficWindow; openedAt: number }): ReactElement {
+export const TrafficPanel = memo(function TrafficPanel(props: {
+  connectionId: number
+  window: TrafficWindow
+  openedAt: number
+  /** For the MESSAGES view: the connection's server, its responder framing, and whether it is closed. */
+  serverId?: number | null
+  serverFraming?: FramingInput
+  ended?: boolean
+}): ReactElement {
   const { connectionId, window: win, openedAt } = props
+  const [messages, setMessages] = useState(false)
   const [mode, setMode] = useState<ByteViewMode>('text')
   const [joined, setJoined] = useState(false)
   const [dir, setDir] = useState<DirFilter>('both')
@@ -63,6 +74,9 @@ export const TrafficPanel = memo(function TrafficPanel(props: { connectionId: nu
     <section aria-label="Traffic" className="flex flex-col gap-2">
       <div className="flex flex-wrap items-center gap-1.5 text-xs">
         <Segmented label="View" options={MODES} value={mode} onChange={setMode} />
+        <button type="button" className={SMALL_BUTTON} aria-pressed={messages} onClick={() => setMessages(!messages)} title="Cut the stream into the protocol's messages">
+          Messages
+        </button>
         <button type="button" className={SMALL_BUTTON} aria-pressed={joined} onClick={() => setJoined(!joined)}>
           {joined ? 'Show chunks' : 'Joined'}
         </button>
@@ -113,7 +127,11 @@ export const TrafficPanel = memo(function TrafficPanel(props: { connectionId: nu
       {note && (
         <p className="rounded bg-yellow-50 px-2 py-1 text-xs text-yellow-900 dark:bg-yellow-950/50 dark:text-yellow-200">{note}</p>
       )}
-      <ChunkList chunks={chunks} mode={mode} joined={joined} openedAt={openedAt} />
+      {messages ? (
+        <MessagesView connectionId={connectionId} serverId={props.serverId ?? null} window={win} ended={props.ended ?? false} serverFraming={props.serverFraming} />
+      ) : (
+        <ChunkList chunks={chunks} mode={mode} joined={joined} openedAt={openedAt} />
+      )}
     </section>
   )
 })

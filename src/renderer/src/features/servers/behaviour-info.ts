@@ -11,5 +11,6 @@ export const BEHAVIOUR_INFO: Record<Behaviour, string> = {
   chat: 'Relays each line from one client to every other client.',
   telemetry: 'Pushes a line of readings to each client at a fixed interval; input is ignored.',
   http: 'Answers each HTTP request with a small page: try curl or a browser.',
-  manual: 'Does nothing by itself: you send, half-close and close by hand.'
+  manual: 'Does nothing by itself: you send, half-close and close by hand.',
+  respond: 'Answers each message (line, length-prefixed, HTTP, RESP…) by your rules: match, reply template, delay, then close.'
 }

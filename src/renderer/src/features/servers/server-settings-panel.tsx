@@ -3,6 +3,7 @@ import type { ReactNode } from 'react'
 import type { CommandInput } from '@shared/contract'
 import type { AcceptMode, ServerInfo } from '@shared/model'
 import { BUTTON, INPUT } from '@renderer/ui/classes'
+import { RespondSettings } from './respond-settings'
 
 /** Props of the settings panel. */
 export interface ServerSettingsPanelProps {
@@ -92,9 +93,14 @@ export function ServerSettingsPanel({ server, onConfigure }: ServerSettingsPanel
           </button>
         </form>
       ) : null}
+      {server.behaviour === 'respond' ? <RespondSettingsHere server={server} onConfigure={onConfigure} /> : null}
       <p className="text-slate-500 dark:text-slate-400">
         Backlog {server.backlog}: handshakes the kernel completes and queues before <code className="font-mono">accept()</code> takes them.
       </p>
     </div>
   )
+}
+
+function RespondSettingsHere({ server, onConfigure }: ServerSettingsPanelProps): ReactNode {
+  return <RespondSettings key={server.id} server={server} onConfigure={onConfigure} />
 }

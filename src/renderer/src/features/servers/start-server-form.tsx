@@ -6,6 +6,9 @@ import type { AcceptMode, Behaviour } from '@shared/model'
 import { useCommand } from '@renderer/store/use-command'
 import { ErrorAlert } from '@renderer/ui/error-alert'
 import { BUTTON, INPUT, LABEL } from '@renderer/ui/classes'
+import { RulesEditor } from '@renderer/ui/responders/rules-editor'
+import { draftToOptions, exampleDraft } from '@renderer/ui/responders/respond-draft'
+import type { RespondDraft } from '@renderer/ui/responders/respond-draft'
 import { BEHAVIOUR_INFO } from './behaviour-info'
 import type { ServerSettings } from './recent-settings'
 import { describeSettings, loadRecent, rememberRecent } from './recent-settings'
@@ -81,12 +84,14 @@ export function StartServerForm(): ReactNode {
   const { run, busy, error, setError } = useCommand()
   const [status, setStatus] = useState<string | null>(null)
   const [recent, setRecent] = useState<ServerSettings[]>(() => loadRecent())
+  const [rules, setRules] = useState<RespondDraft>(() => exampleDraft())
   const set = (patch: Partial<FormState>): void => setForm((f) => ({ ...f, ...patch }))
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault()
     if (busy) return
     const input = toCommand(form)
+    if (!('message' in input) && form.behaviour === 'respond') input.options = draftToOptions(rules)
     if ('message' in input) {
       setError(input)
       return
@@ -174,6 +179,7 @@ export function StartServerForm(): ReactNode {
           <input id={`${ids}-telemetry`} className={INPUT} type="number" min={10} value={form.telemetryMs} onChange={(e) => set({ telemetryMs: e.target.value })} />
         </div>
       ) : null}
+      {form.behaviour === 'respond' ? <RulesEditor value={rules} onChange={setRules} /> : null}
       <details className="group text-sm">
         <summary className="cursor-pointer text-xs font-medium text-slate-500 select-none hover:text-slate-800 dark:text-slate-400 dark:hover:text-slate-200">
           More options
