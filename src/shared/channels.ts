@@ -11,7 +11,22 @@ export const COMMAND_CHANNELS = [
   'connection:action',
   'connection:traffic',
   'connection:clear-closed',
-  'kernel:sockets'
+  'kernel:sockets',
+  'workspace:get',
+  'workspace:export',
+  'workspace:import',
+  'workspace:save',
+  'workspace:retry',
+  'workspace:forget',
+  'workspace:set-ui',
+  'payload:list',
+  'payload:save',
+  'payload:delete',
+  'sequence:list',
+  'sequence:save',
+  'sequence:delete',
+  'sequence:run',
+  'sequence:stop'
 ] as const
 
 /** A command's channel name. */

@@ -9,9 +9,12 @@ import type { LabOptions } from './lab'
 import { Lab } from './lab'
 import { readKernelView } from './kernel-view'
 import { whoHoldsPort } from './kernel/port-holder'
+import { isWorkspaceCommand, Workspace } from './workspace/workspace'
+import type { WorkspaceCommand, WorkspaceOptions } from './workspace/workspace'
+import type { CommandSource } from './workspace/restore'
 
 /** The commands the lab itself runs; `lab:snapshot` and `lab:ack` belong to a consumer's session. */
-type LabCommand = Exclude<CommandName, 'lab:snapshot' | 'lab:ack'>
+type LabCommand = Exclude<CommandName, 'lab:snapshot' | 'lab:ack' | WorkspaceCommand>
 
 /** How the lab runs each of its commands, keyed by channel. */
 const LAB_COMMANDS: { [C in LabCommand]: (lab: Lab, req: CommandRequest<C>) => CommandValue<C> | Promise<CommandValue<C>> } = {
@@ -43,16 +46,19 @@ export interface LabSession {
 export interface LabHub {
   readonly lab: Lab
   readonly batcher: EventBatcher
+  /** Saved payloads, sequences and the workspace file (in memory until `workspace.open(file)`). */
+  readonly workspace: Workspace
   /** A new consumer; `send` receives its batches. */
   connect(send: (batch: EventBatch) => void): LabSession
-  /** Runs a command with no consumer attached (e.g. `--listen` at launch). */
-  run(name: unknown, payload: unknown): Promise<Result<unknown>>
+  /** Runs a command with no consumer attached (e.g. `--listen` at launch: `{ source: 'cli' }` keeps it out of the workspace file). */
+  run(name: unknown, payload: unknown, options?: { source?: CommandSource }): Promise<Result<unknown>>
   dispose(): Promise<void>
 }
 
 /** Options of a hub. */
 export interface LabHubOptions extends LabOptions {
   batcher?: Partial<BatcherOptions>
+  workspace?: WorkspaceOptions
 }
 
 /** Builds a lab and its batcher. */
@@ -60,8 +66,21 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
   // On Linux the kernel can name who holds a port; tests may pass their own.
   const lab = new Lab({ whoHoldsPort, ...options })
   const batcher = new EventBatcher(lab, options.batcher)
+  const workspace = new Workspace(
+    {
+      run: (name, payload, source) => dispatch(name, payload, undefined, source),
+      publish: (event) => lab.publish(event),
+      connection: (id) => lab.connections.get(id)?.info()
+    },
+    options.workspace
+  )
 
-  async function dispatch(name: unknown, payload: unknown, session?: ReturnType<EventBatcher['openOutlet']>): Promise<Result<unknown>> {
+  async function dispatch(
+    name: unknown,
+    payload: unknown,
+    session?: ReturnType<EventBatcher['openOutlet']>,
+    source: CommandSource = 'ui'
+  ): Promise<Result<unknown>> {
     if (!isCommandName(name)) {
       return { ok: false, error: { code: 'unknown-command', message: `Unknown command ${quoteInput(name)}` } }
     }
@@ -77,7 +96,10 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
       }
       if (name === 'lab:snapshot') return { ok: true, value: lab.snapshot(0) }
       if (name === 'lab:ack') return { ok: true, value: {} }
-      return { ok: true, value: await runLabCommand(lab, name, parsed.data as CommandRequest<typeof name>) }
+      if (isWorkspaceCommand(name)) return { ok: true, value: await workspace.handle(name, parsed.data as CommandRequest<typeof name>) }
+      const value = await runLabCommand(lab, name, parsed.data as CommandRequest<typeof name>)
+      workspace.observe(name, parsed.data, value, source)
+      return { ok: true, value }
     } catch (err) {
       if (err instanceof LabFailure) return { ok: false, error: err.toLabError() }
       return { ok: false, error: { code: 'internal', message: `Internal error: ${(err as Error)?.message ?? String(err)}` } }
@@ -87,6 +109,7 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
   return {
     lab,
     batcher,
+    workspace,
     connect(send) {
       const outlet = batcher.openOutlet(send)
       return {
@@ -94,8 +117,10 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
         close: () => outlet.close()
       }
     },
-    run: (name, payload) => dispatch(name, payload),
+    run: (name, payload, opts) => dispatch(name, payload, undefined, opts?.source),
     async dispose() {
+      // The workspace writes its last change while the servers still run, then the lab closes them.
+      await workspace.close()
       batcher.dispose()
       await lab.dispose()
     }

@@ -123,6 +123,11 @@ export class Lab implements ServerOwner, ConnectionOwner {
     this.emit({ type: 'notice', at: Date.now(), level, message })
   }
 
+  /** Emits an event from a part of the engine beside the registry (the workspace, sequences). */
+  publish(event: LabEvent): void {
+    this.emit(event)
+  }
+
   // ---- the stream ----------------------------------------------------------------------------
 
   /** Calls `listener` when changes become pending after a collection; returns the unsubscribe. */

@@ -238,6 +238,10 @@ export class LabStore {
         case 'notice':
           notices = this.withNotice(notices, e.level, e.message, undefined, e.at)
           break
+        case 'sequence.progress':
+        case 'workspace.updated':
+          // Followed by features/workspace's own store.
+          break
         default:
           // A newer engine may send events this renderer does not know: skip them.
           ignoreUnknown(e)
