@@ -4,6 +4,7 @@ import { makeTrustedUrlCheck, setupIpc } from './ipc-adapter'
 import { createMainWindow, RENDERER_FILE } from './window'
 import { setupSecurity } from './security'
 import { startListenSpecs } from './launch-listeners'
+import { desktopWorkspaceFile, openLaunchWorkspace } from './launch-workspace'
 
 // index.ts only wires: the engine, the IPC adapter, the window, and a clean shutdown.
 const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined
@@ -17,12 +18,17 @@ function openWindow(): void {
 
 app.whenReady().then(async () => {
   setupSecurity(app, session.defaultSession)
-  const failure = await startListenSpecs(hub, process.argv.slice(app.isPackaged ? 1 : 2))
+  const argv = process.argv.slice(app.isPackaged ? 1 : 2)
+  const failure = await startListenSpecs(hub, argv)
   if (failure) {
     console.error(failure)
     app.exit(2)
     return
   }
+  // After --listen, so a server asked for on the command line wins a port the workspace also names.
+  await openLaunchWorkspace(hub, await desktopWorkspaceFile(argv, app.getPath('userData'))).catch((err: unknown) => {
+    console.error(`tcp-lab: workspace: ${err instanceof Error ? err.message : String(err)}`)
+  })
   openWindow()
   app.on('activate', () => {
     const { BrowserWindow } = require('electron') as typeof import('electron')

@@ -131,6 +131,8 @@ export type WorkspaceStatus = z.infer<typeof workspaceStatusSchema>
 const workspaceDocument = z.custom<WorkspaceDocument>((v) => typeof v === 'object' && v !== null && !Array.isArray(v))
 const payloadList = z.object({ payloads: z.array(savedPayloadSchema) })
 const sequenceList = z.object({ sequences: z.array(sequenceSchema) })
+// Saving or deleting answers with the names only: the list may hold megabytes of payload text.
+const nameList = z.object({ names: z.array(z.string()) })
 
 /**
  * Every command, by IPC channel (`domain:verb`): its request and its response schema.
@@ -213,11 +215,11 @@ export const commands = {
   'workspace:forget': { request: z.strictObject({ problemId: id }), response: empty },
   'workspace:set-ui': { request: z.strictObject({ ui: uiPrefsSchema }), response: empty },
   'payload:list': { request: empty, response: payloadList },
-  'payload:save': { request: z.strictObject({ payload: savedPayloadSchema }), response: payloadList },
-  'payload:delete': { request: z.strictObject({ name: itemName }), response: payloadList },
+  'payload:save': { request: z.strictObject({ payload: savedPayloadSchema }), response: nameList },
+  'payload:delete': { request: z.strictObject({ name: itemName }), response: nameList },
   'sequence:list': { request: empty, response: sequenceList },
-  'sequence:save': { request: z.strictObject({ sequence: sequenceSchema }), response: sequenceList },
-  'sequence:delete': { request: z.strictObject({ name: itemName }), response: sequenceList },
+  'sequence:save': { request: z.strictObject({ sequence: sequenceSchema }), response: nameList },
+  'sequence:delete': { request: z.strictObject({ name: itemName }), response: nameList },
   'sequence:run': {
     request: z.strictObject({ connectionId: id, sequenceName: itemName }),
     response: sequenceRunSchema

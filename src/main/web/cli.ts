@@ -5,6 +5,7 @@ import { createLabHub } from '../engine/lab-hub'
 import type { LabHub } from '../engine/lab-hub'
 import { isLoopbackHost, parseCliArgs, USAGE } from '../cli-args'
 import { listenTarget, startListeners } from '../launch-listeners'
+import { openLaunchWorkspace } from '../launch-workspace'
 import { startWebServer } from './web-server'
 import type { WebServer } from './web-server'
 import { isWildcard, urlHost } from './web-security'
@@ -80,6 +81,8 @@ export async function main(argv: readonly string[]): Promise<number | null> {
     await Promise.allSettled([hub.dispose(), web.close()])
     return 1
   }
+  // After --listen, so a server asked for on the command line wins a port the workspace also names.
+  if (opts.workspace !== null) await openLaunchWorkspace(hub, opts.workspace)
 
   process.stdout.write(`TCP Lab UI: ${web.url}\n`)
   return null

@@ -333,7 +333,7 @@ export class Workspace {
     }
     this.upsert(this.payloads, p)
     this.changed(true)
-    return { payloads: [...this.payloads] }
+    return { names: this.payloads.map((x) => x.name) }
   }
 
   private deletePayload(name: string): CommandValue<'payload:delete'> {
@@ -342,7 +342,7 @@ export class Workspace {
     if (user) throw new LabFailure('in-use', `Sequence ${JSON.stringify(user.name)} sends ${JSON.stringify(name)}`, 'Remove it from the sequence first.')
     this.payloads = this.payloads.filter((p) => p.name !== name)
     this.changed(true)
-    return { payloads: [...this.payloads] }
+    return { names: this.payloads.map((x) => x.name) }
   }
 
   private saveSequence(s: Sequence): CommandValue<'sequence:save'> {
@@ -353,14 +353,14 @@ export class Workspace {
     }
     this.upsert(this.sequences, s)
     this.changed(true)
-    return { sequences: [...this.sequences] }
+    return { names: this.sequences.map((x) => x.name) }
   }
 
   private deleteSequence(name: string): CommandValue<'sequence:delete'> {
     if (!this.sequences.some((s) => s.name === name)) throw new LabFailure('not-found', `There is no sequence named ${JSON.stringify(name)}`)
     this.sequences = this.sequences.filter((s) => s.name !== name)
     this.changed(true)
-    return { sequences: [...this.sequences] }
+    return { names: this.sequences.map((x) => x.name) }
   }
 
   private upsert<T extends { name: string }>(list: T[], item: T): void {
