@@ -203,7 +203,7 @@ export const commands = {
   'workspace:export': { request: empty, response: z.object({ document: workspaceDocument }) },
   'workspace:import': {
     // Checked by the workspace module itself, so a bad document gets messages that name its fields.
-    request: z.strictObject({ document: z.unknown() }),
+    request: z.strictObject({ document: z.record(z.string(), z.unknown(), { error: 'document must be a JSON object' }) }),
     response: z.object({ problems: z.array(workspaceProblemSchema) })
   },
   'workspace:save': {
