@@ -51,6 +51,15 @@ async function freePort(): Promise<number> {
   return port
 }
 
+/** Whether something accepts connections on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const s = net.connect(port, '127.0.0.1')
+    s.once('connect', () => (s.destroy(), resolve(true)))
+    s.once('error', () => resolve(false))
+  })
+}
+
 describe('the desktop app keeps its workspace in its user-data folder', () => {
   it('restores workspace.json from user data at start, beside --listen servers, and closes everything on quit', async () => {
     state.userData = join(dir, 'user-data')
@@ -64,10 +73,9 @@ describe('the desktop app keeps its workspace in its user-data folder', () => {
     process.argv = [process.execPath, '--no-sandbox', '--listen', `127.0.0.1:${cli}`]
     try {
       await import('../../src/main/index')
-      await waitFor(async () => (await run('nc', ['-N', '127.0.0.1', String(saved)], { input: 'up\n', timeoutMs: 2_000 })).stdout.toString() === 'UP\n', {
-        what: 'the restored server',
-        timeoutMs: 10_000
-      })
+      await waitFor(() => listening(saved), { what: 'the restored server', timeoutMs: 10_000 })
+      const upper = await run('nc', ['-N', '127.0.0.1', String(saved)], { input: 'up\n' })
+      expect(upper.stdout.toString()).toBe('UP\n')
       const echoed = await run('nc', ['-N', '127.0.0.1', String(cli)], { input: 'cli\n' })
       expect(echoed.stdout.toString()).toBe('cli\n')
     } finally {
@@ -78,11 +86,6 @@ describe('the desktop app keeps its workspace in its user-data folder', () => {
     await waitFor(() => state.quit > 0, { what: 'the app to quit after the lab closed' })
     // Restoring alone writes nothing; the --listen server never enters the file.
     expect(await readFile(file, 'utf8')).toBe(text)
-    const refused = await new Promise<boolean>((resolve) => {
-      const s = net.connect(saved, '127.0.0.1')
-      s.once('connect', () => (s.destroy(), resolve(false)))
-      s.once('error', () => resolve(true))
-    })
-    expect(refused).toBe(true)
+    expect(await listening(saved)).toBe(false)
   })
 })
