@@ -6,6 +6,7 @@ import { OutgoingClients } from '@renderer/features/servers/outgoing-clients'
 import { ServerList } from '@renderer/features/servers/server-list'
 import { StartServerForm } from '@renderer/features/servers/start-server-form'
 import { Toasts } from '@renderer/features/notices/toasts'
+import { WorkspacePanel } from '@renderer/features/workspace/workspace-panel'
 import { AppHeader } from './app-header'
 import { DetailSlot } from './detail-slot'
 import { LessonDock } from './lesson-dock'
@@ -29,6 +30,7 @@ export function AppLayout({ kind }: { kind: string }): ReactNode {
           </section>
           <ServerList />
           <OutgoingClients />
+          <WorkspacePanel />
         </nav>
         <main className="flex min-h-0 min-w-0 flex-col bg-white dark:bg-slate-900/20">
           <ConnectionsArea />

@@ -6,6 +6,7 @@ import { ConnectionDetail } from '@renderer/features/detail/connection-detail'
 import { DEFAULT_WINDOW_LIMITS } from '@renderer/features/detail/traffic-window'
 import type { WindowLimits } from '@renderer/features/detail/traffic-window'
 import { SendBox } from '@renderer/features/send/send-box'
+import { SavedPayloads } from '@renderer/features/payloads/saved-payloads'
 import { Sparkline } from '@renderer/features/charts/sparkline'
 import { useLab, useLabStore } from '@renderer/store/use-lab'
 import { useUi } from '@renderer/store/ui-store'
@@ -44,6 +45,7 @@ export function DetailSlot(): ReactNode {
       {connection || server ? (
         <div className="max-h-[45%] shrink-0 overflow-y-auto border-t border-slate-200 bg-slate-50/80 px-3 py-2.5 dark:border-slate-800 dark:bg-slate-900/60">
           <SendBox connection={connection ?? null} server={server ?? null} request={request} history={history} onHistoryChange={setHistory} />
+          <SavedPayloads connection={connection ?? null} serverId={serverId} />
         </div>
       ) : null}
     </section>
