@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import type { CommandName, CommandRequest, CommandValue, SavedPayload, Sequence, UiPrefs, WorkspaceProblem, WorkspaceStatus } from '@shared/contract'
-import { uiPrefsSchema } from '@shared/contract'
+import type { CommandName, CommandRequest, CommandValue, WorkspaceProblem, WorkspaceStatus } from '@shared/contract'
 import type { ConnectionInfo, LabEvent, ServerInfo, Snapshot } from '@shared/model'
 import { WORKSPACE_VERSION } from '@shared/workspace-model'
 import type { WorkspaceClient, WorkspaceDocument, WorkspaceProxy } from '@shared/workspace-model'
@@ -10,6 +9,7 @@ import { keepAside, writeFileAtomic } from './atomic-file'
 import { clientAddress, isLiveClient, proxyEntryFromInfo, serverEntryFromInfo } from './capture'
 import { entriesOf, problemOf, restoreEntry } from './restore'
 import type { CommandSource, EntryOutcome, HeldEntry, RunCommand } from './restore'
+import { SavedItems } from './saved-items'
 import { SequenceRunner } from './sequence-runner'
 import { checkDocument, loadWorkspaceFile } from './workspace-file'
 
@@ -64,9 +64,7 @@ export class Workspace {
   private lastWritten: string | null = null
   private held: Held[] = []
   private nextProblemId = 1
-  private payloads: SavedPayload[] = []
-  private sequences: Sequence[] = []
-  private ui: UiPrefs = {}
+  private readonly items = new SavedItems()
   private readonly serverNames = new Map<number, string>()
   private readonly cliServers = new Set<number>()
   private readonly cliProxies = new Set<string>()
@@ -170,29 +168,35 @@ export class Workspace {
         this.forget((req as CommandRequest<'workspace:forget'>).problemId)
         return {}
       case 'workspace:set-ui':
-        this.setUi((req as CommandRequest<'workspace:set-ui'>).ui)
+        this.edit(() => this.items.setUi((req as CommandRequest<'workspace:set-ui'>).ui))
         return {}
       case 'payload:list':
-        return { payloads: [...this.payloads] }
+        return { payloads: [...this.items.payloads] }
       case 'payload:save':
-        return this.savePayload((req as CommandRequest<'payload:save'>).payload)
+        return { names: this.edit(() => this.items.savePayload((req as CommandRequest<'payload:save'>).payload)) }
       case 'payload:delete':
-        return this.deletePayload((req as CommandRequest<'payload:delete'>).name)
+        return { names: this.edit(() => this.items.deletePayload((req as CommandRequest<'payload:delete'>).name)) }
       case 'sequence:list':
-        return { sequences: [...this.sequences] }
+        return { sequences: [...this.items.sequences] }
       case 'sequence:save':
-        return this.saveSequence((req as CommandRequest<'sequence:save'>).sequence)
+        return { names: this.edit(() => this.items.saveSequence((req as CommandRequest<'sequence:save'>).sequence)) }
       case 'sequence:delete':
-        return this.deleteSequence((req as CommandRequest<'sequence:delete'>).name)
+        return { names: this.edit(() => this.items.deleteSequence((req as CommandRequest<'sequence:delete'>).name)) }
       case 'sequence:run': {
         const r = req as CommandRequest<'sequence:run'>
-        const seq = this.sequences.find((s) => s.name === r.sequenceName)
-        if (!seq) throw new LabFailure('not-found', `There is no sequence named ${JSON.stringify(r.sequenceName)}`)
-        return this.runner.start(r.connectionId, seq, new Map(this.payloads.map((p) => [p.name, p])))
+        const seq = this.items.sequence(r.sequenceName)
+        return this.runner.start(r.connectionId, seq, new Map(this.items.payloads.map((p) => [p.name, p])))
       }
       case 'sequence:stop':
         return this.runner.stop((req as CommandRequest<'sequence:stop'>).runId)
     }
+  }
+
+  /** Runs a change of the saved items; once it succeeded, saves and tells the consumers. */
+  private edit<T>(change: () => T): T {
+    const out = change()
+    this.changed(true)
+    return out
   }
 
   /** Where the workspace lives and what it holds. */
@@ -202,9 +206,9 @@ export class Workspace {
       notSaving: this.notSaving,
       savedAt: this.savedAt,
       problems: this.held.map((h) => h.problem),
-      payloads: [...this.payloads],
-      sequences: [...this.sequences],
-      ui: { ...this.ui },
+      payloads: [...this.items.payloads],
+      sequences: [...this.items.sequences],
+      ui: { ...this.items.ui },
       cliServerIds: [...this.cliServers]
     }
   }
@@ -246,7 +250,8 @@ export class Workspace {
         if (p && !p.toxics.some((t) => t.name !== undefined && t.name === e.entry.name)) p.toxics = [...p.toxics, e.entry]
       }
     }
-    return { version: WORKSPACE_VERSION, servers, clients, proxies, payloads: [...this.payloads], sequences: [...this.sequences], ui: { ...this.ui } }
+    const { payloads, sequences, ui } = this.items
+    return { version: WORKSPACE_VERSION, servers, clients, proxies, payloads: [...payloads], sequences: [...sequences], ui: { ...ui } }
   }
 
   /** Writes any pending change and stops saving and every sequence (before the lab closes its servers). */
@@ -264,9 +269,7 @@ export class Workspace {
   // ---- changing the document ---------------------------------------------------------------
 
   private async apply(doc: WorkspaceDocument, source: CommandSource): Promise<EntryOutcome[]> {
-    for (const p of doc.payloads) this.upsert(this.payloads, p)
-    for (const s of doc.sequences) this.upsert(this.sequences, s)
-    this.ui = { ...this.ui, ...doc.ui }
+    this.items.merge(doc)
     const outcomes: EntryOutcome[] = []
     // One entry at a time, in order: a failure is reported on its entry and the rest still start.
     for (const held of entriesOf(doc)) outcomes.push(...(await this.restore(held, source)))
@@ -317,56 +320,6 @@ export class Workspace {
     const [h] = this.held.splice(i, 1)
     if (h.entry?.section === 'proxies') this.keptProxies = this.keptProxies.filter((p) => p.name !== (h.entry as { entry: WorkspaceProxy }).entry.name)
     this.changed(h.entry !== null)
-  }
-
-  private setUi(ui: UiPrefs): void {
-    const next = { ...this.ui, ...ui }
-    const checked = uiPrefsSchema.safeParse(next)
-    if (!checked.success) throw new LabFailure('invalid', 'At most 100 UI preferences are kept')
-    this.ui = checked.data
-    this.changed(true)
-  }
-
-  private savePayload(p: SavedPayload): CommandValue<'payload:save'> {
-    if (!this.payloads.some((x) => x.name === p.name) && this.payloads.length >= 500) {
-      throw new LabFailure('too-many', 'At most 500 payloads are kept', 'Delete one first.')
-    }
-    this.upsert(this.payloads, p)
-    this.changed(true)
-    return { names: this.payloads.map((x) => x.name) }
-  }
-
-  private deletePayload(name: string): CommandValue<'payload:delete'> {
-    if (!this.payloads.some((p) => p.name === name)) throw new LabFailure('not-found', `There is no saved payload named ${JSON.stringify(name)}`)
-    const user = this.sequences.find((s) => s.steps.some((st) => st.payload === name))
-    if (user) throw new LabFailure('in-use', `Sequence ${JSON.stringify(user.name)} sends ${JSON.stringify(name)}`, 'Remove it from the sequence first.')
-    this.payloads = this.payloads.filter((p) => p.name !== name)
-    this.changed(true)
-    return { names: this.payloads.map((x) => x.name) }
-  }
-
-  private saveSequence(s: Sequence): CommandValue<'sequence:save'> {
-    const missing = s.steps.findIndex((st) => !this.payloads.some((p) => p.name === st.payload))
-    if (missing >= 0) throw new LabFailure('not-found', `steps[${missing}].payload: there is no saved payload named ${JSON.stringify(s.steps[missing].payload)}`)
-    if (!this.sequences.some((x) => x.name === s.name) && this.sequences.length >= 100) {
-      throw new LabFailure('too-many', 'At most 100 sequences are kept', 'Delete one first.')
-    }
-    this.upsert(this.sequences, s)
-    this.changed(true)
-    return { names: this.sequences.map((x) => x.name) }
-  }
-
-  private deleteSequence(name: string): CommandValue<'sequence:delete'> {
-    if (!this.sequences.some((s) => s.name === name)) throw new LabFailure('not-found', `There is no sequence named ${JSON.stringify(name)}`)
-    this.sequences = this.sequences.filter((s) => s.name !== name)
-    this.changed(true)
-    return { names: this.sequences.map((x) => x.name) }
-  }
-
-  private upsert<T extends { name: string }>(list: T[], item: T): void {
-    const i = list.findIndex((x) => x.name === item.name)
-    if (i >= 0) list[i] = item
-    else list.push(item)
   }
 
   // ---- saving ------------------------------------------------------------------------------
