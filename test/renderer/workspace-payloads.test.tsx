@@ -62,6 +62,7 @@ describe('saved payloads', () => {
   it('saves a new payload with its format and line ending', async () => {
     const { fake } = await setup()
     fake.on('payload:save', () => ({ names: ['login', 'ping', 'quit'] }))
+    await userEvent.click(await screen.findByText('New payload…'))
     const form = await screen.findByRole('form', { name: 'New saved payload' })
     await userEvent.type(within(form).getByLabelText('Payload name'), 'quit')
     await userEvent.selectOptions(within(form).getByLabelText('Payload format'), 'escapes')

@@ -82,7 +82,14 @@ export function SavedPayloads({ connection, serverId }: { connection: Connection
             {note.text}
           </p>
         ) : null}
-        <PayloadEditor key={editing?.name ?? ''} initial={editing} onDone={() => setEditing(null)} />
+        {editing ? (
+          <PayloadEditor key={editing.name} initial={editing} onDone={() => setEditing(null)} />
+        ) : (
+          <details open={payloads.length === 0}>
+            <summary className="cursor-pointer text-xs text-slate-600 select-none dark:text-slate-300">New payload…</summary>
+            <PayloadEditor initial={null} onDone={() => setEditing(null)} />
+          </details>
+        )}
         <SequencesPanel connection={connection} />
       </div>
     </details>
