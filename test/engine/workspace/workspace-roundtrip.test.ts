@@ -176,6 +176,47 @@ describe('workspace file round trip', () => {
     expect(d.servers).toHaveLength(1)
   })
 
+  it('importing the same document twice reports the second copy and keeps the file loadable (names stay unique)', async () => {
+    const dir = await tempDir()
+    const file = join(dir, 'lab.json')
+    const port = await freePort()
+    const lab = newLab()
+    await lab.hub.workspace.open(file)
+    const doc = { version: 1, servers: [{ name: 'api', listen: `127.0.0.1:${port}`, behaviour: 'echo' }] }
+    expect(await lab.ok('workspace:import', { document: doc })).toEqual({ problems: [] })
+    const second = await lab.ok('workspace:import', { document: doc })
+    expect(second.problems.map((p) => p.message)).toEqual([`Port ${port} is already in use`])
+    await lab.ok('payload:save', { payload: { name: 'x', format: 'text', text: 'x', lineEnding: 'none' } })
+    const saved = await waitForFile(file, (d) => d.payloads.length === 1, 'the save')
+    expect(saved.servers).toEqual([
+      { name: 'api', listen: `127.0.0.1:${port}`, behaviour: 'echo', options: {}, backlog: 511, maxConnections: null, acceptMode: 'concurrent' },
+      { listen: `127.0.0.1:${port}`, behaviour: 'echo', options: {} }
+    ])
+    const { checkDocument } = await import('../../../src/main/engine/workspace/workspace-file')
+    expect(checkDocument(saved).ok).toBe(true)
+    // A bad document changes nothing and names its field.
+    const bad = await lab.session.handle('workspace:import', { document: { version: 1, servers: [{ listen: '127.0.0.1:1', behaviour: 'nope' }] } })
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid', message: expect.stringContaining('servers[0].behaviour: Unknown behaviour "nope"') } })
+    expect(lab.hub.lab.servers.size).toBe(1)
+  })
+
+  it('a file with many entries that do not load lists them all but sends only a few notices', async () => {
+    const dir = await tempDir()
+    const file = join(dir, 'lab.json')
+    const holder = net.createServer()
+    holders.push(holder)
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r))
+    const taken = (holder.address() as net.AddressInfo).port
+    const servers = Array.from({ length: 30 }, (_, i) => ({ name: `s${i}`, listen: `127.0.0.1:${taken}`, behaviour: 'echo' }))
+    await writeFile(file, JSON.stringify({ version: 1, servers }))
+    const lab = newLab()
+    const opened = await lab.hub.workspace.open(file)
+    expect(opened.problems).toHaveLength(30)
+    await waitFor(() => lab.batches.some((b) => b.events.some((e) => e.type === 'notice' && e.message.startsWith('Workspace: more entries'))), { what: 'the summary notice' })
+    const notices = lab.batches.flatMap((b) => b.events).filter((e) => e.type === 'notice' && e.message.startsWith('Workspace:'))
+    expect(notices).toHaveLength(11)
+  })
+
   it('without a file, the workspace keeps payloads in memory and writes nothing', async () => {
     const lab = newLab()
     await lab.ok('payload:save', { payload: { name: 'p', format: 'text', text: 'x', lineEnding: 'none' } })

@@ -21,6 +21,9 @@ export function isWorkspaceCommand(name: CommandName): name is WorkspaceCommand 
   return name.startsWith('workspace:') || name.startsWith('payload:') || name.startsWith('sequence:')
 }
 
+// Problems in a row that are also shown as notices; the rest are listed in the Workspace section only.
+const NOTICES_PER_BURST = 10
+
 // Commands that only read: they never make the workspace save.
 const READ_ONLY = new Set(['lab:snapshot', 'lab:ack', 'connection:send', 'connection:traffic', 'kernel:sockets'])
 
@@ -75,6 +78,7 @@ export class Workspace {
   private timer: ReturnType<typeof setTimeout> | null = null
   private chain: Promise<void> = Promise.resolve()
   private closed = false
+  private noticesInBurst = 0
   private readonly saveDelayMs: number
   readonly runner: SequenceRunner
 
@@ -250,6 +254,13 @@ export class Workspace {
         if (p && !p.toxics.some((t) => t.name !== undefined && t.name === e.entry.name)) p.toxics = [...p.toxics, e.entry]
       }
     }
+    // Names stay unique (the file would be refused otherwise): a later server with a taken name keeps no name.
+    const names = new Set<string>()
+    for (const sv of servers) {
+      if (sv.name === undefined) continue
+      if (names.has(sv.name)) delete sv.name
+      else names.add(sv.name)
+    }
     const { payloads, sequences, ui } = this.items
     return { version: WORKSPACE_VERSION, servers, clients, proxies, payloads: [...payloads], sequences: [...sequences], ui: { ...ui } }
   }
@@ -269,6 +280,7 @@ export class Workspace {
   // ---- changing the document ---------------------------------------------------------------
 
   private async apply(doc: WorkspaceDocument, source: CommandSource): Promise<EntryOutcome[]> {
+    this.noticesInBurst = 0
     this.items.merge(doc)
     const outcomes: EntryOutcome[] = []
     // One entry at a time, in order: a failure is reported on its entry and the rest still start.
@@ -309,6 +321,7 @@ export class Workspace {
     if (!h.entry) throw new LabFailure('not-retryable', `${h.problem.entry} cannot be retried`, h.problem.hint)
     this.held.splice(i, 1)
     const before = this.held.length
+    this.noticesInBurst = 0
     await this.restore(h.entry, 'ui')
     this.changed(true)
     return { problems: this.held.slice(before).map((x) => x.problem) }
@@ -330,9 +343,14 @@ export class Workspace {
   }
 
   private addProblem(problem: WorkspaceProblem, entry: HeldEntry | null): void {
-    // Bounded: a file of 1000 bad entries keeps its entries, but the list of problems shown stops growing.
     this.held.push({ problem, entry })
-    this.host.publish({ type: 'notice', at: Date.now(), level: 'warning', message: `Workspace: ${problem.entry}: ${problem.message}` })
+    // A file of 1000 bad entries keeps them all (and lists them), but only the first few become notices.
+    this.noticesInBurst++
+    if (this.noticesInBurst <= NOTICES_PER_BURST) {
+      this.host.publish({ type: 'notice', at: Date.now(), level: 'warning', message: `Workspace: ${problem.entry}: ${problem.message}` })
+    } else if (this.noticesInBurst === NOTICES_PER_BURST + 1) {
+      this.host.publish({ type: 'notice', at: Date.now(), level: 'warning', message: 'Workspace: more entries did not load; see the Workspace section' })
+    }
   }
 
   private changed(save: boolean): void {
@@ -376,7 +394,16 @@ export class Workspace {
 
   private async writeOnce(): Promise<void> {
     if (this.file === null || this.notSaving !== null || this.closed) return
+    this.noticesInBurst = 0
     const doc = await this.buildDocument()
+    // Never write a file the next start would refuse.
+    const check = checkDocument(doc)
+    if (!check.ok) {
+      this.held = this.held.filter((h) => h.problem.kind !== 'save')
+      this.addProblem({ id: this.nextProblemId++, kind: 'save', entry: this.file, message: `Not saved: the workspace would not be valid (${check.message})`, retryable: false }, null)
+      this.host.publish({ type: 'workspace.updated', at: Date.now() })
+      return
+    }
     const text = `${JSON.stringify(doc, null, 2)}\n`
     if (text === this.lastWritten) return
     try {
