@@ -26,7 +26,9 @@ export const COMMAND_CHANNELS = [
   'sequence:save',
   'sequence:delete',
   'sequence:run',
-  'sequence:stop'
+  'sequence:stop',
+  'lesson:self-connect-hunt',
+  'lesson:load'
 ] as const
 
 /** A command's channel name. */

@@ -141,6 +141,10 @@ function validBase(name: CommandName): Record<string, unknown> {
       return { connectionId: connId, sequenceName: 's' }
     case 'sequence:stop':
       return { runId: 1 }
+    case 'lesson:self-connect-hunt':
+      return { port: 1, maxTries: 1, timeoutMs: 100 }
+    case 'lesson:load':
+      return { host: '127.0.0.1', port: 1, clients: 1, timeoutMs: 100 }
   }
 }
 

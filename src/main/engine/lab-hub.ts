@@ -12,6 +12,8 @@ import { whoHoldsPort } from './kernel/port-holder'
 import { isWorkspaceCommand, Workspace } from './workspace/workspace'
 import type { WorkspaceCommand, WorkspaceOptions } from './workspace/workspace'
 import type { CommandSource } from './workspace/restore'
+import { huntSelfConnection } from './lesson/self-connect'
+import { runLoad } from './lesson/load-run'
 
 /** The commands the lab itself runs; `lab:snapshot` and `lab:ack` belong to a consumer's session. */
 type LabCommand = Exclude<CommandName, 'lab:snapshot' | 'lab:ack' | WorkspaceCommand>
@@ -27,7 +29,9 @@ const LAB_COMMANDS: { [C in LabCommand]: (lab: Lab, req: CommandRequest<C>) => C
   'connection:action': (lab, req) => lab.action(req),
   'connection:traffic': (lab, req) => lab.traffic(req),
   'connection:clear-closed': (lab, req) => lab.clearClosed(req),
-  'kernel:sockets': readKernelView
+  'kernel:sockets': readKernelView,
+  'lesson:self-connect-hunt': (lab, req) => huntSelfConnection(req, lab),
+  'lesson:load': (_lab, req) => runLoad(req)
 }
 
 /** Runs one validated lab command. */
