@@ -104,6 +104,21 @@ describe('workspace file round trip', () => {
     expect(await readDoc(file)).toEqual(saved)
   })
 
+  it('fields another stream added to server:start (accept mode pool, poolSize) are saved and restored with no change here', async () => {
+    const dir = await tempDir()
+    const file = join(dir, 'lab.json')
+    const a = newLab()
+    await a.hub.workspace.open(file)
+    const s = await a.ok('server:start', { host: '127.0.0.1', port: 0, acceptMode: 'pool', poolSize: 2 })
+    const d = await waitForFile(file, (doc) => doc.servers.length === 1, 'the save')
+    expect(d.servers[0]).toMatchObject({ acceptMode: 'pool', poolSize: 2 })
+    await a.dispose()
+    labs.splice(labs.indexOf(a), 1)
+    const b = newLab()
+    await b.hub.workspace.open(file)
+    expect([...b.hub.lab.servers.values()].map((x) => x.info())).toMatchObject([{ bound: { port: s.bound.port }, acceptMode: 'pool', poolSize: 2 }])
+  })
+
   it('a port now taken is reported on its entry, the other servers still start, and the entry stays in the file', async () => {
     const dir = await tempDir()
     const file = join(dir, 'lab.json')
