@@ -105,6 +105,17 @@ describe('workspace panel', () => {
     expect(fake.callsOf('workspace:retry')).toEqual([{ problemId: 4 }])
   })
 
+  it('applies the table preferences the workspace keeps, and saves a change to them', async () => {
+    const fake = new FakeTransport()
+    fake.on('workspace:get', () => status({ ui: { 'table.sortKey': 'bytes-in', 'table.sortDir': 'asc', 'table.stateFilter': 'closed' } }))
+    fake.on('workspace:set-ui', () => ({}))
+    const { ui } = await renderApp(makeSnapshot(), fake)
+    await waitFor(() => expect(ui.get().sort).toEqual({ key: 'bytes-in', dir: 'asc' }))
+    expect(ui.get().stateFilter).toBe('closed')
+    act(() => ui.set({ stateFilter: 'active' }))
+    await waitFor(() => expect(fake.callsOf('workspace:set-ui')).toEqual([{ ui: { 'table.sortKey': 'bytes-in', 'table.sortDir': 'asc', 'table.stateFilter': 'active' } }]), { timeout: 3_000 })
+  })
+
   it('refetches the status on workspace.updated', async () => {
     let n = 0
     const { fake } = await setup()

@@ -4,6 +4,7 @@ import type { WorkspaceProblem } from '@shared/contract'
 import { BUTTON, HEADING } from '@renderer/features/layout/ui-classes'
 import { useLabStore } from '@renderer/store/use-lab'
 import { downloadText, exportFileName, readJsonFile } from './workspace-file'
+import { useUiPrefs } from './use-ui-prefs'
 import { useWorkspace } from './workspace-store'
 
 /** The sidebar's workspace section: where the setup is kept, export / import, and what did not load. */
@@ -13,6 +14,7 @@ export function WorkspacePanel(): ReactNode {
   const fetchError = useWorkspace((v) => v.error)
   const [message, setMessage] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null)
   const picker = useRef<HTMLInputElement>(null)
+  useUiPrefs()
 
   const exportNow = async (): Promise<void> => {
     const r = await transport.request('workspace:export', {})
