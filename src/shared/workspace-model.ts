@@ -71,26 +71,30 @@ export const workspaceClientSchema = z
 /** An outgoing client in the workspace. */
 export type WorkspaceClient = z.output<typeof workspaceClientSchema>
 
-/** A toxic in Toxiproxy's JSON shape; its type and attributes are checked by `toxic:add` when it loads. */
-export const workspaceToxicSchema = z.strictObject({
+/**
+ * A toxic in Toxiproxy's JSON shape; its type and attributes are checked by `toxic:add` when it loads. Other
+ * fields (e.g. the lab's `condition`) are kept and handed to `toxic:add`, which refuses the ones it does not know.
+ */
+export const workspaceToxicSchema = z.looseObject({
   name: entryName.optional(),
   type: z.string({ error: 'A toxic needs a type, e.g. "latency"' }).min(1, 'A toxic needs a type, e.g. "latency"').max(64),
   stream: z.enum(['upstream', 'downstream'], { error: 'stream is "upstream" or "downstream"' }).default('downstream'),
   toxicity: z.number({ error: 'toxicity is a number from 0 to 1' }).min(0, 'toxicity is from 0 to 1').max(1, 'toxicity is from 0 to 1').default(1),
   attributes: z.record(z.string(), z.json()).default({})
-})
+}).catchall(z.json())
 /** A toxic. */
 export type WorkspaceToxic = z.output<typeof workspaceToxicSchema>
 
-/** A proxy in Toxiproxy's JSON shape (`listen` and `upstream` are ADDRESS strings). */
+/** A proxy in Toxiproxy's JSON shape (`listen` and `upstream` are ADDRESS strings); other fields go to `proxy:create`. */
 export const workspaceProxySchema = z
-  .strictObject({
+  .object({
     name: entryName,
     listen: address,
     upstream: address,
     enabled: z.boolean().default(true),
     toxics: z.array(workspaceToxicSchema).max(100, 'At most 100 toxics per proxy').default([])
   })
+  .catchall(z.json())
   .superRefine((entry, ctx) => {
     for (const key of ['listen', 'upstream'] as const) {
       const parsed = parseAddress(entry[key])

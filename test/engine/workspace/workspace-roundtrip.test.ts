@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { WorkspaceStatus } from '@shared/contract'
+import { isCommandName } from '@shared/contract'
 import type { ServerInfo } from '@shared/model'
 import type { WorkspaceDocument } from '@shared/workspace-model'
 import { createTestLab } from '../../helpers/lab'
@@ -117,6 +118,45 @@ describe('workspace file round trip', () => {
     const b = newLab()
     await b.hub.workspace.open(file)
     expect([...b.hub.lab.servers.values()].map((x) => x.info())).toMatchObject([{ bound: { port: s.bound.port }, acceptMode: 'pool', poolSize: 2 }])
+  })
+
+  it('proxies: restored through proxy:create and toxic:add when this lab has them; otherwise reported and kept verbatim', async () => {
+    const dir = await tempDir()
+    const file = join(dir, 'lab.json')
+    const [proxyPort, serverPort] = [await freePort(), await freePort()]
+    const proxy = {
+      name: 'to-echo',
+      listen: `127.0.0.1:${proxyPort}`,
+      upstream: `127.0.0.1:${serverPort}`,
+      enabled: true,
+      toxics: [{ name: 'slow', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 50, jitter: 0 } }]
+    }
+    await writeFile(file, JSON.stringify({ version: 1, servers: [{ listen: `127.0.0.1:${serverPort}`, behaviour: 'echo' }], proxies: [proxy] }))
+    const a = newLab()
+    const opened = await a.hub.workspace.open(file)
+    expect(opened.servers).toBe(1)
+    if (!isCommandName('proxy:create')) {
+      // This build has no proxies: the entry is reported once, the server still starts, and the file keeps the proxy.
+      expect(opened.problems).toMatchObject([{ kind: 'proxies', entry: `proxy "to-echo" 127.0.0.1:${proxyPort} → 127.0.0.1:${serverPort}`, retryable: false }])
+      await a.ok('payload:save', { payload: { name: 'x', format: 'text', text: 'x', lineEnding: 'none' } })
+      const d = await waitForFile(file, (doc) => doc.payloads.length === 1, 'the save')
+      expect(d.proxies).toEqual([proxy])
+      return
+    }
+    expect(opened.problems).toEqual([])
+    expect(opened.proxies).toBe(1)
+    // The restored proxy forwards to the restored server: nc through it gets its bytes back.
+    const r = await run('nc', ['-N', '127.0.0.1', String(proxyPort)], { input: 'via proxy\n' })
+    expect(r.stdout.toString()).toBe('via proxy\n')
+    await a.ok('payload:save', { payload: { name: 'x', format: 'text', text: 'x', lineEnding: 'none' } })
+    const d = await waitForFile(file, (doc) => doc.payloads.length === 1, 'the save')
+    expect(d.proxies).toMatchObject([{ name: 'to-echo', listen: `127.0.0.1:${proxyPort}`, upstream: `127.0.0.1:${serverPort}`, enabled: true, toxics: [{ name: 'slow', type: 'latency', attributes: { latency: 50 } }] }])
+    await a.dispose()
+    labs.splice(labs.indexOf(a), 1)
+    const b = newLab()
+    expect(await b.hub.workspace.open(file)).toMatchObject({ servers: 1, proxies: 1, problems: [] })
+    const again = await run('nc', ['-N', '127.0.0.1', String(proxyPort)], { input: 'again\n' })
+    expect(again.stdout.toString()).toBe('again\n')
   })
 
   it('a port now taken is reported on its entry, the other servers still start, and the entry stays in the file', async () => {

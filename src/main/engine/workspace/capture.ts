@@ -1,4 +1,4 @@
-import { serverStartFields } from '@shared/contract'
+import { commands, serverStartFields } from '@shared/contract'
 import type { ConnectionInfo, ServerInfo } from '@shared/model'
 import { formatAddress, workspaceProxySchema, workspaceServerSchema } from '@shared/workspace-model'
 import type { WorkspaceProxy, WorkspaceServer } from '@shared/workspace-model'
@@ -37,16 +37,35 @@ export function isLiveClient(c: ConnectionInfo): boolean {
   return c.origin === 'outgoing' && c.state !== 'closed'
 }
 
+/** The keys of an object schema, if it is one. */
+function shapeKeys(schema: unknown): string[] | null {
+  const shape = (schema as { shape?: unknown } | undefined)?.shape
+  return shape && typeof shape === 'object' ? Object.keys(shape) : null
+}
+
+// What `proxy:create` and `toxic:add` take, read from the contract when this lab has them, so the fields the
+// proxy stream adds (and only those, not the counters `proxy:list` also reports) are saved.
+const table = commands as unknown as Record<string, { request: unknown } | undefined>
+const PROXY_KEYS = shapeKeys(table['proxy:create']?.request) ?? ['name', 'listen', 'upstream', 'enabled']
+const TOXIC_KEYS = shapeKeys((table['toxic:add']?.request as { shape?: { toxic?: unknown } } | undefined)?.shape?.toxic) ?? [
+  'name',
+  'type',
+  'stream',
+  'toxicity',
+  'attributes'
+]
+
+function pick(from: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const k of keys) if (from[k] !== undefined) out[k] = from[k]
+  return out
+}
+
 /** A proxy as `proxy:list` reports it, in the workspace's (Toxiproxy's) shape; null if it does not fit. */
 export function proxyEntryFromInfo(info: unknown): WorkspaceProxy | null {
   if (typeof info !== 'object' || info === null) return null
   const p = info as Record<string, unknown>
-  const toxics = Array.isArray(p.toxics)
-    ? p.toxics.map((t) => {
-        const x = (t ?? {}) as Record<string, unknown>
-        return { name: x.name, type: x.type, stream: x.stream, toxicity: x.toxicity, attributes: x.attributes ?? {} }
-      })
-    : []
-  const parsed = workspaceProxySchema.safeParse({ name: p.name, listen: p.listen, upstream: p.upstream, enabled: p.enabled, toxics })
+  const toxics = Array.isArray(p.toxics) ? p.toxics.map((t) => pick((t ?? {}) as Record<string, unknown>, TOXIC_KEYS)) : []
+  const parsed = workspaceProxySchema.safeParse({ ...pick(p, PROXY_KEYS.filter((k) => k !== 'toxics')), toxics })
   return parsed.success ? parsed.data : null
 }
