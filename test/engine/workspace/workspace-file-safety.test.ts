@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -121,30 +121,37 @@ describe('a workspace file the lab cannot use', () => {
     expect(await readdir(dir)).toEqual([])
   })
 
-  it('a save that cannot write (read-only folder) is reported; the old file keeps its content', async () => {
-    if (process.getuid?.() === 0) return // root writes anywhere: nothing to prove
+  it('a save that fails (a full disk, simulated half-way through the atomic write) is reported; the old file keeps its content', async () => {
     const dir = await tempDir()
     const file = join(dir, 'lab.json')
-    const lab = newLab()
+    let full = false
+    const writeFile = (path: string, data: string): Promise<void> =>
+      writeFileAtomic(path, data, {
+        beforeRename: () => {
+          if (full) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })
+        }
+      })
+    const lab = createTestLab({ workspace: { saveDelayMs: 10, writeFile } })
+    labs.push(lab)
     await lab.hub.workspace.open(file)
     await lab.ok('payload:save', { payload })
     await waitFor(async () => (await readFile(file, 'utf8').catch(() => '')).includes('"p"'), { what: 'the first save' })
     const before = await readFile(file, 'utf8')
-    await chmod(dir, 0o500)
-    try {
-      await lab.ok('payload:save', { payload: { ...payload, name: 'q' } })
-      const st = await waitFor(async () => {
-        const s = (await lab.ok('workspace:get', {})) as WorkspaceStatus
-        return s.problems.find((p) => p.kind === 'save')
-      }, { what: 'a save problem' })
-      expect(st.message).toBe('Cannot save the workspace: permission denied')
-      expect(await readFile(file, 'utf8')).toBe(before)
-    } finally {
-      await chmod(dir, 0o700)
-    }
+    full = true
+    await lab.ok('payload:save', { payload: { ...payload, name: 'q' } })
+    const problem = await waitFor(async () => {
+      const s = (await lab.ok('workspace:get', {})) as WorkspaceStatus
+      return s.problems.find((p) => p.kind === 'save')
+    }, { what: 'a save problem' })
+    expect(problem.message).toBe('Cannot save the workspace: the disk is full')
+    expect(await readFile(file, 'utf8')).toBe(before)
+    expect(await readdir(dir)).toEqual(['lab.json'])
     // The next change saves again and clears the problem.
+    full = false
     await lab.ok('payload:save', { payload: { ...payload, name: 'r' } })
-    await waitFor(async () => (await readFile(file, 'utf8')).includes('"r"'), { what: 'the save after the folder is writable again' })
+    await waitFor(async () => (await readFile(file, 'utf8')).includes('"r"'), { what: 'the save after space is back' })
+    const status = (await lab.ok('workspace:get', {})) as WorkspaceStatus
+    expect(status.problems).toEqual([])
   })
 })
 
@@ -165,6 +172,19 @@ describe('atomic save', () => {
     expect(await readdir(dir)).toEqual(['lab.json'])
     await writeFileAtomic(file, 'new content\n')
     expect(await readFile(file, 'utf8')).toBe('new content\n')
+  })
+
+  it('writes through a symbolic link to the file it names; the link stays a link', async () => {
+    const dir = await tempDir()
+    await mkdir(join(dir, 'dotfiles'))
+    const real = join(dir, 'dotfiles', 'lab.json')
+    const link = join(dir, 'lab.json')
+    await writeFile(real, 'old')
+    await symlink(real, link)
+    await writeFileAtomic(link, 'new')
+    expect((await lstat(link)).isSymbolicLink()).toBe(true)
+    expect(await readFile(real, 'utf8')).toBe('new')
+    expect(await readdir(join(dir, 'dotfiles'))).toEqual(['lab.json'])
   })
 
   it('keeps the permissions of the file it replaces; a new file is private', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
-import { copyFile, open, rename, stat, unlink } from 'node:fs/promises'
+import { copyFile, open, realpath, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 
 /** Test seams: called between the steps of a save, so a test can stop one half-way. */
@@ -19,7 +19,9 @@ export function tempPathFor(path: string): string {
  * write a temporary file in the same folder (created exclusively, so nothing else is ever overwritten), fsync it,
  * rename it over the target, fsync the folder. The temporary file is removed if the save fails before the rename.
  */
-export async function writeFileAtomic(path: string, data: string, hooks: AtomicWriteHooks = {}): Promise<void> {
+export async function writeFileAtomic(linkOrPath: string, data: string, hooks: AtomicWriteHooks = {}): Promise<void> {
+  // A workspace reached through a symbolic link is written where the link points; the link itself stays.
+  const path = await realpath(linkOrPath).catch(() => linkOrPath)
   const tmp = tempPathFor(path)
   // Keep the permissions a person gave the existing file; a new one is private to the user.
   const mode = await stat(path).then(

@@ -38,6 +38,8 @@ export interface WorkspaceHost {
 export interface WorkspaceOptions {
   /** Quiet time after a change before the file is written (debounce). */
   saveDelayMs?: number
+  /** How the file is written (tests simulate a full disk); atomic by default. */
+  writeFile?: (path: string, data: string) => Promise<void>
 }
 
 /** What opening a file restored. */
@@ -80,6 +82,7 @@ export class Workspace {
   private closed = false
   private noticesInBurst = 0
   private readonly saveDelayMs: number
+  private readonly writeFile: (path: string, data: string) => Promise<void>
   readonly runner: SequenceRunner
 
   constructor(
@@ -87,6 +90,7 @@ export class Workspace {
     options: WorkspaceOptions = {}
   ) {
     this.saveDelayMs = options.saveDelayMs ?? 300
+    this.writeFile = options.writeFile ?? writeFileAtomic
     this.runner = new SequenceRunner({
       run: (name, payload) => host.run(name, payload, 'ui'),
       publish: (e) => host.publish(e),
@@ -96,6 +100,7 @@ export class Workspace {
 
   /** Loads a workspace file (a missing one is created on the first change) and starts what it describes. */
   async open(path: string): Promise<OpenSummary> {
+    if (this.file !== null) throw new LabFailure('already-open', `This lab already keeps its workspace in ${this.file}`)
     this.file = resolve(path)
     const before = this.held.length
     const summary: OpenSummary = { file: this.file, servers: 0, proxies: 0, clients: 0, payloads: 0, problems: [] }
@@ -407,7 +412,7 @@ export class Workspace {
     const text = `${JSON.stringify(doc, null, 2)}\n`
     if (text === this.lastWritten) return
     try {
-      await writeFileAtomic(this.file, text)
+      await this.writeFile(this.file, text)
       this.lastWritten = text
       this.savedAt = Date.now()
       const hadSaveProblem = this.held.some((h) => h.problem.kind === 'save')
