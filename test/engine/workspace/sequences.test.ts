@@ -72,6 +72,21 @@ describe('sequences of saved payloads', () => {
     expect(progress(run.runId).at(-1)?.state).toBe('stopped')
   })
 
+  it('a run waiting on a long delay ends (failed) soon after its connection closes', async () => {
+    lab = createTestLab()
+    const { peer, connectionId } = await ncConnection()
+    await lab.ok('payload:save', { payload: { name: 'a', format: 'text', text: 'a', lineEnding: 'none' } })
+    await lab.ok('sequence:save', { sequence: { name: 'slow', steps: [{ payload: 'a', delayMs: 0 }, { payload: 'a', delayMs: 600_000 }] } })
+    const run = await lab.ok('sequence:run', { connectionId, sequenceName: 'slow' })
+    await waitFor(() => peer.output().toString() === 'a', { what: 'step one' })
+    await lab.ok('connection:action', { connectionId, action: 'reset' })
+    const last = await waitFor(() => {
+      const p = progress(run.runId).at(-1)
+      return p?.state === 'failed' ? p : null
+    }, { what: 'the run to end', timeoutMs: 5_000 })
+    expect(last).toMatchObject({ sent: 1, error: `Connection ${connectionId} closed after 1 of 2 steps` })
+  })
+
   it('fails with the step named when the connection closes, and refuses what names nothing', async () => {
     lab = createTestLab()
     const { peer, connectionId } = await ncConnection()
@@ -84,7 +99,8 @@ describe('sequences of saved payloads', () => {
       const p = progress(run.runId).at(-1)
       return p?.state === 'failed' ? p : null
     }, { what: 'the failure' })
-    expect(last.error).toMatch(/^Step 2 \(a\): Connection \d+ can no longer be written to/)
+    // Whichever notices first: the step that cannot be written, or the once-a-second check of the connection.
+    expect(last.error).toMatch(/^(Step 2 \(a\): Connection \d+ can no longer be written to|Connection \d+ closed after 1 of 2 steps)/)
     expect(await lab.session.handle('sequence:run', { connectionId, sequenceName: 's' })).toMatchObject({ ok: false, error: { code: 'not-writable' } })
     expect(await lab.session.handle('sequence:run', { connectionId, sequenceName: 'nope' })).toMatchObject({ ok: false, error: { code: 'not-found' } })
     expect(await lab.session.handle('sequence:save', { sequence: { name: 'x', steps: [{ payload: 'missing' }] } })).toMatchObject({

@@ -6,6 +6,8 @@ import { LabFailure } from '../errors'
 export const SEQUENCE_MAX_RUNNING = 64
 /** Finished runs kept so `sequence:stop` can still answer for them. */
 const FINISHED_KEPT = 50
+/** How often running sequences check that their connection is still open (so a long wait ends when it closes). */
+export const SEQUENCE_WATCH_MS = 1_000
 
 /** What a runner needs from the hub. */
 export interface SequenceHost {
@@ -25,6 +27,7 @@ interface Run {
 export class SequenceRunner {
   private readonly runs = new Map<number, Run>()
   private nextId = 1
+  private watch: ReturnType<typeof setInterval> | null = null
 
   constructor(private readonly host: SequenceHost) {}
 
@@ -64,6 +67,7 @@ export class SequenceRunner {
     }
     this.runs.set(run.info.runId, run)
     this.forgetOld()
+    this.watchConnections()
     this.next(run)
     return { ...run.info }
   }
@@ -117,6 +121,25 @@ export class SequenceRunner {
     run.info.nextAt = null
     run.info.error = error
     this.progress(run)
+    if (this.watch && ![...this.runs.values()].some((r) => r.info.state === 'running')) {
+      clearInterval(this.watch)
+      this.watch = null
+    }
+  }
+
+  // One timer for every running sequence (at most SEQUENCE_MAX_RUNNING), only while any runs.
+  private watchConnections(): void {
+    if (this.watch) return
+    this.watch = setInterval(() => {
+      for (const run of this.runs.values()) {
+        if (run.info.state !== 'running') continue
+        const c = this.host.connection(run.info.connectionId)
+        if (!c || c.state === 'closed' || c.state === 'lab-half-closed') {
+          this.finish(run, 'failed', `Connection ${run.info.connectionId} closed after ${run.info.sent} of ${run.info.steps} steps`)
+        }
+      }
+    }, SEQUENCE_WATCH_MS)
+    this.watch.unref?.()
   }
 
   private progress(run: Run): void {
