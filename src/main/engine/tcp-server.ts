@@ -11,7 +11,7 @@ import { describeSocketError, LabFailure } from './errors'
 import type { AcceptHolder } from './servers/accept-holder'
 import { holdListening } from './servers/accept-holder'
 import type { UnixSocketIdentity } from './unix-socket-path'
-import { checkUnixPath, listenUnixSafely, unlinkIfOurs } from './unix-socket-path'
+import { checkUnixPath, listenOn, listenUnixSafely, unlinkIfOurs } from './unix-socket-path'
 
 /** What a server needs from the lab that owns it. */
 export interface ServerOwner extends ConnectionOwner {
@@ -133,23 +133,11 @@ export class LabTcpServer implements BehaviourHost {
         ? listenUnixSafely(server, this.unixPath, this.backlog).then((id) => {
             this.unixIdentity = id
           })
-        : new Promise<void>((resolve, reject) => {
-            const onError = (err: Error): void => {
-              server.removeListener('listening', onListening)
-              reject(err)
-            }
-            const onListening = (): void => {
-              server.removeListener('error', onError)
-              resolve()
-            }
-            server.once('error', onError)
-            server.once('listening', onListening)
-            server.listen({
-              host: this.requestedHost,
-              // A server that stopped accepting listens again on the port it had.
-              port: this.bound.port || this.requestedPort,
-              backlog: this.backlog
-            })
+        : listenOn(server, {
+            host: this.requestedHost,
+            // A server that stopped accepting listens again on the port it had.
+            port: this.bound.port || this.requestedPort,
+            backlog: this.backlog
           })
     await bound.catch(async (err: unknown) => {
       if (err instanceof LabFailure) throw err

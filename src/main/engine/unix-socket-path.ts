@@ -52,7 +52,8 @@ async function identityOf(path: string): Promise<UnixSocketIdentity | null> {
   }
 }
 
-function listenOn(server: net.Server, path: string, backlog: number): Promise<void> {
+/** `server.listen(options)` as a promise: resolves on 'listening', rejects with the bind error. */
+export function listenOn(server: net.Server, options: net.ListenOptions): Promise<void> {
   return new Promise<void>((resolveListen, reject) => {
     const onError = (err: Error): void => {
       server.removeListener('listening', onListening)
@@ -64,7 +65,7 @@ function listenOn(server: net.Server, path: string, backlog: number): Promise<vo
     }
     server.once('error', onError)
     server.once('listening', onListening)
-    server.listen({ path, backlog })
+    server.listen(options)
   })
 }
 
@@ -93,7 +94,7 @@ export async function listenUnixSafely(server: net.Server, path: string, backlog
     throw code === 'ENOENT' || code === 'ENOTDIR' ? errno('ENOENT', `no such directory: ${dir}`) : err
   }
   if (process.platform === 'win32') {
-    await listenOn(server, path, backlog)
+    await listenOn(server, { path, backlog })
     return { path, dev: 0, ino: 0 }
   }
   const temp = join(dir, `.tcplab-${randomBytes(4).toString('hex')}`)
@@ -104,7 +105,7 @@ export async function listenUnixSafely(server: net.Server, path: string, backlog
       `Use a shorter directory, e.g. /tmp/${basename(path)}.`
     )
   }
-  await listenOn(server, temp, backlog)
+  await listenOn(server, { path: temp, backlog })
   const made = await identityOf(temp)
   if (!made) {
     await closeQuietly(server)
