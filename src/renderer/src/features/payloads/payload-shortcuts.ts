@@ -12,7 +12,10 @@ export function payloadShortcut(e: Pick<KeyboardEvent, 'altKey' | 'ctrlKey' | 'm
 /** Installs the saved-payload shortcuts while mounted; `send` gets the payload's index and the target. */
 export function usePayloadShortcuts(send: (index: number, toAll: boolean) => void): void {
   const latest = useRef(send)
-  latest.current = send
+  // The newest `send` (it closes over the current payloads and selection), updated after each render.
+  useEffect(() => {
+    latest.current = send
+  })
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (e.defaultPrevented || isTypingTarget(e.target)) return
