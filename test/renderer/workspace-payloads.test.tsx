@@ -7,6 +7,8 @@ import { makeBatch, makeConn, makeServer, makeSnapshot } from './fixtures'
 import { renderApp } from './render-app'
 
 afterEach(cleanup)
+// Each test renders the whole app; on a loaded 2-core machine the first one alone can take 5 s.
+vi.setConfig({ testTimeout: 20_000 })
 
 function status(over: Partial<WorkspaceStatus> = {}): WorkspaceStatus {
   return {
