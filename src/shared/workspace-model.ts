@@ -6,8 +6,16 @@ import { parseListenSpec } from './listen-spec'
 /** The workspace format this build writes; older files are migrated on load. */
 export const WORKSPACE_VERSION = 1
 
-const entryName = z.string({ error: 'A name must be text' }).trim().min(1, 'A name must not be empty').max(80, 'A name is at most 80 characters')
-const address = z.string({ error: 'An address must be text, e.g. "127.0.0.1:9000"' }).trim().min(1, 'The address is empty').max(300, 'The address is too long')
+const entryName = z
+  .string({ error: 'A name must be text' })
+  .trim()
+  .min(1, 'A name must not be empty')
+  .max(80, 'A name is at most 80 characters')
+const address = z
+  .string({ error: 'An address must be text, e.g. "127.0.0.1:9000"' })
+  .trim()
+  .min(1, 'The address is empty')
+  .max(300, 'The address is too long')
 
 /** Addresses in a workspace file are written like `--listen` values; this parses one without a behaviour prefix. */
 function parseAddress(text: string): ReturnType<typeof parseListenSpec> {
@@ -20,12 +28,18 @@ function parseAddress(text: string): ReturnType<typeof parseListenSpec> {
 }
 
 /** Adds the issues of a command's own schema to a workspace entry's path, so one rule serves both. */
-function checkAs(ctx: z.RefinementCtx, schema: z.ZodType, request: unknown, pathPrefix: (string | number)[] = []): void {
+function checkAs(
+  ctx: z.RefinementCtx,
+  schema: z.ZodType,
+  request: unknown,
+  pathPrefix: (string | number)[] = []
+): void {
   const r = schema.safeParse(request)
   if (r.success) return
   for (const issue of r.error.issues) {
     // Fields of the request that the entry spells differently (host, port) are reported on `listen`/`connect`.
-    const path = issue.path.length > 0 && (issue.path[0] === 'host' || issue.path[0] === 'port') ? pathPrefix : issue.path
+    const path =
+      issue.path.length > 0 && (issue.path[0] === 'host' || issue.path[0] === 'port') ? pathPrefix : issue.path
     ctx.addIssue({ code: 'custom', message: issue.message, path: path as PropertyKey[] })
   }
 }
@@ -75,13 +89,22 @@ export type WorkspaceClient = z.output<typeof workspaceClientSchema>
  * A toxic in Toxiproxy's JSON shape; its type and attributes are checked by `toxic:add` when it loads. Other
  * fields (e.g. the lab's `condition`) are kept and handed to `toxic:add`, which refuses the ones it does not know.
  */
-export const workspaceToxicSchema = z.looseObject({
-  name: entryName.optional(),
-  type: z.string({ error: 'A toxic needs a type, e.g. "latency"' }).min(1, 'A toxic needs a type, e.g. "latency"').max(64),
-  stream: z.enum(['upstream', 'downstream'], { error: 'stream is "upstream" or "downstream"' }).default('downstream'),
-  toxicity: z.number({ error: 'toxicity is a number from 0 to 1' }).min(0, 'toxicity is from 0 to 1').max(1, 'toxicity is from 0 to 1').default(1),
-  attributes: z.record(z.string(), z.json()).default({})
-}).catchall(z.json())
+export const workspaceToxicSchema = z
+  .looseObject({
+    name: entryName.optional(),
+    type: z
+      .string({ error: 'A toxic needs a type, e.g. "latency"' })
+      .min(1, 'A toxic needs a type, e.g. "latency"')
+      .max(64),
+    stream: z.enum(['upstream', 'downstream'], { error: 'stream is "upstream" or "downstream"' }).default('downstream'),
+    toxicity: z
+      .number({ error: 'toxicity is a number from 0 to 1' })
+      .min(0, 'toxicity is from 0 to 1')
+      .max(1, 'toxicity is from 0 to 1')
+      .default(1),
+    attributes: z.record(z.string(), z.json()).default({})
+  })
+  .catchall(z.json())
 /** A toxic. */
 export type WorkspaceToxic = z.output<typeof workspaceToxicSchema>
 
@@ -108,7 +131,12 @@ function uniqueNames(items: readonly { name?: string }[], ctx: z.RefinementCtx, 
   const seen = new Set<string>()
   items.forEach((item, i) => {
     if (item.name === undefined) return
-    if (seen.has(item.name)) ctx.addIssue({ code: 'custom', message: `The name ${JSON.stringify(item.name)} is used twice in ${section}`, path: [section, i, 'name'] })
+    if (seen.has(item.name))
+      ctx.addIssue({
+        code: 'custom',
+        message: `The name ${JSON.stringify(item.name)} is used twice in ${section}`,
+        path: [section, i, 'name']
+      })
     seen.add(item.name)
   })
 }
@@ -129,11 +157,15 @@ export const workspaceDocumentSchema = z
     uniqueNames(doc.proxies, ctx, 'proxies')
     uniqueNames(doc.payloads, ctx, 'payloads')
     uniqueNames(doc.sequences, ctx, 'sequences')
-    const payloadNames = new Set(doc.payloads.map((p) => p.name))
+    const payloadNames = new Set(doc.payloads.map(p => p.name))
     doc.sequences.forEach((s, i) =>
       s.steps.forEach((step, j) => {
         if (!payloadNames.has(step.payload)) {
-          ctx.addIssue({ code: 'custom', message: `There is no saved payload named ${JSON.stringify(step.payload)}`, path: ['sequences', i, 'steps', j, 'payload'] })
+          ctx.addIssue({
+            code: 'custom',
+            message: `There is no saved payload named ${JSON.stringify(step.payload)}`,
+            path: ['sequences', i, 'steps', j, 'payload']
+          })
         }
       })
     )
@@ -151,14 +183,18 @@ export function serverEntryToStart(entry: z.input<typeof workspaceServerSchema>)
   const { name: _name, listen, accepting: _accepting, ...rest } = entry
   const parsed = parseAddress(listen)
   // An unparsable address is reported by the schema; the request then fails on its missing host.
-  const where = parsed.ok ? { host: parsed.value.host, ...(parsed.value.port !== undefined ? { port: parsed.value.port } : {}) } : { host: '' }
+  const where = parsed.ok
+    ? { host: parsed.value.host, ...(parsed.value.port !== undefined ? { port: parsed.value.port } : {}) }
+    : { host: '' }
   return { ...rest, ...where } as CommandInput<'server:start'>
 }
 
 /** The `client:connect` request a workspace client entry stands for. */
 export function clientEntryToConnect(entry: z.input<typeof workspaceClientSchema>): CommandInput<'client:connect'> {
   const parsed = parseAddress(entry.connect)
-  const where = parsed.ok ? { host: parsed.value.host, ...(parsed.value.port !== undefined ? { port: parsed.value.port } : {}) } : { host: '' }
+  const where = parsed.ok
+    ? { host: parsed.value.host, ...(parsed.value.port !== undefined ? { port: parsed.value.port } : {}) }
+    : { host: '' }
   return { ...where, ...(entry.timeoutMs !== undefined ? { timeoutMs: entry.timeoutMs } : {}) }
 }
 
@@ -172,10 +208,15 @@ export function formatAddress(host: string, port: number | undefined): string {
 export function describeWorkspaceIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 10)
-    .map((i) => {
-      const where = i.path.map((p, n) => (typeof p === 'number' ? `[${p}]` : `${n > 0 ? '.' : ''}${String(p)}`)).join('')
+    .map(i => {
+      const where = i.path
+        .map((p, n) => (typeof p === 'number' ? `[${p}]` : `${n > 0 ? '.' : ''}${String(p)}`))
+        .join('')
       // zod's own message for a key it refuses names the key but not why; say it plainly.
-      const message = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => JSON.stringify(k)).join(', ')}` : i.message
+      const message =
+        i.code === 'unrecognized_keys'
+          ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map(k => JSON.stringify(k)).join(', ')}`
+          : i.message
       return where === '' ? message : `${where}: ${message}`
     })
     .join('; ')

@@ -22,14 +22,18 @@ const peers: LivePeer[] = []
 let manualPort = 0
 
 beforeAll(async () => {
-  if (!webBuildReady()) throw new Error('browser mode is not built: run `npx electron-vite build` first (npm test does)')
+  if (!webBuildReady())
+    throw new Error('browser mode is not built: run `npx electron-vite build` first (npm test does)')
   manualPort = await freePort()
   await writeFile(
     file,
     JSON.stringify({
       version: 1,
       servers: [{ name: 'desk', listen: `127.0.0.1:${manualPort}`, behaviour: 'manual' }],
-      payloads: [{ name: 'hello', format: 'text', text: 'hello', lineEnding: 'lf' }, { name: 'bin', format: 'hex', text: '41 00 42', lineEnding: 'none' }]
+      payloads: [
+        { name: 'hello', format: 'text', text: 'hello', lineEnding: 'lf' },
+        { name: 'bin', format: 'hex', text: '41 00 42', lineEnding: 'none' }
+      ]
     })
   )
   lab = await startWebLab(['--workspace', file])
@@ -49,7 +53,9 @@ afterAll(async () => {
 describe('workspace in the browser', () => {
   it('shows the restored server and the file it is kept in', async () => {
     const page = browser.page
-    await waitFor(async () => (await serverCards(page).count()) === 1 || undefined, { what: 'the restored server card' })
+    await waitFor(async () => (await serverCards(page).count()) === 1 || undefined, {
+      what: 'the restored server card'
+    })
     expect(await page.getByTestId('workspace-file').textContent()).toContain(file)
   })
 
@@ -65,34 +71,54 @@ describe('workspace in the browser', () => {
     // The shortcut works once the focus is off the fields.
     await page.locator('body').click({ position: { x: 5, y: 5 } })
     await page.keyboard.press('Alt+Digit2')
-    await waitFor(() => nc.output().equals(Buffer.from('hello\nA\0B')) || undefined, { what: 'nc to get the binary payload' })
+    await waitFor(() => nc.output().equals(Buffer.from('hello\nA\0B')) || undefined, {
+      what: 'nc to get the binary payload'
+    })
   })
 
   it('exports the workspace as a download, and imports a file that adds a server', async () => {
     const page = browser.page
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export…' }).click()])
-    const exported = JSON.parse(await readFile((await download.path()) as string, 'utf8')) as { servers: { name?: string; listen: string }[]; payloads: unknown[] }
-    expect(exported.servers).toEqual([expect.objectContaining({ name: 'desk', listen: `127.0.0.1:${manualPort}`, behaviour: 'manual' })])
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export…' }).click()
+    ])
+    const exported = JSON.parse(await readFile((await download.path()) as string, 'utf8')) as {
+      servers: { name?: string; listen: string }[]
+      payloads: unknown[]
+    }
+    expect(exported.servers).toEqual([
+      expect.objectContaining({ name: 'desk', listen: `127.0.0.1:${manualPort}`, behaviour: 'manual' })
+    ])
     expect(exported.payloads).toHaveLength(2)
 
     const upperPort = await freePort()
     const incoming = join(dir, 'colleague.json')
-    await writeFile(incoming, JSON.stringify({ version: 1, servers: [{ listen: `127.0.0.1:${upperPort}`, behaviour: 'uppercase' }] }))
+    await writeFile(
+      incoming,
+      JSON.stringify({ version: 1, servers: [{ listen: `127.0.0.1:${upperPort}`, behaviour: 'uppercase' }] })
+    )
     await page.getByLabel('Workspace file to import').setInputFiles(incoming)
     await page.getByText('Imported colleague.json.').waitFor()
-    await waitFor(async () => (await serverCards(page).count()) === 2 || undefined, { what: 'the imported server card' })
-    const saved = await waitFor(async () => {
-      const d = JSON.parse(await readFile(file, 'utf8')) as { servers: { listen: string }[] }
-      return d.servers.length === 2 ? d : undefined
-    }, { what: 'the import to be saved' })
-    expect(saved.servers.map((s) => s.listen)).toEqual([`127.0.0.1:${manualPort}`, `127.0.0.1:${upperPort}`])
+    await waitFor(async () => (await serverCards(page).count()) === 2 || undefined, {
+      what: 'the imported server card'
+    })
+    const saved = await waitFor(
+      async () => {
+        const d = JSON.parse(await readFile(file, 'utf8')) as { servers: { listen: string }[] }
+        return d.servers.length === 2 ? d : undefined
+      },
+      { what: 'the import to be saved' }
+    )
+    expect(saved.servers.map(s => s.listen)).toEqual([`127.0.0.1:${manualPort}`, `127.0.0.1:${upperPort}`])
 
     const bad = join(dir, 'bad.json')
     await writeFile(bad, JSON.stringify({ version: 1, servers: [{ listen: '127.0.0.1:99999' }] }))
     await page.getByLabel('Workspace file to import').setInputFiles(bad)
     const alert = page.getByRole('alert').filter({ hasText: 'The workspace is not valid' })
     await alert.waitFor()
-    expect(await alert.textContent()).toContain('servers[0].listen: port must be a whole number from 0 to 65535, not 99999')
+    expect(await alert.textContent()).toContain(
+      'servers[0].listen: port must be a whole number from 0 to 65535, not 99999'
+    )
     expect(browser.errors).toEqual([])
   })
 })

@@ -15,10 +15,11 @@ import { freePort } from './helpers/ui'
 const labs: WebLab[] = []
 const dirs: string[] = []
 beforeAll(() => {
-  if (!webBuildReady()) throw new Error('browser mode is not built: run `npx electron-vite build` first (npm test does)')
+  if (!webBuildReady())
+    throw new Error('browser mode is not built: run `npx electron-vite build` first (npm test does)')
 })
 afterEach(async () => {
-  await Promise.all(labs.splice(0).map((l) => l.stop('SIGKILL')))
+  await Promise.all(labs.splice(0).map(l => l.stop('SIGKILL')))
 })
 afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true })
@@ -37,14 +38,19 @@ async function lab(args: string[]): Promise<WebLab> {
 }
 
 /** An authenticated WebSocket that runs commands and returns their results. */
-async function commander(l: WebLab): Promise<{ call(name: string, payload: unknown): Promise<{ ok: boolean; value?: unknown; error?: { message: string } }>; ws: WebSocket }> {
+async function commander(
+  l: WebLab
+): Promise<{
+  call(name: string, payload: unknown): Promise<{ ok: boolean; value?: unknown; error?: { message: string } }>
+  ws: WebSocket
+}> {
   const o = await openWs(l.port, { Origin: l.origin })
   if (o.kind !== 'open') throw new Error('WebSocket refused')
   const ws = o.ws
   const waiting = new Map<number, (r: never) => void>()
   let ready: () => void
-  const isReady = new Promise<void>((r) => (ready = r))
-  ws.on('message', (d) => {
+  const isReady = new Promise<void>(r => (ready = r))
+  ws.on('message', d => {
     const m = JSON.parse(d.toString()) as { type: string; id?: number; result?: never }
     if (m.type === 'ready') ready()
     if (m.type === 'result' && m.id !== undefined) waiting.get(m.id)?.(m.result as never)
@@ -55,7 +61,7 @@ async function commander(l: WebLab): Promise<{ call(name: string, payload: unkno
   return {
     ws,
     call: (name, payload) =>
-      new Promise((resolve) => {
+      new Promise(resolve => {
         const n = ++id
         waiting.set(n, resolve as never)
         ws.send(JSON.stringify({ type: 'request', id: n, name, payload }))
@@ -75,19 +81,27 @@ describe('tcp-lab web --workspace', () => {
     const dir = await tempDir()
     const file = join(dir, 'lab.json')
     const [p1, p2] = [await freePort(), await freePort()]
-    await writeFile(file, JSON.stringify({ version: 1, servers: [{ name: 'shout', listen: `127.0.0.1:${p1}`, behaviour: 'uppercase' }] }))
+    await writeFile(
+      file,
+      JSON.stringify({ version: 1, servers: [{ name: 'shout', listen: `127.0.0.1:${p1}`, behaviour: 'uppercase' }] })
+    )
     const l = await lab(['--listen', `chat@127.0.0.1:${p2}`, '--workspace', file])
     expect(l.stdout()).toContain(`Workspace: ${file} (restored 1 server)`)
     const r = await run('nc', ['-N', '127.0.0.1', String(p1)], { input: 'hi\n' })
     expect(r.stdout.toString()).toBe('HI\n')
     const c = await commander(l)
-    const saved = await c.call('payload:save', { payload: { name: 'hello', format: 'text', text: 'hello', lineEnding: 'lf' } })
+    const saved = await c.call('payload:save', {
+      payload: { name: 'hello', format: 'text', text: 'hello', lineEnding: 'lf' }
+    })
     expect(saved.ok).toBe(true)
-    const doc = await waitFor(async () => {
-      const d = JSON.parse(await readFile(file, 'utf8')) as { payloads?: unknown[]; servers: { listen: string }[] }
-      return d.payloads?.length === 1 ? d : null
-    }, { what: 'the save' })
-    expect(doc.servers.map((s) => s.listen)).toEqual([`127.0.0.1:${p1}`])
+    const doc = await waitFor(
+      async () => {
+        const d = JSON.parse(await readFile(file, 'utf8')) as { payloads?: unknown[]; servers: { listen: string }[] }
+        return d.payloads?.length === 1 ? d : null
+      },
+      { what: 'the save' }
+    )
+    expect(doc.servers.map(s => s.listen)).toEqual([`127.0.0.1:${p1}`])
     c.ws.close()
   })
 
@@ -99,14 +113,23 @@ describe('tcp-lab web --workspace', () => {
     // Large enough (about 9 MiB of JSON) that a save takes a while, so the kill lands inside one.
     const text = 'A\\x00'.repeat(12 * 1024)
     for (let i = 0; i < 120; i++) {
-      const r = await c.call('payload:save', { payload: { name: `p${i}`, format: 'escapes', text, lineEnding: 'none' } })
+      const r = await c.call('payload:save', {
+        payload: { name: `p${i}`, format: 'escapes', text, lineEnding: 'none' }
+      })
       expect(r.error).toBeUndefined()
     }
-    await waitFor(async () => ((await readFile(file, 'utf8').catch(() => '')).includes('"p119"') ? true : null), { what: 'the first big save', timeoutMs: 20_000 })
+    await waitFor(async () => ((await readFile(file, 'utf8').catch(() => '')).includes('"p119"') ? true : null), {
+      what: 'the first big save',
+      timeoutMs: 20_000
+    })
     const before = await readFile(file, 'utf8')
     // Another change starts a save; kill the process as soon as its temporary file appears.
     void c.call('payload:save', { payload: { name: 'last', format: 'text', text: 'x', lineEnding: 'none' } })
-    const tmp = await waitFor(async () => (await readdir(dir)).find((n) => n.includes('.tmp-')), { what: 'the temporary file', intervalMs: 1, timeoutMs: 20_000 })
+    const tmp = await waitFor(async () => (await readdir(dir)).find(n => n.includes('.tmp-')), {
+      what: 'the temporary file',
+      intervalMs: 1,
+      timeoutMs: 20_000
+    })
     expect(tmp).toBeDefined()
     l.child.kill('SIGKILL')
     await l.stop('SIGKILL')

@@ -2,16 +2,25 @@ import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseCliArgs, USAGE } from '../../src/main/cli-args'
-import { desktopWorkspaceFile } from '../../src/main/launch-workspace'
+import { parseCliArgs, USAGE } from '../../src/main/launch/cli-args'
+import { desktopWorkspaceFile } from '../../src/main/launch/launch-workspace'
 
 describe('--workspace', () => {
   it('is one shared launch option for both front doors', () => {
-    expect(parseCliArgs(['web', '--workspace', 'lab.json'])).toMatchObject({ ok: true, value: { workspace: 'lab.json' } })
-    expect(parseCliArgs(['--workspace=/tmp/a b.json'], { strict: false })).toMatchObject({ ok: true, value: { workspace: '/tmp/a b.json' } })
+    expect(parseCliArgs(['web', '--workspace', 'lab.json'])).toMatchObject({
+      ok: true,
+      value: { workspace: 'lab.json' }
+    })
+    expect(parseCliArgs(['--workspace=/tmp/a b.json'], { strict: false })).toMatchObject({
+      ok: true,
+      value: { workspace: '/tmp/a b.json' }
+    })
     expect(parseCliArgs(['web'])).toMatchObject({ ok: true, value: { workspace: null } })
     expect(parseCliArgs(['web', '--workspace'])).toEqual({ ok: false, error: '--workspace needs a value' })
-    expect(parseCliArgs(['web', '--workspace', 'a', '--workspace', 'b'])).toEqual({ ok: false, error: '--workspace is given twice; a lab keeps one workspace' })
+    expect(parseCliArgs(['web', '--workspace', 'a', '--workspace', 'b'])).toEqual({
+      ok: false,
+      error: '--workspace is given twice; a lab keeps one workspace'
+    })
     expect(parseCliArgs(['web', '--workspace='])).toEqual({ ok: false, error: '--workspace needs a file name' })
     expect(USAGE).toContain('browser mode keeps nothing')
   })

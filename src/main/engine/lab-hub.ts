@@ -1,48 +1,85 @@
 import { commands, describeIssues, isCommandName } from '@shared/contract'
-import type { CommandName, CommandRequest, CommandValue, Result } from '@shared/contract'
+import type { CommandName, CommandRequest, CommandResult, CommandValue, Result } from '@shared/contract'
 import type { EventBatch } from '@shared/model'
 import { quoteInput } from '@shared/model'
-import type { BatcherOptions } from './event-batcher'
+import type { BatcherOptions, Outlet } from './event-batcher'
 import { EventBatcher } from './event-batcher'
 import { LabFailure } from './errors'
 import type { LabOptions } from './lab'
 import { Lab } from './lab'
 import { readKernelView } from './kernel-view'
 import { whoHoldsPort } from './kernel/port-holder'
-import { isWorkspaceCommand, Workspace } from './workspace/workspace'
-import type { WorkspaceCommand, WorkspaceOptions } from './workspace/workspace'
+import { Workspace } from './workspace/workspace'
+import type { WorkspaceOptions } from './workspace/workspace'
 import type { CommandSource } from './workspace/restore'
 import { huntSelfConnection } from './lesson/self-connect'
 import { runLoad } from './lesson/load-run'
 
-/** The commands the lab itself runs; `lab:snapshot` and `lab:ack` belong to a consumer's session. */
-type LabCommand = Exclude<CommandName, 'lab:snapshot' | 'lab:ack' | WorkspaceCommand>
-
-/** How the lab runs each of its commands, keyed by channel. */
-const LAB_COMMANDS: { [C in LabCommand]: (lab: Lab, req: CommandRequest<C>) => CommandValue<C> | Promise<CommandValue<C>> } = {
-  'server:start': (lab, req) => lab.startServer(req),
-  'server:stop': (lab, req) => lab.stopServer(req),
-  'server:configure': (lab, req) => lab.configureServer(req),
-  'server:close-all': (lab, req) => lab.closeAll(req),
-  'client:connect': (lab, req) => lab.connect(req),
-  'connection:send': (lab, req) => lab.send(req),
-  'connection:action': (lab, req) => lab.action(req),
-  'connection:traffic': (lab, req) => lab.traffic(req),
-  'connection:clear-closed': (lab, req) => lab.clearClosed(req),
-  'kernel:sockets': readKernelView,
-  'lesson:self-connect-hunt': (lab, req) => huntSelfConnection(req, lab),
-  'lesson:load': (_lab, req) => runLoad(req)
+/** What a command runs against: the lab, and the consumer's outlet when it comes through a session. */
+interface CommandContext {
+  lab: Lab
+  /** Absent for `hub.run` (no consumer): a snapshot then starts at 0 and an ack is a no-op. */
+  outlet?: Outlet
+  /** Saved payloads, sequences and the workspace file. */
+  workspace: Workspace
 }
 
-/** Runs one validated lab command. */
-async function runLabCommand<C extends LabCommand>(lab: Lab, name: C, req: CommandRequest<C>): Promise<CommandValue<C>> {
-  return LAB_COMMANDS[name](lab, req)
+/** How each command runs, keyed by channel: a new command is one more row (after its contract entry). */
+const COMMANDS: { [C in CommandName]: (ctx: CommandContext, req: CommandRequest<C>) => CommandValue<C> | Promise<CommandValue<C>> } = {
+  'lab:snapshot': ({ lab, outlet }) => (outlet ? outlet.snapshot() : lab.snapshot(0)),
+  'lab:ack': ({ outlet }, req) => {
+    outlet?.ack(req.seq)
+    return {}
+  },
+  'server:start': ({ lab }, req) => lab.startServer(req),
+  'server:stop': ({ lab }, req) => lab.stopServer(req),
+  'server:configure': ({ lab }, req) => lab.configureServer(req),
+  'server:close-all': ({ lab }, req) => lab.closeAll(req),
+  'client:connect': ({ lab }, req) => lab.connect(req),
+  'connection:send': ({ lab }, req) => lab.send(req),
+  'connection:action': ({ lab }, req) => lab.action(req),
+  'connection:traffic': ({ lab }, req) => lab.traffic(req),
+  'connection:clear-closed': ({ lab }, req) => lab.clearClosed(req),
+  'kernel:sockets': ({ lab }, req) => readKernelView(lab, req),
+  'lesson:self-connect-hunt': ({ lab }, req) => huntSelfConnection(req, lab),
+  'lesson:load': (_ctx, req) => runLoad(req),
+  'workspace:get': ({ workspace }, req) => workspace.handle('workspace:get', req),
+  'workspace:export': ({ workspace }, req) => workspace.handle('workspace:export', req),
+  'workspace:import': ({ workspace }, req) => workspace.handle('workspace:import', req),
+  'workspace:save': ({ workspace }, req) => workspace.handle('workspace:save', req),
+  'workspace:retry': ({ workspace }, req) => workspace.handle('workspace:retry', req),
+  'workspace:forget': ({ workspace }, req) => workspace.handle('workspace:forget', req),
+  'workspace:set-ui': ({ workspace }, req) => workspace.handle('workspace:set-ui', req),
+  'payload:list': ({ workspace }, req) => workspace.handle('payload:list', req),
+  'payload:save': ({ workspace }, req) => workspace.handle('payload:save', req),
+  'payload:delete': ({ workspace }, req) => workspace.handle('payload:delete', req),
+  'sequence:list': ({ workspace }, req) => workspace.handle('sequence:list', req),
+  'sequence:save': ({ workspace }, req) => workspace.handle('sequence:save', req),
+  'sequence:delete': ({ workspace }, req) => workspace.handle('sequence:delete', req),
+  'sequence:run': ({ workspace }, req) => workspace.handle('sequence:run', req),
+  'sequence:stop': ({ workspace }, req) => workspace.handle('sequence:stop', req)
+}
+
+/** Runs one validated command. */
+async function runCommand<C extends CommandName>(ctx: CommandContext, name: C, req: CommandRequest<C>): Promise<CommandValue<C>> {
+  return COMMANDS[name](ctx, req)
+}
+
+/** How `hub.run` was asked: `source: 'cli'` for `--listen`/`--proxy` (run, but never saved into the workspace file). */
+export interface RunOptions {
+  source?: CommandSource
+}
+
+/** Runs a command by name: typed by the contract for a known name, `Result<unknown>` for untrusted input. */
+export interface RunCommand {
+  <C extends CommandName>(name: C, payload: unknown, options?: RunOptions): Promise<CommandResult<C>>
+  (name: unknown, payload: unknown, options?: RunOptions): Promise<Result<unknown>>
 }
 
 /** One consumer's link to the lab: it sends commands and receives its own numbered batches. */
 export interface LabSession {
   /** Validates and runs one command; never throws. */
-  handle(name: unknown, payload: unknown): Promise<Result<unknown>>
+  handle: RunCommand
   close(): void
 }
 
@@ -55,7 +92,7 @@ export interface LabHub {
   /** A new consumer; `send` receives its batches. */
   connect(send: (batch: EventBatch) => void): LabSession
   /** Runs a command with no consumer attached (e.g. `--listen` at launch: `{ source: 'cli' }` keeps it out of the workspace file). */
-  run(name: unknown, payload: unknown, options?: { source?: CommandSource }): Promise<Result<unknown>>
+  run: RunCommand
   dispose(): Promise<void>
 }
 
@@ -79,12 +116,7 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
     options.workspace
   )
 
-  async function dispatch(
-    name: unknown,
-    payload: unknown,
-    session?: ReturnType<EventBatcher['openOutlet']>,
-    source: CommandSource = 'ui'
-  ): Promise<Result<unknown>> {
+  async function dispatch(name: unknown, payload: unknown, outlet?: Outlet, source: CommandSource = 'ui'): Promise<Result<unknown>> {
     if (!isCommandName(name)) {
       return { ok: false, error: { code: 'unknown-command', message: `Unknown command ${quoteInput(name)}` } }
     }
@@ -93,15 +125,7 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
       if (!parsed.success) {
         return { ok: false, error: { code: 'invalid', message: describeIssues(parsed.error) } }
       }
-      if (name === 'lab:snapshot' && session) return { ok: true, value: session.snapshot() }
-      if (name === 'lab:ack' && session) {
-        session.ack((parsed.data as CommandRequest<'lab:ack'>).seq)
-        return { ok: true, value: {} }
-      }
-      if (name === 'lab:snapshot') return { ok: true, value: lab.snapshot(0) }
-      if (name === 'lab:ack') return { ok: true, value: {} }
-      if (isWorkspaceCommand(name)) return { ok: true, value: await workspace.handle(name, parsed.data as CommandRequest<typeof name>) }
-      const value = await runLabCommand(lab, name, parsed.data as CommandRequest<typeof name>)
+      const value = await runCommand({ lab, outlet, workspace }, name, parsed.data as CommandRequest<typeof name>)
       workspace.observe(name, parsed.data, value, source)
       return { ok: true, value }
     } catch (err) {
@@ -117,11 +141,11 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
     connect(send) {
       const outlet = batcher.openOutlet(send)
       return {
-        handle: (name, payload) => dispatch(name, payload, outlet),
+        handle: ((name: unknown, payload: unknown) => dispatch(name, payload, outlet)) as RunCommand,
         close: () => outlet.close()
       }
     },
-    run: (name, payload, opts) => dispatch(name, payload, undefined, opts?.source),
+    run: ((name: unknown, payload: unknown, opts?: RunOptions) => dispatch(name, payload, undefined, opts?.source)) as RunCommand,
     async dispose() {
       // The workspace writes its last change while the servers still run, then the lab closes them.
       await workspace.close()

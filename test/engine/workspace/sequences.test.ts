@@ -15,14 +15,16 @@ afterEach(async () => {
 
 /** Every progress event of one run, in the order the batches carried them. */
 function progress(runId: number): SequenceRun[] {
-  return lab.batches.flatMap((b) => b.events.flatMap((e) => (e.type === 'sequence.progress' && e.run.runId === runId ? [e.run] : [])))
+  return lab.batches.flatMap(b =>
+    b.events.flatMap(e => (e.type === 'sequence.progress' && e.run.runId === runId ? [e.run] : []))
+  )
 }
 
 async function ncConnection(): Promise<{ peer: LivePeer; connectionId: number }> {
   const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'manual' })
   const peer = startPeer('nc', ['127.0.0.1', String(server.bound.port)])
   peers.push(peer)
-  const conn = await lab.waitConn((c) => c.serverId === server.id && c.state === 'open', 'nc to connect')
+  const conn = await lab.waitConn(c => c.serverId === server.id && c.state === 'open', 'nc to connect')
   return { peer, connectionId: conn.id }
 }
 
@@ -31,24 +33,42 @@ describe('sequences of saved payloads', () => {
     lab = createTestLab()
     const { peer, connectionId } = await ncConnection()
     await lab.ok('payload:save', { payload: { name: 'login', format: 'text', text: 'USER bob', lineEnding: 'crlf' } })
-    await lab.ok('payload:save', { payload: { name: 'pass', format: 'escapes', text: 'PASS s\\x65cret\\r\\n', lineEnding: 'none' } })
-    await lab.ok('payload:save', { payload: { name: 'quit', format: 'hex', text: '51 55 49 54 0a', lineEnding: 'none' } })
+    await lab.ok('payload:save', {
+      payload: { name: 'pass', format: 'escapes', text: 'PASS s\\x65cret\\r\\n', lineEnding: 'none' }
+    })
+    await lab.ok('payload:save', {
+      payload: { name: 'quit', format: 'hex', text: '51 55 49 54 0a', lineEnding: 'none' }
+    })
     await lab.ok('sequence:save', {
-      sequence: { name: 'session', steps: [{ payload: 'login', delayMs: 0 }, { payload: 'pass', delayMs: 150 }, { payload: 'quit', delayMs: 150 }, { payload: 'login', delayMs: 0 }] }
+      sequence: {
+        name: 'session',
+        steps: [
+          { payload: 'login', delayMs: 0 },
+          { payload: 'pass', delayMs: 150 },
+          { payload: 'quit', delayMs: 150 },
+          { payload: 'login', delayMs: 0 }
+        ]
+      }
     })
     const started = Date.now()
     const run = await lab.ok('sequence:run', { connectionId, sequenceName: 'session' })
     expect(run).toMatchObject({ state: 'running', steps: 4, sent: 0 })
     const expected = 'USER bob\r\nPASS secret\r\nQUIT\nUSER bob\r\n'
-    await waitFor(() => peer.output().toString() === expected, { what: 'nc to receive all four steps', timeoutMs: 5_000 })
+    await waitFor(() => peer.output().toString() === expected, {
+      what: 'nc to receive all four steps',
+      timeoutMs: 5_000
+    })
     // Two delays of 150 ms lie between the first and the last step (bounds with margin: timers are never early).
     expect(Date.now() - started).toBeGreaterThanOrEqual(290)
-    const events = await waitFor(() => {
-      const p = progress(run.runId)
-      return p.at(-1)?.state === 'done' ? p : null
-    }, { what: 'the done event' })
-    expect(events.map((e) => e.sent)).toEqual([0, 1, 2, 3, 4])
-    expect(events.map((e) => e.state)).toEqual(['running', 'running', 'running', 'running', 'done'])
+    const events = await waitFor(
+      () => {
+        const p = progress(run.runId)
+        return p.at(-1)?.state === 'done' ? p : null
+      },
+      { what: 'the done event' }
+    )
+    expect(events.map(e => e.sent)).toEqual([0, 1, 2, 3, 4])
+    expect(events.map(e => e.state)).toEqual(['running', 'running', 'running', 'running', 'done'])
     expect(lab.conn(connectionId).bytesOut).toBe(Buffer.byteLength(expected))
     expect(lab.conn(connectionId).chunksOut).toBe(4)
   })
@@ -58,7 +78,15 @@ describe('sequences of saved payloads', () => {
     const { peer, connectionId } = await ncConnection()
     await lab.ok('payload:save', { payload: { name: 'one', format: 'text', text: 'one', lineEnding: 'lf' } })
     await lab.ok('payload:save', { payload: { name: 'two', format: 'text', text: 'two', lineEnding: 'lf' } })
-    await lab.ok('sequence:save', { sequence: { name: 's', steps: [{ payload: 'one', delayMs: 0 }, { payload: 'two', delayMs: 60_000 }] } })
+    await lab.ok('sequence:save', {
+      sequence: {
+        name: 's',
+        steps: [
+          { payload: 'one', delayMs: 0 },
+          { payload: 'two', delayMs: 60_000 }
+        ]
+      }
+    })
     const run = await lab.ok('sequence:run', { connectionId, sequenceName: 's' })
     await waitFor(() => peer.output().toString() === 'one\n', { what: 'the first step' })
     // A second run on the same connection is refused while this one runs.
@@ -76,14 +104,25 @@ describe('sequences of saved payloads', () => {
     lab = createTestLab()
     const { peer, connectionId } = await ncConnection()
     await lab.ok('payload:save', { payload: { name: 'a', format: 'text', text: 'a', lineEnding: 'none' } })
-    await lab.ok('sequence:save', { sequence: { name: 'slow', steps: [{ payload: 'a', delayMs: 0 }, { payload: 'a', delayMs: 600_000 }] } })
+    await lab.ok('sequence:save', {
+      sequence: {
+        name: 'slow',
+        steps: [
+          { payload: 'a', delayMs: 0 },
+          { payload: 'a', delayMs: 600_000 }
+        ]
+      }
+    })
     const run = await lab.ok('sequence:run', { connectionId, sequenceName: 'slow' })
     await waitFor(() => peer.output().toString() === 'a', { what: 'step one' })
     await lab.ok('connection:action', { connectionId, action: 'reset' })
-    const last = await waitFor(() => {
-      const p = progress(run.runId).at(-1)
-      return p?.state === 'failed' ? p : null
-    }, { what: 'the run to end', timeoutMs: 5_000 })
+    const last = await waitFor(
+      () => {
+        const p = progress(run.runId).at(-1)
+        return p?.state === 'failed' ? p : null
+      },
+      { what: 'the run to end', timeoutMs: 5_000 }
+    )
     expect(last).toMatchObject({ sent: 1, error: `Connection ${connectionId} closed after 1 of 2 steps` })
   })
 
@@ -91,24 +130,52 @@ describe('sequences of saved payloads', () => {
     lab = createTestLab()
     const { peer, connectionId } = await ncConnection()
     await lab.ok('payload:save', { payload: { name: 'a', format: 'text', text: 'a', lineEnding: 'none' } })
-    await lab.ok('sequence:save', { sequence: { name: 's', steps: [{ payload: 'a', delayMs: 0 }, { payload: 'a', delayMs: 300 }] } })
+    await lab.ok('sequence:save', {
+      sequence: {
+        name: 's',
+        steps: [
+          { payload: 'a', delayMs: 0 },
+          { payload: 'a', delayMs: 300 }
+        ]
+      }
+    })
     const run = await lab.ok('sequence:run', { connectionId, sequenceName: 's' })
     await waitFor(() => peer.output().toString() === 'a', { what: 'step one' })
     await lab.ok('connection:action', { connectionId, action: 'close' })
-    const last = await waitFor(() => {
-      const p = progress(run.runId).at(-1)
-      return p?.state === 'failed' ? p : null
-    }, { what: 'the failure' })
+    const last = await waitFor(
+      () => {
+        const p = progress(run.runId).at(-1)
+        return p?.state === 'failed' ? p : null
+      },
+      { what: 'the failure' }
+    )
     // Whichever notices first: the step that cannot be written, or the once-a-second check of the connection.
-    expect(last.error).toMatch(/^(Step 2 \(a\): Connection \d+ can no longer be written to|Connection \d+ closed after 1 of 2 steps)/)
-    expect(await lab.session.handle('sequence:run', { connectionId, sequenceName: 's' })).toMatchObject({ ok: false, error: { code: 'not-writable' } })
-    expect(await lab.session.handle('sequence:run', { connectionId, sequenceName: 'nope' })).toMatchObject({ ok: false, error: { code: 'not-found' } })
-    expect(await lab.session.handle('sequence:save', { sequence: { name: 'x', steps: [{ payload: 'missing' }] } })).toMatchObject({
+    expect(last.error).toMatch(
+      /^(Step 2 \(a\): Connection \d+ can no longer be written to|Connection \d+ closed after 1 of 2 steps)/
+    )
+    expect(await lab.session.handle('sequence:run', { connectionId, sequenceName: 's' })).toMatchObject({
+      ok: false,
+      error: { code: 'not-writable' }
+    })
+    expect(await lab.session.handle('sequence:run', { connectionId, sequenceName: 'nope' })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' }
+    })
+    expect(
+      await lab.session.handle('sequence:save', { sequence: { name: 'x', steps: [{ payload: 'missing' }] } })
+    ).toMatchObject({
       ok: false,
       error: { message: 'steps[0].payload: there is no saved payload named "missing"' }
     })
-    expect(await lab.session.handle('payload:delete', { name: 'a' })).toMatchObject({ ok: false, error: { code: 'in-use' } })
-    expect(await lab.session.handle('sequence:save', { sequence: { name: 'x', steps: [{ payload: 'a', delayMs: 600_001 }] } })).toMatchObject({
+    expect(await lab.session.handle('payload:delete', { name: 'a' })).toMatchObject({
+      ok: false,
+      error: { code: 'in-use' }
+    })
+    expect(
+      await lab.session.handle('sequence:save', {
+        sequence: { name: 'x', steps: [{ payload: 'a', delayMs: 600_001 }] }
+      })
+    ).toMatchObject({
       ok: false,
       error: { message: 'sequence.steps.0.delayMs: delayMs is at most 600000 (10 minutes)' }
     })

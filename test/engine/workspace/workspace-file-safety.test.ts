@@ -46,7 +46,7 @@ describe('a workspace file the lab cannot use', () => {
       expect(opened.problems).toHaveLength(1)
       expect(opened.problems[0].kind).toBe('file')
       expect(opened.problems[0].message).toContain('cannot be read')
-      const copies = (await readdir(dir)).filter((n) => n.startsWith('lab.json.corrupt-'))
+      const copies = (await readdir(dir)).filter(n => n.startsWith('lab.json.corrupt-'))
       expect(copies).toHaveLength(1)
       expect(opened.problems[0].hint).toContain(copies[0])
       expect(await readFile(join(dir, copies[0]))).toEqual(bytes)
@@ -67,7 +67,14 @@ describe('a workspace file the lab cannot use', () => {
   it('a file that is JSON but not a workspace: the message names the field and the problem; the file is untouched', async () => {
     const dir = await tempDir()
     const file = join(dir, 'lab.json')
-    const text = JSON.stringify({ version: 1, servers: [{ listen: '127.0.0.1:70000', behaviour: 'echo' }, { listen: '127.0.0.1:1', behaviour: 'ech' }], sever: [] })
+    const text = JSON.stringify({
+      version: 1,
+      servers: [
+        { listen: '127.0.0.1:70000', behaviour: 'echo' },
+        { listen: '127.0.0.1:1', behaviour: 'ech' }
+      ],
+      sever: []
+    })
     await writeFile(file, text)
     const lab = newLab()
     const opened = await lab.hub.workspace.open(file)
@@ -88,7 +95,9 @@ describe('a workspace file the lab cannot use', () => {
     await writeFile(file, '{"version": 7, "servers": []}')
     const lab = newLab()
     const opened = await lab.hub.workspace.open(file)
-    expect(opened.problems[0].message).toContain('version: 7 was written by a newer TCP Lab; this one reads versions up to 1')
+    expect(opened.problems[0].message).toContain(
+      'version: 7 was written by a newer TCP Lab; this one reads versions up to 1'
+    )
     await lab.ok('payload:save', { payload })
     await lab.dispose()
     labs.length = 0
@@ -105,7 +114,7 @@ describe('a workspace file the lab cannot use', () => {
     const status = (await lab.ok('workspace:save', { replaceBadFile: true })) as WorkspaceStatus
     expect(status.notSaving).toBeNull()
     const names = await readdir(dir)
-    const copy = names.find((n) => n.startsWith('lab.json.corrupt-'))
+    const copy = names.find(n => n.startsWith('lab.json.corrupt-'))
     expect(copy).toBeDefined()
     expect(await readFile(join(dir, copy!), 'utf8')).toBe('{"version": 1, "servers": 3}')
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ version: 1, payloads: [payload] })
@@ -135,14 +144,19 @@ describe('a workspace file the lab cannot use', () => {
     labs.push(lab)
     await lab.hub.workspace.open(file)
     await lab.ok('payload:save', { payload })
-    await waitFor(async () => (await readFile(file, 'utf8').catch(() => '')).includes('"p"'), { what: 'the first save' })
+    await waitFor(async () => (await readFile(file, 'utf8').catch(() => '')).includes('"p"'), {
+      what: 'the first save'
+    })
     const before = await readFile(file, 'utf8')
     full = true
     await lab.ok('payload:save', { payload: { ...payload, name: 'q' } })
-    const problem = await waitFor(async () => {
-      const s = (await lab.ok('workspace:get', {})) as WorkspaceStatus
-      return s.problems.find((p) => p.kind === 'save')
-    }, { what: 'a save problem' })
+    const problem = await waitFor(
+      async () => {
+        const s = (await lab.ok('workspace:get', {})) as WorkspaceStatus
+        return s.problems.find(p => p.kind === 'save')
+      },
+      { what: 'a save problem' }
+    )
     expect(problem.message).toBe('Cannot save the workspace: the disk is full')
     expect(await readFile(file, 'utf8')).toBe(before)
     expect(await readdir(dir)).toEqual(['lab.json'])
@@ -206,14 +220,27 @@ describe('migration by version', () => {
       2: (d: Record<string, unknown>) => (seen.push(2), { ...d, payloads: [] })
     }
     const r = migrateDocument({ version: 1, listeners: [{ listen: '1' }] }, 3, migrations)
-    expect(r).toEqual({ ok: true, from: 1, value: { version: 3, servers: [{ listen: '1' }], listeners: undefined, payloads: [] } })
+    expect(r).toEqual({
+      ok: true,
+      from: 1,
+      value: { version: 3, servers: [{ listen: '1' }], listeners: undefined, payloads: [] }
+    })
     expect(seen).toEqual([1, 2])
   })
 
   it('names what is wrong with the version', () => {
     expect(migrateDocument([])).toMatchObject({ ok: false })
-    expect(migrateDocument({})).toEqual({ ok: false, error: 'version: missing; a TCP Lab workspace starts with "version": 1' })
-    expect(migrateDocument({ version: '1' })).toMatchObject({ ok: false, error: expect.stringContaining('version: must be a whole number') })
-    expect(migrateDocument({ version: 2 }, 3, {})).toEqual({ ok: false, error: 'version: no way to read version 2 files' })
+    expect(migrateDocument({})).toEqual({
+      ok: false,
+      error: 'version: missing; a TCP Lab workspace starts with "version": 1'
+    })
+    expect(migrateDocument({ version: '1' })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('version: must be a whole number')
+    })
+    expect(migrateDocument({ version: 2 }, 3, {})).toEqual({
+      ok: false,
+      error: 'version: no way to read version 2 files'
+    })
   })
 })

@@ -17,7 +17,7 @@ const dirs: string[] = []
 const holders: net.Server[] = []
 afterEach(async () => {
   for (const l of labs.splice(0)) await l.dispose()
-  for (const h of holders.splice(0)) await new Promise((r) => h.close(r))
+  for (const h of holders.splice(0)) await new Promise(r => h.close(r))
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true })
 })
 
@@ -39,18 +39,21 @@ async function readDoc(file: string): Promise<WorkspaceDocument> {
 
 /** Waits until the file on disk satisfies `pred` (saves are debounced). */
 function waitForFile(file: string, pred: (d: WorkspaceDocument) => boolean, what: string): Promise<WorkspaceDocument> {
-  return waitFor(async () => {
-    const d = await readDoc(file).catch(() => null)
-    return d && pred(d) ? d : null
-  }, { what, timeoutMs: 5_000 })
+  return waitFor(
+    async () => {
+      const d = await readDoc(file).catch(() => null)
+      return d && pred(d) ? d : null
+    },
+    { what, timeoutMs: 5_000 }
+  )
 }
 
 /** A free loopback port, found by binding port 0 and letting it go. */
 async function freePort(): Promise<number> {
   const s = net.createServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
+  await new Promise<void>(r => s.listen(0, '127.0.0.1', r))
   const port = (s.address() as net.AddressInfo).port
-  await new Promise((r) => s.close(r))
+  await new Promise(r => s.close(r))
   return port
 }
 
@@ -63,14 +66,34 @@ describe('workspace file round trip', () => {
     const opened = await a.hub.workspace.open(file)
     expect(opened.problems).toEqual([])
     const echo = await a.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo' })
-    const chat = await a.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'telemetry', options: { telemetryIntervalMs: 500 }, backlog: 7, maxConnections: 3, acceptMode: 'one-at-a-time' })
+    const chat = await a.ok('server:start', {
+      host: '127.0.0.1',
+      port: 0,
+      behaviour: 'telemetry',
+      options: { telemetryIntervalMs: 500 },
+      backlog: 7,
+      maxConnections: 3,
+      acceptMode: 'one-at-a-time'
+    })
     const unix = await a.ok('server:start', { host: `unix:${sock}`, behaviour: 'uppercase' })
     await a.ok('server:configure', { serverId: unix.id, accepting: false })
     await a.ok('payload:save', { payload: { name: 'login', format: 'text', text: 'USER bob', lineEnding: 'crlf' } })
     await a.ok('payload:save', { payload: { name: 'ping', format: 'hex', text: '50 49 4e 47 0a', lineEnding: 'none' } })
-    await a.ok('sequence:save', { sequence: { name: 'hello', steps: [{ payload: 'login', delayMs: 0 }, { payload: 'ping', delayMs: 50 }] } })
+    await a.ok('sequence:save', {
+      sequence: {
+        name: 'hello',
+        steps: [
+          { payload: 'login', delayMs: 0 },
+          { payload: 'ping', delayMs: 50 }
+        ]
+      }
+    })
     await a.ok('workspace:set-ui', { ui: { theme: 'dark' } })
-    const saved = await waitForFile(file, (d) => d.servers.length === 3 && d.sequences.length === 1 && d.ui.theme === 'dark', 'the file to hold everything')
+    const saved = await waitForFile(
+      file,
+      d => d.servers.length === 3 && d.sequences.length === 1 && d.ui.theme === 'dark',
+      'the file to hold everything'
+    )
     expect(saved.version).toBe(1)
     expect(saved.servers[0]).toMatchObject({ listen: `127.0.0.1:${echo.bound.port}`, behaviour: 'echo' })
     expect(saved.servers[1]).toMatchObject({
@@ -89,17 +112,30 @@ describe('workspace file round trip', () => {
     const again = await b.hub.workspace.open(file)
     expect(again.problems).toEqual([])
     expect(again.servers).toBe(3)
-    const servers = [...b.hub.lab.servers.values()].map((s) => s.info())
-    const byPort = (p: number): ServerInfo | undefined => servers.find((s) => s.bound.port === p)
+    const servers = [...b.hub.lab.servers.values()].map(s => s.info())
+    const byPort = (p: number): ServerInfo | undefined => servers.find(s => s.bound.port === p)
     expect(byPort(echo.bound.port)).toMatchObject({ behaviour: 'echo', state: 'listening' })
-    expect(byPort(chat.bound.port)).toMatchObject({ behaviour: 'telemetry', options: { telemetryIntervalMs: 500 }, backlog: 7, maxConnections: 3, acceptMode: 'one-at-a-time' })
-    expect(servers.find((s) => s.family === 'unix')).toMatchObject({ requestedHost: `unix:${sock}`, behaviour: 'uppercase', state: 'not-accepting' })
+    expect(byPort(chat.bound.port)).toMatchObject({
+      behaviour: 'telemetry',
+      options: { telemetryIntervalMs: 500 },
+      backlog: 7,
+      maxConnections: 3,
+      acceptMode: 'one-at-a-time'
+    })
+    expect(servers.find(s => s.family === 'unix')).toMatchObject({
+      requestedHost: `unix:${sock}`,
+      behaviour: 'uppercase',
+      state: 'not-accepting'
+    })
     // The restored echo server is a real one: nc gets its bytes back.
     const r = await run('nc', ['-N', '127.0.0.1', String(echo.bound.port)], { input: 'back\n' })
     expect(r.stdout.toString()).toBe('back\n')
     const status = (await b.ok('workspace:get', {})) as WorkspaceStatus
-    expect(status.payloads.map((p) => p.name)).toEqual(['login', 'ping'])
-    expect(status.sequences[0].steps).toEqual([{ payload: 'login', delayMs: 0 }, { payload: 'ping', delayMs: 50 }])
+    expect(status.payloads.map(p => p.name)).toEqual(['login', 'ping'])
+    expect(status.sequences[0].steps).toEqual([
+      { payload: 'login', delayMs: 0 },
+      { payload: 'ping', delayMs: 50 }
+    ])
     expect(status.ui).toEqual({ theme: 'dark' })
     // Restoring did not rewrite the file.
     expect(await readDoc(file)).toEqual(saved)
@@ -111,13 +147,15 @@ describe('workspace file round trip', () => {
     const a = newLab()
     await a.hub.workspace.open(file)
     const s = await a.ok('server:start', { host: '127.0.0.1', port: 0, acceptMode: 'pool', poolSize: 2 })
-    const d = await waitForFile(file, (doc) => doc.servers.length === 1, 'the save')
+    const d = await waitForFile(file, doc => doc.servers.length === 1, 'the save')
     expect(d.servers[0]).toMatchObject({ acceptMode: 'pool', poolSize: 2 })
     await a.dispose()
     labs.splice(labs.indexOf(a), 1)
     const b = newLab()
     await b.hub.workspace.open(file)
-    expect([...b.hub.lab.servers.values()].map((x) => x.info())).toMatchObject([{ bound: { port: s.bound.port }, acceptMode: 'pool', poolSize: 2 }])
+    expect([...b.hub.lab.servers.values()].map(x => x.info())).toMatchObject([
+      { bound: { port: s.bound.port }, acceptMode: 'pool', poolSize: 2 }
+    ])
   })
 
   it('proxies: restored through proxy:create and toxic:add when this lab has them; otherwise reported and kept verbatim', async () => {
@@ -129,17 +167,28 @@ describe('workspace file round trip', () => {
       listen: `127.0.0.1:${proxyPort}`,
       upstream: `127.0.0.1:${serverPort}`,
       enabled: true,
-      toxics: [{ name: 'slow', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 50, jitter: 0 } }]
+      toxics: [
+        { name: 'slow', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 50, jitter: 0 } }
+      ]
     }
-    await writeFile(file, JSON.stringify({ version: 1, servers: [{ listen: `127.0.0.1:${serverPort}`, behaviour: 'echo' }], proxies: [proxy] }))
+    await writeFile(
+      file,
+      JSON.stringify({
+        version: 1,
+        servers: [{ listen: `127.0.0.1:${serverPort}`, behaviour: 'echo' }],
+        proxies: [proxy]
+      })
+    )
     const a = newLab()
     const opened = await a.hub.workspace.open(file)
     expect(opened.servers).toBe(1)
     if (!isCommandName('proxy:create')) {
       // This build has no proxies: the entry is reported once, the server still starts, and the file keeps the proxy.
-      expect(opened.problems).toMatchObject([{ kind: 'proxies', entry: `proxy "to-echo" 127.0.0.1:${proxyPort} → 127.0.0.1:${serverPort}`, retryable: false }])
+      expect(opened.problems).toMatchObject([
+        { kind: 'proxies', entry: `proxy "to-echo" 127.0.0.1:${proxyPort} → 127.0.0.1:${serverPort}`, retryable: false }
+      ])
       await a.ok('payload:save', { payload: { name: 'x', format: 'text', text: 'x', lineEnding: 'none' } })
-      const d = await waitForFile(file, (doc) => doc.payloads.length === 1, 'the save')
+      const d = await waitForFile(file, doc => doc.payloads.length === 1, 'the save')
       expect(d.proxies).toEqual([proxy])
       return
     }
@@ -149,8 +198,16 @@ describe('workspace file round trip', () => {
     const r = await run('nc', ['-N', '127.0.0.1', String(proxyPort)], { input: 'via proxy\n' })
     expect(r.stdout.toString()).toBe('via proxy\n')
     await a.ok('payload:save', { payload: { name: 'x', format: 'text', text: 'x', lineEnding: 'none' } })
-    const d = await waitForFile(file, (doc) => doc.payloads.length === 1, 'the save')
-    expect(d.proxies).toMatchObject([{ name: 'to-echo', listen: `127.0.0.1:${proxyPort}`, upstream: `127.0.0.1:${serverPort}`, enabled: true, toxics: [{ name: 'slow', type: 'latency', attributes: { latency: 50 } }] }])
+    const d = await waitForFile(file, doc => doc.payloads.length === 1, 'the save')
+    expect(d.proxies).toMatchObject([
+      {
+        name: 'to-echo',
+        listen: `127.0.0.1:${proxyPort}`,
+        upstream: `127.0.0.1:${serverPort}`,
+        enabled: true,
+        toxics: [{ name: 'slow', type: 'latency', attributes: { latency: 50 } }]
+      }
+    ])
     await a.dispose()
     labs.splice(labs.indexOf(a), 1)
     const b = newLab()
@@ -163,28 +220,48 @@ describe('workspace file round trip', () => {
     const dir = await tempDir()
     const file = join(dir, 'lab.json')
     const [taken, free] = [await freePort(), await freePort()]
-    await writeFile(file, JSON.stringify({ version: 1, servers: [{ name: 'api', listen: `127.0.0.1:${taken}`, behaviour: 'http' }, { listen: `127.0.0.1:${free}`, behaviour: 'echo' }] }))
+    await writeFile(
+      file,
+      JSON.stringify({
+        version: 1,
+        servers: [
+          { name: 'api', listen: `127.0.0.1:${taken}`, behaviour: 'http' },
+          { listen: `127.0.0.1:${free}`, behaviour: 'echo' }
+        ]
+      })
+    )
     const holder = net.createServer()
     holders.push(holder)
-    await new Promise<void>((r) => holder.listen(taken, '127.0.0.1', r))
+    await new Promise<void>(r => holder.listen(taken, '127.0.0.1', r))
     const lab = newLab()
     const opened = await lab.hub.workspace.open(file)
     expect(opened.servers).toBe(1)
     expect(opened.problems).toHaveLength(1)
-    expect(opened.problems[0]).toMatchObject({ kind: 'servers', entry: `http "api" on 127.0.0.1:${taken}`, message: `Port ${taken} is already in use`, retryable: true })
-    expect([...lab.hub.lab.servers.values()].map((s) => s.info().bound.port)).toEqual([free])
+    expect(opened.problems[0]).toMatchObject({
+      kind: 'servers',
+      entry: `http "api" on 127.0.0.1:${taken}`,
+      message: `Port ${taken} is already in use`,
+      retryable: true
+    })
+    expect([...lab.hub.lab.servers.values()].map(s => s.info().bound.port)).toEqual([free])
     // A notice tells the person, too.
-    await waitFor(() => lab.batches.some((b) => b.events.some((e) => e.type === 'notice' && e.message.includes(`Port ${taken} is already in use`))), { what: 'the notice' })
+    await waitFor(
+      () =>
+        lab.batches.some(b =>
+          b.events.some(e => e.type === 'notice' && e.message.includes(`Port ${taken} is already in use`))
+        ),
+      { what: 'the notice' }
+    )
     // A later save keeps the entry that did not start.
     await lab.ok('payload:save', { payload: { name: 'x', format: 'text', text: 'x', lineEnding: 'none' } })
-    const d = await waitForFile(file, (doc) => doc.payloads.length === 1, 'the save')
-    expect(d.servers.map((s) => s.listen).sort()).toEqual([`127.0.0.1:${free}`, `127.0.0.1:${taken}`].sort())
+    const d = await waitForFile(file, doc => doc.payloads.length === 1, 'the save')
+    expect(d.servers.map(s => s.listen).sort()).toEqual([`127.0.0.1:${free}`, `127.0.0.1:${taken}`].sort())
     // Once the port is free, retry starts it.
-    await new Promise((r) => holder.close(r))
+    await new Promise(r => holder.close(r))
     holders.length = 0
     const retried = await lab.ok('workspace:retry', { problemId: opened.problems[0].id })
     expect(retried.problems).toEqual([])
-    expect([...lab.hub.lab.servers.values()].map((s) => s.info().bound.port).sort()).toEqual([free, taken].sort())
+    expect([...lab.hub.lab.servers.values()].map(s => s.info().bound.port).sort()).toEqual([free, taken].sort())
   })
 
   it('servers from --listen (source cli) run but are not saved; outgoing clients are saved and reconnect', async () => {
@@ -196,7 +273,7 @@ describe('workspace file round trip', () => {
     expect(cli.ok).toBe(true)
     const kept = await a.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo' })
     await a.ok('client:connect', { host: '127.0.0.1', port: kept.bound.port })
-    const d = await waitForFile(file, (doc) => doc.servers.length >= 1 && doc.clients.length === 1, 'the save')
+    const d = await waitForFile(file, doc => doc.servers.length >= 1 && doc.clients.length === 1, 'the save')
     expect(d.servers).toHaveLength(1)
     expect(d.servers[0].listen).toBe(`127.0.0.1:${kept.bound.port}`)
     expect(d.clients).toEqual([{ connect: `127.0.0.1:${kept.bound.port}` }])
@@ -208,8 +285,14 @@ describe('workspace file round trip', () => {
     const b = newLab()
     const again = await b.hub.workspace.open(file)
     expect(again).toMatchObject({ servers: 1, clients: 1, problems: [] })
-    await b.waitConn((c) => c.origin === 'outgoing' && c.remote.port === kept.bound.port && c.state === 'open', 'the client to reconnect')
-    await b.waitConn((c) => c.origin === 'accepted' && c.local.port === kept.bound.port, 'the restored server to accept it')
+    await b.waitConn(
+      c => c.origin === 'outgoing' && c.remote.port === kept.bound.port && c.state === 'open',
+      'the client to reconnect'
+    )
+    await b.waitConn(
+      c => c.origin === 'accepted' && c.local.port === kept.bound.port,
+      'the restored server to accept it'
+    )
   })
 
   it('stopping a server removes it from the file; dispose writes a pending change before the servers close', async () => {
@@ -219,15 +302,15 @@ describe('workspace file round trip', () => {
     await a.hub.workspace.open(file)
     const s1 = await a.ok('server:start', { host: '127.0.0.1', port: 0 })
     await a.ok('server:start', { host: '127.0.0.1', port: 0 })
-    await waitForFile(file, (d) => d.servers.length === 2, 'two servers saved')
+    await waitForFile(file, d => d.servers.length === 2, 'two servers saved')
     await a.ok('server:stop', { serverId: s1.id })
-    await waitForFile(file, (d) => d.servers.length === 1, 'one server saved')
+    await waitForFile(file, d => d.servers.length === 1, 'one server saved')
     await a.ok('payload:save', { payload: { name: 'last', format: 'text', text: 'bye', lineEnding: 'lf' } })
     // Disposed before the debounce fires: the change is still written, and the servers are still in it.
     await a.dispose()
     labs.splice(labs.indexOf(a), 1)
     const d = await readDoc(file)
-    expect(d.payloads.map((p) => p.name)).toEqual(['last'])
+    expect(d.payloads.map(p => p.name)).toEqual(['last'])
     expect(d.servers).toHaveLength(1)
   })
 
@@ -240,19 +323,32 @@ describe('workspace file round trip', () => {
     const doc = { version: 1, servers: [{ name: 'api', listen: `127.0.0.1:${port}`, behaviour: 'echo' }] }
     expect(await lab.ok('workspace:import', { document: doc })).toEqual({ problems: [] })
     const second = await lab.ok('workspace:import', { document: doc })
-    expect(second.problems.map((p) => p.message)).toEqual([`Port ${port} is already in use`])
+    expect(second.problems.map(p => p.message)).toEqual([`Port ${port} is already in use`])
     await lab.ok('payload:save', { payload: { name: 'x', format: 'text', text: 'x', lineEnding: 'none' } })
-    const saved = await waitForFile(file, (d) => d.payloads.length === 1, 'the save')
+    const saved = await waitForFile(file, d => d.payloads.length === 1, 'the save')
     expect(saved.servers).toMatchObject([
-      { name: 'api', listen: `127.0.0.1:${port}`, behaviour: 'echo', options: {}, backlog: 511, maxConnections: null, acceptMode: 'concurrent' },
+      {
+        name: 'api',
+        listen: `127.0.0.1:${port}`,
+        behaviour: 'echo',
+        options: {},
+        backlog: 511,
+        maxConnections: null,
+        acceptMode: 'concurrent'
+      },
       { listen: `127.0.0.1:${port}`, behaviour: 'echo', options: {} }
     ])
     expect(saved.servers[1].name).toBeUndefined()
     const { checkDocument } = await import('../../../src/main/engine/workspace/workspace-file')
     expect(checkDocument(saved).ok).toBe(true)
     // A bad document changes nothing and names its field.
-    const bad = await lab.session.handle('workspace:import', { document: { version: 1, servers: [{ listen: '127.0.0.1:1', behaviour: 'nope' }] } })
-    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid', message: expect.stringContaining('servers[0].behaviour: Unknown behaviour "nope"') } })
+    const bad = await lab.session.handle('workspace:import', {
+      document: { version: 1, servers: [{ listen: '127.0.0.1:1', behaviour: 'nope' }] }
+    })
+    expect(bad).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', message: expect.stringContaining('servers[0].behaviour: Unknown behaviour "nope"') }
+    })
     expect(lab.hub.lab.servers.size).toBe(1)
   })
 
@@ -261,15 +357,27 @@ describe('workspace file round trip', () => {
     const file = join(dir, 'lab.json')
     const holder = net.createServer()
     holders.push(holder)
-    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r))
+    await new Promise<void>(r => holder.listen(0, '127.0.0.1', r))
     const taken = (holder.address() as net.AddressInfo).port
-    const servers = Array.from({ length: 30 }, (_, i) => ({ name: `s${i}`, listen: `127.0.0.1:${taken}`, behaviour: 'echo' }))
+    const servers = Array.from({ length: 30 }, (_, i) => ({
+      name: `s${i}`,
+      listen: `127.0.0.1:${taken}`,
+      behaviour: 'echo'
+    }))
     await writeFile(file, JSON.stringify({ version: 1, servers }))
     const lab = newLab()
     const opened = await lab.hub.workspace.open(file)
     expect(opened.problems).toHaveLength(30)
-    await waitFor(() => lab.batches.some((b) => b.events.some((e) => e.type === 'notice' && e.message.startsWith('Workspace: more entries'))), { what: 'the summary notice' })
-    const notices = lab.batches.flatMap((b) => b.events).filter((e) => e.type === 'notice' && e.message.startsWith('Workspace:'))
+    await waitFor(
+      () =>
+        lab.batches.some(b =>
+          b.events.some(e => e.type === 'notice' && e.message.startsWith('Workspace: more entries'))
+        ),
+      { what: 'the summary notice' }
+    )
+    const notices = lab.batches
+      .flatMap(b => b.events)
+      .filter(e => e.type === 'notice' && e.message.startsWith('Workspace:'))
     expect(notices).toHaveLength(11)
   })
 

@@ -5,7 +5,7 @@ import type { WorkspaceProxy, WorkspaceServer } from '@shared/workspace-model'
 
 // The `server:start` fields a server entry keeps (everything but the address): taken from the schema, so a field
 // another stream adds to both `server:start` and `ServerInfo` is saved without a change here.
-const SERVER_FIELDS = Object.keys(serverStartFields.shape).filter((k) => k !== 'host' && k !== 'port')
+const SERVER_FIELDS = Object.keys(serverStartFields.shape).filter(k => k !== 'host' && k !== 'port')
 
 /** The workspace entry for a running server: the address it really listens on, and its settings. */
 export function serverEntryFromInfo(info: ServerInfo, name: string | undefined): WorkspaceServer | null {
@@ -47,13 +47,9 @@ function shapeKeys(schema: unknown): string[] | null {
 // proxy stream adds (and only those, not the counters `proxy:list` also reports) are saved.
 const table = commands as unknown as Record<string, { request: unknown } | undefined>
 const PROXY_KEYS = shapeKeys(table['proxy:create']?.request) ?? ['name', 'listen', 'upstream', 'enabled']
-const TOXIC_KEYS = shapeKeys((table['toxic:add']?.request as { shape?: { toxic?: unknown } } | undefined)?.shape?.toxic) ?? [
-  'name',
-  'type',
-  'stream',
-  'toxicity',
-  'attributes'
-]
+const TOXIC_KEYS = shapeKeys(
+  (table['toxic:add']?.request as { shape?: { toxic?: unknown } } | undefined)?.shape?.toxic
+) ?? ['name', 'type', 'stream', 'toxicity', 'attributes']
 
 function pick(from: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {}
@@ -65,7 +61,15 @@ function pick(from: Record<string, unknown>, keys: readonly string[]): Record<st
 export function proxyEntryFromInfo(info: unknown): WorkspaceProxy | null {
   if (typeof info !== 'object' || info === null) return null
   const p = info as Record<string, unknown>
-  const toxics = Array.isArray(p.toxics) ? p.toxics.map((t) => pick((t ?? {}) as Record<string, unknown>, TOXIC_KEYS)) : []
-  const parsed = workspaceProxySchema.safeParse({ ...pick(p, PROXY_KEYS.filter((k) => k !== 'toxics')), toxics })
+  const toxics = Array.isArray(p.toxics)
+    ? p.toxics.map(t => pick((t ?? {}) as Record<string, unknown>, TOXIC_KEYS))
+    : []
+  const parsed = workspaceProxySchema.safeParse({
+    ...pick(
+      p,
+      PROXY_KEYS.filter(k => k !== 'toxics')
+    ),
+    toxics
+  })
   return parsed.success ? parsed.data : null
 }

@@ -1,7 +1,13 @@
 import type { LabError, Result, WorkspaceProblem } from '@shared/contract'
 import type { ServerInfo } from '@shared/model'
 import { clientEntryToConnect, serverEntryToStart } from '@shared/workspace-model'
-import type { WorkspaceClient, WorkspaceDocument, WorkspaceProxy, WorkspaceServer, WorkspaceToxic } from '@shared/workspace-model'
+import type {
+  WorkspaceClient,
+  WorkspaceDocument,
+  WorkspaceProxy,
+  WorkspaceServer,
+  WorkspaceToxic
+} from '@shared/workspace-model'
 
 /** Where a command came from: the person (UI), the command line, or a workspace being restored. */
 export type CommandSource = 'ui' | 'cli' | 'workspace'
@@ -65,7 +71,8 @@ export async function restoreEntry(held: HeldEntry, run: RunCommand, source: Com
       const r = await run('proxy:create', proxy, source)
       if (!r.ok) return [failed(held, r.error)]
       const out: EntryOutcome[] = [{ proxyName: proxy.name }]
-      for (const toxic of toxics) out.push(...(await restoreEntry({ section: 'toxics', proxy: proxy.name, entry: toxic }, run, source)))
+      for (const toxic of toxics)
+        out.push(...(await restoreEntry({ section: 'toxics', proxy: proxy.name, entry: toxic }, run, source)))
       return out
     }
     case 'toxics': {
@@ -91,7 +98,9 @@ export function problemOf(id: number, failure: NonNullable<EntryOutcome['failure
     id,
     kind: held.section,
     entry: label,
-    message: unknownCommand ? `This TCP Lab cannot run ${held.section === 'toxics' ? 'toxics' : held.section} (${error.message})` : error.message,
+    message: unknownCommand
+      ? `This TCP Lab cannot run ${held.section === 'toxics' ? 'toxics' : held.section} (${error.message})`
+      : error.message,
     ...(unknownCommand ? { hint: 'The entry is kept in the file unchanged.' } : error.hint ? { hint: error.hint } : {}),
     retryable: !unknownCommand
   }

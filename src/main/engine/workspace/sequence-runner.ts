@@ -36,10 +36,14 @@ export class SequenceRunner {
     const conn = this.host.connection(connectionId)
     if (!conn) throw new LabFailure('not-found', `There is no connection ${connectionId}`, 'It may have been cleared.')
     if (conn.state === 'closed' || conn.state === 'lab-half-closed') {
-      throw new LabFailure('not-writable', `Connection ${connectionId} can no longer be written to`, 'It is closed, or the lab already half-closed it.')
+      throw new LabFailure(
+        'not-writable',
+        `Connection ${connectionId} can no longer be written to`,
+        'It is closed, or the lab already half-closed it.'
+      )
     }
-    const running = [...this.runs.values()].filter((r) => r.info.state === 'running')
-    if (running.some((r) => r.info.connectionId === connectionId)) {
+    const running = [...this.runs.values()].filter(r => r.info.state === 'running')
+    if (running.some(r => r.info.connectionId === connectionId)) {
       throw new LabFailure('busy', `A sequence is already being sent to connection ${connectionId}`, 'Stop it first.')
     }
     if (running.length >= SEQUENCE_MAX_RUNNING) {
@@ -47,7 +51,11 @@ export class SequenceRunner {
     }
     const steps = sequence.steps.map((s, i) => {
       const p = payloads.get(s.payload)
-      if (!p) throw new LabFailure('not-found', `Step ${i + 1} of ${JSON.stringify(sequence.name)} names no saved payload ${JSON.stringify(s.payload)}`)
+      if (!p)
+        throw new LabFailure(
+          'not-found',
+          `Step ${i + 1} of ${JSON.stringify(sequence.name)} names no saved payload ${JSON.stringify(s.payload)}`
+        )
       return p
     })
     const run: Run = {
@@ -62,7 +70,7 @@ export class SequenceRunner {
         error: null
       },
       payloads: steps,
-      delays: sequence.steps.map((s) => s.delayMs),
+      delays: sequence.steps.map(s => s.delayMs),
       timer: null
     }
     this.runs.set(run.info.runId, run)
@@ -121,7 +129,7 @@ export class SequenceRunner {
     run.info.nextAt = null
     run.info.error = error
     this.progress(run)
-    if (this.watch && ![...this.runs.values()].some((r) => r.info.state === 'running')) {
+    if (this.watch && ![...this.runs.values()].some(r => r.info.state === 'running')) {
       clearInterval(this.watch)
       this.watch = null
     }
@@ -135,7 +143,11 @@ export class SequenceRunner {
         if (run.info.state !== 'running') continue
         const c = this.host.connection(run.info.connectionId)
         if (!c || c.state === 'closed' || c.state === 'lab-half-closed') {
-          this.finish(run, 'failed', `Connection ${run.info.connectionId} closed after ${run.info.sent} of ${run.info.steps} steps`)
+          this.finish(
+            run,
+            'failed',
+            `Connection ${run.info.connectionId} closed after ${run.info.sent} of ${run.info.steps} steps`
+          )
         }
       }
     }, SEQUENCE_WATCH_MS)
@@ -147,7 +159,7 @@ export class SequenceRunner {
   }
 
   private forgetOld(): void {
-    const finished = [...this.runs.values()].filter((r) => r.info.state !== 'running')
+    const finished = [...this.runs.values()].filter(r => r.info.state !== 'running')
     for (const r of finished.slice(0, Math.max(0, finished.length - FINISHED_KEPT))) this.runs.delete(r.info.runId)
   }
 }

@@ -17,7 +17,9 @@ export type LoadResult =
   | { status: 'invalid'; message: string }
 
 /** Checks a parsed document (any version) and brings it to the current one. */
-export function checkDocument(raw: unknown): { ok: true; document: WorkspaceDocument; from: number } | { ok: false; message: string } {
+export function checkDocument(
+  raw: unknown
+): { ok: true; document: WorkspaceDocument; from: number } | { ok: false; message: string } {
   const migrated = migrateDocument(raw)
   if (!migrated.ok) return { ok: false, message: migrated.error }
   const parsed = workspaceDocumentSchema.safeParse(migrated.value)
@@ -38,7 +40,11 @@ export async function loadWorkspaceFile(path: string): Promise<LoadResult> {
     return { status: 'unreadable', message: `cannot read ${path}: ${e.code ?? e.message}`, keptAs: null }
   }
   if (size > WORKSPACE_FILE_MAX_BYTES) {
-    return { status: 'unreadable', message: `${path} is ${size} bytes; a workspace is at most ${WORKSPACE_FILE_MAX_BYTES} bytes`, keptAs: null }
+    return {
+      status: 'unreadable',
+      message: `${path} is ${size} bytes; a workspace is at most ${WORKSPACE_FILE_MAX_BYTES} bytes`,
+      keptAs: null
+    }
   }
   let text: string
   try {
@@ -58,5 +64,9 @@ export async function loadWorkspaceFile(path: string): Promise<LoadResult> {
   }
   const checked = checkDocument(raw)
   if (!checked.ok) return { status: 'invalid', message: checked.message }
-  return { status: 'ok', document: checked.document, migratedFrom: checked.from === WORKSPACE_VERSION ? null : checked.from }
+  return {
+    status: 'ok',
+    document: checked.document,
+    migratedFrom: checked.from === WORKSPACE_VERSION ? null : checked.from
+  }
 }

@@ -93,8 +93,8 @@ export class Workspace {
     this.writeFile = options.writeFile ?? writeFileAtomic
     this.runner = new SequenceRunner({
       run: (name, payload) => host.run(name, payload, 'ui'),
-      publish: (e) => host.publish(e),
-      connection: (id) => host.connection(id)
+      publish: e => host.publish(e),
+      connection: id => host.connection(id)
     })
   }
 
@@ -106,12 +106,16 @@ export class Workspace {
     const summary: OpenSummary = { file: this.file, servers: 0, proxies: 0, clients: 0, payloads: 0, problems: [] }
     const folder = dirname(this.file)
     const folderOk = await stat(folder).then(
-      (s) => s.isDirectory(),
+      s => s.isDirectory(),
       () => false
     )
     const loaded = await loadWorkspaceFile(this.file)
     if (loaded.status === 'missing') {
-      if (!folderOk) this.refuseFile(`The folder ${folder} does not exist`, 'Create it, or give --workspace a file in an existing folder.')
+      if (!folderOk)
+        this.refuseFile(
+          `The folder ${folder} does not exist`,
+          'Create it, or give --workspace a file in an existing folder.'
+        )
     } else if (loaded.status === 'unreadable') {
       this.badFileCopy = loaded.keptAs
       this.refuseFile(
@@ -119,17 +123,20 @@ export class Workspace {
         `${loaded.keptAs ? `A copy is kept at ${loaded.keptAs}. ` : ''}The file is left as it is and changes are not saved to it until you fix or replace it.`
       )
     } else if (loaded.status === 'invalid') {
-      this.refuseFile(`Workspace ${this.file} is not valid: ${loaded.message}`, 'The file is left as it is and changes are not saved to it until you fix it.')
+      this.refuseFile(
+        `Workspace ${this.file} is not valid: ${loaded.message}`,
+        'The file is left as it is and changes are not saved to it until you fix it.'
+      )
     } else {
       const outcomes = await this.apply(loaded.document, 'workspace')
-      summary.servers = outcomes.filter((o) => o.serverId !== undefined).length
-      summary.proxies = outcomes.filter((o) => o.proxyName !== undefined).length
-      summary.clients = outcomes.filter((o) => o.clientId !== undefined).length
+      summary.servers = outcomes.filter(o => o.serverId !== undefined).length
+      summary.proxies = outcomes.filter(o => o.proxyName !== undefined).length
+      summary.clients = outcomes.filter(o => o.clientId !== undefined).length
       summary.payloads = loaded.document.payloads.length
       // What was just read is what the file holds: no save until something changes.
       this.lastWritten = null
     }
-    summary.problems = this.held.slice(before).map((h) => h.problem)
+    summary.problems = this.held.slice(before).map(h => h.problem)
     this.changed(false)
     return summary
   }
@@ -146,14 +153,18 @@ export class Workspace {
       this.cliServers.delete(id)
     } else if (name === 'client:connect' && source !== 'cli') {
       const r = req as CommandRequest<'client:connect'>
-      this.clients.set((value as ConnectionInfo).id, { connect: clientAddress(r.host, r.port), ...(r.timeoutMs !== 5_000 ? { timeoutMs: r.timeoutMs } : {}) })
+      this.clients.set((value as ConnectionInfo).id, {
+        connect: clientAddress(r.host, r.port),
+        ...(r.timeoutMs !== 5_000 ? { timeoutMs: r.timeoutMs } : {})
+      })
     } else if ((name as string) === 'proxy:create' && source === 'cli') {
       // The proxy stream's commands, when this lab has them: matched by name so this compiles without them.
       this.cliProxies.add(String((req as { name?: unknown }).name))
     } else if ((name as string) === 'proxy:delete') {
       this.cliProxies.delete(String((req as { name?: unknown }).name))
     }
-    if (source !== 'workspace' && !READ_ONLY.has(name) && !isWorkspaceCommand(name) && !/:(list|get)$/.test(name)) this.scheduleSave()
+    if (source !== 'workspace' && !READ_ONLY.has(name) && !isWorkspaceCommand(name) && !/:(list|get)$/.test(name))
+      this.scheduleSave()
   }
 
   /** Runs one workspace command. */
@@ -194,7 +205,7 @@ export class Workspace {
       case 'sequence:run': {
         const r = req as CommandRequest<'sequence:run'>
         const seq = this.items.sequence(r.sequenceName)
-        return this.runner.start(r.connectionId, seq, new Map(this.items.payloads.map((p) => [p.name, p])))
+        return this.runner.start(r.connectionId, seq, new Map(this.items.payloads.map(p => [p.name, p])))
       }
       case 'sequence:stop':
         return this.runner.stop((req as CommandRequest<'sequence:stop'>).runId)
@@ -214,7 +225,7 @@ export class Workspace {
       file: this.file,
       notSaving: this.notSaving,
       savedAt: this.savedAt,
-      problems: this.held.map((h) => h.problem),
+      problems: this.held.map(h => h.problem),
       payloads: [...this.items.payloads],
       sequences: [...this.items.sequences],
       ui: { ...this.items.ui },
@@ -234,7 +245,7 @@ export class Workspace {
         const entry = serverEntryFromInfo(info, this.serverNames.get(info.id))
         if (entry) servers.push(entry)
       }
-      const live = new Set(s.connections.filter(isLiveClient).map((c) => c.id))
+      const live = new Set(s.connections.filter(isLiveClient).map(c => c.id))
       for (const [id, entry] of this.clients) {
         if (live.has(id)) clients.push(entry)
         else this.clients.delete(id)
@@ -244,7 +255,9 @@ export class Workspace {
     const listed = await this.host.run('proxy:list', {}, 'workspace')
     if (listed.ok) {
       const list = ((listed.value as { proxies?: unknown[] }).proxies ?? []) as unknown[]
-      proxies = list.map(proxyEntryFromInfo).filter((p): p is WorkspaceProxy => p !== null && !this.cliProxies.has(p.name))
+      proxies = list
+        .map(proxyEntryFromInfo)
+        .filter((p): p is WorkspaceProxy => p !== null && !this.cliProxies.has(p.name))
     } else {
       proxies = [...this.keptProxies]
     }
@@ -253,10 +266,10 @@ export class Workspace {
       if (!e) continue
       if (e.section === 'servers') servers.push(e.entry)
       else if (e.section === 'clients') clients.push(e.entry)
-      else if (e.section === 'proxies' && !proxies.some((p) => p.name === e.entry.name)) proxies.push(e.entry)
+      else if (e.section === 'proxies' && !proxies.some(p => p.name === e.entry.name)) proxies.push(e.entry)
       else if (e.section === 'toxics') {
-        const p = proxies.find((x) => x.name === e.proxy)
-        if (p && !p.toxics.some((t) => t.name !== undefined && t.name === e.entry.name)) p.toxics = [...p.toxics, e.entry]
+        const p = proxies.find(x => x.name === e.proxy)
+        if (p && !p.toxics.some(t => t.name !== undefined && t.name === e.entry.name)) p.toxics = [...p.toxics, e.entry]
       }
     }
     // Names stay unique (the file would be refused otherwise): a later server with a taken name keeps no name.
@@ -267,7 +280,15 @@ export class Workspace {
       else names.add(sv.name)
     }
     const { payloads, sequences, ui } = this.items
-    return { version: WORKSPACE_VERSION, servers, clients, proxies, payloads: [...payloads], sequences: [...sequences], ui: { ...ui } }
+    return {
+      version: WORKSPACE_VERSION,
+      servers,
+      clients,
+      proxies,
+      payloads: [...payloads],
+      sequences: [...sequences],
+      ui: { ...ui }
+    }
   }
 
   /** Writes any pending change and stops saving and every sequence (before the lab closes its servers). */
@@ -296,7 +317,8 @@ export class Workspace {
   private async restore(held: HeldEntry, source: CommandSource): Promise<EntryOutcome[]> {
     const outcomes = await restoreEntry(held, this.host.run, source)
     for (const o of outcomes) {
-      if (o.serverId !== undefined && held.section === 'servers' && held.entry.name) this.serverNames.set(o.serverId, held.entry.name)
+      if (o.serverId !== undefined && held.section === 'servers' && held.entry.name)
+        this.serverNames.set(o.serverId, held.entry.name)
       if (o.clientId !== undefined && held.section === 'clients') this.clients.set(o.clientId, held.entry)
       if (!o.failure) continue
       if (o.failure.unknownCommand && o.failure.held.section === 'proxies') {
@@ -312,15 +334,16 @@ export class Workspace {
 
   private async importDocument(raw: unknown): Promise<CommandValue<'workspace:import'>> {
     const checked = checkDocument(raw)
-    if (!checked.ok) throw new LabFailure('invalid', `The workspace is not valid: ${checked.message}`, 'Nothing was changed.')
+    if (!checked.ok)
+      throw new LabFailure('invalid', `The workspace is not valid: ${checked.message}`, 'Nothing was changed.')
     const before = this.held.length
     await this.apply(checked.document, 'ui')
     this.changed(true)
-    return { problems: this.held.slice(before).map((h) => h.problem) }
+    return { problems: this.held.slice(before).map(h => h.problem) }
   }
 
   private async retry(problemId: number): Promise<CommandValue<'workspace:retry'>> {
-    const i = this.held.findIndex((h) => h.problem.id === problemId)
+    const i = this.held.findIndex(h => h.problem.id === problemId)
     const h = this.held[i]
     if (!h) throw new LabFailure('not-found', `There is no workspace problem ${problemId}`)
     if (!h.entry) throw new LabFailure('not-retryable', `${h.problem.entry} cannot be retried`, h.problem.hint)
@@ -329,14 +352,15 @@ export class Workspace {
     this.noticesInBurst = 0
     await this.restore(h.entry, 'ui')
     this.changed(true)
-    return { problems: this.held.slice(before).map((x) => x.problem) }
+    return { problems: this.held.slice(before).map(x => x.problem) }
   }
 
   private forget(problemId: number): void {
-    const i = this.held.findIndex((h) => h.problem.id === problemId)
+    const i = this.held.findIndex(h => h.problem.id === problemId)
     if (i < 0) throw new LabFailure('not-found', `There is no workspace problem ${problemId}`)
     const [h] = this.held.splice(i, 1)
-    if (h.entry?.section === 'proxies') this.keptProxies = this.keptProxies.filter((p) => p.name !== (h.entry as { entry: WorkspaceProxy }).entry.name)
+    if (h.entry?.section === 'proxies')
+      this.keptProxies = this.keptProxies.filter(p => p.name !== (h.entry as { entry: WorkspaceProxy }).entry.name)
     this.changed(h.entry !== null)
   }
 
@@ -344,7 +368,10 @@ export class Workspace {
 
   private refuseFile(message: string, hint: string): void {
     this.notSaving = message
-    this.addProblem({ id: this.nextProblemId++, kind: 'file', entry: this.file ?? '', message, hint, retryable: false }, null)
+    this.addProblem(
+      { id: this.nextProblemId++, kind: 'file', entry: this.file ?? '', message, hint, retryable: false },
+      null
+    )
   }
 
   private addProblem(problem: WorkspaceProblem, entry: HeldEntry | null): void {
@@ -352,9 +379,19 @@ export class Workspace {
     // A file of 1000 bad entries keeps them all (and lists them), but only the first few become notices.
     this.noticesInBurst++
     if (this.noticesInBurst <= NOTICES_PER_BURST) {
-      this.host.publish({ type: 'notice', at: Date.now(), level: 'warning', message: `Workspace: ${problem.entry}: ${problem.message}` })
+      this.host.publish({
+        type: 'notice',
+        at: Date.now(),
+        level: 'warning',
+        message: `Workspace: ${problem.entry}: ${problem.message}`
+      })
     } else if (this.noticesInBurst === NOTICES_PER_BURST + 1) {
-      this.host.publish({ type: 'notice', at: Date.now(), level: 'warning', message: 'Workspace: more entries did not load; see the Workspace section' })
+      this.host.publish({
+        type: 'notice',
+        at: Date.now(),
+        level: 'warning',
+        message: 'Workspace: more entries did not load; see the Workspace section'
+      })
     }
   }
 
@@ -372,19 +409,33 @@ export class Workspace {
   }
 
   private async saveNow(replaceBadFile: boolean): Promise<WorkspaceStatus> {
-    if (this.file === null) throw new LabFailure('no-file', 'This lab keeps no workspace file', 'Start it with --workspace FILE, or export the workspace instead.')
+    if (this.file === null)
+      throw new LabFailure(
+        'no-file',
+        'This lab keeps no workspace file',
+        'Start it with --workspace FILE, or export the workspace instead.'
+      )
     if (this.notSaving !== null) {
-      if (!replaceBadFile) throw new LabFailure('not-saving', this.notSaving, 'Pass replaceBadFile to save over it (a copy of it is kept first).')
+      if (!replaceBadFile)
+        throw new LabFailure(
+          'not-saving',
+          this.notSaving,
+          'Pass replaceBadFile to save over it (a copy of it is kept first).'
+        )
       if (!this.badFileCopy) {
         // The person's file is copied aside before anything replaces it; if it cannot be copied, it is not replaced.
         this.badFileCopy = await keepAside(this.file).catch((err: unknown) => {
           const code = (err as NodeJS.ErrnoException).code
           if (code === 'ENOENT') return ''
-          throw new LabFailure('cannot-copy', `Cannot keep a copy of ${this.file} (${code ?? String(err)})`, 'So it is not replaced.')
+          throw new LabFailure(
+            'cannot-copy',
+            `Cannot keep a copy of ${this.file} (${code ?? String(err)})`,
+            'So it is not replaced.'
+          )
         })
       }
       this.notSaving = null
-      this.held = this.held.filter((h) => h.problem.kind !== 'file')
+      this.held = this.held.filter(h => h.problem.kind !== 'file')
     }
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
@@ -404,8 +455,17 @@ export class Workspace {
     // Never write a file the next start would refuse.
     const check = checkDocument(doc)
     if (!check.ok) {
-      this.held = this.held.filter((h) => h.problem.kind !== 'save')
-      this.addProblem({ id: this.nextProblemId++, kind: 'save', entry: this.file, message: `Not saved: the workspace would not be valid (${check.message})`, retryable: false }, null)
+      this.held = this.held.filter(h => h.problem.kind !== 'save')
+      this.addProblem(
+        {
+          id: this.nextProblemId++,
+          kind: 'save',
+          entry: this.file,
+          message: `Not saved: the workspace would not be valid (${check.message})`,
+          retryable: false
+        },
+        null
+      )
       this.host.publish({ type: 'workspace.updated', at: Date.now() })
       return
     }
@@ -415,15 +475,28 @@ export class Workspace {
       await this.writeFile(this.file, text)
       this.lastWritten = text
       this.savedAt = Date.now()
-      const hadSaveProblem = this.held.some((h) => h.problem.kind === 'save')
-      this.held = this.held.filter((h) => h.problem.kind !== 'save')
-      if (hadSaveProblem) this.host.publish({ type: 'notice', at: Date.now(), level: 'info', message: `Workspace saved to ${this.file}` })
+      const hadSaveProblem = this.held.some(h => h.problem.kind === 'save')
+      this.held = this.held.filter(h => h.problem.kind !== 'save')
+      if (hadSaveProblem)
+        this.host.publish({ type: 'notice', at: Date.now(), level: 'info', message: `Workspace saved to ${this.file}` })
     } catch (err) {
       const e = err as NodeJS.ErrnoException
-      const why = e.code === 'ENOSPC' ? 'the disk is full' : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : (e.code ?? e.message)
-      this.held = this.held.filter((h) => h.problem.kind !== 'save')
+      const why =
+        e.code === 'ENOSPC'
+          ? 'the disk is full'
+          : e.code === 'EACCES' || e.code === 'EPERM'
+            ? 'permission denied'
+            : (e.code ?? e.message)
+      this.held = this.held.filter(h => h.problem.kind !== 'save')
       this.addProblem(
-        { id: this.nextProblemId++, kind: 'save', entry: this.file, message: `Cannot save the workspace: ${why}`, hint: 'The file keeps its previous content; the next change tries again.', retryable: false },
+        {
+          id: this.nextProblemId++,
+          kind: 'save',
+          entry: this.file,
+          message: `Cannot save the workspace: ${why}`,
+          hint: 'The file keeps its previous content; the next change tries again.',
+          retryable: false
+        },
         null
       )
     }

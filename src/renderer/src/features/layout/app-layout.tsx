@@ -6,12 +6,12 @@ import { OutgoingClients } from '@renderer/features/servers/outgoing-clients'
 import { ServerList } from '@renderer/features/servers/server-list'
 import { StartServerForm } from '@renderer/features/servers/start-server-form'
 import { Toasts } from '@renderer/features/notices/toasts'
-import { WorkspacePanel } from '@renderer/features/workspace/workspace-panel'
+import { UnrestoredServers, WorkspacePanel } from '@renderer/features/workspace/workspace-panel'
 import { AppHeader } from './app-header'
 import { DetailSlot } from './detail-slot'
 import { LessonDock } from './lesson-dock'
 import { useKeyboardShortcuts } from './keyboard-shortcuts'
-import { HEADING } from './ui-classes'
+import { HEADING } from '@renderer/ui/classes'
 
 /** The whole window: header; servers sidebar; connections table over the lesson dock; the detail column. */
 export function AppLayout({ kind }: { kind: string }): ReactNode {
@@ -29,6 +29,7 @@ export function AppLayout({ kind }: { kind: string }): ReactNode {
             <StartServerForm />
           </section>
           <ServerList />
+          <UnrestoredServers />
           <OutgoingClients />
           <WorkspacePanel />
         </nav>

@@ -1,8 +1,10 @@
 import { useEffect, useRef } from 'react'
-import { isTypingTarget } from '@renderer/features/connections/keyboard'
+import { isTypingTarget } from '@renderer/ui/typing-target'
 
 /** Which saved payload (0-based) a key press sends, and where: Alt+1…9 to this connection, Alt+Shift+1…9 to all peers. */
-export function payloadShortcut(e: Pick<KeyboardEvent, 'altKey' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'code'>): { index: number; toAll: boolean } | null {
+export function payloadShortcut(
+  e: Pick<KeyboardEvent, 'altKey' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'code'>
+): { index: number; toAll: boolean } | null {
   if (!e.altKey || e.ctrlKey || e.metaKey) return null
   // `code`, not `key`: Alt+digit types other characters on some layouts (⌥1 is "¡" on a Mac).
   const m = /^Digit([1-9])$/.exec(e.code)

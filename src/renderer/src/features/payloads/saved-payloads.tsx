@@ -4,9 +4,9 @@ import { formatExactBytes } from '@shared/byte-format'
 import type { SavedPayload } from '@shared/contract'
 import type { ConnectionInfo } from '@shared/model'
 import { encodePayload } from '@shared/payload-codec'
-import { BADGE, BUTTON, TONES } from '@renderer/features/layout/ui-classes'
-import { useLabStore } from '@renderer/store/use-lab'
-import { useWorkspace } from '@renderer/features/workspace/workspace-store'
+import { BADGE, BUTTON, TONES } from '@renderer/ui/classes'
+import { useCommand } from '@renderer/store/use-command'
+import { useWorkspace } from '@renderer/store/workspace-store'
 import { usePayloadShortcuts } from './payload-shortcuts'
 import { SequencesPanel } from './sequences-panel'
 
@@ -18,21 +18,36 @@ function writable(c: ConnectionInfo | null): boolean {
 }
 
 /** Saved payloads: one click (or Alt+1…9) sends one to this connection, Alt+Shift or "All" to every peer of its server. */
-export function SavedPayloads({ connection, serverId }: { connection: ConnectionInfo | null; serverId: number | null }): ReactNode {
-  const transport = useLabStore().transport
-  const status = useWorkspace((v) => v.status)
+export function SavedPayloads({
+  connection,
+  serverId
+}: {
+  connection: ConnectionInfo | null
+  serverId: number | null
+}): ReactNode {
+  const { run } = useCommand()
+  const status = useWorkspace(v => v.status)
   const payloads = status?.payloads ?? []
   const [note, setNote] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null)
   const [editing, setEditing] = useState<SavedPayload | null>(null)
 
   const send = async (p: SavedPayload, toAll: boolean): Promise<void> => {
     const payload = { format: p.format, text: p.text, lineEnding: p.lineEnding }
-    if (!toAll && !writable(connection)) return setNote({ tone: 'error', text: 'Select an open connection to send to it.' })
-    if (toAll && serverId === null) return setNote({ tone: 'error', text: 'This connection has no lab server: there are no other peers.' })
-    const r = toAll || !connection ? await transport.request('connection:send', { serverId: serverId ?? 0, payload }) : await transport.request('connection:send', { connectionId: connection.id, payload })
-    if (!r.ok) return setNote({ tone: 'error', text: r.error.hint ? `${r.error.message}. ${r.error.hint}` : r.error.message })
+    if (!toAll && !writable(connection))
+      return setNote({ tone: 'error', text: 'Select an open connection to send to it.' })
+    if (toAll && serverId === null)
+      return setNote({ tone: 'error', text: 'This connection has no lab server: there are no other peers.' })
+    const r =
+      toAll || !connection
+        ? await run('connection:send', { serverId: serverId ?? 0, payload })
+        : await run('connection:send', { connectionId: connection.id, payload })
+    if (!r.ok)
+      return setNote({ tone: 'error', text: r.error.hint ? `${r.error.message}. ${r.error.hint}` : r.error.message })
     const n = r.value.connections
-    setNote({ tone: 'ok', text: `Sent "${p.name}" (${formatExactBytes(r.value.bytes)}) to ${n} ${n === 1 ? 'connection' : 'connections'}` })
+    setNote({
+      tone: 'ok',
+      text: `Sent "${p.name}" (${formatExactBytes(r.value.bytes)}) to ${n} ${n === 1 ? 'connection' : 'connections'}`
+    })
   }
 
   usePayloadShortcuts((index, toAll) => {
@@ -54,7 +69,10 @@ export function SavedPayloads({ connection, serverId }: { connection: Connection
           <ul aria-label="Saved payloads" className="space-y-1">
             {payloads.map((p, i) => (
               <li key={p.name} className="flex items-center gap-1.5 text-xs">
-                <span className="w-9 shrink-0 text-[10px] text-slate-400" title={i < 9 ? `Alt+${i + 1} sends it here, Alt+Shift+${i + 1} to all peers` : undefined}>
+                <span
+                  className="w-9 shrink-0 text-[10px] text-slate-400"
+                  title={i < 9 ? `Alt+${i + 1} sends it here, Alt+Shift+${i + 1} to all peers` : undefined}
+                >
                   {i < 9 ? `⌥${i + 1}` : ''}
                 </span>
                 <span className="min-w-0 flex-1 truncate font-medium" title={p.text}>
@@ -62,23 +80,45 @@ export function SavedPayloads({ connection, serverId }: { connection: Connection
                 </span>
                 <span className={`${BADGE} ${TONES.grey}`}>{p.format}</span>
                 {ENDING[p.lineEnding] ? <span className={`${BADGE} ${TONES.sky}`}>{ENDING[p.lineEnding]}</span> : null}
-                <button type="button" className={BUTTON.secondary} aria-label={`Send ${p.name} to this connection`} disabled={!writable(connection)} onClick={() => void send(p, false)}>
+                <button
+                  type="button"
+                  className={BUTTON.secondary}
+                  aria-label={`Send ${p.name} to this connection`}
+                  disabled={!writable(connection)}
+                  onClick={() => void send(p, false)}
+                >
                   Send
                 </button>
-                <button type="button" className={BUTTON.ghost} aria-label={`Send ${p.name} to all peers`} disabled={serverId === null} onClick={() => void send(p, true)}>
+                <button
+                  type="button"
+                  className={BUTTON.ghost}
+                  aria-label={`Send ${p.name} to all peers`}
+                  disabled={serverId === null}
+                  onClick={() => void send(p, true)}
+                >
                   All
                 </button>
-                <button type="button" className={BUTTON.ghost} aria-label={`Edit ${p.name}`} onClick={() => setEditing(p)}>
+                <button
+                  type="button"
+                  className={BUTTON.ghost}
+                  aria-label={`Edit ${p.name}`}
+                  onClick={() => setEditing(p)}
+                >
                   ✎
                 </button>
               </li>
             ))}
           </ul>
         ) : (
-          <p className="text-xs text-slate-500 dark:text-slate-400">Name a message below to keep it; it is saved with the workspace.</p>
+          <p className="text-xs text-slate-500 dark:text-slate-400">
+            Name a message below to keep it; it is saved with the workspace.
+          </p>
         )}
         {note ? (
-          <p role={note.tone === 'error' ? 'alert' : 'status'} className={`text-xs ${note.tone === 'error' ? 'text-red-700 dark:text-red-300' : 'text-emerald-700 dark:text-emerald-300'}`}>
+          <p
+            role={note.tone === 'error' ? 'alert' : 'status'}
+            className={`text-xs ${note.tone === 'error' ? 'text-red-700 dark:text-red-300' : 'text-emerald-700 dark:text-emerald-300'}`}
+          >
             {note.text}
           </p>
         ) : null}
@@ -86,7 +126,9 @@ export function SavedPayloads({ connection, serverId }: { connection: Connection
           <PayloadEditor key={editing.name} initial={editing} onDone={() => setEditing(null)} />
         ) : (
           <details open={payloads.length === 0}>
-            <summary className="cursor-pointer text-xs text-slate-600 select-none dark:text-slate-300">New payload…</summary>
+            <summary className="cursor-pointer text-xs text-slate-600 select-none dark:text-slate-300">
+              New payload…
+            </summary>
             <PayloadEditor initial={null} onDone={() => setEditing(null)} />
           </details>
         )}
@@ -98,7 +140,7 @@ export function SavedPayloads({ connection, serverId }: { connection: Connection
 
 /** Names and keeps a payload (or changes / deletes the one being edited). */
 function PayloadEditor({ initial, onDone }: { initial: SavedPayload | null; onDone: () => void }): ReactNode {
-  const transport = useLabStore().transport
+  const { run } = useCommand()
   const [name, setName] = useState(initial?.name ?? '')
   const [text, setText] = useState(initial?.text ?? '')
   const [format, setFormat] = useState<SavedPayload['format']>(initial?.format ?? 'text')
@@ -106,7 +148,7 @@ function PayloadEditor({ initial, onDone }: { initial: SavedPayload | null; onDo
   const [error, setError] = useState<string | null>(null)
   const encoded = encodePayload({ text, format, lineEnding })
   const save = async (): Promise<void> => {
-    const r = await transport.request('payload:save', { payload: { name, text, format, lineEnding } })
+    const r = await run('payload:save', { payload: { name, text, format, lineEnding } })
     if (!r.ok) return setError(r.error.message)
     setError(null)
     if (!initial) {
@@ -117,7 +159,7 @@ function PayloadEditor({ initial, onDone }: { initial: SavedPayload | null; onDo
   }
   const remove = async (): Promise<void> => {
     if (!initial) return
-    const r = await transport.request('payload:delete', { name: initial.name })
+    const r = await run('payload:delete', { name: initial.name })
     if (!r.ok) return setError(r.error.hint ? `${r.error.message}. ${r.error.hint}` : r.error.message)
     onDone()
   }
@@ -125,25 +167,48 @@ function PayloadEditor({ initial, onDone }: { initial: SavedPayload | null; onDo
     <form
       aria-label={initial ? `Edit payload ${initial.name}` : 'New saved payload'}
       className="flex flex-col gap-1 rounded border border-slate-200 p-1.5 dark:border-slate-700"
-      onSubmit={(e) => {
+      onSubmit={e => {
         e.preventDefault()
         void save()
       }}
     >
       <div className="flex gap-1.5">
-        <input aria-label="Payload name" placeholder="name, e.g. login" className={`${FIELD} min-w-0 flex-1`} value={name} onChange={(e) => setName(e.target.value)} />
-        <select aria-label="Payload format" className={FIELD} value={format} onChange={(e) => setFormat(e.target.value as SavedPayload['format'])}>
+        <input
+          aria-label="Payload name"
+          placeholder="name, e.g. login"
+          className={`${FIELD} min-w-0 flex-1`}
+          value={name}
+          onChange={e => setName(e.target.value)}
+        />
+        <select
+          aria-label="Payload format"
+          className={FIELD}
+          value={format}
+          onChange={e => setFormat(e.target.value as SavedPayload['format'])}
+        >
           <option value="text">Text</option>
           <option value="hex">Hex</option>
           <option value="escapes">Escapes</option>
         </select>
-        <select aria-label="Payload line ending" className={FIELD} value={lineEnding} onChange={(e) => setLineEnding(e.target.value as SavedPayload['lineEnding'])}>
+        <select
+          aria-label="Payload line ending"
+          className={FIELD}
+          value={lineEnding}
+          onChange={e => setLineEnding(e.target.value as SavedPayload['lineEnding'])}
+        >
           <option value="none">None</option>
           <option value="lf">LF</option>
           <option value="crlf">CRLF</option>
         </select>
       </div>
-      <textarea aria-label="Payload text" rows={2} spellCheck={false} className={`${FIELD} font-mono`} value={text} onChange={(e) => setText(e.target.value)} />
+      <textarea
+        aria-label="Payload text"
+        rows={2}
+        spellCheck={false}
+        className={`${FIELD} font-mono`}
+        value={text}
+        onChange={e => setText(e.target.value)}
+      />
       <div className="flex items-center gap-1.5 text-[11px]">
         <span className={`min-w-0 flex-1 truncate ${encoded.ok ? 'text-slate-500' : 'text-red-700 dark:text-red-300'}`}>
           {encoded.ok ? formatExactBytes(encoded.bytes.length) : encoded.error.message}
@@ -153,7 +218,11 @@ function PayloadEditor({ initial, onDone }: { initial: SavedPayload | null; onDo
             Delete
           </button>
         ) : null}
-        <button type="submit" className={BUTTON.secondary} disabled={name.trim() === '' || !encoded.ok || encoded.bytes.length === 0}>
+        <button
+          type="submit"
+          className={BUTTON.secondary}
+          disabled={name.trim() === '' || !encoded.ok || encoded.bytes.length === 0}
+        >
           {initial ? 'Save changes' : 'Save payload'}
         </button>
       </div>

@@ -2,25 +2,25 @@ import { useEffect, useState } from 'react'
 import type { ReactNode } from 'react'
 import type { Sequence } from '@shared/contract'
 import type { ConnectionInfo, SequenceRun } from '@shared/model'
-import { BUTTON } from '@renderer/features/layout/ui-classes'
-import { useLabStore } from '@renderer/store/use-lab'
-import { useWorkspace } from '@renderer/features/workspace/workspace-store'
+import { BUTTON } from '@renderer/ui/classes'
+import { useCommand } from '@renderer/store/use-command'
+import { useWorkspace } from '@renderer/store/workspace-store'
 
 const FIELD = 'rounded border border-slate-300 bg-white px-1 py-0.5 text-xs dark:border-slate-600 dark:bg-slate-900'
 
 /** Sequences: saved payloads with delays, run on the selected connection with progress and a stop button. */
 export function SequencesPanel({ connection }: { connection: ConnectionInfo | null }): ReactNode {
-  const transport = useLabStore().transport
-  const sequences = useWorkspace((v) => v.status?.sequences)
-  const runs = useWorkspace((v) => v.runs)
+  const { run } = useCommand()
+  const sequences = useWorkspace(v => v.status?.sequences)
+  const runs = useWorkspace(v => v.runs)
   const [error, setError] = useState<string | null>(null)
   const [editing, setEditing] = useState<Sequence | 'new' | null>(null)
   const list = sequences ?? []
-  const running = connection ? [...runs.values()].reverse().find((r) => r.connectionId === connection.id) : undefined
+  const running = connection ? [...runs.values()].reverse().find(r => r.connectionId === connection.id) : undefined
 
   const runOne = async (name: string): Promise<void> => {
     if (!connection) return
-    const r = await transport.request('sequence:run', { connectionId: connection.id, sequenceName: name })
+    const r = await run('sequence:run', { connectionId: connection.id, sequenceName: name })
     setError(r.ok ? null : r.error.hint ? `${r.error.message}. ${r.error.hint}` : r.error.message)
   }
 
@@ -35,9 +35,12 @@ export function SequencesPanel({ connection }: { connection: ConnectionInfo | nu
       {running ? <RunProgress run={running} /> : null}
       {list.length > 0 ? (
         <ul className="space-y-1">
-          {list.map((s) => (
+          {list.map(s => (
             <li key={s.name} className="flex items-center gap-1.5 text-xs">
-              <span className="min-w-0 flex-1 truncate" title={s.steps.map((st) => `${st.delayMs} ms → ${st.payload}`).join(', ')}>
+              <span
+                className="min-w-0 flex-1 truncate"
+                title={s.steps.map(st => `${st.delayMs} ms → ${st.payload}`).join(', ')}
+              >
                 {s.name} <span className="text-slate-400">({s.steps.length} steps)</span>
               </span>
               <button
@@ -49,7 +52,12 @@ export function SequencesPanel({ connection }: { connection: ConnectionInfo | nu
               >
                 Run
               </button>
-              <button type="button" className={BUTTON.ghost} aria-label={`Edit sequence ${s.name}`} onClick={() => setEditing(s)}>
+              <button
+                type="button"
+                className={BUTTON.ghost}
+                aria-label={`Edit sequence ${s.name}`}
+                onClick={() => setEditing(s)}
+              >
                 ✎
               </button>
             </li>
@@ -61,7 +69,13 @@ export function SequencesPanel({ connection }: { connection: ConnectionInfo | nu
           {error}
         </p>
       ) : null}
-      {editing ? <SequenceEditor key={editing === 'new' ? '' : editing.name} initial={editing === 'new' ? null : editing} onDone={() => setEditing(null)} /> : null}
+      {editing ? (
+        <SequenceEditor
+          key={editing === 'new' ? '' : editing.name}
+          initial={editing === 'new' ? null : editing}
+          onDone={() => setEditing(null)}
+        />
+      ) : null}
     </section>
   )
 }
@@ -78,20 +92,33 @@ function useNow(active: boolean): number {
 
 /** A run's progress: steps sent of all, the wait to the next one, and Stop. */
 function RunProgress({ run }: { run: SequenceRun }): ReactNode {
-  const transport = useLabStore().transport
+  const command = useCommand()
   const active = run.state === 'running'
   const now = useNow(active)
   const wait = run.nextAt !== null ? Math.max(0, run.nextAt - now) : null
-  const words: Record<SequenceRun['state'], string> = { running: 'sending', done: 'done', stopped: 'stopped', failed: 'failed' }
+  const words: Record<SequenceRun['state'], string> = {
+    running: 'sending',
+    done: 'done',
+    stopped: 'stopped',
+    failed: 'failed'
+  }
   return (
-    <div role="status" aria-label={`Sequence ${run.sequenceName}`} className="rounded border border-slate-200 p-1.5 text-xs dark:border-slate-700">
+    <div
+      role="status"
+      aria-label={`Sequence ${run.sequenceName}`}
+      className="rounded border border-slate-200 p-1.5 text-xs dark:border-slate-700"
+    >
       <div className="flex items-center gap-2">
         <span className="min-w-0 flex-1 truncate">
           {run.sequenceName}: {run.sent}/{run.steps} sent, {words[run.state]}
           {active && wait !== null ? ` · next in ${(wait / 1000).toFixed(1)} s` : ''}
         </span>
         {active ? (
-          <button type="button" className={BUTTON.danger} onClick={() => void transport.request('sequence:stop', { runId: run.runId })}>
+          <button
+            type="button"
+            className={BUTTON.danger}
+            onClick={() => void command.run('sequence:stop', { runId: run.runId })}
+          >
             Stop
           </button>
         ) : null}
@@ -104,34 +131,44 @@ function RunProgress({ run }: { run: SequenceRun }): ReactNode {
 
 /** Edits a sequence: its name and its steps (a saved payload and the wait before it). */
 function SequenceEditor({ initial, onDone }: { initial: Sequence | null; onDone: () => void }): ReactNode {
-  const transport = useLabStore().transport
-  const payloads = useWorkspace((v) => v.status?.payloads) ?? []
+  const { run } = useCommand()
+  const payloads = useWorkspace(v => v.status?.payloads) ?? []
   const [name, setName] = useState(initial?.name ?? '')
-  const [steps, setSteps] = useState<Sequence['steps']>(initial?.steps ?? [{ payload: payloads[0]?.name ?? '', delayMs: 0 }])
+  const [steps, setSteps] = useState<Sequence['steps']>(
+    initial?.steps ?? [{ payload: payloads[0]?.name ?? '', delayMs: 0 }]
+  )
   const [error, setError] = useState<string | null>(null)
-  const setStep = (i: number, patch: Partial<Sequence['steps'][number]>): void => setSteps((s) => s.map((st, j) => (j === i ? { ...st, ...patch } : st)))
+  const setStep = (i: number, patch: Partial<Sequence['steps'][number]>): void =>
+    setSteps(s => s.map((st, j) => (j === i ? { ...st, ...patch } : st)))
   const save = async (): Promise<void> => {
-    const r = await transport.request('sequence:save', { sequence: { name, steps } })
+    const r = await run('sequence:save', { sequence: { name, steps } })
     if (!r.ok) return setError(r.error.message)
     onDone()
   }
   const remove = async (): Promise<void> => {
     if (!initial) return
-    const r = await transport.request('sequence:delete', { name: initial.name })
+    const r = await run('sequence:delete', { name: initial.name })
     if (!r.ok) return setError(r.error.message)
     onDone()
   }
-  if (payloads.length === 0) return <p className="text-xs text-slate-500">Save a payload first: a sequence sends saved payloads.</p>
+  if (payloads.length === 0)
+    return <p className="text-xs text-slate-500">Save a payload first: a sequence sends saved payloads.</p>
   return (
     <form
       aria-label={initial ? `Edit sequence ${initial.name}` : 'New sequence'}
       className="flex flex-col gap-1 rounded border border-slate-200 p-1.5 dark:border-slate-700"
-      onSubmit={(e) => {
+      onSubmit={e => {
         e.preventDefault()
         void save()
       }}
     >
-      <input aria-label="Sequence name" placeholder="name, e.g. login" className={FIELD} value={name} onChange={(e) => setName(e.target.value)} />
+      <input
+        aria-label="Sequence name"
+        placeholder="name, e.g. login"
+        className={FIELD}
+        value={name}
+        onChange={e => setName(e.target.value)}
+      />
       <ol className="space-y-1">
         {steps.map((st, i) => (
           <li key={i} className="flex items-center gap-1 text-xs">
@@ -144,24 +181,40 @@ function SequenceEditor({ initial, onDone }: { initial: Sequence | null; onDone:
               max={600000}
               className={`${FIELD} w-20`}
               value={st.delayMs}
-              onChange={(e) => setStep(i, { delayMs: Math.max(0, Math.round(Number(e.target.value) || 0)) })}
+              onChange={e => setStep(i, { delayMs: Math.max(0, Math.round(Number(e.target.value) || 0)) })}
             />
             ms, send
-            <select aria-label={`Step ${i + 1} payload`} className={`${FIELD} min-w-0 flex-1`} value={st.payload} onChange={(e) => setStep(i, { payload: e.target.value })}>
-              {payloads.map((p) => (
+            <select
+              aria-label={`Step ${i + 1} payload`}
+              className={`${FIELD} min-w-0 flex-1`}
+              value={st.payload}
+              onChange={e => setStep(i, { payload: e.target.value })}
+            >
+              {payloads.map(p => (
                 <option key={p.name} value={p.name}>
                   {p.name}
                 </option>
               ))}
             </select>
-            <button type="button" className={BUTTON.ghost} aria-label={`Remove step ${i + 1}`} disabled={steps.length === 1} onClick={() => setSteps((s) => s.filter((_, j) => j !== i))}>
+            <button
+              type="button"
+              className={BUTTON.ghost}
+              aria-label={`Remove step ${i + 1}`}
+              disabled={steps.length === 1}
+              onClick={() => setSteps(s => s.filter((_, j) => j !== i))}
+            >
               ×
             </button>
           </li>
         ))}
       </ol>
       <div className="flex items-center gap-1.5">
-        <button type="button" className={BUTTON.ghost} disabled={steps.length >= 200} onClick={() => setSteps((s) => [...s, { payload: payloads[0].name, delayMs: 500 }])}>
+        <button
+          type="button"
+          className={BUTTON.ghost}
+          disabled={steps.length >= 200}
+          onClick={() => setSteps(s => [...s, { payload: payloads[0].name, delayMs: 500 }])}
+        >
           Add step
         </button>
         <span className="flex-1" />

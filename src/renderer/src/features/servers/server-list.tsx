@@ -2,8 +2,7 @@ import { useCallback, useMemo } from 'react'
 import type { ReactNode } from 'react'
 import { useLab } from '@renderer/store/use-lab'
 import { useUi, useUiStore } from '@renderer/store/ui-store'
-import { HEADING } from '@renderer/features/layout/ui-classes'
-import { UnrestoredServers } from '@renderer/features/workspace/workspace-panel'
+import { HEADING } from '@renderer/ui/classes'
 import { ServerCard } from './server-card'
 
 /** Every running server as a card, newest first; clicking one shows its connections. */
@@ -29,7 +28,6 @@ export function ServerList(): ReactNode {
       ) : (
         list.map((s) => <ServerCard key={s.id} server={s} selected={s.id === selected} onSelect={onSelect} />)
       )}
-      <UnrestoredServers />
     </section>
   )
 }

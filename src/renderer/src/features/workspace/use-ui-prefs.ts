@@ -2,8 +2,8 @@ import { useEffect, useRef } from 'react'
 import type { UiPrefs } from '@shared/contract'
 import type { SortKey, StateFilter, UiState } from '@renderer/store/ui-store'
 import { useUiStore } from '@renderer/store/ui-store'
-import { useLabStore } from '@renderer/store/use-lab'
-import { useWorkspace } from './workspace-store'
+import { useCommand } from '@renderer/store/use-command'
+import { useWorkspace } from '@renderer/store/workspace-store'
 
 const SORT_KEYS: readonly SortKey[] = ['id', 'peer', 'local', 'state', 'bytes-in', 'bytes-out', 'chunks', 'rate', 'age']
 const STATE_FILTERS: readonly StateFilter[] = ['any', 'active', 'closed']
@@ -20,17 +20,19 @@ export function settingsOf(prefs: UiPrefs): Partial<Pick<UiState, 'sort' | 'stat
   const out: Partial<Pick<UiState, 'sort' | 'stateFilter'>> = {}
   const key = prefs['table.sortKey']
   const dir = prefs['table.sortDir']
-  if (typeof key === 'string' && (SORT_KEYS as readonly string[]).includes(key) && (dir === 'asc' || dir === 'desc')) out.sort = { key: key as SortKey, dir }
+  if (typeof key === 'string' && (SORT_KEYS as readonly string[]).includes(key) && (dir === 'asc' || dir === 'desc'))
+    out.sort = { key: key as SortKey, dir }
   const filter = prefs['table.stateFilter']
-  if (typeof filter === 'string' && (STATE_FILTERS as readonly string[]).includes(filter)) out.stateFilter = filter as StateFilter
+  if (typeof filter === 'string' && (STATE_FILTERS as readonly string[]).includes(filter))
+    out.stateFilter = filter as StateFilter
   return out
 }
 
 /** Applies the workspace's table preferences once they arrive, then saves changes to them (debounced). */
 export function useUiPrefs(): void {
-  const transport = useLabStore().transport
+  const { run } = useCommand(undefined, { trackBusy: false })
   const ui = useUiStore()
-  const prefs = useWorkspace((v) => v.status?.ui)
+  const prefs = useWorkspace(v => v.status?.ui)
   const applied = useRef(false)
   const last = useRef('')
 
@@ -51,12 +53,12 @@ export function useUiPrefs(): void {
       if (timer) clearTimeout(timer)
       timer = setTimeout(() => {
         last.current = next
-        void transport.request('workspace:set-ui', { ui: JSON.parse(next) as UiPrefs })
+        void run('workspace:set-ui', { ui: JSON.parse(next) as UiPrefs })
       }, SAVE_AFTER_MS)
     })
     return () => {
       unsubscribe()
       if (timer) clearTimeout(timer)
     }
-  }, [ui, transport])
+  }, [ui, run])
 }

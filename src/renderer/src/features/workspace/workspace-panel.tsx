@@ -1,23 +1,23 @@
 import { useRef, useState } from 'react'
 import type { ReactNode } from 'react'
 import type { WorkspaceProblem } from '@shared/contract'
-import { BUTTON, HEADING } from '@renderer/features/layout/ui-classes'
-import { useLabStore } from '@renderer/store/use-lab'
+import { BUTTON, HEADING } from '@renderer/ui/classes'
+import { useCommand } from '@renderer/store/use-command'
 import { downloadText, exportFileName, readJsonFile } from './workspace-file'
 import { useUiPrefs } from './use-ui-prefs'
-import { useWorkspace } from './workspace-store'
+import { useWorkspace } from '@renderer/store/workspace-store'
 
 /** The sidebar's workspace section: where the setup is kept, export / import, and what did not load. */
 export function WorkspacePanel(): ReactNode {
-  const transport = useLabStore().transport
-  const status = useWorkspace((v) => v.status)
-  const fetchError = useWorkspace((v) => v.error)
+  const { run } = useCommand()
+  const status = useWorkspace(v => v.status)
+  const fetchError = useWorkspace(v => v.error)
   const [message, setMessage] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null)
   const picker = useRef<HTMLInputElement>(null)
   useUiPrefs()
 
   const exportNow = async (): Promise<void> => {
-    const r = await transport.request('workspace:export', {})
+    const r = await run('workspace:export', {})
     if (!r.ok) return setMessage({ tone: 'error', text: r.error.message })
     downloadText(exportFileName(), `${JSON.stringify(r.value.document, null, 2)}\n`)
     setMessage({ tone: 'ok', text: 'Exported the workspace.' })
@@ -29,16 +29,22 @@ export function WorkspacePanel(): ReactNode {
     if (typeof read.value !== 'object' || read.value === null || Array.isArray(read.value)) {
       return setMessage({ tone: 'error', text: `${file.name} does not hold a workspace object` })
     }
-    const r = await transport.request('workspace:import', { document: read.value as Record<string, unknown> })
+    const r = await run('workspace:import', { document: read.value as Record<string, unknown> })
     if (!r.ok) return setMessage({ tone: 'error', text: r.error.message })
     const n = r.value.problems.length
-    setMessage({ tone: n === 0 ? 'ok' : 'error', text: n === 0 ? `Imported ${file.name}.` : `Imported ${file.name}; ${n} ${n === 1 ? 'entry' : 'entries'} did not load (below).` })
+    setMessage({
+      tone: n === 0 ? 'ok' : 'error',
+      text:
+        n === 0
+          ? `Imported ${file.name}.`
+          : `Imported ${file.name}; ${n} ${n === 1 ? 'entry' : 'entries'} did not load (below).`
+    })
   }
 
   if (!status) {
     return fetchError ? null : <section aria-label="Workspace" />
   }
-  const others = status.problems.filter((p) => p.kind !== 'servers')
+  const others = status.problems.filter(p => p.kind !== 'servers')
   return (
     <section aria-labelledby="workspace-heading" className="space-y-2">
       <h2 id="workspace-heading" className={HEADING}>
@@ -68,7 +74,7 @@ export function WorkspacePanel(): ReactNode {
           accept=".json,application/json"
           aria-label="Workspace file to import"
           className="hidden"
-          onChange={(e) => {
+          onChange={e => {
             const f = e.currentTarget.files?.[0]
             e.currentTarget.value = ''
             if (f) void importFile(f)
@@ -76,13 +82,16 @@ export function WorkspacePanel(): ReactNode {
         />
       </div>
       {message ? (
-        <p role={message.tone === 'error' ? 'alert' : 'status'} className={`text-xs ${message.tone === 'error' ? 'text-red-700 dark:text-red-300' : 'text-emerald-700 dark:text-emerald-300'}`}>
+        <p
+          role={message.tone === 'error' ? 'alert' : 'status'}
+          className={`text-xs ${message.tone === 'error' ? 'text-red-700 dark:text-red-300' : 'text-emerald-700 dark:text-emerald-300'}`}
+        >
           {message.text}
         </p>
       ) : null}
       {others.length > 0 ? (
         <ul aria-label="Workspace problems" className="space-y-1.5">
-          {others.map((p) => (
+          {others.map(p => (
             <ProblemCard key={p.id} problem={p} />
           ))}
         </ul>
@@ -92,16 +101,19 @@ export function WorkspacePanel(): ReactNode {
 }
 
 function NotSaving({ text }: { text: string }): ReactNode {
-  const transport = useLabStore().transport
+  const { run } = useCommand()
   const [error, setError] = useState<string | null>(null)
   return (
-    <div role="alert" className="rounded-md border border-amber-300 bg-amber-50 p-2 text-xs text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200">
+    <div
+      role="alert"
+      className="rounded-md border border-amber-300 bg-amber-50 p-2 text-xs text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200"
+    >
       <p>Changes are not being saved: {text}</p>
       <button
         type="button"
         className={`${BUTTON.secondary} mt-1.5`}
         onClick={() =>
-          void transport.request('workspace:save', { replaceBadFile: true }).then((r) => setError(r.ok ? null : r.error.message))
+          void run('workspace:save', { replaceBadFile: true }).then(r => setError(r.ok ? null : r.error.message))
         }
       >
         Save over it (a copy is kept)
@@ -113,10 +125,13 @@ function NotSaving({ text }: { text: string }): ReactNode {
 
 /** One entry that did not load (or a file problem), with retry and forget. */
 export function ProblemCard({ problem }: { problem: WorkspaceProblem }): ReactNode {
-  const transport = useLabStore().transport
+  const { run } = useCommand()
   const [error, setError] = useState<string | null>(null)
   const act = async (what: 'retry' | 'forget'): Promise<void> => {
-    const r = what === 'retry' ? await transport.request('workspace:retry', { problemId: problem.id }) : await transport.request('workspace:forget', { problemId: problem.id })
+    const r =
+      what === 'retry'
+        ? await run('workspace:retry', { problemId: problem.id })
+        : await run('workspace:forget', { problemId: problem.id })
     setError(r.ok ? null : r.error.message)
   }
   return (
@@ -134,7 +149,12 @@ export function ProblemCard({ problem }: { problem: WorkspaceProblem }): ReactNo
               Retry
             </button>
           ) : null}
-          <button type="button" className={BUTTON.ghost} title="Drop this entry from the workspace file" onClick={() => void act('forget')}>
+          <button
+            type="button"
+            className={BUTTON.ghost}
+            title="Drop this entry from the workspace file"
+            onClick={() => void act('forget')}
+          >
             Forget
           </button>
         </div>
@@ -146,12 +166,12 @@ export function ProblemCard({ problem }: { problem: WorkspaceProblem }): ReactNo
 
 /** Servers of the workspace that did not start (a port now taken): shown as cards in the server list. */
 export function UnrestoredServers(): ReactNode {
-  const problems = useWorkspace((v) => v.status?.problems)
-  const servers = (problems ?? []).filter((p) => p.kind === 'servers')
+  const problems = useWorkspace(v => v.status?.problems)
+  const servers = (problems ?? []).filter(p => p.kind === 'servers')
   if (servers.length === 0) return null
   return (
     <ul aria-label="Servers that did not start" className="space-y-1.5">
-      {servers.map((p) => (
+      {servers.map(p => (
         <ProblemCard key={p.id} problem={p} />
       ))}
     </ul>

@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseCliArgs } from './cli-args'
-import type { LabHub } from './engine/lab-hub'
-import type { OpenSummary } from './engine/workspace/workspace'
+import type { LabHub } from '../engine/lab-hub'
+import type { OpenSummary } from '../engine/workspace/workspace'
 
 /** Where the desktop app keeps its workspace when no --workspace is given. */
 export const DESKTOP_WORKSPACE_NAME = 'workspace.json'
@@ -14,8 +14,8 @@ export interface LaunchOutput {
 }
 
 const stdio: LaunchOutput = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`)
+  out: line => process.stdout.write(`${line}\n`),
+  err: line => process.stderr.write(`${line}\n`)
 }
 
 /** `restored 2 servers, 1 proxy` — only what there was. */
@@ -32,7 +32,11 @@ function counted(summary: OpenSummary): string {
 }
 
 /** Opens a workspace file for a launch and prints what it restored and what it could not. */
-export async function openLaunchWorkspace(hub: LabHub, file: string, output: LaunchOutput = stdio): Promise<OpenSummary> {
+export async function openLaunchWorkspace(
+  hub: LabHub,
+  file: string,
+  output: LaunchOutput = stdio
+): Promise<OpenSummary> {
   const summary = await hub.workspace.open(file)
   output.out(`Workspace: ${summary.file} (${counted(summary)})`)
   for (const p of summary.problems) output.err(`Workspace: ${p.entry}: ${p.message}${p.hint ? ` (${p.hint})` : ''}`)
