@@ -1,8 +1,10 @@
 import { useRef, useState } from 'react'
 import type { ReactNode } from 'react'
 import type { WorkspaceProblem } from '@shared/contract'
+import { WS_MAX_MESSAGE_BYTES } from '@shared/ws-protocol'
 import { BUTTON, HEADING } from '@renderer/ui/classes'
 import { useCommand } from '@renderer/store/use-command'
+import { useLabStore } from '@renderer/store/use-lab'
 import { downloadText, exportFileName, readJsonFile } from './workspace-file'
 import { useUiPrefs } from './use-ui-prefs'
 import { useWorkspace } from '@renderer/store/workspace-store'
@@ -10,6 +12,7 @@ import { useWorkspace } from '@renderer/store/workspace-store'
 /** The sidebar's workspace section: where the setup is kept, export / import, and what did not load. */
 export function WorkspacePanel(): ReactNode {
   const { run } = useCommand()
+  const kind = useLabStore().transport.kind
   const status = useWorkspace(v => v.status)
   const fetchError = useWorkspace(v => v.error)
   const [message, setMessage] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null)
@@ -28,6 +31,13 @@ export function WorkspacePanel(): ReactNode {
     if (!read.ok) return setMessage({ tone: 'error', text: read.error })
     if (typeof read.value !== 'object' || read.value === null || Array.isArray(read.value)) {
       return setMessage({ tone: 'error', text: `${file.name} does not hold a workspace object` })
+    }
+    // Browser mode's WebSocket takes messages up to 1 MiB (a larger one would close the link): say so instead.
+    if (kind === 'web' && new Blob([JSON.stringify(read.value)]).size > WS_MAX_MESSAGE_BYTES - 1024) {
+      return setMessage({
+        tone: 'error',
+        text: `${file.name} is too big to import through the browser (1 MiB at most); start the lab with --workspace ${file.name} instead`
+      })
     }
     const r = await run('workspace:import', { document: read.value as Record<string, unknown> })
     if (!r.ok) return setMessage({ tone: 'error', text: r.error.message })
