@@ -73,6 +73,9 @@ describe('the desktop app keeps its workspace in its user-data folder', () => {
     await writeFile(file, text)
     const argv = process.argv
     process.argv = [process.execPath, '--no-sandbox', '--listen', `127.0.0.1:${cli}`]
+    // As the relaunched packaged app runs (launch/heap-options.ts): with its heap flags, no second relaunch.
+    const { HEAP_CHILD_ENV } = await import('../../src/main/launch/heap-options')
+    process.env[HEAP_CHILD_ENV] = '1'
     try {
       await import('../../src/main/index')
       await waitFor(() => listening(saved), { what: 'the restored server', timeoutMs: 10_000 })
@@ -82,6 +85,7 @@ describe('the desktop app keeps its workspace in its user-data folder', () => {
       expect(echoed.stdout.toString()).toBe('cli\n')
     } finally {
       process.argv = argv
+      delete process.env[HEAP_CHILD_ENV]
     }
     expect(state.exitCode).toBeNull()
     state.handlers.get('before-quit')?.({ preventDefault: () => undefined })

@@ -298,8 +298,6 @@ export class LabConnection {
 
   private onClose(): void {
     if (this.closed) return
-    // A closed connection keeps its bytes in its own ring, not in the socket's buffers.
-    this.traffic.settle()
     this.state = 'closed'
     this.closedAt = Date.now()
     this.closeReason = this.intendedReason ?? (this.peerEndedAt !== null ? 'peer-fin' : 'lab-close')

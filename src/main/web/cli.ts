@@ -10,6 +10,7 @@ import { startWebServer } from './web-server'
 import type { WebServer } from './web-server'
 import { isWildcard } from './web-security'
 import { bracketHost, hostPort } from '@shared/endpoint-format'
+import { exitWithSupervisor, reexecWithHeapFlags } from '../launch/heap-options'
 
 /** Longest a Ctrl-C shutdown may take before the process exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 5_000
@@ -66,6 +67,7 @@ export async function main(argv: readonly string[]): Promise<number | null> {
   }
   process.on('SIGINT', shutdown)
   process.on('SIGTERM', shutdown)
+  exitWithSupervisor(shutdown)
 
   if (!isLoopbackHost(opts.uiHost)) {
     process.stderr.write(
@@ -89,7 +91,10 @@ export async function main(argv: readonly string[]): Promise<number | null> {
   return null
 }
 
-void main(process.argv.slice(2)).then(
+// The lab runs in a process started with the V8 heap options (see ../launch/heap-options.ts); --help needs none.
+const supervised = process.argv.slice(2).some((a) => a === '--help' || a === '-h') ? null : reexecWithHeapFlags()
+const run = supervised ?? main(process.argv.slice(2))
+void run.then(
   (code) => {
     if (code !== null) process.exit(code)
   },

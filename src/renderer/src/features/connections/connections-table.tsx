@@ -107,7 +107,7 @@ export function ConnectionsTable({ ids }: { ids: number[] }): ReactNode {
                   scope="col"
                   aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
                   title={c.title}
-                  className={`sticky top-0 z-10 border-b border-slate-200 bg-slate-50/95 px-1 py-1.5 text-xs font-semibold whitespace-nowrap text-slate-500 backdrop-blur dark:border-slate-800 dark:bg-slate-900/95 dark:text-slate-400 ${
+                  className={`sticky top-0 z-10 border-b border-slate-200 bg-slate-50 px-1 py-1.5 text-xs font-semibold whitespace-nowrap text-slate-500 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-400 ${
                     c.align === 'right' ? 'text-right' : 'text-left'
                   }`}
                 >
