@@ -31,6 +31,26 @@ async function tempDir(): Promise<string> {
   return d
 }
 
+/** The pid of the process running the lab: the CLI's own, or its only child when it runs as a supervisor. */
+async function labPid(cliPid: number): Promise<number> {
+  const r = await run('ps', ['-o', 'pid=', '--ppid', String(cliPid)])
+  const children = r.stdout
+    .toString()
+    .split('\n')
+    .map(Number)
+    .filter(n => n > 0)
+  return children.length === 1 ? children[0] : cliPid
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
 async function lab(args: string[]): Promise<WebLab> {
   const l = await startWebLab(args)
   labs.push(l)
@@ -38,9 +58,7 @@ async function lab(args: string[]): Promise<WebLab> {
 }
 
 /** An authenticated WebSocket that runs commands and returns their results. */
-async function commander(
-  l: WebLab
-): Promise<{
+async function commander(l: WebLab): Promise<{
   call(name: string, payload: unknown): Promise<{ ok: boolean; value?: unknown; error?: { message: string } }>
   ws: WebSocket
 }> {
@@ -131,7 +149,11 @@ describe('tcp-lab web --workspace', () => {
       timeoutMs: 20_000
     })
     expect(tmp).toBeDefined()
-    l.child.kill('SIGKILL')
+    // The process that writes is the lab itself: browser mode may run it as the child of a thin supervisor
+    // (launch/heap-options.ts) that would let it shut down cleanly. Kill the writer, by its pid.
+    const writer = await labPid(l.child.pid ?? 0)
+    process.kill(writer, 'SIGKILL')
+    await waitFor(() => !alive(writer), { what: 'the lab process to be gone' })
     await l.stop('SIGKILL')
     const after = await readFile(file, 'utf8')
     // Either the old file or the new one, complete: never a mix or a truncation.
