@@ -93,7 +93,9 @@ export const serverInfoSchema = z.object({
   backlog: z.number().int(),
   startedAt: z.number(),
   /** Things worth knowing about this address, e.g. a localhost family mismatch. */
-  notes: z.array(z.string())
+  notes: z.array(z.string()),
+  /** Every accepted connection starts with reading paused; absent = false. */
+  pauseOnAccept: z.boolean().optional()
 })
 /** A listening server. */
 export type ServerInfo = z.infer<typeof serverInfoSchema>
@@ -149,7 +151,15 @@ export const connectionInfoSchema = z.object({
   chunksIn: z.number(),
   chunksOut: z.number(),
   /** Reading paused by the user (the peer's writes pile up in kernel buffers). */
-  paused: z.boolean()
+  paused: z.boolean(),
+  /** When the lab sent its FIN (half-close or close); absent until it did, and for an RST. */
+  labEndedAt: z.number().nullable().optional(),
+  /**
+   * Where each FIN falls in the ordered traffic record: the seq the next chunk had when it happened
+   * (every chunk with a lower seq came before it). Timestamps tie within a millisecond; these do not.
+   */
+  peerEndedSeq: z.number().int().nullable().optional(),
+  labEndedSeq: z.number().int().nullable().optional()
 })
 /** A connection. */
 export type ConnectionInfo = z.infer<typeof connectionInfoSchema>

@@ -1,6 +1,8 @@
 import type { CommandRequest, CommandValue } from '@shared/contract'
 import type { LabEvent, ServerCounters, Snapshot, Totals, TrafficFloodPolicy } from '@shared/model'
 import type { LabConnection, ConnectionOwner } from './lab-connection'
+import { findOwnListener } from './own-listener'
+import type { OwnListener } from './own-listener'
 import { LabTcpServer } from './tcp-server'
 import type { ServerOwner } from './tcp-server'
 import { DEFAULT_FLOOD_POLICY, TrafficBudget } from './traffic-record'
@@ -98,6 +100,11 @@ export class Lab implements ServerOwner, ConnectionOwner {
   /** @internal */
   whoHoldsPort(port: number, host: string): Promise<string | undefined> {
     return this.options.whoHoldsPort?.(port, host) ?? Promise.resolve(undefined)
+  }
+
+  /** @internal */
+  ownListener(port: number, host: string, exceptServerId: number): OwnListener | undefined {
+    return findOwnListener(this.servers.values(), port, host, exceptServerId)
   }
 
   /** @internal */
@@ -250,6 +257,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
     if (req.acceptMode !== undefined || req.poolSize !== undefined) {
       await server.setAcceptMode(req.acceptMode ?? server.acceptMode, req.poolSize)
     }
+    if (req.pauseOnAccept !== undefined) server.pauseOnAccept = req.pauseOnAccept
     this.serverChanged(server)
     return server.info()
   }

@@ -42,10 +42,16 @@ export async function main(argv: readonly string[]): Promise<number | null> {
     return 1
   }
 
+  // TCP_LAB_TOKEN reuses a token across restarts, so an open page reconnects by itself (kept out of argv and `ps`).
+  const fixedToken = process.env.TCP_LAB_TOKEN
+  if (fixedToken !== undefined && !/^[0-9a-f]{32,128}$/i.test(fixedToken)) {
+    process.stderr.write('tcp-lab: TCP_LAB_TOKEN must be 32 to 128 hex digits (e.g. from: openssl rand -hex 16)\n')
+    return 2
+  }
   const hub: LabHub = createLabHub()
   let web: WebServer
   try {
-    web = await startWebServer({ hub, host: opts.uiHost, port: opts.uiPort, staticDir })
+    web = await startWebServer({ hub, host: opts.uiHost, port: opts.uiPort, staticDir, ...(fixedToken ? { token: fixedToken.toLowerCase() } : {}) })
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     const why =

@@ -76,7 +76,7 @@ export class LabStore {
       this.cleanups.push(
         this.transport.onLinkChange((up) => {
           if (up) void this.takeSnapshot()
-          else this.update({ link: 'down' })
+          else this.update({ link: 'down', lastUpAt: this.state.link === 'up' ? this.now() : (this.state.lastUpAt ?? null) })
         })
       )
     }
@@ -145,7 +145,7 @@ export class LabStore {
     this.snapshotPending = false
     if (!result || !result.ok) {
       this.buffered = []
-      this.update({ link: 'down' })
+      this.update({ link: 'down', linkError: result && !result.ok ? result.error : { code: 'link-down', message: 'The lab did not answer' } })
       if (this.started) this.retryTimer = setTimeout(() => void this.takeSnapshot(), this.options.retryMs ?? 2_000)
       return
     }
@@ -192,6 +192,7 @@ export class LabStore {
     this.tracker.reset(now, snap.totals, snap.connections, snap.serverCounters)
     this.update({
       link: 'up',
+      linkError: null,
       seq: snap.seq,
       snapshots: this.state.snapshots + 1,
       servers,

@@ -141,7 +141,7 @@ export function KernelTable({
               <td className={`${cell} text-right`} title={listen ? 'connections waiting in the accept queue' : 'bytes received, not yet read'}>
                 {s.recvQ.toLocaleString('en-US')}
               </td>
-              <td className={`${cell} text-right`} title={listen ? 'the backlog (accept-queue limit)' : 'bytes sent, not yet acknowledged'}>
+              <td className={`${cell} text-right`} title={listen ? 'not the backlog: /proc/net/tcp reports 0 for a listener (ss -lt shows the backlog here)' : 'bytes sent, not yet acknowledged'}>
                 {s.sendQ.toLocaleString('en-US')}
               </td>
               <td className={cell}>{s.pid !== null ? `${s.pid}${s.command ? ` (${s.command})` : ''}` : '–'}</td>
