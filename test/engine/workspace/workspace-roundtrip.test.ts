@@ -324,7 +324,9 @@ describe('workspace file round trip', () => {
     expect(await lab.ok('workspace:import', { document: doc })).toEqual({ problems: [] })
     const second = await lab.ok('workspace:import', { document: doc })
     // The message may also name which of the lab's own servers holds the port.
-    expect(second.problems.map(p => p.message)).toEqual([expect.stringMatching(new RegExp(`^Port ${port} is already in use`))])
+    expect(second.problems.map(p => p.message)).toEqual([
+      expect.stringMatching(new RegExp(`^Port ${port} is already in use`))
+    ])
     await lab.ok('payload:save', { payload: { name: 'x', format: 'text', text: 'x', lineEnding: 'none' } })
     const saved = await waitForFile(file, d => d.payloads.length === 1, 'the save')
     expect(saved.servers).toMatchObject([
