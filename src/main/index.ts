@@ -7,6 +7,7 @@ import { startListenSpecs } from './launch/launch-listeners'
 import { startLaunchProxies } from './launch/launch-proxies'
 import type { ToxiproxyApi } from './api/toxiproxy-api'
 import { parseCliArgs } from './launch/cli-args'
+import { desktopWorkspaceFile, openLaunchWorkspace } from './launch/launch-workspace'
 import { relaunchElectronWithHeapFlags } from './launch/heap-options'
 
 // The engine needs V8 heap options at start-up (launch/heap-options.ts): a packaged app without them relaunches once.
@@ -42,6 +43,10 @@ app.whenReady().then(async () => {
     app.exit(2)
     return
   }
+  // After --listen, so a server asked for on the command line wins a port the workspace also names.
+  await openLaunchWorkspace(hub, await desktopWorkspaceFile(argv, app.getPath('userData'))).catch((err: unknown) => {
+    console.error(`tcp-lab: workspace: ${err instanceof Error ? err.message : String(err)}`)
+  })
   openWindow()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) openWindow()

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import {
   acceptModeSchema,
   behaviourOptionsSchema,
+  sequenceRunSchema,
   behaviourSchema,
   connectionInfoSchema,
   portSchema,
@@ -12,6 +13,7 @@ import {
 import { kernelViewSchema } from './kernel-model'
 import { proxyInfoSchema, proxyNameSchema, toxicConditionSchema, toxicInfoSchema, toxicStreamSchema, TOXIC_TYPES } from './proxy-model'
 import type { CommandChannel } from './channels'
+import type { WorkspaceDocument } from './workspace-model'
 import { COMMAND_CHANNELS, isCommandChannel } from './channels'
 
 export { EVENTS_CHANNEL } from './channels'
@@ -57,8 +59,8 @@ const respondTestResponse = z.object({
   broken: z.object({ at: z.number(), reason: z.string() }).nullable()
 })
 const poolSize = z.number().int().min(1, 'A pool needs at least 1 worker').max(1024, 'A pool has at most 1,024 workers')
-const startServer = z
-  .strictObject({
+/** The fields of `server:start` (before its cross-field checks): workspace entries are derived from them. */
+export const serverStartFields = z.strictObject({
     /** `127.0.0.1`, `0.0.0.0`, `::`, a local address, a name, or `unix:/path`. */
     host: host.default('127.0.0.1'),
     port: portSchema.optional(),
@@ -70,11 +72,95 @@ const startServer = z
     poolSize: poolSize.optional(),
     /** Every accepted connection starts with reading paused (the peer's bytes wait in kernel buffers). */
     pauseOnAccept: z.boolean().optional()
-  })
-  .refine((v) => v.host.startsWith('unix:') || v.port !== undefined, {
-    message: 'Port is required (0 picks a free one)',
-    path: ['port']
-  })
+})
+const startServer = serverStartFields.refine((v) => v.host.startsWith('unix:') || v.port !== undefined, {
+  message: 'Port is required (0 picks a free one)',
+  path: ['port']
+})
+
+// ---- saved payloads, sequences and the workspace (src/main/engine/workspace) ----
+
+const itemName = z
+  .string({ error: 'A name must be text' })
+  .trim()
+  .min(1, 'A name must not be empty')
+  .max(80, 'A name is at most 80 characters')
+/** Longest text of one saved payload. */
+export const SAVED_PAYLOAD_MAX_CHARS = 64 * 1024
+/** A payload kept under a name in the workspace. */
+export const savedPayloadSchema = z.strictObject({
+  name: itemName,
+  format: payloadSchema.shape.format,
+  text: z.string().max(SAVED_PAYLOAD_MAX_CHARS, 'A saved payload is at most 64 KiB of text'),
+  lineEnding: payloadSchema.shape.lineEnding
+})
+/** A payload kept under a name. */
+export type SavedPayload = z.infer<typeof savedPayloadSchema>
+/** Longest wait before one step of a sequence (10 minutes). */
+export const SEQUENCE_MAX_DELAY_MS = 600_000
+/** Most steps in one sequence. */
+export const SEQUENCE_MAX_STEPS = 200
+/** One step of a sequence: wait `delayMs`, then send the saved payload named `payload`. */
+export const sequenceStepSchema = z.strictObject({
+  payload: itemName,
+  delayMs: z
+    .number({ error: 'delayMs must be a number of milliseconds' })
+    .int('delayMs must be a whole number of milliseconds')
+    .min(0, 'delayMs cannot be negative')
+    .max(SEQUENCE_MAX_DELAY_MS, 'delayMs is at most 600000 (10 minutes)')
+    .default(0)
+})
+/** A named list of saved payloads with delays, sent in order to one connection. */
+export const sequenceSchema = z.strictObject({
+  name: itemName,
+  steps: z
+    .array(sequenceStepSchema)
+    .min(1, 'A sequence needs at least one step')
+    .max(SEQUENCE_MAX_STEPS, `A sequence has at most ${SEQUENCE_MAX_STEPS} steps`)
+})
+/** A sequence. */
+export type Sequence = z.infer<typeof sequenceSchema>
+/** UI preferences kept in the workspace: a small flat map the renderer owns. */
+export const uiPrefsSchema = z
+  .record(z.string().max(64, 'A preference name is at most 64 characters'), z.union([z.string().max(4096), z.number(), z.boolean(), z.null()]))
+  .refine((v) => Object.keys(v).length <= 100, 'At most 100 UI preferences')
+/** UI preferences. */
+export type UiPrefs = z.infer<typeof uiPrefsSchema>
+/** One thing about the workspace that needs the person's attention (an entry that did not load, a bad file). */
+export const workspaceProblemSchema = z.object({
+  id: z.number().int(),
+  /** What it is about: `file`, `save`, or the section of the entry (`servers`, `proxies`, `clients`, `toxics`). */
+  kind: z.enum(['file', 'save', 'servers', 'proxies', 'clients', 'toxics']),
+  /** The entry in words, e.g. `echo on 127.0.0.1:9000`. */
+  entry: z.string(),
+  message: z.string(),
+  hint: z.string().optional(),
+  /** Whether `workspace:retry` can try this entry again. */
+  retryable: z.boolean()
+})
+/** A workspace problem. */
+export type WorkspaceProblem = z.infer<typeof workspaceProblemSchema>
+/** Where the workspace lives and what it holds besides the running servers. */
+export const workspaceStatusSchema = z.object({
+  /** The file, or null when nothing is kept (browser mode without --workspace). */
+  file: z.string().nullable(),
+  /** Why changes are not being saved to the file (a bad file is never overwritten), or null. */
+  notSaving: z.string().nullable(),
+  savedAt: z.number().nullable(),
+  problems: z.array(workspaceProblemSchema),
+  payloads: z.array(savedPayloadSchema),
+  sequences: z.array(sequenceSchema),
+  ui: uiPrefsSchema,
+  /** Server ids started from the command line (`--listen`): in the lab, not in the file. */
+  cliServerIds: z.array(z.number().int())
+})
+/** The workspace's status. */
+export type WorkspaceStatus = z.infer<typeof workspaceStatusSchema>
+const workspaceDocument = z.custom<WorkspaceDocument>((v) => typeof v === 'object' && v !== null && !Array.isArray(v))
+const payloadList = z.object({ payloads: z.array(savedPayloadSchema) })
+const sequenceList = z.object({ sequences: z.array(sequenceSchema) })
+// Saving or deleting answers with the names only: the list may hold megabytes of payload text.
+const nameList = z.object({ names: z.array(z.string()) })
 
 /**
  * Every command, by IPC channel (`domain:verb`): its request and its response schema.
@@ -244,7 +330,33 @@ export const commands = {
       messages: z.number().int(),
       dropped: z.number().int()
     })
-  }
+  },
+  'workspace:get': { request: empty, response: workspaceStatusSchema },
+  'workspace:export': { request: empty, response: z.object({ document: workspaceDocument }) },
+  'workspace:import': {
+    // Checked by the workspace module itself, so a bad document gets messages that name its fields.
+    request: z.strictObject({ document: z.record(z.string(), z.unknown(), { error: 'document must be a JSON object' }) }),
+    response: z.object({ problems: z.array(workspaceProblemSchema) })
+  },
+  'workspace:save': {
+    /** `replaceBadFile: true` saves over a file that could not be read (a copy of it was kept aside first). */
+    request: z.strictObject({ replaceBadFile: z.boolean().optional() }),
+    response: workspaceStatusSchema
+  },
+  'workspace:retry': { request: z.strictObject({ problemId: id }), response: z.object({ problems: z.array(workspaceProblemSchema) }) },
+  'workspace:forget': { request: z.strictObject({ problemId: id }), response: empty },
+  'workspace:set-ui': { request: z.strictObject({ ui: uiPrefsSchema }), response: empty },
+  'payload:list': { request: empty, response: payloadList },
+  'payload:save': { request: z.strictObject({ payload: savedPayloadSchema }), response: nameList },
+  'payload:delete': { request: z.strictObject({ name: itemName }), response: nameList },
+  'sequence:list': { request: empty, response: sequenceList },
+  'sequence:save': { request: z.strictObject({ sequence: sequenceSchema }), response: nameList },
+  'sequence:delete': { request: z.strictObject({ name: itemName }), response: nameList },
+  'sequence:run': {
+    request: z.strictObject({ connectionId: id, sequenceName: itemName }),
+    response: sequenceRunSchema
+  },
+  'sequence:stop': { request: z.strictObject({ runId: id }), response: sequenceRunSchema }
 } as const satisfies Record<CommandChannel, { request: z.ZodType; response: z.ZodType }>
 
 /** The table of commands. */

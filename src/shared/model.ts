@@ -196,6 +196,22 @@ export const totalsSchema = z.object({
 /** Whole-lab totals. */
 export type Totals = z.infer<typeof totalsSchema>
 
+/** A sequence being sent to a connection: which step it reached, and how it ended. */
+export const sequenceRunSchema = z.object({
+  runId: z.number().int(),
+  sequenceName: z.string(),
+  connectionId: z.number().int(),
+  /** Steps sent so far. */
+  sent: z.number().int(),
+  steps: z.number().int(),
+  state: z.enum(['running', 'done', 'stopped', 'failed']),
+  /** When the next step goes out, while running. */
+  nextAt: z.number().nullable(),
+  error: z.string().nullable()
+})
+/** A sequence run. */
+export type SequenceRun = z.infer<typeof sequenceRunSchema>
+
 /** A discrete, ordered event: everything except the byte counters, which travel as per-batch counters. */
 export const labEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('server.listening'), at: z.number(), server: serverInfoSchema }),
@@ -219,7 +235,10 @@ export const labEventSchema = z.discriminatedUnion('type', [
     message: z.string()
   }),
   z.object({ type: z.literal('proxy.updated'), at: z.number(), proxy: proxyInfoSchema }),
-  z.object({ type: z.literal('proxy.removed'), at: z.number(), name: z.string() })
+  z.object({ type: z.literal('proxy.removed'), at: z.number(), name: z.string() }),
+  z.object({ type: z.literal('sequence.progress'), at: z.number(), run: sequenceRunSchema }),
+  /** The workspace's status changed (saved, a problem, payloads): fetch it with `workspace:get`. */
+  z.object({ type: z.literal('workspace.updated'), at: z.number() })
 ])
 /** A discrete lab event. */
 export type LabEvent = z.infer<typeof labEventSchema>

@@ -135,6 +135,31 @@ function validBase(name: CommandName): Record<string, unknown> {
       return { options: { framing: 'line', rules: [{ match: { prefix: 'a' }, reply: 'b' }] }, sample: { format: 'text', text: 'a\n', lineEnding: 'none' } }
     case 'respond:stats':
       return { serverId }
+    case 'workspace:get':
+    case 'workspace:export':
+    case 'payload:list':
+    case 'sequence:list':
+      return {}
+    case 'workspace:import':
+      return { document: { version: 1 } }
+    case 'workspace:save':
+      return { replaceBadFile: false }
+    case 'workspace:retry':
+    case 'workspace:forget':
+      return { problemId: 1 }
+    case 'workspace:set-ui':
+      return { ui: { theme: 'dark' } }
+    case 'payload:save':
+      return { payload: { name: 'p', format: 'text', text: 'x', lineEnding: 'none' } }
+    case 'payload:delete':
+    case 'sequence:delete':
+      return { name: 'nothing-by-this-name' }
+    case 'sequence:save':
+      return { sequence: { name: 's', steps: [{ payload: 'p', delayMs: 0 }] } }
+    case 'sequence:run':
+      return { connectionId: connId, sequenceName: 's' }
+    case 'sequence:stop':
+      return { runId: 1 }
     case 'lesson:self-connect-hunt':
       return { port: 1, maxTries: 1, timeoutMs: 100 }
     case 'lesson:load':
@@ -292,7 +317,11 @@ describe('every command refuses bad payloads without throwing or changing the la
       ids.map((id) => ['connection:action', { connectionId: id, action: 'reset' }] as const),
       ids.map((id) => ['connection:traffic', { connectionId: id }] as const),
       ids.map((id) => ['connection:send', { connectionId: id, payload: { format: 'text', text: 'x' } }] as const),
-      ids.map((id) => ['connection:send', { serverId: id, payload: { format: 'text', text: 'x' } }] as const)
+      ids.map((id) => ['connection:send', { serverId: id, payload: { format: 'text', text: 'x' } }] as const),
+      ids.map((id) => ['workspace:retry', { problemId: id }] as const),
+      ids.map((id) => ['workspace:forget', { problemId: id }] as const),
+      ids.map((id) => ['sequence:stop', { runId: id }] as const),
+      ids.map((id) => ['sequence:run', { connectionId: id, sequenceName: 'x' }] as const)
     )
     await fc.assert(
       fc.asyncProperty(cmd, async ([name, payload]) => {

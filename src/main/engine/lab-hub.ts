@@ -10,6 +10,9 @@ import { Lab } from './lab'
 import { readKernelView } from './kernel-view'
 import { whoHoldsPort } from './kernel/port-holder'
 import { respondStats, respondTest } from './respond-commands'
+import { Workspace } from './workspace/workspace'
+import type { WorkspaceOptions } from './workspace/workspace'
+import type { CommandSource } from './workspace/restore'
 import { huntSelfConnection } from './lesson/self-connect'
 import { runLoad } from './lesson/load-run'
 
@@ -18,6 +21,8 @@ interface CommandContext {
   lab: Lab
   /** Absent for `hub.run` (no consumer): a snapshot then starts at 0 and an ack is a no-op. */
   outlet?: Outlet
+  /** Saved payloads, sequences and the workspace file. */
+  workspace: Workspace
 }
 
 /** How each command runs, keyed by channel: a new command is one more row (after its contract entry). */
@@ -48,7 +53,22 @@ const COMMANDS: { [C in CommandName]: (ctx: CommandContext, req: CommandRequest<
   'lesson:self-connect-hunt': ({ lab }, req) => huntSelfConnection(req, lab),
   'lesson:load': (_ctx, req) => runLoad(req),
   'respond:test': (_ctx, req) => respondTest(req),
-  'respond:stats': ({ lab }, req) => respondStats(lab, req)
+  'respond:stats': ({ lab }, req) => respondStats(lab, req),
+  'workspace:get': ({ workspace }, req) => workspace.handle('workspace:get', req),
+  'workspace:export': ({ workspace }, req) => workspace.handle('workspace:export', req),
+  'workspace:import': ({ workspace }, req) => workspace.handle('workspace:import', req),
+  'workspace:save': ({ workspace }, req) => workspace.handle('workspace:save', req),
+  'workspace:retry': ({ workspace }, req) => workspace.handle('workspace:retry', req),
+  'workspace:forget': ({ workspace }, req) => workspace.handle('workspace:forget', req),
+  'workspace:set-ui': ({ workspace }, req) => workspace.handle('workspace:set-ui', req),
+  'payload:list': ({ workspace }, req) => workspace.handle('payload:list', req),
+  'payload:save': ({ workspace }, req) => workspace.handle('payload:save', req),
+  'payload:delete': ({ workspace }, req) => workspace.handle('payload:delete', req),
+  'sequence:list': ({ workspace }, req) => workspace.handle('sequence:list', req),
+  'sequence:save': ({ workspace }, req) => workspace.handle('sequence:save', req),
+  'sequence:delete': ({ workspace }, req) => workspace.handle('sequence:delete', req),
+  'sequence:run': ({ workspace }, req) => workspace.handle('sequence:run', req),
+  'sequence:stop': ({ workspace }, req) => workspace.handle('sequence:stop', req)
 }
 
 /** Runs one validated command. */
@@ -56,10 +76,15 @@ async function runCommand<C extends CommandName>(ctx: CommandContext, name: C, r
   return COMMANDS[name](ctx, req)
 }
 
+/** How `hub.run` was asked: `source: 'cli'` for `--listen`/`--proxy` (run, but never saved into the workspace file). */
+export interface RunOptions {
+  source?: CommandSource
+}
+
 /** Runs a command by name: typed by the contract for a known name, `Result<unknown>` for untrusted input. */
 export interface RunCommand {
-  <C extends CommandName>(name: C, payload: unknown): Promise<CommandResult<C>>
-  (name: unknown, payload: unknown): Promise<Result<unknown>>
+  <C extends CommandName>(name: C, payload: unknown, options?: RunOptions): Promise<CommandResult<C>>
+  (name: unknown, payload: unknown, options?: RunOptions): Promise<Result<unknown>>
 }
 
 /** One consumer's link to the lab: it sends commands and receives its own numbered batches. */
@@ -73,9 +98,11 @@ export interface LabSession {
 export interface LabHub {
   readonly lab: Lab
   readonly batcher: EventBatcher
+  /** Saved payloads, sequences and the workspace file (in memory until `workspace.open(file)`). */
+  readonly workspace: Workspace
   /** A new consumer; `send` receives its batches. */
   connect(send: (batch: EventBatch) => void): LabSession
-  /** Runs a command with no consumer attached (e.g. `--listen` at launch). */
+  /** Runs a command with no consumer attached (e.g. `--listen` at launch: `{ source: 'cli' }` keeps it out of the workspace file). */
   run: RunCommand
   dispose(): Promise<void>
 }
@@ -83,6 +110,7 @@ export interface LabHub {
 /** Options of a hub. */
 export interface LabHubOptions extends LabOptions {
   batcher?: Partial<BatcherOptions>
+  workspace?: WorkspaceOptions
 }
 
 /** Builds a lab and its batcher. */
@@ -90,8 +118,16 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
   // On Linux the kernel can name who holds a port; tests may pass their own.
   const lab = new Lab({ whoHoldsPort, ...options })
   const batcher = new EventBatcher(lab, options.batcher)
+  const workspace = new Workspace(
+    {
+      run: (name, payload, source) => dispatch(name, payload, undefined, source),
+      publish: (event) => lab.publish(event),
+      connection: (id) => lab.connections.get(id)?.info()
+    },
+    options.workspace
+  )
 
-  async function dispatch(name: unknown, payload: unknown, outlet?: Outlet): Promise<Result<unknown>> {
+  async function dispatch(name: unknown, payload: unknown, outlet?: Outlet, source: CommandSource = 'ui'): Promise<Result<unknown>> {
     if (!isCommandName(name)) {
       return { ok: false, error: { code: 'unknown-command', message: `Unknown command ${quoteInput(name)}` } }
     }
@@ -100,7 +136,9 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
       if (!parsed.success) {
         return { ok: false, error: { code: 'invalid', message: describeIssues(parsed.error) } }
       }
-      return { ok: true, value: await runCommand({ lab, outlet }, name, parsed.data as CommandRequest<typeof name>) }
+      const value = await runCommand({ lab, outlet, workspace }, name, parsed.data as CommandRequest<typeof name>)
+      workspace.observe(name, parsed.data, value, source)
+      return { ok: true, value }
     } catch (err) {
       if (err instanceof LabFailure) return { ok: false, error: err.toLabError() }
       return { ok: false, error: { code: 'internal', message: `Internal error: ${(err as Error)?.message ?? String(err)}` } }
@@ -110,6 +148,7 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
   return {
     lab,
     batcher,
+    workspace,
     connect(send) {
       const outlet = batcher.openOutlet(send)
       return {
@@ -117,8 +156,10 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
         close: () => outlet.close()
       }
     },
-    run: ((name: unknown, payload: unknown) => dispatch(name, payload)) as RunCommand,
+    run: ((name: unknown, payload: unknown, opts?: RunOptions) => dispatch(name, payload, undefined, opts?.source)) as RunCommand,
     async dispose() {
+      // The workspace writes its last change while the servers still run, then the lab closes them.
+      await workspace.close()
       batcher.dispose()
       await lab.dispose()
     }

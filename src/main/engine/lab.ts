@@ -157,6 +157,11 @@ export class Lab implements ServerOwner, ConnectionOwner {
     this.emit({ type: 'proxy.removed', at: Date.now(), name })
   }
 
+  /** Emits an event from a part of the engine beside the registry (the workspace, sequences). */
+  publish(event: LabEvent): void {
+    this.emit(event)
+  }
+
   // ---- the stream ----------------------------------------------------------------------------
 
   /** Calls `listener` when changes become pending after a collection; returns the unsubscribe. */

@@ -19,6 +19,8 @@ export interface CliOptions {
   proxies: ProxySpec[]
   /** Where to serve the Toxiproxy-compatible API; null = off. */
   toxiproxyApi: { host: string; port: number } | null
+  /** `--workspace FILE`: where the lab keeps its setup; null = the desktop app's default, or nothing in browser mode. */
+  workspace: string | null
   uiHost: string
   uiPort: number
   help: boolean
@@ -53,6 +55,11 @@ Options:
                                 Example: --proxy redis=127.0.0.1:26379=127.0.0.1:6379
   --toxiproxy-api [HOST:]PORT   Serve Toxiproxy's HTTP API (off unless given; HOST
                                 defaults to 127.0.0.1), e.g. --toxiproxy-api 8474
+  --workspace FILE              Keep the lab's setup in FILE (JSON): servers, outgoing clients,
+                                proxies, saved payloads and sequences are restored from it at
+                                start and saved to it on every change. Without --workspace,
+                                browser mode keeps nothing: everything is gone when it exits.
+                                Servers from --listen run but are not saved into the file.
   --ui-host HOST                Address the UI listens on (default ${DEFAULT_UI_HOST}).
                                 Anything but a loopback address exposes the lab to
                                 your network: anyone with the URL can open sockets here.
@@ -63,7 +70,8 @@ Remote machine: run it there, then on your computer
   ssh -L ${DEFAULT_UI_PORT}:127.0.0.1:${DEFAULT_UI_PORT} user@host
 and open the printed URL locally. Ctrl-C stops every server and exits.
 
-The desktop app takes --listen, --proxy and --toxiproxy-api too: npm start -- --listen 9000
+The desktop app takes --listen, --proxy, --toxiproxy-api and --workspace too: npm start -- --listen 9000
+(it keeps its workspace in its user-data folder, workspace.json, unless --workspace is given).
 `
 
 function takeValue(argv: readonly string[], i: number, flag: string): { value: string; next: number } | string {
@@ -77,7 +85,16 @@ function takeValue(argv: readonly string[], i: number, flag: string): { value: s
 
 /** Parses command-line arguments (without the node/electron executable and script path). */
 export function parseCliArgs(argv: readonly string[], { strict = true }: CliParseOptions = {}): CliArgsResult {
-  const options: CliOptions = { command: null, listen: [], proxies: [], toxiproxyApi: null, uiHost: DEFAULT_UI_HOST, uiPort: DEFAULT_UI_PORT, help: false }
+  const options: CliOptions = {
+    command: null,
+    listen: [],
+    proxies: [],
+    toxiproxyApi: null,
+    workspace: null,
+    uiHost: DEFAULT_UI_HOST,
+    uiPort: DEFAULT_UI_PORT,
+    help: false
+  }
   let i = 0
   // Bounded: every branch advances i by at least one.
   while (i < argv.length) {
@@ -100,6 +117,13 @@ export function parseCliArgs(argv: readonly string[], { strict = true }: CliPars
         if (!parsed.ok) return parsed
         options.toxiproxyApi = parsed.value
       }
+    } else if (flag === '--workspace') {
+      const taken = takeValue(argv, i, flag)
+      if (typeof taken === 'string') return { ok: false, error: taken }
+      i = taken.next
+      if (taken.value.trim() === '' || taken.value.includes('\0')) return { ok: false, error: '--workspace needs a file name' }
+      if (options.workspace !== null) return { ok: false, error: '--workspace is given twice; a lab keeps one workspace' }
+      options.workspace = taken.value
     } else if (flag === '--listen' || flag === '--ui-host' || flag === '--ui-port') {
       const taken = takeValue(argv, i, flag)
       if (typeof taken === 'string') return { ok: false, error: taken }

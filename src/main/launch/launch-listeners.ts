@@ -25,7 +25,8 @@ export interface ListenFailure {
 /** Starts the servers in order, printing a `Listening:` line for each; stops at the first failure. */
 export async function startListeners(hub: LabHub, specs: readonly ListenRequest[]): Promise<ListenFailure | null> {
   for (const spec of specs) {
-    const r = await hub.run('server:start', spec)
+    // From the command line: in the running lab, but never saved into the workspace file.
+    const r = await hub.run('server:start', spec, { source: 'cli' })
     if (!r.ok) return { spec, error: r.error }
     process.stdout.write(`Listening: ${describeListening(r.value)}\n`)
   }

@@ -18,7 +18,8 @@ export async function startLaunchProxies(
   opts: Pick<CliOptions, 'proxies' | 'toxiproxyApi'>
 ): Promise<LaunchedProxies> {
   for (const spec of opts.proxies) {
-    const r = await hub.run('proxy:create', spec)
+    // From the command line: it runs but is not saved into the workspace.
+    const r = await hub.run('proxy:create', spec, { source: 'cli' })
     if (!r.ok)
       return { api: null, error: `--proxy ${spec.name}: ${r.error.message}${r.error.hint ? ` (${r.error.hint})` : ''}` }
     const p = r.value as ProxyInfo

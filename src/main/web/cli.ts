@@ -7,6 +7,7 @@ import { isLoopbackHost, parseCliArgs, USAGE } from '../launch/cli-args'
 import { listenTarget, startListeners } from '../launch/launch-listeners'
 import { startLaunchProxies } from '../launch/launch-proxies'
 import type { ToxiproxyApi } from '../api/toxiproxy-api'
+import { openLaunchWorkspace } from '../launch/launch-workspace'
 import { startWebServer } from './web-server'
 import type { WebServer } from './web-server'
 import { isWildcard } from './web-security'
@@ -92,6 +93,8 @@ export async function main(argv: readonly string[]): Promise<number | null> {
     await Promise.allSettled([hub.dispose(), web.close()])
     return 1
   }
+  // After --listen, so a server asked for on the command line wins a port the workspace also names.
+  if (opts.workspace !== null) await openLaunchWorkspace(hub, opts.workspace)
 
   const launched = await startLaunchProxies(hub, opts)
   api = launched.api

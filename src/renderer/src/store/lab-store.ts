@@ -270,6 +270,10 @@ export class LabStore {
           proxies ??= new Map(s.proxies)
           proxies.delete(e.name)
           break
+        case 'sequence.progress':
+        case 'workspace.updated':
+          // Followed by features/workspace's own store.
+          break
         default:
           // A newer engine may send events this renderer does not know: skip them.
           ignoreUnknown(e)

@@ -7,6 +7,7 @@ import { ServerList } from '@renderer/features/servers/server-list'
 import { ProxySection } from '@renderer/features/proxy/proxy-section'
 import { StartServerForm } from '@renderer/features/servers/start-server-form'
 import { Toasts } from '@renderer/features/notices/toasts'
+import { UnrestoredServers, WorkspacePanel } from '@renderer/features/workspace/workspace-panel'
 import { AppHeader } from './app-header'
 import { DetailSlot } from './detail-slot'
 import { LinkBanner, useStale } from './link-banner'
@@ -35,6 +36,8 @@ export function AppLayout({ kind }: { kind: string }): ReactNode {
           <OutgoingClients />
           <ServerList />
           <ProxySection />
+          <UnrestoredServers />
+          <WorkspacePanel />
         </nav>
         <main className="flex min-h-0 min-w-0 flex-col bg-white dark:bg-slate-900/20">
           <ConnectionsArea />

@@ -7,6 +7,7 @@ import { DEFAULT_WINDOW_LIMITS } from '@renderer/features/detail/traffic-window'
 import type { WindowLimits } from '@renderer/features/detail/traffic-window'
 import { SendBox } from '@renderer/features/send/send-box'
 import { PairTimeline } from '@renderer/features/proxy/pair-timeline'
+import { SavedPayloads } from '@renderer/features/payloads/saved-payloads'
 import { Sparkline } from '@renderer/ui/charts/sparkline'
 import { useLab, useLabStore } from '@renderer/store/use-lab'
 import { useUi, useUiStore } from '@renderer/store/ui-store'
@@ -45,6 +46,7 @@ export function DetailSlot(): ReactNode {
       {connection || server ? (
         <div className="max-h-[45%] shrink-0 overflow-y-auto border-t border-slate-200 bg-slate-50/80 px-3 py-2.5 dark:border-slate-800 dark:bg-slate-900/60">
           <SendBox connection={connection ?? null} server={server ?? null} history={history} onHistoryChange={setHistory} />
+          <SavedPayloads connection={connection ?? null} serverId={serverId} />
         </div>
       ) : null}
     </section>
