@@ -11,7 +11,14 @@ export const COMMAND_CHANNELS = [
   'connection:action',
   'connection:traffic',
   'connection:clear-closed',
-  'kernel:sockets'
+  'kernel:sockets',
+  'capture:export',
+  'capture:record-start',
+  'capture:record-stop',
+  'capture:record-status',
+  'replay:start',
+  'replay:stop',
+  'replay:list'
 ] as const
 
 /** A command's channel name. */

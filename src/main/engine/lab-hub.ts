@@ -9,6 +9,8 @@ import type { LabOptions } from './lab'
 import { Lab } from './lab'
 import { readKernelView } from './kernel-view'
 import { whoHoldsPort } from './kernel/port-holder'
+import { CAPTURE_COMMANDS, disposeCapture } from './record/capture-service'
+import { exportCapture } from './record/export'
 
 /** The commands the lab itself runs; `lab:snapshot` and `lab:ack` belong to a consumer's session. */
 type LabCommand = Exclude<CommandName, 'lab:snapshot' | 'lab:ack'>
@@ -24,7 +26,9 @@ const LAB_COMMANDS: { [C in LabCommand]: (lab: Lab, req: CommandRequest<C>) => C
   'connection:action': (lab, req) => lab.action(req),
   'connection:traffic': (lab, req) => lab.traffic(req),
   'connection:clear-closed': (lab, req) => lab.clearClosed(req),
-  'kernel:sockets': readKernelView
+  'kernel:sockets': readKernelView,
+  'capture:export': exportCapture,
+  ...CAPTURE_COMMANDS
 }
 
 /** Runs one validated lab command. */
@@ -98,6 +102,7 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
     async dispose() {
       batcher.dispose()
       await lab.dispose()
+      await disposeCapture(lab)
     }
   }
 }

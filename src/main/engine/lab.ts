@@ -64,6 +64,8 @@ export class Lab implements ServerOwner, ConnectionOwner {
   private dirtyConnections: LabConnection[] = []
   private overflow = false
   private readonly changeListeners = new Set<() => void>()
+  /** Called with every new connection before its first byte (the disk recorder attaches its tap here). */
+  readonly adoptHooks = new Set<(conn: LabConnection) => void>()
   private disposed = false
 
   constructor(private readonly options: LabOptions = {}) {
@@ -91,6 +93,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
   adopt(conn: LabConnection): void {
     conn.labTotals = this.totals
     this.connections.set(conn.id, conn)
+    for (const hook of this.adoptHooks) hook(conn)
     this.totals.connectionsOpen++
     this.totals.connectionsEver++
     this.emit({ type: 'connection.opened', at: conn.openedAt, connection: conn.info() })
