@@ -4,6 +4,8 @@ import { makeTrustedUrlCheck, setupIpc } from './ipc-adapter'
 import { createMainWindow, RENDERER_FILE } from './window'
 import { setupSecurity } from './security'
 import { startListenSpecs } from './launch-listeners'
+import { startLaunchRecording } from './launch-record'
+import { parseCliArgs } from './cli-args'
 
 // index.ts only wires: the engine, the IPC adapter, the window, and a clean shutdown.
 const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined
@@ -17,7 +19,9 @@ function openWindow(): void {
 
 app.whenReady().then(async () => {
   setupSecurity(app, session.defaultSession)
-  const failure = await startListenSpecs(hub, process.argv.slice(app.isPackaged ? 1 : 2))
+  const argv = process.argv.slice(app.isPackaged ? 1 : 2)
+  const parsed = parseCliArgs(argv, { strict: false })
+  const failure = (await startListenSpecs(hub, argv)) ?? (parsed.ok ? await startLaunchRecording(hub, parsed.value.record) : null)
   if (failure) {
     console.error(failure)
     app.exit(2)

@@ -5,6 +5,7 @@ import { createLabHub } from '../engine/lab-hub'
 import type { LabHub } from '../engine/lab-hub'
 import { isLoopbackHost, parseCliArgs, USAGE } from '../cli-args'
 import { listenTarget, startListeners } from '../launch-listeners'
+import { startLaunchRecording } from '../launch-record'
 import { startWebServer } from './web-server'
 import type { WebServer } from './web-server'
 import { isWildcard, urlHost } from './web-security'
@@ -77,6 +78,13 @@ export async function main(argv: readonly string[]): Promise<number | null> {
   if (failure) {
     const { error } = failure
     process.stderr.write(`tcp-lab: cannot listen on ${listenTarget(failure.spec)}: ${error.message}${error.hint ? `\n  ${error.hint}` : ''}\n`)
+    await Promise.allSettled([hub.dispose(), web.close()])
+    return 1
+  }
+
+  const recordFailure = await startLaunchRecording(hub, opts.record)
+  if (recordFailure) {
+    process.stderr.write(`${recordFailure}\n`)
     await Promise.allSettled([hub.dispose(), web.close()])
     return 1
   }

@@ -67,6 +67,7 @@ export class DiskRecorder implements ConnectionTap {
   private timer: NodeJS.Timeout | null = null
   private warnedSlow = false
   private budgetHit = false
+  private queueMax = RECORD_QUEUE_MAX
   private stopping: Promise<RecordStatus> | null = null
   readonly status: RecordStatus
 
@@ -91,12 +92,13 @@ export class DiskRecorder implements ConnectionTap {
   }
 
   /** Creates a new file in `dir` (made if missing) and starts writing its header. */
-  static async start(dir: string, budgetBytes: number, notice: RecordNotice): Promise<DiskRecorder> {
+  static async start(dir: string, budgetBytes: number, notice: RecordNotice, opts: { queueMax?: number } = {}): Promise<DiskRecorder> {
     const abs = resolve(dir)
     try {
       await mkdir(abs, { recursive: true })
       const { path, fh } = await createUniqueFile(abs)
       const r = new DiskRecorder(fh, path, abs, budgetBytes, notice)
+      r.queueMax = opts.queueMax ?? RECORD_QUEUE_MAX
       r.emit(sectionHeaderBlock(CAPTURE_APP, SYNTH_NOTE))
       r.emit(interfaceBlock(LINKTYPE_RAW, 'tcp-lab'))
       r.timer = setInterval(() => r.tick(), RECORD_FLUSH_MS)
@@ -119,7 +121,7 @@ export class DiskRecorder implements ConnectionTap {
 
   /** ConnectionTap: one chunk read or written (only a reference is kept until it is written). */
   data(conn: LabConnection, dir: 'in' | 'out', chunk: Buffer, at: number): void {
-    if (this.queuedBytes + this.outBytes + chunk.length > RECORD_QUEUE_MAX) {
+    if (this.queuedBytes + this.outBytes + chunk.length > this.queueMax) {
       this.lose(conn, dir, chunk.length)
       return
     }
