@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react'
 import { ConnectionsTable } from '@renderer/features/connections/connections-table'
 import { ConnectionsToolbar } from '@renderer/features/connections/connections-toolbar'
+import { CaptureBar } from '@renderer/features/capture/capture-bar'
 import { useVisibleRowIds } from '@renderer/features/connections/use-visible-rows'
 import { OutgoingClients } from '@renderer/features/servers/outgoing-clients'
 import { ServerList } from '@renderer/features/servers/server-list'
@@ -31,6 +32,7 @@ export function AppLayout({ kind }: { kind: string }): ReactNode {
           <OutgoingClients />
         </nav>
         <main className="flex min-h-0 min-w-0 flex-col bg-white dark:bg-slate-900/20">
+          <CaptureBar />
           <ConnectionsArea />
           <LessonDock />
         </main>
