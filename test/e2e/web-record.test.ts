@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { run } from '../helpers/processes'
-import { followTcp } from '../engine/support/tshark'
+import { followTcp } from '../helpers/tshark'
 import { runCli, startWebLab, webBuildReady } from './helpers/web-lab'
 
 const dir = mkdtempSync(join(tmpdir(), 'tcp-lab-web-record-'))

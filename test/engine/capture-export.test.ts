@@ -8,7 +8,7 @@ import { createTestLab } from '../helpers/lab'
 import type { TestLab } from '../helpers/lab'
 import { waitFor } from '../helpers/wait'
 import { connectPeer } from './support/node-peer'
-import { followTcp, tcpStreamCount, tsharkFields } from './support/tshark'
+import { followTcp, tcpStreamCount, tsharkFields } from '../helpers/tshark'
 import { parseHexdump } from '../../src/main/engine/record/export-text'
 
 // Real peers talk to real lab servers; the lab's export is read back by tshark, byte for byte.

@@ -9,7 +9,7 @@ import type { TestLab } from '../helpers/lab'
 import { waitFor } from '../helpers/wait'
 import { run } from '../helpers/processes'
 import { connectPeer } from './support/node-peer'
-import { followTcp, tcpStreamCount, tsharkFields } from './support/tshark'
+import { followTcp, tcpStreamCount, tsharkFields } from '../helpers/tshark'
 import { DiskRecorder } from '../../src/main/engine/record/disk-recorder'
 
 let dir: string

@@ -1,4 +1,4 @@
-import { run } from '../../helpers/processes'
+import { run } from './processes'
 
 /** Both directions of one TCP stream as `tshark -qz follow,tcp,raw,N` prints them (node 0 = the side that sent the first packet). */
 export interface FollowedStream {
