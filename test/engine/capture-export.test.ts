@@ -238,3 +238,33 @@ describe('an export of a connection whose older bytes were dropped says so', () 
     }
   })
 })
+
+describe('the lab talking to itself', () => {
+  it('writes a lab client ↔ lab server conversation once, in exports and recordings', async () => {
+    const t = createTestLab()
+    try {
+      const sub = await mkdtemp(join(dir, 'self-'))
+      await t.ok('capture:record-start', { dir: sub })
+      const echo = await t.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo' })
+      const client = await t.ok('client:connect', { host: '127.0.0.1', port: echo.bound.port })
+      await t.ok('connection:send', { connectionId: client.id, payload: { format: 'text', text: 'self talk' } })
+      await t.waitConn((c) => c.id === client.id && c.bytesIn === 9)
+      await t.ok('connection:action', { connectionId: client.id, action: 'close' })
+      await t.waitConn((c) => c.origin === 'accepted' && c.state === 'closed')
+      const out = await t.ok('capture:export', { format: 'pcapng' })
+      expect(out.notes.join(' ')).toMatch(/the lab's own other end of connection/)
+      const file = await saveBase64('self.pcapng', out.files[0].content)
+      expect(await tcpStreamCount(file)).toBe(1)
+      const f = await followTcp(file, 0)
+      expect(f.fromNode0.toString()).toBe('self talk')
+      expect(f.fromNode1.toString()).toBe('self talk')
+      const rec = await t.ok('capture:record-stop', {})
+      expect(await tcpStreamCount(rec.file!)).toBe(1)
+      const g = await followTcp(rec.file!, 0)
+      expect(g.fromNode0.toString()).toBe('self talk')
+      expect(g.fromNode1.toString()).toBe('self talk')
+    } finally {
+      await t.dispose()
+    }
+  })
+})

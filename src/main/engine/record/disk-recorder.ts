@@ -8,6 +8,7 @@ import { ConnectionPacketizer } from './connection-flow'
 import { interfaceBlock, LINKTYPE_RAW, packetBlock, sectionHeaderBlock } from './pcapng'
 import { CAPTURE_APP, SYNTH_NOTE } from './export-pcapng'
 import type { SynthPacket } from './tcp-synth'
+import { isMirror } from './mirror-pairs'
 
 /** The documented default disk budget of one recording: 1 GiB. */
 export const DEFAULT_RECORD_BUDGET = 1024 * 1024 * 1024
@@ -114,6 +115,8 @@ export class DiskRecorder implements ConnectionTap {
   /** Starts following a connection: from its start, or from now (with a comment saying what came before). */
   attach(conn: LabConnection, midway: boolean): void {
     if (!this.status.recording || this.attached.has(conn) || conn.closed) return
+    // The lab's client talking to the lab's server: that conversation is written once, from the end attached first.
+    for (const other of this.attached) if (isMirror(other, conn)) return
     this.attached.add(conn)
     conn.tap = this
     this.push({ conn, kind: 'open', at: midway ? Date.now() : conn.openedAt, midway, before: { in: conn.bytesIn, out: conn.bytesOut } }, 0)

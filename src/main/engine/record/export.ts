@@ -5,6 +5,7 @@ import type { ExportConnection } from './export-source'
 import { collectConnections, isIncomplete } from './export-source'
 import { exportPcapng } from './export-pcapng'
 import { exportHexdump, exportJsonl, rawBytes } from './export-text'
+import { mirroredIds } from './mirror-pairs'
 
 function baseName(conns: readonly ExportConnection[]): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)
@@ -27,9 +28,13 @@ export function exportCapture(lab: Lab, req: CommandRequest<'capture:export'>): 
   const notes = gapNotes(conns)
   let files: CaptureFile[]
   switch (req.format) {
-    case 'pcapng':
-      files = [{ name: `${base}.pcapng`, mime: 'application/x-pcapng', encoding: 'base64', content: exportPcapng(conns).toString('base64') }]
+    case 'pcapng': {
+      const skip = mirroredIds(conns.map((c) => c.identity))
+      for (const [id, twin] of skip) notes.push(`Connection ${id} is the lab's own other end of connection ${twin}: the pcapng has that conversation once`)
+      const kept = conns.filter((c) => !skip.has(c.info.id))
+      files = [{ name: `${base}.pcapng`, mime: 'application/x-pcapng', encoding: 'base64', content: exportPcapng(kept).toString('base64') }]
       break
+    }
     case 'jsonl':
       files = [{ name: `${base}.jsonl`, mime: 'application/x-ndjson', encoding: 'text', content: exportJsonl(conns) }]
       break
