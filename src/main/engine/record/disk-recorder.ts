@@ -5,7 +5,7 @@ import type { RecordStatus } from '@shared/model'
 import type { ConnectionMark, ConnectionTap, LabConnection } from '../lab-connection'
 import { LabFailure } from '../errors'
 import { ConnectionPacketizer } from './connection-flow'
-import { interfaceBlock, LINKTYPE_RAW, packetBlock, sectionHeaderBlock } from './pcapng'
+import { interfaceBlock, LINKTYPE_RAW, packetBlock, packetBlockParts, sectionHeaderBlock } from './pcapng'
 import { CAPTURE_APP, SYNTH_NOTE } from './export-pcapng'
 import type { SynthPacket } from './tcp-synth'
 import { isMirror } from './mirror-pairs'
@@ -247,8 +247,9 @@ export class DiskRecorder implements ConnectionTap {
   private emitPackets(p: ConnectionPacketizer, packets: SynthPacket[]): void {
     for (const pk of packets) {
       if (this.budgetHit) return
-      const block = packetBlock(pk.micros, pk.data, pk.comment)
-      if (this.status.bytesWritten + this.outBytes + block.length > this.status.budgetBytes - BUDGET_RESERVE) {
+      const parts = packetBlockParts(pk.micros, pk.data, pk.comment)
+      const size = parts[0].length + parts[1].length + parts[2].length
+      if (this.status.bytesWritten + this.outBytes + size > this.status.budgetBytes - BUDGET_RESERVE) {
         this.budgetHit = true
         const text = `TCP Lab: recording stopped here: the disk budget of ${this.status.budgetBytes} bytes was reached`
         const note = p.flow.note('client', pk.micros, text)
@@ -259,7 +260,7 @@ export class DiskRecorder implements ConnectionTap {
         queueMicrotask(() => void this.stop(`the disk budget of ${this.status.budgetBytes} bytes was reached`))
         return
       }
-      this.emit(block)
+      for (const b of parts) this.emit(b)
       this.status.packets++
     }
   }

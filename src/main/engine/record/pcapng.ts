@@ -104,6 +104,26 @@ export function packetBlock(micros: number, packet: Buffer, comment?: string): B
   return buf
 }
 
+/** An Enhanced Packet Block as [header, the packet itself, trailer], so a writer can hand the packet over without copying it. */
+export function packetBlockParts(micros: number, packet: Buffer, comment?: string): [Buffer, Buffer, Buffer] {
+  const options = comment ? [textOption(OPT_COMMENT, comment)] : []
+  const padded = pad4(packet.length)
+  const total = 32 + padded + optionsLength(options)
+  const head = Buffer.alloc(28)
+  head.writeUInt32LE(EPB_TYPE, 0)
+  head.writeUInt32LE(total, 4)
+  head.writeUInt32LE(0, 8)
+  const ts = Math.max(0, Math.round(micros))
+  head.writeUInt32LE(Math.floor(ts / 0x1_0000_0000), 12)
+  head.writeUInt32LE(ts % 0x1_0000_0000, 16)
+  head.writeUInt32LE(packet.length, 20)
+  head.writeUInt32LE(packet.length, 24)
+  const tail = Buffer.alloc(padded - packet.length + optionsLength(options) + 4)
+  const end = writeOptions(tail, padded - packet.length, options)
+  tail.writeUInt32LE(total, end)
+  return [head, packet, tail]
+}
+
 /** A packet read back from a pcapng file. */
 export interface PcapngPacket {
   /** Microseconds since the epoch (as resolved with the interface's if_tsresol). */
