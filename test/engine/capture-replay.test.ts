@@ -1,4 +1,7 @@
 import net from 'node:net'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ReplayInfo } from '@shared/model'
 import { createTestLab } from '../helpers/lab'
@@ -93,6 +96,17 @@ describe('replay as a client', () => {
     const done = await replayDone(lab, r.id)
     expect(done.chunksSent).toBe(SIZES.length)
     expect(target.reads).toEqual(SIZES)
+    // The same file from a path on the lab's machine.
+    const path = join(await mkdtemp(join(tmpdir(), 'tcp-lab-replay-')), 'conv.pcapng')
+    await writeFile(path, Buffer.from(file.files[0].content, 'base64'))
+    const before = target.reads.length
+    const fromPath = await lab.ok('replay:start', { source: { path }, mode: 'client', target: `127.0.0.1:${target.port}` })
+    await replayDone(lab, fromPath.id)
+    expect(target.reads.slice(before)).toEqual(SIZES)
+    const nofile = await lab.session.handle('replay:start', { source: { path: `${path}.missing` }, mode: 'client', target: `127.0.0.1:${target.port}` })
+    expect(nofile.ok).toBe(false)
+    if (!nofile.ok) expect(nofile.error.message).toMatch(/^Cannot read .*conv\.pcapng\.missing/)
+    await rm(dirname(path), { recursive: true, force: true })
     const missing = await lab.session.handle('replay:start', { source: { pcapngBase64: file.files[0].content, stream: 3 }, mode: 'client', target: `127.0.0.1:${target.port}` })
     expect(missing.ok).toBe(false)
     if (!missing.ok) expect(missing.error.message).toMatch(/has 1 TCP stream\(s\); there is no stream 3/)
