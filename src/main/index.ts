@@ -10,7 +10,8 @@ import { parseCliArgs } from './cli-args'
 // index.ts only wires: the engine, the IPC adapter, the window, and a clean shutdown.
 const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined
 const hub = createLabHub()
-const ipc = setupIpc(hub, ipcMain, makeTrustedUrlCheck(RENDERER_FILE, devServerUrl))
+const isTrustedUrl = makeTrustedUrlCheck(RENDERER_FILE, devServerUrl)
+const ipc = setupIpc(hub, ipcMain, isTrustedUrl)
 
 function openWindow(): void {
   const win = createMainWindow(devServerUrl)
@@ -18,7 +19,7 @@ function openWindow(): void {
 }
 
 app.whenReady().then(async () => {
-  setupSecurity(app, session.defaultSession)
+  setupSecurity(app, session.defaultSession, isTrustedUrl)
   const argv = process.argv.slice(app.isPackaged ? 1 : 2)
   const parsed = parseCliArgs(argv, { strict: false })
   const failure = (await startListenSpecs(hub, argv)) ?? (parsed.ok ? await startLaunchRecording(hub, parsed.value.record) : null)

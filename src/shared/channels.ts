@@ -18,7 +18,9 @@ export const COMMAND_CHANNELS = [
   'capture:record-status',
   'replay:start',
   'replay:stop',
-  'replay:list'
+  'replay:list',
+  'lesson:self-connect-hunt',
+  'lesson:load'
 ] as const
 
 /** A command's channel name. */

@@ -128,6 +128,10 @@ function validBase(name: CommandName): Record<string, unknown> {
       return { source: { connectionId: connId }, mode: 'client', target: '127.0.0.1:1', pace: 'fast', waitForReplies: true, replyTimeoutMs: 1000 }
     case 'replay:stop':
       return { replayId: 1 }
+    case 'lesson:self-connect-hunt':
+      return { port: 1, maxTries: 1, timeoutMs: 100 }
+    case 'lesson:load':
+      return { host: '127.0.0.1', port: 1, clients: 1, timeoutMs: 100 }
   }
 }
 

@@ -11,6 +11,8 @@ import { readKernelView } from './kernel-view'
 import { whoHoldsPort } from './kernel/port-holder'
 import { CAPTURE_COMMANDS, disposeCapture } from './record/capture-service'
 import { exportCapture } from './record/export'
+import { huntSelfConnection } from './lesson/self-connect'
+import { runLoad } from './lesson/load-run'
 
 /** The commands the lab itself runs; `lab:snapshot` and `lab:ack` belong to a consumer's session. */
 type LabCommand = Exclude<CommandName, 'lab:snapshot' | 'lab:ack'>
@@ -28,7 +30,9 @@ const LAB_COMMANDS: { [C in LabCommand]: (lab: Lab, req: CommandRequest<C>) => C
   'connection:clear-closed': (lab, req) => lab.clearClosed(req),
   'kernel:sockets': readKernelView,
   'capture:export': exportCapture,
-  ...CAPTURE_COMMANDS
+  ...CAPTURE_COMMANDS,
+  'lesson:self-connect-hunt': (lab, req) => huntSelfConnection(req, lab),
+  'lesson:load': (_lab, req) => runLoad(req)
 }
 
 /** Runs one validated lab command. */

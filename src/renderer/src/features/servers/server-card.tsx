@@ -69,6 +69,12 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
         <span className={`${BADGE} ${listening ? TONES.green : TONES.amber}`}>{listening ? 'listening' : 'not accepting'}</span>
         <span className={`${BADGE} ${TONES.grey}`}>{server.family}</span>
         {server.acceptMode === 'one-at-a-time' ? <span className={`${BADGE} ${TONES.violet}`}>one at a time</span> : null}
+        {server.acceptMode === 'pool' ? <span className={`${BADGE} ${TONES.violet}`}>pool of {server.poolSize ?? '?'}</span> : null}
+        {server.acceptMode === 'never' ? (
+          <span className={`${BADGE} ${TONES.violet}`} title={`The listening socket is held by helper pid ${server.holderPid ?? '?'}, which never calls accept()`}>
+            not accepting: clients wait in the kernel queue
+          </span>
+        ) : null}
         {server.maxConnections !== null ? <span className={`${BADGE} ${TONES.grey}`}>max {server.maxConnections}</span> : null}
       </div>
 
