@@ -154,10 +154,13 @@ export class DiskRecorder implements ConnectionTap {
     if (this.timer) clearInterval(this.timer)
     // Bounded: the queue holds at most RECORD_QUEUE_MAX bytes.
     while (this.qHead < this.queue.length) this.pump(Number.POSITIVE_INFINITY)
-    this.write()
-    this.io = this.io.then(() => this.fh.sync()).then(() => this.fh.close())
     try {
-      await this.io
+      // A write may be in flight: wait for it, then write the rest. Bounded: nothing new is queued once stopped.
+      while (this.out.length > 0 || this.writing) {
+        this.write()
+        await this.io
+      }
+      await (this.io = this.io.then(() => this.fh.sync()).then(() => this.fh.close()))
     } catch (err) {
       this.status.stoppedReason = `${reason}; closing the file failed: ${(err as Error).message}`
     }
@@ -308,8 +311,12 @@ export class DiskRecorder implements ConnectionTap {
   }
 
   private failed(err: unknown): void {
-    if (!this.status.recording) return
     const e = err as NodeJS.ErrnoException
+    if (!this.status.recording) {
+      // While stopping: the file is short of its last writes, and the status says so.
+      this.status.stoppedReason = `${this.status.stoppedReason ?? 'stopped'}; writing failed: ${e.code ?? e.message}`
+      return
+    }
     this.notice('error', `Recording stopped: writing ${this.status.file} failed: ${e.code ?? ''} ${e.message}`.trim())
     void this.stop(`writing failed: ${e.code ?? e.message}`)
   }
