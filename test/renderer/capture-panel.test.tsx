@@ -33,7 +33,8 @@ describe('compare helpers', () => {
   })
 })
 
-describe('capture bar', () => {
+// Whole-app renders take seconds on a loaded machine.
+describe('capture bar', { timeout: 30_000 }, () => {
   const created: Blob[] = []
   const clicked: string[] = []
   beforeEach(() => {
@@ -108,6 +109,27 @@ describe('capture bar', () => {
     await userEvent.click(within(panel).getByRole('button', { name: 'Start replay' }))
     await vi.waitFor(() =>
       expect(fake.callsOf('replay:start')).toEqual([{ source: { connectionId: 4 }, mode: 'server', target: '127.0.0.1:5555', pace: 'original', waitForReplies: true }])
+    )
+  })
+
+  it('refuses to upload a capture too big for one message and takes a path on the lab machine instead', async () => {
+    const { fake } = await renderApp(makeSnapshot({ servers: [makeServer()], connections: [] }))
+    fake.on('replay:list', () => ({ replays: [] }))
+    fake.on('replay:start', () => ({ id: 2, mode: 'client', target: '127.0.0.1:9', state: 'running', connectionIds: [7], serverId: null, sourceConnectionId: null, chunksSent: 0, chunksTotal: 1, message: null }))
+    await userEvent.click(screen.getByRole('button', { name: 'Replay…' }))
+    const panel = screen.getByRole('region', { name: 'Replay' })
+    await userEvent.selectOptions(within(panel).getByLabelText('Replay source'), 'file')
+    const big = new File([new Uint8Array(800 * 1024)], 'big.pcapng')
+    await userEvent.upload(within(panel).getByLabelText('Capture file'), big)
+    await userEvent.type(within(panel).getByLabelText('Server to connect to'), '127.0.0.1:9')
+    await userEvent.click(within(panel).getByRole('button', { name: 'Start replay' }))
+    expect((await within(panel).findByRole('alert')).textContent).toMatch(/800 KiB; the page uploads at most 700 KiB\. Give its path/)
+    expect(fake.callsOf('replay:start')).toEqual([])
+    await userEvent.selectOptions(within(panel).getByLabelText('Replay source'), 'path')
+    await userEvent.type(within(panel).getByLabelText('Capture path'), '/data/big.pcapng')
+    await userEvent.click(within(panel).getByRole('button', { name: 'Start replay' }))
+    await vi.waitFor(() =>
+      expect(fake.callsOf('replay:start')).toEqual([{ source: { path: '/data/big.pcapng', stream: 0 }, mode: 'client', target: '127.0.0.1:9', pace: 'fast', waitForReplies: true }])
     )
   })
 

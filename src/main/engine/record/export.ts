@@ -1,6 +1,7 @@
 import type { CommandRequest, CommandValue } from '@shared/contract'
 import type { CaptureFile } from '@shared/model'
 import type { Lab } from '../lab'
+import { LabFailure } from '../errors'
 import type { ExportConnection } from './export-source'
 import { collectConnections, isIncomplete } from './export-source'
 import { exportPcapng } from './export-pcapng'
@@ -20,6 +21,9 @@ function gapNotes(conns: readonly ExportConnection[]): string[] {
     return `Connection ${c.info.id}: ${lost} older bytes were not kept in memory; the export marks the gap (use --record for full captures)`
   })
 }
+
+/** The most an export may answer, in characters of file content: one message to the page (browser mode cuts off a socket with 64 MiB queued). */
+export const EXPORT_MAX_CHARS = 48 * 1024 * 1024
 
 /** `capture:export`: the named connections (or all) as pcapng, raw bytes per direction, JSONL or a hex dump. */
 export function exportCapture(lab: Lab, req: CommandRequest<'capture:export'>): CommandValue<'capture:export'> {
@@ -55,6 +59,14 @@ export function exportCapture(lab: Lab, req: CommandRequest<'capture:export'>): 
         })
       )
       break
+  }
+  const chars = files.reduce((n, f) => n + f.content.length, 0)
+  if (chars > EXPORT_MAX_CHARS) {
+    throw new LabFailure(
+      'export-too-large',
+      `That export would be ${(chars / (1024 * 1024)).toFixed(0)} MiB, over the ${EXPORT_MAX_CHARS / (1024 * 1024)} MiB one answer may carry`,
+      'Export fewer connections at once, or record to disk (--record or the Record button) for large captures.'
+    )
   }
   return { files, notes }
 }

@@ -9,10 +9,14 @@ import { fileToBase64 } from './download'
 
 type StartInput = CommandInput<'replay:start'>
 
+/** Largest file the page uploads in one command (browser mode takes messages up to 1 MiB); larger ones go by path. */
+export const UPLOAD_MAX_BYTES = 700 * 1024
+
 /** The replay dialog: what to play (the selected connection or a pcapng), as a client to HOST:PORT or as a mock server on ADDRESS, and the pace. */
 export function ReplayPanel({ request, selected }: { request: LabRequest; selected: number | null }): ReactNode {
   const ui = useUiStore()
-  const [from, setFrom] = useState<'connection' | 'file'>(selected !== null ? 'connection' : 'file')
+  const [from, setFrom] = useState<'connection' | 'file' | 'path'>(selected !== null ? 'connection' : 'file')
+  const [path, setPath] = useState('')
   const [file, setFile] = useState<File | null>(null)
   const [stream, setStream] = useState(0)
   const [mode, setMode] = useState<'client' | 'server'>('client')
@@ -39,8 +43,14 @@ export function ReplayPanel({ request, selected }: { request: LabRequest; select
     if (from === 'connection') {
       if (selected === null) return setError('Select a connection to replay first')
       source = { connectionId: selected }
+    } else if (from === 'path') {
+      if (!path.trim()) return setError('Give the path of a pcapng file on the machine the lab runs on')
+      source = { path: path.trim(), stream }
     } else {
       if (!file) return setError('Choose a pcapng file the lab wrote')
+      if (file.size > UPLOAD_MAX_BYTES) {
+        return setError(`That file is ${Math.round(file.size / 1024)} KiB; the page uploads at most ${UPLOAD_MAX_BYTES / 1024} KiB. Give its path on the lab's machine instead.`)
+      }
       source = { pcapngBase64: await fileToBase64(file), stream }
     }
     const r = await request('replay:start', { source, mode, target: target || (mode === 'server' ? '127.0.0.1:0' : ''), pace, waitForReplies: wait })
@@ -53,14 +63,19 @@ export function ReplayPanel({ request, selected }: { request: LabRequest; select
       <div className="flex flex-wrap items-end gap-2">
         <div>
           <span className={LABEL}>Play</span>
-          <select aria-label="Replay source" className={`${INPUT} w-auto py-1 text-xs`} value={from} onChange={(e) => setFrom(e.target.value as 'connection' | 'file')}>
+          <select aria-label="Replay source" className={`${INPUT} w-auto py-1 text-xs`} value={from} onChange={(e) => setFrom(e.target.value as 'connection' | 'file' | 'path')}>
             <option value="connection">{selected !== null ? `connection #${selected}` : 'the selected connection'}</option>
-            <option value="file">a pcapng file</option>
+            <option value="file">a pcapng file (upload)</option>
+            <option value="path">a pcapng file on the lab's machine</option>
           </select>
         </div>
-        {from === 'file' && (
+        {from !== 'connection' && (
           <>
-            <input aria-label="Capture file" type="file" accept=".pcapng,application/x-pcapng" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+            {from === 'file' ? (
+              <input aria-label="Capture file" type="file" accept=".pcapng,application/x-pcapng" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+            ) : (
+              <input aria-label="Capture path" className={`${INPUT} w-56 py-1 font-mono text-xs`} placeholder="/path/to/tcp-lab-….pcapng" value={path} onChange={(e) => setPath(e.target.value)} />
+            )}
             <label className="flex items-center gap-1">
               stream
               <input aria-label="TCP stream number" type="number" min={0} className={`${INPUT} w-16 py-1 text-xs`} value={stream} onChange={(e) => setStream(Math.max(0, Number(e.target.value) || 0))} />
