@@ -139,7 +139,7 @@ describe('capture:export as pcapng, read back by tshark', () => {
       expect(s4.fromNode0.toString()).toBe('over IPv6')
       expect(s4.fromNode1.toString()).toBe('over IPv6')
     }
-  })
+  }, 60_000)
 
   it('writes valid checksums, a handshake, FINs and RSTs where they happened, and the lab\'s actions as comments', async () => {
     const out = await exportFile('pcapng', [binId, halfId, resetId])
@@ -263,6 +263,29 @@ describe('the lab talking to itself', () => {
       const g = await followTcp(rec.file!, 0)
       expect(g.fromNode0.toString()).toBe('self talk')
       expect(g.fromNode1.toString()).toBe('self talk')
+    } finally {
+      await t.dispose()
+    }
+  })
+})
+
+describe('an export of a connection still open', () => {
+  it('has the handshake and the bytes so far, and no FIN', async () => {
+    const t = createTestLab()
+    try {
+      const s = await t.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo' })
+      const peer = await connectPeer({ port: s.bound.port })
+      peer.socket.write('still open')
+      await peer.waitFor('still open')
+      const conn = await t.waitConn((c) => c.serverId === s.id && c.bytesOut === 10)
+      const out = await t.ok('capture:export', { format: 'pcapng', connectionIds: [conn.id] })
+      const file = await saveBase64('open.pcapng', out.files[0].content)
+      const f = await followTcp(file, 0)
+      expect(f.fromNode0.toString()).toBe('still open')
+      expect(f.fromNode1.toString()).toBe('still open')
+      const flags = await tsharkFields(file, ['tcp.flags.fin', 'tcp.flags.reset'])
+      expect(flags.every((r) => r[0] !== 'True' && r[0] !== '1' && r[1] !== 'True' && r[1] !== '1')).toBe(true)
+      peer.socket.destroy()
     } finally {
       await t.dispose()
     }

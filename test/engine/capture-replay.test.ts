@@ -159,3 +159,45 @@ describe('replay as a mock server', () => {
     await waitFor(() => !lab!.hub.lab.servers.has(r.serverId!), { what: 'the mock server to stop' })
   })
 })
+
+describe('replay options', () => {
+  it('without waiting for answers sends everything at once; a mock server on a Unix socket answers nc -U', async () => {
+    lab = createTestLab()
+    const source = await recordConversation(lab)
+    const target = await sizeNotingEcho()
+    const r = await lab.ok('replay:start', { source: { connectionId: source }, mode: 'client', target: `127.0.0.1:${target.port}`, waitForReplies: false })
+    const done = await replayDone(lab, r.id)
+    expect(done.chunksSent).toBe(SIZES.length)
+    const total = SIZES.reduce((a, b) => a + b)
+    await waitFor(() => target.reads.reduce((a, b) => a + b, 0) === total, { what: 'all bytes at the echo server' })
+    // The lab's own record of the replay keeps the original write boundaries, whatever the server read.
+    const rec = await lab.ok('connection:traffic', { connectionId: done.connectionIds[0] })
+    expect(rec.chunks.filter((c) => c.dir === 'out').map((c) => c.size)).toEqual(SIZES)
+
+    const dir = await mkdtemp(join(tmpdir(), 'tcp-lab-mock-'))
+    const path = join(dir, 'mock.sock')
+    const mock = await lab.ok('replay:start', { source: { connectionId: source }, mode: 'server', target: `unix:${path}` })
+    expect(mock.target).toBe(`unix:${path}`)
+    const input = Buffer.concat(SIZES.map((n, i) => Buffer.alloc(n, 65 + i)))
+    const out = await run('nc', ['-N', '-U', path], { input })
+    expect(out.stdout.equals(input)).toBe(true)
+    await lab.ok('replay:stop', { replayId: mock.id })
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('refuses an address it cannot use, in words, starting nothing', async () => {
+    lab = createTestLab()
+    const source = await recordConversation(lab)
+    const servers = lab.hub.lab.servers.size
+    const bad = await lab.session.handle('replay:start', { source: { connectionId: source }, mode: 'client', target: '127.0.0.1' })
+    expect(bad.ok).toBe(false)
+    if (!bad.ok) expect(bad.error.message).toMatch(/^Address "127\.0\.0\.1": /)
+    const noPort = await lab.session.handle('replay:start', { source: { connectionId: source }, mode: 'client', target: '127.0.0.1:0' })
+    expect(noPort.ok).toBe(false)
+    if (!noPort.ok) expect(noPort.error.message).toMatch(/needs a port from 1 to 65535/)
+    const gone = await lab.session.handle('replay:start', { source: { connectionId: 99_999 }, mode: 'server', target: '127.0.0.1:0' })
+    expect(gone.ok).toBe(false)
+    expect(lab.hub.lab.servers.size).toBe(servers)
+    expect((await lab.ok('replay:list', {})).replays).toEqual([])
+  })
+})
