@@ -3,10 +3,7 @@ import type { ReactNode } from 'react'
 import { formatBytes } from '@shared/byte-format'
 import type { CaptureFormat } from '@shared/model'
 import { useLabStore } from '@renderer/store/use-lab'
-import { useUi, useUiStore } from '@renderer/store/ui-store'
-import type { UiStore } from '@renderer/store/ui-store'
-import type { LabStore } from '@renderer/store/lab-store'
-import { deriveRowIds } from '@renderer/features/connections/derive-rows'
+import { useUi } from '@renderer/store/ui-store'
 import { BUTTON, INPUT } from '@renderer/features/layout/ui-classes'
 import { downloadFile } from './download'
 import { useRecordStatus } from './use-record-status'
@@ -24,21 +21,8 @@ type Scope = 'selected' | 'shown' | 'all'
 
 const SELECT = `${INPUT} w-auto py-1 text-xs`
 
-/** The rows the table shows now (its filter and scope), read at the click rather than on every batch. */
-function shownIds(store: LabStore, ui: UiStore): number[] {
-  const u = ui.get()
-  const s = store.getState()
-  return deriveRowIds(s.connections, s.connectionRates, {
-    serverId: u.selectedServerId,
-    outgoingOnly: u.outgoingSelected,
-    stateFilter: u.stateFilter,
-    text: u.filterText,
-    sort: u.sort
-  })
-}
-
 /** Export (connection / shown / all × format), record to disk with its budget, and replay. */
-export function CaptureBar(): ReactNode {
+export function CaptureBar({ shownIds }: { shownIds: () => readonly number[] }): ReactNode {
   const store = useLabStore()
   const request = useMemo(() => store.transport.request.bind(store.transport) as typeof store.transport.request, [store])
   const selected = useUi((s) => s.selectedConnectionId)
@@ -49,12 +33,11 @@ export function CaptureBar(): ReactNode {
   const [dir, setDir] = useState('')
   const { status, refresh } = useRecordStatus(request)
 
-  const ui = useUiStore()
   const canExport = !busy && (scope !== 'selected' || selected !== null)
 
   const runExport = async (): Promise<void> => {
     // The shown rows are read at the click: the table's order changes with every batch.
-    const ids = scope === 'selected' ? (selected !== null ? [selected] : []) : scope === 'shown' ? shownIds(store, ui) : undefined
+    const ids = scope === 'selected' ? (selected !== null ? [selected] : []) : scope === 'shown' ? [...shownIds()] : undefined
     if (ids !== undefined && ids.length === 0) return store.addNotice('warning', 'The table shows no connection to export')
     setBusy(true)
     const r = await request('capture:export', { format, connectionIds: ids })

@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import type { ReactNode } from 'react'
 import type { ConnectionInfo } from '@shared/model'
-import type { LabRequest } from '@renderer/features/detail/use-traffic'
+import type { LabRequest } from './lab-request'
 import { CompareView } from './compare-view'
 
 /** The capture part of a connection's detail: compare this run with another (a replay and its source). */

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react'
 import type { ReactNode } from 'react'
 import type { ConnectionInfo, ReplayInfo, TrafficRecord } from '@shared/model'
-import type { LabRequest } from '@renderer/features/detail/use-traffic'
+import type { LabRequest } from './lab-request'
 import { useLab } from '@renderer/store/use-lab'
 import { INPUT } from '@renderer/features/layout/ui-classes'
 import { diffBytes, diffRows, sideBytes } from './compare'

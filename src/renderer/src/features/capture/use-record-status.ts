@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react'
 import type { RecordStatus } from '@shared/model'
-import type { LabRequest } from '@renderer/features/detail/use-traffic'
+import type { LabRequest } from './lab-request'
 
 /** How often the record button refreshes its figures while recording. */
 const POLL_MS = 1_000

@@ -7,7 +7,6 @@ import { TrafficPanel } from './traffic-panel'
 import { DEFAULT_WINDOW_LIMITS, droppedOf } from './traffic-window'
 import type { WindowLimits } from './traffic-window'
 import { useTraffic } from './use-traffic'
-import { CaptureDetail } from '@renderer/features/capture/capture-detail'
 import type { LabRequest } from './use-traffic'
 
 /** Props of the connection detail. */
@@ -57,7 +56,6 @@ export function ConnectionDetail({ connection, server, request, limits = DEFAULT
         <SequenceDiagram connection={connection} chunks={traffic.window.chunks} droppedBytes={dropped.bytes} labEndedAt={labEndedAt} />
       </details>
       <TrafficPanel key={connection.id} connectionId={connection.id} window={traffic.window} openedAt={connection.openedAt} />
-      <CaptureDetail connection={connection} request={request} />
     </div>
   )
 }
