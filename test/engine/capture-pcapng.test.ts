@@ -3,6 +3,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { interfaceBlock, LINKTYPE_RAW, packetBlock, packetBlockParts, readPcapng, sectionHeaderBlock } from '../../src/main/engine/record/pcapng'
 import { buildPacket, internetChecksum, TCP_ACK, TCP_PSH, TcpFlow } from '../../src/main/engine/record/tcp-synth'
+import { ConnectionPacketizer } from '../../src/main/engine/record/connection-flow'
 
 /** RFC 1071 the plain way: 16-bit big-endian words, carries folded. */
 function reference(b: Uint8Array): number {
@@ -67,5 +68,24 @@ describe('synthesized packets', () => {
     expect(segs.map((x) => x.data[33] & TCP_PSH)).toEqual([0, 0, TCP_PSH])
     const [reply] = flow.data('server', Buffer.from('ok'), 2)
     expect(reply.data.readUInt32BE(28)).toBe((0xfffffff1 + 140_000) >>> 0)
+  })
+})
+
+describe('gaps in the middle of a stream (chunks whose bytes were not kept)', () => {
+  it('skips their bytes in the sequence numbers and says so once per run, on the next packet of that side', () => {
+    const p = new ConnectionPacketizer({ id: 1, origin: 'accepted', family: 'IPv4', local: { address: '127.0.0.1', port: 9000 }, remote: { address: '127.0.0.1', port: 40000 } })
+    const isn = p.flow.isn.client
+    p.open(0)
+    const first = p.chunk('in', Buffer.from('abc'), 1)
+    expect(p.chunk('in', Buffer.alloc(0), 2, 1000, 'were not kept (flood)')).toEqual([])
+    expect(p.chunk('in', Buffer.alloc(0), 3, 1000, 'were not kept (flood)')).toEqual([])
+    const reply = p.chunk('out', Buffer.from('ok'), 4)
+    const next = p.chunk('in', Buffer.from('xyz'), 5)
+    expect(first[0].data.readUInt32BE(24)).toBe((isn + 1) >>> 0)
+    expect(next[0].data.readUInt32BE(24)).toBe((isn + 1 + 3 + 2000) >>> 0)
+    expect(next[0].comment).toBe('TCP Lab: 2000 bytes in 2 chunks (client to server) were not kept (flood); the sequence numbers skip them')
+    // The other side's packets acknowledge what the peer sent, gaps included, and carry no comment.
+    expect(reply[0].comment).toBeUndefined()
+    expect(reply[0].data.readUInt32BE(28)).toBe((isn + 1 + 3 + 2000) >>> 0)
   })
 })

@@ -66,6 +66,8 @@ export class ConnectionPacketizer {
   private lastMicros = 0
   /** A comment waiting for the next packet of a side (bytes not kept, a note). */
   private readonly pendingComment: Record<Side, string | undefined> = { client: undefined, server: undefined }
+  /** Bytes of a side skipped since its last packet, told once on its next packet (a flood leaves many small gaps). */
+  private readonly lost: Record<Side, { bytes: number; chunks: number; why: string } | null> = { client: null, server: null }
   readonly note: string | undefined
 
   constructor(readonly identity: FlowIdentity) {
@@ -81,25 +83,42 @@ export class ConnectionPacketizer {
     return this.flow.handshake(this.time(at), text ? `TCP Lab: ${text}` : undefined)
   }
 
-  /** One chunk of `total` bytes of which the lab has the last `data.length` (the rest was not kept). */
-  chunk(dir: 'in' | 'out', data: Uint8Array, at: number, total = data.length): SynthPacket[] {
+  /**
+   * One chunk of `total` bytes of which the lab has the last `data.length` (the rest was not kept, e.g. a
+   * flood's sampled-out chunk): the missing bytes are skipped and told on the side's next packet.
+   */
+  chunk(dir: 'in' | 'out', data: Uint8Array, at: number, total = data.length, why = 'were not kept in memory'): SynthPacket[] {
     const side = sideOf(this.origin, dir)
-    let comment = this.takeComment(side)
-    if (total > data.length) {
-      this.flow.skip(side, total - data.length)
-      const lost = `TCP Lab: the first ${total - data.length} of this chunk's ${total} bytes were not kept in memory`
-      comment = comment ? `${comment}; ${lost}` : lost
-    }
-    if (data.length === 0) return comment ? [this.flow.note(side, this.time(at), comment)] : []
-    return this.flow.data(side, data, this.time(at), comment)
+    if (total > data.length) this.skipped(side, total - data.length, data.length === 0 ? 1 : 0, why)
+    if (data.length === 0) return []
+    return this.flow.data(side, data, this.time(at), this.takeComment(side))
   }
 
   /** Bytes from `dir` the lab does not have: sequence numbers jump, and the side's next packet says why. */
-  missing(dir: 'in' | 'out', bytes: number, why: string): void {
+  missing(dir: 'in' | 'out', bytes: number, why: string, chunks = 0): void {
     if (bytes <= 0) return
-    const side = sideOf(this.origin, dir)
+    this.skipped(sideOf(this.origin, dir), bytes, chunks, why)
+  }
+
+  private skipped(side: Side, bytes: number, chunks: number, why: string): void {
     this.flow.skip(side, bytes)
-    const text = `TCP Lab: ${bytes} bytes (${side} to ${other(side)}) ${why}; the sequence numbers skip them`
+    const l = this.lost[side]
+    if (l && l.why === why) {
+      l.bytes += bytes
+      l.chunks += chunks
+      return
+    }
+    if (l) this.tellLost(side)
+    this.lost[side] = { bytes, chunks, why }
+  }
+
+  /** Moves a side's count of skipped bytes into its pending comment. */
+  private tellLost(side: Side): void {
+    const l = this.lost[side]
+    if (!l) return
+    this.lost[side] = null
+    const inChunks = l.chunks > 0 ? ` in ${l.chunks} chunks` : ''
+    const text = `TCP Lab: ${l.bytes} bytes${inChunks} (${side} to ${other(side)}) ${l.why}; the sequence numbers skip them`
     this.pendingComment[side] = this.pendingComment[side] ? `${this.pendingComment[side]}; ${text}` : text
   }
 
@@ -143,6 +162,7 @@ export class ConnectionPacketizer {
   }
 
   private takeComment(side: Side): string | undefined {
+    this.tellLost(side)
     const c = this.pendingComment[side]
     this.pendingComment[side] = undefined
     return c

@@ -36,7 +36,8 @@ export function conversationOfConnection(lab: Lab, connectionId: number): Conver
     if (m.kind === 'lab-fin') ended[c.identity.origin === 'accepted' ? 'server' : 'client'] = true
   }
   return {
-    chunks: c.chunks.map((k) => ({ side: sideOf(c.identity.origin, k.dir), at: k.at, data: k.data })),
+    // A chunk whose bytes were not kept has nothing to replay (the conversation is marked incomplete).
+    chunks: c.chunks.filter((k) => k.data.length > 0).map((k) => ({ side: sideOf(c.identity.origin, k.dir), at: k.at, data: k.data })),
     ended,
     label: `connection ${connectionId}`,
     connectionId,

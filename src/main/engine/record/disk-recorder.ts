@@ -27,7 +27,7 @@ type Item =
   | { conn: LabConnection; kind: 'open'; at: number; midway: boolean; before: { in: number; out: number } }
   | { conn: LabConnection; kind: 'data'; dir: 'in' | 'out'; chunk: Buffer; at: number }
   | { conn: LabConnection; kind: 'mark'; mark: ConnectionMark }
-  | { conn: LabConnection; kind: 'lost'; dir: 'in' | 'out'; bytes: number }
+  | { conn: LabConnection; kind: 'lost'; dir: 'in' | 'out'; bytes: number; chunks: number }
 
 /** Where the recorder tells the lab what happened (a notice in the event stream). */
 export type RecordNotice = (level: 'info' | 'warning' | 'error', message: string) => void
@@ -173,8 +173,10 @@ export class DiskRecorder implements ConnectionTap {
   private lose(conn: LabConnection, dir: 'in' | 'out', bytes: number): void {
     this.status.droppedBytes += bytes
     const last = this.queue.length > this.qHead ? this.queue[this.queue.length - 1] : undefined
-    if (last && last.kind === 'lost' && last.conn === conn && last.dir === dir) last.bytes += bytes
-    else this.push({ conn, kind: 'lost', dir, bytes }, 0)
+    if (last && last.kind === 'lost' && last.conn === conn && last.dir === dir) {
+      last.bytes += bytes
+      last.chunks++
+    } else this.push({ conn, kind: 'lost', dir, bytes, chunks: 1 }, 0)
     if (!this.warnedSlow) {
       this.warnedSlow = true
       this.notice('warning', 'Recording: the disk is slower than the traffic; bytes past the queue limit are not written (counted, and marked in the file as gaps)')
@@ -244,7 +246,7 @@ export class DiskRecorder implements ConnectionTap {
     if (!p) return
     if (item.kind === 'data') this.emitPackets(p, p.chunk(item.dir, item.chunk, item.at))
     else if (item.kind === 'mark') this.emitPackets(p, p.mark(item.mark))
-    else p.missing(item.dir, item.bytes, 'were not recorded: the disk was slower than the traffic')
+    else p.missing(item.dir, item.bytes, 'were not recorded: the disk was slower than the traffic', item.chunks)
   }
 
   private emitPackets(p: ConnectionPacketizer, packets: SynthPacket[]): void {

@@ -21,8 +21,8 @@ export function connectionPackets(c: ExportConnection): SynthPacket[] {
     incomplete ? 'Older bytes of this connection were not kept in memory (the lab\'s limits): this export has gaps, marked where they are' : undefined
   )
   // Whole chunks dropped from memory were the oldest of each direction: their bytes go before the first kept one.
-  p.missing('in', c.notKept.in.bytes, `in ${c.notKept.in.chunks} older chunks were not kept in memory`)
-  p.missing('out', c.notKept.out.bytes, `in ${c.notKept.out.chunks} older chunks were not kept in memory`)
+  p.missing('in', c.notKept.in.bytes, 'were not kept in memory (the oldest go first)', c.notKept.in.chunks)
+  p.missing('out', c.notKept.out.bytes, 'were not kept in memory (the oldest go first)', c.notKept.out.chunks)
   let lastAt = c.info.openedAt
   for (const item of timeline(c)) {
     if ('chunk' in item) {
