@@ -8,9 +8,12 @@ if (!file) {
   console.error('usage: node scripts/render-follow-stream.mjs FILE.pcapng [STREAM] [OUT.png]')
   process.exit(2)
 }
-const text = execFileSync('tshark', ['-r', file, '-qz', `follow,tcp,ascii,${stream}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+const text = execFileSync('tshark', ['-r', file, '-qz', `follow,tcp,ascii,${stream}`], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'ignore']
+})
 const lines = text.split('\n')
-const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
+const esc = s => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
 let body = ''
 let nodes = []
 let side = null

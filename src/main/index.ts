@@ -1,11 +1,11 @@
-import { app, ipcMain, session } from 'electron'
+import { app, BrowserWindow, ipcMain, session } from 'electron'
 import { createLabHub } from './engine/lab-hub'
 import { makeTrustedUrlCheck, setupIpc } from './ipc-adapter'
 import { createMainWindow, RENDERER_FILE } from './window'
 import { setupSecurity } from './security'
-import { startListenSpecs } from './launch-listeners'
-import { startLaunchRecording } from './launch-record'
-import { parseCliArgs } from './cli-args'
+import { startListenSpecs } from './launch/launch-listeners'
+import { startLaunchRecording } from './launch/launch-record'
+import { parseCliArgs } from './launch/cli-args'
 
 // index.ts only wires: the engine, the IPC adapter, the window, and a clean shutdown.
 const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined
@@ -30,7 +30,6 @@ app.whenReady().then(async () => {
   }
   openWindow()
   app.on('activate', () => {
-    const { BrowserWindow } = require('electron') as typeof import('electron')
     if (BrowserWindow.getAllWindows().length === 0) openWindow()
   })
 })

@@ -30,7 +30,7 @@ describe('capture in the browser UI', () => {
     const src = await freePort()
     const r = await run('nc', ['-N', '-s', '127.0.0.1', '-p', String(src), '127.0.0.1', String(port)], { input: ALL })
     expect(r.stdout.equals(ALL)).toBe(true)
-    const row = await waitPeerRow(ui.page, `127.0.0.1:${src}`, (x) => x.bytesIn === 256)
+    const row = await waitPeerRow(ui.page, `127.0.0.1:${src}`, x => x.bytesIn === 256)
     rowId = row.id
     await bar.getByRole('button', { name: 'Stop recording' }).click()
     await waitFor(async () => (await status.textContent())?.startsWith('Saved'), { what: 'the saved status' })
@@ -46,7 +46,10 @@ describe('capture in the browser UI', () => {
     const bar = ui.page.getByRole('group', { name: 'Capture' })
     await bar.getByLabel('Export which connections').selectOption('selected')
     await bar.getByLabel('Export format').selectOption('pcapng')
-    const [download] = await Promise.all([ui.page.waitForEvent('download'), bar.getByRole('button', { name: 'Export' }).click()])
+    const [download] = await Promise.all([
+      ui.page.waitForEvent('download'),
+      bar.getByRole('button', { name: 'Export' }).click()
+    ])
     expect(download.suggestedFilename()).toMatch(/^tcp-lab-connection-\d+-.*\.pcapng$/)
     const path = join(dir, download.suggestedFilename())
     await download.saveAs(path)
@@ -62,10 +65,13 @@ describe('capture in the browser UI', () => {
     await panel.getByLabel('Address to listen on').fill('127.0.0.1:0')
     await panel.getByRole('button', { name: 'Start replay' }).click()
     const item = panel.getByRole('list', { name: 'Replays' }).locator('li').first()
-    const text = await waitFor(async () => {
-      const t = (await item.textContent()) ?? ''
-      return /mock server on 127\.0\.0\.1:\d+/.test(t) && t
-    }, { what: 'the replay in the list' })
+    const text = await waitFor(
+      async () => {
+        const t = (await item.textContent()) ?? ''
+        return /mock server on 127\.0\.0\.1:\d+/.test(t) && t
+      },
+      { what: 'the replay in the list' }
+    )
     const mockPort = Number(/127\.0\.0\.1:(\d+)/.exec(text)![1])
     const r = await run('nc', ['-N', '127.0.0.1', String(mockPort)], { input: ALL })
     expect(r.stdout.equals(ALL)).toBe(true)

@@ -9,7 +9,8 @@ import { runCli, startWebLab, webBuildReady } from './helpers/web-lab'
 
 const dir = mkdtempSync(join(tmpdir(), 'tcp-lab-web-record-'))
 beforeAll(() => {
-  if (!webBuildReady()) throw new Error('browser mode is not built: run `npx electron-vite build` first (npm test does)')
+  if (!webBuildReady())
+    throw new Error('browser mode is not built: run `npx electron-vite build` first (npm test does)')
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -17,7 +18,10 @@ describe('tcp-lab web --record DIR', () => {
   it('records every connection from launch into a new file, complete after SIGINT', async () => {
     writeFileSync(join(dir, 'other.txt'), 'untouched')
     const l = await startWebLab(['--listen', '0', '--record', dir])
-    const line = l.stdout().split('\n').find((s) => s.startsWith('Recording: '))
+    const line = l
+      .stdout()
+      .split('\n')
+      .find(s => s.startsWith('Recording: '))
     expect(line).toMatch(/^Recording: .*tcp-lab-[^/]+\.pcapng \(disk budget 1073741824 bytes\)$/)
     const file = /^Recording: (.*) \(disk budget/.exec(line!)![1]
     expect(file.startsWith(dir)).toBe(true)

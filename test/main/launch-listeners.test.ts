@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createLabHub } from '../../src/main/engine/lab-hub'
 import type { LabHub } from '../../src/main/engine/lab-hub'
-import { startListenSpecs } from '../../src/main/launch-listeners'
+import { startListenSpecs } from '../../src/main/launch/launch-listeners'
 import { run } from '../helpers/processes'
 
 let hub: LabHub

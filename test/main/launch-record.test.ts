@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { createLabHub } from '../../src/main/engine/lab-hub'
 import type { LabHub } from '../../src/main/engine/lab-hub'
-import { parseCliArgs } from '../../src/main/cli-args'
-import { startLaunchRecording } from '../../src/main/launch-record'
+import { parseCliArgs } from '../../src/main/launch/cli-args'
+import { startLaunchRecording } from '../../src/main/launch/launch-record'
 
 let hub: LabHub
 const dir = mkdtempSync(join(tmpdir(), 'tcp-lab-launch-record-'))

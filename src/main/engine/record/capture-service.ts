@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { CommandRequest, CommandValue } from '@shared/contract'
+import type { CommandRequest } from '@shared/contract'
 import type { RecordStatus } from '@shared/model'
 import type { Lab } from '../lab'
 import type { LabConnection } from '../lab-connection'
@@ -28,12 +28,18 @@ export class CaptureService {
   /** Starts recording every connection (those open now from this moment, new ones from their start). */
   async start(req: CommandRequest<'capture:record-start'>): Promise<RecordStatus> {
     if (this.recorder?.status.recording || this.starting) {
-      throw new LabFailure('recording', `The lab is already recording to ${this.recorder?.status.file ?? 'a file'}`, 'Stop it first.')
+      throw new LabFailure(
+        'recording',
+        `The lab is already recording to ${this.recorder?.status.file ?? 'a file'}`,
+        'Stop it first.'
+      )
     }
     this.starting = true
     try {
-      const r = await DiskRecorder.start(req.dir ?? this.defaultDir, req.budgetBytes ?? DEFAULT_RECORD_BUDGET, (level, message) =>
-        this.lab.notice(level, message)
+      const r = await DiskRecorder.start(
+        req.dir ?? this.defaultDir,
+        req.budgetBytes ?? DEFAULT_RECORD_BUDGET,
+        (level, message) => this.lab.notice(level, message)
       )
       this.recorder = r
       this.lab.adoptHooks.add(this.hook)
@@ -107,15 +113,4 @@ export function captureOf(lab: Lab): CaptureService {
 /** Stops a lab's recording and replays, if it ever had any. */
 export async function disposeCapture(lab: Lab): Promise<void> {
   await services.get(lab)?.dispose()
-}
-
-/** The capture and replay commands, for the hub's table. */
-export const CAPTURE_COMMANDS = {
-  'capture:record-start': (lab: Lab, req: CommandRequest<'capture:record-start'>): Promise<CommandValue<'capture:record-start'>> =>
-    captureOf(lab).start(req),
-  'capture:record-stop': (lab: Lab): Promise<CommandValue<'capture:record-stop'>> => captureOf(lab).stop(),
-  'capture:record-status': (lab: Lab): CommandValue<'capture:record-status'> => captureOf(lab).status(),
-  'replay:start': (lab: Lab, req: CommandRequest<'replay:start'>): Promise<CommandValue<'replay:start'>> => captureOf(lab).replays.start(req),
-  'replay:stop': (lab: Lab, req: CommandRequest<'replay:stop'>): CommandValue<'replay:stop'> => captureOf(lab).replays.stop(req.replayId),
-  'replay:list': (lab: Lab): CommandValue<'replay:list'> => ({ replays: captureOf(lab).replays.list() })
 }

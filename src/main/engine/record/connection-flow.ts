@@ -34,7 +34,7 @@ function ipBytes(address: string): Uint8Array | undefined {
   const v6 = parseIPv6(address)
   if (!v6) return undefined
   // An IPv4-mapped address (a dual-stack listener) is written as plain IPv4.
-  const mapped = v6.slice(0, 10).every((b) => b === 0) && v6[10] === 0xff && v6[11] === 0xff
+  const mapped = v6.slice(0, 10).every(b => b === 0) && v6[10] === 0xff && v6[11] === 0xff
   return mapped ? v6.slice(12) : v6
 }
 
@@ -43,7 +43,8 @@ export function flowEnds(id: FlowIdentity): { client: FlowEnd; server: FlowEnd; 
   const [clientEp, serverEp] = id.origin === 'accepted' ? [id.remote, id.local] : [id.local, id.remote]
   const c = id.family === 'unix' ? undefined : ipBytes(clientEp.address)
   const s = id.family === 'unix' ? undefined : ipBytes(serverEp.address)
-  if (c && s && c.length === s.length) return { client: { ip: c, port: clientEp.port }, server: { ip: s, port: serverEp.port } }
+  if (c && s && c.length === s.length)
+    return { client: { ip: c, port: clientEp.port }, server: { ip: s, port: serverEp.port } }
   // Made-up ends: 127.0.0.2:(1024 + id) → 127.0.0.3:1, one client port per connection.
   const note =
     id.family === 'unix'
@@ -67,7 +68,10 @@ export class ConnectionPacketizer {
   /** A comment waiting for the next packet of a side (bytes not kept, a note). */
   private readonly pendingComment: Record<Side, string | undefined> = { client: undefined, server: undefined }
   /** Bytes of a side skipped since its last packet, told once on its next packet (a flood leaves many small gaps). */
-  private readonly lost: Record<Side, { bytes: number; chunks: number; why: string } | null> = { client: null, server: null }
+  private readonly lost: Record<Side, { bytes: number; chunks: number; why: string } | null> = {
+    client: null,
+    server: null
+  }
   readonly note: string | undefined
 
   constructor(readonly identity: FlowIdentity) {
@@ -87,7 +91,13 @@ export class ConnectionPacketizer {
    * One chunk of `total` bytes of which the lab has the last `data.length` (the rest was not kept, e.g. a
    * flood's sampled-out chunk): the missing bytes are skipped and told on the side's next packet.
    */
-  chunk(dir: 'in' | 'out', data: Uint8Array, at: number, total = data.length, why = 'were not kept in memory'): SynthPacket[] {
+  chunk(
+    dir: 'in' | 'out',
+    data: Uint8Array,
+    at: number,
+    total = data.length,
+    why = 'were not kept in memory'
+  ): SynthPacket[] {
     const side = sideOf(this.origin, dir)
     if (total > data.length) this.skipped(side, total - data.length, data.length === 0 ? 1 : 0, why)
     if (data.length === 0) return []

@@ -37,7 +37,9 @@ export function conversationOfConnection(lab: Lab, connectionId: number): Conver
   }
   return {
     // A chunk whose bytes were not kept has nothing to replay (the conversation is marked incomplete).
-    chunks: c.chunks.filter((k) => k.data.length > 0).map((k) => ({ side: sideOf(c.identity.origin, k.dir), at: k.at, data: k.data })),
+    chunks: c.chunks
+      .filter(k => k.data.length > 0)
+      .map(k => ({ side: sideOf(c.identity.origin, k.dir), at: k.at, data: k.data })),
     ended,
     label: `connection ${connectionId}`,
     connectionId,
@@ -139,7 +141,13 @@ export function conversationsOfPcapng(file: Buffer, label = 'the capture'): Conv
         client: seg.srcKey,
         next: { client: (seg.seq + 1) >>> 0, server: null },
         open: { client: null, server: null },
-        conv: { chunks: [], ended: { client: false, server: false }, label: `${label}, stream ${streams.length}`, connectionId: null, incomplete: false }
+        conv: {
+          chunks: [],
+          ended: { client: false, server: false },
+          label: `${label}, stream ${streams.length}`,
+          connectionId: null,
+          incomplete: false
+        }
       }
       streams.push(s)
       live.set(seg.key, s)
@@ -177,5 +185,5 @@ export function conversationsOfPcapng(file: Buffer, label = 'the capture'): Conv
   for (const s of streams) for (const side of ['client', 'server'] as const) flushChunk(s, side)
   // Chunks of the two sides were flushed at different moments: put them back in time order (stable).
   for (const s of streams) s.conv.chunks.sort((a, b) => a.at - b.at)
-  return streams.map((s) => s.conv)
+  return streams.map(s => s.conv)
 }

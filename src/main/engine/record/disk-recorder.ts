@@ -93,7 +93,12 @@ export class DiskRecorder implements ConnectionTap {
   }
 
   /** Creates a new file in `dir` (made if missing) and starts writing its header. */
-  static async start(dir: string, budgetBytes: number, notice: RecordNotice, opts: { queueMax?: number } = {}): Promise<DiskRecorder> {
+  static async start(
+    dir: string,
+    budgetBytes: number,
+    notice: RecordNotice,
+    opts: { queueMax?: number } = {}
+  ): Promise<DiskRecorder> {
     const abs = resolve(dir)
     try {
       await mkdir(abs, { recursive: true })
@@ -108,7 +113,11 @@ export class DiskRecorder implements ConnectionTap {
     } catch (err) {
       if (err instanceof LabFailure) throw err
       const e = err as NodeJS.ErrnoException
-      throw new LabFailure('record-dir', `Cannot record into ${abs}: ${e.code ?? ''} ${e.message}`.trim(), 'Choose a folder you can write to.')
+      throw new LabFailure(
+        'record-dir',
+        `Cannot record into ${abs}: ${e.code ?? ''} ${e.message}`.trim(),
+        'Choose a folder you can write to.'
+      )
     }
   }
 
@@ -119,7 +128,16 @@ export class DiskRecorder implements ConnectionTap {
     for (const other of this.attached) if (isMirror(other, conn)) return
     this.attached.add(conn)
     conn.tap = this
-    this.push({ conn, kind: 'open', at: midway ? Date.now() : conn.openedAt, midway, before: { in: conn.bytesIn, out: conn.bytesOut } }, 0)
+    this.push(
+      {
+        conn,
+        kind: 'open',
+        at: midway ? Date.now() : conn.openedAt,
+        midway,
+        before: { in: conn.bytesIn, out: conn.bytesOut }
+      },
+      0
+    )
   }
 
   /** ConnectionTap: one chunk read or written (only a reference is kept until it is written). */
@@ -165,7 +183,10 @@ export class DiskRecorder implements ConnectionTap {
       this.status.stoppedReason = `${reason}; closing the file failed: ${(err as Error).message}`
     }
     if (this.status.droppedBytes > 0) {
-      this.notice('warning', `Recording: ${this.status.droppedBytes} bytes were not written because the disk was slower than the traffic (marked as gaps in ${this.status.file})`)
+      this.notice(
+        'warning',
+        `Recording: ${this.status.droppedBytes} bytes were not written because the disk was slower than the traffic (marked as gaps in ${this.status.file})`
+      )
     }
     return { ...this.status }
   }
@@ -179,7 +200,10 @@ export class DiskRecorder implements ConnectionTap {
     } else this.push({ conn, kind: 'lost', dir, bytes, chunks: 1 }, 0)
     if (!this.warnedSlow) {
       this.warnedSlow = true
-      this.notice('warning', 'Recording: the disk is slower than the traffic; bytes past the queue limit are not written (counted, and marked in the file as gaps)')
+      this.notice(
+        'warning',
+        'Recording: the disk is slower than the traffic; bytes past the queue limit are not written (counted, and marked in the file as gaps)'
+      )
     }
   }
 
@@ -236,7 +260,10 @@ export class DiskRecorder implements ConnectionTap {
         unixPath: item.conn.unixPath
       })
       this.flows.set(item.conn, p)
-      this.emitPackets(p, p.open(item.at, item.midway ? `Recording started while connection ${item.conn.id} was open` : undefined))
+      this.emitPackets(
+        p,
+        p.open(item.at, item.midway ? `Recording started while connection ${item.conn.id} was open` : undefined)
+      )
       if (item.midway) {
         p.missing('in', item.before.in, 'were exchanged before the recording started')
         p.missing('out', item.before.out, 'were exchanged before the recording started')
@@ -260,7 +287,10 @@ export class DiskRecorder implements ConnectionTap {
         const note = p.flow.note('client', pk.micros, text)
         this.emit(packetBlock(note.micros, note.data, note.comment))
         this.status.packets++
-        this.notice('warning', `Recording stopped: the disk budget of ${this.status.budgetBytes} bytes was reached (${this.status.file})`)
+        this.notice(
+          'warning',
+          `Recording stopped: the disk budget of ${this.status.budgetBytes} bytes was reached (${this.status.file})`
+        )
         // After the pump that got here has returned: stopping drains the queue itself.
         queueMicrotask(() => void this.stop(`the disk budget of ${this.status.budgetBytes} bytes was reached`))
         return

@@ -10,7 +10,7 @@ export const CAPTURE_APP = 'TCP Lab'
 /** The comment every lab capture carries: the packets are made from what the sockets saw. */
 export const SYNTH_NOTE =
   'Written by TCP Lab from what its sockets read and wrote: IP and TCP headers are synthesized (one segment per read or write, ' +
-  'PSH on its last segment; handshake from the side that connected; FIN and RST where they happened). Comments mark the lab\'s actions.'
+  "PSH on its last segment; handshake from the side that connected; FIN and RST where they happened). Comments mark the lab's actions."
 
 /** One connection's packets, in order, from what memory kept. */
 export function connectionPackets(c: ExportConnection): SynthPacket[] {
@@ -18,7 +18,9 @@ export function connectionPackets(c: ExportConnection): SynthPacket[] {
   const incomplete = isIncomplete(c)
   const out = p.open(
     c.info.openedAt,
-    incomplete ? 'Older bytes of this connection were not kept in memory (the lab\'s limits): this export has gaps, marked where they are' : undefined
+    incomplete
+      ? "Older bytes of this connection were not kept in memory (the lab's limits): this export has gaps, marked where they are"
+      : undefined
   )
   // Whole chunks dropped from memory were the oldest of each direction: their bytes go before the first kept one.
   p.missing('in', c.notKept.in.bytes, 'were not kept in memory (the oldest go first)', c.notKept.in.chunks)

@@ -30,25 +30,42 @@ export interface ExportConnection {
 
 /** Whether an export of this connection lacks bytes the peers exchanged. */
 export function isIncomplete(c: ExportConnection): boolean {
-  return c.notKept.in.bytes + c.notKept.out.bytes > 0 || c.chunks.some((k) => k.data.length < k.size)
+  return c.notKept.in.bytes + c.notKept.out.bytes > 0 || c.chunks.some(k => k.data.length < k.size)
 }
 
 /** Takes the kept traffic of the named connections (or all, in id order), open or closed. */
 export function collectConnections(lab: Lab, ids?: readonly number[]): ExportConnection[] {
-  const conns = ids ? ids.map((id) => lab.connections.get(id) ?? missing(id)) : [...lab.connections.values()]
-  if (conns.length === 0) throw new LabFailure('nothing-to-export', 'There is no connection to export', 'Open or keep a connection first.')
-  return conns.map((conn) => {
+  const conns = ids ? ids.map(id => lab.connections.get(id) ?? missing(id)) : [...lab.connections.values()]
+  if (conns.length === 0)
+    throw new LabFailure('nothing-to-export', 'There is no connection to export', 'Open or keep a connection first.')
+  return conns.map(conn => {
     const rec = conn.traffic.read(conn.id)
-    const chunks: ExportChunk[] = rec.chunks.map((c) => ({ seq: c.seq, at: c.at, dir: c.dir, size: c.size, data: Buffer.from(c.data, 'base64') }))
+    const chunks: ExportChunk[] = rec.chunks.map(c => ({
+      seq: c.seq,
+      at: c.at,
+      dir: c.dir,
+      size: c.size,
+      data: Buffer.from(c.data, 'base64')
+    }))
     const info = conn.info()
-    const notKept = { in: { bytes: info.bytesIn, chunks: info.chunksIn }, out: { bytes: info.bytesOut, chunks: info.chunksOut } }
+    const notKept = {
+      in: { bytes: info.bytesIn, chunks: info.chunksIn },
+      out: { bytes: info.bytesOut, chunks: info.chunksOut }
+    }
     for (const c of chunks) {
       notKept[c.dir].bytes -= c.size
       notKept[c.dir].chunks--
     }
     return {
       info,
-      identity: { id: conn.id, origin: conn.origin, family: conn.family, local: conn.local, remote: conn.remote, unixPath: conn.unixPath },
+      identity: {
+        id: conn.id,
+        origin: conn.origin,
+        family: conn.family,
+        local: conn.local,
+        remote: conn.remote,
+        unixPath: conn.unixPath
+      },
       chunks,
       marks: [...conn.marks],
       notKept: {

@@ -26,13 +26,23 @@ export function exportJsonl(conns: readonly ExportConnection[]): string {
     )
     for (const dir of ['in', 'out'] as const) {
       const nk = c.notKept[dir]
-      if (nk.bytes > 0 || nk.chunks > 0) lines.push(JSON.stringify({ type: 'not-kept', connection: i.id, dir, bytes: nk.bytes, chunks: nk.chunks }))
+      if (nk.bytes > 0 || nk.chunks > 0)
+        lines.push(JSON.stringify({ type: 'not-kept', connection: i.id, dir, bytes: nk.bytes, chunks: nk.chunks }))
     }
     for (const item of timeline(c)) {
       if ('chunk' in item) {
         const k = item.chunk
         lines.push(
-          JSON.stringify({ type: 'chunk', connection: i.id, seq: k.seq, at: k.at, dir: k.dir, size: k.size, keptBytes: k.data.length, data: k.data.toString('base64') })
+          JSON.stringify({
+            type: 'chunk',
+            connection: i.id,
+            seq: k.seq,
+            at: k.at,
+            dir: k.dir,
+            size: k.size,
+            keptBytes: k.data.length,
+            data: k.data.toString('base64')
+          })
         )
       } else {
         const m = item.mark
@@ -40,7 +50,7 @@ export function exportJsonl(conns: readonly ExportConnection[]): string {
       }
     }
   }
-  return lines.map((l) => `${l}\n`).join('')
+  return lines.map(l => `${l}\n`).join('')
 }
 
 function hexLines(data: Buffer): string[] {
@@ -65,7 +75,9 @@ export function exportHexdump(conns: readonly ExportConnection[]): string {
   for (const c of conns) {
     const i = c.info
     const [from, to] = [endpointText(i.family, i.local), endpointText(i.family, i.remote)]
-    lines.push(`# connection ${i.id} ${i.origin} ${from} <-> ${to}, in ${i.bytesIn} bytes / ${i.chunksIn} chunks, out ${i.bytesOut} bytes / ${i.chunksOut} chunks`)
+    lines.push(
+      `# connection ${i.id} ${i.origin} ${from} <-> ${to}, in ${i.bytesIn} bytes / ${i.chunksIn} chunks, out ${i.bytesOut} bytes / ${i.chunksOut} chunks`
+    )
     for (const dir of ['in', 'out'] as const) {
       const nk = c.notKept[dir]
       if (nk.bytes > 0 || nk.chunks > 0) lines.push(`# not kept: ${dir} ${nk.bytes} bytes in ${nk.chunks} older chunks`)
@@ -104,7 +116,7 @@ export function parseHexdump(text: string): { connection: number; dir: 'in' | 'o
       flush()
       cur = { connection: conn, dir: mk[1] as 'in' | 'out', bytes: [] }
     } else if (line.startsWith('##')) flush()
-    else if (cur && /^[0-9a-f]{8}  /.test(line)) {
+    else if (cur && /^[0-9a-f]{8} {2}/.test(line)) {
       const hex = line.slice(10, 10 + 49)
       for (const h of hex.split(' ')) if (h.length === 2) cur.bytes.push(parseInt(h, 16))
     }
@@ -115,5 +127,5 @@ export function parseHexdump(text: string): { connection: number; dir: 'in' | 'o
 
 /** Raw bytes of one direction, the kept chunks concatenated. */
 export function rawBytes(c: ExportConnection, dir: 'in' | 'out'): Buffer {
-  return Buffer.concat(c.chunks.filter((k) => k.dir === dir).map((k) => k.data))
+  return Buffer.concat(c.chunks.filter(k => k.dir === dir).map(k => k.data))
 }

@@ -152,7 +152,8 @@ function readOptions(buf: Buffer, from: number, to: number): BlockOption[] {
 
 /** Reads the packets of a little-endian pcapng file (the lab's own, or one another tool rewrote). */
 export function readPcapng(buf: Buffer): PcapngPacket[] {
-  if (buf.length < 28 || buf.readUInt32LE(0) !== SHB_TYPE) throw new PcapngError('This is not a pcapng file (no section header block at its start)')
+  if (buf.length < 28 || buf.readUInt32LE(0) !== SHB_TYPE)
+    throw new PcapngError('This is not a pcapng file (no section header block at its start)')
   if (buf.readUInt32LE(8) !== BYTE_ORDER_MAGIC) throw new PcapngError('Only little-endian pcapng files can be read')
   const packets: PcapngPacket[] = []
   let interfaces: { linkType: number; unitsPerSecond: number }[] = []
@@ -181,8 +182,8 @@ export function readPcapng(buf: Buffer): PcapngPacket[] {
       const caplen = buf.readUInt32LE(at + 20)
       if (28 + caplen > total - 4) throw new PcapngError(`Packet at byte ${at} is longer than its block`)
       const comments = readOptions(buf, at + 28 + pad4(caplen), at + total - 4)
-        .filter((o) => o.code === OPT_COMMENT)
-        .map((o) => o.value.toString('utf8'))
+        .filter(o => o.code === OPT_COMMENT)
+        .map(o => o.value.toString('utf8'))
       packets.push({
         micros: (ts / iface.unitsPerSecond) * 1e6,
         linkType: iface.linkType,

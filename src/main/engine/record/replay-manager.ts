@@ -25,7 +25,8 @@ interface Replay {
 /** Parses HOST:PORT, [IPV6]:PORT or unix:PATH (the --listen address forms, without a behaviour). */
 function parseTarget(target: string, needPort: boolean): { host: string; port?: number } {
   const r = parseListenSpec(target.includes('@') && !target.startsWith('unix:') ? `x${target}` : target)
-  if (!r.ok) throw new LabFailure('invalid', `Address ${JSON.stringify(target)}: ${r.error.replace(/^--listen "[^"]*": /, '')}`)
+  if (!r.ok)
+    throw new LabFailure('invalid', `Address ${JSON.stringify(target)}: ${r.error.replace(/^--listen "[^"]*": /, '')}`)
   const port = r.value.port as number | undefined
   if (needPort && !r.value.host.startsWith('unix:') && !port) {
     throw new LabFailure('invalid', `Address ${JSON.stringify(target)} needs a port from 1 to 65535`)
@@ -42,7 +43,7 @@ export class ReplayManager {
 
   /** Every replay, newest last. */
   list(): ReplayInfo[] {
-    return [...this.replays.values()].map((r) => ({ ...r.info, connectionIds: [...r.info.connectionIds] }))
+    return [...this.replays.values()].map(r => ({ ...r.info, connectionIds: [...r.info.connectionIds] }))
   }
 
   /** Starts one; answers once it is connected (client) or listening (server). */
@@ -50,7 +51,7 @@ export class ReplayManager {
     const conv = await this.conversation(req.source)
     const pace: ReplayPace = { pace: req.pace, waitForReplies: req.waitForReplies, replyTimeoutMs: req.replyTimeoutMs }
     const side = req.mode === 'client' ? 'client' : 'server'
-    const total = conv.chunks.filter((c) => c.side === side).length
+    const total = conv.chunks.filter(c => c.side === side).length
     const replay: Replay = {
       cancelled: false,
       info: {
@@ -63,7 +64,9 @@ export class ReplayManager {
         sourceConnectionId: conv.connectionId,
         chunksSent: 0,
         chunksTotal: total,
-        message: conv.incomplete ? `${conv.label} has bytes the lab did not keep: only the kept ones are replayed` : null
+        message: conv.incomplete
+          ? `${conv.label} has bytes the lab did not keep: only the kept ones are replayed`
+          : null
       }
     }
     if (req.mode === 'client') await this.startClient(replay, conv, req.target, pace)
@@ -111,7 +114,11 @@ export class ReplayManager {
     const streams = conversationsOfPcapng(bytes, label)
     const conv = streams[source.stream]
     if (!conv) {
-      throw new LabFailure('not-found', `${label} has ${streams.length} TCP stream(s); there is no stream ${source.stream}`, 'Streams are numbered from 0, as tshark does.')
+      throw new LabFailure(
+        'not-found',
+        `${label} has ${streams.length} TCP stream(s); there is no stream ${source.stream}`,
+        'Streams are numbered from 0, as tshark does.'
+      )
     }
     return conv
   }
@@ -121,7 +128,7 @@ export class ReplayManager {
       sent: () => {
         r.info.chunksSent++
       },
-      note: (text) => {
+      note: text => {
         r.info.message = text
         this.lab.notice('warning', `Replay ${r.info.id}: ${text}`)
       }
@@ -156,13 +163,21 @@ export class ReplayManager {
     const server = this.lab.servers.get(info.id)
     if (!server) throw new LabFailure('internal', 'The replay server vanished')
     r.info.serverId = info.id
-    r.info.target = server.family === 'unix' ? `unix:${server.bound.address}` : server.family === 'IPv6' ? `[${server.bound.address}]:${server.bound.port}` : `${server.bound.address}:${server.bound.port}`
+    r.info.target =
+      server.family === 'unix'
+        ? `unix:${server.bound.address}`
+        : server.family === 'IPv6'
+          ? `[${server.bound.address}]:${server.bound.port}`
+          : `${server.bound.address}:${server.bound.port}`
     r.stopServer = async () => {
       if (this.lab.servers.has(info.id)) await this.lab.stopServer({ serverId: info.id }).catch(() => undefined)
     }
-    const peers = new Map<LabConnection, { received: ReceivedBytes; drain: ReturnType<typeof drainWaiter>; done: boolean; peerEnded: boolean }>()
+    const peers = new Map<
+      LabConnection,
+      { received: ReceivedBytes; drain: ReturnType<typeof drainWaiter>; done: boolean; peerEnded: boolean }
+    >()
     const behaviour: ServerBehaviour = {
-      onOpen: (conn) => {
+      onOpen: conn => {
         if (r.cancelled || peers.has(conn)) return
         const state = { received: new ReceivedBytes(), drain: drainWaiter(), done: false, peerEnded: false }
         peers.set(conn, state)
@@ -174,15 +189,15 @@ export class ReplayManager {
         })
       },
       onData: (conn, chunk) => peers.get(conn)?.received.add(chunk.length),
-      onPeerEnd: (conn) => {
+      onPeerEnd: conn => {
         const s = peers.get(conn)
         if (!s) return conn.halfClose()
         s.peerEnded = true
         s.received.end()
         if (s.done) conn.halfClose()
       },
-      onDrain: (conn) => peers.get(conn)?.drain.wake(),
-      onClose: (conn) => {
+      onDrain: conn => peers.get(conn)?.drain.wake(),
+      onClose: conn => {
         const s = peers.get(conn)
         s?.received.end()
         s?.drain.wake()
@@ -228,7 +243,7 @@ export class ReplayManager {
 function drainWaiter(): { wait: () => Promise<void>; wake: () => void } {
   let waiters: (() => void)[] = []
   return {
-    wait: () => new Promise<void>((resolve) => waiters.push(resolve)),
+    wait: () => new Promise<void>(resolve => waiters.push(resolve)),
     wake: () => {
       const w = waiters
       waiters = []

@@ -179,7 +179,10 @@ export class TcpFlow {
     const s = this.server
     return [
       { micros, data: buildPacket(c, s, this.isn.client, 0, TCP_SYN, EMPTY, 0, 0, this.ipId.client++), comment },
-      { micros, data: buildPacket(s, c, this.isn.server, this.next.client, TCP_SYN | TCP_ACK, EMPTY, 0, 0, this.ipId.server++) },
+      {
+        micros,
+        data: buildPacket(s, c, this.isn.server, this.next.client, TCP_SYN | TCP_ACK, EMPTY, 0, 0, this.ipId.server++)
+      },
       { micros, data: this.segment('client', TCP_ACK, EMPTY, 0, 0) }
     ]
   }

@@ -1,10 +1,11 @@
-import { useMemo, useState } from 'react'
+import { useState } from 'react'
 import type { ReactNode } from 'react'
 import { formatBytes } from '@shared/byte-format'
 import type { CaptureFormat } from '@shared/model'
 import { useLabStore } from '@renderer/store/use-lab'
+import { useCommand } from '@renderer/store/use-command'
 import { useUi } from '@renderer/store/ui-store'
-import { BUTTON, INPUT } from '@renderer/features/layout/ui-classes'
+import { BUTTON, INPUT } from '@renderer/ui/classes'
 import { downloadFile } from './download'
 import { useRecordStatus } from './use-record-status'
 import { ReplayPanel } from './replay-panel'
@@ -24,8 +25,9 @@ const SELECT = `${INPUT} w-auto py-1 text-xs`
 /** Export (connection / shown / all × format), record to disk with its budget, and replay. */
 export function CaptureBar({ shownIds }: { shownIds: () => readonly number[] }): ReactNode {
   const store = useLabStore()
-  const request = useMemo(() => store.transport.request.bind(store.transport) as typeof store.transport.request, [store])
-  const selected = useUi((s) => s.selectedConnectionId)
+  // Polls and one-off commands: failures become notices here, so no busy state is tracked.
+  const { run: request } = useCommand(undefined, { trackBusy: false })
+  const selected = useUi(s => s.selectedConnectionId)
   const [scope, setScope] = useState<Scope>('shown')
   const [format, setFormat] = useState<CaptureFormat>('pcapng')
   const [busy, setBusy] = useState(false)
@@ -37,8 +39,10 @@ export function CaptureBar({ shownIds }: { shownIds: () => readonly number[] }):
 
   const runExport = async (): Promise<void> => {
     // The shown rows are read at the click: the table's order changes with every batch.
-    const ids = scope === 'selected' ? (selected !== null ? [selected] : []) : scope === 'shown' ? [...shownIds()] : undefined
-    if (ids !== undefined && ids.length === 0) return store.addNotice('warning', 'The table shows no connection to export')
+    const ids =
+      scope === 'selected' ? (selected !== null ? [selected] : []) : scope === 'shown' ? [...shownIds()] : undefined
+    if (ids !== undefined && ids.length === 0)
+      return store.addNotice('warning', 'The table shows no connection to export')
     setBusy(true)
     const r = await request('capture:export', { format, connectionIds: ids })
     setBusy(false)
@@ -49,7 +53,9 @@ export function CaptureBar({ shownIds }: { shownIds: () => readonly number[] }):
 
   const toggleRecord = async (): Promise<void> => {
     setBusy(true)
-    const r = status?.recording ? await request('capture:record-stop', {}) : await request('capture:record-start', dir.trim() ? { dir: dir.trim() } : {})
+    const r = status?.recording
+      ? await request('capture:record-stop', {})
+      : await request('capture:record-start', dir.trim() ? { dir: dir.trim() } : {})
     setBusy(false)
     if (!r.ok) store.addNotice('error', r.error.message, r.error.hint)
     await refresh()
@@ -62,7 +68,7 @@ export function CaptureBar({ shownIds }: { shownIds: () => readonly number[] }):
         <label className="sr-only" htmlFor="export-scope">
           Export which connections
         </label>
-        <select id="export-scope" className={SELECT} value={scope} onChange={(e) => setScope(e.target.value as Scope)}>
+        <select id="export-scope" className={SELECT} value={scope} onChange={e => setScope(e.target.value as Scope)}>
           <option value="selected" disabled={selected === null}>
             {selected !== null ? `Connection #${selected}` : 'Selected connection'}
           </option>
@@ -72,14 +78,25 @@ export function CaptureBar({ shownIds }: { shownIds: () => readonly number[] }):
         <label className="sr-only" htmlFor="export-format">
           Export format
         </label>
-        <select id="export-format" className={SELECT} value={format} onChange={(e) => setFormat(e.target.value as CaptureFormat)}>
-          {(Object.keys(FORMAT_LABELS) as CaptureFormat[]).map((f) => (
+        <select
+          id="export-format"
+          className={SELECT}
+          value={format}
+          onChange={e => setFormat(e.target.value as CaptureFormat)}
+        >
+          {(Object.keys(FORMAT_LABELS) as CaptureFormat[]).map(f => (
             <option key={f} value={f}>
               {FORMAT_LABELS[f]}
             </option>
           ))}
         </select>
-        <button type="button" className={BUTTON.secondary} disabled={!canExport} onClick={() => void runExport()} title="Download what the lab kept of these connections">
+        <button
+          type="button"
+          className={BUTTON.secondary}
+          disabled={!canExport}
+          onClick={() => void runExport()}
+          title="Download what the lab kept of these connections"
+        >
           Export
         </button>
         <span className="mx-1 h-4 w-px bg-slate-300 dark:bg-slate-700" aria-hidden="true" />
@@ -93,7 +110,7 @@ export function CaptureBar({ shownIds }: { shownIds: () => readonly number[] }):
               className={`${INPUT} w-44 py-1 text-xs`}
               placeholder={status?.dir ?? 'folder on the lab machine'}
               value={dir}
-              onChange={(e) => setDir(e.target.value)}
+              onChange={e => setDir(e.target.value)}
               title="The folder the recording goes to, on the machine the lab runs on (a new file; nothing is overwritten)"
             />
           </>
@@ -106,18 +123,32 @@ export function CaptureBar({ shownIds }: { shownIds: () => readonly number[] }):
           onClick={() => void toggleRecord()}
           title="Write everything the lab sees, in full, to a pcapng file, up to the disk budget"
         >
-          <span aria-hidden="true" className={`h-2 w-2 rounded-full ${recording ? 'animate-pulse bg-red-500' : 'bg-slate-400'}`} />
+          <span
+            aria-hidden="true"
+            className={`h-2 w-2 rounded-full ${recording ? 'animate-pulse bg-red-500' : 'bg-slate-400'}`}
+          />
           {recording ? 'Stop recording' : 'Record'}
         </button>
         {status && (status.recording || status.file) ? (
-          <span role="status" aria-label="Recording status" className="truncate font-mono text-slate-600 dark:text-slate-300" title={status.file ?? ''}>
-            {status.recording ? 'Recording' : 'Saved'} {formatBytes(status.bytesWritten)} of {formatBytes(status.budgetBytes)}
+          <span
+            role="status"
+            aria-label="Recording status"
+            className="truncate font-mono text-slate-600 dark:text-slate-300"
+            title={status.file ?? ''}
+          >
+            {status.recording ? 'Recording' : 'Saved'} {formatBytes(status.bytesWritten)} of{' '}
+            {formatBytes(status.budgetBytes)}
             {status.droppedBytes > 0 ? ` · ${formatBytes(status.droppedBytes)} not written (disk too slow)` : ''}
             {!status.recording && status.stoppedReason ? ` · ${status.stoppedReason}` : ''} · {status.file}
           </span>
         ) : null}
         <span className="mx-1 h-4 w-px bg-slate-300 dark:bg-slate-700" aria-hidden="true" />
-        <button type="button" className={BUTTON.secondary} aria-expanded={replayOpen} onClick={() => setReplayOpen((o) => !o)}>
+        <button
+          type="button"
+          className={BUTTON.secondary}
+          aria-expanded={replayOpen}
+          onClick={() => setReplayOpen(o => !o)}
+        >
           Replay…
         </button>
       </div>

@@ -17,7 +17,10 @@ export function fromBase64(b64: string): Uint8Array {
 }
 
 /** A connection's kept bytes per conversation side, so an accepted and an outgoing run compare side by side. */
-export function sideBytes(origin: ConnectionInfo['origin'], chunks: readonly TrafficChunk[]): Record<ConversationSide, Uint8Array> {
+export function sideBytes(
+  origin: ConnectionInfo['origin'],
+  chunks: readonly TrafficChunk[]
+): Record<ConversationSide, Uint8Array> {
   const parts: Record<ConversationSide, Uint8Array[]> = { client: [], server: [] }
   for (const c of chunks) parts[sideOfChunk(origin, c.dir)].push(fromBase64(c.data))
   const join = (list: Uint8Array[]): Uint8Array => {

@@ -1,4 +1,1 @@
-import type { LabTransport } from '@renderer/transport/transport'
-
-/** How the capture panels run a command (the transport's request, bound). */
-export type LabRequest = LabTransport['request']
+export type { LabRequest } from '@renderer/transport/transport'

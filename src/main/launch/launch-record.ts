@@ -1,6 +1,6 @@
 import type { RecordStatus } from '@shared/model'
-import type { LabHub } from './engine/lab-hub'
-import { captureOf } from './engine/record/capture-service'
+import type { LabHub } from '../engine/lab-hub'
+import { captureOf } from '../engine/record/capture-service'
 
 /** `--record DIR` (app and browser mode): starts recording into DIR and makes it the UI's default folder; returns a sentence about a failure, or null. */
 export async function startLaunchRecording(hub: LabHub, dir: string | undefined): Promise<string | null> {
