@@ -29,7 +29,10 @@ async function saveBase64(name: string, content: string): Promise<string> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tcp-lab-export-'))
-  lab = createTestLab({ limits: { trafficBytesPerConnection: 4 * 1024 * 1024, trafficBytesTotal: 64 * 1024 * 1024 } })
+  // Everything kept in memory (no flood sampling), so the export can be compared byte for byte.
+  lab = createTestLab({
+    limits: { trafficBytesPerConnection: 4 * 1024 * 1024, trafficBytesTotal: 64 * 1024 * 1024, trafficFlood: null }
+  })
 })
 
 afterAll(async () => {
@@ -341,4 +344,41 @@ describe('an export of a connection still open', () => {
       await t.dispose()
     }
   })
+})
+
+describe('an export of a flood the lab sampled', () => {
+  it('keeps the sequence numbers exact across the chunks not kept, and says "a flood"', async () => {
+    const t = createTestLab({ limits: { trafficBytesPerConnection: 4 * 1024 * 1024 } })
+    try {
+      const s = await t.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'discard' })
+      const peer = await connectPeer({ port: s.bound.port })
+      const total = 16 * 1024 * 1024
+      peer.socket.end(randomBytes(total))
+      const conn = await t.waitConn(
+        c => c.serverId === s.id && c.bytesIn === total && c.state !== 'open',
+        'the flood in',
+        20_000
+      )
+      const rec = await t.ok('connection:traffic', { connectionId: conn.id })
+      const flood = rec.chunks.filter(c => c.notKept === 'flood').length
+      const out = await t.ok('capture:export', { format: 'pcapng', connectionIds: [conn.id] })
+      const file = await saveBase64('flood.pcapng', out.files[0].content)
+      // The client's last sequence number accounts for every byte sent, kept or not: 1 (SYN) + bytes + 1 (FIN).
+      const rows = await tsharkFields(
+        file,
+        ['tcp.nxtseq', 'tcp.seq', 'frame.comment'],
+        'tcp.srcport != ' + s.bound.port
+      )
+      const maxSeq = Math.max(...rows.map(r => Number(r[0] || r[1] || 0)))
+      expect(maxSeq).toBe(total + 2)
+      if (flood > 0) {
+        expect(rows.map(r => r[2]).join(' ')).toContain('a flood')
+        const jsonl = await t.ok('capture:export', { format: 'jsonl', connectionIds: [conn.id] })
+        expect(jsonl.files[0].content).toContain('"notKept":"flood"')
+      }
+      expect(out.notes.join(' ')).toMatch(/not kept in memory/)
+    } finally {
+      await t.dispose()
+    }
+  }, 60_000)
 })

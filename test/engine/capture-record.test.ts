@@ -46,7 +46,9 @@ describe('recording to disk', () => {
       10_000
     )
     const traffic = await lab.ok('connection:traffic', { connectionId: conn.id })
-    expect(traffic.droppedBytes).toBeGreaterThan(8 * 1024 * 1024)
+    // Memory kept a small part of the 16 MiB (dropped oldest, or sampled out as a flood).
+    const keptInMemory = traffic.chunks.reduce((n, c) => n + c.keptBytes, 0)
+    expect(keptInMemory).toBeLessThan(2 * 1024 * 1024)
     const stopped = await lab.ok('capture:record-stop', {})
     expect(stopped.recording).toBe(false)
     expect(stopped.droppedBytes).toBe(0)

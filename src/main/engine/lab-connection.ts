@@ -77,6 +77,11 @@ export class LabConnection {
   closeReason: CloseReason | null = null
   error: string | null = null
   peerEndedAt: number | null = null
+  /** When the lab sent its FIN (half-close or graceful close). */
+  labEndedAt: number | null = null
+  /** The record's next seq when the peer's FIN arrived / the lab's FIN was queued: the order of the stream. */
+  peerEndedSeq: number | null = null
+  labEndedSeq: number | null = null
   closedAt: number | null = null
   lastActivity = this.openedAt
   bytesIn = 0
@@ -175,6 +180,7 @@ export class LabConnection {
   halfClose(): void {
     if (this.closed || this.labEnded) return
     this.labEnded = true
+    this.markLabEnd()
     this.mark('lab-fin', 'The lab half-closed: shutdown(SHUT_WR), FIN after the queued bytes')
     this.socket.end()
     if (this.state === 'open' || this.state === 'queued') {
@@ -187,7 +193,10 @@ export class LabConnection {
   close(reason: CloseReason = 'lab-close'): void {
     if (this.closed) return
     this.intendedReason ??= reason
-    if (!this.labEnded) this.mark('lab-fin', `The lab closed the connection (${reason}): FIN after the queued bytes`)
+    if (!this.labEnded) {
+      this.markLabEnd()
+      this.mark('lab-fin', `The lab closed the connection (${reason}): FIN after the queued bytes`)
+    }
     this.labEnded = true
     this.socket.end(() => this.socket.destroy())
     this.watchClose()
@@ -255,8 +264,17 @@ export class LabConnection {
       bytesOut: this.bytesOut,
       chunksIn: this.chunksIn,
       chunksOut: this.chunksOut,
-      paused: this.userPaused
+      paused: this.userPaused,
+      // Only once known, so a connection that never ended looks as before.
+      ...(this.labEndedAt !== null ? { labEndedAt: this.labEndedAt, labEndedSeq: this.labEndedSeq } : {}),
+      ...(this.peerEndedSeq !== null ? { peerEndedSeq: this.peerEndedSeq } : {})
     }
+  }
+
+  /** The lab's FIN: its time and its place in the stream (after every chunk recorded so far). */
+  private markLabEnd(): void {
+    this.labEndedAt = Date.now()
+    this.labEndedSeq = this.traffic.lastSeq + 1
   }
 
   /** A peer that never reads would keep a closing socket forever: destroy it once its writes stall. */
@@ -317,6 +335,7 @@ export class LabConnection {
 
   private onEnd(): void {
     this.peerEndedAt = Date.now()
+    this.peerEndedSeq = this.traffic.lastSeq + 1
     this.mark('peer-fin', 'The peer half-closed (FIN): the lab read end of file')
     if (this.state === 'open' || this.state === 'queued') this.state = 'peer-half-closed'
     this.owner.changed(this, 'peer-ended')
@@ -342,8 +361,6 @@ export class LabConnection {
 
   private onClose(): void {
     if (this.closed) return
-    // A closed connection keeps its bytes in its own ring, not in the socket's buffers.
-    this.traffic.settle()
     this.state = 'closed'
     this.closedAt = Date.now()
     this.closeReason = this.intendedReason ?? (this.peerEndedAt !== null ? 'peer-fin' : 'lab-close')

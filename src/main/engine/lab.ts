@@ -1,9 +1,11 @@
 import type { CommandRequest, CommandValue } from '@shared/contract'
-import type { LabEvent, ServerCounters, Snapshot, Totals } from '@shared/model'
+import type { LabEvent, ServerCounters, Snapshot, Totals, TrafficFloodPolicy } from '@shared/model'
 import type { LabConnection, ConnectionOwner } from './lab-connection'
+import { findOwnListener } from './own-listener'
+import type { OwnListener } from './own-listener'
 import { LabTcpServer } from './tcp-server'
 import type { ServerOwner } from './tcp-server'
-import { TrafficBudget } from './traffic-record'
+import { DEFAULT_FLOOD_POLICY, TrafficBudget } from './traffic-record'
 import { LabFailure } from './errors'
 import { connectClient } from './tcp-client'
 import { localhostNotes } from './address-notes'
@@ -20,6 +22,8 @@ export interface LabLimits {
   pendingEventsMax: number
   /** Bytes held for all echo-after-eof peers together before the largest holder is reset. */
   heldBytesTotal: number
+  /** What is kept of a flood's bytes (README, limits); null keeps every byte within the caps. */
+  trafficFlood: TrafficFloodPolicy | null
 }
 
 /** The documented defaults. */
@@ -29,7 +33,8 @@ export const DEFAULT_LIMITS: LabLimits = {
   trafficChunksPerConnection: 4096,
   closedConnectionsKept: 5_000,
   pendingEventsMax: 20_000,
-  heldBytesTotal: HELD_BYTES_TOTAL
+  heldBytesTotal: HELD_BYTES_TOTAL,
+  trafficFlood: DEFAULT_FLOOD_POLICY
 }
 
 /** Bytes already waiting in a connection's user-space queue past which connection:send refuses (or skips it). */
@@ -80,7 +85,9 @@ export class Lab implements ServerOwner, ConnectionOwner {
     this.budget = new TrafficBudget(
       this.limits.trafficBytesPerConnection,
       this.limits.trafficBytesTotal,
-      this.limits.trafficChunksPerConnection
+      this.limits.trafficChunksPerConnection,
+      undefined,
+      this.limits.trafficFlood
     )
     this.heldBytes = new HeldBytesBudget(this.limits.heldBytesTotal)
   }
@@ -95,6 +102,11 @@ export class Lab implements ServerOwner, ConnectionOwner {
   /** @internal */
   whoHoldsPort(port: number, host: string): Promise<string | undefined> {
     return this.options.whoHoldsPort?.(port, host) ?? Promise.resolve(undefined)
+  }
+
+  /** @internal */
+  ownListener(port: number, host: string, exceptServerId: number): OwnListener | undefined {
+    return findOwnListener(this.servers.values(), port, host, exceptServerId)
   }
 
   /** @internal */
@@ -187,7 +199,8 @@ export class Lab implements ServerOwner, ConnectionOwner {
       limits: {
         trafficBytesPerConnection: this.limits.trafficBytesPerConnection,
         trafficBytesTotal: this.limits.trafficBytesTotal,
-        closedConnectionsKept: this.limits.closedConnectionsKept
+        closedConnectionsKept: this.limits.closedConnectionsKept,
+        ...(this.limits.trafficFlood ? { trafficFlood: this.limits.trafficFlood } : {})
       }
     }
   }
@@ -242,6 +255,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
     if (req.acceptMode !== undefined || req.poolSize !== undefined) {
       await server.setAcceptMode(req.acceptMode ?? server.acceptMode, req.poolSize)
     }
+    if (req.pauseOnAccept !== undefined) server.pauseOnAccept = req.pauseOnAccept
     this.serverChanged(server)
     return server.info()
   }

@@ -28,7 +28,10 @@ export function connectionPackets(c: ExportConnection): SynthPacket[] {
   let lastAt = c.info.openedAt
   for (const item of timeline(c)) {
     if ('chunk' in item) {
-      out.push(...p.chunk(item.chunk.dir, item.chunk.data, item.chunk.at, item.chunk.size))
+      const k = item.chunk
+      const why =
+        k.notKept === 'flood' ? 'were not kept in memory (a flood: over the keep rate)' : 'were not kept in memory'
+      out.push(...p.chunk(k.dir, k.data, k.at, k.size, why))
       lastAt = item.chunk.at
     } else {
       out.push(...p.mark(item.mark))

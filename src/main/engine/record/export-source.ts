@@ -11,6 +11,8 @@ export interface ExportChunk {
   dir: 'in' | 'out'
   size: number
   data: Buffer
+  /** Why the bytes are missing when `data` is shorter than `size`: 'flood' = over the lab's keep rate. */
+  notKept?: 'flood'
 }
 
 /** What the lab no longer holds of one direction: whole older chunks dropped from memory. */
@@ -45,7 +47,8 @@ export function collectConnections(lab: Lab, ids?: readonly number[]): ExportCon
       at: c.at,
       dir: c.dir,
       size: c.size,
-      data: Buffer.from(c.data, 'base64')
+      data: Buffer.from(c.data, 'base64'),
+      ...(c.notKept ? { notKept: c.notKept } : {})
     }))
     const info = conn.info()
     const notKept = {

@@ -41,7 +41,8 @@ export function exportJsonl(conns: readonly ExportConnection[]): string {
             dir: k.dir,
             size: k.size,
             keptBytes: k.data.length,
-            data: k.data.toString('base64')
+            data: k.data.toString('base64'),
+            ...(k.notKept ? { notKept: k.notKept } : {})
           })
         )
       } else {
@@ -85,7 +86,11 @@ export function exportHexdump(conns: readonly ExportConnection[]): string {
     for (const item of timeline(c)) {
       if ('chunk' in item) {
         const k = item.chunk
-        const partial = k.data.length < k.size ? ` (not kept: first ${k.size - k.data.length} bytes)` : ''
+        const why = k.notKept === 'flood' ? ', a flood' : ''
+        const partial =
+          k.data.length < k.size
+            ? ` (not kept${why}: ${k.data.length === 0 ? 'all' : `first ${k.size - k.data.length}`} bytes)`
+            : ''
         lines.push(`## chunk ${k.seq} ${k.dir} ${k.size} bytes at ${new Date(k.at).toISOString()}${partial}`)
         lines.push(...hexLines(k.data))
       } else {

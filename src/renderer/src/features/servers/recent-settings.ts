@@ -11,6 +11,7 @@ export interface ServerSettings {
   backlog?: number
   maxConnections?: number
   acceptMode?: AcceptMode
+  pauseOnAccept?: boolean
 }
 
 const KEY = 'tcp-lab:recent-servers'
@@ -48,7 +49,7 @@ export function describeSettings(s: ServerSettings): string {
 }
 
 function settingsKey(s: ServerSettings): string {
-  return JSON.stringify([s.host, s.port, s.behaviour, s.telemetryIntervalMs, s.backlog, s.maxConnections, s.acceptMode])
+  return JSON.stringify([s.host, s.port, s.behaviour, s.telemetryIntervalMs, s.backlog, s.maxConnections, s.acceptMode, s.pauseOnAccept])
 }
 
 function isSettings(v: unknown): v is ServerSettings {
