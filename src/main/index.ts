@@ -8,6 +8,7 @@ import { startLaunchProxies } from './launch/launch-proxies'
 import type { ToxiproxyApi } from './api/toxiproxy-api'
 import { parseCliArgs } from './launch/cli-args'
 import { desktopWorkspaceFile, openLaunchWorkspace } from './launch/launch-workspace'
+import { startLaunchRecording } from './launch/launch-record'
 import { relaunchElectronWithHeapFlags } from './launch/heap-options'
 
 // The engine needs V8 heap options at start-up (launch/heap-options.ts): a packaged app without them relaunches once.
@@ -28,14 +29,15 @@ function openWindow(): void {
 app.whenReady().then(async () => {
   setupSecurity(app, session.defaultSession, isTrustedUrl)
   const argv = process.argv.slice(app.isPackaged ? 1 : 2)
-  const failure = await startListenSpecs(hub, argv)
+  // Electron's own switches are ignored; startListenSpecs refuses bad lab arguments in words.
+  const parsed = parseCliArgs(argv, { strict: false })
+  const failure = (await startListenSpecs(hub, argv)) ?? (parsed.ok ? await startLaunchRecording(hub, parsed.value.record) : null)
   if (failure) {
     console.error(failure)
     app.exit(2)
     return
   }
   // startListenSpecs already refused bad arguments; Electron's own switches are ignored here too.
-  const parsed = parseCliArgs(argv, { strict: false })
   const launched = parsed.ok ? await startLaunchProxies(hub, parsed.value) : { api: null, error: null }
   api = launched.api
   if (launched.error) {

@@ -37,6 +37,13 @@ export const COMMAND_CHANNELS = [
   'sequence:delete',
   'sequence:run',
   'sequence:stop',
+  'capture:export',
+  'capture:record-start',
+  'capture:record-stop',
+  'capture:record-status',
+  'replay:start',
+  'replay:stop',
+  'replay:list',
   'lesson:self-connect-hunt',
   'lesson:load'
 ] as const

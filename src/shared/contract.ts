@@ -1,6 +1,10 @@
 import { z } from 'zod'
 import {
   acceptModeSchema,
+  captureExportSchema,
+  captureFormatSchema,
+  recordStatusSchema,
+  replayInfoSchema,
   behaviourOptionsSchema,
   sequenceRunSchema,
   behaviourSchema,
@@ -57,6 +61,26 @@ const respondTestResponse = z.object({
   ),
   pending: z.object({ start: z.number(), size: z.number() }).nullable(),
   broken: z.object({ at: z.number(), reason: z.string() }).nullable()
+})
+
+/** What a replay plays: a lab connection's record, or a pcapng the lab wrote (a path on the lab's machine, or its bytes). */
+const replaySourceSchema = z.union([
+  z.strictObject({ connectionId: id }),
+  z.strictObject({ path: z.string().min(1).max(4096), stream: z.number().int().min(0).default(0) }),
+  z.strictObject({ pcapngBase64: z.string().min(1).max(96 * 1024 * 1024, 'That file is over 64 MiB'), stream: z.number().int().min(0).default(0) })
+])
+const replayStartSchema = z.strictObject({
+  source: replaySourceSchema,
+  /** client: connect to `target` and send the client side; server: listen on `target` and answer with the server side. */
+  mode: z.enum(['client', 'server']),
+  /** HOST:PORT, [IPV6]:PORT or unix:PATH. */
+  target: z.string().trim().min(1, 'Name an address: HOST:PORT, [IPV6]:PORT or unix:PATH').max(4200),
+  /** original: the recorded gaps between chunks; fast: no waiting. */
+  pace: z.enum(['original', 'fast']).default('fast'),
+  /** Wait for the other side's recorded bytes before sending what followed them. */
+  waitForReplies: z.boolean().default(true),
+  /** How long to wait for a reply before going on anyway. */
+  replyTimeoutMs: z.number().int().min(1).max(600_000).default(5_000)
 })
 const poolSize = z.number().int().min(1, 'A pool needs at least 1 worker').max(1024, 'A pool has at most 1,024 workers')
 /** The fields of `server:start` (before its cross-field checks): workspace entries are derived from them. */
@@ -356,7 +380,28 @@ export const commands = {
     request: z.strictObject({ connectionId: id, sequenceName: itemName }),
     response: sequenceRunSchema
   },
-  'sequence:stop': { request: z.strictObject({ runId: id }), response: sequenceRunSchema }
+  'sequence:stop': { request: z.strictObject({ runId: id }), response: sequenceRunSchema },
+  'capture:export': {
+    request: z.strictObject({
+      /** Connections to export (open or closed and kept); all of them when left out. */
+      connectionIds: z.array(id).min(1, 'Name at least one connection, or leave connectionIds out for all').max(100_000).optional(),
+      format: captureFormatSchema
+    }),
+    response: captureExportSchema
+  },
+  'capture:record-start': {
+    request: z.strictObject({
+      /** A folder on the machine the lab runs on; the default is --record's, else a folder in the system's temp dir. */
+      dir: z.string().trim().min(1, 'Folder must not be empty').max(4096).optional(),
+      budgetBytes: z.number().int().min(64 * 1024, 'A disk budget must be at least 64 KiB').max(2 ** 50).optional()
+    }),
+    response: recordStatusSchema
+  },
+  'capture:record-stop': { request: empty, response: recordStatusSchema },
+  'capture:record-status': { request: empty, response: recordStatusSchema },
+  'replay:start': { request: replayStartSchema, response: replayInfoSchema },
+  'replay:stop': { request: z.strictObject({ replayId: id }), response: replayInfoSchema },
+  'replay:list': { request: empty, response: z.object({ replays: z.array(replayInfoSchema) }) }
 } as const satisfies Record<CommandChannel, { request: z.ZodType; response: z.ZodType }>
 
 /** The table of commands. */

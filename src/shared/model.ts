@@ -351,3 +351,65 @@ export const trafficRecordSchema = z.object({
 })
 /** The kept part of a connection's traffic. */
 export type TrafficRecord = z.infer<typeof trafficRecordSchema>
+
+/** Formats a capture export can take. */
+export const captureFormatSchema = z.enum(['pcapng', 'raw', 'jsonl', 'hexdump'])
+/** A capture export format. */
+export type CaptureFormat = z.infer<typeof captureFormatSchema>
+
+/** One file an export produced, for the renderer to download. */
+export const captureFileSchema = z.object({
+  name: z.string(),
+  mime: z.string(),
+  /** base64 for binary files (pcapng, raw), text for JSONL and hex dumps. */
+  encoding: z.enum(['base64', 'text']),
+  content: z.string()
+})
+/** One exported file. */
+export type CaptureFile = z.infer<typeof captureFileSchema>
+
+/** What `capture:export` answers: the files, and sentences about what they lack (bytes not kept). */
+export const captureExportSchema = z.object({
+  files: z.array(captureFileSchema),
+  notes: z.array(z.string())
+})
+/** The result of an export. */
+export type CaptureExport = z.infer<typeof captureExportSchema>
+
+/** The disk recorder's state, shown while recording. */
+export const recordStatusSchema = z.object({
+  recording: z.boolean(),
+  /** The file being (or last) written. */
+  file: z.string().nullable(),
+  dir: z.string().nullable(),
+  startedAt: z.number().nullable(),
+  /** Bytes written to the file so far. */
+  bytesWritten: z.number(),
+  budgetBytes: z.number(),
+  /** Payload bytes the disk could not keep up with (counted, marked in the file as gaps). */
+  droppedBytes: z.number(),
+  packets: z.number(),
+  /** Why the last recording stopped: asked, budget reached, a write error. */
+  stoppedReason: z.string().nullable()
+})
+/** The disk recorder's state. */
+export type RecordStatus = z.infer<typeof recordStatusSchema>
+
+/** A running or finished replay. */
+export const replayInfoSchema = z.object({
+  id: z.number().int(),
+  mode: z.enum(['client', 'server']),
+  /** Where it connects (client) or listens (server). */
+  target: z.string(),
+  state: z.enum(['running', 'done', 'stopped', 'failed']),
+  /** The lab connection(s) the replay drives: one as a client, one per accepted peer as a server. */
+  connectionIds: z.array(z.number().int()),
+  serverId: z.number().int().nullable(),
+  /** The connection the conversation came from, when it was a lab connection. */
+  sourceConnectionId: z.number().int().nullable(),
+  chunksSent: z.number().int(),
+  chunksTotal: z.number().int(),
+  message: z.string().nullable()
+})
+/** A replay. */
+export type ReplayInfo = z.infer<typeof replayInfoSchema>

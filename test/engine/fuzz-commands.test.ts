@@ -160,6 +160,18 @@ function validBase(name: CommandName): Record<string, unknown> {
       return { connectionId: connId, sequenceName: 's' }
     case 'sequence:stop':
       return { runId: 1 }
+    case 'capture:export':
+      return { connectionIds: [connId], format: 'jsonl' }
+    case 'capture:record-start':
+      return { dir: '/nonexistent-tcp-lab-dir/x', budgetBytes: 1024 * 1024 }
+    case 'capture:record-stop':
+    case 'capture:record-status':
+    case 'replay:list':
+      return {}
+    case 'replay:start':
+      return { source: { connectionId: connId }, mode: 'client', target: '127.0.0.1:1', pace: 'fast', waitForReplies: true, replyTimeoutMs: 1000 }
+    case 'replay:stop':
+      return { replayId: 1 }
     case 'lesson:self-connect-hunt':
       return { port: 1, maxTries: 1, timeoutMs: 100 }
     case 'lesson:load':

@@ -24,6 +24,26 @@ export interface ConnectionHandlers {
   onClose(conn: LabConnection): void
 }
 
+/** What happened to a connection besides its bytes (a lab action, a FIN, a fault), for captures and exports. */
+export type ConnectionMarkKind = 'peer-fin' | 'lab-fin' | 'peer-reset' | 'lab-reset' | 'error' | 'pause' | 'resume' | 'closed' | 'fault' | 'note'
+
+/** One mark on a connection's timeline; `chunkIndex` = chunks (both directions) seen before it. */
+export interface ConnectionMark {
+  at: number
+  kind: ConnectionMarkKind
+  chunkIndex: number
+  text?: string
+}
+
+/** Marks kept per connection (they are rare: lab actions and ends); past it the oldest go. */
+export const MARKS_KEPT = 256
+
+/** Sees every chunk and mark of a connection: the disk recorder. Set only while recording. */
+export interface ConnectionTap {
+  data(conn: LabConnection, dir: 'in' | 'out', chunk: Buffer, at: number): void
+  mark(conn: LabConnection, mark: ConnectionMark): void
+}
+
 /** Options for wrapping a socket. */
 export interface LabConnectionInit {
   id: number
@@ -75,6 +95,12 @@ export class LabConnection {
   /** Per-connection state a behaviour may keep (line buffers, request parsers). */
   behaviourState: unknown = undefined
   handlers: ConnectionHandlers | null = null
+  /** The disk recorder's hook on the read and write paths; null (zero cost) unless recording. */
+  tap: ConnectionTap | null = null
+  /** Lab actions, FINs, resets and faults in order, bounded by MARKS_KEPT. */
+  readonly marks: ConnectionMark[] = []
+  /** The Unix socket path, when this is a Unix-socket connection. */
+  readonly unixPath: string | undefined
   /** Added to the owning server's totals on every chunk; null for outgoing clients. */
   serverTotals: { bytesIn: number; bytesOut: number; dirty: boolean } | null = null
   /** Added to the whole lab's totals on every chunk; set when the lab adopts the connection. */
@@ -105,6 +131,7 @@ export class LabConnection {
     this.owner = init.owner
     this.traffic = new TrafficRecorder(init.budget)
     this.family = familyOf(init.socket, init.unixPath)
+    this.unixPath = init.unixPath
     if (init.unixPath !== undefined) {
       const own = { address: init.unixPath, port: 0 }
       const peer = { address: '(unnamed)', port: 0 }
@@ -148,6 +175,7 @@ export class LabConnection {
     const now = this.count('out', bytes.length)
     if (bytes === this.echoCandidate && this.traffic.lastSeq === this.echoSeq) this.traffic.addRepeat('out', now)
     else this.traffic.add('out', bytes, now)
+    this.tap?.data(this, 'out', bytes, now)
     const ok = this.socket.write(bytes)
     if (!ok && !this.flowPaused && !this.relay) {
       this.flowPaused = true
@@ -161,6 +189,7 @@ export class LabConnection {
     if (this.closed || this.labEnded) return
     this.labEnded = true
     this.markLabEnd()
+    this.mark('lab-fin', 'The lab half-closed: shutdown(SHUT_WR), FIN after the queued bytes')
     this.socket.end()
     if (this.state === 'open' || this.state === 'queued') {
       this.state = 'lab-half-closed'
@@ -172,7 +201,10 @@ export class LabConnection {
   close(reason: CloseReason = 'lab-close'): void {
     if (this.closed) return
     this.intendedReason ??= reason
-    if (!this.labEnded) this.markLabEnd()
+    if (!this.labEnded) {
+      this.markLabEnd()
+      this.mark('lab-fin', `The lab closed the connection (${reason}): FIN after the queued bytes`)
+    }
     this.labEnded = true
     this.socket.end(() => this.socket.destroy())
     this.watchClose()
@@ -183,6 +215,7 @@ export class LabConnection {
     if (this.closed) return
     this.intendedReason ??= reason
     this.labEnded = true
+    this.mark('lab-reset', `The lab reset the connection (${reason}): RST, queued bytes discarded`)
     if (typeof this.socket.resetAndDestroy === 'function' && this.family !== 'unix') this.socket.resetAndDestroy()
     else this.socket.destroy()
   }
@@ -191,6 +224,7 @@ export class LabConnection {
   setUserPaused(paused: boolean): void {
     if (this.closed || this.userPaused === paused) return
     this.userPaused = paused
+    this.mark(paused ? 'pause' : 'resume', paused ? 'The lab paused reading: the peer\'s bytes wait in kernel buffers' : 'The lab resumed reading')
     this.updateReading()
     this.owner.changed(this, 'updated')
   }
@@ -215,6 +249,14 @@ export class LabConnection {
     this.state = 'open'
     this.updateReading()
     this.owner.changed(this, 'updated')
+  }
+
+  /** Notes a lab action, FIN, reset or fault on the timeline (and tells the recorder, if one listens). */
+  mark(kind: ConnectionMarkKind, text?: string): void {
+    const m: ConnectionMark = { at: Date.now(), kind, chunkIndex: this.chunksIn + this.chunksOut, text }
+    if (this.marks.length >= MARKS_KEPT) this.marks.splice(1, 1)
+    this.marks.push(m)
+    this.tap?.mark(this, m)
   }
 
   /** The wire form. */
@@ -294,7 +336,9 @@ export class LabConnection {
   }
 
   private onData(chunk: Buffer): void {
-    this.traffic.add('in', chunk, this.count('in', chunk.length))
+    const at = this.count('in', chunk.length)
+    this.traffic.add('in', chunk, at)
+    this.tap?.data(this, 'in', chunk, at)
     // While the behaviour handles this chunk, writing the very same buffer back is recorded as a repeat.
     this.echoCandidate = chunk
     this.echoSeq = this.traffic.lastSeq
@@ -308,6 +352,7 @@ export class LabConnection {
   private onEnd(): void {
     this.peerEndedAt = Date.now()
     this.peerEndedSeq = this.traffic.lastSeq + 1
+    this.mark('peer-fin', 'The peer half-closed (FIN): the lab read end of file')
     if (this.state === 'open' || this.state === 'queued') this.state = 'peer-half-closed'
     this.owner.changed(this, 'peer-ended')
     if (this.handlers) this.handlers.onPeerEnd(this)
@@ -326,6 +371,7 @@ export class LabConnection {
     this.error ??= describeConnectionError(err)
     if (this.intendedReason === null) {
       this.intendedReason = err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'peer-reset' : 'error'
+      this.mark(this.intendedReason === 'peer-reset' ? 'peer-reset' : 'error', this.error)
     }
   }
 
@@ -334,6 +380,7 @@ export class LabConnection {
     this.state = 'closed'
     this.closedAt = Date.now()
     this.closeReason = this.intendedReason ?? (this.peerEndedAt !== null ? 'peer-fin' : 'lab-close')
+    this.mark('closed', `Closed (${this.closeReason})`)
     this.owner.changed(this, 'closed')
     this.handlers?.onClose(this)
   }

@@ -15,6 +15,8 @@ import type { WorkspaceOptions } from './workspace/workspace'
 import type { CommandSource } from './workspace/restore'
 import { huntSelfConnection } from './lesson/self-connect'
 import { runLoad } from './lesson/load-run'
+import { captureOf, disposeCapture } from './record/capture-service'
+import { exportCapture } from './record/export'
 
 /** What a command runs against: the lab, and the consumer's outlet when it comes through a session. */
 interface CommandContext {
@@ -68,7 +70,14 @@ const COMMANDS: { [C in CommandName]: (ctx: CommandContext, req: CommandRequest<
   'sequence:save': ({ workspace }, req) => workspace.handle('sequence:save', req),
   'sequence:delete': ({ workspace }, req) => workspace.handle('sequence:delete', req),
   'sequence:run': ({ workspace }, req) => workspace.handle('sequence:run', req),
-  'sequence:stop': ({ workspace }, req) => workspace.handle('sequence:stop', req)
+  'sequence:stop': ({ workspace }, req) => workspace.handle('sequence:stop', req),
+  'capture:export': ({ lab }, req) => exportCapture(lab, req),
+  'capture:record-start': ({ lab }, req) => captureOf(lab).start(req),
+  'capture:record-stop': ({ lab }) => captureOf(lab).stop(),
+  'capture:record-status': ({ lab }) => captureOf(lab).status(),
+  'replay:start': ({ lab }, req) => captureOf(lab).replays.start(req),
+  'replay:stop': ({ lab }, req) => captureOf(lab).replays.stop(req.replayId),
+  'replay:list': ({ lab }) => ({ replays: captureOf(lab).replays.list() })
 }
 
 /** Runs one validated command. */
@@ -162,6 +171,7 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
       await workspace.close()
       batcher.dispose()
       await lab.dispose()
+      await disposeCapture(lab)
     }
   }
 }

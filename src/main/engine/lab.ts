@@ -78,6 +78,8 @@ export class Lab implements ServerOwner, ConnectionOwner {
   private dirtyConnections: LabConnection[] = []
   private overflow = false
   private readonly changeListeners = new Set<() => void>()
+  /** Called with every new connection before its first byte (the disk recorder attaches its tap here). */
+  readonly adoptHooks = new Set<(conn: LabConnection) => void>()
   private disposed = false
   /** The proxies and their faults (`proxy:*`, `toxic:*`). */
   readonly proxies: ProxyRegistry = new ProxyRegistry(this)
@@ -115,6 +117,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
   adopt(conn: LabConnection): void {
     conn.labTotals = this.totals
     this.connections.set(conn.id, conn)
+    for (const hook of this.adoptHooks) hook(conn)
     this.totals.connectionsOpen++
     this.totals.connectionsEver++
     this.emit({ type: 'connection.opened', at: conn.openedAt, connection: conn.info() })

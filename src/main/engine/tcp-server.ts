@@ -214,6 +214,14 @@ export class LabTcpServer implements BehaviourHost {
     else await this.stop(true)
   }
 
+  /** Runs a behaviour made elsewhere (a replay's mock server) under the name it shows; live connections continue under it. */
+  useBehaviour(behaviour: ServerBehaviour, name: Behaviour = 'manual'): void {
+    this.behaviour.dispose()
+    this.behaviourName = name
+    this.behaviour = behaviour
+    for (const c of this.connections) if (c.state !== 'queued' && !c.closed) this.behaviour.onOpen(c)
+  }
+
   /** Swaps the behaviour; live connections continue under the new one. */
   setBehaviour(name: Behaviour, options: BehaviourOptions): void {
     this.behaviour.dispose()

@@ -24,6 +24,8 @@ export interface CliOptions {
   uiHost: string
   uiPort: number
   help: boolean
+  /** `--record DIR`: record every connection to a new pcapng file in DIR from launch. */
+  record?: string
 }
 
 /** Parsed arguments, or one sentence about the first bad one. */
@@ -64,13 +66,16 @@ Options:
                                 Anything but a loopback address exposes the lab to
                                 your network: anyone with the URL can open sockets here.
   --ui-port PORT                Port of the UI (default ${DEFAULT_UI_PORT}; 0 = any free port).
+  --record DIR                  Record everything the lab sees, in full, to a new
+                                pcapng file in DIR (made if missing; never overwrites),
+                                up to a disk budget of 1 GiB; stop it from the UI.
   -h, --help                    Show this help.
 
 Remote machine: run it there, then on your computer
   ssh -L ${DEFAULT_UI_PORT}:127.0.0.1:${DEFAULT_UI_PORT} user@host
 and open the printed URL locally. Ctrl-C stops every server and exits.
 
-The desktop app takes --listen, --proxy, --toxiproxy-api and --workspace too: npm start -- --listen 9000
+The desktop app takes --listen, --proxy, --toxiproxy-api, --workspace and --record too: npm start -- --listen 9000
 (it keeps its workspace in its user-data folder, workspace.json, unless --workspace is given).
 `
 
@@ -124,11 +129,14 @@ export function parseCliArgs(argv: readonly string[], { strict = true }: CliPars
       if (taken.value.trim() === '' || taken.value.includes('\0')) return { ok: false, error: '--workspace needs a file name' }
       if (options.workspace !== null) return { ok: false, error: '--workspace is given twice; a lab keeps one workspace' }
       options.workspace = taken.value
-    } else if (flag === '--listen' || flag === '--ui-host' || flag === '--ui-port') {
+    } else if (flag === '--listen' || flag === '--ui-host' || flag === '--ui-port' || flag === '--record') {
       const taken = takeValue(argv, i, flag)
       if (typeof taken === 'string') return { ok: false, error: taken }
       i = taken.next
-      if (flag === '--listen') {
+      if (flag === '--record') {
+        if (taken.value.trim() === '' || taken.value.includes('\0')) return { ok: false, error: `--record needs a folder, not ${JSON.stringify(taken.value)}` }
+        options.record = taken.value
+      } else if (flag === '--listen') {
         const parsed = parseListenSpec(taken.value)
         if (!parsed.ok) return parsed
         options.listen.push(parsed.value)

@@ -8,6 +8,7 @@ import { listenTarget, startListeners } from '../launch/launch-listeners'
 import { startLaunchProxies } from '../launch/launch-proxies'
 import type { ToxiproxyApi } from '../api/toxiproxy-api'
 import { openLaunchWorkspace } from '../launch/launch-workspace'
+import { startLaunchRecording } from '../launch/launch-record'
 import { startWebServer } from './web-server'
 import type { WebServer } from './web-server'
 import { isWildcard } from './web-security'
@@ -100,6 +101,13 @@ export async function main(argv: readonly string[]): Promise<number | null> {
   api = launched.api
   if (launched.error) {
     process.stderr.write(`tcp-lab: ${launched.error}\n`)
+    await Promise.allSettled([hub.dispose(), web.close()])
+    return 1
+  }
+
+  const recordFailure = await startLaunchRecording(hub, opts.record)
+  if (recordFailure) {
+    process.stderr.write(`${recordFailure}\n`)
     await Promise.allSettled([hub.dispose(), web.close()])
     return 1
   }

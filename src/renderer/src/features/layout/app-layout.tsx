@@ -1,6 +1,8 @@
+import { useCallback, useEffect, useRef } from 'react'
 import type { ReactNode } from 'react'
 import { ConnectionsTable } from '@renderer/features/connections/connections-table'
 import { ConnectionsToolbar } from '@renderer/features/connections/connections-toolbar'
+import { CaptureBar } from '@renderer/features/capture/capture-bar'
 import { useVisibleRowIds } from '@renderer/features/connections/use-visible-rows'
 import { OutgoingClients } from '@renderer/features/servers/outgoing-clients'
 import { ServerList } from '@renderer/features/servers/server-list'
@@ -19,6 +21,9 @@ import { HEADING } from '@renderer/ui/classes'
 export function AppLayout({ kind }: { kind: string }): ReactNode {
   useKeyboardShortcuts()
   const stale = useStale()
+  // The table's rows as it shows them, read by the capture bar when it exports "the shown connections".
+  const shownRef = useRef<readonly number[]>([])
+  const shownIds = useCallback(() => shownRef.current, [])
   return (
     <div className="flex h-screen flex-col bg-slate-100 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
       <AppHeader kind={kind} />
@@ -40,7 +45,8 @@ export function AppLayout({ kind }: { kind: string }): ReactNode {
           <WorkspacePanel />
         </nav>
         <main className="flex min-h-0 min-w-0 flex-col bg-white dark:bg-slate-900/20">
-          <ConnectionsArea />
+          <CaptureBar shownIds={shownIds} />
+          <ConnectionsArea shownRef={shownRef} />
           <LessonDock />
         </main>
         <aside className="flex min-h-0 flex-col border-slate-200 bg-white max-lg:border-t lg:border-l dark:border-slate-800 dark:bg-slate-900/40">
@@ -52,8 +58,11 @@ export function AppLayout({ kind }: { kind: string }): ReactNode {
   )
 }
 
-function ConnectionsArea(): ReactNode {
+function ConnectionsArea({ shownRef }: { shownRef: { current: readonly number[] } }): ReactNode {
   const { ids, total } = useVisibleRowIds()
+  useEffect(() => {
+    shownRef.current = ids
+  }, [ids, shownRef])
   return (
     <div className="flex min-h-0 flex-1 flex-col">
       <ConnectionsToolbar shown={ids.length} total={total} />

@@ -3,6 +3,7 @@ import type { ReactNode } from 'react'
 import { formatRate } from '@shared/byte-format'
 import type { Payload } from '@shared/contract'
 import { ConnectionDetail } from '@renderer/features/detail/connection-detail'
+import { CaptureDetail } from '@renderer/features/capture/capture-detail'
 import { DEFAULT_WINDOW_LIMITS } from '@renderer/features/detail/traffic-window'
 import type { WindowLimits } from '@renderer/features/detail/traffic-window'
 import { SendBox } from '@renderer/features/send/send-box'
@@ -38,6 +39,7 @@ export function DetailSlot(): ReactNode {
             <ConnectionSparkline id={connection.id} />
             {connection.proxy ? <PairTimeline connection={connection} /> : null}
             <ConnectionDetail key={connection.id} connection={connection} server={server ?? null} limits={limits} />
+            <CaptureDetail key={`capture-${connection.id}`} connection={connection} />
           </>
         ) : (
           <EmptyDetail />

@@ -1,0 +1,1 @@
+export type { LabRequest } from '@renderer/transport/transport'
