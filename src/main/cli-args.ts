@@ -39,7 +39,9 @@ Options:
                                 ${BEHAVIOURS.slice(0, 5).join(', ')},
                                 ${BEHAVIOURS.slice(5).join(', ')}.
                                 Examples: --listen 9000,
-                                --listen chat@0.0.0.0:9001, --listen http@[::1]:8080
+                                --listen chat@0.0.0.0:9001, --listen http@[::1]:8080,
+                                --listen echo@udp:127.0.0.1:9000 (UDP),
+                                --listen http@tls:127.0.0.1:8443 (TLS, self-signed)
   --ui-host HOST                Address the UI listens on (default ${DEFAULT_UI_HOST}).
                                 Anything but a loopback address exposes the lab to
                                 your network: anyone with the URL can open sockets here.

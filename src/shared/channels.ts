@@ -11,7 +11,8 @@ export const COMMAND_CHANNELS = [
   'connection:action',
   'connection:traffic',
   'connection:clear-closed',
-  'kernel:sockets'
+  'kernel:sockets',
+  'server:certificate'
 ] as const
 
 /** A command's channel name. */

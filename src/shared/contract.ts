@@ -6,6 +6,7 @@ import {
   connectionInfoSchema,
   portSchema,
   serverInfoSchema,
+  serverProtocolSchema,
   snapshotSchema,
   trafficRecordSchema
 } from './model'
@@ -32,6 +33,47 @@ export const payloadSchema = z.strictObject({
 export type Payload = z.infer<typeof payloadSchema>
 
 const empty = z.strictObject({})
+const pem = (what: string) =>
+  z
+    .string({ error: `${what} must be PEM text` })
+    .max(1024 * 1024, `${what} is over 1 MiB`)
+    .refine((v) => v.includes('-----BEGIN'), `${what} is not PEM (no -----BEGIN line)`)
+const filePath = z.string({ error: 'A file path must be text' }).trim().min(1, 'A file path must not be empty').max(4096)
+
+/** A TLS server's certificate: made at start when nothing is given, else PEM text or PEM files (cert and key together). */
+export const tlsServerOptionsSchema = z
+  .strictObject({
+    certPem: pem('The certificate').optional(),
+    keyPem: pem('The private key').optional(),
+    certFile: filePath.optional(),
+    keyFile: filePath.optional()
+  })
+  .refine((v) => (v.certPem === undefined) === (v.keyPem === undefined), {
+    message: 'Give the certificate and its private key together (certPem and keyPem)'
+  })
+  .refine((v) => (v.certFile === undefined) === (v.keyFile === undefined), {
+    message: 'Give the certificate file and the key file together (certFile and keyFile)'
+  })
+  .refine((v) => v.certPem === undefined || v.certFile === undefined, {
+    message: 'Give the certificate either as PEM text or as files, not both'
+  })
+/** A TLS server's certificate options. */
+export type TlsServerOptions = z.infer<typeof tlsServerOptionsSchema>
+
+/** An outgoing TLS client's options. */
+export const tlsClientOptionsSchema = z.strictObject({
+  /** The name sent as SNI and checked against the certificate; defaults to the host when it is a name. */
+  servername: z.string().trim().min(1).max(255).optional(),
+  /** Application protocols offered by ALPN, e.g. ["h2", "http/1.1"]. */
+  alpn: z.array(z.string().min(1).max(255)).max(16).optional(),
+  /** false: connect even if the certificate cannot be verified (the problem is still shown). */
+  verify: z.boolean().default(true),
+  /** Extra certificate authority to trust, PEM (e.g. a lab server's certificate). */
+  caPem: pem('The CA certificate').optional()
+})
+/** An outgoing TLS client's options. */
+export type TlsClientOptions = z.infer<typeof tlsClientOptionsSchema>
+
 const startServer = z
   .strictObject({
     /** `127.0.0.1`, `0.0.0.0`, `::`, a local address, a name, or `unix:/path`. */
@@ -41,11 +83,25 @@ const startServer = z
     options: behaviourOptionsSchema.default({}),
     backlog: z.number().int().min(1).max(65535).optional(),
     maxConnections: z.number().int().min(1).max(1_000_000).nullable().optional(),
-    acceptMode: acceptModeSchema.optional()
+    acceptMode: acceptModeSchema.optional(),
+    /** tcp (default), udp or tls. */
+    protocol: serverProtocolSchema.optional(),
+    /** TLS only: the certificate (made at start when absent). */
+    tls: tlsServerOptionsSchema.optional(),
+    /** UDP only: a flow closes after this long without a datagram (default 60 s). */
+    udpIdleTimeoutMs: z.number().int().min(100, 'The idle timeout must be at least 100 ms').max(86_400_000).optional()
   })
   .refine((v) => v.host.startsWith('unix:') || v.port !== undefined, {
     message: 'Port is required (0 picks a free one)',
     path: ['port']
+  })
+  .refine((v) => !v.host.startsWith('unix:') || (v.protocol ?? 'tcp') !== 'udp', {
+    message: 'UDP needs an IP address and port, not a unix: path',
+    path: ['protocol']
+  })
+  .refine((v) => v.tls === undefined || v.protocol === 'tls', {
+    message: 'tls options need protocol "tls"',
+    path: ['tls']
   })
 
 /**
@@ -78,11 +134,22 @@ export const commands = {
       .strictObject({
         host,
         port: portSchema.optional(),
-        timeoutMs: z.number().int().min(1).max(120_000).default(5_000)
+        timeoutMs: z.number().int().min(1).max(120_000).default(5_000),
+        /** tcp (default), udp (a connected datagram socket) or tls. */
+        protocol: serverProtocolSchema.optional(),
+        tls: tlsClientOptionsSchema.optional()
       })
       .refine((v) => v.host.startsWith('unix:') || (v.port !== undefined && v.port > 0), {
         message: 'Port must be a whole number from 1 to 65535',
         path: ['port']
+      })
+      .refine((v) => !v.host.startsWith('unix:') || (v.protocol ?? 'tcp') !== 'udp', {
+        message: 'UDP needs an IP address and port, not a unix: path',
+        path: ['protocol']
+      })
+      .refine((v) => v.tls === undefined || v.protocol === 'tls', {
+        message: 'tls options need protocol "tls"',
+        path: ['tls']
       }),
     response: connectionInfoSchema
   },
@@ -112,6 +179,11 @@ export const commands = {
   'kernel:sockets': {
     request: z.strictObject({ scope: z.enum(['lab', 'all']).default('lab') }),
     response: kernelViewSchema
+  },
+  'server:certificate': {
+    /** A TLS server's certificate and key as PEM, so a workspace can start it again with the same identity. */
+    request: z.strictObject({ serverId: id }),
+    response: z.object({ certPem: z.string(), keyPem: z.string(), certPath: z.string().nullable() })
   }
 } as const satisfies Record<CommandChannel, { request: z.ZodType; response: z.ZodType }>
 

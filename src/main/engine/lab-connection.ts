@@ -1,5 +1,4 @@
-import type { Socket } from 'node:net'
-import type { CloseReason, ConnectionInfo, ConnectionState, Endpoint, Family } from '@shared/model'
+import type { CloseReason, ConnectionInfo, ConnectionKind, ConnectionState, Endpoint, Family, TlsConnectionInfo } from '@shared/model'
 import type { TrafficBudget } from './traffic-record'
 import { TrafficRecorder } from './traffic-record'
 import { describeConnectionError } from './errors'
@@ -23,12 +22,47 @@ export interface ConnectionHandlers {
   onClose(conn: LabConnection): void
 }
 
+/**
+ * What a connection needs of its socket: a `net.Socket` or `tls.TLSSocket` (a stream), or a UDP flow's
+ * stand-in that emits one 'data' per datagram (see connections/udp-flow-socket.ts).
+ */
+export interface ConnectionSocket {
+  readonly destroyed: boolean
+  readonly writableLength: number
+  readonly localAddress?: string
+  readonly localPort?: number
+  readonly remoteAddress?: string
+  readonly remotePort?: number
+  readonly remoteFamily?: string
+  address(): unknown
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown
+  on(event: 'error', listener: (err: NodeJS.ErrnoException) => void): unknown
+  on(event: 'end' | 'drain' | 'close', listener: () => void): unknown
+  once(event: 'close', listener: () => void): unknown
+  write(data: Buffer): boolean
+  end(callback?: () => void): unknown
+  destroy(): unknown
+  resetAndDestroy?(): unknown
+  pause(): unknown
+  resume(): unknown
+}
+
+/** Byte counts of the socket under a TLS stream (what travelled encrypted). */
+export interface WireCounts {
+  readonly bytesRead: number
+  readonly bytesWritten: number
+}
+
 /** Options for wrapping a socket. */
 export interface LabConnectionInit {
   id: number
   serverId: number | null
   origin: 'accepted' | 'outgoing'
-  socket: Socket
+  socket: ConnectionSocket
+  /** tls or udp; absent for plain TCP and Unix streams. */
+  kind?: ConnectionKind
+  /** TLS: the TCP socket underneath, for the encrypted byte counts. */
+  wire?: WireCounts
   budget: TrafficBudget
   owner: ConnectionOwner
   /** For Unix sockets, where node reports no addresses. */
@@ -37,7 +71,7 @@ export interface LabConnectionInit {
 }
 
 /** Node reports 'IPv4'/'IPv6' (or 4/6 on some versions); a Unix socket reports nothing. */
-function familyOf(socket: Socket, unixPath?: string): Family {
+function familyOf(socket: ConnectionSocket, unixPath?: string): Family {
   if (unixPath !== undefined) return 'unix'
   const f = socket.remoteFamily ?? (socket.address() as { family?: string | number }).family
   return f === 'IPv6' || f === 6 ? 'IPv6' : 'IPv4'
@@ -73,8 +107,13 @@ export class LabConnection {
   serverTotals: { bytesIn: number; bytesOut: number; dirty: boolean } | null = null
   /** Added to the whole lab's totals on every chunk; set when the lab adopts the connection. */
   labTotals: { bytesIn: number; bytesOut: number } = { bytesIn: 0, bytesOut: 0 }
+  /** tls or udp; undefined for a plain stream. */
+  readonly kind: ConnectionKind | undefined
+  /** TLS: the handshake facts (the wire counts are filled in by `info()`). */
+  tls: Omit<TlsConnectionInfo, 'wireBytesIn' | 'wireBytesOut'> | null = null
 
-  private readonly socket: Socket
+  private readonly socket: ConnectionSocket
+  private readonly wire: WireCounts | undefined
   private readonly owner: ConnectionOwner
   private flowPaused = false
   private echoCandidate: Buffer | null = null
@@ -87,6 +126,8 @@ export class LabConnection {
     this.serverId = init.serverId
     this.origin = init.origin
     this.socket = init.socket
+    this.kind = init.kind
+    this.wire = init.wire
     this.owner = init.owner
     this.traffic = new TrafficRecorder(init.budget)
     this.family = familyOf(init.socket, init.unixPath)
@@ -202,8 +243,20 @@ export class LabConnection {
       bytesOut: this.bytesOut,
       chunksIn: this.chunksIn,
       chunksOut: this.chunksOut,
-      paused: this.userPaused
+      paused: this.userPaused,
+      ...(this.kind !== undefined ? { kind: this.kind } : {}),
+      ...(this.tls !== null ? { tls: { ...this.tls, ...this.wireCounts() } } : {})
     }
+  }
+
+  /** TLS: bytes on the wire so far (encrypted, handshake included). */
+  wireCounts(): { wireBytesIn: number; wireBytesOut: number } {
+    return { wireBytesIn: this.wire?.bytesRead ?? 0, wireBytesOut: this.wire?.bytesWritten ?? 0 }
+  }
+
+  /** Tells the owner something about this connection changed (handshake facts, an error in words). */
+  announce(): void {
+    if (!this.closed) this.owner.changed(this, 'updated')
   }
 
   /** A peer that never reads would keep a closing socket forever: destroy it once its writes stall. */

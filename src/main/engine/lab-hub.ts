@@ -9,6 +9,7 @@ import type { LabOptions } from './lab'
 import { Lab } from './lab'
 import { readKernelView } from './kernel-view'
 import { whoHoldsPort } from './kernel/port-holder'
+import { serverCertificate } from './servers/create-server'
 
 /** The commands the lab itself runs; `lab:snapshot` and `lab:ack` belong to a consumer's session. */
 type LabCommand = Exclude<CommandName, 'lab:snapshot' | 'lab:ack'>
@@ -24,7 +25,8 @@ const LAB_COMMANDS: { [C in LabCommand]: (lab: Lab, req: CommandRequest<C>) => C
   'connection:action': (lab, req) => lab.action(req),
   'connection:traffic': (lab, req) => lab.traffic(req),
   'connection:clear-closed': (lab, req) => lab.clearClosed(req),
-  'kernel:sockets': readKernelView
+  'kernel:sockets': readKernelView,
+  'server:certificate': (lab, req) => serverCertificate(lab.servers, req)
 }
 
 /** Runs one validated lab command. */

@@ -1,11 +1,12 @@
 import type { CommandRequest, CommandValue } from '@shared/contract'
 import type { LabEvent, ServerCounters, Snapshot, Totals } from '@shared/model'
 import type { LabConnection, ConnectionOwner } from './lab-connection'
-import { LabTcpServer } from './tcp-server'
 import type { ServerOwner } from './tcp-server'
+import type { LabServer } from './servers/lab-server'
+import { checkActionFits, checkDatagramSize, createServer, openClient } from './servers/create-server'
+import { CertificateFolder } from './tls/certificate'
 import { TrafficBudget } from './traffic-record'
 import { LabFailure } from './errors'
-import { connectClient } from './tcp-client'
 import { localhostNotes } from './address-notes'
 import { encodeForSend } from './send-payload'
 
@@ -36,13 +37,15 @@ export interface LabOptions {
   limits?: Partial<LabLimits>
   /** Names who holds a port ("pid 1234 (nc)"), where the system tells. */
   whoHoldsPort?: (port: number, host: string) => Promise<string | undefined>
+  /** Folder under which TLS servers' certificate files are written (default: a new temporary folder). */
+  certDir?: string
 }
 
 /** What changed since the last collection: ordered events and the rows whose counters moved. */
 export interface LabChanges {
   events: LabEvent[]
   connections: LabConnection[]
-  servers: LabTcpServer[]
+  servers: LabServer[]
   overflow: boolean
 }
 
@@ -50,8 +53,10 @@ export interface LabChanges {
 export class Lab implements ServerOwner, ConnectionOwner {
   readonly limits: LabLimits
   readonly budget: TrafficBudget
-  readonly servers = new Map<number, LabTcpServer>()
+  readonly servers = new Map<number, LabServer>()
   readonly connections = new Map<number, LabConnection>()
+  /** Where TLS servers write the certificate files clients trust. */
+  readonly certificates: CertificateFolder
   // Closed connections, oldest first from closedHead: a queue, so evicting one costs O(1).
   private closedOrder: LabConnection[] = []
   private closedHead = 0
@@ -68,6 +73,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
 
   constructor(private readonly options: LabOptions = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
+    this.certificates = new CertificateFolder(options.certDir)
     this.budget = new TrafficBudget(
       this.limits.trafficBytesPerConnection,
       this.limits.trafficBytesTotal,
@@ -114,7 +120,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
   }
 
   /** @internal */
-  serverChanged(server: LabTcpServer): void {
+  serverChanged(server: LabServer): void {
     this.emit({ type: 'server.updated', at: Date.now(), server: server.info() })
   }
 
@@ -135,7 +141,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
   collectChanges(): LabChanges {
     const connections = this.dirtyConnections
     for (const c of connections) c.dirty = false
-    const servers: LabTcpServer[] = []
+    const servers: LabServer[] = []
     for (const s of this.servers.values()) {
       if (s.totals.dirty) {
         s.totals.dirty = false
@@ -155,7 +161,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
   }
 
   /** Counters of one server. */
-  serverCounters(s: LabTcpServer): ServerCounters {
+  serverCounters(s: LabServer): ServerCounters {
     return { id: s.serverId, bytesIn: s.totals.bytesIn, bytesOut: s.totals.bytesOut, accepted: s.accepted, open: s.connections.size }
   }
 
@@ -186,7 +192,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
   /** Starts a listening server. */
   async startServer(req: CommandRequest<'server:start'>): Promise<CommandValue<'server:start'>> {
     this.assertLive()
-    const server = new LabTcpServer(this.nextServerId, req, this)
+    const server = createServer(this.nextServerId, req, this, this.certificates)
     await server.listen()
     this.nextServerId++
     server.notes = await localhostNotes(server.info())
@@ -229,7 +235,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
   /** Opens an outgoing connection from the lab. */
   async connect(req: CommandRequest<'client:connect'>): Promise<CommandValue<'client:connect'>> {
     this.assertLive()
-    const conn = await connectClient(req, this)
+    const conn = await openClient(req, this)
     return conn.info()
   }
 
@@ -238,6 +244,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
     const bytes = encodeForSend(req.payload)
     const targets =
       req.connectionId !== undefined ? [this.connection(req.connectionId)] : [...this.server(req.serverId ?? -1).activeConnections()]
+    checkDatagramSize(targets, bytes.length)
     const writable = targets.filter((c) => c.writable)
     if (writable.length === 0) {
       throw new LabFailure(
@@ -269,6 +276,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
   action(req: CommandRequest<'connection:action'>): CommandValue<'connection:action'> {
     const conn = this.connection(req.connectionId)
     if (conn.closed) throw new LabFailure('closed', `Connection ${conn.id} is already closed`)
+    checkActionFits(conn, req.action)
     switch (req.action) {
       case 'half-close':
         conn.halfClose()
@@ -364,7 +372,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
     this.emit({ type: 'connections.removed', at: Date.now(), ids })
   }
 
-  private server(id: number): LabTcpServer {
+  private server(id: number): LabServer {
     const s = this.servers.get(id)
     if (!s) throw new LabFailure('not-found', `There is no server ${id}`, 'It may have been stopped already.')
     return s

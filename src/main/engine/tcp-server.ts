@@ -7,6 +7,7 @@ import type { ConnectionHandlers, ConnectionOwner } from './lab-connection'
 import { LabConnection } from './lab-connection'
 import type { TrafficBudget } from './traffic-record'
 import { describeSocketError } from './errors'
+import type { LabServer } from './servers/lab-server'
 
 /** What a server needs from the lab that owns it. */
 export interface ServerOwner extends ConnectionOwner {
@@ -14,7 +15,7 @@ export interface ServerOwner extends ConnectionOwner {
   nextConnectionId(): number
   /** A new connection exists: register it and announce it. */
   adopt(conn: LabConnection): void
-  serverChanged(server: LabTcpServer): void
+  serverChanged(server: LabServer): void
   notice(level: 'info' | 'warning' | 'error', message: string): void
   whoHoldsPort?(port: number, host: string): Promise<string | undefined>
 }
@@ -53,7 +54,7 @@ async function probeUnixPath(path: string): Promise<'live' | 'stale' | 'not-sock
 }
 
 /** A listening socket of the lab: accepts connections and hands them to its behaviour. */
-export class LabTcpServer implements BehaviourHost {
+export class LabTcpServer implements BehaviourHost, LabServer {
   readonly startedAt = Date.now()
   readonly requestedHost: string
   readonly requestedPort: number
@@ -78,7 +79,7 @@ export class LabTcpServer implements BehaviourHost {
   constructor(
     readonly serverId: number,
     spec: ServerSpec,
-    private readonly owner: ServerOwner
+    protected readonly owner: ServerOwner
   ) {
     this.requestedHost = spec.host
     this.requestedPort = spec.port ?? 0
@@ -216,9 +217,9 @@ export class LabTcpServer implements BehaviourHost {
     }
   }
 
-  private onConnection(socket: net.Socket): void {
-    const queued = this.acceptMode === 'one-at-a-time' && this.hasActive()
-    const conn = new LabConnection({
+  /** Wraps an accepted socket; the TLS server (servers/tls-server.ts) adds its layer here. */
+  protected wrapAccepted(socket: net.Socket, queued: boolean): LabConnection {
+    return new LabConnection({
       id: this.owner.nextConnectionId(),
       serverId: this.serverId,
       origin: 'accepted',
@@ -228,6 +229,11 @@ export class LabTcpServer implements BehaviourHost {
       unixPath: this.unixPath,
       queued
     })
+  }
+
+  private onConnection(socket: net.Socket): void {
+    const queued = this.acceptMode === 'one-at-a-time' && this.hasActive()
+    const conn = this.wrapAccepted(socket, queued)
     conn.serverTotals = this.totals
     conn.handlers = this.handlers
     this.accepted++
