@@ -1,0 +1,136 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { createTestLab } from '../../helpers/lab'
+import type { TestLab } from '../../helpers/lab'
+import { startPeer } from '../../helpers/processes'
+import type { LivePeer } from '../../helpers/processes'
+import { waitFor } from '../../helpers/wait'
+import { pythonUdp, pythonUdpFlood, udpDrops } from '../../helpers/udp-peers'
+
+let lab: TestLab
+let peer: LivePeer | undefined
+afterEach(async () => {
+  peer?.kill()
+  peer = undefined
+  await lab?.dispose()
+})
+
+describe('UDP servers with real peers', () => {
+  it('shows datagrams of 1, 512 and 1,472 bytes from a Python client exactly, one chunk each, and echoes each back', async () => {
+    lab = createTestLab()
+    const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo', protocol: 'udp' })
+    expect(server.protocol).toBe('udp')
+    expect(server.udp?.idleTimeoutMs).toBe(60_000)
+    const py = await pythonUdp('127.0.0.1', server.bound.port, [1, 512, 1472], 3)
+    expect(py.replies).toEqual([1, 512, 1472])
+    const flow = await lab.waitConn((c) => c.kind === 'udp' && c.chunksOut === 3, 'the flow to echo 3 datagrams')
+    expect(flow.remote).toEqual({ address: '127.0.0.1', port: py.port })
+    expect(flow.local.port).toBe(server.bound.port)
+    expect([flow.chunksIn, flow.bytesIn, flow.bytesOut]).toEqual([3, 1 + 512 + 1472, 1 + 512 + 1472])
+    const traffic = await lab.ok('connection:traffic', { connectionId: flow.id })
+    expect(traffic.chunks.map((c) => `${c.dir}${c.size}`)).toEqual(['in1', 'out1', 'in512', 'out512', 'in1472', 'out1472'])
+    expect(Buffer.from(traffic.chunks[2].data, 'base64').equals(Buffer.alloc(512, 'b'))).toBe(true)
+  })
+
+  it('keeps one flow per remote address:port, over IPv6 (::1) too, and sends to every flow of a server', async () => {
+    lab = createTestLab()
+    const server = await lab.ok('server:start', { host: '::1', port: 0, behaviour: 'manual', protocol: 'udp' })
+    expect(server.family).toBe('IPv6')
+    // Two Python peers wait for one reply each; the lab sends it to both flows at once.
+    const a = pythonUdp('::1', server.bound.port, [10], 1, 5)
+    const b = pythonUdp('::1', server.bound.port, [20, 30], 1, 5)
+    await waitFor(() => lab.hub.lab.currentTotals().bytesIn === 60, { what: '60 bytes from two peers' })
+    const sent = await lab.ok('connection:send', { serverId: server.id, payload: { format: 'text', text: 'to all', lineEnding: 'none' } })
+    expect(sent).toEqual({ bytes: 6, connections: 2 })
+    const [ra, rb] = await Promise.all([a, b])
+    expect(ra.replies).toEqual([6])
+    expect(rb.replies).toEqual([6])
+    const flows = [...lab.hub.lab.connections.values()].map((c) => c.info()).filter((c) => c.kind === 'udp')
+    expect(flows.map((f) => [f.family, f.remote.address, f.chunksIn, f.bytesIn]).sort()).toEqual([
+      ['IPv6', '::1', 1, 10],
+      ['IPv6', '::1', 2, 50]
+    ])
+  })
+
+  it('three writes from nc -u are three datagrams (three chunks), each its own size', async () => {
+    lab = createTestLab()
+    const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'discard', protocol: 'udp' })
+    peer = startPeer('nc', ['-u', '127.0.0.1', String(server.bound.port)])
+    const lines = ['one\n', 'three\n', 'fifteen\n']
+    for (let i = 0; i < lines.length; i++) {
+      peer.child.stdin.write(lines[i])
+      await lab.waitConn((c) => c.kind === 'udp' && c.chunksIn === i + 1, `datagram ${i + 1}`)
+    }
+    const flow = await lab.waitConn((c) => c.kind === 'udp')
+    const traffic = await lab.ok('connection:traffic', { connectionId: flow.id })
+    expect(traffic.chunks.map((c) => c.size)).toEqual([4, 6, 8])
+  })
+
+  it('answers every datagram with RFC 867 daytime and closes idle flows after the idle timeout', async () => {
+    lab = createTestLab()
+    const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'daytime', protocol: 'udp', udpIdleTimeoutMs: 300 })
+    const py = await pythonUdp('127.0.0.1', server.bound.port, [0, 3], 2)
+    expect(py.replies.length).toBe(2)
+    const flow = await lab.waitConn((c) => c.kind === 'udp' && c.chunksOut === 2)
+    expect(flow.chunksIn).toBe(2)
+    expect(flow.bytesIn).toBe(3)
+    const closed = await lab.waitConn((c) => c.id === flow.id && c.state === 'closed', 'the idle flow to close', 5_000)
+    expect(closed.closeReason).toBe('idle-timeout')
+    expect(closed.closedAt! - closed.lastActivity).toBeGreaterThanOrEqual(300)
+    // The next datagram from the same port is a new flow.
+    await pythonUdp('127.0.0.1', server.bound.port, [1], 1)
+    const again = await lab.waitConn((c) => c.kind === 'udp' && c.id !== flow.id)
+    expect(again.id).toBeGreaterThan(flow.id)
+  })
+
+  it('refuses stream-only behaviours, half-close and pause on flows, and a payload larger than one datagram, in words', async () => {
+    lab = createTestLab()
+    const chat = await lab.session.handle('server:start', { host: '127.0.0.1', port: 0, behaviour: 'chat', protocol: 'udp' })
+    expect(chat.ok).toBe(false)
+    if (!chat.ok) expect(chat.error.message).toMatch(/chat behaviour needs a stream connection/)
+    const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'manual', protocol: 'udp' })
+    await pythonUdp('127.0.0.1', server.bound.port, [5], 0, 0.1)
+    const flow = await lab.waitConn((c) => c.kind === 'udp')
+    const half = await lab.session.handle('connection:action', { connectionId: flow.id, action: 'half-close' })
+    expect(half.ok ? '' : half.error.message).toMatch(/UDP has no FIN/)
+    const pause = await lab.session.handle('connection:action', { connectionId: flow.id, action: 'pause' })
+    expect(pause.ok ? '' : pause.error.message).toMatch(/cannot be paused/)
+    const big = await lab.session.handle('connection:send', { connectionId: flow.id, payload: { format: 'text', text: 'x'.repeat(70_000) } })
+    expect(big.ok ? '' : big.error.message).toMatch(/70000 bytes do not fit in one UDP datagram \(EMSGSIZE\).*65507/)
+    expect(lab.conn(flow.id).bytesOut).toBe(0)
+    const unix = await lab.session.handle('server:start', { host: 'unix:/tmp/x.sock', behaviour: 'echo', protocol: 'udp' })
+    expect(unix.ok ? '' : unix.error.message).toMatch(/UDP needs an IP address and port/)
+  })
+
+  it('a datagram flood keeps the counters exact (sent minus what the kernel dropped) and the event loop responsive', async () => {
+    lab = createTestLab()
+    const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'discard', protocol: 'udp' })
+    let maxLag = 0
+    let last = Date.now()
+    const ticker = setInterval(() => {
+      const now = Date.now()
+      maxLag = Math.max(maxLag, now - last)
+      last = now
+    }, 10)
+    const count = 30_000
+    const size = 200
+    const sent = await pythonUdpFlood('127.0.0.1', server.bound.port, count, size)
+    expect(sent).toBe(count)
+    const drops = await waitFor(
+      async () => {
+        const d = await udpDrops(server.bound.port)
+        const flow = [...lab.hub.lab.connections.values()].find((c) => c.kind === 'udp')
+        return flow && flow.chunksIn + d === sent ? { d, flow } : undefined
+      },
+      { what: 'received + dropped to equal sent', timeoutMs: 15_000 }
+    )
+    clearInterval(ticker)
+    const received = sent - drops.d
+    expect(drops.flow.chunksIn).toBe(received)
+    expect(drops.flow.bytesIn).toBe(received * size)
+    expect(lab.hub.lab.currentTotals().bytesIn).toBe(received * size)
+    expect(received).toBeGreaterThan(0)
+    // Reads are bounded per turn (libuv takes at most 32 datagrams a wake-up): timers keep running.
+    expect(maxLag).toBeLessThan(1_000)
+    console.log(`UDP flood: sent ${sent}, received ${received}, kernel dropped ${drops.d}, max timer lag ${maxLag} ms`)
+  })
+})
