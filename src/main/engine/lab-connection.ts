@@ -51,6 +51,7 @@ export interface ConnectionSocket {
 export interface WireCounts {
   readonly bytesRead: number
   readonly bytesWritten: number
+  resetAndDestroy?(): unknown
 }
 
 /** Options for wrapping a socket. */
@@ -203,8 +204,14 @@ export class LabConnection {
     if (this.closed) return
     this.intendedReason ??= reason
     this.labEnded = true
-    if (typeof this.socket.resetAndDestroy === 'function' && this.family !== 'unix') this.socket.resetAndDestroy()
-    else this.socket.destroy()
+    // Under TLS the RST goes out on the TCP socket underneath (a TLS socket cannot reset itself).
+    const target = this.wire?.resetAndDestroy !== undefined ? this.wire : this.socket
+    try {
+      if (typeof target.resetAndDestroy === 'function' && this.family !== 'unix') target.resetAndDestroy()
+      else this.socket.destroy()
+    } catch {
+      this.socket.destroy()
+    }
   }
 
   /** Stops (true) or restarts (false) reading, as the user asks. */
