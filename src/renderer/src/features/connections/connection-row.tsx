@@ -20,7 +20,8 @@ const REASON_TONE: Record<NonNullable<ConnectionInfo['closeReason']>, string> = 
   'lab-reset': 'text-red-600/80 dark:text-red-400/80',
   'server-stopped': 'text-slate-500 dark:text-slate-400',
   error: 'text-red-600/80 dark:text-red-400/80',
-  'max-connections': 'text-amber-700/80 dark:text-amber-400/80'
+  'max-connections': 'text-amber-700/80 dark:text-amber-400/80',
+  'idle-timeout': 'text-slate-500 dark:text-slate-400'
 }
 
 const STATE_TONE: Record<ConnectionInfo['state'], string> = {
@@ -51,6 +52,21 @@ export function EndpointText({ endpoint, family, ephemeral }: { endpoint: Endpoi
           endpoint.port
         )}
       </span>
+    </span>
+  )
+}
+
+// A UDP flow or a TLS stream is marked beside its peer; plain TCP rows stay as they were.
+function KindTag({ c }: { c: ConnectionInfo }): ReactNode {
+  if (c.kind !== 'udp' && c.kind !== 'tls') return null
+  const failed = c.tls?.handshake === 'failed'
+  return (
+    <span
+      data-kind={c.kind}
+      title={c.kind === 'udp' ? 'UDP flow: chunks are datagrams' : failed ? `TLS handshake failed: ${c.tls?.failure ?? ''}` : `TLS ${c.tls?.protocol ?? '(handshake in progress)'}`}
+      className={`shrink-0 rounded-sm px-0.5 font-sans text-[9.5px] uppercase ${failed ? 'bg-red-100 text-red-700 dark:bg-red-900/40 dark:text-red-300' : 'bg-violet-100 text-violet-700 dark:bg-violet-900/40 dark:text-violet-300'}`}
+    >
+      {c.kind}
     </span>
   )
 }
@@ -93,7 +109,10 @@ export const ConnectionRow = memo(function ConnectionRow({ id, selected, onSelec
         {c.id}
       </td>
       <td data-col="peer" className={`${CELL} font-mono`} title={formatEndpoint(c.remote, c.family)}>
-        <EndpointText endpoint={c.remote} family={c.family} ephemeral={outgoing ? null : EPHEMERAL_PEER} />
+        <span className="flex min-w-0 items-center gap-1">
+          <KindTag c={c} />
+          <EndpointText endpoint={c.remote} family={c.family} ephemeral={outgoing ? null : EPHEMERAL_PEER} />
+        </span>
       </td>
       <td data-col="local" className={`${CELL} font-mono`} title={formatEndpoint(c.local, c.family)}>
         <EndpointText endpoint={c.local} family={c.family} ephemeral={outgoing ? EPHEMERAL_LOCAL : null} />

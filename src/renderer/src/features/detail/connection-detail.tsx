@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import type { ReactElement } from 'react'
 import type { ConnectionInfo, ServerInfo } from '@shared/model'
 import { ConnectionFacts } from './connection-facts'
+import { TransportFacts } from '@renderer/features/udp-tls/transport-facts'
 import { SequenceDiagram } from './sequence-diagram'
 import { TrafficPanel } from './traffic-panel'
 import { DEFAULT_WINDOW_LIMITS, droppedOf } from './traffic-window'
@@ -46,6 +47,7 @@ export function ConnectionDetail({ connection, server, request, limits = DEFAULT
   return (
     <div className="flex flex-col gap-3">
       <ConnectionFacts connection={connection} server={server} now={now} />
+      <TransportFacts connection={connection} />
       {traffic.error && (
         <p role="alert" className="text-sm text-red-700 dark:text-red-300">
           Could not fetch the traffic: {traffic.error}

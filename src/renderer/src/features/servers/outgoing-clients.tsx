@@ -6,6 +6,9 @@ import { useLab, useLabStore } from '@renderer/store/use-lab'
 import { useUi, useUiStore } from '@renderer/store/ui-store'
 import { ErrorAlert } from '@renderer/features/notices/error-alert'
 import { BUTTON, HEADING, INPUT, LABEL } from '@renderer/features/layout/ui-classes'
+import type { ServerProtocol } from '@shared/model'
+import { ProtocolSelect, TlsClientOptions, tlsClientRequest } from '@renderer/features/udp-tls/protocol-select'
+import type { TlsClientFields } from '@renderer/features/udp-tls/protocol-select'
 
 /** The lab's own outgoing clients, and a small "Connect to…" form that opens one. */
 export function OutgoingClients(): ReactNode {
@@ -19,6 +22,8 @@ export function OutgoingClients(): ReactNode {
   const [port, setPort] = useState('')
   const [error, setError] = useState<LabError | null>(null)
   const [busy, setBusy] = useState(false)
+  const [protocol, setProtocol] = useState<ServerProtocol>('tcp')
+  const [tls, setTls] = useState<TlsClientFields>({ verify: true, servername: '', alpn: '' })
 
   const clients = useMemo(() => {
     const all = store.getState().connections
@@ -30,7 +35,9 @@ export function OutgoingClients(): ReactNode {
     e.preventDefault()
     setBusy(true)
     const h = host.trim()
-    const r = await store.transport.request('client:connect', h.startsWith('unix:') || port.trim() === '' ? { host: h } : { host: h, port })
+    const base = h.startsWith('unix:') || port.trim() === '' ? { host: h } : { host: h, port }
+    const extra = protocol === 'tls' ? { protocol, tls: tlsClientRequest(tls) } : protocol === 'udp' ? { protocol } : {}
+    const r = await store.transport.request('client:connect', { ...base, ...extra })
     setBusy(false)
     if (!r.ok) return setError(r.error)
     setError(null)
@@ -64,6 +71,8 @@ export function OutgoingClients(): ReactNode {
               <input id="connect-port" className={`${INPUT} font-mono`} inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} />
             </div>
           </div>
+          <ProtocolSelect id="connect-protocol" value={protocol} onChange={setProtocol} />
+          {protocol === 'tls' ? <TlsClientOptions value={tls} onChange={setTls} /> : null}
           <ErrorAlert error={error} onDismiss={() => setError(null)} />
           <button type="submit" className={`${BUTTON.primary} w-full`} disabled={busy}>
             {busy ? 'Connecting…' : 'Connect'}
@@ -84,7 +93,10 @@ export function OutgoingClients(): ReactNode {
                   selectedConnection === c.id ? 'border-sky-500 bg-sky-50 dark:bg-sky-950/40' : 'border-slate-200 hover:bg-slate-100 dark:border-slate-800 dark:hover:bg-slate-800/60'
                 } ${isActive(c) ? '' : 'opacity-60'}`}
               >
-                <span className="block truncate font-mono text-slate-800 dark:text-slate-200">→ {formatEndpoint(c.remote, c.family)}</span>
+                <span className="block truncate font-mono text-slate-800 dark:text-slate-200">
+                  → {c.kind === 'udp' || c.kind === 'tls' ? `${c.kind}:` : ''}
+                  {formatEndpoint(c.remote, c.family)}
+                </span>
                 <span className="block truncate text-slate-500 dark:text-slate-400">
                   #{c.id} · {describeState(c)}
                 </span>

@@ -1,5 +1,5 @@
 import { BEHAVIOURS } from '@shared/model'
-import type { AcceptMode, Behaviour } from '@shared/model'
+import type { AcceptMode, Behaviour, ServerProtocol } from '@shared/model'
 
 /** The settings of one started server, as the form held them. */
 export interface ServerSettings {
@@ -10,6 +10,8 @@ export interface ServerSettings {
   backlog?: number
   maxConnections?: number
   acceptMode?: AcceptMode
+  /** udp or tls; absent for tcp. */
+  protocol?: ServerProtocol
 }
 
 const KEY = 'tcp-lab:recent-servers'
@@ -43,11 +45,11 @@ export function rememberRecent(s: ServerSettings, storage: Storage | undefined =
 /** A short label: `echo on 127.0.0.1:8080`. */
 export function describeSettings(s: ServerSettings): string {
   const where = s.host.startsWith('unix:') ? s.host : s.host.includes(':') ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`
-  return `${s.behaviour} on ${where}`
+  return `${s.behaviour} on ${s.protocol && s.protocol !== 'tcp' ? `${s.protocol}:` : ''}${where}`
 }
 
 function settingsKey(s: ServerSettings): string {
-  return JSON.stringify([s.host, s.port, s.behaviour, s.telemetryIntervalMs, s.backlog, s.maxConnections, s.acceptMode])
+  return JSON.stringify([s.host, s.port, s.behaviour, s.telemetryIntervalMs, s.backlog, s.maxConnections, s.acceptMode, s.protocol])
 }
 
 function isSettings(v: unknown): v is ServerSettings {

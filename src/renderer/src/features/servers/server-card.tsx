@@ -1,7 +1,7 @@
 import { Fragment, memo, useMemo, useState } from 'react'
 import type { ReactNode } from 'react'
 import type { CommandInput, LabError } from '@shared/contract'
-import { BEHAVIOURS } from '@shared/model'
+import { BEHAVIOURS, UDP_BEHAVIOURS } from '@shared/model'
 import type { Behaviour, ServerCounters, ServerInfo } from '@shared/model'
 import { formatBytes, formatExactBytes, formatRate } from '@shared/byte-format'
 import { serverAddress } from '@renderer/store/describe'
@@ -15,6 +15,8 @@ import { BEHAVIOUR_INFO } from './behaviour-info'
 import { CopyButton } from './copy-button'
 import { peerCommands } from './server-commands'
 import { ServerSettingsPanel } from './server-settings-panel'
+import { CertificateFacts } from '@renderer/features/udp-tls/certificate-facts'
+import { transportCommands } from '@renderer/features/udp-tls/udp-tls-commands'
 
 /** Props of a server card. */
 export interface ServerCardProps {
@@ -68,6 +70,7 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
       <div className="mt-1 flex flex-wrap items-center gap-1">
         <span className={`${BADGE} ${listening ? TONES.green : TONES.amber}`}>{listening ? 'listening' : 'not accepting'}</span>
         <span className={`${BADGE} ${TONES.grey}`}>{server.family}</span>
+        {server.protocol === 'udp' || server.protocol === 'tls' ? <span className={`${BADGE} ${TONES.violet}`}>{server.protocol.toUpperCase()}</span> : null}
         {server.acceptMode === 'one-at-a-time' ? <span className={`${BADGE} ${TONES.violet}`}>one at a time</span> : null}
         {server.maxConnections !== null ? <span className={`${BADGE} ${TONES.grey}`}>max {server.maxConnections}</span> : null}
       </div>
@@ -98,7 +101,7 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
           title={BEHAVIOUR_INFO[server.behaviour]}
           onChange={(e) => void run('server:configure', { serverId: server.id, behaviour: e.target.value as Behaviour })}
         >
-          {BEHAVIOURS.map((b) => (
+          {(server.protocol === 'udp' ? UDP_BEHAVIOURS : BEHAVIOURS).map((b) => (
             <option key={b} value={b}>
               {b}
             </option>
@@ -106,8 +109,10 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
         </select>
       </div>
 
+      <CertificateFacts server={server} />
+
       <ul className="mt-2 space-y-1" onClick={(e) => e.stopPropagation()}>
-        {peerCommands(server).map((c) => (
+        {(transportCommands(server) ?? peerCommands(server)).map((c) => (
           <li key={c.tool} className="flex items-start gap-1 rounded-md bg-slate-100 py-0.5 pr-0.5 pl-2 dark:bg-slate-950/70" title={c.explain}>
             <code className="min-w-0 flex-1 font-mono text-[11.5px] leading-snug whitespace-pre-wrap text-slate-800 [overflow-wrap:anywhere] dark:text-slate-200">
               <BreakableCommand command={c.command} />

@@ -1,8 +1,8 @@
 import { useId, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
 import type { CommandInput, LabError } from '@shared/contract'
-import { BEHAVIOURS } from '@shared/model'
-import type { AcceptMode, Behaviour } from '@shared/model'
+import { BEHAVIOURS, UDP_BEHAVIOURS } from '@shared/model'
+import type { AcceptMode, Behaviour, ServerProtocol } from '@shared/model'
 import { useLabStore } from '@renderer/store/use-lab'
 import { useUiStore } from '@renderer/store/ui-store'
 import { ErrorAlert } from '@renderer/features/notices/error-alert'
@@ -10,6 +10,7 @@ import { BUTTON, INPUT, LABEL } from '@renderer/features/layout/ui-classes'
 import { BEHAVIOUR_INFO } from './behaviour-info'
 import type { ServerSettings } from './recent-settings'
 import { describeSettings, loadRecent, rememberRecent } from './recent-settings'
+import { ProtocolSelect } from '@renderer/features/udp-tls/protocol-select'
 
 /** The id of the Host input (the `n` shortcut focuses it). */
 export const START_HOST_ID = 'start-host'
@@ -30,6 +31,7 @@ interface FormState {
   backlog: string
   maxConnections: string
   acceptMode: AcceptMode
+  protocol: ServerProtocol
 }
 
 const DEFAULTS: FormState = {
@@ -39,7 +41,8 @@ const DEFAULTS: FormState = {
   telemetryMs: '1000',
   backlog: '',
   maxConnections: '',
-  acceptMode: 'concurrent'
+  acceptMode: 'concurrent',
+  protocol: 'tcp'
 }
 
 /** The form that starts a server: Host, Port, Behaviour and more options; the engine's error shown inline. */
@@ -112,6 +115,11 @@ export function StartServerForm(): ReactNode {
           />
         </div>
       </div>
+      <ProtocolSelect
+        id={`${ids}-protocol`}
+        value={form.protocol}
+        onChange={(protocol) => set(protocol === 'udp' && !UDP_BEHAVIOURS.includes(form.behaviour) ? { protocol, behaviour: 'echo' } : { protocol })}
+      />
       <div>
         <label htmlFor={`${ids}-behaviour`} className={LABEL}>
           Behaviour
@@ -123,7 +131,7 @@ export function StartServerForm(): ReactNode {
           aria-describedby={`${ids}-behaviour-info`}
           onChange={(e) => set({ behaviour: e.target.value as Behaviour })}
         >
-          {BEHAVIOURS.map((b) => (
+          {(form.protocol === 'udp' ? UDP_BEHAVIOURS : BEHAVIOURS).map((b) => (
             <option key={b} value={b}>
               {b}
             </option>
@@ -217,6 +225,7 @@ function toCommand(f: FormState): CommandInput<'server:start'> | LabError {
   if (typeof max === 'object') return max
   if (max !== undefined) input.maxConnections = max
   if (f.acceptMode !== 'concurrent') input.acceptMode = f.acceptMode
+  if (f.protocol !== 'tcp') input.protocol = f.protocol
   return input
 }
 
@@ -232,6 +241,7 @@ function toSettings(f: FormState): ServerSettings {
   if (f.backlog) s.backlog = Number(f.backlog)
   if (f.maxConnections) s.maxConnections = Number(f.maxConnections)
   if (f.acceptMode !== 'concurrent') s.acceptMode = f.acceptMode
+  if (f.protocol !== 'tcp') s.protocol = f.protocol
   return s
 }
 
@@ -243,6 +253,7 @@ function fromSettings(s: ServerSettings): FormState {
     telemetryMs: String(s.telemetryIntervalMs ?? DEFAULTS.telemetryMs),
     backlog: s.backlog ? String(s.backlog) : '',
     maxConnections: s.maxConnections ? String(s.maxConnections) : '',
-    acceptMode: s.acceptMode ?? 'concurrent'
+    acceptMode: s.acceptMode ?? 'concurrent',
+    protocol: s.protocol ?? 'tcp'
   }
 }
