@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createTestLab } from '../../helpers/lab'
 import type { TestLab } from '../../helpers/lab'
-import { startPeer } from '../../helpers/processes'
+import { run, startPeer } from '../../helpers/processes'
 import type { LivePeer } from '../../helpers/processes'
 import { waitFor } from '../../helpers/wait'
 import { pythonUdp, pythonUdpFlood, udpDrops } from '../../helpers/udp-peers'
@@ -63,6 +63,20 @@ describe('UDP servers with real peers', () => {
     const flow = await lab.waitConn((c) => c.kind === 'udp')
     const traffic = await lab.ok('connection:traffic', { connectionId: flow.id })
     expect(traffic.chunks.map((c) => c.size)).toEqual([4, 6, 8])
+  })
+
+  it('the README recipes: bash /dev/udp makes one datagram per write, socat - UDP: gets the echo', async () => {
+    lab = createTestLab()
+    const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo', protocol: 'udp' })
+    const port = server.bound.port
+    await run('bash', ['-c', `exec 3>/dev/udp/127.0.0.1/${port}; printf 'one' >&3; printf 'two' >&3; printf 'three' >&3; exec 3>&-`])
+    const flow = await lab.waitConn((c) => c.kind === 'udp' && c.chunksIn === 3, 'three datagrams from bash')
+    const traffic = await lab.ok('connection:traffic', { connectionId: flow.id })
+    expect(traffic.chunks.filter((c) => c.dir === 'in').map((c) => c.size)).toEqual([3, 3, 5])
+    const socat = await run('socat', ['-t', '1', '-', `UDP:127.0.0.1:${port}`], { input: 'via socat\n' })
+    expect(socat.stdout.toString()).toBe('via socat\n')
+    const viaSocat = await lab.waitConn((c) => c.kind === 'udp' && c.id !== flow.id && c.bytesOut === 10)
+    expect(viaSocat.chunksIn).toBe(1)
   })
 
   it('answers every datagram with RFC 867 daytime and closes idle flows after the idle timeout', async () => {

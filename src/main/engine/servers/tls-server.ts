@@ -121,8 +121,8 @@ export class LabTlsServer extends LabTcpServer {
   private handshakeFailed(conn: LabConnection, err: NodeJS.ErrnoException | null): void {
     const words = describeServerHandshakeError(err)
     conn.tls = { ...(conn.tls ?? pendingFacts()), handshake: 'failed', failure: words }
-    // Set before the connection's own error handler runs its generic `??=`.
-    conn.error = `TLS handshake failed: ${words}`
+    // Set before the connection's own error handler runs its generic `??=`; the TLS facts keep the whole sentence.
+    conn.error = `TLS handshake failed: ${words.split(/ \(|: /)[0]}`
   }
 
   private async writeCertificateFile(): Promise<void> {

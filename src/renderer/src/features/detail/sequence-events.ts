@@ -34,7 +34,14 @@ export function sequenceEvents(
     kind: 'open',
     from: initiator,
     at: c.openedAt,
-    label: c.origin === 'accepted' ? 'SYN → handshake → accept()' : 'connect() → SYN → handshake'
+    label:
+      c.kind === 'udp'
+        ? c.origin === 'accepted'
+          ? 'first datagram (UDP: no handshake)'
+          : 'connect() on a datagram socket: nothing is sent'
+        : c.origin === 'accepted'
+          ? `SYN → handshake → accept()${c.kind === 'tls' ? ' → TLS handshake' : ''}`
+          : `connect() → SYN → handshake${c.kind === 'tls' ? ' → TLS handshake' : ''}`
   })
   const groups = groupByDirection(chunks)
   const max = opts.maxDataArrows ?? MAX_DATA_ARROWS

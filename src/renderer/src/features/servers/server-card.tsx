@@ -77,14 +77,14 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
 
       <dl className="mt-2 grid grid-cols-3 gap-x-2 gap-y-1 text-xs">
         <Stat label="Open" value={String(counters.open)} />
-        <Stat label="Accepted" value={String(counters.accepted)} />
+        <Stat label={server.protocol === 'udp' ? 'Flows' : 'Accepted'} value={String(counters.accepted)} />
         <Stat label="Rate" value={formatRate(rate.in + rate.out)} title={`in ${formatRate(rate.in)}, out ${formatRate(rate.out)}`} />
         <Stat label="In" value={formatBytes(counters.bytesIn)} title={formatExactBytes(counters.bytesIn)} />
         <Stat label="Out" value={formatBytes(counters.bytesOut)} title={formatExactBytes(counters.bytesOut)} />
         <Stat
           label="Sockets"
-          value={listening ? `1 + ${counters.open}` : `0 + ${counters.open}`}
-          title={`N+1: ${listening ? 'one listening socket' : 'no listening socket (not accepting)'} plus ${counters.open} connected socket${counters.open === 1 ? '' : 's'}, one per client`}
+          value={server.protocol === 'udp' ? (listening ? '1' : '0') : listening ? `1 + ${counters.open}` : `0 + ${counters.open}`}
+          title={server.protocol === 'udp' ? 'UDP: one socket serves every flow (no listening socket, no connected sockets)' : `N+1: ${listening ? 'one listening socket' : 'no listening socket (not accepting)'} plus ${counters.open} connected socket${counters.open === 1 ? '' : 's'}, one per client`}
         />
       </dl>
 
