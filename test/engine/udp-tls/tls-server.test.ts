@@ -83,6 +83,17 @@ describe('TLS servers with real peers', () => {
     expect(plain.tls?.failure).toMatch(/plain HTTP to a TLS port/)
   })
 
+  it('listens on ::1 too: curl --cacert verifies the IPv6 address against the certificate', async () => {
+    lab = createTestLab({ certDir: dir })
+    const server = await lab.ok('server:start', { host: '::1', port: 0, behaviour: 'http', protocol: 'tls' })
+    expect(server.certificate?.trustCommands[0]).toBe(`curl --cacert ${server.certificate?.certPath} https://[::1]:${server.bound.port}/`)
+    const r = await run('curl', ['-sS', '-g', '--max-time', '5', '--cacert', server.certificate!.certPath!, `https://[::1]:${server.bound.port}/v6`])
+    expect(r.stderr).toBe('')
+    expect(r.stdout.toString()).toMatch(/GET \/v6 HTTP\/1\.1/)
+    const conn = await lab.waitConn((c) => c.tls?.handshake === 'done')
+    expect([conn.family, conn.remote.address]).toEqual(['IPv6', '::1'])
+  })
+
   it('keeps an identity: server:certificate gives the PEMs, a restart with them serves the same fingerprint, a new file each time', async () => {
     lab = createTestLab({ certDir: dir })
     const first = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo', protocol: 'tls' })

@@ -115,6 +115,23 @@ describe('UDP servers with real peers', () => {
     expect(unix.ok ? '' : unix.error.message).toMatch(/UDP needs an IP address and port/)
   })
 
+  it('keeps at most maxConnections flows: datagrams from further peers are counted as dropped; stopping closes every flow', async () => {
+    lab = createTestLab()
+    const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo', protocol: 'udp', maxConnections: 2 })
+    expect(server.udp?.maxFlows).toBe(2)
+    await pythonUdp('127.0.0.1', server.bound.port, [1], 1)
+    await pythonUdp('127.0.0.1', server.bound.port, [2], 1)
+    const third = await pythonUdp('127.0.0.1', server.bound.port, [3, 3], 0, 0.3)
+    expect(third.replies).toEqual([])
+    await waitFor(() => lab.hub.lab.servers.get(server.id)?.info().udp?.droppedDatagrams === 2, { what: 'two dropped datagrams' })
+    expect([...lab.hub.lab.connections.values()].filter((c) => c.kind === 'udp').length).toBe(2)
+    await lab.ok('server:stop', { serverId: server.id })
+    const closed = [...lab.hub.lab.connections.values()].map((c) => c.info())
+    await waitFor(() => [...lab.hub.lab.connections.values()].every((c) => c.closed), { what: 'every flow closed' })
+    expect(closed.length).toBe(2)
+    expect([...lab.hub.lab.connections.values()].map((c) => c.info().closeReason)).toEqual(['server-stopped', 'server-stopped'])
+  })
+
   it('a datagram flood keeps the counters exact (sent minus what the kernel dropped) and the event loop responsive', async () => {
     lab = createTestLab()
     const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'discard', protocol: 'udp' })
