@@ -8,6 +8,7 @@ import { run, startPeer } from '../../helpers/processes'
 import type { LivePeer } from '../../helpers/processes'
 import { waitFor } from '../../helpers/wait'
 import { generateIdentity } from '../../../src/main/engine/tls/certificate'
+import { X509Certificate } from 'node:crypto'
 
 let lab: TestLab
 let dir: string
@@ -81,6 +82,23 @@ describe('TLS servers with real peers', () => {
     await run('curl', ['-sS', '--max-time', '5', `http://127.0.0.1:${server.bound.port}/`])
     const plain = await lab.waitConn((c) => c.id !== old.id && c.tls?.handshake === 'failed' && c.state === 'closed')
     expect(plain.tls?.failure).toMatch(/plain HTTP to a TLS port/)
+  })
+
+  it('shows the client certificate openssl s_client presents, and runs chat unchanged over TLS', async () => {
+    lab = createTestLab({ certDir: dir })
+    const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'chat', protocol: 'tls' })
+    const client = await generateIdentity()
+    await writeFile(join(dir, 'client.pem'), client.certPem)
+    await writeFile(join(dir, 'client.key'), client.keyPem)
+    peer = startPeer('openssl', ['s_client', '-connect', `127.0.0.1:${server.bound.port}`, '-cert', join(dir, 'client.pem'), '-key', join(dir, 'client.key'), '-quiet'])
+    const withCert = await lab.waitConn((c) => c.tls?.handshake === 'done', 'the handshake with a client certificate')
+    expect(withCert.tls?.peerCertificate?.subject).toMatch(/CN=localhost/)
+    expect(withCert.tls?.peerCertificate?.fingerprint256).toBe(new X509Certificate(client.certPem).fingerprint256)
+    // A second peer, the lab's own TLS client: chat relays between them through the decrypted layer.
+    const other = await lab.ok('client:connect', { host: '127.0.0.1', port: server.bound.port, protocol: 'tls', tls: { verify: false } })
+    await lab.waitConn((c) => c.serverId === server.id && c.id !== withCert.id && c.tls?.handshake === 'done')
+    await lab.ok('connection:send', { connectionId: other.id, payload: { format: 'text', text: 'hello chat', lineEnding: 'lf' } })
+    await waitFor(() => peer!.output().toString().includes('hello chat'), { what: 'openssl to receive the chat line' })
   })
 
   it('listens on ::1 too: curl --cacert verifies the IPv6 address against the certificate', async () => {

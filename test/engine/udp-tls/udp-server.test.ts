@@ -125,11 +125,18 @@ describe('UDP servers with real peers', () => {
     expect(third.replies).toEqual([])
     await waitFor(() => lab.hub.lab.servers.get(server.id)?.info().udp?.droppedDatagrams === 2, { what: 'two dropped datagrams' })
     expect([...lab.hub.lab.connections.values()].filter((c) => c.kind === 'udp').length).toBe(2)
+    // Not accepting closes the socket and its flows; accepting again binds the same port.
+    const off = await lab.ok('server:configure', { serverId: server.id, accepting: false })
+    expect(off.state).toBe('not-accepting')
+    await waitFor(() => [...lab.hub.lab.connections.values()].every((c) => c.closed), { what: 'flows closed with the socket' })
+    const on = await lab.ok('server:configure', { serverId: server.id, accepting: true })
+    expect([on.state, on.bound.port]).toEqual(['listening', server.bound.port])
+    expect((await pythonUdp('127.0.0.1', server.bound.port, [4], 1)).replies).toEqual([4])
     await lab.ok('server:stop', { serverId: server.id })
     const closed = [...lab.hub.lab.connections.values()].map((c) => c.info())
     await waitFor(() => [...lab.hub.lab.connections.values()].every((c) => c.closed), { what: 'every flow closed' })
-    expect(closed.length).toBe(2)
-    expect([...lab.hub.lab.connections.values()].map((c) => c.info().closeReason)).toEqual(['server-stopped', 'server-stopped'])
+    expect(closed.length).toBe(3)
+    expect([...lab.hub.lab.connections.values()].map((c) => c.info().closeReason)).toEqual(['server-stopped', 'server-stopped', 'server-stopped'])
   })
 
   it('a datagram flood keeps the counters exact (sent minus what the kernel dropped) and the event loop responsive', async () => {
