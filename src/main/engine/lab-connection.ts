@@ -167,7 +167,8 @@ export class LabConnection {
 
   /** Sends bytes, counting and recording them; stops reading from this peer while the write backs up. */
   send(bytes: Buffer): boolean {
-    if (!this.writable || bytes.length === 0) return false
+    // An empty datagram is still a datagram; an empty write to a stream is nothing.
+    if (!this.writable || (bytes.length === 0 && this.kind !== 'udp')) return false
     const now = this.count('out', bytes.length)
     if (bytes === this.echoCandidate && this.traffic.lastSeq === this.echoSeq) this.traffic.addRepeat('out', now)
     else this.traffic.add('out', bytes, now)

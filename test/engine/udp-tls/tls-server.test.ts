@@ -73,7 +73,7 @@ describe('TLS servers with real peers', () => {
     expect(failed.tls!.wireBytesIn).toBeGreaterThan(0)
   })
 
-  it('names a client with no shared protocol version, and one that speaks plain HTTP to the TLS port', async () => {
+  it('names a client with no shared protocol version, plain HTTP or plain text to the TLS port, and a port check', async () => {
     lab = createTestLab({ certDir: dir })
     const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo', protocol: 'tls' })
     await run('openssl', ['s_client', '-connect', `127.0.0.1:${server.bound.port}`, '-tls1_1'], { input: '' })
@@ -82,6 +82,12 @@ describe('TLS servers with real peers', () => {
     await run('curl', ['-sS', '--max-time', '5', `http://127.0.0.1:${server.bound.port}/`])
     const plain = await lab.waitConn((c) => c.id !== old.id && c.tls?.handshake === 'failed' && c.state === 'closed')
     expect(plain.tls?.failure).toMatch(/plain HTTP to a TLS port/)
+    await run('nc', ['-N', '127.0.0.1', String(server.bound.port)], { input: 'hello there\n' })
+    const text = await lab.waitConn((c) => c.id > plain.id && c.tls?.handshake === 'failed' && c.state === 'closed')
+    expect(text.tls?.failure).toMatch(/^The client did not speak TLS/)
+    await run('nc', ['-z', '127.0.0.1', String(server.bound.port)])
+    const probe = await lab.waitConn((c) => c.id > text.id && c.tls?.handshake === 'failed' && c.state === 'closed')
+    expect(probe.tls?.failure).toMatch(/without starting a handshake \(it sent nothing/)
   })
 
   it('shows the client certificate openssl s_client presents, and runs chat unchanged over TLS', async () => {

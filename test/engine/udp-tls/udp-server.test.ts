@@ -15,19 +15,20 @@ afterEach(async () => {
 })
 
 describe('UDP servers with real peers', () => {
-  it('shows datagrams of 1, 512 and 1,472 bytes from a Python client exactly, one chunk each, and echoes each back', async () => {
+  it('shows datagrams of 1, 512, 1,472 and 0 bytes from a Python client exactly, one chunk each, and echoes each back', async () => {
     lab = createTestLab()
     const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo', protocol: 'udp' })
     expect(server.protocol).toBe('udp')
     expect(server.udp?.idleTimeoutMs).toBe(60_000)
-    const py = await pythonUdp('127.0.0.1', server.bound.port, [1, 512, 1472], 3)
-    expect(py.replies).toEqual([1, 512, 1472])
-    const flow = await lab.waitConn((c) => c.kind === 'udp' && c.chunksOut === 3, 'the flow to echo 3 datagrams')
+    const py = await pythonUdp('127.0.0.1', server.bound.port, [1, 512, 1472, 0], 4)
+    expect(py.replies).toEqual([1, 512, 1472, 0])
+    const flow = await lab.waitConn((c) => c.kind === 'udp' && c.chunksOut === 4, 'the flow to echo 4 datagrams')
     expect(flow.remote).toEqual({ address: '127.0.0.1', port: py.port })
     expect(flow.local.port).toBe(server.bound.port)
-    expect([flow.chunksIn, flow.bytesIn, flow.bytesOut]).toEqual([3, 1 + 512 + 1472, 1 + 512 + 1472])
+    expect([flow.chunksIn, flow.bytesIn, flow.bytesOut]).toEqual([4, 1 + 512 + 1472, 1 + 512 + 1472])
     const traffic = await lab.ok('connection:traffic', { connectionId: flow.id })
-    expect(traffic.chunks.map((c) => `${c.dir}${c.size}`)).toEqual(['in1', 'out1', 'in512', 'out512', 'in1472', 'out1472'])
+    // An empty datagram is one too: it is shown (and echoed) as a chunk of 0 bytes.
+    expect(traffic.chunks.map((c) => `${c.dir}${c.size}`)).toEqual(['in1', 'out1', 'in512', 'out512', 'in1472', 'out1472', 'in0', 'out0'])
     expect(Buffer.from(traffic.chunks[2].data, 'base64').equals(Buffer.alloc(512, 'b'))).toBe(true)
   })
 

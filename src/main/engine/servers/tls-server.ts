@@ -119,7 +119,7 @@ export class LabTlsServer extends LabTcpServer {
   }
 
   private handshakeFailed(conn: LabConnection, err: NodeJS.ErrnoException | null): void {
-    const words = describeServerHandshakeError(err)
+    const words = describeServerHandshakeError(err, conn.wireCounts().wireBytesIn)
     conn.tls = { ...(conn.tls ?? pendingFacts()), handshake: 'failed', failure: words }
     // Set before the connection's own error handler runs its generic `??=`; the TLS facts keep the whole sentence.
     conn.error = `TLS handshake failed: ${words.split(/ \(|: /)[0]}`

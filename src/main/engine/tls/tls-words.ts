@@ -8,27 +8,31 @@ type Err = { code?: string; message?: string }
  * Why a TLS server's handshake failed, in words, from OpenSSL's error on the server side (the client's
  * alert, or what the server itself refused).
  */
-export function describeServerHandshakeError(err: Err | null): string {
+export function describeServerHandshakeError(err: Err | null, bytesReceived = 1): string {
   const text = `${err?.code ?? ''} ${err?.message ?? ''}`.toLowerCase()
+  if (err === null && bytesReceived === 0) {
+    return 'The client closed the connection without starting a handshake (it sent nothing: a port check such as nc -z?)'
+  }
   if (err === null) {
     return 'The client closed the connection before the handshake finished: it may not trust this certificate (a self-signed certificate needs curl --cacert FILE or openssl s_client -CAfile FILE)'
   }
   if (/unknown.ca|bad.certificate|certificate.unknown|unsupported.certificate|certificate.expired|decrypt.error/.test(text)) {
     return 'The client does not trust this certificate (it answered with a TLS alert): give it the certificate to trust, e.g. curl --cacert FILE or openssl s_client -CAfile FILE'
   }
-  if (/unsupported.protocol|no.protocols.available|protocol.version|wrong.version.number|version.too.low|version.too.high/.test(text)) {
+  if (/http.request/.test(text)) return 'The client spoke plain HTTP to a TLS port: use https:// (and --cacert FILE)'
+  // A record whose version field is nonsense is not TLS at all (plain text typed with nc, say).
+  if (/wrong.version.number|packet.length.too.long|record.layer.failure|unexpected.message|ssl3_get_record/.test(text)) {
+    return 'The client did not speak TLS (the first bytes were not a TLS record: plain text, e.g. from nc?)'
+  }
+  if (/unsupported.protocol|no.protocols.available|protocol.version|version.too.low|version.too.high/.test(text)) {
     return 'No shared protocol version: the client and the lab have no TLS version in common (the lab speaks TLS 1.2 and 1.3)'
   }
-  if (/http.request/.test(text)) return 'The client spoke plain HTTP to a TLS port: use https:// (and --cacert FILE)'
   if (/no.shared.cipher|handshake.failure|insufficient.security/.test(text)) {
     return 'No shared cipher: the client offered no cipher suite the lab accepts'
   }
   if (/no.application.protocol/.test(text)) return 'No shared application protocol (ALPN): the client insisted on a protocol the lab does not offer'
   if (/econnreset/.test(text)) return 'The client reset the connection during the handshake'
-  if (/packet.length.too.long|record.layer.failure|unexpected.message|ssl3_get_record/.test(text)) {
-    return 'The client did not speak TLS (the first bytes were not a TLS handshake)'
-  }
-  return `The TLS handshake failed: ${err.message ?? err.code}`
+  return `The TLS handshake failed: ${err?.message ?? err?.code}`
 }
 
 /** Words for a certificate problem an outgoing client found (Node's verify error codes). */
