@@ -8,7 +8,8 @@ import { startListenSpecs } from './launch-listeners'
 // index.ts only wires: the engine, the IPC adapter, the window, and a clean shutdown.
 const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined
 const hub = createLabHub()
-const ipc = setupIpc(hub, ipcMain, makeTrustedUrlCheck(RENDERER_FILE, devServerUrl))
+const isTrustedUrl = makeTrustedUrlCheck(RENDERER_FILE, devServerUrl)
+const ipc = setupIpc(hub, ipcMain, isTrustedUrl)
 
 function openWindow(): void {
   const win = createMainWindow(devServerUrl)
@@ -16,7 +17,7 @@ function openWindow(): void {
 }
 
 app.whenReady().then(async () => {
-  setupSecurity(app, session.defaultSession)
+  setupSecurity(app, session.defaultSession, isTrustedUrl)
   const failure = await startListenSpecs(hub, process.argv.slice(app.isPackaged ? 1 : 2))
   if (failure) {
     console.error(failure)

@@ -12,7 +12,9 @@ export const COMMAND_CHANNELS = [
   'connection:traffic',
   'connection:clear-closed',
   'kernel:sockets',
-  'server:certificate'
+  'server:certificate',
+  'lesson:self-connect-hunt',
+  'lesson:load'
 ] as const
 
 /** A command's channel name. */

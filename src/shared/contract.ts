@@ -21,7 +21,12 @@ const host = z
   .string({ error: 'Host must be text' })
   .trim()
   .min(1, 'Host must not be empty')
-  .max(255, 'Host is too long')
+  .max(4096, 'Host is too long')
+  .refine((v) => !v.includes('\0'), 'Host must not contain a NUL byte')
+  .refine((v) => !v.startsWith('unix:') || v.slice(5).trim() !== '', 'A unix: address needs a socket path, e.g. unix:/tmp/lab.sock')
+  .refine((v) => v.startsWith('unix:') || v.length <= 255, 'Host is too long')
+  // `[::1]` is how people write an IPv6 address next to a port; the socket API wants it bare.
+  .transform((v) => (/^\[[^\]]*\]$/.test(v) ? v.slice(1, -1) : v))
 
 /** How a payload typed by a person is turned into bytes. */
 export const payloadSchema = z.strictObject({
@@ -74,6 +79,7 @@ export const tlsClientOptionsSchema = z.strictObject({
 /** An outgoing TLS client's options. */
 export type TlsClientOptions = z.infer<typeof tlsClientOptionsSchema>
 
+const poolSize = z.number().int().min(1, 'A pool needs at least 1 worker').max(1024, 'A pool has at most 1,024 workers')
 const startServer = z
   .strictObject({
     /** `127.0.0.1`, `0.0.0.0`, `::`, a local address, a name, or `unix:/path`. */
@@ -89,7 +95,8 @@ const startServer = z
     /** TLS only: the certificate (made at start when absent). */
     tls: tlsServerOptionsSchema.optional(),
     /** UDP only: a flow closes after this long without a datagram (default 60 s). */
-    udpIdleTimeoutMs: z.number().int().min(100, 'The idle timeout must be at least 100 ms').max(86_400_000).optional()
+    udpIdleTimeoutMs: z.number().int().min(100, 'The idle timeout must be at least 100 ms').max(86_400_000).optional(),
+    poolSize: poolSize.optional()
   })
   .refine((v) => v.host.startsWith('unix:') || v.port !== undefined, {
     message: 'Port is required (0 picks a free one)',
@@ -120,6 +127,7 @@ export const commands = {
       options: behaviourOptionsSchema.optional(),
       maxConnections: z.number().int().min(1).max(1_000_000).nullable().optional(),
       acceptMode: acceptModeSchema.optional(),
+      poolSize: poolSize.optional(),
       /** false closes the listener but keeps its connections; true listens again. */
       accepting: z.boolean().optional()
     }),
@@ -137,7 +145,10 @@ export const commands = {
         timeoutMs: z.number().int().min(1).max(120_000).default(5_000),
         /** tcp (default), udp (a connected datagram socket) or tls. */
         protocol: serverProtocolSchema.optional(),
-        tls: tlsClientOptionsSchema.optional()
+        tls: tlsClientOptionsSchema.optional(),
+        /** Bind the client's own end first: an address of this machine and/or a port (0 or absent = the system picks). */
+        localAddress: z.string().trim().min(1).max(255).optional(),
+        localPort: portSchema.optional()
       })
       .refine((v) => v.host.startsWith('unix:') || (v.port !== undefined && v.port > 0), {
         message: 'Port must be a whole number from 1 to 65535',
@@ -175,6 +186,37 @@ export const commands = {
   'connection:clear-closed': {
     request: z.strictObject({ serverId: id.optional() }),
     response: z.object({ removed: z.number().int() })
+  },
+  'lesson:self-connect-hunt': {
+    request: z.strictObject({
+      port: z.number().int().min(1, 'Port must be from 1 to 65535').max(65535, 'Port must be from 1 to 65535'),
+      maxTries: z.number().int().min(1).max(200_000).default(100_000),
+      timeoutMs: z.number().int().min(100).max(60_000).default(30_000)
+    }),
+    response: z.object({ tries: z.number().int(), elapsedMs: z.number(), connection: connectionInfoSchema.nullable() })
+  },
+  'lesson:load': {
+    request: z.strictObject({
+      host: host.default('127.0.0.1'),
+      port: z.number().int().min(1, 'Port must be from 1 to 65535').max(65535, 'Port must be from 1 to 65535'),
+      clients: z.number().int().min(1).max(200, 'At most 200 clients').default(10),
+      payload: payloadSchema.default({ format: 'text', text: 'request\n', lineEnding: 'none' }),
+      /** Bytes that make a complete answer (default: as many as the request, i.e. an echo). */
+      answerBytes: z.number().int().min(1).optional(),
+      timeoutMs: z.number().int().min(100).max(60_000).default(20_000)
+    }),
+    response: z.object({
+      clients: z.array(
+        z.object({
+          index: z.number().int(),
+          connectMs: z.number().nullable(),
+          answerMs: z.number().nullable(),
+          bytes: z.number().int(),
+          error: z.string().nullable()
+        })
+      ),
+      elapsedMs: z.number()
+    })
   },
   'kernel:sockets': {
     request: z.strictObject({ scope: z.enum(['lab', 'all']).default('lab') }),

@@ -34,6 +34,8 @@ export type Behaviour = z.infer<typeof behaviourSchema>
 
 /** Options some behaviours take; unknown keys are refused. */
 export const behaviourOptionsSchema = z.strictObject({
+  /** echo: wait this long before sending each chunk back (a server that does work, for the server-pattern experiment). */
+  echoDelayMs: z.number().int().min(0).max(60_000, 'Echo delay must be at most 60,000 ms').optional(),
   /** telemetry: how often each peer gets a line. */
   telemetryIntervalMs: z.number().int().min(10, 'Telemetry interval must be at least 10 ms').max(3_600_000).optional()
 })
@@ -60,8 +62,12 @@ export const endpointSchema = z.object({ address: z.string(), port: z.number().i
 /** One end of a connection. */
 export type Endpoint = z.infer<typeof endpointSchema>
 
-/** How a server hands out its accepted connections. */
-export const acceptModeSchema = z.enum(['concurrent', 'one-at-a-time'])
+/**
+ * How a server hands out its connections: `concurrent` (an event loop: everyone at once), `one-at-a-time` (a
+ * sequential server), `pool` (at most `poolSize` served at once, the rest wait in the lab's queue), `never` (listen
+ * but never accept: clients wait in the kernel's accept queue until the mode changes).
+ */
+export const acceptModeSchema = z.enum(['concurrent', 'one-at-a-time', 'pool', 'never'])
 /** How a server hands out its accepted connections. */
 export type AcceptMode = z.infer<typeof acceptModeSchema>
 
@@ -157,6 +163,10 @@ export const serverInfoSchema = z.object({
   /** listening: accepting; not-accepting: listener closed, connections kept. */
   state: z.enum(['listening', 'not-accepting']),
   acceptMode: acceptModeSchema,
+  /** With accept mode `pool`: how many connections are served at once. */
+  poolSize: z.number().int().optional(),
+  /** With accept mode `never`: the helper process that holds the listening socket without accepting. */
+  holderPid: z.number().int().nullable().optional(),
   maxConnections: z.number().int().nullable(),
   backlog: z.number().int(),
   startedAt: z.number(),

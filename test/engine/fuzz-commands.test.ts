@@ -117,6 +117,10 @@ function validBase(name: CommandName): Record<string, unknown> {
       return { serverId }
     case 'kernel:sockets':
       return { scope: 'lab' }
+    case 'lesson:self-connect-hunt':
+      return { port: 1, maxTries: 1, timeoutMs: 100 }
+    case 'lesson:load':
+      return { host: '127.0.0.1', port: 1, clients: 1, timeoutMs: 100 }
   }
 }
 

@@ -60,4 +60,32 @@ describe('main window', () => {
       expect(prevent).toHaveBeenCalled()
     }
   })
+
+  it('allows writing to the clipboard for the app\'s own page only, and nothing else', async () => {
+    const { setupSecurity } = await import('../../src/main/security')
+    type Handler = (wc: unknown, p: string, cb: (ok: boolean) => void, details?: unknown) => void
+    type Check = (wc: unknown, p: string, origin: string, details?: unknown) => boolean
+    let request: Handler | undefined
+    let check: Check | undefined
+    const session = {
+      setPermissionRequestHandler: (h: Handler) => (request = h),
+      setPermissionCheckHandler: (h: Check) => (check = h)
+    }
+    setupSecurity({ on: () => undefined } as never, session as never, (url) => url === 'file:///app/index.html')
+    const own = { getURL: () => 'file:///app/index.html' }
+    const foreign = { getURL: () => 'https://example.invalid/' }
+    const ask = (wc: unknown, p: string): boolean => {
+      let granted: boolean | undefined
+      request?.(wc, p, (ok) => (granted = ok), {})
+      return granted === true
+    }
+    expect(ask(own, 'clipboard-sanitized-write')).toBe(true)
+    expect(check?.(own, 'clipboard-sanitized-write', 'file://', {})).toBe(true)
+    expect(ask(foreign, 'clipboard-sanitized-write')).toBe(false)
+    expect(check?.(foreign, 'clipboard-sanitized-write', 'https://example.invalid', {})).toBe(false)
+    for (const p of ['clipboard-read', 'media', 'notifications', 'geolocation']) {
+      expect(ask(own, p)).toBe(false)
+      expect(check?.(own, p, 'file://', {})).toBe(false)
+    }
+  })
 })

@@ -61,12 +61,12 @@ describe('visibleText', () => {
     for (const cp of [0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069]) {
       expect(visibleText(utf8(String.fromCodePoint(cp)))).toBe(`\\u{${cp.toString(16).toUpperCase()}}`)
     }
-    // Marks that do not override are left alone.
-    expect(visibleText(utf8('\u200e\u2065'))).toBe('\u200e\u2065')
+    // Direction marks draw nothing, so they are shown too (issue 11); an unassigned code point is left alone.
+    expect(visibleText(utf8('\u200e\u2065'))).toBe('\\u{200E}\u2065')
   })
 
-  it('keeps a byte order mark', () => {
-    expect(visibleText(u8(0xef, 0xbb, 0xbf, 0x41))).toBe('\ufeffA')
+  it('shows a byte order mark (an invisible zero-width no-break space) instead of hiding it', () => {
+    expect(visibleText(u8(0xef, 0xbb, 0xbf, 0x41))).toBe('\\u{FEFF}A')
   })
 
   it('never leaves a control character in the output other than the newline', () => {

@@ -87,7 +87,11 @@ export function describeSocketError(err: unknown, ctx: SocketErrorContext): LabF
       return new LabFailure(code, `Connection reset by ${where}`, 'The peer aborted the connection (RST).')
     case 'ENOENT':
       return ctx.op === 'listen'
-        ? new LabFailure(code, `Cannot create a socket at ${ctx.host.slice(5)}`, 'Its directory does not exist.')
+        ? new LabFailure(
+            code,
+            `Cannot create a socket at ${ctx.host.slice(5)}: no such directory ${dirOf(ctx.host.slice(5))}`,
+            'Create the directory first, or choose a path in an existing one (e.g. /tmp).'
+          )
         : new LabFailure(code, `No socket at ${ctx.host}`, 'The Unix socket path does not exist: is the server running?')
     case 'EAFNOSUPPORT':
       return new LabFailure(code, `Address family not supported for ${ctx.host}`, 'This machine may have IPv6 disabled.')
@@ -97,6 +101,11 @@ export function describeSocketError(err: unknown, ctx: SocketErrorContext): LabF
     default:
       return new LabFailure(code, `${ctx.op === 'listen' ? 'Could not listen on' : 'Could not connect to'} ${where}: ${e?.message ?? String(err)}`)
   }
+}
+
+function dirOf(path: string): string {
+  const cut = path.lastIndexOf('/')
+  return cut > 0 ? path.slice(0, cut) : '/'
 }
 
 function unixInUse(code: string, path: string, state: SocketErrorContext['unixState']): LabFailure {

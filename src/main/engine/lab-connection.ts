@@ -117,6 +117,8 @@ export class LabConnection {
   private readonly wire: WireCounts | undefined
   private readonly owner: ConnectionOwner
   private flowPaused = false
+  // Reading held while a behaviour works through messages this peer already sent (see behaviours/paced-work.ts).
+  private workHeld = false
   private echoCandidate: Buffer | null = null
   private echoSeq = -1
   private labEnded = false
@@ -140,6 +142,10 @@ export class LabConnection {
     } else {
       this.local = { address: init.socket.localAddress ?? 'unknown', port: init.socket.localPort ?? 0 }
       this.remote = { address: init.socket.remoteAddress ?? 'unknown', port: init.socket.remotePort ?? 0 }
+      if (init.socket.remoteAddress === undefined) {
+        // The kernel forgets a socket's peer once it is reset: it happens when a peer aborts right after connecting.
+        this.error = 'The peer reset the connection before the lab could read its address (shown as unknown)'
+      }
     }
     this.state = init.queued ? 'queued' : 'open'
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk))
@@ -223,6 +229,13 @@ export class LabConnection {
     this.owner.changed(this, 'updated')
   }
 
+  /** Pauses (true) or resumes reading while a behaviour works through what this peer already sent. */
+  holdReading(held: boolean): void {
+    if (this.workHeld === held) return
+    this.workHeld = held
+    this.updateReading()
+  }
+
   /** Moves a queued connection to open: its behaviour starts and reading begins. */
   activate(): void {
     if (this.state !== 'queued') return
@@ -285,7 +298,7 @@ export class LabConnection {
 
   private updateReading(): void {
     if (this.socket.destroyed) return
-    if (this.userPaused || this.flowPaused || this.state === 'queued') this.socket.pause()
+    if (this.userPaused || this.flowPaused || this.workHeld || this.state === 'queued') this.socket.pause()
     else this.socket.resume()
   }
 

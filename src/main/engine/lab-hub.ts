@@ -10,6 +10,8 @@ import { Lab } from './lab'
 import { readKernelView } from './kernel-view'
 import { whoHoldsPort } from './kernel/port-holder'
 import { serverCertificate } from './servers/create-server'
+import { huntSelfConnection } from './lesson/self-connect'
+import { runLoad } from './lesson/load-run'
 
 /** The commands the lab itself runs; `lab:snapshot` and `lab:ack` belong to a consumer's session. */
 type LabCommand = Exclude<CommandName, 'lab:snapshot' | 'lab:ack'>
@@ -26,6 +28,8 @@ const LAB_COMMANDS: { [C in LabCommand]: (lab: Lab, req: CommandRequest<C>) => C
   'connection:traffic': (lab, req) => lab.traffic(req),
   'connection:clear-closed': (lab, req) => lab.clearClosed(req),
   'kernel:sockets': readKernelView,
+  'lesson:self-connect-hunt': (lab, req) => huntSelfConnection(req, lab),
+  'lesson:load': (_lab, req) => runLoad(req),
   'server:certificate': (lab, req) => serverCertificate(lab.servers, req)
 }
 

@@ -9,6 +9,7 @@ import { TrafficBudget } from './traffic-record'
 import { LabFailure } from './errors'
 import { localhostNotes } from './address-notes'
 import { encodeForSend } from './send-payload'
+import { HELD_BYTES_TOTAL, HeldBytesBudget } from './behaviours/held-bytes'
 
 /** Limits of one lab; the defaults are documented in the README. */
 export interface LabLimits {
@@ -18,6 +19,8 @@ export interface LabLimits {
   closedConnectionsKept: number
   /** Pending events kept for the batcher before it is told to resync instead. */
   pendingEventsMax: number
+  /** Bytes held for all echo-after-eof peers together before the largest holder is reset. */
+  heldBytesTotal: number
 }
 
 /** The documented defaults. */
@@ -26,7 +29,8 @@ export const DEFAULT_LIMITS: LabLimits = {
   trafficBytesTotal: 64 * 1024 * 1024,
   trafficChunksPerConnection: 4096,
   closedConnectionsKept: 5_000,
-  pendingEventsMax: 20_000
+  pendingEventsMax: 20_000,
+  heldBytesTotal: HELD_BYTES_TOTAL
 }
 
 /** Bytes already waiting in a connection's user-space queue past which connection:send refuses (or skips it). */
@@ -53,6 +57,7 @@ export interface LabChanges {
 export class Lab implements ServerOwner, ConnectionOwner {
   readonly limits: LabLimits
   readonly budget: TrafficBudget
+  readonly heldBytes: HeldBytesBudget
   readonly servers = new Map<number, LabServer>()
   readonly connections = new Map<number, LabConnection>()
   /** Where TLS servers write the certificate files clients trust. */
@@ -63,6 +68,8 @@ export class Lab implements ServerOwner, ConnectionOwner {
   // Ids evicted since the last collection: sent as one removal event at the end of the next batch.
   private evictedIds: number[] = []
   private nextServerId = 1
+  // Servers between their id and their registration (binding, looking up notes).
+  private readonly starting = new Set<LabServer>()
   private nextConnId = 1
   private readonly totals = { bytesIn: 0, bytesOut: 0, connectionsOpen: 0, connectionsEver: 0 }
   private pendingEvents: LabEvent[] = []
@@ -79,6 +86,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
       this.limits.trafficBytesTotal,
       this.limits.trafficChunksPerConnection
     )
+    this.heldBytes = new HeldBytesBudget(this.limits.heldBytesTotal)
   }
 
   // ---- ServerOwner / ConnectionOwner -------------------------------------------------------
@@ -192,10 +200,27 @@ export class Lab implements ServerOwner, ConnectionOwner {
   /** Starts a listening server. */
   async startServer(req: CommandRequest<'server:start'>): Promise<CommandValue<'server:start'>> {
     this.assertLive()
+    // The id is taken before any await: starts that overlap (two tabs, a script, an API) never share one.
+    // createServer may refuse (a stream behaviour over UDP) before it takes the id; nothing awaits in between.
     const server = createServer(this.nextServerId, req, this, this.certificates)
-    await server.listen()
     this.nextServerId++
-    server.notes = await localhostNotes(server.info())
+    this.starting.add(server)
+    try {
+      await server.listen()
+      server.notes = await localhostNotes(server.info())
+    } catch (err) {
+      await server.stop(false, true)
+      // A failed start gives its id back when no later start took one, so ids stay dense for a person.
+      if (this.nextServerId === server.serverId + 1) this.nextServerId = server.serverId
+      throw err
+    } finally {
+      this.starting.delete(server)
+    }
+    if (this.disposed) {
+      // The lab was closed while this one was binding: nobody could stop it later, so it stops now.
+      await server.stop(false, true)
+      throw new LabFailure('disposed', 'The lab is shutting down')
+    }
     this.servers.set(server.serverId, server)
     this.emit({ type: 'server.listening', at: Date.now(), server: server.info() })
     return server.info()
@@ -219,7 +244,9 @@ export class Lab implements ServerOwner, ConnectionOwner {
       server.setBehaviour(req.behaviour ?? server.behaviourName, req.options ?? server.options)
     }
     if (req.maxConnections !== undefined) server.maxConnections = req.maxConnections
-    if (req.acceptMode !== undefined) server.setAcceptMode(req.acceptMode)
+    if (req.acceptMode !== undefined || req.poolSize !== undefined) {
+      await server.setAcceptMode(req.acceptMode ?? server.acceptMode, req.poolSize)
+    }
     this.serverChanged(server)
     return server.info()
   }

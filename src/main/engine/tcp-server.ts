@@ -2,16 +2,23 @@ import net from 'node:net'
 import { lstat } from 'node:fs/promises'
 import type { AcceptMode, Behaviour, BehaviourOptions, Endpoint, Family, ServerInfo } from '@shared/model'
 import type { BehaviourHost, ServerBehaviour } from './behaviours/behaviour'
+import type { HeldBytesBudget } from './behaviours/held-bytes'
 import { BEHAVIOUR_FACTORIES } from './behaviours'
 import type { ConnectionHandlers, ConnectionOwner } from './lab-connection'
 import { LabConnection } from './lab-connection'
 import type { TrafficBudget } from './traffic-record'
-import { describeSocketError } from './errors'
+import { describeSocketError, LabFailure } from './errors'
 import type { LabServer } from './servers/lab-server'
+import type { AcceptHolder } from './servers/accept-holder'
+import { holdListening } from './servers/accept-holder'
+import type { UnixSocketIdentity } from './unix-socket-path'
+import { checkUnixPath, listenOn, listenUnixSafely, unlinkIfOurs } from './unix-socket-path'
 
 /** What a server needs from the lab that owns it. */
 export interface ServerOwner extends ConnectionOwner {
   readonly budget: TrafficBudget
+  /** The lab-wide budget for bytes behaviours hold until a FIN. */
+  readonly heldBytes: HeldBytesBudget
   nextConnectionId(): number
   /** A new connection exists: register it and announce it. */
   adopt(conn: LabConnection): void
@@ -29,9 +36,12 @@ export interface ServerSpec {
   backlog?: number
   maxConnections?: number | null
   acceptMode?: AcceptMode
+  poolSize?: number
 }
 
 const DEFAULT_BACKLOG = 511
+/** Workers of a `pool` server when none is given. */
+export const DEFAULT_POOL_SIZE = 4
 
 /** What occupies a Unix socket path: a socket someone listens on, a stale socket file, or another kind of file. */
 async function probeUnixPath(path: string): Promise<'live' | 'stale' | 'not-socket'> {
@@ -65,6 +75,7 @@ export class LabTcpServer implements BehaviourHost, LabServer {
   behaviourName: Behaviour
   options: BehaviourOptions
   acceptMode: AcceptMode
+  poolSize: number
   maxConnections: number | null
   accepting = false
   notes: string[] = []
@@ -74,6 +85,10 @@ export class LabTcpServer implements BehaviourHost, LabServer {
   accepted = 0
   private behaviour: ServerBehaviour
   private netServer: net.Server | null = null
+  // Accept mode "never": the listener is held by a helper process that never accepts.
+  private holder: AcceptHolder | null = null
+  // The socket file this server created; only ever unlinked while the path is still that file.
+  private unixIdentity: UnixSocketIdentity | null = null
   private readonly handlers: ConnectionHandlers
 
   constructor(
@@ -81,13 +96,18 @@ export class LabTcpServer implements BehaviourHost, LabServer {
     spec: ServerSpec,
     protected readonly owner: ServerOwner
   ) {
-    this.requestedHost = spec.host
+    // A unix: path is checked (length, NUL, blank) and made absolute before anything is bound.
+    this.unixPath = spec.host.startsWith('unix:') ? checkUnixPath(spec.host.slice(5)) : undefined
+    this.requestedHost = this.unixPath !== undefined ? `unix:${this.unixPath}` : spec.host
     this.requestedPort = spec.port ?? 0
-    this.unixPath = spec.host.startsWith('unix:') ? spec.host.slice(5) : undefined
     this.backlog = spec.backlog ?? DEFAULT_BACKLOG
     this.behaviourName = spec.behaviour
     this.options = spec.options
     this.acceptMode = spec.acceptMode ?? 'concurrent'
+    this.poolSize = spec.poolSize ?? DEFAULT_POOL_SIZE
+    if (this.acceptMode === 'never' && this.unixPath !== undefined) {
+      throw new LabFailure('invalid', 'Accept mode "never" is for TCP servers', 'A Unix socket server can use the other accept modes.')
+    }
     this.maxConnections = spec.maxConnections ?? null
     this.behaviour = BEHAVIOUR_FACTORIES[spec.behaviour](this, spec.options)
     // Handlers read `this.behaviour` at call time so a behaviour change applies to live connections.
@@ -103,26 +123,25 @@ export class LabTcpServer implements BehaviourHost, LabServer {
   async listen(): Promise<void> {
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true })
     server.on('connection', (socket) => this.onConnection(socket))
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void => {
-        server.removeListener('listening', onListening)
-        reject(err)
-      }
-      const onListening = (): void => {
-        server.removeListener('error', onError)
-        resolve()
-      }
-      server.once('error', onError)
-      server.once('listening', onListening)
-      if (this.unixPath !== undefined) server.listen({ path: this.unixPath, backlog: this.backlog })
-      else
-        server.listen({
-          host: this.requestedHost,
-          // A server that stopped accepting listens again on the port it had.
-          port: this.bound.port || this.requestedPort,
-          backlog: this.backlog
-        })
-    }).catch(async (err: unknown) => {
+    const bound =
+      this.acceptMode === 'never' && this.unixPath === undefined
+        ? holdListening({ host: this.requestedHost, port: this.bound.port || this.requestedPort, backlog: this.backlog }).then(
+            (holder) => {
+              this.holder = holder
+            }
+          )
+        : this.unixPath !== undefined
+        ? listenUnixSafely(server, this.unixPath, this.backlog).then((id) => {
+            this.unixIdentity = id
+          })
+        : listenOn(server, {
+            host: this.requestedHost,
+            // A server that stopped accepting listens again on the port it had.
+            port: this.bound.port || this.requestedPort,
+            backlog: this.backlog
+          })
+    await bound.catch(async (err: unknown) => {
+      if (err instanceof LabFailure) throw err
       const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
       const holder =
         inUse && this.unixPath === undefined
@@ -136,11 +155,21 @@ export class LabTcpServer implements BehaviourHost, LabServer {
         unixState: inUse && this.unixPath !== undefined ? await probeUnixPath(this.unixPath) : undefined
       })
     })
+    this.accepting = true
+    if (this.holder) {
+      this.bound = { address: this.holder.address, port: this.holder.port }
+      this.family = this.holder.family
+      return
+    }
+    this.adoptListener(server)
+  }
+
+  /** Makes a listening net.Server this server's own: its connections come to the lab from now on. */
+  private adoptListener(server: net.Server): void {
     server.on('error', (err) => this.owner.notice('error', `Server ${this.serverId}: ${err.message}`))
     this.netServer = server
-    this.accepting = true
     const addr = server.address()
-    if (typeof addr === 'string' || addr === null) {
+    if (this.unixPath !== undefined || typeof addr === 'string' || addr === null) {
       this.bound = { address: this.unixPath ?? String(addr), port: 0 }
       this.family = 'unix'
     } else {
@@ -153,6 +182,8 @@ export class LabTcpServer implements BehaviourHost, LabServer {
   async stop(keepConnections: boolean, abrupt = false): Promise<void> {
     const server = this.netServer
     this.netServer = null
+    this.holder?.close()
+    this.holder = null
     this.accepting = false
     if (!keepConnections) {
       this.behaviour.dispose()
@@ -164,6 +195,9 @@ export class LabTcpServer implements BehaviourHost, LabServer {
     // close() stops listening at once (the port or socket path is free when it returns); its callback
     // would wait for the connections, which a lab that keeps them must not.
     server?.close()
+    const identity = this.unixIdentity
+    this.unixIdentity = null
+    if (identity) await unlinkIfOurs(identity)
   }
 
   /** Starts or stops accepting while keeping the connections. */
@@ -182,15 +216,74 @@ export class LabTcpServer implements BehaviourHost, LabServer {
     for (const c of this.connections) if (c.state !== 'queued' && !c.closed) this.behaviour.onOpen(c)
   }
 
-  /** Sets the accept mode; leaving one-at-a-time activates every queued connection. */
-  setAcceptMode(mode: AcceptMode): void {
+  /**
+   * Sets the accept mode. Leaving "never" takes the listening socket (and the clients waiting in its queue) from the
+   * helper; entering it hands listening to a new helper on the same port. A wider mode activates queued connections.
+   */
+  async setAcceptMode(mode: AcceptMode, poolSize?: number): Promise<void> {
+    if (poolSize !== undefined) this.poolSize = poolSize
+    const was = this.acceptMode
+    if (mode === 'never' && was !== 'never') {
+      if (this.unixPath !== undefined) throw new LabFailure('invalid', 'Accept mode "never" is for TCP servers')
+      if (this.accepting) {
+        this.netServer?.close()
+        this.netServer = null
+        this.acceptMode = mode
+        try {
+          await this.listen()
+        } catch (err) {
+          this.acceptMode = was
+          this.accepting = false
+          throw err
+        }
+      }
+    }
     this.acceptMode = mode
-    if (mode === 'concurrent') for (const c of this.connections) if (c.state === 'queued') this.activate(c)
+    if (was === 'never' && mode !== 'never' && this.holder) {
+      const holder = this.holder
+      const server = await holder.release()
+      this.holder = null
+      // The server Node made for the handed-over socket has default options: the lab's are set before any accept.
+      Object.assign(server, { allowHalfOpen: true, pauseOnConnect: true })
+      server.on('connection', (socket) => this.onConnection(socket))
+      this.adoptListener(server)
+    }
+    this.activateQueued()
+  }
+
+  /** How many connections this server serves at once under its accept mode. */
+  private activeLimit(): number {
+    if (this.acceptMode === 'one-at-a-time') return 1
+    if (this.acceptMode === 'pool') return this.poolSize
+    return Number.POSITIVE_INFINITY
+  }
+
+  private activeCount(): number {
+    let n = 0
+    for (const c of this.connections) if (c.state !== 'queued' && !c.closed) n++
+    return n
+  }
+
+  /** Moves queued connections to active, oldest first, while the accept mode has room. */
+  private activateQueued(): void {
+    let room = this.activeLimit() - this.activeCount()
+    for (const c of this.connections) {
+      if (room <= 0) break
+      if (c.state === 'queued') {
+        this.activate(c)
+        room--
+      }
+    }
   }
 
   /** BehaviourHost: the connections a behaviour may talk to. */
   *activeConnections(): Iterable<LabConnection> {
     for (const c of this.connections) if (c.state !== 'queued' && !c.closed) yield c
+  }
+
+  /** BehaviourHost: the lab-wide budget for bytes held until a FIN. */
+  get heldBytes(): HeldBytesBudget {
+    return this.owner.heldBytes
   }
 
   /** BehaviourHost: a line for the user's log. */
@@ -210,6 +303,8 @@ export class LabTcpServer implements BehaviourHost, LabServer {
       options: this.options,
       state: this.accepting ? 'listening' : 'not-accepting',
       acceptMode: this.acceptMode,
+      poolSize: this.poolSize,
+      holderPid: this.holder?.pid ?? null,
       maxConnections: this.maxConnections,
       backlog: this.backlog,
       startedAt: this.startedAt,
@@ -232,7 +327,7 @@ export class LabTcpServer implements BehaviourHost, LabServer {
   }
 
   private onConnection(socket: net.Socket): void {
-    const queued = this.acceptMode === 'one-at-a-time' && this.hasActive()
+    const queued = this.activeCount() >= this.activeLimit()
     const conn = this.wrapAccepted(socket, queued)
     conn.serverTotals = this.totals
     conn.handlers = this.handlers
@@ -247,11 +342,6 @@ export class LabTcpServer implements BehaviourHost, LabServer {
     if (!queued) this.behaviour.onOpen(conn)
   }
 
-  private hasActive(): boolean {
-    for (const c of this.connections) if (c.state !== 'queued' && !c.closed) return true
-    return false
-  }
-
   private activate(conn: LabConnection): void {
     conn.activate()
     this.behaviour.onOpen(conn)
@@ -261,13 +351,6 @@ export class LabTcpServer implements BehaviourHost, LabServer {
     this.connections.delete(conn)
     this.totals.dirty = true
     this.behaviour.onClose(conn)
-    if (this.acceptMode === 'one-at-a-time' && !this.hasActive()) {
-      for (const c of this.connections) {
-        if (c.state === 'queued') {
-          this.activate(c)
-          break
-        }
-      }
-    }
+    this.activateQueued()
   }
 }

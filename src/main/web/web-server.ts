@@ -27,9 +27,14 @@ export interface WebServer {
   readonly token: string
   /** The URL to open, token in the fragment (never sent to the server by a browser). */
   readonly url: string
+  /** The open WebSockets, for diagnostics (how much each has queued). */
+  wsClients(): Iterable<import('ws').WebSocket>
   /** Closes the WebSocket sessions, every HTTP connection and the listener; the hub is left to the caller. */
   close(): Promise<void>
 }
+
+/** Most simultaneous TCP connections to the UI port; more are closed at once (a browser needs a handful). */
+export const WEB_MAX_CONNECTIONS = 128
 
 const BASE_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
@@ -70,6 +75,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     })
   })
   server.on('connection', (s: Socket) => {
+    if (sockets.size >= WEB_MAX_CONNECTIONS) {
+      s.destroy()
+      return
+    }
     sockets.add(s)
     s.on('close', () => sockets.delete(s))
   })
@@ -100,6 +109,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     token,
     // A wildcard bind is opened locally through loopback; its other addresses are in the warning.
     url: `http://${isWildcard(host) ? '127.0.0.1' : urlHost(host)}:${port}/#token=${token}`,
+    wsClients: () => endpoint.wss.clients,
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))

@@ -16,8 +16,16 @@ export const WS_MAX_MESSAGE_BYTES = 1024 * 1024
 export const WS_CLOSE_POLICY = 1008
 /** How long a socket may stay open without presenting the token. */
 export const WS_AUTH_TIMEOUT_MS = 10_000
-/** Most commands one socket may have running at once. */
+/** Most commands one socket may have running at once, counted until each reply is flushed to the socket. */
 export const WS_MAX_IN_FLIGHT = 256
+/** Bytes queued for a socket past which batches are skipped (the page resyncs from a snapshot once it reads). */
+export const WS_BATCH_HOLD_BYTES = 4 * 1024 * 1024
+/** Bytes queued for a socket past which the client is taken to be hung and is disconnected. */
+export const WS_MAX_BUFFERED_BYTES = 64 * 1024 * 1024
+/** Most WebSockets that have not yet presented the token. */
+export const WS_MAX_UNAUTHENTICATED = 16
+/** Close code for a client that does not read what it is sent (1013: try again later). */
+export const WS_CLOSE_NOT_READING = 1013
 
 /** The WebSocket side of browser mode. */
 export interface WsEndpoint {
@@ -26,8 +34,14 @@ export interface WsEndpoint {
   close(): Promise<void>
 }
 
-function reply(ws: WebSocket, message: unknown): void {
-  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message))
+/** Sends unless the socket is gone or hung; a client that stopped reading is cut off instead of filling memory. */
+function reply(ws: WebSocket, message: unknown, flushed?: () => void): void {
+  if (ws.readyState !== WebSocket.OPEN) return flushed?.()
+  if (ws.bufferedAmount > WS_MAX_BUFFERED_BYTES) {
+    ws.terminate()
+    return flushed?.()
+  }
+  ws.send(JSON.stringify(message), flushed ? () => flushed() : undefined)
 }
 
 function errorReply(ws: WebSocket, id: unknown, code: string, message: string): void {
@@ -42,14 +56,27 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 export function createWsEndpoint(hub: LabHub, token: string): WsEndpoint {
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_MESSAGE_BYTES, perMessageDeflate: false })
 
+  let unauthenticated = 0
   wss.on('connection', (ws: WebSocket) => {
     let session: LabSession | null = null
     let inFlight = 0
+    let counted = true
+    unauthenticated++
+    const authenticated = (): void => {
+      if (counted) unauthenticated--
+      counted = false
+    }
+    if (unauthenticated > WS_MAX_UNAUTHENTICATED) {
+      authenticated()
+      ws.close(WS_CLOSE_POLICY, 'Too many connections waiting to present the token')
+      return
+    }
     const authTimer = setTimeout(() => ws.close(WS_CLOSE_POLICY, 'No token presented'), WS_AUTH_TIMEOUT_MS)
     authTimer.unref()
 
     ws.on('error', () => ws.terminate())
     ws.on('close', () => {
+      authenticated()
       clearTimeout(authTimer)
       session?.close()
       session = null
@@ -69,7 +96,12 @@ export function createWsEndpoint(hub: LabHub, token: string): WsEndpoint {
           return ws.close(WS_CLOSE_POLICY, 'Invalid token')
         }
         clearTimeout(authTimer)
-        session = hub.connect((batch) => reply(ws, { type: 'batch', batch }))
+        authenticated()
+        session = hub.connect((batch) => {
+          // A page that stopped reading gets no more batches; the next one it reads has a gap, and it resyncs.
+          if (ws.bufferedAmount > WS_BATCH_HOLD_BYTES) return
+          reply(ws, { type: 'batch', batch })
+        })
         return reply(ws, { type: 'ready' })
       }
       if (!isRecord(msg) || msg.type !== 'request' || typeof msg.id !== 'number' || typeof msg.name !== 'string') {
@@ -82,9 +114,9 @@ export function createWsEndpoint(hub: LabHub, token: string): WsEndpoint {
       inFlight++
       void current
         .handle(msg.name, msg.payload)
-        .then((result) => reply(ws, { type: 'result', id, result }))
-        .catch((err: unknown) => reply(ws, { type: 'result', id, result: { ok: false, error: { code: 'internal', message: String(err) } } }))
-        .finally(() => inFlight--)
+        .catch((err: unknown) => ({ ok: false, error: { code: 'internal', message: String(err) } }))
+        // A command counts as in flight until its reply has left for the socket.
+        .then((result) => reply(ws, { type: 'result', id, result }, () => inFlight--))
     })
   })
 

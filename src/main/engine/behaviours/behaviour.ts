@@ -1,5 +1,6 @@
 import type { BehaviourOptions } from '@shared/model'
 import type { LabConnection } from '../lab-connection'
+import type { HeldBytesBudget } from './held-bytes'
 
 /** What a behaviour may use of the server it runs in. */
 export interface BehaviourHost {
@@ -10,6 +11,8 @@ export interface BehaviourHost {
   activeConnections(): Iterable<LabConnection>
   /** A line for the user's event log. */
   notice(level: 'info' | 'warning' | 'error', message: string): void
+  /** The lab-wide budget for bytes held until a peer's FIN. */
+  readonly heldBytes: HeldBytesBudget
 }
 
 /**

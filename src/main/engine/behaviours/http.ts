@@ -1,8 +1,9 @@
 import type { LabConnection } from '../lab-connection'
 import type { BehaviourFactory } from './behaviour'
 import { baseBehaviour, peerLabel } from './behaviour'
-import type { HttpParserLimits, HttpRequest } from './http-parser'
+import type { HttpParseEvent, HttpParserLimits, HttpRequest } from './http-parser'
 import { DEFAULT_HTTP_LIMITS, HttpRequestParser } from './http-parser'
+import { PacedQueue } from './paced-work'
 
 const STATUS_TEXT: Record<number, string> = {
   200: 'OK',
@@ -58,6 +59,31 @@ function describeRequest(conn: LabConnection, req: HttpRequest): string {
 export function http(limits: HttpParserLimits = DEFAULT_HTTP_LIMITS): BehaviourFactory {
   return () => {
     const parsers = new Map<LabConnection, HttpRequestParser>()
+    // The answers to one slice of pipelined requests leave as one write; a flood of tiny requests is paced.
+    const answer = (conn: LabConnection, events: HttpParseEvent[]): void => {
+      const out: Buffer[] = []
+      let close = false
+      for (const ev of events) {
+        if (ev.kind === 'error') {
+          out.push(httpResponse(ev.status, `${ev.status} ${STATUS_TEXT[ev.status]}: ${ev.reason}\n`, false))
+          close = true
+          break
+        }
+        const req = ev.request
+        out.push(httpResponse(200, describeRequest(conn, req), req.keepAlive, req.method === 'HEAD'))
+        if (!req.keepAlive) {
+          close = true
+          break
+        }
+      }
+      if (out.length > 0) conn.send(out.length === 1 ? out[0] : Buffer.concat(out))
+      if (close) {
+        parsers.delete(conn)
+        paced.drop(conn)
+        conn.close()
+      }
+    }
+    const paced = new PacedQueue<HttpParseEvent>(answer)
     return {
       ...baseBehaviour,
       onOpen(conn) {
@@ -66,31 +92,23 @@ export function http(limits: HttpParserLimits = DEFAULT_HTTP_LIMITS): BehaviourF
       onData(conn, chunk) {
         const parser = parsers.get(conn)
         if (!parser) return
-        for (const ev of parser.push(chunk)) {
-          if (ev.kind === 'error') {
-            parsers.delete(conn)
-            conn.send(httpResponse(ev.status, `${ev.status} ${STATUS_TEXT[ev.status]}: ${ev.reason}\n`, false))
-            conn.close()
-            return
-          }
-          const req = ev.request
-          conn.send(httpResponse(200, describeRequest(conn, req), req.keepAlive, req.method === 'HEAD'))
-          if (!req.keepAlive) {
-            parsers.delete(conn)
-            conn.close()
-            return
-          }
-        }
+        const events = parser.push(chunk)
+        // Nothing after an error or a last request is answered: the parser is done with this connection.
+        const last = events.findIndex((ev) => ev.kind === 'error' || !ev.request.keepAlive)
+        if (last >= 0) parsers.delete(conn)
+        paced.push(conn, last >= 0 ? events.slice(0, last + 1) : events)
       },
       onPeerEnd(conn) {
-        // Everything complete was answered already; a request cut short by the FIN gets no answer.
+        // Everything complete is answered; a request cut short by the FIN gets no answer.
         parsers.delete(conn)
-        conn.close()
+        paced.afterDrained(conn, () => conn.close())
       },
       onClose(conn) {
         parsers.delete(conn)
+        paced.drop(conn)
       },
       dispose() {
+        paced.clear()
         parsers.clear()
       }
     }

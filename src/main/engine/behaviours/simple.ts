@@ -3,13 +3,54 @@ import type { BehaviourFactory } from './behaviour'
 import { baseBehaviour } from './behaviour'
 import { endOfLastLine, MAX_LINE_BYTES } from './lines'
 
-/** RFC 862 echo: every chunk goes back as it arrived; the peer's FIN is answered with ours. */
-export const echo: BehaviourFactory = () => ({
-  ...baseBehaviour,
-  onData(conn, chunk) {
-    conn.send(chunk)
+/**
+ * RFC 862 echo: every chunk goes back as it arrived; the peer's FIN is answered with ours. With `echoDelayMs`
+ * each chunk goes back that much later (a server that does work per request), and the FIN waits for the last one.
+ */
+export const echo: BehaviourFactory = (_host, options) => {
+  const delay = options.echoDelayMs ?? 0
+  if (delay <= 0) {
+    return {
+      ...baseBehaviour,
+      onData(conn, chunk) {
+        conn.send(chunk)
+      }
+    }
   }
-})
+  const pending = new Map<LabConnection, { timers: Set<NodeJS.Timeout>; ended: boolean }>()
+  const state = (conn: LabConnection): { timers: Set<NodeJS.Timeout>; ended: boolean } => {
+    let s = pending.get(conn)
+    if (!s) pending.set(conn, (s = { timers: new Set(), ended: false }))
+    return s
+  }
+  return {
+    ...baseBehaviour,
+    onData(conn, chunk) {
+      const s = state(conn)
+      // Copied: the socket's buffer must not be kept across turns of the event loop.
+      const bytes = Buffer.from(chunk)
+      const timer = setTimeout(() => {
+        s.timers.delete(timer)
+        conn.send(bytes)
+        if (s.ended && s.timers.size === 0) conn.halfClose()
+      }, delay)
+      s.timers.add(timer)
+    },
+    onPeerEnd(conn) {
+      const s = state(conn)
+      s.ended = true
+      if (s.timers.size === 0) conn.halfClose()
+    },
+    onClose(conn) {
+      for (const t of pending.get(conn)?.timers ?? []) clearTimeout(t)
+      pending.delete(conn)
+    },
+    dispose() {
+      for (const s of pending.values()) for (const t of s.timers) clearTimeout(t)
+      pending.clear()
+    }
+  }
+}
 
 /** RFC 863 discard: read and count, reply nothing. */
 export const discard: BehaviourFactory = () => ({ ...baseBehaviour })
@@ -38,6 +79,7 @@ export function echoAfterEof(maxBytes = ECHO_AFTER_EOF_MAX_BYTES): BehaviourFact
         if (!h) return
         if (h.size + chunk.length > maxBytes) {
           held.delete(conn)
+          host.heldBytes.release(conn)
           conn.error = `echo-after-eof holds at most ${maxBytes} bytes before the peer's FIN; this peer sent more`
           host.notice('warning', `Server ${host.serverId}: connection ${conn.id} sent over ${maxBytes} bytes without a FIN; reset it`)
           conn.reset()
@@ -45,17 +87,27 @@ export function echoAfterEof(maxBytes = ECHO_AFTER_EOF_MAX_BYTES): BehaviourFact
         }
         h.chunks.push(chunk)
         h.size += chunk.length
+        // Past the lab-wide budget the largest holders are let go (this server's or another's), with the reason.
+        for (const victim of host.heldBytes.add(conn, chunk.length)) {
+          const limitMiB = Math.round(host.heldBytes.limit / (1024 * 1024))
+          victim.error = `The lab holds at most ${limitMiB} MiB for all echo-after-eof peers before their FIN; this connection held the most, so it was reset`
+          host.notice('warning', `Connection ${victim.id} was reset: echo-after-eof's lab-wide budget of ${limitMiB} MiB is used up`)
+          victim.reset()
+        }
       },
       onPeerEnd(conn) {
         const h = held.get(conn)
         held.delete(conn)
+        host.heldBytes.release(conn)
         if (h && h.size > 0) conn.send(h.chunks.length === 1 ? h.chunks[0] : Buffer.concat(h.chunks, h.size))
         conn.close()
       },
       onClose(conn) {
         held.delete(conn)
+        host.heldBytes.release(conn)
       },
       dispose() {
+        for (const conn of held.keys()) host.heldBytes.release(conn)
         held.clear()
       }
     }

@@ -129,6 +129,12 @@ function run(cmd: string, args: string[]): Promise<string> {
   })
 }
 
+/** netstat by its absolute system path: a `netstat.exe` in the working directory or PATH is never run. */
+export function windowsNetstat(env: NodeJS.ProcessEnv = process.env): string {
+  const root = env.SystemRoot ?? env.windir ?? 'C:\\Windows'
+  return `${root.replace(/[\\/]+$/, '')}\\System32\\netstat.exe`
+}
+
 async function readNetstat(
   platform: NodeJS.Platform,
   opts: ReadKernelOptions,
@@ -138,8 +144,8 @@ async function readNetstat(
   try {
     if (platform === 'win32') {
       const [v4, v6] = await Promise.all([
-        run('netstat', ['-ano', '-p', 'TCP']),
-        run('netstat', ['-ano', '-p', 'TCPv6']).catch(() => '')
+        run(windowsNetstat(), ['-ano', '-p', 'TCP']),
+        run(windowsNetstat(), ['-ano', '-p', 'TCPv6']).catch(() => '')
       ])
       found = [...parseWindowsNetstat(v4), ...parseWindowsNetstat(v6)]
       notes.push('Read from netstat, best effort: Windows shows no queue sizes, so Recv-Q and Send-Q are 0.')

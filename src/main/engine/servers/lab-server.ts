@@ -16,12 +16,13 @@ export interface LabServer {
   behaviourName: Behaviour
   options: BehaviourOptions
   maxConnections: number | null
+  readonly acceptMode: AcceptMode
   notes: string[]
   listen(): Promise<void>
   stop(keepConnections: boolean, abrupt?: boolean): Promise<void>
   setAccepting(accepting: boolean): Promise<void>
   setBehaviour(name: Behaviour, options: BehaviourOptions): void
-  setAcceptMode(mode: AcceptMode): void
+  setAcceptMode(mode: AcceptMode, poolSize?: number): void | Promise<void>
   activeConnections(): Iterable<LabConnection>
   info(): ServerInfo
 }

@@ -10,6 +10,7 @@ import { UdpFlowSocket } from '../connections/udp-flow-socket'
 import { describeDatagramError, udpTypeFor } from '../connections/udp-errors'
 import type { LabServer } from './lab-server'
 import { UDP_BEHAVIOUR_FACTORIES } from './udp-behaviours'
+import type { HeldBytesBudget } from '../behaviours/held-bytes'
 
 /** A flow with no datagram either way for this long is closed (documented default). */
 export const UDP_IDLE_TIMEOUT_MS = 60_000
@@ -153,7 +154,19 @@ export class LabUdpServer implements LabServer, BehaviourHost {
   }
 
   /** UDP has no accept queue: every flow is served at once. */
-  setAcceptMode(_mode: AcceptMode): void {}
+  readonly acceptMode: AcceptMode = 'concurrent'
+
+  /** Refuses every mode but concurrent, in words (there is nothing to accept). */
+  setAcceptMode(mode: AcceptMode): void {
+    if (mode !== 'concurrent') {
+      throw new LabFailure('unsupported', `Accept mode "${mode}" needs a listening TCP socket; a UDP server serves every flow at once`)
+    }
+  }
+
+  /** BehaviourHost: the lab-wide budget for bytes behaviours hold. */
+  get heldBytes(): HeldBytesBudget {
+    return this.owner.heldBytes
+  }
 
   /** BehaviourHost: the open flows. */
   *activeConnections(): Iterable<LabConnection> {

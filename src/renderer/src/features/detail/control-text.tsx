@@ -1,4 +1,5 @@
 import type { ReactElement, ReactNode } from 'react'
+import { UNSAFE_CHARS } from '@shared/byte-format'
 
 const C0 = 'NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US'.split(' ')
 const C1 = 'PAD HOP BPH NBH IND NEL SSA ESA HTS HTJ VTS PLD PLU RI SS2 SS3 DCS PU1 PU2 STS CCH MW SPA EPA SOS SGCI SCI CSI ST OSC PM APC'.split(' ')
@@ -13,6 +14,23 @@ const BIDI: Readonly<Record<number, string>> = {
   0x2068: 'FSI',
   0x2069: 'PDI'
 }
+// Characters that draw nothing at all, so a peer could hide text or a difference with them.
+const INVISIBLE: Readonly<Record<number, string>> = {
+  0x061c: 'ALM',
+  0x200b: 'ZWSP',
+  0x200c: 'ZWNJ',
+  0x200d: 'ZWJ',
+  0x200e: 'LRM',
+  0x200f: 'RLM',
+  0x2028: 'LSEP',
+  0x2029: 'PSEP',
+  0x2060: 'WJ',
+  0x2061: 'FA',
+  0x2062: 'IT',
+  0x2063: 'IS',
+  0x2064: 'IP',
+  0xfeff: 'BOM'
+}
 const C0_WORDS: Readonly<Record<number, string>> = {
   0x00: 'null byte',
   0x07: 'bell',
@@ -24,7 +42,7 @@ const C0_WORDS: Readonly<Record<number, string>> = {
 }
 
 // The same set of characters byte-format's visibleText makes visible.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g
+const UNSAFE = UNSAFE_CHARS
 const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
 
 /** One piece of decoded text: plain text, or one control character shown as a badge. */
@@ -44,6 +62,8 @@ function control(cp: number): TextSegment {
   if (cp === 0x7f) return { kind: 'control', text: '\u2421', abbr: 'DEL', title: 'DEL: control byte 0x7F (delete)' }
   const text = `\\u{${cp.toString(16).toUpperCase()}}`
   if (cp <= 0x9f) return { kind: 'control', text, abbr: C1[cp - 0x80], title: `${C1[cp - 0x80]}: C1 control character U+00${hex2(cp)}` }
+  const invisible = INVISIBLE[cp]
+  if (invisible) return { kind: 'control', text, abbr: invisible, title: `${invisible}: invisible character U+${cp.toString(16).toUpperCase()}, shown so it cannot hide` }
   return { kind: 'control', text, abbr: BIDI[cp] ?? `U+${cp.toString(16).toUpperCase()}`, title: `${BIDI[cp] ?? ''} bidirectional formatting character U+${cp.toString(16).toUpperCase()}: shown, not applied` }
 }
 

@@ -1,5 +1,7 @@
 import type { Behaviour, ServerInfo } from '@shared/model'
 import { udpBoundaries } from './udp-experiment'
+import type { CheckResult, ExperimentAction, ExperimentContext } from './experiments-deeper'
+import { deeperExperiments } from './experiments-deeper'
 
 /** One numbered step: words, and optionally the exact command to type. */
 export interface ExperimentStep {
@@ -19,6 +21,12 @@ export interface Experiment {
   startHint: string | null
   steps: ExperimentStep[]
   watch: string[]
+  /** What to expect, said before it runs. */
+  expect?: string
+  /** Judges afterwards, from what the lab and the kernel saw, whether the effect happened. */
+  check?: (ctx: ExperimentContext) => CheckResult | null
+  /** A lab-side action the card offers as a button. */
+  action?: ExperimentAction
 }
 
 /** Where a client should connect to reach a server: a wildcard bind is reached through loopback. */
@@ -144,6 +152,7 @@ export function buildExperiments(servers: readonly ServerInfo[]): Experiment[] {
         { text: 'Close it:', command: 'exec 3>&-' }
       ],
       watch: ['The connection opens with the exec and stays open between commands; it closes with exec 3>&-.']
-    }))
+    })),
+    ...deeperExperiments(servers).map((e) => ({ ...e, needs: null }))
   ]
 }

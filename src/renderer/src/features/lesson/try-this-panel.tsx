@@ -4,6 +4,7 @@ import type { ServerInfo } from '@shared/model'
 import { endpointText } from '../detail/words'
 import { buildExperiments } from './experiments'
 import type { Experiment } from './experiments'
+import { ExperimentAction, ExperimentCheck } from './experiment-tools'
 
 function CopyCommand({ command }: { command: string }): ReactElement {
   const [copied, setCopied] = useState<'yes' | 'no' | null>(null)
@@ -30,9 +31,15 @@ function CopyCommand({ command }: { command: string }): ReactElement {
   )
 }
 
-function ExperimentCard({ e }: { e: Experiment }): ReactElement {
+function ExperimentCard({ e, servers }: { e: Experiment; servers: ServerInfo[] }): ReactElement {
+  // The tools (checks, load, hunt) are mounted only while the card is open: nothing runs for a closed card.
+  const [open, setOpen] = useState(false)
   return (
-    <details className="rounded border border-slate-200 p-2 dark:border-slate-700" data-experiment={e.id}>
+    <details
+      className="rounded border border-slate-200 p-2 dark:border-slate-700"
+      data-experiment={e.id}
+      onToggle={(ev) => setOpen((ev.currentTarget as HTMLDetailsElement).open)}
+    >
       <summary className="cursor-pointer text-sm font-medium">
         {e.title}
         <span className="ml-2 text-xs font-normal text-slate-500 dark:text-slate-400">
@@ -40,6 +47,12 @@ function ExperimentCard({ e }: { e: Experiment }): ReactElement {
         </span>
       </summary>
       {e.startHint && <p className="mt-1 rounded bg-sky-50 px-2 py-1 text-xs dark:bg-sky-950/40">{e.startHint}</p>}
+      {e.expect && (
+        <p className="mt-1 text-xs">
+          <span className="font-semibold">Expect: </span>
+          {e.expect}
+        </p>
+      )}
       <ol className="mt-1 list-decimal pl-5 text-sm">
         {e.steps.map((s, i) => (
           <li key={i} className="mb-1">
@@ -54,6 +67,8 @@ function ExperimentCard({ e }: { e: Experiment }): ReactElement {
           <li key={i}>{w}</li>
         ))}
       </ul>
+      {open && e.action && <ExperimentAction action={e.action} servers={servers} />}
+      {open && e.check && <ExperimentCheck check={e.check} />}
     </details>
   )
 }
@@ -65,7 +80,7 @@ export function TryThisPanel({ servers }: { servers: ServerInfo[] }): ReactEleme
     <section aria-label="Try this" className="flex flex-col gap-2">
       <h2 className="text-base font-semibold">Try this</h2>
       {experiments.map((e) => (
-        <ExperimentCard key={e.id} e={e} />
+        <ExperimentCard key={e.id} e={e} servers={servers} />
       ))}
     </section>
   )

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
-import type { LabError } from '@shared/contract'
+import type { CommandInput, LabError } from '@shared/contract'
 import { describeState, formatEndpoint, isActive } from '@renderer/store/describe'
 import { useLab, useLabStore } from '@renderer/store/use-lab'
 import { useUi, useUiStore } from '@renderer/store/ui-store'
@@ -20,6 +20,8 @@ export function OutgoingClients(): ReactNode {
   const [open, setOpen] = useState(false)
   const [host, setHost] = useState('127.0.0.1')
   const [port, setPort] = useState('')
+  const [localAddress, setLocalAddress] = useState('')
+  const [localPort, setLocalPort] = useState('')
   const [error, setError] = useState<LabError | null>(null)
   const [busy, setBusy] = useState(false)
   const [protocol, setProtocol] = useState<ServerProtocol>('tcp')
@@ -35,9 +37,13 @@ export function OutgoingClients(): ReactNode {
     e.preventDefault()
     setBusy(true)
     const h = host.trim()
-    const base = h.startsWith('unix:') || port.trim() === '' ? { host: h } : { host: h, port }
-    const extra = protocol === 'tls' ? { protocol, tls: tlsClientRequest(tls) } : protocol === 'udp' ? { protocol } : {}
-    const r = await store.transport.request('client:connect', { ...base, ...extra })
+    const input: CommandInput<'client:connect'> = h.startsWith('unix:') || port.trim() === '' ? { host: h } : { host: h, port }
+    // Binding the client's own end: an interface and/or a port (the self-connection experiment).
+    if (!h.startsWith('unix:') && localAddress.trim() !== '') input.localAddress = localAddress.trim()
+    if (!h.startsWith('unix:') && localPort.trim() !== '') input.localPort = localPort.trim()
+    if (protocol !== 'tcp') input.protocol = protocol
+    if (protocol === 'tls') input.tls = tlsClientRequest(tls)
+    const r = await store.transport.request('client:connect', input)
     setBusy(false)
     if (!r.ok) return setError(r.error)
     setError(null)
@@ -73,6 +79,23 @@ export function OutgoingClients(): ReactNode {
           </div>
           <ProtocolSelect id="connect-protocol" value={protocol} onChange={setProtocol} />
           {protocol === 'tls' ? <TlsClientOptions value={tls} onChange={setTls} /> : null}
+          <details className="text-sm">
+            <summary className="cursor-pointer text-xs font-medium text-slate-500 select-none dark:text-slate-400">Bind the local end</summary>
+            <div className="mt-2 grid grid-cols-[minmax(0,1fr)_5rem] gap-2">
+              <div>
+                <label htmlFor="connect-local-host" className={LABEL} title="An address of this machine to connect from (an interface)">
+                  Local address
+                </label>
+                <input id="connect-local-host" className={`${INPUT} font-mono`} placeholder="any" value={localAddress} spellCheck={false} onChange={(e) => setLocalAddress(e.target.value)} />
+              </div>
+              <div>
+                <label htmlFor="connect-local-port" className={LABEL} title="The client's own port; empty lets the system pick an ephemeral one">
+                  Local port
+                </label>
+                <input id="connect-local-port" className={`${INPUT} font-mono`} inputMode="numeric" placeholder="any" value={localPort} onChange={(e) => setLocalPort(e.target.value)} />
+              </div>
+            </div>
+          </details>
           <ErrorAlert error={error} onDismiss={() => setError(null)} />
           <button type="submit" className={`${BUTTON.primary} w-full`} disabled={busy}>
             {busy ? 'Connecting…' : 'Connect'}

@@ -72,6 +72,12 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
         <span className={`${BADGE} ${TONES.grey}`}>{server.family}</span>
         {server.protocol === 'udp' || server.protocol === 'tls' ? <span className={`${BADGE} ${TONES.violet}`}>{server.protocol.toUpperCase()}</span> : null}
         {server.acceptMode === 'one-at-a-time' ? <span className={`${BADGE} ${TONES.violet}`}>one at a time</span> : null}
+        {server.acceptMode === 'pool' ? <span className={`${BADGE} ${TONES.violet}`}>pool of {server.poolSize ?? '?'}</span> : null}
+        {server.acceptMode === 'never' ? (
+          <span className={`${BADGE} ${TONES.violet}`} title={`The listening socket is held by helper pid ${server.holderPid ?? '?'}, which never calls accept()`}>
+            not accepting: clients wait in the kernel queue
+          </span>
+        ) : null}
         {server.maxConnections !== null ? <span className={`${BADGE} ${TONES.grey}`}>max {server.maxConnections}</span> : null}
       </div>
 

@@ -33,8 +33,29 @@ export function ServerSettingsPanel({ server, onConfigure }: ServerSettingsPanel
         >
           <option value="concurrent">concurrent</option>
           <option value="one-at-a-time">one at a time</option>
+          <option value="pool">pool of K</option>
+          <option value="never">never (do not accept)</option>
         </select>
       </div>
+      {server.acceptMode === 'pool' ? (
+        <div className="flex items-center gap-2">
+          <label htmlFor={`${id}-pool`} className="w-28 shrink-0 text-slate-500 dark:text-slate-400">
+            Pool size (K)
+          </label>
+          <select
+            id={`${id}-pool`}
+            className={`${INPUT} py-1 text-xs`}
+            value={server.poolSize ?? 4}
+            onChange={(e) => void onConfigure({ serverId: server.id, poolSize: Number(e.target.value) })}
+          >
+            {[1, 2, 3, 4, 5, 8, 16].map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
+          </select>
+        </div>
+      ) : null}
       <form
         className="flex items-center gap-2"
         onSubmit={(e) => {

@@ -32,6 +32,8 @@ interface FormState {
   maxConnections: string
   acceptMode: AcceptMode
   protocol: ServerProtocol
+  poolSize: string
+  echoDelayMs: string
 }
 
 const DEFAULTS: FormState = {
@@ -42,7 +44,9 @@ const DEFAULTS: FormState = {
   backlog: '',
   maxConnections: '',
   acceptMode: 'concurrent',
-  protocol: 'tcp'
+  protocol: 'tcp',
+  poolSize: '4',
+  echoDelayMs: ''
 }
 
 /** The form that starts a server: Host, Port, Behaviour and more options; the engine's error shown inline. */
@@ -173,8 +177,26 @@ export function StartServerForm(): ReactNode {
             <select id={`${ids}-accept`} className={INPUT} value={form.acceptMode} onChange={(e) => set({ acceptMode: e.target.value as AcceptMode })}>
               <option value="concurrent">concurrent: serve every client at once</option>
               <option value="one-at-a-time">one at a time: others wait in the queue</option>
+              <option value="pool">pool of K workers: K at once, others wait</option>
+              <option value="never">never (listen, do not accept): the kernel queues them</option>
             </select>
           </div>
+          {form.acceptMode === 'pool' ? (
+            <div>
+              <label htmlFor={`${ids}-pool`} className={LABEL}>
+                Pool size (K)
+              </label>
+              <input id={`${ids}-pool`} className={INPUT} type="number" min={1} value={form.poolSize} onChange={(e) => set({ poolSize: e.target.value })} />
+            </div>
+          ) : null}
+          {form.behaviour === 'echo' ? (
+            <div>
+              <label htmlFor={`${ids}-delay`} className={LABEL} title="Each chunk goes back this much later: a server that does work per request">
+                Echo delay (ms)
+              </label>
+              <input id={`${ids}-delay`} className={INPUT} type="number" min={0} placeholder="0" value={form.echoDelayMs} onChange={(e) => set({ echoDelayMs: e.target.value })} />
+            </div>
+          ) : null}
         </div>
       </details>
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
@@ -226,6 +248,16 @@ function toCommand(f: FormState): CommandInput<'server:start'> | LabError {
   if (max !== undefined) input.maxConnections = max
   if (f.acceptMode !== 'concurrent') input.acceptMode = f.acceptMode
   if (f.protocol !== 'tcp') input.protocol = f.protocol
+  if (f.acceptMode === 'pool') {
+    const k = optionalInt(f.poolSize, 'Pool size')
+    if (typeof k === 'object') return k
+    if (k !== undefined) input.poolSize = k
+  }
+  if (f.behaviour === 'echo' && f.echoDelayMs.trim() !== '' && f.echoDelayMs.trim() !== '0') {
+    const d = optionalInt(f.echoDelayMs, 'Echo delay')
+    if (typeof d === 'object') return d
+    if (d !== undefined) input.options = { ...input.options, echoDelayMs: d }
+  }
   return input
 }
 
@@ -254,6 +286,8 @@ function fromSettings(s: ServerSettings): FormState {
     backlog: s.backlog ? String(s.backlog) : '',
     maxConnections: s.maxConnections ? String(s.maxConnections) : '',
     acceptMode: s.acceptMode ?? 'concurrent',
-    protocol: s.protocol ?? 'tcp'
+    protocol: s.protocol ?? 'tcp',
+    poolSize: DEFAULTS.poolSize,
+    echoDelayMs: ''
   }
 }
