@@ -107,6 +107,8 @@ describe('UDP servers with real peers', () => {
     const flow = await lab.waitConn((c) => c.kind === 'udp')
     const half = await lab.session.handle('connection:action', { connectionId: flow.id, action: 'half-close' })
     expect(half.ok ? '' : half.error.message).toMatch(/UDP has no FIN/)
+    const reset = await lab.session.handle('connection:action', { connectionId: flow.id, action: 'reset' })
+    expect(reset.ok ? '' : reset.error.message).toMatch(/UDP has no RST/)
     const pause = await lab.session.handle('connection:action', { connectionId: flow.id, action: 'pause' })
     expect(pause.ok ? '' : pause.error.message).toMatch(/cannot be paused/)
     const big = await lab.session.handle('connection:send', { connectionId: flow.id, payload: { format: 'text', text: 'x'.repeat(70_000) } })

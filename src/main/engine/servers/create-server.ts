@@ -60,6 +60,9 @@ export function checkActionFits(conn: LabConnection, action: CommandRequest<'con
   if (action === 'half-close') {
     throw new LabFailure('unsupported', 'A UDP flow cannot be half-closed: UDP has no FIN', 'Close the flow to forget it.')
   }
+  if (action === 'reset') {
+    throw new LabFailure('unsupported', 'A UDP flow cannot be reset: UDP has no RST', 'Close the flow to forget it.')
+  }
   if (action === 'pause' || action === 'resume') {
     throw new LabFailure('unsupported', 'A UDP flow cannot be paused: the peer is never told to wait, its datagrams would just be lost', 'Stop the server or close the flow instead.')
   }

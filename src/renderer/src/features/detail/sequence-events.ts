@@ -64,15 +64,17 @@ export function sequenceEvents(
   const tail: SeqEvent[] = []
   if (c.peerEndedAt !== null) tail.push({ kind: 'fin', from: 'peer', at: c.peerEndedAt, label: 'FIN from the peer (we read EOF)' })
   const reason = c.closeReason
+  // A UDP flow has no FIN or RST: it is only forgotten (its reason is in the header).
   const labFin =
-    opts.labEndedAt !== null || c.state === 'lab-half-closed' || reason === 'lab-close' || reason === 'server-stopped' || reason === 'max-connections' || reason === 'peer-fin'
+    c.kind !== 'udp' &&
+    (opts.labEndedAt !== null || c.state === 'lab-half-closed' || reason === 'lab-close' || reason === 'server-stopped' || reason === 'max-connections' || reason === 'peer-fin')
   if (labFin && reason !== 'lab-reset') {
     const why =
       reason === 'server-stopped' ? 'server stopped' : reason === 'max-connections' ? 'max connections' : opts.labEndedAt !== null || c.state === 'lab-half-closed' ? 'half-close' : 'close()'
     tail.push({ kind: 'fin', from: 'lab', at: opts.labEndedAt ?? c.closedAt, label: `FIN from the lab (${why})` })
   }
   if (reason === 'peer-reset') tail.push({ kind: 'rst', from: 'peer', at: c.closedAt, label: 'RST: peer reset the connection' })
-  if (reason === 'lab-reset') tail.push({ kind: 'rst', from: 'lab', at: c.closedAt, label: 'RST: lab reset the connection' })
+  if (reason === 'lab-reset' && c.kind !== 'udp') tail.push({ kind: 'rst', from: 'lab', at: c.closedAt, label: 'RST: lab reset the connection' })
   if (reason === 'error') tail.push({ kind: 'error', from: null, at: c.closedAt, label: `error: ${c.error ?? 'unknown'}` })
   // Data and close steps interleave by time (a lab reply after the peer's FIN is normal).
   const all = events.concat(tail)
