@@ -67,3 +67,12 @@ export async function udpDrops(port: number): Promise<number> {
   }
   return drops
 }
+
+/** Packets the kernel dropped before any socket saw them (the per-CPU backlog, /proc/net/softnet_stat column 2). */
+export async function backlogDrops(): Promise<number> {
+  const text = await readFile('/proc/net/softnet_stat', 'utf8').catch(() => '')
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .reduce((n, l) => n + parseInt(l.trim().split(/\s+/)[1] ?? '0', 16), 0)
+}

@@ -4,7 +4,7 @@ import type { TestLab } from '../../helpers/lab'
 import { run, startPeer } from '../../helpers/processes'
 import type { LivePeer } from '../../helpers/processes'
 import { waitFor } from '../../helpers/wait'
-import { pythonUdp, pythonUdpFlood, udpDrops } from '../../helpers/udp-peers'
+import { backlogDrops, pythonUdp, pythonUdpFlood, udpDrops } from '../../helpers/udp-peers'
 
 let lab: TestLab
 let peer: LivePeer | undefined
@@ -154,24 +154,35 @@ describe('UDP servers with real peers', () => {
     }, 10)
     const count = 30_000
     const size = 200
+    const backlogBefore = await backlogDrops()
     const sent = await pythonUdpFlood('127.0.0.1', server.bound.port, count, size)
     expect(sent).toBe(count)
-    const drops = await waitFor(
+    const flood = await waitFor(
       async () => {
         const d = await udpDrops(server.bound.port)
+        const lost = (await backlogDrops()) - backlogBefore
         const flow = [...lab.hub.lab.connections.values()].find((c) => c.kind === 'udp')
-        return flow && flow.chunksIn + d === sent ? { d, flow } : undefined
+        // Every datagram sent is either counted by the lab or counted as dropped by the kernel: at its socket's
+        // queue, or (rarely, on a loaded machine) in the per-CPU backlog before any socket, shared with other traffic.
+        return flow && flow.chunksIn + d >= sent - lost ? { d, lost, flow } : undefined
       },
-      { what: 'received + dropped to equal sent', timeoutMs: 15_000 }
+      { what: 'received + dropped to account for every datagram sent', timeoutMs: 15_000 }
     )
     clearInterval(ticker)
-    const received = sent - drops.d
-    expect(drops.flow.chunksIn).toBe(received)
-    expect(drops.flow.bytesIn).toBe(received * size)
+    const received = flood.flow.chunksIn
+    if (flood.lost === 0) expect(received).toBe(sent - flood.d)
+    else expect(received).toBeLessThanOrEqual(sent - flood.d)
+    expect(flood.flow.bytesIn).toBe(received * size)
     expect(lab.hub.lab.currentTotals().bytesIn).toBe(received * size)
+    expect(lab.hub.lab.serverCounters(lab.hub.lab.servers.get(server.id)!).bytesIn).toBe(received * size)
+    const traffic = await lab.ok('connection:traffic', { connectionId: flood.flow.id })
+    expect(traffic.chunks.length + traffic.droppedChunks).toBe(received)
+    expect(traffic.chunks.every((c) => c.size === size)).toBe(true)
     expect(received).toBeGreaterThan(0)
-    // Reads are bounded per turn (libuv takes at most 32 datagrams a wake-up): timers keep running.
-    expect(maxLag).toBeLessThan(1_000)
-    console.log(`UDP flood: sent ${sent}, received ${received}, kernel dropped ${drops.d}, max timer lag ${maxLag} ms`)
+    // Reads are bounded per turn (libuv takes at most 32 datagrams a wake-up): timers keep running. The bound has
+    // margin for a loaded 2-core machine (typical: under 150 ms); a loop that stalled would miss every tick.
+    expect(maxLag).toBeLessThan(2_000)
+    const drops = { d: flood.d }
+    console.log(`UDP flood: sent ${sent}, received ${received}, dropped at the socket ${drops.d}, in the backlog ${flood.lost}, max timer lag ${maxLag} ms`)
   })
 })
