@@ -33,8 +33,9 @@ describe('UDP and TLS in the renderer', () => {
     const behaviour = screen.getByLabelText('Behaviour') as HTMLSelectElement
     expect([...behaviour.options].map((o) => o.value)).toEqual([...UDP_BEHAVIOURS])
     expect(behaviour.value).toBe('echo')
+    await user.type(screen.getByLabelText('Flow idle timeout (s)'), '5')
     await user.click(screen.getByRole('button', { name: 'Start server' }))
-    await waitFor(() => expect(fake.callsOf('server:start')).toEqual([{ host: '127.0.0.1', port: '8080', behaviour: 'echo', protocol: 'udp' }]))
+    await waitFor(() => expect(fake.callsOf('server:start')).toEqual([{ host: '127.0.0.1', port: '8080', behaviour: 'echo', protocol: 'udp', udpIdleTimeoutMs: 5000 }]))
   })
 
   it('a UDP flow says its chunks are datagrams; a failed TLS handshake shows its words and the encrypted counts', () => {

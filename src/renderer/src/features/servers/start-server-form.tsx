@@ -32,6 +32,7 @@ interface FormState {
   maxConnections: string
   acceptMode: AcceptMode
   protocol: ServerProtocol
+  udpIdleS: string
   poolSize: string
   echoDelayMs: string
 }
@@ -45,6 +46,7 @@ const DEFAULTS: FormState = {
   maxConnections: '',
   acceptMode: 'concurrent',
   protocol: 'tcp',
+  udpIdleS: '',
   poolSize: '4',
   echoDelayMs: ''
 }
@@ -158,6 +160,14 @@ export function StartServerForm(): ReactNode {
           More options
         </summary>
         <div className="mt-2 grid grid-cols-2 gap-2">
+          {form.protocol === 'udp' ? (
+            <div className="col-span-2">
+              <label htmlFor={`${ids}-udp-idle`} className={LABEL} title="A UDP flow has no FIN: it ends after this long without a datagram">
+                Flow idle timeout (s)
+              </label>
+              <input id={`${ids}-udp-idle`} className={INPUT} type="number" min={1} placeholder="60" value={form.udpIdleS} onChange={(e) => set({ udpIdleS: e.target.value })} />
+            </div>
+          ) : null}
           <div>
             <label htmlFor={`${ids}-backlog`} className={LABEL} title="listen(backlog): how many finished handshakes the kernel queues before accept()">
               Backlog
@@ -248,6 +258,11 @@ function toCommand(f: FormState): CommandInput<'server:start'> | LabError {
   if (max !== undefined) input.maxConnections = max
   if (f.acceptMode !== 'concurrent') input.acceptMode = f.acceptMode
   if (f.protocol !== 'tcp') input.protocol = f.protocol
+  if (f.protocol === 'udp') {
+    const idle = optionalInt(f.udpIdleS, 'Flow idle timeout')
+    if (typeof idle === 'object') return idle
+    if (idle !== undefined) input.udpIdleTimeoutMs = idle * 1000
+  }
   if (f.acceptMode === 'pool') {
     const k = optionalInt(f.poolSize, 'Pool size')
     if (typeof k === 'object') return k
@@ -287,6 +302,7 @@ function fromSettings(s: ServerSettings): FormState {
     maxConnections: s.maxConnections ? String(s.maxConnections) : '',
     acceptMode: s.acceptMode ?? 'concurrent',
     protocol: s.protocol ?? 'tcp',
+    udpIdleS: '',
     poolSize: DEFAULTS.poolSize,
     echoDelayMs: ''
   }
