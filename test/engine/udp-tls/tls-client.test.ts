@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { createTestLab } from '../../helpers/lab'
 import type { TestLab } from '../../helpers/lab'
 import { generateIdentity } from '../../../src/main/engine/tls/certificate'
+import { waitFor } from '../../helpers/wait'
 
 let lab: TestLab
 let dir: string | undefined
@@ -71,6 +72,27 @@ describe('outgoing TLS clients', () => {
     expect(r2.ok ? '' : r2.error.message).toMatch(/Unknown issuer/)
     const trusted = await lab.ok('client:connect', { host: 'localhost', port: signed.bound.port, protocol: 'tls', tls: { caPem: ca.cert } })
     expect(trusted.tls?.peerCertificate?.issuer).toMatch(/Lab Test CA/)
+  })
+
+  it('re-announces a TLS connection whose encrypted counts moved, so the event stream carries them (about once a second)', async () => {
+    lab = await tlsLab()
+    const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo', protocol: 'tls' })
+    const client = await lab.ok('client:connect', { host: '127.0.0.1', port: server.bound.port, protocol: 'tls', tls: { verify: false } })
+    const accepted = await lab.waitConn((c) => c.serverId === server.id && c.tls?.handshake === 'done')
+    await lab.ok('connection:send', { connectionId: client.id, payload: { format: 'text', text: 'x'.repeat(5000) } })
+    await lab.waitConn((c) => c.id === client.id && c.bytesIn === 5000)
+    const seen = await waitFor(
+      () => {
+        for (const b of lab.batches) {
+          for (const e of b.events) {
+            if (e.type === 'connection.updated' && e.connection.id === accepted.id && (e.connection.tls?.wireBytesIn ?? 0) > 5000) return e.connection.tls
+          }
+        }
+        return undefined
+      },
+      { what: 'an update with the encrypted count past 5,000 bytes', timeoutMs: 5_000 }
+    )
+    expect(seen?.wireBytesOut).toBeGreaterThan(5000)
   })
 
   it('a reset of a TLS connection sends RST on the TCP socket underneath', async () => {
