@@ -1,10 +1,10 @@
 import { join } from 'node:path'
-import { app, ipcMain, session } from 'electron'
+import { app, BrowserWindow, ipcMain, session } from 'electron'
 import { createLabHub } from './engine/lab-hub'
 import { makeTrustedUrlCheck, setupIpc } from './ipc-adapter'
 import { createMainWindow, RENDERER_FILE } from './window'
 import { setupSecurity } from './security'
-import { startListenSpecs } from './launch-listeners'
+import { startListenSpecs } from './launch/launch-listeners'
 
 // index.ts only wires: the engine, the IPC adapter, the window, and a clean shutdown.
 const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined
@@ -28,7 +28,6 @@ app.whenReady().then(async () => {
   }
   openWindow()
   app.on('activate', () => {
-    const { BrowserWindow } = require('electron') as typeof import('electron')
     if (BrowserWindow.getAllWindows().length === 0) openWindow()
   })
 })

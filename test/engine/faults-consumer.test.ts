@@ -62,9 +62,7 @@ describe('faults: consumers that stall, vanish or come back', () => {
     const a = hub.connect((b) => stalled.push(b))
     const live: EventBatch[] = []
     const mirrorB = new Mirror()
-    // eslint-disable-next-line prefer-const
-    let b: LabSession
-    b = hub.connect((batch) => {
+    const b: LabSession = hub.connect((batch) => {
       live.push(batch)
       mirrorB.apply(batch)
       void b.handle('lab:ack', { seq: batch.seq })
@@ -137,9 +135,7 @@ describe('faults: consumers that stall, vanish or come back', () => {
     if (!server.ok) throw new Error(server.error.message)
     const port = (server.value as { bound: { port: number } }).bound.port
     const first = new Mirror()
-    // eslint-disable-next-line prefer-const
-    let s1: LabSession
-    s1 = hub.connect((batch) => {
+    const s1: LabSession = hub.connect((batch) => {
       first.apply(batch)
       void s1.handle('lab:ack', { seq: batch.seq })
     })
@@ -166,9 +162,7 @@ describe('faults: consumers that stall, vanish or come back', () => {
     // The window reloads: its session goes, a new one takes a snapshot and follows the stream.
     s1.close()
     const second = new Mirror()
-    // eslint-disable-next-line prefer-const
-    let s2: LabSession
-    s2 = hub.connect((batch) => {
+    const s2: LabSession = hub.connect((batch) => {
       second.apply(batch)
       void s2.handle('lab:ack', { seq: batch.seq })
     })

@@ -6,7 +6,7 @@ import { createTestLab } from '../helpers/lab'
 import type { TestLab } from '../helpers/lab'
 import { connectPeer } from './support/node-peer'
 import { unixPathMaxBytes } from '../../src/main/engine/unix-socket-path'
-import { startListenSpecs } from '../../src/main/launch-listeners'
+import { startListenSpecs } from '../../src/main/launch/launch-listeners'
 
 // Every case works in a fresh directory of its own and checks that a user's file there is byte-identical after.
 let lab: TestLab

@@ -163,12 +163,11 @@ describe('scale: a few hundred real connections', () => {
     const mirror = new StreamMirror()
     const batchTimes: number[] = []
     let largest = 0
-    let session: LabSession | undefined
-    const consumer = mirrorConsumer(mirror, () => session as LabSession, (b: EventBatch) => {
+    const consumer = mirrorConsumer(mirror, () => session, (b: EventBatch) => {
       batchTimes.push(Date.now())
       largest = Math.max(largest, b.events.length + b.counters.ids.length)
     })
-    session = h.connect(consumer.send)
+    const session: LabSession = h.connect(consumer.send)
     await consumer.start()
     const started = await h.run('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo' })
     if (!started.ok) throw new Error(started.error.message)

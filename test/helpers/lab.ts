@@ -22,9 +22,7 @@ export interface TestLab {
 export function createTestLab(options: LabHubOptions = {}): TestLab {
   const hub = createLabHub({ batcher: { intervalMs: 10 }, ...options })
   const batches: EventBatch[] = []
-  let session: LabSession
-  // eslint-disable-next-line prefer-const
-  session = hub.connect((b) => {
+  const session: LabSession = hub.connect((b) => {
     batches.push(b)
     void session.handle('lab:ack', { seq: b.seq })
   })

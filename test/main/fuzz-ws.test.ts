@@ -12,7 +12,7 @@ import { createLabHub } from '../../src/main/engine/lab-hub'
 import type { LabHub } from '../../src/main/engine/lab-hub'
 import { startWebServer } from '../../src/main/web/web-server'
 import type { WebServer } from '../../src/main/web/web-server'
-import { WS_MAX_MESSAGE_BYTES, WS_PATH } from '../../src/main/web/ws-endpoint'
+import { WS_MAX_MESSAGE_BYTES, WS_PATH } from '@shared/ws-protocol'
 import { waitFor } from '../helpers/wait'
 
 // Browser mode's WebSocket under hostile clients: wrong tokens, non-JSON, binary, oversized frames,

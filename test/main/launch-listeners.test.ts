@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createLabHub } from '../../src/main/engine/lab-hub'
 import type { LabHub } from '../../src/main/engine/lab-hub'
-import { describeListening, startListenSpecs } from '../../src/main/launch-listeners'
+import { describeListening, startListenSpecs } from '../../src/main/launch/launch-listeners'
 import { run } from '../helpers/processes'
 
 let hub: LabHub

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_UI_HOST, DEFAULT_UI_PORT, isLoopbackHost, parseCliArgs, USAGE } from '../../src/main/cli-args'
+import { DEFAULT_UI_HOST, DEFAULT_UI_PORT, isLoopbackHost, parseCliArgs, USAGE } from '../../src/main/launch/cli-args'
 
 function ok(argv: string[], strict = true): ReturnType<typeof parseCliArgs> & { ok: true } {
   const r = parseCliArgs(argv, { strict })

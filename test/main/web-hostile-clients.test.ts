@@ -8,7 +8,8 @@ import { createLabHub } from '../../src/main/engine/lab-hub'
 import type { LabHub } from '../../src/main/engine/lab-hub'
 import { startWebServer, WEB_MAX_CONNECTIONS } from '../../src/main/web/web-server'
 import type { WebServer } from '../../src/main/web/web-server'
-import { WS_MAX_IN_FLIGHT, WS_MAX_UNAUTHENTICATED } from '../../src/main/web/ws-endpoint'
+import { WS_MAX_IN_FLIGHT } from '@shared/ws-protocol'
+import { WS_MAX_UNAUTHENTICATED } from '../../src/main/web/ws-endpoint'
 import { waitFor } from '../helpers/wait'
 
 let dir: string

@@ -16,8 +16,8 @@ vi.mock('uplot', () => ({
   }
 }))
 
-import { Sparkline } from '@renderer/features/charts/sparkline'
-import { RateChart, agoText } from '@renderer/features/charts/rate-chart'
+import { Sparkline } from '@renderer/ui/charts/sparkline'
+import { RateChart, agoText } from '@renderer/ui/charts/rate-chart'
 
 const realGetContext = HTMLCanvasElement.prototype.getContext
 beforeAll(() => {

@@ -9,7 +9,7 @@ import { streamOffsets } from '@renderer/features/detail/traffic-window'
 import type { KeptChunk } from '@renderer/features/detail/traffic-window'
 import { transcriptText } from '@renderer/features/detail/transcript'
 import { SendBox } from '@renderer/features/send/send-box'
-import type { LabRequest } from '@renderer/features/detail/use-traffic'
+import type { LabRequest } from '@renderer/transport/transport'
 import { makeConnectionInfo } from './fixtures'
 
 afterEach(cleanup)

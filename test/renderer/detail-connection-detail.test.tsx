@@ -5,7 +5,7 @@ import type { CommandInput, CommandName, CommandResult } from '@shared/contract'
 import type { ConnectionInfo, TrafficRecord } from '@shared/model'
 import { bytesToBase64 } from '@shared/payload-codec'
 import { ConnectionDetail } from '@renderer/features/detail/connection-detail'
-import type { LabRequest } from '@renderer/features/detail/use-traffic'
+import type { LabRequest } from '@renderer/transport/transport'
 import { makeConnectionInfo } from './fixtures'
 
 afterEach(() => {

@@ -3,8 +3,8 @@ import { cleanup, render, screen, waitFor, within } from '@testing-library/react
 import userEvent from '@testing-library/user-event'
 import type { CommandInput, CommandName, CommandResult } from '@shared/contract'
 import type { KernelSocket, KernelView } from '@shared/kernel-model'
-import type { LabRequest } from '@renderer/features/detail/use-traffic'
-import { KernelPanel } from '@renderer/features/kernel/kernel-view'
+import type { LabRequest } from '@renderer/transport/transport'
+import { KernelPanel } from '@renderer/features/kernel/kernel-panel'
 import { makeConnectionInfo, makeKernelSocket } from './fixtures'
 
 afterEach(() => {

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import type { CommandResult } from '@shared/contract'
 import type { Snapshot } from '@shared/model'
-import { FakeTransport } from '@renderer/transport/fake-transport'
+import { FakeTransport } from './fake-transport'
 import { createLabStore } from '@renderer/store/lab-store'
 import type { LabStore } from '@renderer/store/lab-store'
 import { RATE_SAMPLES, RateRing } from '@renderer/store/rate-history'

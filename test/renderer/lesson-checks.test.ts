@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { KernelView } from '@shared/kernel-model'
+import type { KernelSocket, KernelView } from '@shared/kernel-model'
 import { checkAcceptQueue, checkSelfConnection, checkTimeWait } from '@renderer/features/lesson/experiments-deeper'
 import { buildExperiments } from '@renderer/features/lesson/experiments'
 import { makeConnectionInfo, makeKernelSocket, makeServerInfo } from '../helpers/model-fixtures'

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { cleanup, render, screen } from '@testing-library/react'
 import type { ServerInfo } from '@shared/model'
 import { ServerLifeSteps } from '@renderer/features/lesson/server-life-steps'
-import { Term } from '@renderer/features/lesson/term'
+import { Term } from '@renderer/ui/term'
 import { TryThisPanel } from '@renderer/features/lesson/try-this-panel'
 import { makeServerInfo } from './fixtures'
 

@@ -7,7 +7,7 @@ import { createLabStore } from '@renderer/store/lab-store'
 import type { LabStore } from '@renderer/store/lab-store'
 import { createUiStore } from '@renderer/store/ui-store'
 import type { UiStore } from '@renderer/store/ui-store'
-import { FakeTransport } from '@renderer/transport/fake-transport'
+import { FakeTransport } from './fake-transport'
 import { makeSnapshot } from './fixtures'
 
 /** The whole app over a fake transport that answers `lab:snapshot` with `snap`. */

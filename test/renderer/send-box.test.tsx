@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import type { CommandName, Result } from '@shared/contract'
-import type { LabRequest } from '@renderer/features/detail/use-traffic'
+import type { LabRequest } from '@renderer/transport/transport'
 import { SendBox } from '@renderer/features/send/send-box'
 import { makeConnectionInfo, makeServerInfo } from './fixtures'
 

@@ -3,7 +3,7 @@ import { screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { makeServer, makeSnapshot } from './fixtures'
 import { renderApp } from './render-app'
-import { peerCommands } from '@renderer/features/servers/server-commands'
+import { peerCommands } from '@renderer/features/servers/server-snippets'
 
 describe('server card', () => {
   it('shows the bound address, the nc command in <code> and a copy button that copies it', async () => {

@@ -52,7 +52,7 @@ describe('recent settings', () => {
 
 describe('readable', () => {
   it('drops the field path the validator puts before a sentence', async () => {
-    const { readable } = await import('@renderer/features/notices/error-alert')
+    const { readable } = await import('@renderer/ui/error-alert')
     expect(readable('port: Port must be a whole number from 0 to 65535, not 70000')).toBe('Port must be a whole number from 0 to 65535, not 70000')
     expect(readable('options.telemetryIntervalMs: Telemetry interval must be at least 10 ms')).toBe('Telemetry interval must be at least 10 ms')
     expect(readable('Port 8080 is already in use')).toBe('Port 8080 is already in use')

@@ -1,4 +1,5 @@
 import type { LabError } from '@shared/contract'
+import { hostPort } from '@shared/endpoint-format'
 
 /** An expected failure of a lab command: carried back to the user as words, never thrown past the hub. */
 export class LabFailure extends Error {
@@ -36,7 +37,7 @@ export function describeSocketError(err: unknown, ctx: SocketErrorContext): LabF
   const code = typeof e?.code === 'string' ? e.code : 'EUNKNOWN'
   const where = ctx.host.startsWith('unix:')
     ? ctx.host
-    : `${ctx.host.includes(':') ? `[${ctx.host}]` : ctx.host}:${ctx.port ?? ''}`
+    : hostPort(ctx.host, ctx.port ?? '')
   switch (code) {
     case 'EADDRINUSE':
       return ctx.host.startsWith('unix:')

@@ -1,47 +1,62 @@
 import { commands, describeIssues, isCommandName } from '@shared/contract'
-import type { CommandName, CommandRequest, CommandValue, Result } from '@shared/contract'
+import type { CommandName, CommandRequest, CommandResult, CommandValue, Result } from '@shared/contract'
 import type { EventBatch } from '@shared/model'
 import { quoteInput } from '@shared/model'
-import type { BatcherOptions } from './event-batcher'
+import type { BatcherOptions, Outlet } from './event-batcher'
 import { EventBatcher } from './event-batcher'
 import { LabFailure } from './errors'
 import type { LabOptions } from './lab'
 import { Lab } from './lab'
 import { readKernelView } from './kernel-view'
 import { whoHoldsPort } from './kernel/port-holder'
-import { serverCertificate } from './servers/create-server'
 import { huntSelfConnection } from './lesson/self-connect'
 import { runLoad } from './lesson/load-run'
+import { serverCertificate } from './servers/create-server'
 
-/** The commands the lab itself runs; `lab:snapshot` and `lab:ack` belong to a consumer's session. */
-type LabCommand = Exclude<CommandName, 'lab:snapshot' | 'lab:ack'>
-
-/** How the lab runs each of its commands, keyed by channel. */
-const LAB_COMMANDS: { [C in LabCommand]: (lab: Lab, req: CommandRequest<C>) => CommandValue<C> | Promise<CommandValue<C>> } = {
-  'server:start': (lab, req) => lab.startServer(req),
-  'server:stop': (lab, req) => lab.stopServer(req),
-  'server:configure': (lab, req) => lab.configureServer(req),
-  'server:close-all': (lab, req) => lab.closeAll(req),
-  'client:connect': (lab, req) => lab.connect(req),
-  'connection:send': (lab, req) => lab.send(req),
-  'connection:action': (lab, req) => lab.action(req),
-  'connection:traffic': (lab, req) => lab.traffic(req),
-  'connection:clear-closed': (lab, req) => lab.clearClosed(req),
-  'kernel:sockets': readKernelView,
-  'lesson:self-connect-hunt': (lab, req) => huntSelfConnection(req, lab),
-  'lesson:load': (_lab, req) => runLoad(req),
-  'server:certificate': (lab, req) => serverCertificate(lab.servers, req)
+/** What a command runs against: the lab, and the consumer's outlet when it comes through a session. */
+interface CommandContext {
+  lab: Lab
+  /** Absent for `hub.run` (no consumer): a snapshot then starts at 0 and an ack is a no-op. */
+  outlet?: Outlet
 }
 
-/** Runs one validated lab command. */
-async function runLabCommand<C extends LabCommand>(lab: Lab, name: C, req: CommandRequest<C>): Promise<CommandValue<C>> {
-  return LAB_COMMANDS[name](lab, req)
+/** How each command runs, keyed by channel: a new command is one more row (after its contract entry). */
+const COMMANDS: { [C in CommandName]: (ctx: CommandContext, req: CommandRequest<C>) => CommandValue<C> | Promise<CommandValue<C>> } = {
+  'lab:snapshot': ({ lab, outlet }) => (outlet ? outlet.snapshot() : lab.snapshot(0)),
+  'lab:ack': ({ outlet }, req) => {
+    outlet?.ack(req.seq)
+    return {}
+  },
+  'server:start': ({ lab }, req) => lab.startServer(req),
+  'server:stop': ({ lab }, req) => lab.stopServer(req),
+  'server:configure': ({ lab }, req) => lab.configureServer(req),
+  'server:close-all': ({ lab }, req) => lab.closeAll(req),
+  'client:connect': ({ lab }, req) => lab.connect(req),
+  'connection:send': ({ lab }, req) => lab.send(req),
+  'connection:action': ({ lab }, req) => lab.action(req),
+  'connection:traffic': ({ lab }, req) => lab.traffic(req),
+  'connection:clear-closed': ({ lab }, req) => lab.clearClosed(req),
+  'kernel:sockets': ({ lab }, req) => readKernelView(lab, req),
+  'lesson:self-connect-hunt': ({ lab }, req) => huntSelfConnection(req, lab),
+  'lesson:load': (_ctx, req) => runLoad(req),
+  'server:certificate': ({ lab }, req) => serverCertificate(lab.servers, req)
+}
+
+/** Runs one validated command. */
+async function runCommand<C extends CommandName>(ctx: CommandContext, name: C, req: CommandRequest<C>): Promise<CommandValue<C>> {
+  return COMMANDS[name](ctx, req)
+}
+
+/** Runs a command by name: typed by the contract for a known name, `Result<unknown>` for untrusted input. */
+export interface RunCommand {
+  <C extends CommandName>(name: C, payload: unknown): Promise<CommandResult<C>>
+  (name: unknown, payload: unknown): Promise<Result<unknown>>
 }
 
 /** One consumer's link to the lab: it sends commands and receives its own numbered batches. */
 export interface LabSession {
   /** Validates and runs one command; never throws. */
-  handle(name: unknown, payload: unknown): Promise<Result<unknown>>
+  handle: RunCommand
   close(): void
 }
 
@@ -52,7 +67,7 @@ export interface LabHub {
   /** A new consumer; `send` receives its batches. */
   connect(send: (batch: EventBatch) => void): LabSession
   /** Runs a command with no consumer attached (e.g. `--listen` at launch). */
-  run(name: unknown, payload: unknown): Promise<Result<unknown>>
+  run: RunCommand
   dispose(): Promise<void>
 }
 
@@ -67,7 +82,7 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
   const lab = new Lab({ whoHoldsPort, ...options })
   const batcher = new EventBatcher(lab, options.batcher)
 
-  async function dispatch(name: unknown, payload: unknown, session?: ReturnType<EventBatcher['openOutlet']>): Promise<Result<unknown>> {
+  async function dispatch(name: unknown, payload: unknown, outlet?: Outlet): Promise<Result<unknown>> {
     if (!isCommandName(name)) {
       return { ok: false, error: { code: 'unknown-command', message: `Unknown command ${quoteInput(name)}` } }
     }
@@ -76,14 +91,7 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
       if (!parsed.success) {
         return { ok: false, error: { code: 'invalid', message: describeIssues(parsed.error) } }
       }
-      if (name === 'lab:snapshot' && session) return { ok: true, value: session.snapshot() }
-      if (name === 'lab:ack' && session) {
-        session.ack((parsed.data as CommandRequest<'lab:ack'>).seq)
-        return { ok: true, value: {} }
-      }
-      if (name === 'lab:snapshot') return { ok: true, value: lab.snapshot(0) }
-      if (name === 'lab:ack') return { ok: true, value: {} }
-      return { ok: true, value: await runLabCommand(lab, name, parsed.data as CommandRequest<typeof name>) }
+      return { ok: true, value: await runCommand({ lab, outlet }, name, parsed.data as CommandRequest<typeof name>) }
     } catch (err) {
       if (err instanceof LabFailure) return { ok: false, error: err.toLabError() }
       return { ok: false, error: { code: 'internal', message: `Internal error: ${(err as Error)?.message ?? String(err)}` } }
@@ -96,11 +104,11 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
     connect(send) {
       const outlet = batcher.openOutlet(send)
       return {
-        handle: (name, payload) => dispatch(name, payload, outlet),
+        handle: ((name: unknown, payload: unknown) => dispatch(name, payload, outlet)) as RunCommand,
         close: () => outlet.close()
       }
     },
-    run: (name, payload) => dispatch(name, payload),
+    run: ((name: unknown, payload: unknown) => dispatch(name, payload)) as RunCommand,
     async dispose() {
       batcher.dispose()
       await lab.dispose()

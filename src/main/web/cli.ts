@@ -3,11 +3,12 @@ import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { createLabHub } from '../engine/lab-hub'
 import type { LabHub } from '../engine/lab-hub'
-import { isLoopbackHost, parseCliArgs, USAGE } from '../cli-args'
-import { listenTarget, startListeners } from '../launch-listeners'
+import { isLoopbackHost, parseCliArgs, USAGE } from '../launch/cli-args'
+import { listenTarget, startListeners } from '../launch/launch-listeners'
 import { startWebServer } from './web-server'
 import type { WebServer } from './web-server'
-import { isWildcard, urlHost } from './web-security'
+import { isWildcard } from './web-security'
+import { bracketHost, hostPort } from '@shared/endpoint-format'
 
 /** Longest a Ctrl-C shutdown may take before the process exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 5_000
@@ -49,7 +50,7 @@ export async function main(argv: readonly string[]): Promise<number | null> {
       e.code === 'EADDRINUSE'
         ? `port ${opts.uiPort} is already in use; pass --ui-port with another port, or --ui-port 0 for any free one`
         : `${e.code ?? ''} ${e.message}`.trim()
-    process.stderr.write(`tcp-lab: cannot serve the UI on ${urlHost(opts.uiHost)}:${opts.uiPort}: ${why}\n`)
+    process.stderr.write(`tcp-lab: cannot serve the UI on ${hostPort(opts.uiHost, opts.uiPort)}: ${why}\n`)
     await hub.dispose()
     return 1
   }
@@ -67,7 +68,7 @@ export async function main(argv: readonly string[]): Promise<number | null> {
 
   if (!isLoopbackHost(opts.uiHost)) {
     process.stderr.write(
-      `WARNING: the UI listens on ${urlHost(opts.uiHost)}${isWildcard(opts.uiHost) ? ' (every interface)' : ''}, not on loopback.\n` +
+      `WARNING: the UI listens on ${bracketHost(opts.uiHost)}${isWildcard(opts.uiHost) ? ' (every interface)' : ''}, not on loopback.\n` +
         '  Anyone who can reach this port and learns the URL with its token can open sockets on this machine.\n' +
         '  Prefer the default 127.0.0.1 and an SSH tunnel: ssh -L 7357:127.0.0.1:7357 user@host\n'
     )

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { isIP } from 'node:net'
 import { hostname, networkInterfaces } from 'node:os'
 import type { IncomingMessage } from 'node:http'
+import { bracketHost } from '@shared/endpoint-format'
 
 /** A fresh per-run token: 128 random bits or more, as hex. */
 export function createToken(bytes = 16): string {
@@ -16,11 +16,6 @@ export function tokenMatches(expected: string, presented: unknown): boolean {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-/** How a host goes into a URL or a Host header: IPv6 in brackets. */
-export function urlHost(host: string): string {
-  return isIP(host) === 6 ? `[${host}]` : host
-}
-
 /** Whether a bind address means every interface. */
 export function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === '0:0:0:0:0:0:0:0'
@@ -32,11 +27,11 @@ export function isWildcard(host: string): boolean {
  * DNS-rebinding page and is refused.
  */
 export function allowedHosts(boundHost: string, port: number): Set<string> {
-  const names = new Set<string>(['localhost', '127.0.0.1', '[::1]', urlHost(boundHost).toLowerCase()])
+  const names = new Set<string>(['localhost', '127.0.0.1', '[::1]', bracketHost(boundHost).toLowerCase()])
   if (isWildcard(boundHost)) {
     names.add(hostname().toLowerCase())
     for (const list of Object.values(networkInterfaces())) {
-      for (const a of list ?? []) names.add(urlHost(a.address.split('%')[0]).toLowerCase())
+      for (const a of list ?? []) names.add(bracketHost(a.address.split('%')[0]).toLowerCase())
     }
   }
   return new Set([...names].map((n) => `${n}:${port}`))

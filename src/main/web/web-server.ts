@@ -4,8 +4,10 @@ import type { AddressInfo, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { LabHub } from '../engine/lab-hub'
 import { serveStatic } from './static-files'
-import { createWsEndpoint, WS_PATH } from './ws-endpoint'
-import { allowedHosts, contentSecurityPolicy, createToken, isWildcard, refuseReason, urlHost } from './web-security'
+import { WS_PATH } from '@shared/ws-protocol'
+import { createWsEndpoint } from './ws-endpoint'
+import { allowedHosts, contentSecurityPolicy, createToken, isWildcard, refuseReason } from './web-security'
+import { hostPort } from '@shared/endpoint-format'
 
 /** Options of the browser-mode server. */
 export interface WebServerOptions {
@@ -108,7 +110,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     port,
     token,
     // A wildcard bind is opened locally through loopback; its other addresses are in the warning.
-    url: `http://${isWildcard(host) ? '127.0.0.1' : urlHost(host)}:${port}/#token=${token}`,
+    url: `http://${hostPort(isWildcard(host) ? '127.0.0.1' : host, port)}/#token=${token}`,
     wsClients: () => endpoint.wss.clients,
     close() {
       closing ??= (async () => {

@@ -1,31 +1,25 @@
 import { WebSocket, WebSocketServer } from 'ws'
 import type { RawData } from 'ws'
+import {
+  WS_AUTH_TIMEOUT_MS,
+  WS_CLOSE,
+  WS_MAX_IN_FLIGHT,
+  WS_MAX_MESSAGE_BYTES,
+  wsAuthSchema,
+  wsRequestSchema
+} from '@shared/ws-protocol'
+import type { WsServerMessage } from '@shared/ws-protocol'
 import type { LabHub, LabSession } from '../engine/lab-hub'
 import { tokenMatches } from './web-security'
 
-/**
- * The wire protocol of `/ws` (JSON text frames; the renderer's ws-transport speaks the other side):
- * client → `{type:'auth', token}` first, then `{type:'request', id, name, payload}`;
- * server → `{type:'ready'}` after a good token, `{type:'batch', batch}`, `{type:'result', id, result}`,
- * `{type:'error', id, error}` for a message it cannot read.
- */
-export const WS_PATH = '/ws'
-/** Largest frame accepted; larger ones close the socket with 1009 (message too big). */
-export const WS_MAX_MESSAGE_BYTES = 1024 * 1024
-/** Close code for a missing or wrong token (policy violation). */
-export const WS_CLOSE_POLICY = 1008
-/** How long a socket may stay open without presenting the token. */
-export const WS_AUTH_TIMEOUT_MS = 10_000
-/** Most commands one socket may have running at once, counted until each reply is flushed to the socket. */
-export const WS_MAX_IN_FLIGHT = 256
+// The lab's side of the protocol in src/shared/ws-protocol.ts (the renderer's ws-transport speaks the other side).
+
 /** Bytes queued for a socket past which batches are skipped (the page resyncs from a snapshot once it reads). */
 export const WS_BATCH_HOLD_BYTES = 4 * 1024 * 1024
 /** Bytes queued for a socket past which the client is taken to be hung and is disconnected. */
 export const WS_MAX_BUFFERED_BYTES = 64 * 1024 * 1024
 /** Most WebSockets that have not yet presented the token. */
 export const WS_MAX_UNAUTHENTICATED = 16
-/** Close code for a client that does not read what it is sent (1013: try again later). */
-export const WS_CLOSE_NOT_READING = 1013
 
 /** The WebSocket side of browser mode. */
 export interface WsEndpoint {
@@ -35,7 +29,7 @@ export interface WsEndpoint {
 }
 
 /** Sends unless the socket is gone or hung; a client that stopped reading is cut off instead of filling memory. */
-function reply(ws: WebSocket, message: unknown, flushed?: () => void): void {
+function reply(ws: WebSocket, message: WsServerMessage, flushed?: () => void): void {
   if (ws.readyState !== WebSocket.OPEN) return flushed?.()
   if (ws.bufferedAmount > WS_MAX_BUFFERED_BYTES) {
     ws.terminate()
@@ -46,10 +40,6 @@ function reply(ws: WebSocket, message: unknown, flushed?: () => void): void {
 
 function errorReply(ws: WebSocket, id: unknown, code: string, message: string): void {
   reply(ws, { type: 'error', id: typeof id === 'number' ? id : null, error: { code, message } })
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
 /** Accepts authenticated WebSocket consumers of the hub; sockets come in through `wss.handleUpgrade`. */
@@ -68,10 +58,10 @@ export function createWsEndpoint(hub: LabHub, token: string): WsEndpoint {
     }
     if (unauthenticated > WS_MAX_UNAUTHENTICATED) {
       authenticated()
-      ws.close(WS_CLOSE_POLICY, 'Too many connections waiting to present the token')
+      ws.close(WS_CLOSE.policy, 'Too many connections waiting to present the token')
       return
     }
-    const authTimer = setTimeout(() => ws.close(WS_CLOSE_POLICY, 'No token presented'), WS_AUTH_TIMEOUT_MS)
+    const authTimer = setTimeout(() => ws.close(WS_CLOSE.policy, 'No token presented'), WS_AUTH_TIMEOUT_MS)
     authTimer.unref()
 
     ws.on('error', () => ws.terminate())
@@ -88,13 +78,12 @@ export function createWsEndpoint(hub: LabHub, token: string): WsEndpoint {
         msg = JSON.parse(data.toString())
       } catch {
         // Before the token nothing is answered at all: the socket is simply refused.
-        if (!session) return ws.close(WS_CLOSE_POLICY, 'Present the token first')
+        if (!session) return ws.close(WS_CLOSE.policy, 'Present the token first')
         return errorReply(ws, null, 'bad-message', 'Messages must be JSON text')
       }
       if (!session) {
-        if (!isRecord(msg) || msg.type !== 'auth' || !tokenMatches(token, msg.token)) {
-          return ws.close(WS_CLOSE_POLICY, 'Invalid token')
-        }
+        const auth = wsAuthSchema.safeParse(msg)
+        if (!auth.success || !tokenMatches(token, auth.data.token)) return ws.close(WS_CLOSE.policy, 'Invalid token')
         clearTimeout(authTimer)
         authenticated()
         session = hub.connect((batch) => {
@@ -104,16 +93,17 @@ export function createWsEndpoint(hub: LabHub, token: string): WsEndpoint {
         })
         return reply(ws, { type: 'ready' })
       }
-      if (!isRecord(msg) || msg.type !== 'request' || typeof msg.id !== 'number' || typeof msg.name !== 'string') {
-        const id = isRecord(msg) ? msg.id : null
+      const request = wsRequestSchema.safeParse(msg)
+      if (!request.success) {
+        const id = typeof msg === 'object' && msg !== null && !Array.isArray(msg) ? (msg as { id?: unknown }).id : null
         return errorReply(ws, id, 'bad-message', 'Expected {type:"request", id, name, payload}')
       }
-      if (inFlight >= WS_MAX_IN_FLIGHT) return errorReply(ws, msg.id, 'busy', 'Too many commands at once; wait for answers')
-      const id = msg.id
+      const { id, name, payload } = request.data
+      if (inFlight >= WS_MAX_IN_FLIGHT) return errorReply(ws, id, 'busy', 'Too many commands at once; wait for answers')
       const current = session
       inFlight++
       void current
-        .handle(msg.name, msg.payload)
+        .handle(name, payload)
         .catch((err: unknown) => ({ ok: false, error: { code: 'internal', message: String(err) } }))
         // A command counts as in flight until its reply has left for the socket.
         .then((result) => reply(ws, { type: 'result', id, result }, () => inFlight--))
@@ -124,7 +114,7 @@ export function createWsEndpoint(hub: LabHub, token: string): WsEndpoint {
     wss,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const ws of wss.clients) ws.close(1001, 'TCP Lab is shutting down')
+        for (const ws of wss.clients) ws.close(WS_CLOSE.goingAway, 'TCP Lab is shutting down')
         // Peers that do not answer the close handshake are cut off.
         const timer = setTimeout(() => {
           for (const ws of wss.clients) ws.terminate()

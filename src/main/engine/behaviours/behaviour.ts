@@ -1,5 +1,6 @@
 import type { BehaviourOptions } from '@shared/model'
 import type { LabConnection } from '../lab-connection'
+import { hostPort } from '@shared/endpoint-format'
 import type { HeldBytesBudget } from './held-bytes'
 
 /** What a behaviour may use of the server it runs in. */
@@ -52,5 +53,5 @@ export const baseBehaviour: ServerBehaviour = {
 export function peerLabel(conn: LabConnection): string {
   if (conn.family === 'unix') return `unix#${conn.id}`
   const { address, port } = conn.remote
-  return conn.family === 'IPv6' ? `[${address}]:${port}` : `${address}:${port}`
+  return hostPort(address, port)
 }

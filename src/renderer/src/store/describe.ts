@@ -1,4 +1,5 @@
 import type { CloseReason, ConnectionInfo, ConnectionState, Endpoint, Family, ServerInfo } from '@shared/model'
+import { hostPort } from '@shared/endpoint-format'
 
 /** How each state reads in the table (the UI contract's words). */
 export const STATE_TEXT: Record<ConnectionState, string> = {
@@ -24,12 +25,17 @@ export const CLOSE_REASON_TEXT: Record<CloseReason, string> = {
 /** `127.0.0.1:8080`, `[::1]:8080`, or a Unix path as is. */
 export function formatEndpoint(e: Endpoint, family: Family): string {
   if (family === 'unix') return e.address
-  return family === 'IPv6' || e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`
+  return hostPort(e.address, e.port)
+}
+
+/** `127.0.0.1:8080`, `[::1]:8080` or `unix:/path`. */
+export function endpointText(e: Endpoint, family: Family): string {
+  return family === 'unix' ? `unix:${e.address}` : formatEndpoint(e, family)
 }
 
 /** The address a server is really bound to: `127.0.0.1:8080`, `[::]:8080`, `unix:/tmp/x.sock`. */
 export function serverAddress(server: ServerInfo): string {
-  return server.family === 'unix' ? `unix:${server.bound.address}` : formatEndpoint(server.bound, server.family)
+  return endpointText(server.bound, server.family)
 }
 
 /** The State cell's text: the state, and for a closed connection the reason after a dash. */

@@ -3,14 +3,15 @@ import type { ReactNode } from 'react'
 import type { LabState } from './lab-state'
 import type { LabStore } from './lab-store'
 
-const LabStoreContext = createContext<LabStore | null>(null)
+/** The tree's lab store (null outside a provider); components use useLabStore, useLab or useCommand. */
+export const LabStoreContext = createContext<LabStore | null>(null)
 
 /** Makes a started lab store available to the tree. */
 export function LabStoreProvider({ store, children }: { store: LabStore; children: ReactNode }): ReactNode {
   return createElement(LabStoreContext.Provider, { value: store }, children)
 }
 
-/** The lab store of the tree (for commands: `useLabStore().transport.request(...)`). */
+/** The lab store of the tree (to run commands, use useCommand from ./use-command). */
 export function useLabStore(): LabStore {
   const store = useContext(LabStoreContext)
   if (!store) throw new Error('useLabStore needs a <LabStoreProvider>')

@@ -1,12 +1,8 @@
 import type { CommandInput, CommandName, CommandResult } from '@shared/contract'
 import type { EventBatch } from '@shared/model'
 import type { TcpLabPreloadApi } from '../../../preload/api'
+import { checkBatch, checkResult } from './checks'
 import type { LabTransport } from './transport'
-
-/** Whether the preload API is present (the app runs inside the Electron window). */
-export function hasElectronApi(): boolean {
-  return typeof window !== 'undefined' && window.tcpLab !== undefined
-}
 
 /** The transport over the preload's `window.tcpLab` (IPC to the main process). */
 export function createElectronTransport(api: TcpLabPreloadApi | undefined = window.tcpLab): LabTransport {
@@ -15,7 +11,7 @@ export function createElectronTransport(api: TcpLabPreloadApi | undefined = wind
     kind: 'electron',
     async request<C extends CommandName>(name: C, input: CommandInput<C>): Promise<CommandResult<C>> {
       try {
-        return await api.request(name, input)
+        return checkResult(name, await api.request(name, input))
       } catch (err) {
         // IPC itself failed (e.g. the main process is going away): report it like any other failure.
         const message = err instanceof Error ? err.message : String(err)
@@ -23,7 +19,11 @@ export function createElectronTransport(api: TcpLabPreloadApi | undefined = wind
       }
     },
     onBatch(listener: (batch: EventBatch) => void): () => void {
-      return api.onEvents(listener)
+      // Checked as in browser mode: a batch that does not match the contract is dropped (the store resyncs).
+      return api.onEvents((raw) => {
+        const batch = checkBatch(raw)
+        if (batch) listener(batch)
+      })
     }
   }
 }

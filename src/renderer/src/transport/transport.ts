@@ -7,7 +7,7 @@ import type { EventBatch } from '@shared/model'
  */
 export interface LabTransport {
   /** Which front door this is, for display only. */
-  readonly kind: 'electron' | 'web' | 'fake'
+  readonly kind: 'electron' | 'web'
   /** Runs a command; never throws: failures come back as `{ ok: false, error }`. */
   request<C extends CommandName>(name: C, input: CommandInput<C>): Promise<CommandResult<C>>
   /** Receives every event batch in order; returns the unsubscribe. */
@@ -15,3 +15,6 @@ export interface LabTransport {
   /** Told when the link itself drops or comes back (the browser's WebSocket); returns the unsubscribe. */
   onLinkChange?(listener: (up: boolean) => void): () => void
 }
+
+/** The `request` function a feature component is given. */
+export type LabRequest = LabTransport['request']

@@ -1,14 +1,12 @@
-import { z } from 'zod'
-import { commands, labErrorSchema } from '@shared/contract'
 import type { CommandInput, CommandName, CommandResult, LabError } from '@shared/contract'
-import { eventBatchSchema } from '@shared/model'
 import type { EventBatch } from '@shared/model'
+import { WS_CLOSE, WS_PATH, wsServerMessageSchema } from '@shared/ws-protocol'
+import type { WsClientMessage } from '@shared/ws-protocol'
+import { checkBatch, checkResult } from './checks'
 import type { LabTransport } from './transport'
 
 /** Where the token is kept so a reload of the page still works after the fragment was removed. */
 export const TOKEN_STORAGE_KEY = 'tcp-lab:token'
-/** Close code the server uses for a missing or wrong token. */
-const CLOSE_POLICY = 1008
 /** Reconnection gives up after this many attempts in a row (about an hour at the longest delay). */
 const MAX_RECONNECT_ATTEMPTS = 720
 /** Commands waiting for the link are refused past this many. */
@@ -44,17 +42,6 @@ export interface WsTransport extends LabTransport {
   /** Closes the link for good. */
   dispose(): void
 }
-
-const serverMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('batch'), batch: z.unknown() }),
-  z.object({ type: z.literal('result'), id: z.number(), result: z.unknown() }),
-  z.object({ type: z.literal('error'), id: z.number().nullable(), error: labErrorSchema })
-])
-const resultEnvelopeSchema = z.union([
-  z.object({ ok: z.literal(true), value: z.unknown() }),
-  z.object({ ok: z.literal(false), error: labErrorSchema })
-])
 
 /** Takes the token from `#token=…` (then hides it from the address bar), or from an earlier load of this tab. */
 export function readToken(
@@ -100,7 +87,7 @@ export function createWsTransport(options: WsTransportOptions = {}): WsTransport
   const WebSocketImpl = options.WebSocketImpl ?? (WebSocket as unknown as new (url: string) => WebSocketLike)
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000
   const backoff = options.backoff ?? { initialMs: 250, maxMs: 5_000 }
-  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${WS_PATH}`
   const token = readToken(location, history, storage)
 
   const batchListeners = new Set<(b: EventBatch) => void>()
@@ -146,13 +133,7 @@ export function createWsTransport(options: WsTransportOptions = {}): WsTransport
 
   function onResult(id: number, raw: unknown): void {
     const p = pending.get(id)
-    if (!p) return
-    const envelope = resultEnvelopeSchema.safeParse(raw)
-    if (!envelope.success) return settle(id, failure('invalid-response', `The lab's answer to ${p.name} was malformed`))
-    if (!envelope.data.ok) return settle(id, { ok: false, error: envelope.data.error })
-    const value = commands[p.name].response.safeParse(envelope.data.value)
-    if (!value.success) return settle(id, failure('invalid-response', `The lab's answer to ${p.name} did not match the contract`))
-    settle(id, { ok: true, value: value.data } as CommandResult<CommandName>)
+    if (p) settle(id, checkResult(p.name, raw))
   }
 
   function onMessage(data: unknown): void {
@@ -162,7 +143,7 @@ export function createWsTransport(options: WsTransportOptions = {}): WsTransport
     } catch {
       return
     }
-    const msg = serverMessageSchema.safeParse(parsed)
+    const msg = wsServerMessageSchema.safeParse(parsed)
     if (!msg.success) return
     const m = msg.data
     if (m.type === 'ready') {
@@ -171,8 +152,8 @@ export function createWsTransport(options: WsTransportOptions = {}): WsTransport
       flush()
     } else if (m.type === 'batch') {
       // A batch that fails validation is dropped; the store sees the sequence gap and takes a snapshot.
-      const batch = eventBatchSchema.safeParse(m.batch)
-      if (batch.success) for (const l of batchListeners) l(batch.data)
+      const batch = checkBatch(m.batch)
+      if (batch) for (const l of batchListeners) l(batch)
     } else if (m.type === 'result') {
       onResult(m.id, m.result)
     } else if (m.id !== null) {
@@ -199,7 +180,7 @@ export function createWsTransport(options: WsTransportOptions = {}): WsTransport
     if (deadReason || !token) return
     const ws = new WebSocketImpl(url)
     socket = ws
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', token }))
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', token } satisfies WsClientMessage))
     ws.onmessage = (ev) => onMessage(ev.data)
     ws.onerror = () => undefined
     ws.onclose = (ev) => {
@@ -207,7 +188,7 @@ export function createWsTransport(options: WsTransportOptions = {}): WsTransport
       socket = null
       setUp(false)
       failAll(true, 'link-down', 'The link to the lab dropped before it answered; the command may or may not have run')
-      if (ev.code === CLOSE_POLICY) {
+      if (ev.code === WS_CLOSE.policy) {
         deadReason = { code: 'unauthorized', message: `The lab refused this page (${ev.reason || 'invalid token'}): open the URL that \`tcp-lab web\` printed for this run` }
         failAll(false, deadReason.code, deadReason.message)
         return
@@ -226,7 +207,7 @@ export function createWsTransport(options: WsTransportOptions = {}): WsTransport
       const id = nextId++
       return new Promise<CommandResult<C>>((resolve) => {
         const timer = setTimeout(() => settle(id, failure('timeout', `The lab did not answer ${name} in time`)), requestTimeoutMs)
-        const frame = JSON.stringify({ type: 'request', id, name, payload: input })
+        const frame = JSON.stringify({ type: 'request', id, name, payload: input } satisfies WsClientMessage)
         pending.set(id, { name, frame, sent: false, timer, resolve: resolve as (r: CommandResult<CommandName>) => void })
         flush()
       })
@@ -246,7 +227,7 @@ export function createWsTransport(options: WsTransportOptions = {}): WsTransport
       reconnectTimer = null
       const ws = socket
       socket = null
-      ws?.close(1000, 'page closed')
+      ws?.close(WS_CLOSE.normal, 'page closed')
       setUp(false)
       failAll(false, deadReason.code, deadReason.message)
     }

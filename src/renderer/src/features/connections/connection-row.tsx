@@ -5,6 +5,7 @@ import { formatBytes, formatDuration, formatExactBytes, formatRate } from '@shar
 import { CLOSE_REASON_TEXT, STATE_TEXT, describeState, formatEndpoint, isActive } from '@renderer/store/describe'
 import { useLab } from '@renderer/store/use-lab'
 import { useNow } from '@renderer/store/ticker'
+import { bracketHost } from '@shared/endpoint-format'
 
 /** The fixed height of a body row, in pixels (the virtualiser relies on it). */
 export const ROW_HEIGHT = 30
@@ -38,7 +39,7 @@ const STATE_TONE: Record<ConnectionInfo['state'], string> = {
  */
 export function EndpointText({ endpoint, family, ephemeral }: { endpoint: Endpoint; family: Family; ephemeral: string | null }): ReactNode {
   if (family === 'unix') return <span className="block truncate">{endpoint.address}</span>
-  const addr = family === 'IPv6' || endpoint.address.includes(':') ? `[${endpoint.address}]` : endpoint.address
+  const addr = bracketHost(endpoint.address)
   return (
     <span className="flex min-w-0">
       <span className="min-w-0 truncate">{addr}</span>

@@ -1,9 +1,11 @@
 import type { ReactNode } from 'react'
 import { serverAddress } from '@renderer/store/describe'
-import { useLab, useLabStore } from '@renderer/store/use-lab'
+import { useLab } from '@renderer/store/use-lab'
+import { useCommand } from '@renderer/store/use-command'
 import type { StateFilter } from '@renderer/store/ui-store'
 import { useUi, useUiStore } from '@renderer/store/ui-store'
-import { BUTTON, INPUT } from '@renderer/features/layout/ui-classes'
+import { BUTTON, INPUT } from '@renderer/ui/classes'
+import { ErrorAlert } from '@renderer/ui/error-alert'
 
 /** The id of the filter input (the `/` shortcut focuses it). */
 export const FILTER_ID = 'connection-filter'
@@ -14,7 +16,6 @@ const SEGMENT_OFF = 'bg-white text-slate-600 hover:bg-slate-100 dark:bg-slate-90
 
 /** Which connections the table shows: scope (all / the selected server), text, state; and "Clear closed". */
 export function ConnectionsToolbar({ shown, total }: { shown: number; total: number }): ReactNode {
-  const store = useLabStore()
   const ui = useUiStore()
   const serverId = useUi((s) => s.selectedServerId)
   const outgoing = useUi((s) => s.outgoingSelected)
@@ -23,9 +24,9 @@ export function ConnectionsToolbar({ shown, total }: { shown: number; total: num
   const server = useLab((s) => (serverId === null ? undefined : s.servers.get(serverId)))
   const scoped = serverId !== null || outgoing
 
+  const { run, error, setError } = useCommand()
   const clearClosed = async (): Promise<void> => {
-    const r = await store.transport.request('connection:clear-closed', serverId === null ? {} : { serverId })
-    if (!r.ok) store.addNotice('error', r.error.message, r.error.hint)
+    await run('connection:clear-closed', serverId === null ? {} : { serverId })
   }
 
   return (
@@ -75,6 +76,11 @@ export function ConnectionsToolbar({ shown, total }: { shown: number; total: num
       <button type="button" className={BUTTON.secondary} onClick={() => void clearClosed()} title="Forget closed connections (of the selected server, or all)">
         Clear closed
       </button>
+      {error && (
+        <div className="w-full">
+          <ErrorAlert error={error} onDismiss={() => setError(null)} />
+        </div>
+      )}
     </div>
   )
 }

@@ -49,6 +49,7 @@ export function useVisibleRowIds(): { ids: number[]; total: number } {
     const q: RowQuery = { serverId, outgoingOnly, stateFilter, text, sort }
     const s = store.getState()
     return deriveRowIds(s.connections, s.connectionRates, q)
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `throttled` says when to re-derive; the map is updated in place
   }, [store, throttled, serverId, outgoingOnly, stateFilter, text, sort])
   return { ids, total: size }
 }

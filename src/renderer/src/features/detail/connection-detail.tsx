@@ -2,19 +2,21 @@ import { useEffect, useState } from 'react'
 import type { ReactElement } from 'react'
 import type { ConnectionInfo, ServerInfo } from '@shared/model'
 import { ConnectionFacts } from './connection-facts'
-import { TransportFacts } from '@renderer/features/udp-tls/transport-facts'
+import { TransportFacts } from './transport-facts'
 import { SequenceDiagram } from './sequence-diagram'
 import { TrafficPanel } from './traffic-panel'
 import { DEFAULT_WINDOW_LIMITS, droppedOf } from './traffic-window'
 import type { WindowLimits } from './traffic-window'
 import { useTraffic } from './use-traffic'
-import type { LabRequest } from './use-traffic'
+import { ErrorAlert } from '@renderer/ui/error-alert'
+import type { LabRequest } from '@renderer/transport/transport'
 
 /** Props of the connection detail. */
 export interface ConnectionDetailProps {
   connection: ConnectionInfo
   server: ServerInfo | null
-  request: LabRequest
+  /** Runs the commands; by default the lab store of the tree (tests pass their own). */
+  request?: LabRequest
   /** The engine's per-connection traffic limits (snapshot.limits.trafficBytesPerConnection). */
   limits?: WindowLimits
 }
@@ -48,11 +50,7 @@ export function ConnectionDetail({ connection, server, request, limits = DEFAULT
     <div className="flex flex-col gap-3">
       <ConnectionFacts connection={connection} server={server} now={now} />
       <TransportFacts connection={connection} />
-      {traffic.error && (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-300">
-          Could not fetch the traffic: {traffic.error}
-        </p>
-      )}
+      <ErrorAlert error={traffic.error && { ...traffic.error, message: `Could not fetch the traffic: ${traffic.error.message}` }} />
       <details open className="rounded border border-slate-200 p-2 dark:border-slate-700">
         <summary className="cursor-pointer text-sm font-medium">Life of this connection</summary>
         <SequenceDiagram connection={connection} chunks={traffic.window.chunks} droppedBytes={dropped.bytes} labEndedAt={labEndedAt} />

@@ -1,8 +1,10 @@
 import type { ReactElement } from 'react'
 import { formatBytes, formatDuration, formatExactBytes } from '@shared/byte-format'
 import type { ConnectionInfo, ServerInfo } from '@shared/model'
-import { Term } from '../lesson/term'
-import { EPHEMERAL_RANGE, endpointText, hostText, looksEphemeral, stateText } from './words'
+import { Term } from '@renderer/ui/term'
+import { EPHEMERAL_RANGE, looksEphemeral, stateText } from './words'
+import { endpointText } from '@renderer/store/describe'
+import { bracketHost } from '@shared/endpoint-format'
 
 const STATE_STYLE: Record<ConnectionInfo['state'], string> = {
   open: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/50 dark:text-emerald-200',
@@ -20,7 +22,7 @@ function PeerEndpoint({ c }: { c: ConnectionInfo }): ReactElement {
       : `The lab's own ephemeral port is on the local side; ${c.remote.port} is the server's port.`
   return (
     <span>
-      {hostText(c.remote.address)}:
+      {bracketHost(c.remote.address)}:
       <mark
         title={ephemeralTip}
         data-ephemeral={c.origin === 'accepted' && looksEphemeral(c.remote.port) ? 'true' : 'false'}

@@ -4,7 +4,7 @@ import type { ConnectionInfo } from '@shared/model'
 import { sequenceEvents } from './sequence-events'
 import type { SeqEvent } from './sequence-events'
 import type { KeptChunk } from './traffic-window'
-import { endpointText } from './words'
+import { endpointText } from '@renderer/store/describe'
 
 // Drawn at the container's width in CSS pixels (viewBox = size), so the text keeps its real size.
 const MIN_W = 280

@@ -6,6 +6,7 @@ import type { ByteViewMode } from './bytes-view'
 import { ChunkList } from './chunk-list'
 import { droppedOf, joinBytes } from './traffic-window'
 import type { TrafficWindow } from './traffic-window'
+import { Segmented } from '@renderer/ui/segmented'
 import { transcriptText } from './transcript'
 
 type DirFilter = 'both' | 'in' | 'out'
@@ -61,20 +62,7 @@ export function TrafficPanel(props: { connectionId: number; window: TrafficWindo
   return (
     <section aria-label="Traffic" className="flex flex-col gap-2">
       <div className="flex flex-wrap items-center gap-1.5 text-xs">
-        <div role="radiogroup" aria-label="View" className="flex overflow-hidden rounded border border-slate-300 dark:border-slate-600">
-          {MODES.map((m) => (
-            <button
-              key={m.value}
-              type="button"
-              role="radio"
-              aria-checked={mode === m.value}
-              onClick={() => setMode(m.value)}
-              className={`px-2 py-0.5 ${mode === m.value ? 'bg-slate-800 text-white dark:bg-slate-200 dark:text-slate-900' : 'hover:bg-slate-100 dark:hover:bg-slate-700'}`}
-            >
-              {m.label}
-            </button>
-          ))}
-        </div>
+        <Segmented label="View" options={MODES} value={mode} onChange={setMode} />
         <button type="button" className={SMALL_BUTTON} aria-pressed={joined} onClick={() => setJoined(!joined)}>
           {joined ? 'Show chunks' : 'Joined'}
         </button>

@@ -1,11 +1,10 @@
 import { useEffect, useRef, useState } from 'react'
+import type { LabError } from '@shared/contract'
 import type { ConnectionInfo } from '@shared/model'
-import type { LabTransport } from '@renderer/transport/transport'
+import { useCommand } from '@renderer/store/use-command'
+import type { LabRequest } from '@renderer/transport/transport'
 import { DEFAULT_WINDOW_LIMITS, EMPTY_WINDOW, mergeTraffic } from './traffic-window'
 import type { TrafficWindow, WindowLimits } from './traffic-window'
-
-/** The `request` function a feature component is given. */
-export type LabRequest = LabTransport['request']
 
 /** How often the traffic of the shown connection is fetched. */
 export const TRAFFIC_POLL_MS = 500
@@ -13,7 +12,7 @@ export const TRAFFIC_POLL_MS = 500
 /** The traffic window of one connection and the last fetch error. */
 export interface TrafficState {
   window: TrafficWindow
-  error: string | null
+  error: LabError | null
 }
 
 /**
@@ -22,17 +21,18 @@ export interface TrafficState {
  */
 export function useTraffic(
   connection: Pick<ConnectionInfo, 'id' | 'state'>,
-  request: LabRequest,
+  request: LabRequest | undefined,
   limits: WindowLimits = DEFAULT_WINDOW_LIMITS,
   pollMs = TRAFFIC_POLL_MS
 ): TrafficState {
-  const [state, setState] = useState<TrafficState>({ window: EMPTY_WINDOW, error: null })
+  const [win, setWindow] = useState<TrafficWindow>(EMPTY_WINDOW)
+  const { run, error } = useCommand(request, { trackBusy: false })
   const closedRef = useRef(connection.state === 'closed')
   closedRef.current = connection.state === 'closed'
   const kickRef = useRef<() => void>(() => {})
   // A new `request` function (an inline arrow in a parent) must not restart the record.
-  const requestRef = useRef(request)
-  requestRef.current = request
+  const runRef = useRef(run)
+  runRef.current = run
   const id = connection.id
   const { maxBytes, maxChunks } = limits
 
@@ -41,26 +41,24 @@ export function useTraffic(
     let timer: ReturnType<typeof setTimeout> | undefined
     let inFlight = false
     let finished = false
-    let win = EMPTY_WINDOW
-    setState({ window: EMPTY_WINDOW, error: null })
+    let shown = EMPTY_WINDOW
+    setWindow(EMPTY_WINDOW)
 
     const tick = async (): Promise<void> => {
       if (cancelled || inFlight || finished) return
       inFlight = true
       timer = undefined
       const last = closedRef.current
-      const result = await requestRef.current('connection:traffic', win.lastSeq >= 0 ? { connectionId: id, afterSeq: win.lastSeq } : { connectionId: id })
+      const result = await runRef.current('connection:traffic', shown.lastSeq >= 0 ? { connectionId: id, afterSeq: shown.lastSeq } : { connectionId: id })
       inFlight = false
       if (cancelled) return
+      // A failure is kept by useCommand (shown until the next answer); the window stays as it was.
       if (result.ok) {
-        const merged = mergeTraffic(win, result.value, { maxBytes, maxChunks })
-        if (merged !== win) {
-          win = merged
-          setState({ window: merged, error: null })
-        } else setState((s) => (s.error ? { ...s, error: null } : s))
-      } else {
-        const message = result.error.hint ? `${result.error.message} ${result.error.hint}` : result.error.message
-        setState((s) => ({ ...s, error: message }))
+        const merged = mergeTraffic(shown, result.value, { maxBytes, maxChunks })
+        if (merged !== shown) {
+          shown = merged
+          setWindow(merged)
+        }
       }
       if (last) {
         finished = true
@@ -86,5 +84,5 @@ export function useTraffic(
     if (connection.state === 'closed') kickRef.current()
   }, [connection.state])
 
-  return state
+  return { window: win, error }
 }

@@ -1,7 +1,7 @@
 import type { ReactElement } from 'react'
 import type { KernelSocket } from '@shared/kernel-model'
 import type { ConnectionInfo } from '@shared/model'
-import { hostText } from '../detail/words'
+import { hostPort } from '@shared/endpoint-format'
 
 const STATE_STYLE: Partial<Record<KernelSocket['state'], string>> = {
   LISTEN: 'bg-sky-100 text-sky-900 dark:bg-sky-900/50 dark:text-sky-100',
@@ -23,7 +23,7 @@ function plain(address: string): string {
 }
 
 function addr(address: string, port: number): string {
-  return `${hostText(address)}:${port}`
+  return hostPort(address, port)
 }
 
 /** The lab connection this socket is the far end of: its tuple is the connection's, reversed (the newest such one). */

@@ -10,7 +10,7 @@ import { AppHeader } from './app-header'
 import { DetailSlot } from './detail-slot'
 import { LessonDock } from './lesson-dock'
 import { useKeyboardShortcuts } from './keyboard-shortcuts'
-import { HEADING } from './ui-classes'
+import { HEADING } from '@renderer/ui/classes'
 
 /** The whole window: header; servers sidebar; connections table over the lesson dock; the detail column. */
 export function AppLayout({ kind }: { kind: string }): ReactNode {

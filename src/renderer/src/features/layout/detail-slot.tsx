@@ -6,14 +6,13 @@ import { ConnectionDetail } from '@renderer/features/detail/connection-detail'
 import { DEFAULT_WINDOW_LIMITS } from '@renderer/features/detail/traffic-window'
 import type { WindowLimits } from '@renderer/features/detail/traffic-window'
 import { SendBox } from '@renderer/features/send/send-box'
-import { Sparkline } from '@renderer/features/charts/sparkline'
+import { Sparkline } from '@renderer/ui/charts/sparkline'
 import { useLab, useLabStore } from '@renderer/store/use-lab'
 import { useUi } from '@renderer/store/ui-store'
-import { HEADING } from './ui-classes'
+import { HEADING } from '@renderer/ui/classes'
 
 /** The right-hand column: the selected connection's detail, and the send box (to it, or to all peers of the server). */
 export function DetailSlot(): ReactNode {
-  const store = useLabStore()
   const connectionId = useUi((s) => s.selectedConnectionId)
   const selectedServerId = useUi((s) => s.selectedServerId)
   const connection = useLab((s) => (connectionId === null ? undefined : s.connections.get(connectionId)))
@@ -24,8 +23,6 @@ export function DetailSlot(): ReactNode {
     () => (limitBytes ? { ...DEFAULT_WINDOW_LIMITS, maxBytes: Math.max(DEFAULT_WINDOW_LIMITS.maxBytes, limitBytes) } : DEFAULT_WINDOW_LIMITS),
     [limitBytes]
   )
-  // One stable function: the detail refetches traffic when `request` changes identity.
-  const request = useMemo(() => store.transport.request.bind(store.transport) as typeof store.transport.request, [store])
   // Kept here so the history survives switching between connections (the box resets its draft).
   const [history, setHistory] = useState<Payload[]>([])
 
@@ -35,7 +32,7 @@ export function DetailSlot(): ReactNode {
         {connection ? (
           <>
             <ConnectionSparkline id={connection.id} />
-            <ConnectionDetail key={connection.id} connection={connection} server={server ?? null} request={request} limits={limits} />
+            <ConnectionDetail key={connection.id} connection={connection} server={server ?? null} limits={limits} />
           </>
         ) : (
           <EmptyDetail />
@@ -43,7 +40,7 @@ export function DetailSlot(): ReactNode {
       </div>
       {connection || server ? (
         <div className="max-h-[45%] shrink-0 overflow-y-auto border-t border-slate-200 bg-slate-50/80 px-3 py-2.5 dark:border-slate-800 dark:bg-slate-900/60">
-          <SendBox connection={connection ?? null} server={server ?? null} request={request} history={history} onHistoryChange={setHistory} />
+          <SendBox connection={connection ?? null} server={server ?? null} history={history} onHistoryChange={setHistory} />
         </div>
       ) : null}
     </section>

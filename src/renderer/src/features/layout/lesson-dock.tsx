@@ -2,23 +2,24 @@ import { useMemo, useRef, useState } from 'react'
 import type { KeyboardEvent, PointerEvent } from 'react'
 import type { ReactNode } from 'react'
 import { formatRate } from '@shared/byte-format'
-import { RateChart } from '@renderer/features/charts/rate-chart'
-import { Sparkline } from '@renderer/features/charts/sparkline'
-import { KernelPanel } from '@renderer/features/kernel/kernel-view'
+import { RateChart } from '@renderer/ui/charts/rate-chart'
+import { Sparkline } from '@renderer/ui/charts/sparkline'
+import { KernelPanel } from '@renderer/features/kernel/kernel-panel'
 import { ServerLifeSteps } from '@renderer/features/lesson/server-life-steps'
 import { TryThisPanel } from '@renderer/features/lesson/try-this-panel'
 import { serverAddress } from '@renderer/store/describe'
 import { EMPTY_SERIES } from '@renderer/store/rate-history'
-import { useLab, useLabStore } from '@renderer/store/use-lab'
+import { useLab } from '@renderer/store/use-lab'
 import { useUi, useUiStore } from '@renderer/store/ui-store'
 
 type Tab = 'try' | 'life' | 'rates' | 'kernel'
 
-const TABS: { id: Tab; label: string }[] = [
-  { id: 'try', label: 'Try this' },
-  { id: 'life', label: 'Server life' },
-  { id: 'rates', label: 'Rates' },
-  { id: 'kernel', label: 'Kernel sockets' }
+/** The dock's tabs, in order: a new view is one more row here. */
+const TABS: { id: Tab; label: string; Panel: () => ReactNode }[] = [
+  { id: 'try', label: 'Try this', Panel: TryTab },
+  { id: 'life', label: 'Server life', Panel: LifeTab },
+  { id: 'rates', label: 'Rates', Panel: RatesTab },
+  { id: 'kernel', label: 'Kernel sockets', Panel: KernelTab }
 ]
 
 const KEY = 'tcp-lab:dock'
@@ -64,6 +65,7 @@ export function LessonDock(): ReactNode {
     })
   }
   const share = state.maximised ? DOCK.max : state.share
+  const tab = TABS.find((t) => t.id === state.tab) ?? TABS[0]
 
   // Dragging the top edge sets the share from the pointer's distance to the column's bottom.
   const onPointerDown = (e: PointerEvent<HTMLDivElement>): void => {
@@ -153,8 +155,8 @@ export function LessonDock(): ReactNode {
         </button>
       </div>
       {state.open ? (
-        <div role="tabpanel" aria-label={TABS.find((t) => t.id === state.tab)?.label} className="min-h-0 flex-1 overflow-auto p-3">
-          {state.tab === 'try' ? <TryTab /> : state.tab === 'life' ? <LifeTab /> : state.tab === 'rates' ? <RatesTab /> : <KernelTab />}
+        <div role="tabpanel" aria-label={tab.label} className="min-h-0 flex-1 overflow-auto p-3">
+          <tab.Panel />
         </div>
       ) : null}
     </div>
@@ -217,10 +219,8 @@ function RatesTab(): ReactNode {
 }
 
 function KernelTab(): ReactNode {
-  const store = useLabStore()
   const ui = useUiStore()
-  const request = useMemo(() => store.transport.request.bind(store.transport) as typeof store.transport.request, [store])
   const connectionMap = useLab((s) => s.connections)
   const connections = useMemo(() => [...connectionMap.values()], [connectionMap])
-  return <KernelPanel request={request} visible connections={connections} onSelectConnection={(id) => ui.set({ selectedConnectionId: id })} />
+  return <KernelPanel visible connections={connections} onSelectConnection={(id) => ui.set({ selectedConnectionId: id })} />
 }

@@ -2,27 +2,24 @@ import { useState } from 'react'
 import type { ReactElement } from 'react'
 import type { CommandValue } from '@shared/contract'
 import type { ServerInfo } from '@shared/model'
-import { useLab, useLabStore } from '@renderer/store/use-lab'
+import { useLab } from '@renderer/store/use-lab'
+import { useCommand } from '@renderer/store/use-command'
+import { ErrorAlert } from '@renderer/ui/error-alert'
 import type { CheckResult, ExperimentAction, ExperimentContext } from './experiments-deeper'
 
 const BUTTON = 'rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-100 disabled:opacity-50 dark:border-slate-600 dark:hover:bg-slate-700'
 
 /** "Check what happened": reads the kernel's view and the lab's rows, then judges the experiment's effect. */
 export function ExperimentCheck({ check }: { check: (ctx: ExperimentContext) => CheckResult | null }): ReactElement {
-  const store = useLabStore()
   const servers = useLab((s) => s.servers)
   const connections = useLab((s) => s.connections)
   const [result, setResult] = useState<CheckResult | null>(null)
-  const [busy, setBusy] = useState(false)
+  const { run: runCommand, busy } = useCommand()
   const run = async (): Promise<void> => {
-    setBusy(true)
-    try {
-      const r = await store.transport.request('kernel:sockets', { scope: 'all' })
-      const kernel = r.ok ? r.value : null
-      setResult(check({ servers: [...servers.values()], connections: [...connections.values()], kernel }))
-    } finally {
-      setBusy(false)
-    }
+    // Without the kernel's view the check still judges from the lab's rows.
+    const r = await runCommand('kernel:sockets', { scope: 'all' })
+    const kernel = r.ok ? r.value : null
+    setResult(check({ servers: [...servers.values()], connections: [...connections.values()], kernel }))
   }
   return (
     <div className="mt-1">
@@ -71,10 +68,9 @@ export function AnswerTimes({ run, server }: { run: LoadRun; server: ServerInfo 
 
 /** The lab-side action an experiment offers: a built-in load against a server, or the self-connection hunt. */
 export function ExperimentAction({ action, servers }: { action: ExperimentAction; servers: readonly ServerInfo[] }): ReactElement {
-  const store = useLabStore()
   const tcp = servers.filter((s) => s.state === 'listening' && s.family !== 'unix' && (s.protocol ?? 'tcp') === 'tcp')
   const [serverId, setServerId] = useState<number | null>(null)
-  const [busy, setBusy] = useState(false)
+  const { run, busy, error } = useCommand()
   const [message, setMessage] = useState<string | null>(null)
   const [load, setLoad] = useState<{ run: LoadRun; server: ServerInfo } | null>(null)
   const [port, setPort] = useState('40002')
@@ -82,20 +78,15 @@ export function ExperimentAction({ action, servers }: { action: ExperimentAction
 
   const runLoad = async (): Promise<void> => {
     if (!chosen) return
-    setBusy(true)
     setMessage(null)
     const host = chosen.bound.address === '0.0.0.0' ? '127.0.0.1' : chosen.bound.address === '::' ? '::1' : chosen.bound.address
-    const r = await store.transport.request('lesson:load', { host, port: chosen.bound.port, clients: 10 })
-    setBusy(false)
+    const r = await run('lesson:load', { host, port: chosen.bound.port, clients: 10 })
     if (r.ok) setLoad({ run: r.value, server: chosen })
-    else setMessage(r.error.message)
   }
   const hunt = async (): Promise<void> => {
-    setBusy(true)
     setMessage('Connecting again and again…')
-    const r = await store.transport.request('lesson:self-connect-hunt', { port: Number(port) })
-    setBusy(false)
-    if (!r.ok) return setMessage(r.error.message)
+    const r = await run('lesson:self-connect-hunt', { port: Number(port) })
+    if (!r.ok) return setMessage(null)
     setMessage(
       r.value.connection
         ? `Connected to itself after ${r.value.tries.toLocaleString('en-US')} tries (${r.value.elapsedMs.toLocaleString('en-US')} ms): connection ${r.value.connection.id}.`
@@ -114,6 +105,7 @@ export function ExperimentAction({ action, servers }: { action: ExperimentAction
           Hunt for a self-connection
         </button>
         {message && <span role="status">{message}</span>}
+        <ErrorAlert error={error} />
       </div>
     )
   }
@@ -138,7 +130,7 @@ export function ExperimentAction({ action, servers }: { action: ExperimentAction
           {busy ? 'Running…' : 'Run 10 clients'}
         </button>
       </div>
-      {message && <p role="alert">{message}</p>}
+      <ErrorAlert error={error} />
       {load && <AnswerTimes run={load.run} server={load.server} />}
     </div>
   )

@@ -1,5 +1,6 @@
 import type { Behaviour, ServerInfo } from '@shared/model'
 import { udpBoundaries } from './udp-experiment'
+import { hostPort } from '@shared/endpoint-format'
 import type { CheckResult, ExperimentAction, ExperimentContext } from './experiments-deeper'
 import { deeperExperiments } from './experiments-deeper'
 
@@ -50,7 +51,7 @@ function hint(behaviour: Behaviour | null, server: ServerInfo | null): string | 
 }
 
 function url(host: string, port: string): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}/`
+  return `http://${hostPort(host, port)}/`
 }
 
 /** The "Try this" experiments, with commands for the user's own running servers. */

@@ -1,7 +1,7 @@
 import type { ReactElement } from 'react'
 import type { ServerInfo } from '@shared/model'
-import { endpointText } from '../detail/words'
-import { Term } from './term'
+import { endpointText } from '@renderer/store/describe'
+import { Term } from '@renderer/ui/term'
 
 const FAMILY_CONST = { IPv4: 'AF_INET', IPv6: 'AF_INET6', unix: 'AF_UNIX' } as const
 

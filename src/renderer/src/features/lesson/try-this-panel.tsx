@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import type { ReactElement } from 'react'
 import type { ServerInfo } from '@shared/model'
-import { endpointText } from '../detail/words'
+import { endpointText } from '@renderer/store/describe'
 import { buildExperiments } from './experiments'
 import type { Experiment } from './experiments'
 import { ExperimentAction, ExperimentCheck } from './experiment-tools'

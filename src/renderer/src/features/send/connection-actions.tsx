@@ -2,7 +2,9 @@ import { useState } from 'react'
 import type { ReactElement } from 'react'
 import type { CommandInput } from '@shared/contract'
 import type { ConnectionInfo } from '@shared/model'
-import type { LabRequest } from '../detail/use-traffic'
+import type { LabRequest } from '@renderer/transport/transport'
+import { useCommand } from '@renderer/store/use-command'
+import { ErrorAlert } from '@renderer/ui/error-alert'
 
 type Action = CommandInput<'connection:action'>['action']
 
@@ -47,18 +49,13 @@ export const ACTIONS_IDLE_HINT = 'Point at an action to see what the peer will o
  * button's explanation is its tooltip and its accessible description, and shows in one shared line
  * under the row while the button is hovered or focused.
  */
-export function ConnectionActions({ connection, request }: { connection: ConnectionInfo; request: LabRequest }): ReactElement {
-  const [busy, setBusy] = useState<Action | null>(null)
-  const [error, setError] = useState<string | null>(null)
+export function ConnectionActions({ connection, request }: { connection: ConnectionInfo; request?: LabRequest }): ReactElement {
+  const { run: runCommand, busy, error } = useCommand(request)
   const [pointed, setPointed] = useState<Action | null>(null)
   const actions: Action[] = ['half-close', 'reset', 'close', connection.paused ? 'resume' : 'pause']
 
   const run = async (action: Action): Promise<void> => {
-    setBusy(action)
-    setError(null)
-    const result = await request('connection:action', { connectionId: connection.id, action })
-    setBusy(null)
-    if (!result.ok) setError(result.error.hint ? `${result.error.message}. ${result.error.hint}` : result.error.message)
+    await runCommand('connection:action', { connectionId: connection.id, action })
   }
 
   return (
@@ -72,7 +69,7 @@ export function ConnectionActions({ connection, request }: { connection: Connect
                 type="button"
                 title={ACTION_EXPLANATIONS[a]}
                 aria-describedby={hintId}
-                disabled={disabledFor(a, connection) || busy !== null}
+                disabled={disabledFor(a, connection) || busy}
                 onClick={() => void run(a)}
                 onMouseEnter={() => setPointed(a)}
                 onFocus={() => setPointed(a)}
@@ -92,11 +89,7 @@ export function ConnectionActions({ connection, request }: { connection: Connect
       <p aria-hidden="true" data-testid="action-hint" className={`h-4 truncate text-[11px] leading-4 ${pointed ? 'text-slate-700 dark:text-slate-200' : 'text-slate-400 dark:text-slate-500'}`} title={pointed ? ACTION_EXPLANATIONS[pointed] : undefined}>
         {pointed ? ACTION_EXPLANATIONS[pointed] : ACTIONS_IDLE_HINT}
       </p>
-      {error && (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-300">
-          {error}
-        </p>
-      )}
+      <ErrorAlert error={error} />
     </div>
   )
 }

@@ -1,25 +1,29 @@
-import { useMemo, useRef, useState } from 'react'
+import { useRef, useState } from 'react'
 import type { KeyboardEvent, ReactElement } from 'react'
 import { formatExactBytes, hexDumpLines } from '@shared/byte-format'
 import type { Payload } from '@shared/contract'
 import type { ConnectionInfo, ServerInfo } from '@shared/model'
-import { encodePayload } from '@shared/payload-codec'
-import type { LabRequest } from '../detail/use-traffic'
+import type { LabRequest } from '@renderer/transport/transport'
+import { useCommand } from '@renderer/store/use-command'
+import { ErrorAlert } from '@renderer/ui/error-alert'
 import { ConnectionActions } from './connection-actions'
+import { useSendDraft } from './use-send-draft'
+import type { SendTarget } from './use-send-draft'
 import { historyLabel, pushHistory } from './send-history'
 
 /** Props of the send box. */
 export interface SendBoxProps {
   connection: ConnectionInfo | null
   server: ServerInfo | null
-  request: LabRequest
+  /** Runs the commands; by default the lab store of the tree (tests pass their own). */
+  request?: LabRequest
   /** Sent messages, newest first, when the caller keeps them across connections; otherwise the box keeps its own. */
   history?: readonly Payload[]
   /** Called with the new history after a send (with `history`). */
   onHistoryChange?: (history: Payload[]) => void
 }
 
-type Target = 'peer' | 'server'
+type Target = SendTarget
 
 const FIELD = 'rounded border border-slate-300 bg-white px-1 py-0.5 text-xs dark:border-slate-600 dark:bg-slate-900'
 const PREVIEW_BYTES = 32
@@ -30,66 +34,38 @@ function canWrite(c: ConnectionInfo | null): boolean {
 
 /** The message editor: text/hex/escapes, line ending, this peer or all peers, live validation, history, and the connection's actions. */
 export function SendBox({ connection, server, request, history: sharedHistory, onHistoryChange }: SendBoxProps): ReactElement {
-  const [text, setText] = useState('')
-  const [format, setFormat] = useState<Payload['format']>('text')
-  const [lineEnding, setLineEnding] = useState<Payload['lineEnding']>('none')
-  const [target, setTarget] = useState<Target>('peer')
   const [ownHistory, setOwnHistory] = useState<Payload[]>([])
-  const [cursor, setCursor] = useState(-1)
-  const [status, setStatus] = useState<string | null>(null)
-  const [error, setError] = useState<string | null>(null)
-  const [sending, setSending] = useState(false)
   const [open, setOpen] = useState(true)
   const box = useRef<HTMLTextAreaElement>(null)
   const history = sharedHistory ?? ownHistory
+  const { run, busy: sending } = useCommand(request)
+  const draft = useSendDraft(connection?.id ?? null)
+  const { text, format, lineEnding, cursor, status, error, payload, encoded } = draft
 
-  // A draft, its result and the target belong to one connection; format, line ending and history carry over.
-  const connectionId = connection?.id ?? null
-  const [draftFor, setDraftFor] = useState(connectionId)
-  if (draftFor !== connectionId) {
-    setDraftFor(connectionId)
-    setText('')
-    setStatus(null)
-    setError(null)
-    setCursor(-1)
-    setTarget('peer')
-  }
-
-  const payload: Payload = { text, format, lineEnding }
-  const encoded = useMemo(() => encodePayload({ text, format, lineEnding }), [text, format, lineEnding])
   const serverId = server?.id ?? connection?.serverId ?? null
-  const effectiveTarget: Target = connection === null ? 'server' : target
+  const effectiveTarget: Target = connection === null ? 'server' : draft.target
   const targetReady = effectiveTarget === 'peer' ? canWrite(connection) : serverId !== null
   const sendable = encoded.ok && encoded.bytes.length > 0 && targetReady && !sending
 
   const send = async (): Promise<void> => {
     if (!sendable) return
-    setSending(true)
-    setError(null)
-    setStatus(null)
+    draft.setOutcome({ status: null, error: null })
     const input =
       effectiveTarget === 'peer' && connection ? { connectionId: connection.id, payload } : { serverId: serverId ?? 0, payload }
-    const result = await request('connection:send', input)
-    setSending(false)
+    const result = await run('connection:send', input)
     if (!result.ok) {
-      setError(result.error.hint ? `${result.error.message}. ${result.error.hint}` : result.error.message)
+      draft.setOutcome({ error: result.error })
       return
     }
     const n = result.value.connections
-    setStatus(`Sent ${formatExactBytes(result.value.bytes)} to ${n} ${n === 1 ? 'connection' : 'connections'}`)
+    draft.sent(`Sent ${formatExactBytes(result.value.bytes)} to ${n} ${n === 1 ? 'connection' : 'connections'}`)
     const next = pushHistory(history, payload)
     if (onHistoryChange) onHistoryChange(next)
     else setOwnHistory(next)
-    setCursor(-1)
   }
 
   const recall = (index: number): void => {
-    const p = history[index]
-    if (!p) return
-    setCursor(index)
-    setText(p.text)
-    setFormat(p.format)
-    setLineEnding(p.lineEnding)
+    if (history[index]) draft.recall(index, history[index])
   }
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>): void => {
@@ -105,10 +81,8 @@ export function SendBox({ connection, server, request, history: sharedHistory, o
       recall(Math.min(cursor + 1, history.length - 1))
     } else if (e.key === 'ArrowDown' && cursor >= 0 && el.selectionStart === el.value.length) {
       e.preventDefault()
-      if (cursor === 0) {
-        setCursor(-1)
-        setText('')
-      } else recall(cursor - 1)
+      if (cursor === 0) draft.recall(-1, undefined)
+      else recall(cursor - 1)
     }
   }
 
@@ -162,10 +136,7 @@ export function SendBox({ connection, server, request, history: sharedHistory, o
             spellCheck={false}
             aria-invalid={!encoded.ok}
             aria-describedby="send-box-check"
-            onChange={(e) => {
-              setText(e.target.value)
-              setCursor(-1)
-            }}
+            onChange={(e) => draft.setText(e.target.value)}
             onKeyDown={onKeyDown}
             placeholder={`${format === 'hex' ? '48 65 6c 6c 6f' : format === 'escapes' ? 'hello\\r\\n\\x00' : 'hello'}   (Ctrl+Enter sends)`}
             className={`${FIELD} resize-y px-1.5 font-mono text-[13px] leading-5 ${encoded.ok ? '' : 'border-red-500 dark:border-red-400'}`}
@@ -198,7 +169,7 @@ export function SendBox({ connection, server, request, history: sharedHistory, o
           <div className="flex flex-wrap items-center gap-x-2.5 gap-y-1.5 text-xs text-slate-600 dark:text-slate-300">
             <label className="flex items-center gap-1">
               Format
-              <select className={FIELD} value={format} onChange={(e) => setFormat(e.target.value as Payload['format'])}>
+              <select className={FIELD} value={format} onChange={(e) => draft.setFormat(e.target.value as Payload['format'])}>
                 <option value="text">Text</option>
                 <option value="hex">Hex</option>
                 <option value="escapes">Escapes</option>
@@ -206,7 +177,7 @@ export function SendBox({ connection, server, request, history: sharedHistory, o
             </label>
             <label className="flex items-center gap-1" title="Appended to the message when it is sent">
               Ending
-              <select aria-label="Line ending" className={FIELD} value={lineEnding} onChange={(e) => setLineEnding(e.target.value as Payload['lineEnding'])}>
+              <select aria-label="Line ending" className={FIELD} value={lineEnding} onChange={(e) => draft.setLineEnding(e.target.value as Payload['lineEnding'])}>
                 <option value="none">None</option>
                 <option value="lf">LF</option>
                 <option value="crlf">CRLF</option>
@@ -214,7 +185,7 @@ export function SendBox({ connection, server, request, history: sharedHistory, o
             </label>
             <label className="flex items-center gap-1">
               To
-              <select className={FIELD} value={effectiveTarget} onChange={(e) => setTarget(e.target.value as Target)}>
+              <select className={FIELD} value={effectiveTarget} onChange={(e) => draft.setTarget(e.target.value as Target)}>
                 <option value="peer" disabled={connection === null}>
                   this peer
                 </option>
@@ -243,11 +214,7 @@ export function SendBox({ connection, server, request, history: sharedHistory, o
               {status}
             </p>
           )}
-          {error && (
-            <p role="alert" className="text-sm text-red-700 dark:text-red-300">
-              {error}
-            </p>
-          )}
+          <ErrorAlert error={error} />
         </form>
       </details>
     </section>

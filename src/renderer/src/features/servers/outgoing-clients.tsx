@@ -1,14 +1,15 @@
 import { useMemo, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
-import type { CommandInput, LabError } from '@shared/contract'
+import type { CommandInput } from '@shared/contract'
 import { describeState, formatEndpoint, isActive } from '@renderer/store/describe'
 import { useLab, useLabStore } from '@renderer/store/use-lab'
+import { useCommand } from '@renderer/store/use-command'
 import { useUi, useUiStore } from '@renderer/store/ui-store'
-import { ErrorAlert } from '@renderer/features/notices/error-alert'
-import { BUTTON, HEADING, INPUT, LABEL } from '@renderer/features/layout/ui-classes'
+import { ErrorAlert } from '@renderer/ui/error-alert'
+import { BUTTON, HEADING, INPUT, LABEL } from '@renderer/ui/classes'
 import type { ServerProtocol } from '@shared/model'
-import { ProtocolSelect, TlsClientOptions, tlsClientRequest } from '@renderer/features/udp-tls/protocol-select'
-import type { TlsClientFields } from '@renderer/features/udp-tls/protocol-select'
+import { ProtocolSelect, TlsClientOptions, tlsClientRequest } from './protocol-select'
+import type { TlsClientFields } from './protocol-select'
 
 /** The lab's own outgoing clients, and a small "Connect to…" form that opens one. */
 export function OutgoingClients(): ReactNode {
@@ -22,20 +23,18 @@ export function OutgoingClients(): ReactNode {
   const [port, setPort] = useState('')
   const [localAddress, setLocalAddress] = useState('')
   const [localPort, setLocalPort] = useState('')
-  const [error, setError] = useState<LabError | null>(null)
-  const [busy, setBusy] = useState(false)
+  const { run, busy, error, setError } = useCommand()
   const [protocol, setProtocol] = useState<ServerProtocol>('tcp')
   const [tls, setTls] = useState<TlsClientFields>({ verify: true, servername: '', alpn: '' })
 
   const clients = useMemo(() => {
     const all = store.getState().connections
     return [...ids].map((id) => all.get(id)).filter((c) => c !== undefined).sort((a, b) => b.id - a.id)
-    // `version` says when rows changed; the map itself is updated in place.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `version` says when rows changed; the map is updated in place
   }, [ids, version, store])
 
   const connect = async (e: FormEvent): Promise<void> => {
     e.preventDefault()
-    setBusy(true)
     const h = host.trim()
     const input: CommandInput<'client:connect'> = h.startsWith('unix:') || port.trim() === '' ? { host: h } : { host: h, port }
     // Binding the client's own end: an interface and/or a port (the self-connection experiment).
@@ -43,10 +42,8 @@ export function OutgoingClients(): ReactNode {
     if (!h.startsWith('unix:') && localPort.trim() !== '') input.localPort = localPort.trim()
     if (protocol !== 'tcp') input.protocol = protocol
     if (protocol === 'tls') input.tls = tlsClientRequest(tls)
-    const r = await store.transport.request('client:connect', input)
-    setBusy(false)
-    if (!r.ok) return setError(r.error)
-    setError(null)
+    const r = await run('client:connect', input)
+    if (!r.ok) return
     setOpen(false)
     ui.set({ selectedConnectionId: r.value.id })
   }

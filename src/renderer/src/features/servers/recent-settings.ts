@@ -1,5 +1,6 @@
 import { BEHAVIOURS } from '@shared/model'
 import type { AcceptMode, Behaviour, ServerProtocol } from '@shared/model'
+import { hostPort } from '@shared/endpoint-format'
 
 /** The settings of one started server, as the form held them. */
 export interface ServerSettings {
@@ -44,7 +45,7 @@ export function rememberRecent(s: ServerSettings, storage: Storage | undefined =
 
 /** A short label: `echo on 127.0.0.1:8080`. */
 export function describeSettings(s: ServerSettings): string {
-  const where = s.host.startsWith('unix:') ? s.host : s.host.includes(':') ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`
+  const where = s.host.startsWith('unix:') ? s.host : hostPort(s.host, s.port)
   return `${s.behaviour} on ${s.protocol && s.protocol !== 'tcp' ? `${s.protocol}:` : ''}${where}`
 }
 

@@ -1,22 +1,23 @@
 import { Fragment, memo, useMemo, useState } from 'react'
 import type { ReactNode } from 'react'
-import type { CommandInput, LabError } from '@shared/contract'
+import type { CommandInput } from '@shared/contract'
 import { BEHAVIOURS, UDP_BEHAVIOURS } from '@shared/model'
 import type { Behaviour, ServerCounters, ServerInfo } from '@shared/model'
 import { formatBytes, formatExactBytes, formatRate } from '@shared/byte-format'
 import { serverAddress } from '@renderer/store/describe'
 import type { Rate } from '@renderer/store/rate-history'
 import { ZERO_RATE } from '@renderer/store/rate-history'
-import { useLab, useLabStore } from '@renderer/store/use-lab'
-import { Sparkline } from '@renderer/features/charts/sparkline'
-import { ErrorAlert } from '@renderer/features/notices/error-alert'
-import { BADGE, BUTTON, INPUT, TONES } from '@renderer/features/layout/ui-classes'
+import { useLab } from '@renderer/store/use-lab'
+import { useCommand } from '@renderer/store/use-command'
+import { Sparkline } from '@renderer/ui/charts/sparkline'
+import { ErrorAlert } from '@renderer/ui/error-alert'
+import { BADGE, BUTTON, INPUT, TONES } from '@renderer/ui/classes'
 import { BEHAVIOUR_INFO } from './behaviour-info'
-import { CopyButton } from './copy-button'
-import { peerCommands } from './server-commands'
+import { CopyButton } from '@renderer/ui/copy-button'
+import { peerCommands } from './server-snippets'
 import { ServerSettingsPanel } from './server-settings-panel'
-import { CertificateFacts } from '@renderer/features/udp-tls/certificate-facts'
-import { transportCommands } from '@renderer/features/udp-tls/udp-tls-commands'
+import { CertificateFacts } from './certificate-facts'
+import { transportCommands } from './udp-tls-commands'
 
 /** Props of a server card. */
 export interface ServerCardProps {
@@ -29,18 +30,15 @@ const NO_COUNTERS = (id: number): ServerCounters => ({ id, bytesIn: 0, bytesOut:
 
 /** One listening server: address, state, counts, live rate, ready-made client commands and actions. */
 export const ServerCard = memo(function ServerCard({ server, selected, onSelect }: ServerCardProps): ReactNode {
-  const store = useLabStore()
   const counters = useLab((s) => s.serverCounters.get(server.id)) ?? NO_COUNTERS(server.id)
   const rate: Rate = useLab((s) => s.serverRates.get(server.id)) ?? ZERO_RATE
-  const [error, setError] = useState<LabError | null>(null)
+  const { run: runCommand, error, setError } = useCommand()
   const [settingsOpen, setSettingsOpen] = useState(false)
   const address = serverAddress(server)
   const listening = server.state === 'listening'
 
   const run = async <C extends 'server:stop' | 'server:close-all' | 'server:configure'>(name: C, input: CommandInput<C>): Promise<boolean> => {
-    const r = await store.transport.request(name, input)
-    setError(r.ok ? null : r.error)
-    return r.ok
+    return (await runCommand(name, input)).ok
   }
 
   return (

@@ -2,7 +2,7 @@ import { useCallback, useMemo } from 'react'
 import type { ReactNode } from 'react'
 import { useLab } from '@renderer/store/use-lab'
 import { useUi, useUiStore } from '@renderer/store/ui-store'
-import { HEADING } from '@renderer/features/layout/ui-classes'
+import { HEADING } from '@renderer/ui/classes'
 import { ServerCard } from './server-card'
 
 /** Every running server as a card, newest first; clicking one shows its connections. */

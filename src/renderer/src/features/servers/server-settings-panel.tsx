@@ -2,7 +2,7 @@ import { useState } from 'react'
 import type { ReactNode } from 'react'
 import type { CommandInput } from '@shared/contract'
 import type { AcceptMode, ServerInfo } from '@shared/model'
-import { BUTTON, INPUT } from '@renderer/features/layout/ui-classes'
+import { BUTTON, INPUT } from '@renderer/ui/classes'
 
 /** Props of the settings panel. */
 export interface ServerSettingsPanelProps {

@@ -3,14 +3,14 @@ import type { FormEvent, ReactNode } from 'react'
 import type { CommandInput, LabError } from '@shared/contract'
 import { BEHAVIOURS, UDP_BEHAVIOURS } from '@shared/model'
 import type { AcceptMode, Behaviour, ServerProtocol } from '@shared/model'
-import { useLabStore } from '@renderer/store/use-lab'
+import { useCommand } from '@renderer/store/use-command'
 import { useUiStore } from '@renderer/store/ui-store'
-import { ErrorAlert } from '@renderer/features/notices/error-alert'
-import { BUTTON, INPUT, LABEL } from '@renderer/features/layout/ui-classes'
+import { ErrorAlert } from '@renderer/ui/error-alert'
+import { BUTTON, INPUT, LABEL } from '@renderer/ui/classes'
 import { BEHAVIOUR_INFO } from './behaviour-info'
 import type { ServerSettings } from './recent-settings'
 import { describeSettings, loadRecent, rememberRecent } from './recent-settings'
-import { ProtocolSelect } from '@renderer/features/udp-tls/protocol-select'
+import { ProtocolSelect } from './protocol-select'
 
 /** The id of the Host input (the `n` shortcut focuses it). */
 export const START_HOST_ID = 'start-host'
@@ -53,12 +53,10 @@ const DEFAULTS: FormState = {
 
 /** The form that starts a server: Host, Port, Behaviour and more options; the engine's error shown inline. */
 export function StartServerForm(): ReactNode {
-  const store = useLabStore()
   const ui = useUiStore()
   const ids = useId()
   const [form, setForm] = useState<FormState>(DEFAULTS)
-  const [error, setError] = useState<LabError | null>(null)
-  const [busy, setBusy] = useState(false)
+  const { run, busy, error, setError } = useCommand()
   const [recent, setRecent] = useState<ServerSettings[]>(() => loadRecent())
   const set = (patch: Partial<FormState>): void => setForm((f) => ({ ...f, ...patch }))
 
@@ -70,14 +68,8 @@ export function StartServerForm(): ReactNode {
       setError(input)
       return
     }
-    setBusy(true)
-    const result = await store.transport.request('server:start', input)
-    setBusy(false)
-    if (!result.ok) {
-      setError(result.error)
-      return
-    }
-    setError(null)
+    const result = await run('server:start', input)
+    if (!result.ok) return
     ui.set({ selectedServerId: result.value.id, outgoingSelected: false })
     setRecent(rememberRecent(toSettings(form)))
   }

@@ -2,8 +2,12 @@ import { useEffect, useRef, useState } from 'react'
 import type { ReactElement } from 'react'
 import type { KernelView } from '@shared/kernel-model'
 import type { ConnectionInfo } from '@shared/model'
-import type { LabRequest } from '../detail/use-traffic'
-import { Term } from '../lesson/term'
+import type { LabRequest } from '@renderer/transport/transport'
+import { useCommand } from '@renderer/store/use-command'
+import { ErrorAlert } from '@renderer/ui/error-alert'
+import { Segmented } from '@renderer/ui/segmented'
+import type { SegmentOption } from '@renderer/ui/segmented'
+import { Term } from '@renderer/ui/term'
 import { KernelTable } from './kernel-table'
 
 /** How often the kernel's view is read while shown. */
@@ -11,7 +15,8 @@ export const KERNEL_POLL_MS = 500
 
 /** Props of the kernel panel. */
 export interface KernelPanelProps {
-  request: LabRequest
+  /** Runs the commands; by default the lab store of the tree (tests pass their own). */
+  request?: LabRequest
   /** Polls only while true. */
   visible: boolean
   /** Called with a lab connection id when its "#ID" link is clicked. */
@@ -19,6 +24,11 @@ export interface KernelPanelProps {
   /** The lab's connections (closed ones too), to name the peer side of a connection whose lab side is gone. */
   connections?: readonly ConnectionInfo[]
 }
+
+const SCOPES = [
+  { value: 'lab', label: "Lab's ports" },
+  { value: 'all', label: 'All ports' }
+] as const satisfies readonly SegmentOption<'lab' | 'all'>[]
 
 const SOURCE_WORDS: Record<KernelView['source'], string> = {
   proc: 'read from /proc/net/tcp and /proc/net/tcp6',
@@ -30,21 +40,19 @@ const SOURCE_WORDS: Record<KernelView['source'], string> = {
 export function KernelPanel({ request, visible, onSelectConnection, connections }: KernelPanelProps): ReactElement {
   const [scope, setScope] = useState<'lab' | 'all'>('lab')
   const [view, setView] = useState<KernelView | null>(null)
-  const [error, setError] = useState<string | null>(null)
-  const requestRef = useRef(request)
-  requestRef.current = request
+  const { run, error } = useCommand(request)
+  // A new `run` (a new `request` from the parent) must not restart the polling.
+  const runRef = useRef(run)
+  runRef.current = run
 
   useEffect(() => {
     if (!visible) return
     let cancelled = false
     let timer: ReturnType<typeof setTimeout> | undefined
     const tick = async (): Promise<void> => {
-      const result = await requestRef.current('kernel:sockets', { scope })
+      const result = await runRef.current('kernel:sockets', { scope })
       if (cancelled) return
-      if (result.ok) {
-        setView(result.value)
-        setError(null)
-      } else setError(result.error.hint ? `${result.error.message}. ${result.error.hint}` : result.error.message)
+      if (result.ok) setView(result.value)
       timer = setTimeout(() => void tick(), KERNEL_POLL_MS)
     }
     void tick()
@@ -59,20 +67,7 @@ export function KernelPanel({ request, visible, onSelectConnection, connections 
     <section aria-label="Kernel view" className="flex flex-col gap-2">
       <div className="flex flex-wrap items-center gap-3 text-sm">
         <h2 className="text-base font-semibold">The kernel's view</h2>
-        <div role="radiogroup" aria-label="Scope" className="flex overflow-hidden rounded border border-slate-300 text-xs dark:border-slate-600">
-          {(['lab', 'all'] as const).map((s) => (
-            <button
-              key={s}
-              type="button"
-              role="radio"
-              aria-checked={scope === s}
-              onClick={() => setScope(s)}
-              className={`px-2 py-0.5 ${scope === s ? 'bg-slate-800 text-white dark:bg-slate-200 dark:text-slate-900' : 'hover:bg-slate-100 dark:hover:bg-slate-700'}`}
-            >
-              {s === 'lab' ? "Lab's ports" : 'All ports'}
-            </button>
-          ))}
-        </div>
+        <Segmented label="Scope" options={SCOPES} value={scope} onChange={setScope} className="text-xs" />
         {view && (
           <span data-testid="kernel-source" className={`text-xs ${view.source === 'proc' ? 'text-slate-500 dark:text-slate-400' : 'text-amber-700 dark:text-amber-300'}`}>
             Source: {SOURCE_WORDS[view.source]}
@@ -84,11 +79,7 @@ export function KernelPanel({ request, visible, onSelectConnection, connections 
         socket, Recv-Q is the <Term name="accept queue" /> and Send-Q the <Term name="backlog" />.
       </p>
       {view?.note && <p className="text-xs text-amber-700 dark:text-amber-300">{view.note}</p>}
-      {error && (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-300">
-          {error}
-        </p>
-      )}
+      <ErrorAlert error={error} />
       <KernelTable sockets={sockets} connections={connections} onSelectConnection={onSelectConnection} />
       {view && sockets.length === 0 && <p className="text-xs text-slate-500 dark:text-slate-400">No sockets {scope === 'lab' ? "on the lab's ports" : ''} right now.</p>}
     </section>

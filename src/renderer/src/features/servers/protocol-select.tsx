@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react'
 import type { ServerProtocol } from '@shared/model'
-import { INPUT, LABEL } from '@renderer/features/layout/ui-classes'
+import { INPUT, LABEL } from '@renderer/ui/classes'
 
 const PROTOCOL_TEXT: Record<ServerProtocol, string> = {
   tcp: 'TCP: a byte stream (or a Unix socket)',

@@ -1,6 +1,6 @@
 import type { CommandInput, CommandName, CommandResult, CommandValue, LabError } from '@shared/contract'
 import type { EventBatch } from '@shared/model'
-import type { LabTransport } from './transport'
+import type { LabTransport } from '@renderer/transport/transport'
 
 /** A handler the fake runs for one command: a value, an error, or a promise of either. */
 export type FakeHandler<C extends CommandName> = (
@@ -18,7 +18,8 @@ export interface FakeCall {
  * and lets a test push batches and flip the link.
  */
 export class FakeTransport implements LabTransport {
-  readonly kind = 'fake' as const
+  // A test stands in for the browser front door (the kinds are the product's, not the tests').
+  readonly kind = 'web' as const
   readonly calls: FakeCall[] = []
   private readonly handlers = new Map<CommandName, (input: unknown) => unknown>()
   private readonly batchListeners = new Set<(b: EventBatch) => void>()

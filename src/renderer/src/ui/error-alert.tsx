@@ -14,7 +14,13 @@ export function ErrorAlert({ error, onDismiss }: { error: LabError | null; onDis
       </svg>
       <div className="min-w-0 flex-1">
         <p className="font-medium break-words">{readable(error.message)}</p>
-        {error.hint ? <p className="mt-0.5 text-red-700/90 dark:text-red-300/80 break-words">{error.hint}</p> : null}
+        {error.hint ? (
+          <p className="mt-0.5 text-red-700/90 dark:text-red-300/80 break-words">
+            {/* Read aloud (and copied) as two sentences; shown as two lines. */}
+            <span className="sr-only">{/[.!?]$/.test(error.message) ? ' ' : '. '}</span>
+            {error.hint}
+          </p>
+        ) : null}
       </div>
       {onDismiss ? (
         <button

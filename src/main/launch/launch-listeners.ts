@@ -2,13 +2,13 @@ import type { LabError } from '@shared/contract'
 import type { ListenRequest } from '@shared/listen-spec'
 import type { ServerInfo } from '@shared/model'
 import { parseCliArgs } from './cli-args'
-import type { LabHub } from './engine/lab-hub'
-import { urlHost } from './web/web-security'
+import type { LabHub } from '../engine/lab-hub'
+import { hostPort } from '@shared/endpoint-format'
 
 /** A listening server as `--listen` reports it: `echo on 127.0.0.1:9000 (nc 127.0.0.1 9000)`. */
 export function describeListening(s: ServerInfo): string {
   if (s.family === 'unix') return `${s.behaviour} on unix:${s.bound.address} (nc -U ${s.bound.address})`
-  const at = `${urlHost(s.bound.address)}:${s.bound.port}`
+  const at = hostPort(s.bound.address, s.bound.port)
   if (s.protocol === 'udp') return `${s.behaviour} on udp:${at} (nc -u ${s.bound.address} ${s.bound.port})`
   if (s.protocol === 'tls') {
     const trust = s.certificate?.trustCommands[1] ?? `openssl s_client -connect ${at}`
@@ -19,7 +19,7 @@ export function describeListening(s: ServerInfo): string {
 
 /** Where a `--listen` value asked to listen, for messages: `127.0.0.1:9000`, `[::1]:80`, `unix:/path`. */
 export function listenTarget(spec: ListenRequest): string {
-  return spec.host.startsWith('unix:') ? spec.host : `${urlHost(spec.host)}:${spec.port ?? ''}`
+  return spec.host.startsWith('unix:') ? spec.host : hostPort(spec.host, String(spec.port ?? ''))
 }
 
 /** Why a `--listen` server could not start. */
@@ -33,7 +33,7 @@ export async function startListeners(hub: LabHub, specs: readonly ListenRequest[
   for (const spec of specs) {
     const r = await hub.run('server:start', spec)
     if (!r.ok) return { spec, error: r.error }
-    process.stdout.write(`Listening: ${describeListening(r.value as ServerInfo)}\n`)
+    process.stdout.write(`Listening: ${describeListening(r.value)}\n`)
   }
   return null
 }
