@@ -10,14 +10,21 @@ import type { Page } from 'playwright-core'
 
 const ui = setupLabPage({ viewport: { width: 1440, height: 900 } })
 
-async function startFromForm(page: Page, protocol: 'udp' | 'tls', behaviour: string): Promise<{ port: number; label: string }> {
+async function startFromForm(
+  page: Page,
+  protocol: 'udp' | 'tls',
+  behaviour: string
+): Promise<{ port: number; label: string }> {
   const before = new Set(await serverLabels(page))
   await page.getByLabel('Host', { exact: true }).fill('127.0.0.1')
   await page.getByLabel('Port', { exact: true }).fill('0')
   await page.getByLabel('Protocol', { exact: true }).first().selectOption(protocol)
   await page.getByLabel('Behaviour', { exact: true }).selectOption(behaviour)
   await page.getByRole('button', { name: 'Start server' }).click()
-  const label = await waitFor(async () => (await serverLabels(page)).find((l) => !before.has(l)), { what: 'a new server card', timeoutMs: 10_000 })
+  const label = await waitFor(async () => (await serverLabels(page)).find(l => !before.has(l)), {
+    what: 'a new server card',
+    timeoutMs: 10_000
+  })
   return { port: Number(/:(\d+)$/.exec(label)?.[1]), label }
 }
 
@@ -30,7 +37,10 @@ describe('UDP and TLS in the interface', () => {
     await expect(card.locator('code').first().textContent()).resolves.toBe(`nc -u 127.0.0.1 ${port}`)
     const py = await pythonUdp('127.0.0.1', port, [1, 512, 1472], 3)
     expect(py.replies).toEqual([1, 512, 1472])
-    const row = await waitFor(async () => (await readRows(ui.page)).find((r) => r.peer === `udp127.0.0.1:${py.port}` && r.bytesOut === 1985), { what: 'the flow row' })
+    const row = await waitFor(
+      async () => (await readRows(ui.page)).find(r => r.peer === `udp127.0.0.1:${py.port}` && r.bytesOut === 1985),
+      { what: 'the flow row' }
+    )
     expect(row.bytesIn).toBe(1985)
     const chunks = ui.page.locator(`tr[data-connection-id="${row.id}"] [data-col="chunks"]`)
     await expect(chunks.getAttribute('data-value-in')).resolves.toBe('3')
@@ -46,24 +56,41 @@ describe('UDP and TLS in the interface', () => {
     const path = (await card.getByTestId('cert-path').textContent())?.trim() ?? ''
     const x509 = await run('openssl', ['x509', '-in', path, '-noout', '-fingerprint', '-sha256'])
     expect(x509.stdout.toString().trim()).toBe(`sha256 Fingerprint=${fingerprint}`)
-    await expect(card.locator('code').first().textContent()).resolves.toBe(`curl --cacert ${path} https://127.0.0.1:${port}/`)
-    const page = await run('curl', ['-sS', '--max-time', '5', '--cacert', path, `https://127.0.0.1:${port}/from-the-test`])
+    await expect(card.locator('code').first().textContent()).resolves.toBe(
+      `curl --cacert ${path} https://127.0.0.1:${port}/`
+    )
+    const page = await run('curl', [
+      '-sS',
+      '--max-time',
+      '5',
+      '--cacert',
+      path,
+      `https://127.0.0.1:${port}/from-the-test`
+    ])
     expect(page.stdout.toString()).toContain('GET /from-the-test HTTP/1.1')
     const refused = await run('curl', ['-sS', '--max-time', '5', `https://127.0.0.1:${port}/`])
     expect(refused.code).toBe(60)
-    const rows = await waitFor(async () => {
-      const all = (await readRows(ui.page)).filter((r) => r.peer.startsWith('tls') && r.state.startsWith('closed'))
-      return all.length >= 2 ? all : undefined
-    }, { what: 'two closed TLS rows' })
-    const failedId = await waitFor(async () => {
-      for (const r of rows) {
-        const tag = ui.page.locator(`tr[data-connection-id="${r.id}"] [data-kind="tls"]`)
-        if ((await tag.getAttribute('title'))?.startsWith('TLS handshake failed')) return r.id
-      }
-      return undefined
-    }, { what: 'the failed handshake row' })
+    const rows = await waitFor(
+      async () => {
+        const all = (await readRows(ui.page)).filter(r => r.peer.startsWith('tls') && r.state.startsWith('closed'))
+        return all.length >= 2 ? all : undefined
+      },
+      { what: 'two closed TLS rows' }
+    )
+    const failedId = await waitFor(
+      async () => {
+        for (const r of rows) {
+          const tag = ui.page.locator(`tr[data-connection-id="${r.id}"] [data-kind="tls"]`)
+          if ((await tag.getAttribute('title'))?.startsWith('TLS handshake failed')) return r.id
+        }
+        return undefined
+      },
+      { what: 'the failed handshake row' }
+    )
     const detail = await selectConnection(ui.page, failedId)
-    await expect(detail.getByTestId('tls-facts').getByRole('alert').textContent()).resolves.toMatch(/^The client does not trust this certificate/)
+    await expect(detail.getByTestId('tls-facts').getByRole('alert').textContent()).resolves.toMatch(
+      /^The client does not trust this certificate/
+    )
 
     // The lab's own TLS client from the Connect form: verification on fails in words, off connects.
     await ui.page.getByRole('button', { name: 'Connect to…' }).click()
@@ -72,11 +99,17 @@ describe('UDP and TLS in the interface', () => {
     await form.getByLabel('Remote port').fill(String(port))
     await form.getByLabel('Protocol').selectOption('tls')
     await form.getByRole('button', { name: 'Connect' }).click()
-    await expect(form.getByRole('alert').textContent()).resolves.toMatch(/The certificate is self-signed and not trusted here/)
+    await expect(form.getByRole('alert').textContent()).resolves.toMatch(
+      /The certificate is self-signed and not trusted here/
+    )
     await form.getByLabel(/Verify the certificate/).uncheck()
     await form.getByRole('button', { name: 'Connect' }).click()
     const facts = ui.page.getByRole('region', { name: 'Connection detail' }).getByTestId('tls-facts')
-    await waitFor(async () => /off \(would fail: The certificate is self-signed/.test((await facts.textContent().catch(() => '')) ?? ''), { what: 'the outgoing TLS facts' })
+    await waitFor(
+      async () =>
+        /off \(would fail: The certificate is self-signed/.test((await facts.textContent().catch(() => '')) ?? ''),
+      { what: 'the outgoing TLS facts' }
+    )
     await expect(facts.textContent()).resolves.toMatch(/TLSv1\.3/)
   })
 })

@@ -22,10 +22,20 @@ print(json.dumps({"port": s.getsockname()[1], "replies": got}))
 `
 
 /** Sends datagrams of `sizes` bytes from one Python socket and collects up to `expectReplies` replies. */
-export async function pythonUdp(host: string, port: number, sizes: number[], expectReplies = 0, timeoutS = 3): Promise<{ port: number; replies: number[] }> {
-  const r = await run('python3', ['-c', PY_CLIENT, host, String(port), JSON.stringify(sizes), String(expectReplies), String(timeoutS)], {
-    timeoutMs: (timeoutS + 10) * 1000
-  })
+export async function pythonUdp(
+  host: string,
+  port: number,
+  sizes: number[],
+  expectReplies = 0,
+  timeoutS = 3
+): Promise<{ port: number; replies: number[] }> {
+  const r = await run(
+    'python3',
+    ['-c', PY_CLIENT, host, String(port), JSON.stringify(sizes), String(expectReplies), String(timeoutS)],
+    {
+      timeoutMs: (timeoutS + 10) * 1000
+    }
+  )
   if (r.code !== 0) throw new Error(`python3 UDP client failed: ${r.stderr}`)
   return JSON.parse(r.stdout.toString()) as { port: number; replies: number[] }
 }
@@ -48,7 +58,9 @@ print(sent)
 
 /** Floods HOST:PORT with `count` datagrams of `size` bytes; returns how many the kernel accepted to send. */
 export async function pythonUdpFlood(host: string, port: number, count: number, size: number): Promise<number> {
-  const r = await run('python3', ['-c', PY_FLOOD, host, String(port), String(count), String(size)], { timeoutMs: 30_000 })
+  const r = await run('python3', ['-c', PY_FLOOD, host, String(port), String(count), String(size)], {
+    timeoutMs: 30_000
+  })
   if (r.code !== 0) throw new Error(`python3 UDP flood failed: ${r.stderr}`)
   return Number(r.stdout.toString().trim())
 }
@@ -73,6 +85,6 @@ export async function backlogDrops(): Promise<number> {
   const text = await readFile('/proc/net/softnet_stat', 'utf8').catch(() => '')
   return text
     .split('\n')
-    .filter((l) => l.trim() !== '')
+    .filter(l => l.trim() !== '')
     .reduce((n, l) => n + parseInt(l.trim().split(/\s+/)[1] ?? '0', 16), 0)
 }

@@ -20,7 +20,10 @@ const CERT = {
   fingerprint256: 'AA:BB',
   source: 'generated' as const,
   certPath: '/tmp/tcp-lab-certs-x/server-1.pem',
-  trustCommands: ['curl --cacert /tmp/tcp-lab-certs-x/server-1.pem https://127.0.0.1:8443/', 'openssl s_client -connect 127.0.0.1:8443 -CAfile /tmp/tcp-lab-certs-x/server-1.pem -verify_return_error']
+  trustCommands: [
+    'curl --cacert /tmp/tcp-lab-certs-x/server-1.pem https://127.0.0.1:8443/',
+    'openssl s_client -connect 127.0.0.1:8443 -CAfile /tmp/tcp-lab-certs-x/server-1.pem -verify_return_error'
+  ]
 }
 
 describe('UDP and TLS in the renderer', () => {
@@ -31,21 +34,39 @@ describe('UDP and TLS in the renderer', () => {
     await user.selectOptions(screen.getByLabelText('Behaviour'), 'chat')
     await user.selectOptions(screen.getByLabelText('Protocol'), 'udp')
     const behaviour = screen.getByLabelText('Behaviour') as HTMLSelectElement
-    expect([...behaviour.options].map((o) => o.value)).toEqual([...UDP_BEHAVIOURS])
+    expect([...behaviour.options].map(o => o.value)).toEqual([...UDP_BEHAVIOURS])
     expect(behaviour.value).toBe('echo')
     await user.type(screen.getByLabelText('Flow idle timeout (s)'), '5')
     await user.click(screen.getByRole('button', { name: 'Start server' }))
-    await waitFor(() => expect(fake.callsOf('server:start')).toEqual([{ host: '127.0.0.1', port: '8080', behaviour: 'echo', protocol: 'udp', udpIdleTimeoutMs: 5000 }]))
+    await waitFor(() =>
+      expect(fake.callsOf('server:start')).toEqual([
+        { host: '127.0.0.1', port: '8080', behaviour: 'echo', protocol: 'udp', udpIdleTimeoutMs: 5000 }
+      ])
+    )
   })
 
   it('a UDP flow says its chunks are datagrams; a failed TLS handshake shows its words and the encrypted counts', () => {
     render(<TransportFacts connection={makeConnectionInfo(1, { kind: 'udp', chunksIn: 3, chunksOut: 2 })} />)
-    expect(screen.getByTestId('udp-flow-facts').textContent).toMatch(/every chunk below is one datagram.*3 datagrams in, 2 out/)
+    expect(screen.getByTestId('udp-flow-facts').textContent).toMatch(
+      /every chunk below is one datagram.*3 datagrams in, 2 out/
+    )
     cleanup()
-    const tls = { handshake: 'failed' as const, protocol: null, cipher: null, alpn: null, sni: null, peerCertificate: null, failure: 'The client does not trust this certificate', wireBytesIn: 517, wireBytesOut: 900 }
+    const tls = {
+      handshake: 'failed' as const,
+      protocol: null,
+      cipher: null,
+      alpn: null,
+      sni: null,
+      peerCertificate: null,
+      failure: 'The client does not trust this certificate',
+      wireBytesIn: 517,
+      wireBytesOut: 900
+    }
     render(<TransportFacts connection={makeConnectionInfo(2, { kind: 'tls', tls })} />)
     expect(screen.getByRole('alert').textContent).toBe('The client does not trust this certificate')
-    expect(screen.getByTestId('tls-wire').textContent).toMatch(/in 517 B encrypted \/ 0 B decrypted · out 900 B encrypted/)
+    expect(screen.getByTestId('tls-wire').textContent).toMatch(
+      /in 517 B encrypted \/ 0 B decrypted · out 900 B encrypted/
+    )
     cleanup()
     const { container } = render(<TransportFacts connection={makeConnectionInfo(3)} />)
     expect(container.textContent).toBe('')
@@ -56,10 +77,12 @@ describe('UDP and TLS in the renderer', () => {
     render(<CertificateFacts server={server} />)
     expect(screen.getByTestId('cert-fingerprint').textContent?.trim()).toBe('AA:BB')
     expect(screen.getByTestId('cert-path').textContent?.trim()).toBe(CERT.certPath)
-    expect(screen.getByLabelText('Certificate').textContent).toMatch(/self-signed, made at start.*2026-12-01 → 2027-12-01/)
-    expect(transportCommands(server)?.map((c) => c.command)).toEqual(CERT.trustCommands)
+    expect(screen.getByLabelText('Certificate').textContent).toMatch(
+      /self-signed, made at start.*2026-12-01 → 2027-12-01/
+    )
+    expect(transportCommands(server)?.map(c => c.command)).toEqual(CERT.trustCommands)
     const udp = transportCommands(makeServer({ protocol: 'udp', bound: { address: '::', port: 9000 } }))
-    expect(udp?.map((c) => c.command)).toEqual([
+    expect(udp?.map(c => c.command)).toEqual([
       'nc -u ::1 9000',
       'socat - UDP:[::1]:9000',
       "exec 3<>/dev/udp/::1/9000; cat <&3 & printf 'one' >&3; printf 'two' >&3"

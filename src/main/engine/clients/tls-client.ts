@@ -16,7 +16,7 @@ function timeout<T>(ms: number, work: Promise<T>, onTimeout: () => void): Promis
       reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }))
     }, ms)
     work.then(
-      (v) => {
+      v => {
         clearTimeout(timer)
         resolve(v)
       },
@@ -33,7 +33,10 @@ function timeout<T>(ms: number, work: Promise<T>, onTimeout: () => void): Promis
  * SNI, ALPN and verification on or off. A certificate problem is a failure in words when verification is
  * on, and a fact shown on the connection when it is off.
  */
-export async function connectTlsClient(req: CommandRequest<'client:connect'>, owner: ServerOwner): Promise<LabConnection> {
+export async function connectTlsClient(
+  req: CommandRequest<'client:connect'>,
+  owner: ServerOwner
+): Promise<LabConnection> {
   const opts = req.tls ?? { verify: true }
   const port = req.port ?? 0
   const raw = net.connect({ host: req.host, port, allowHalfOpen: true })
@@ -78,11 +81,20 @@ export async function connectTlsClient(req: CommandRequest<'client:connect'>, ow
       throw new LabFailure(
         'tls-certificate',
         `TLS handshake with ${name}:${port} failed: ${describeCertificateProblem(err, name)}`,
-        'Trust it (give the server\'s certificate PEM as the CA) or turn verification off to connect anyway.'
+        "Trust it (give the server's certificate PEM as the CA) or turn verification off to connect anyway."
       )
     }
-    if (err.code === 'ETIMEDOUT') throw new LabFailure('ETIMEDOUT', `The TLS handshake with ${name}:${port} timed out`, 'Is the server speaking TLS on that port?')
-    throw new LabFailure('tls-handshake', `TLS handshake with ${name}:${port} failed: ${err.message}`, 'Is the server speaking TLS on that port, with a version this client accepts?')
+    if (err.code === 'ETIMEDOUT')
+      throw new LabFailure(
+        'ETIMEDOUT',
+        `The TLS handshake with ${name}:${port} timed out`,
+        'Is the server speaking TLS on that port?'
+      )
+    throw new LabFailure(
+      'tls-handshake',
+      `TLS handshake with ${name}:${port} failed: ${err.message}`,
+      'Is the server speaking TLS on that port, with a version this client accepts?'
+    )
   })
   const conn = new LabConnection({
     id: owner.nextConnectionId(),
@@ -94,7 +106,12 @@ export async function connectTlsClient(req: CommandRequest<'client:connect'>, ow
     kind: 'tls',
     wire: raw
   })
-  const problem = socket.authorized ? null : describeCertificateProblem({ code: String(socket.authorizationError ?? ''), message: String(socket.authorizationError ?? '') }, servername ?? req.host)
+  const problem = socket.authorized
+    ? null
+    : describeCertificateProblem(
+        { code: String(socket.authorizationError ?? ''), message: String(socket.authorizationError ?? '') },
+        servername ?? req.host
+      )
   conn.tls = { ...handshakeFacts(socket), sni: servername ?? null, verify: opts.verify, verifyError: problem }
   conn.handlers = clientHandlers
   owner.adopt(conn)

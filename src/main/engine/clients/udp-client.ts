@@ -17,7 +17,10 @@ const clientHandlers: ConnectionHandlers = { onData() {}, onPeerEnd() {}, onClos
  * that peer, and reports its ICMP "port unreachable" as ECONNREFUSED). Connecting sends nothing: it
  * resolves at once, and the flow shows each datagram sent and every reply.
  */
-export async function connectUdpClient(req: CommandRequest<'client:connect'>, owner: ServerOwner): Promise<LabConnection> {
+export async function connectUdpClient(
+  req: CommandRequest<'client:connect'>,
+  owner: ServerOwner
+): Promise<LabConnection> {
   const port = req.port ?? 0
   const type = await udpTypeFor(req.host, 'connect', port)
   const socket = dgram.createSocket(type)
@@ -40,8 +43,8 @@ export async function connectUdpClient(req: CommandRequest<'client:connect'>, ow
     { address: local.address, port: local.port },
     remote,
     family,
-    (datagram) =>
-      socket.send(datagram, (err) => {
+    datagram =>
+      socket.send(datagram, err => {
         if (err) reportFlowError(conn, describeDatagramError(err, remote, datagram.length), owner)
       }),
     () => {
@@ -59,7 +62,7 @@ export async function connectUdpClient(req: CommandRequest<'client:connect'>, ow
     kind: 'udp'
   })
   conn.handlers = clientHandlers
-  socket.on('message', (msg) => flow.deliver(msg))
+  socket.on('message', msg => flow.deliver(msg))
   // On a connected socket the kernel reports the peer's ICMP errors on a later receive: in words, on the flow.
   socket.on('error', (err: NodeJS.ErrnoException) => {
     if (!closed) reportFlowError(conn, describeDatagramError(err, remote), owner)

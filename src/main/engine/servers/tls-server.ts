@@ -55,7 +55,12 @@ export class LabTlsServer extends LabTcpServer {
       const identity = given ?? (await generateIdentity())
       this.context = tls.createSecureContext({ cert: identity.certPem, key: identity.keyPem, minVersion: 'TLSv1.2' })
       this.identity = identity
-      this.certificate = { ...certificateFacts(identity.certPem), source: given ? 'provided' : 'generated', certPath: null, trustCommands: [] }
+      this.certificate = {
+        ...certificateFacts(identity.certPem),
+        source: given ? 'provided' : 'generated',
+        certPath: null,
+        trustCommands: []
+      }
     }
     await super.listen()
     if (this.certificate && this.certificate.certPath === null) await this.writeCertificateFile()
@@ -132,7 +137,10 @@ export class LabTlsServer extends LabTcpServer {
     try {
       path = await this.certFolder.write(`server-${this.serverId}-port-${this.bound.port}`, this.identity.certPem)
     } catch (err) {
-      this.notice('warning', `Server ${this.serverId}: could not write its certificate file (${(err as Error).message})`)
+      this.notice(
+        'warning',
+        `Server ${this.serverId}: could not write its certificate file (${(err as Error).message})`
+      )
     }
     const host = hostForCommands(this.bound.address, this.family)
     const port = this.bound.port

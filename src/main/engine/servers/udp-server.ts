@@ -84,7 +84,7 @@ export class LabUdpServer implements LabServer, BehaviourHost {
     this.handlers = {
       onData: (c, datagram) => this.behaviour.onData(c, datagram),
       onPeerEnd: () => {},
-      onClose: (c) => this.onFlowClosed(c)
+      onClose: c => this.onFlowClosed(c)
     }
   }
 
@@ -110,7 +110,7 @@ export class LabUdpServer implements LabServer, BehaviourHost {
     })
     socket.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo))
     // Errors of a bound, unconnected socket concern one send; those are reported by the send's callback.
-    socket.on('error', (err) => this.owner.notice('error', `Server ${this.serverId} (UDP): ${err.message}`))
+    socket.on('error', err => this.owner.notice('error', `Server ${this.serverId} (UDP): ${err.message}`))
     const addr = socket.address()
     this.bound = { address: addr.address, port: addr.port }
     this.family = addr.family === 'IPv6' ? 'IPv6' : 'IPv4'
@@ -159,7 +159,10 @@ export class LabUdpServer implements LabServer, BehaviourHost {
   /** Refuses every mode but concurrent, in words (there is nothing to accept). */
   setAcceptMode(mode: AcceptMode): void {
     if (mode !== 'concurrent') {
-      throw new LabFailure('unsupported', `Accept mode "${mode}" needs a listening TCP socket; a UDP server serves every flow at once`)
+      throw new LabFailure(
+        'unsupported',
+        `Accept mode "${mode}" needs a listening TCP socket; a UDP server serves every flow at once`
+      )
     }
   }
 
@@ -209,7 +212,10 @@ export class LabUdpServer implements LabServer, BehaviourHost {
     if (this.flows.size >= this.maxFlows) {
       this.droppedDatagrams++
       if (this.droppedDatagrams === 1) {
-        this.owner.notice('warning', `Server ${this.serverId} (UDP): ${this.maxFlows} flows are open; datagrams from further peers are dropped until some time out`)
+        this.owner.notice(
+          'warning',
+          `Server ${this.serverId} (UDP): ${this.maxFlows} flows are open; datagrams from further peers are dropped until some time out`
+        )
         this.owner.serverChanged(this)
       }
       return undefined
@@ -220,7 +226,7 @@ export class LabUdpServer implements LabServer, BehaviourHost {
       this.bound,
       remote,
       family,
-      (datagram) => this.sendTo(conn, datagram, remote),
+      datagram => this.sendTo(conn, datagram, remote),
       () => this.flows.delete(key)
     )
     const conn = new LabConnection({
@@ -247,7 +253,7 @@ export class LabUdpServer implements LabServer, BehaviourHost {
   private sendTo(conn: LabConnection, datagram: Buffer, remote: Endpoint): void {
     const socket = this.socket
     if (!socket) return
-    socket.send(datagram, remote.port, remote.address, (err) => {
+    socket.send(datagram, remote.port, remote.address, err => {
       if (err) reportFlowError(conn, describeDatagramError(err, remote, datagram.length), this.owner)
     })
   }

@@ -20,28 +20,37 @@ export const GENERATED_CERT_DAYS = 365
  * A self-signed certificate for `localhost`, `127.0.0.1` and `::1` (ECDSA P-256, SHA-256), made with the
  * `selfsigned` package (pure JavaScript on WebCrypto, so it works on every platform without openssl).
  */
-export async function generateIdentity(days = GENERATED_CERT_DAYS, notBefore = new Date(Date.now() - 60_000)): Promise<TlsIdentity> {
+export async function generateIdentity(
+  days = GENERATED_CERT_DAYS,
+  notBefore = new Date(Date.now() - 60_000)
+): Promise<TlsIdentity> {
   const notAfter = new Date(notBefore.getTime() + days * 86_400_000)
-  const pems = await generate([{ name: 'commonName', value: 'localhost' }, { name: 'organizationName', value: 'TCP Lab' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    notBeforeDate: notBefore,
-    notAfterDate: notAfter,
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-          { type: 7, ip: '::1' }
-        ]
-      }
-    ]
-  })
+  const pems = await generate(
+    [
+      { name: 'commonName', value: 'localhost' },
+      { name: 'organizationName', value: 'TCP Lab' }
+    ],
+    {
+      keyType: 'ec',
+      curve: 'P-256',
+      algorithm: 'sha256',
+      notBeforeDate: notBefore,
+      notAfterDate: notAfter,
+      extensions: [
+        { name: 'basicConstraints', cA: false },
+        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+        { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
+        {
+          name: 'subjectAltName',
+          altNames: [
+            { type: 2, value: 'localhost' },
+            { type: 7, ip: '127.0.0.1' },
+            { type: 7, ip: '::1' }
+          ]
+        }
+      ]
+    }
+  )
   return { certPem: pems.cert, keyPem: pems.private }
 }
 
@@ -53,8 +62,8 @@ export function certificateFacts(cert: string | X509Certificate): CertificateFac
     issuer: x.issuer.replace(/\n/g, ', '),
     altNames: (x.subjectAltName ?? '')
       .split(', ')
-      .filter((n) => n !== '')
-      .map((n) => n.replace(/^IP Address:0:0:0:0:0:0:0:1$/, 'IP Address:::1')),
+      .filter(n => n !== '')
+      .map(n => n.replace(/^IP Address:0:0:0:0:0:0:0:1$/, 'IP Address:::1')),
     validFrom: new Date(x.validFrom).toISOString(),
     validTo: new Date(x.validTo).toISOString(),
     fingerprint256: x.fingerprint256
@@ -89,9 +98,18 @@ export async function loadIdentity(opts: TlsServerOptions | undefined): Promise<
   try {
     fits = cert.checkPrivateKey(createPrivateKey(keyPem))
   } catch (err) {
-    throw new LabFailure('bad-key', `The private key is not a readable PEM key: ${(err as Error).message}`, 'An encrypted key is not supported: give it unencrypted.')
+    throw new LabFailure(
+      'bad-key',
+      `The private key is not a readable PEM key: ${(err as Error).message}`,
+      'An encrypted key is not supported: give it unencrypted.'
+    )
   }
-  if (!fits) throw new LabFailure('key-mismatch', 'The private key does not belong to the certificate', 'Give the key the certificate was made for.')
+  if (!fits)
+    throw new LabFailure(
+      'key-mismatch',
+      'The private key does not belong to the certificate',
+      'Give the key the certificate was made for.'
+    )
   return { certPem, keyPem }
 }
 
@@ -119,9 +137,10 @@ export class CertificateFolder {
   }
 
   private folder(): Promise<string> {
-    this.dir ??= this.parent !== undefined
-      ? mkdir(this.parent, { recursive: true }).then(() => mkdtemp(join(this.parent as string, 'certs-')))
-      : mkdtemp(join(tmpdir(), 'tcp-lab-certs-'))
+    this.dir ??=
+      this.parent !== undefined
+        ? mkdir(this.parent, { recursive: true }).then(() => mkdtemp(join(this.parent as string, 'certs-')))
+        : mkdtemp(join(tmpdir(), 'tcp-lab-certs-'))
     return this.dir
   }
 }

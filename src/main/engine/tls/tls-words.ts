@@ -16,12 +16,18 @@ export function describeServerHandshakeError(err: Err | null, bytesReceived = 1)
   if (err === null) {
     return 'The client closed the connection before the handshake finished: it may not trust this certificate (a self-signed certificate needs curl --cacert FILE or openssl s_client -CAfile FILE)'
   }
-  if (/unknown.ca|bad.certificate|certificate.unknown|unsupported.certificate|certificate.expired|decrypt.error/.test(text)) {
+  if (
+    /unknown.ca|bad.certificate|certificate.unknown|unsupported.certificate|certificate.expired|decrypt.error/.test(
+      text
+    )
+  ) {
     return 'The client does not trust this certificate (it answered with a TLS alert): give it the certificate to trust, e.g. curl --cacert FILE or openssl s_client -CAfile FILE'
   }
   if (/http.request/.test(text)) return 'The client spoke plain HTTP to a TLS port: use https:// (and --cacert FILE)'
   // A record whose version field is nonsense is not TLS at all (plain text typed with nc, say).
-  if (/wrong.version.number|packet.length.too.long|record.layer.failure|unexpected.message|ssl3_get_record/.test(text)) {
+  if (
+    /wrong.version.number|packet.length.too.long|record.layer.failure|unexpected.message|ssl3_get_record/.test(text)
+  ) {
     return 'The client did not speak TLS (the first bytes were not a TLS record: plain text, e.g. from nc?)'
   }
   if (/unsupported.protocol|no.protocols.available|protocol.version|version.too.low|version.too.high/.test(text)) {
@@ -30,7 +36,8 @@ export function describeServerHandshakeError(err: Err | null, bytesReceived = 1)
   if (/no.shared.cipher|handshake.failure|insufficient.security/.test(text)) {
     return 'No shared cipher: the client offered no cipher suite the lab accepts'
   }
-  if (/no.application.protocol/.test(text)) return 'No shared application protocol (ALPN): the client insisted on a protocol the lab does not offer'
+  if (/no.application.protocol/.test(text))
+    return 'No shared application protocol (ALPN): the client insisted on a protocol the lab does not offer'
   if (/econnreset/.test(text)) return 'The client reset the connection during the handshake'
   return `The TLS handshake failed: ${err?.message ?? err?.code}`
 }
@@ -54,7 +61,7 @@ export function describeCertificateProblem(err: Err, host: string): string {
     case 'CERT_REVOKED':
       return 'The certificate has been revoked'
     case 'CERT_SIGNATURE_FAILURE':
-      return 'The certificate\'s signature does not verify'
+      return "The certificate's signature does not verify"
     default:
       return err.message ?? err.code ?? 'The certificate could not be verified'
   }
@@ -82,5 +89,13 @@ export function handshakeFacts(socket: TLSSocket): Omit<TlsConnectionInfo, 'wire
 
 /** The facts of a TLS connection whose handshake has not finished. */
 export function pendingFacts(): Omit<TlsConnectionInfo, 'wireBytesIn' | 'wireBytesOut'> {
-  return { handshake: 'pending', protocol: null, cipher: null, alpn: null, sni: null, peerCertificate: null, failure: null }
+  return {
+    handshake: 'pending',
+    protocol: null,
+    cipher: null,
+    alpn: null,
+    sni: null,
+    peerCertificate: null,
+    failure: null
+  }
 }

@@ -1,8 +1,18 @@
 import type { ServerInfo } from '@shared/model'
 import type { Experiment } from './experiments'
 
-function target(servers: readonly ServerInfo[], protocol: 'udp' | 'tcp'): { server: ServerInfo | null; host: string; port: string } {
-  const s = servers.find((x) => x.state === 'listening' && x.family !== 'unix' && (x.protocol ?? 'tcp') === protocol && (x.behaviour === 'echo' || x.behaviour === 'discard')) ?? null
+function target(
+  servers: readonly ServerInfo[],
+  protocol: 'udp' | 'tcp'
+): { server: ServerInfo | null; host: string; port: string } {
+  const s =
+    servers.find(
+      x =>
+        x.state === 'listening' &&
+        x.family !== 'unix' &&
+        (x.protocol ?? 'tcp') === protocol &&
+        (x.behaviour === 'echo' || x.behaviour === 'discard')
+    ) ?? null
   if (!s) return { server: null, host: '127.0.0.1', port: protocol === 'udp' ? 'UDP_PORT' : 'TCP_PORT' }
   const a = s.bound.address
   return { server: s, host: a === '0.0.0.0' ? '127.0.0.1' : a === '::' ? '::1' : a, port: String(s.bound.port) }
@@ -21,7 +31,10 @@ export function udpBoundaries(servers: readonly ServerInfo[]): Experiment {
       ? null
       : 'Start a UDP server first: in the start form choose Protocol UDP, Host 127.0.0.1, Port 0 and Behaviour echo (or discard). For the comparison, keep a TCP echo server running too.',
     steps: [
-      { text: 'Type three lines into nc -u, pressing Enter after each (Ctrl+C ends it):', command: `nc -u ${udp.host} ${udp.port}` },
+      {
+        text: 'Type three lines into nc -u, pressing Enter after each (Ctrl+C ends it):',
+        command: `nc -u ${udp.host} ${udp.port}`
+      },
       {
         text: 'Or three writes from plain bash, no tools:',
         command: `exec 3>/dev/udp/${udp.host}/${udp.port}; printf 'one' >&3; printf 'two' >&3; printf 'three' >&3; exec 3>&-`

@@ -7,14 +7,21 @@ export function CertificateFacts({ server }: { server: ServerInfo }): ReactNode 
   if (server.protocol === 'udp' && server.udp) {
     return (
       <p className="mt-2 text-xs leading-snug text-slate-600 dark:text-slate-400" data-testid="udp-facts">
-        UDP: each remote address:port is a flow; a flow closes after {Math.round(server.udp.idleTimeoutMs / 1000)} s without a datagram
-        {server.udp.droppedDatagrams > 0 ? ` · ${server.udp.droppedDatagrams} datagrams dropped (over ${server.udp.maxFlows} flows)` : ''}.
+        UDP: each remote address:port is a flow; a flow closes after {Math.round(server.udp.idleTimeoutMs / 1000)} s
+        without a datagram
+        {server.udp.droppedDatagrams > 0
+          ? ` · ${server.udp.droppedDatagrams} datagrams dropped (over ${server.udp.maxFlows} flows)`
+          : ''}
+        .
       </p>
     )
   }
   if (!cert) return null
   return (
-    <dl className="mt-2 grid grid-cols-[auto_minmax(0,1fr)] gap-x-2 gap-y-0.5 rounded-md border border-emerald-200 bg-emerald-50/60 p-2 text-[11.5px] dark:border-emerald-900 dark:bg-emerald-950/30" aria-label="Certificate">
+    <dl
+      className="mt-2 grid grid-cols-[auto_minmax(0,1fr)] gap-x-2 gap-y-0.5 rounded-md border border-emerald-200 bg-emerald-50/60 p-2 text-[11.5px] dark:border-emerald-900 dark:bg-emerald-950/30"
+      aria-label="Certificate"
+    >
       <dt className="text-slate-500 dark:text-slate-400">Certificate</dt>
       <dd className="[overflow-wrap:anywhere]">
         {cert.subject} · {cert.source === 'generated' ? 'self-signed, made at start' : `issued by ${cert.issuer}`}

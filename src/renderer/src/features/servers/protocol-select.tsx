@@ -9,14 +9,22 @@ const PROTOCOL_TEXT: Record<ServerProtocol, string> = {
 }
 
 /** The transport choice of the start form and the outgoing-client form. */
-export function ProtocolSelect({ id, value, onChange }: { id: string; value: ServerProtocol; onChange: (p: ServerProtocol) => void }): ReactNode {
+export function ProtocolSelect({
+  id,
+  value,
+  onChange
+}: {
+  id: string
+  value: ServerProtocol
+  onChange: (p: ServerProtocol) => void
+}): ReactNode {
   return (
     <div>
       <label htmlFor={id} className={LABEL}>
         Protocol
       </label>
-      <select id={id} className={INPUT} value={value} onChange={(e) => onChange(e.target.value as ServerProtocol)}>
-        {(Object.keys(PROTOCOL_TEXT) as ServerProtocol[]).map((p) => (
+      <select id={id} className={INPUT} value={value} onChange={e => onChange(e.target.value as ServerProtocol)}>
+        {(Object.keys(PROTOCOL_TEXT) as ServerProtocol[]).map(p => (
           <option key={p} value={p}>
             {PROTOCOL_TEXT[p]}
           </option>
@@ -34,23 +42,47 @@ export interface TlsClientFields {
 }
 
 /** SNI, ALPN and verification of an outgoing TLS client. */
-export function TlsClientOptions({ value, onChange }: { value: TlsClientFields; onChange: (v: TlsClientFields) => void }): ReactNode {
+export function TlsClientOptions({
+  value,
+  onChange
+}: {
+  value: TlsClientFields
+  onChange: (v: TlsClientFields) => void
+}): ReactNode {
   return (
     <div className="grid grid-cols-2 gap-2">
       <div>
         <label htmlFor="connect-sni" className={LABEL}>
           Server name (SNI)
         </label>
-        <input id="connect-sni" className={`${INPUT} font-mono`} placeholder="the host" value={value.servername} spellCheck={false} onChange={(e) => onChange({ ...value, servername: e.target.value })} />
+        <input
+          id="connect-sni"
+          className={`${INPUT} font-mono`}
+          placeholder="the host"
+          value={value.servername}
+          spellCheck={false}
+          onChange={e => onChange({ ...value, servername: e.target.value })}
+        />
       </div>
       <div>
         <label htmlFor="connect-alpn" className={LABEL}>
           ALPN (comma-separated)
         </label>
-        <input id="connect-alpn" className={`${INPUT} font-mono`} placeholder="h2, http/1.1" value={value.alpn} spellCheck={false} onChange={(e) => onChange({ ...value, alpn: e.target.value })} />
+        <input
+          id="connect-alpn"
+          className={`${INPUT} font-mono`}
+          placeholder="h2, http/1.1"
+          value={value.alpn}
+          spellCheck={false}
+          onChange={e => onChange({ ...value, alpn: e.target.value })}
+        />
       </div>
       <label className="col-span-2 flex items-center gap-2 text-xs">
-        <input type="checkbox" checked={value.verify} onChange={(e) => onChange({ ...value, verify: e.target.checked })} />
+        <input
+          type="checkbox"
+          checked={value.verify}
+          onChange={e => onChange({ ...value, verify: e.target.checked })}
+        />
         Verify the certificate (off: connect anyway and show what was wrong)
       </label>
     </div>
@@ -61,7 +93,11 @@ export function TlsClientOptions({ value, onChange }: { value: TlsClientFields; 
 export function tlsClientRequest(v: TlsClientFields): { verify: boolean; servername?: string; alpn?: string[] } {
   const alpn = v.alpn
     .split(',')
-    .map((a) => a.trim())
-    .filter((a) => a !== '')
-  return { verify: v.verify, ...(v.servername.trim() !== '' ? { servername: v.servername.trim() } : {}), ...(alpn.length > 0 ? { alpn } : {}) }
+    .map(a => a.trim())
+    .filter(a => a !== '')
+  return {
+    verify: v.verify,
+    ...(v.servername.trim() !== '' ? { servername: v.servername.trim() } : {}),
+    ...(alpn.length > 0 ? { alpn } : {})
+  }
 }
