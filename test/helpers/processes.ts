@@ -26,6 +26,8 @@ export function run(cmd: string, args: string[], { input, timeoutMs = 10_000 }: 
       clearTimeout(timer)
       resolve({ code, signal, stdout: Buffer.concat(out), stderr: err })
     })
+    // A peer that exits before reading all its input (nc -z, a refused connect) must not fail the run with EPIPE.
+    child.stdin.on('error', () => {})
     if (input !== undefined) child.stdin.end(input)
   })
 }
