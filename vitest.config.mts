@@ -28,7 +28,9 @@ export default defineConfig({
           name: 'renderer',
           include: ['test/renderer/**/*.test.{ts,tsx}'],
           environment: 'jsdom',
-          setupFiles: ['test/renderer/setup.ts']
+          setupFiles: ['test/renderer/setup.ts'],
+          // Whole-app renders in jsdom take seconds on 2 busy cores; the default 5 s cut them off.
+          testTimeout: 15_000
         }
       },
       {

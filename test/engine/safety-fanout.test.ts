@@ -96,7 +96,7 @@ describe('one flooding peer never freezes the lab', () => {
       await waitFor(() => client.socket.bytesRead >= one * (n + 1), { what: 'all answers', timeoutMs: 30_000, intervalMs: 50 })
     })
     // A few hundred ms at most even on a loaded 2-core machine (the old code answered in time but with one write per request).
-    expect(worst).toBeLessThan(800)
+    expect(worst).toBeLessThan(1_000)
     expect(client.received().toString('latin1').split('HTTP/1.1 200 OK').length - 1).toBe(n + 1)
     const row = [...lab.hub.lab.connections.values()].find((c) => c.remote.port === clientPort)!
     expect(row.chunksOut).toBeLessThan(n / 50)

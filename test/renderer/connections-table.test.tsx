@@ -118,6 +118,8 @@ describe('connections table', () => {
   it('renders only a window of 10,000 rows', async () => {
     const many = Array.from({ length: 10_000 }, (_, i) => makeConn(i + 1))
     await renderApp(makeSnapshot({ servers: [makeServer()], connections: many }))
+    // The virtualiser draws its window after it has measured: wait for it (bounded) instead of racing it.
+    await vi.waitFor(() => expect(rows().length).toBeGreaterThan(10), { timeout: 5_000 })
     const n = rows().length
     expect(n).toBeGreaterThan(10)
     expect(n).toBeLessThan(100)
