@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { gcCounter, servingPid } from './bench-procs.mjs'
 
 /** Bundles scripts/bench-lab-server.ts (TypeScript, `@shared` imports) into one ESM file with vite's SSR build. */
 export async function buildLabChild(root, outDir) {
@@ -68,8 +69,11 @@ export async function startBrowser({ root, chromium, spawnNode, rssMb, profile =
 
   async function startLabWeb() {
     const prof = profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
-    const p = spawnNode([...prof, join(root, 'out/main/cli.js'), 'web', '--ui-port', '0', '--listen', 'echo@127.0.0.1:0'], { ipc: false, stdout: 'pipe' })
+    // --trace-gc reaches the lab's own process too (the supervisor passes its Node options on).
+    const p = spawnNode(['--trace-gc', ...prof, join(root, 'out/main/cli.js'), 'web', '--ui-port', '0', '--listen', 'echo@127.0.0.1:0'], { ipc: false, stdout: 'pipe' })
     const lines = createInterface({ input: p.child.stdout })
+    const gc = gcCounter()
+    lines.on('line', gc.line)
     const { port, url } = await new Promise((resolve, reject) => {
       let port = 0
       const t = setTimeout(() => reject(new Error('tcp-lab web did not start in 15 s')), 15_000)
@@ -88,10 +92,15 @@ export async function startBrowser({ root, chromium, spawnNode, rssMb, profile =
     const page = await context.newPage()
     await page.addInitScript(INIT_SCRIPT)
     await page.goto(url, { waitUntil: 'load' })
+    // The page's start-up (first snapshot, first render, JIT warm-up) is not part of any phase.
+    await page.waitForSelector('article[aria-label^="Server"]', { timeout: 15_000 }).catch(() => {})
+    await new Promise((r) => setTimeout(r, 1_000))
+    const pid = servingPid(p.child.pid)
     const lab = {
       kind: 'lab',
       port,
-      pid: p.child.pid,
+      pid,
+      gc: () => gc.snapshot(),
       page,
       async mark() {
         await page.evaluate(() => {
@@ -111,7 +120,7 @@ export async function startBrowser({ root, chromium, spawnNode, rssMb, profile =
           resyncs: stream.resyncs,
           longestTaskMs: Math.max(0, ...tasks.map((x) => x.duration)),
           longTasks: tasks.length,
-          rssMb: rssMb(p.child.pid)
+          rssMb: rssMb(pid)
         }
       },
       async stop() {

@@ -5,6 +5,10 @@ import { makeTrustedUrlCheck, setupIpc } from './ipc-adapter'
 import { createMainWindow, RENDERER_FILE } from './window'
 import { setupSecurity } from './security'
 import { startListenSpecs } from './launch/launch-listeners'
+import { relaunchElectronWithHeapFlags } from './launch/heap-options'
+
+// The engine needs V8 heap options at start-up (launch/heap-options.ts): a packaged app without them relaunches once.
+relaunchElectronWithHeapFlags(app)
 
 // index.ts only wires: the engine, the IPC adapter, the window, and a clean shutdown.
 const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined

@@ -36,21 +36,18 @@ const ESCAPED_BYTE = Array.from({ length: 256 }, (_, b) => {
   if (b === 0x0d) return '\\r'
   if (b === 0x0a) return '\\n'
   if (b === 0x09) return '\\t'
-  if (b === 0x00) return '\\0'
   return `\\x${HEX_BYTE[b]}`
 })
 
 /**
- * Shows bytes one by one: printable ASCII as is, `\r \n \t \0 \\`, and `\xHH` for every other byte
- * (a UTF-8 `é` is `\xc3\xa9`). The result parses back to the same bytes as an `escapes` payload
- * (`\0` before a digit is written `\x00`, since `\0` then a digit would read as octal).
+ * Shows bytes one by one: printable ASCII as is, `\r \n \t \\`, and `\xHH` for every other byte
+ * (NUL is `\x00`, as in the README; a UTF-8 `é` is `\xc3\xa9`). The result parses back to the same
+ * bytes as an `escapes` payload.
  */
 export function escapedText(bytes: Uint8Array): string {
   const parts: string[] = new Array(bytes.length)
   for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]
-    const next = bytes[i + 1]
-    parts[i] = b === 0 && next >= 0x30 && next <= 0x39 ? '\\x00' : ESCAPED_BYTE[b]
+    parts[i] = ESCAPED_BYTE[bytes[i]]
   }
   return parts.join('')
 }

@@ -90,13 +90,15 @@ const startServer = z
     backlog: z.number().int().min(1).max(65535).optional(),
     maxConnections: z.number().int().min(1).max(1_000_000).nullable().optional(),
     acceptMode: acceptModeSchema.optional(),
+    poolSize: poolSize.optional(),
+    /** Every accepted connection starts with reading paused (the peer's bytes wait in kernel buffers). */
+    pauseOnAccept: z.boolean().optional(),
     /** tcp (default), udp or tls. */
     protocol: serverProtocolSchema.optional(),
     /** TLS only: the certificate (made at start when absent). */
     tls: tlsServerOptionsSchema.optional(),
     /** UDP only: a flow closes after this long without a datagram (default 60 s). */
-    udpIdleTimeoutMs: z.number().int().min(100, 'The idle timeout must be at least 100 ms').max(86_400_000).optional(),
-    poolSize: poolSize.optional()
+    udpIdleTimeoutMs: z.number().int().min(100, 'The idle timeout must be at least 100 ms').max(86_400_000).optional()
   })
   .refine((v) => v.host.startsWith('unix:') || v.port !== undefined, {
     message: 'Port is required (0 picks a free one)',
@@ -129,7 +131,9 @@ export const commands = {
       acceptMode: acceptModeSchema.optional(),
       poolSize: poolSize.optional(),
       /** false closes the listener but keeps its connections; true listens again. */
-      accepting: z.boolean().optional()
+      accepting: z.boolean().optional(),
+      /** New connections start with reading paused (connections already open keep their state). */
+      pauseOnAccept: z.boolean().optional()
     }),
     response: serverInfoSchema
   },

@@ -172,6 +172,8 @@ export const serverInfoSchema = z.object({
   startedAt: z.number(),
   /** Things worth knowing about this address, e.g. a localhost family mismatch. */
   notes: z.array(z.string()),
+  /** Every accepted connection starts with reading paused; absent = false. */
+  pauseOnAccept: z.boolean().optional(),
   /** The transport: absent means tcp (a stream; or a Unix socket, see `family`). */
   protocol: serverProtocolSchema.optional(),
   /** TLS only: the certificate it serves and the commands that trust it. */
@@ -236,6 +238,14 @@ export const connectionInfoSchema = z.object({
   chunksOut: z.number(),
   /** Reading paused by the user (the peer's writes pile up in kernel buffers). */
   paused: z.boolean(),
+  /** When the lab sent its FIN (half-close or close); absent until it did, and for an RST. */
+  labEndedAt: z.number().nullable().optional(),
+  /**
+   * Where each FIN falls in the ordered traffic record: the seq the next chunk had when it happened
+   * (every chunk with a lower seq came before it). Timestamps tie within a millisecond; these do not.
+   */
+  peerEndedSeq: z.number().int().nullable().optional(),
+  labEndedSeq: z.number().int().nullable().optional(),
   /** What carries it: absent means a plain TCP or Unix stream (see `family`). UDP: chunks are datagrams. */
   kind: connectionKindSchema.optional(),
   /** TLS only: the handshake and the encrypted byte counts of the socket underneath. */
@@ -306,6 +316,20 @@ export const eventBatchSchema = z.object({
 /** One numbered batch. */
 export type EventBatch = z.infer<typeof eventBatchSchema>
 
+/** How much of a flood the lab keeps (see README, limits): head, then sampled windows at a keep rate. */
+export const trafficFloodPolicySchema = z.object({
+  /** The first bytes of every connection, kept in full whatever the rate. */
+  headBytes: z.number(),
+  /** After the head, bytes are kept while a connection stays under this rate (a token bucket)... */
+  keepBytesPerSecond: z.number(),
+  /** ...with bursts up to this many bytes. */
+  keepBurstBytes: z.number(),
+  /** All connections together never copy more than this per second. */
+  labKeepBytesPerSecond: z.number()
+})
+/** How much of a flood the lab keeps. */
+export type TrafficFloodPolicy = z.infer<typeof trafficFloodPolicySchema>
+
 /** The whole state, for a consumer that starts or lost track; `seq` is the last batch it already covers. */
 export const snapshotSchema = z.object({
   seq: z.number().int(),
@@ -317,7 +341,9 @@ export const snapshotSchema = z.object({
   limits: z.object({
     trafficBytesPerConnection: z.number(),
     trafficBytesTotal: z.number(),
-    closedConnectionsKept: z.number()
+    closedConnectionsKept: z.number(),
+    /** What the lab keeps of a flood (absent: everything within the byte caps). */
+    trafficFlood: trafficFloodPolicySchema.optional()
   })
 })
 /** The whole state. */
@@ -331,10 +357,26 @@ export const trafficChunkSchema = z.object({
   size: z.number().int(),
   /** The bytes, base64; shorter than `size` when only the chunk's tail is still kept. */
   data: z.string(),
-  keptBytes: z.number().int()
+  keptBytes: z.number().int(),
+  /** Present when the chunk's bytes were not kept at all (only its facts): 'flood' = over the keep rate. */
+  notKept: z.enum(['flood']).optional()
 })
 /** One recorded chunk. */
 export type TrafficChunk = z.infer<typeof trafficChunkSchema>
+
+/** A run of consecutive chunks whose bytes were not kept (flood policy): a marker the timeline can show. */
+export const trafficGapSchema = z.object({
+  kind: z.literal('gap'),
+  reason: z.literal('flood'),
+  /** The first and last chunk of the run (their facts are in `chunks`). */
+  fromSeq: z.number().int(),
+  toSeq: z.number().int(),
+  chunks: z.number().int(),
+  /** Bytes of the run that were counted but not kept. */
+  bytes: z.number()
+})
+/** A run of chunks whose bytes were not kept. */
+export type TrafficGap = z.infer<typeof trafficGapSchema>
 
 /** The kept part of a connection's traffic. */
 export const trafficRecordSchema = z.object({
@@ -343,7 +385,12 @@ export const trafficRecordSchema = z.object({
   droppedChunks: z.number().int(),
   droppedBytes: z.number(),
   /** The sequence number the next chunk will get: pass `nextSeq - 1` as `afterSeq` to fetch only newer chunks. */
-  nextSeq: z.number().int()
+  nextSeq: z.number().int(),
+  /** Runs of returned chunks whose bytes were not kept (flood): "not kept (flood): N bytes" markers. */
+  gaps: z.array(trafficGapSchema).optional(),
+  /** Every byte (and chunk) of this connection ever counted but not kept under the flood policy. */
+  floodBytes: z.number().optional(),
+  floodChunks: z.number().int().optional()
 })
 /** The kept part of a connection's traffic. */
 export type TrafficRecord = z.infer<typeof trafficRecordSchema>

@@ -181,7 +181,7 @@ describe('the interface, end to end', () => {
     expect(codes).toEqual([
       `nc 127.0.0.1 ${http.port}`,
       `telnet 127.0.0.1 ${http.port}`,
-      `exec 3<>/dev/tcp/127.0.0.1/${http.port}; cat <&3 & printf 'hello\\n' >&3`,
+      `exec 3<>/dev/tcp/127.0.0.1/${http.port}; printf 'hello\\n' >&3; timeout 1 cat <&3; exec 3>&-`,
       `curl http://127.0.0.1:${http.port}/`
     ])
     for (const tool of ['nc', 'telnet', '/dev/tcp', 'curl']) {

@@ -2,7 +2,7 @@
 // peers. Written to a temp dir on every run (and checked); to docs/screenshots when
 // TCP_LAB_SCREENSHOTS_DIR points there (`node scripts/screenshots.mjs`).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -63,14 +63,23 @@ async function frame({ trafficLead = 150 }: { trafficLead?: number } = {}): Prom
   }, trafficLead)
 }
 
-async function shoot(name: string): Promise<string> {
+async function shoot(name: string, viewport = { width: 1440, height: 900 }): Promise<string> {
   const path = join(OUT, name)
   // Let the charts and counters take their next sample so the picture is settled, not mid-update.
   await ui.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))
   await ui.page.screenshot({ path, animations: 'disabled', caret: 'hide' })
   const size = pngSize(path)
-  expect(size).toEqual({ width: 1440, height: 900 })
+  expect(size).toEqual(viewport)
   return path
+}
+
+/** Shoots at another window size, then goes back to 1440×900. */
+async function shootAt(name: string, viewport: { width: number; height: number }, lead?: number): Promise<void> {
+  await ui.page.setViewportSize(viewport)
+  await frame({ trafficLead: lead })
+  await ui.page.mouse.move(0, viewport.height - 1)
+  await shoot(name, viewport)
+  await ui.page.setViewportSize({ width: 1440, height: 900 })
 }
 
 let selectedId = ''
@@ -131,6 +140,8 @@ describe('screenshots of the real UI', () => {
     await frame()
     await ui.page.mouse.move(0, 899)
     await shoot('overview.png')
+    // The same at the smallest supported desktop width: every figure whole (issue 19).
+    await shootAt('overview-1280.png', { width: 1280, height: 800 })
   })
 
   it('dark: the same lab in the dark theme', async () => {
@@ -189,5 +200,26 @@ describe('screenshots of the real UI', () => {
     await ui.page.getByRole('tabpanel', { name: 'Kernel sockets' }).evaluate((el) => (el.scrollTop = 0))
     await ui.page.mouse.move(0, 899)
     await shoot('kernel.png')
+  })
+
+  it('bulk: a connection that took 20 MiB of NUL opens at once, runs collapsed into one badge with a count', async () => {
+    const sink = await start('127.0.0.1', 5002, 'discard')
+    const s = connect({ host: '127.0.0.1', port: sink.port })
+    await new Promise<void>((resolve, reject) => {
+      s.once('connect', resolve)
+      s.once('error', reject)
+    })
+    const block = Buffer.alloc(256 * 1024)
+    for (let i = 0; i < 80; i++) if (!s.write(block)) await new Promise((r) => s.once('drain', r))
+    const row = await waitPeerRow(ui.page, `127.0.0.1:${s.localPort}`, (r) => r.bytesIn === 20 * 1024 * 1024, 30_000)
+    await ui.page.getByRole('button', { name: 'All', exact: true }).click()
+    await selectConnection(ui.page, row.id)
+    await setTrafficView(ui.page, 'Text')
+    await trafficSection(ui.page).locator('[data-ctl-run]').first().waitFor()
+    await frame({ trafficLead: 260 })
+    await ui.page.mouse.move(0, 899)
+    await shoot('bulk.png')
+    await shootAt('bulk-1280.png', { width: 1280, height: 800 }, 260)
+    s.destroy()
   })
 })

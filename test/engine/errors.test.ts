@@ -17,13 +17,17 @@ const err = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`x 
 describe('errors in words, each with a hint', () => {
   it('port in use names the holder when the system tells', async () => {
     lab = createTestLab({ whoHoldsPort: async (port) => `pid 4242 (test-holder on ${port})` })
-    const a = await lab.ok('server:start', { host: '127.0.0.1', port: 0 })
-    const r = await lab.session.handle('server:start', { host: '127.0.0.1', port: a.bound.port })
-    expect(r).toMatchObject({ ok: false, error: { code: 'EADDRINUSE', message: `Port ${a.bound.port} is already in use` } })
-    expect(r.ok ? '' : r.error.hint).toMatch(new RegExp(`^It is held by pid 4242 \\(test-holder on ${a.bound.port}\\)\\. .*port 0`))
-    // Nothing changed: one server, and the next one gets id 2.
-    expect(lab.hub.lab.servers.size).toBe(1)
-    expect((await lab.ok('server:start', { host: '127.0.0.1', port: 0 })).id).toBe(2)
+    // Another process's listener (the lab's own would be named as a lab server instead).
+    const other = net.createServer()
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r))
+    cleanups.push(() => other.close())
+    const port = (other.address() as net.AddressInfo).port
+    const r = await lab.session.handle('server:start', { host: '127.0.0.1', port })
+    expect(r).toMatchObject({ ok: false, error: { code: 'EADDRINUSE', message: `Port ${port} is already in use` } })
+    expect(r.ok ? '' : r.error.hint).toMatch(new RegExp(`^It is held by pid 4242 \\(test-holder on ${port}\\)\\. .*port 0`))
+    // Nothing changed: no server, and the next one gets id 1.
+    expect(lab.hub.lab.servers.size).toBe(0)
+    expect((await lab.ok('server:start', { host: '127.0.0.1', port: 0 })).id).toBe(1)
   })
 
   it('port in use by another process (a plain Node listener), with the default hub', async () => {

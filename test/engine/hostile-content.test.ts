@@ -40,8 +40,8 @@ let lab: TestLab
 afterEach(async () => lab?.dispose())
 
 describe('binary and hostile content is counted and kept exactly, and travels only as base64', () => {
-  it('echo with a traffic cap larger than the content: the record holds every byte in both directions', async () => {
-    lab = createTestLab({ limits: { trafficBytesPerConnection: 4 * 1024 * 1024 } })
+  it('echo with a traffic cap larger than the content and no flood policy: the record holds every byte', async () => {
+    lab = createTestLab({ limits: { trafficBytesPerConnection: 4 * 1024 * 1024, trafficFlood: null } })
     const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo' })
     const back = await roundTrip(server.bound.port, PIECES)
     expect(back.equals(ALL)).toBe(true)
@@ -66,7 +66,7 @@ describe('binary and hostile content is counted and kept exactly, and travels on
     expect(JSON.stringify(lab.batches)).not.toContain('alert')
   })
 
-  it('with the default cap, only the newest bytes are kept, exactly, and the accounting adds up', async () => {
+  it('with the default cap and flood policy, kept bytes are exact at their offsets, and the accounting adds up', async () => {
     lab = createTestLab()
     const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'discard' })
     const back = await roundTrip(server.bound.port, [...PIECES, ...PIECES.slice(0, 4)])
@@ -77,9 +77,14 @@ describe('binary and hostile content is counted and kept exactly, and travels on
     const record = await lab.ok('connection:traffic', { connectionId: conn.id })
     const kept = Buffer.concat(record.chunks.map((c) => Buffer.from(c.data, 'base64')))
     expect(kept.length).toBeLessThanOrEqual(lab.hub.lab.limits.trafficBytesPerConnection)
-    expect(kept.length + record.droppedBytes).toBe(sent.length)
-    expect(kept.equals(sent.subarray(sent.length - kept.length))).toBe(true)
-    // The markup at the very end is kept whole and still only as base64.
+    expect(kept.length + record.droppedBytes + (record.floodBytes ?? 0)).toBe(sent.length)
+    // Each chunk shows the exact newest bytes of its place in the stream (its end = total - what came after).
+    let endAt = sent.length
+    for (const c of [...record.chunks].reverse()) {
+      expect(Buffer.from(c.data, 'base64').equals(sent.subarray(endAt - c.keptBytes, endAt))).toBe(true)
+      endAt -= c.size
+    }
+    // The markup at the very end is kept whole (the head and the flood's last bytes are kept) and only as base64.
     expect(kept.includes(PIECES[3])).toBe(true)
     expect(JSON.stringify(record)).not.toContain('<script')
   })

@@ -101,7 +101,7 @@ describe('traffic record: one connection', () => {
     expect(r.keptBytes).toBe(8)
     // The budget counts the buffer really held: the smallest ring.
     expect(budget.total).toBe(r.capacity)
-    expect(r.capacity).toBe(256)
+    expect(r.capacity).toBe(64)
   })
 
   it('stays bounded and exact over many thousands of chunks (the compaction of its array)', () => {
@@ -311,16 +311,16 @@ describe('traffic record: an echo stored once', () => {
 
 describe('traffic record: chunk facts are bounded too', () => {
   it('empties the least recently used records when the chunk facts of all records pass their cap', () => {
-    // 16 slots of 24 bytes a record; a cap of 800 bytes holds two records' facts, not three.
-    const budget = new TrafficBudget(10_000, 1_000_000, 1_000, 800)
+    // 4 slots of 24 bytes a record at first; a cap of 200 bytes holds two records' facts, not three.
+    const budget = new TrafficBudget(10_000, 1_000_000, 1_000, 200)
     const [a, b, c] = [0, 1, 2].map(() => new TrafficRecorder(budget))
     a.add('in', Buffer.from('a'), 1)
     b.add('in', Buffer.from('b'), 2)
-    expect(budget.metaTotal).toBe(768)
+    expect(budget.metaTotal).toBe(192)
     c.add('in', Buffer.from('c'), 3)
     expect(a.chunkCount).toBe(0)
     expect([b.chunkCount, c.chunkCount]).toEqual([1, 1])
-    expect(budget.metaTotal).toBe(768)
+    expect(budget.metaTotal).toBe(192)
   })
 
   it('keeps shown + dropped equal to everything recorded when a record with repeats is emptied', () => {

@@ -14,6 +14,9 @@ describe('package.json: the commands the README promises', () => {
     expect(pkg.scripts.prestart).toBe('install-electron')
     expect(pkg.scripts.predev).toBe('install-electron')
     expect(pkg.scripts.start).toMatch(/^electron-vite preview/)
+    // The main process's V8 needs the heap floor at launch (src/main/launch/heap-options.ts).
+    expect(pkg.scripts.start).toContain('--js-flags=--initial-old-space-size=64')
+    expect(pkg.scripts.dev).toContain('--js-flags=--initial-old-space-size=64')
     expect(pkg.devDependencies.electron).toMatch(/^\^45\./)
   })
 

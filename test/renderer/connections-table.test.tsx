@@ -11,7 +11,7 @@ function ids(): number[] {
   return rows().map((r) => Number(r.dataset.connectionId))
 }
 function cell(id: number, col: string): HTMLElement {
-  const el = document.querySelector<HTMLElement>(`tr[data-connection-id="${id}"] td[data-col="${col}"]`)
+  const el = document.querySelector<HTMLElement>(`tr[data-connection-id="${id}"] [data-col="${col}"]`)
   if (!el) throw new Error(`no ${col} cell for ${id}`)
   return el
 }
@@ -38,8 +38,11 @@ describe('connections table', () => {
   it('has the contract headers and one row per connection with exact data-values', async () => {
     await renderApp(three)
     const table = screen.getByRole('table', { name: 'Connections' })
+    // Peer and local share the 4-tuple column (peer over local), each with its own sort button.
     const headers = within(table).getAllByRole('columnheader').map((h) => h.textContent)
-    for (const h of ['Peer', 'Local', 'State', 'Bytes in', 'Bytes out', 'Chunks', 'Rate', 'Age']) expect(headers).toContain(h)
+    for (const h of ['Peer/local', 'State', 'Bytes in', 'Bytes out', 'Chunks', 'Rate', 'Age']) expect(headers).toContain(h)
+    const sortButtons = within(table).getAllByRole('button').map((b) => b.textContent)
+    for (const b of ['Peer', 'local']) expect(sortButtons).toContain(b)
     expect(ids()).toEqual([3, 2, 1])
     expect(cell(1, 'bytes-in').dataset.value).toBe('1073741824')
     expect(cell(1, 'bytes-in').textContent).toBe('1.0 GiB')

@@ -88,3 +88,29 @@ describe('send box across connections', () => {
     expect(screen.getByTestId('action-hint').textContent).toMatch(/^Sends RST/)
   })
 })
+
+describe('control runs in the text and escaped views (issue 19)', () => {
+  it('draws 65,536 NUL as one badge with its count, and a run of LF as one badge and one line break', async () => {
+    const { RangeText, RangeEscaped } = await import('@renderer/features/detail/control-text')
+    const bytes = new Uint8Array(65_536 + 5)
+    bytes.set(new TextEncoder().encode('a\n\n\nb'), 65_536)
+    const { container } = render(
+      <pre>
+        <RangeText bytes={bytes} from={0} to={bytes.length} />
+      </pre>
+    )
+    const runs = [...container.querySelectorAll('[data-ctl-run]')]
+    expect(runs.map((r) => [r.getAttribute('data-ctl'), r.getAttribute('data-label')])).toEqual([
+      ['NUL', 'NUL ×65,536'],
+      ['LF', 'LF ×3']
+    ])
+    expect(container.querySelectorAll('*').length).toBeLessThan(6)
+    expect(container.textContent).toBe('␀ ×65,536a␊ ×3\nb')
+    const escaped = render(
+      <pre>
+        <RangeEscaped bytes={bytes} from={65_530} to={bytes.length} />
+      </pre>
+    ).container
+    expect(escaped.textContent).toBe('\\x00 ×6a\\n ×3b')
+  })
+})

@@ -19,7 +19,7 @@ function setup(...snaps: Snapshot[]): { fake: FakeTransport; store: LabStore; cl
   let i = 0
   fake.on('lab:snapshot', () => snaps[Math.min(i++, snaps.length - 1)])
   const clock = { now: 10_000 }
-  const store = createLabStore(fake, { sampleMs: 0, now: () => clock.now })
+  const store = createLabStore(fake, { sampleMs: 0, notifyMs: 0, now: () => clock.now })
   return { fake, store, clock }
 }
 
@@ -36,7 +36,7 @@ describe('lab store', () => {
       listeningWhenAsked = fake.listening
       return makeSnapshot({ seq: 4, servers: [makeServer()], connections: [makeConn(1, { bytesIn: 5 })] })
     })
-    const store = createLabStore(fake, { sampleMs: 0 })
+    const store = createLabStore(fake, { sampleMs: 0, notifyMs: 0 })
     await started(store)
     expect(listeningWhenAsked).toBe(true)
     const s = store.getState()
@@ -120,7 +120,7 @@ describe('lab store', () => {
       asked++
       return asked === 1 ? makeSnapshot({ seq: 0, servers: [makeServer()] }) : second.promise
     })
-    const store = createLabStore(fake, { sampleMs: 0 })
+    const store = createLabStore(fake, { sampleMs: 0, notifyMs: 0 })
     await started(store)
     fake.emit(makeBatch(1, { events: [{ type: 'connection.opened', at: 1, connection: makeConn(1) }] }))
     // Batch 2 went missing.
@@ -242,7 +242,7 @@ describe('lab store', () => {
     const fake = new FakeTransport()
     let asked = 0
     fake.on('lab:snapshot', () => (++asked === 1 ? { code: 'boom', message: 'not yet' } : makeSnapshot({ seq: 1 })))
-    const store = createLabStore(fake, { sampleMs: 0, retryMs: 5 })
+    const store = createLabStore(fake, { sampleMs: 0, notifyMs: 0, retryMs: 5 })
     store.start()
     await vi.waitFor(() => expect(store.getState().link).toBe('up'))
     expect(asked).toBe(2)

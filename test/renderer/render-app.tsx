@@ -14,7 +14,7 @@ import { makeSnapshot } from './fixtures'
 export async function renderApp(snap: Snapshot = makeSnapshot(), fake = new FakeTransport()): Promise<{ fake: FakeTransport; store: LabStore; ui: UiStore; view: RenderResult }> {
   fake.on('lab:snapshot', () => snap)
   fake.on('connection:traffic', (input) => ({ connectionId: input.connectionId, chunks: [], droppedChunks: 0, droppedBytes: 0, nextSeq: 0 }))
-  const store = createLabStore(fake, { sampleMs: 0 })
+  const store = createLabStore(fake, { sampleMs: 0, notifyMs: 0 })
   const ui = createUiStore()
   store.start()
   const view = render(<App store={store} ui={ui} />)

@@ -66,7 +66,7 @@ describe('peer commands', () => {
     expect(any4.map((c) => c.command)).toEqual([
       'nc 127.0.0.1 80',
       'telnet 127.0.0.1 80',
-      "exec 3<>/dev/tcp/127.0.0.1/80; cat <&3 & printf 'hello\\n' >&3",
+      "exec 3<>/dev/tcp/127.0.0.1/80; printf 'hello\\n' >&3; timeout 1 cat <&3; exec 3>&-",
       'curl http://127.0.0.1:80/'
     ])
     const any6 = peerCommands({ bound: { address: '::', port: 81 }, family: 'IPv6', behaviour: 'http' })

@@ -37,7 +37,7 @@ describe('start server form', () => {
     expect(loadRecent()).toEqual([])
   })
 
-  it('starts a server, selects it and offers its settings again', async () => {
+  it('starts a server, leaves the table’s scope alone and offers its settings again', async () => {
     const fake = new FakeTransport().on('server:start', (input) => makeServer({ id: 7, behaviour: input.behaviour ?? 'echo', bound: { address: '127.0.0.1', port: 9000 } }))
     const { ui } = await renderApp(undefined, fake)
     const user = userEvent.setup()
@@ -47,10 +47,11 @@ describe('start server form', () => {
     await user.clear(screen.getByLabelText('Telemetry interval (ms)'))
     await user.type(screen.getByLabelText('Telemetry interval (ms)'), '250')
     await user.click(screen.getByRole('button', { name: 'Start server' }))
-    await waitFor(() => expect(ui.get().selectedServerId).toBe(7))
+    const recent = await screen.findByRole('button', { name: 'telemetry on 127.0.0.1:9000' })
+    // Issue 19: no silent narrowing of the table to the new server.
+    expect(ui.get().selectedServerId).toBeNull()
     expect(fake.callsOf('server:start')).toEqual([{ host: '127.0.0.1', port: '9000', behaviour: 'telemetry', options: { telemetryIntervalMs: 250 } }])
     expect(screen.queryByRole('alert')).toBeNull()
-    const recent = await screen.findByRole('button', { name: 'telemetry on 127.0.0.1:9000' })
     // The chip fills the form back in.
     await user.selectOptions(screen.getByLabelText('Behaviour'), 'echo')
     await user.click(recent)
@@ -80,5 +81,27 @@ describe('start server form', () => {
     await renderApp()
     await userEvent.setup().keyboard('n')
     expect(document.activeElement).toBe(screen.getByLabelText('Host'))
+  })
+
+  it('does not carry "Max connections 2" into the next server, and says what it started with', async () => {
+    let n = 0
+    const fake = new FakeTransport().on('server:start', () => makeServer({ id: ++n, bound: { address: '127.0.0.1', port: 9000 + n } }))
+    await renderApp(undefined, fake)
+    const user = userEvent.setup()
+    await user.click(screen.getByText('More options'))
+    await user.type(screen.getByLabelText('Max connections'), '2')
+    await user.click(screen.getByLabelText(/Pause new connections at accept/))
+    // What is set is visible without opening the options.
+    expect(screen.getByTestId('options-summary').textContent).toBe('max 2 connections · paused at accept')
+    await user.click(screen.getByRole('button', { name: 'Start server' }))
+    await screen.findByText('Started with max 2 connections, paused at accept; More options are back to their defaults.')
+    expect((screen.getByLabelText('Max connections') as HTMLInputElement).value).toBe('')
+    expect(screen.queryByTestId('options-summary')).toBeNull()
+    await user.click(screen.getByRole('button', { name: 'Start server' }))
+    await waitFor(() => expect(fake.callsOf('server:start')).toHaveLength(2))
+    const [first, second] = fake.callsOf('server:start')
+    expect(first).toMatchObject({ maxConnections: 2, pauseOnAccept: true })
+    expect(second).not.toHaveProperty('maxConnections')
+    expect(second).not.toHaveProperty('pauseOnAccept')
   })
 })

@@ -80,15 +80,15 @@ describe('visibleText', () => {
 describe('escapedText', () => {
   it('keeps printable ASCII and escapes the rest byte by byte', () => {
     expect(escapedText(utf8('Hi there ~!'))).toBe('Hi there ~!')
-    expect(escapedText(u8(0x0d, 0x0a, 0x09, 0x00, 0x5c))).toBe('\\r\\n\\t\\0\\\\')
+    expect(escapedText(u8(0x0d, 0x0a, 0x09, 0x00, 0x5c))).toBe('\\r\\n\\t\\x00\\\\')
     expect(escapedText(u8(0x1b, 0x7f, 0x80, 0xff, 0x01))).toBe('\\x1b\\x7f\\x80\\xff\\x01')
     expect(escapedText(utf8('é'))).toBe('\\xc3\\xa9')
     expect(escapedText(u8())).toBe('')
   })
 
-  it('writes NUL before a digit as \\x00 so it cannot read as octal', () => {
+  it('writes NUL as \\x00 everywhere (never \\0, which a digit after it would turn into octal)', () => {
     expect(escapedText(u8(0x00, 0x31))).toBe('\\x001')
-    expect(escapedText(u8(0x00, 0x61))).toBe('\\0a')
+    expect(escapedText(u8(0x00, 0x61))).toBe('\\x00a')
   })
 
   it('parses back to the same bytes as an escapes payload (property)', () => {

@@ -27,6 +27,8 @@ export interface SocketErrorContext {
   port?: number
   /** e.g. "pid 1234 (nc)", when the kernel tells who holds a port. */
   holder?: string
+  /** The lab's own server that listens there, when it is the holder. */
+  labServer?: { id: number; behaviour: string; address: string }
   /** For a Unix socket path in use: what is at the path (probed by the caller). */
   unixState?: 'live' | 'stale' | 'not-socket'
 }
@@ -42,7 +44,13 @@ export function describeSocketError(err: unknown, ctx: SocketErrorContext): LabF
     case 'EADDRINUSE':
       return ctx.host.startsWith('unix:')
         ? unixInUse(code, ctx.host.slice(5), ctx.unixState)
-        : new LabFailure(
+        : ctx.labServer
+          ? new LabFailure(
+              code,
+              `Port ${ctx.port} is already in use by this lab: server #${ctx.labServer.id} (${ctx.labServer.behaviour} on ${ctx.labServer.address}) listens there`,
+              `Use that server (change its behaviour on its card), stop it first, or choose another port (0 picks a free one).`
+            )
+          : new LabFailure(
             code,
             `Port ${ctx.port} is already in use`,
             `${ctx.holder ? `It is held by ${ctx.holder}. ` : 'Another socket is bound to it. '}Stop that process, choose another port, or use port 0 to let the system pick a free one.`

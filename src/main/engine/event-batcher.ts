@@ -2,6 +2,7 @@ import type { CounterColumns, EventBatch, LabEvent, Snapshot } from '@shared/mod
 import type { Lab } from './lab'
 import type { LabConnection } from './lab-connection'
 import type { LabServer } from './servers/lab-server'
+import { coalesceChurn } from './churn'
 
 /** Tuning of the batcher; defaults give about 15 batches a second. */
 export interface BatcherOptions {
@@ -217,7 +218,9 @@ export class EventBatcher {
   private build(o: OutletState, now: number): { batch: EventBatch; restEvents: LabEvent[]; restConnections: Set<LabConnection> } {
     o.seq++
     const counters: CounterColumns = { ids: [], bytesIn: [], bytesOut: [], chunksIn: [], chunksOut: [], lastActivity: [] }
-    let events = o.resync ? [] : o.events
+    // An accept storm: connections opened and closed within this batch travel as one event each, no row.
+    const churn = coalesceChurn(o.resync ? [] : o.events)
+    let events = churn.events
     let restEvents: LabEvent[] = []
     const restConnections = new Set<LabConnection>()
     const limit = this.batchEventLimit
@@ -235,6 +238,8 @@ export class EventBatcher {
           restConnections.add(c)
           continue
         }
+        // Its closing event carries the final counters; a closed connection's counters never move again.
+        if (churn.closed.has(c.id) && c.closed) continue
         counters.ids.push(c.id)
         counters.bytesIn.push(c.bytesIn)
         counters.bytesOut.push(c.bytesOut)

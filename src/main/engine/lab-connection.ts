@@ -92,6 +92,11 @@ export class LabConnection {
   closeReason: CloseReason | null = null
   error: string | null = null
   peerEndedAt: number | null = null
+  /** When the lab sent its FIN (half-close or graceful close). */
+  labEndedAt: number | null = null
+  /** The record's next seq when the peer's FIN arrived / the lab's FIN was queued: the order of the stream. */
+  peerEndedSeq: number | null = null
+  labEndedSeq: number | null = null
   closedAt: number | null = null
   lastActivity = this.openedAt
   bytesIn = 0
@@ -190,6 +195,7 @@ export class LabConnection {
   halfClose(): void {
     if (this.closed || this.labEnded) return
     this.labEnded = true
+    this.markLabEnd()
     this.socket.end()
     if (this.state === 'open' || this.state === 'queued') {
       this.state = 'lab-half-closed'
@@ -201,6 +207,7 @@ export class LabConnection {
   close(reason: CloseReason = 'lab-close'): void {
     if (this.closed) return
     this.intendedReason ??= reason
+    if (!this.labEnded) this.markLabEnd()
     this.labEnded = true
     this.socket.end(() => this.socket.destroy())
     this.watchClose()
@@ -265,6 +272,9 @@ export class LabConnection {
       chunksIn: this.chunksIn,
       chunksOut: this.chunksOut,
       paused: this.userPaused,
+      // Only once known, so a connection that never ended looks as before.
+      ...(this.labEndedAt !== null ? { labEndedAt: this.labEndedAt, labEndedSeq: this.labEndedSeq } : {}),
+      ...(this.peerEndedSeq !== null ? { peerEndedSeq: this.peerEndedSeq } : {}),
       ...(this.kind !== undefined ? { kind: this.kind } : {}),
       ...(this.tls !== null ? { tls: { ...this.tls, ...this.wireCounts() } } : {})
     }
@@ -278,6 +288,12 @@ export class LabConnection {
   /** Tells the owner something about this connection changed (handshake facts, an error in words). */
   announce(): void {
     if (!this.closed) this.owner.changed(this, 'updated')
+  }
+
+  /** The lab's FIN: its time and its place in the stream (after every chunk recorded so far). */
+  private markLabEnd(): void {
+    this.labEndedAt = Date.now()
+    this.labEndedSeq = this.traffic.lastSeq + 1
   }
 
   /** A peer that never reads would keep a closing socket forever: destroy it once its writes stall. */
@@ -336,6 +352,7 @@ export class LabConnection {
 
   private onEnd(): void {
     this.peerEndedAt = Date.now()
+    this.peerEndedSeq = this.traffic.lastSeq + 1
     if (this.state === 'open' || this.state === 'queued') this.state = 'peer-half-closed'
     this.owner.changed(this, 'peer-ended')
     if (this.handlers) this.handlers.onPeerEnd(this)
@@ -359,8 +376,6 @@ export class LabConnection {
 
   private onClose(): void {
     if (this.closed) return
-    // A closed connection keeps its bytes in its own ring, not in the socket's buffers.
-    this.traffic.settle()
     this.state = 'closed'
     this.closedAt = Date.now()
     this.closeReason = this.intendedReason ?? (this.peerEndedAt !== null ? 'peer-fin' : 'lab-close')

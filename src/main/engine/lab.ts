@@ -1,11 +1,13 @@
 import type { CommandRequest, CommandValue } from '@shared/contract'
-import type { LabEvent, ServerCounters, Snapshot, Totals } from '@shared/model'
+import type { LabEvent, ServerCounters, Snapshot, Totals, TrafficFloodPolicy } from '@shared/model'
 import type { LabConnection, ConnectionOwner } from './lab-connection'
+import { findOwnListener } from './own-listener'
+import type { OwnListener } from './own-listener'
 import type { ServerOwner } from './tcp-server'
 import type { LabServer } from './servers/lab-server'
 import { checkActionFits, checkDatagramSize, createServer, openClient } from './servers/create-server'
 import { CertificateFolder } from './tls/certificate'
-import { TrafficBudget } from './traffic-record'
+import { DEFAULT_FLOOD_POLICY, TrafficBudget } from './traffic-record'
 import { LabFailure } from './errors'
 import { localhostNotes } from './address-notes'
 import { encodeForSend } from './send-payload'
@@ -21,6 +23,8 @@ export interface LabLimits {
   pendingEventsMax: number
   /** Bytes held for all echo-after-eof peers together before the largest holder is reset. */
   heldBytesTotal: number
+  /** What is kept of a flood's bytes (README, limits); null keeps every byte within the caps. */
+  trafficFlood: TrafficFloodPolicy | null
 }
 
 /** The documented defaults. */
@@ -30,7 +34,8 @@ export const DEFAULT_LIMITS: LabLimits = {
   trafficChunksPerConnection: 4096,
   closedConnectionsKept: 5_000,
   pendingEventsMax: 20_000,
-  heldBytesTotal: HELD_BYTES_TOTAL
+  heldBytesTotal: HELD_BYTES_TOTAL,
+  trafficFlood: DEFAULT_FLOOD_POLICY
 }
 
 /** Bytes already waiting in a connection's user-space queue past which connection:send refuses (or skips it). */
@@ -84,7 +89,9 @@ export class Lab implements ServerOwner, ConnectionOwner {
     this.budget = new TrafficBudget(
       this.limits.trafficBytesPerConnection,
       this.limits.trafficBytesTotal,
-      this.limits.trafficChunksPerConnection
+      this.limits.trafficChunksPerConnection,
+      undefined,
+      this.limits.trafficFlood
     )
     this.heldBytes = new HeldBytesBudget(this.limits.heldBytesTotal)
   }
@@ -99,6 +106,13 @@ export class Lab implements ServerOwner, ConnectionOwner {
   /** @internal */
   whoHoldsPort(port: number, host: string): Promise<string | undefined> {
     return this.options.whoHoldsPort?.(port, host) ?? Promise.resolve(undefined)
+  }
+
+  /** @internal */
+  ownListener(port: number, host: string, exceptServerId: number): OwnListener | undefined {
+    // A UDP socket does not hold a TCP port of the same number.
+    const streams = [...this.servers.values()].filter((s) => s.info().protocol !== 'udp')
+    return findOwnListener(streams, port, host, exceptServerId)
   }
 
   /** @internal */
@@ -190,7 +204,8 @@ export class Lab implements ServerOwner, ConnectionOwner {
       limits: {
         trafficBytesPerConnection: this.limits.trafficBytesPerConnection,
         trafficBytesTotal: this.limits.trafficBytesTotal,
-        closedConnectionsKept: this.limits.closedConnectionsKept
+        closedConnectionsKept: this.limits.closedConnectionsKept,
+        ...(this.limits.trafficFlood ? { trafficFlood: this.limits.trafficFlood } : {})
       }
     }
   }
@@ -247,6 +262,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
     if (req.acceptMode !== undefined || req.poolSize !== undefined) {
       await server.setAcceptMode(req.acceptMode ?? server.acceptMode, req.poolSize)
     }
+    if (req.pauseOnAccept !== undefined) server.pauseOnAccept = req.pauseOnAccept
     this.serverChanged(server)
     return server.info()
   }

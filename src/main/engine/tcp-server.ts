@@ -13,6 +13,7 @@ import type { AcceptHolder } from './servers/accept-holder'
 import { holdListening } from './servers/accept-holder'
 import type { UnixSocketIdentity } from './unix-socket-path'
 import { checkUnixPath, listenOn, listenUnixSafely, unlinkIfOurs } from './unix-socket-path'
+import type { OwnListener } from './own-listener'
 
 /** What a server needs from the lab that owns it. */
 export interface ServerOwner extends ConnectionOwner {
@@ -25,6 +26,8 @@ export interface ServerOwner extends ConnectionOwner {
   serverChanged(server: LabServer): void
   notice(level: 'info' | 'warning' | 'error', message: string): void
   whoHoldsPort?(port: number, host: string): Promise<string | undefined>
+  /** The lab's own listener that holds this port, if any (then the error names it). */
+  ownListener?(port: number, host: string, exceptServerId: number): OwnListener | undefined
 }
 
 /** What the user asked for when starting a server (validated). */
@@ -37,6 +40,7 @@ export interface ServerSpec {
   maxConnections?: number | null
   acceptMode?: AcceptMode
   poolSize?: number
+  pauseOnAccept?: boolean
 }
 
 const DEFAULT_BACKLOG = 511
@@ -77,6 +81,8 @@ export class LabTcpServer implements BehaviourHost, LabServer {
   acceptMode: AcceptMode
   poolSize: number
   maxConnections: number | null
+  /** New connections start with reading paused (the "Pause reading" experiment, done from the first byte). */
+  pauseOnAccept: boolean
   accepting = false
   notes: string[] = []
   /** Open connections, queued ones included, in accept order. */
@@ -109,6 +115,7 @@ export class LabTcpServer implements BehaviourHost, LabServer {
       throw new LabFailure('invalid', 'Accept mode "never" is for TCP servers', 'A Unix socket server can use the other accept modes.')
     }
     this.maxConnections = spec.maxConnections ?? null
+    this.pauseOnAccept = spec.pauseOnAccept ?? false
     this.behaviour = BEHAVIOUR_FACTORIES[spec.behaviour](this, spec.options)
     // Handlers read `this.behaviour` at call time so a behaviour change applies to live connections.
     this.handlers = {
@@ -143,15 +150,16 @@ export class LabTcpServer implements BehaviourHost, LabServer {
     await bound.catch(async (err: unknown) => {
       if (err instanceof LabFailure) throw err
       const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
+      const port = this.bound.port || this.requestedPort
+      const labServer = inUse && this.unixPath === undefined ? this.owner.ownListener?.(port, this.requestedHost, this.serverId) : undefined
       const holder =
-        inUse && this.unixPath === undefined
-          ? await this.owner.whoHoldsPort?.(this.bound.port || this.requestedPort, this.requestedHost).catch(() => undefined)
-          : undefined
+        inUse && this.unixPath === undefined && !labServer ? await this.owner.whoHoldsPort?.(port, this.requestedHost).catch(() => undefined) : undefined
       throw describeSocketError(err, {
         op: 'listen',
         host: this.requestedHost,
         port: this.unixPath === undefined ? this.bound.port || this.requestedPort : undefined,
         holder,
+        labServer,
         unixState: inUse && this.unixPath !== undefined ? await probeUnixPath(this.unixPath) : undefined
       })
     })
@@ -308,7 +316,8 @@ export class LabTcpServer implements BehaviourHost, LabServer {
       maxConnections: this.maxConnections,
       backlog: this.backlog,
       startedAt: this.startedAt,
-      notes: this.notes
+      notes: this.notes,
+      ...(this.pauseOnAccept ? { pauseOnAccept: true } : {})
     }
   }
 
@@ -339,6 +348,8 @@ export class LabTcpServer implements BehaviourHost, LabServer {
       conn.close('max-connections')
       return
     }
+    // In the same turn as the accept: no read can have happened yet.
+    if (this.pauseOnAccept) conn.setUserPaused(true)
     if (!queued) this.behaviour.onOpen(conn)
   }
 

@@ -1,86 +1,46 @@
-import type { TrafficRecord } from '@shared/model'
+import type { TrafficGap, TrafficRecord } from '@shared/model'
+import { TrafficBudget } from './traffic-budget'
+
+export { DEFAULT_FLOOD_POLICY, TrafficBudget } from './traffic-budget'
 
 // `kept` value of a chunk whose bytes are those of the chunk just before it (an echo): stored once.
 const REPEAT = -1
-
-// More chunks than this waiting to be copied are copied at once (small chunks are cheap to copy).
-const MAX_PENDING = 32
+// `kept` value of a chunk whose bytes were not kept at all under the flood policy (its facts are).
+const FLOOD = -2
 
 // A record's chunk-facts ring starts with this many slots and doubles; each slot costs META_BYTES.
-const MIN_META_SLOTS = 16
+const MIN_META_SLOTS = 4
 const META_BYTES = 3 * 8
 const EMPTY_F64 = new Float64Array(0)
 
-// A record's buffer starts this small and doubles as it fills, so 10,000 quiet connections cost little.
-const MIN_RING_BYTES = 256
-
 /**
- * Caps shared by every record of one lab. `total` counts the bytes the records' buffers really
- * occupy, so the cap bounds memory, not just the bytes shown.
+ * The last budget.tailBytes of the latest chunk of one direction that was not kept (copied, not referenced);
+ * an echo's tail mirrors its source's instead (`mirror` = the source's seq), copying nothing.
  */
-export class TrafficBudget {
-  total = 0
-  /** Bytes of the records' chunk-facts rings (24 bytes a kept chunk), bounded by `metaCap`. */
-  metaTotal = 0
-  /** The most one record's buffer may hold: the per-connection cap, never more than the total. */
-  readonly ringLimit: number
-  // Map order is least-recently-appended first: the first entries are emptied when the total is over.
-  private readonly records = new Map<TrafficRecorder, true>()
-  private lastTouched: TrafficRecorder | null = null
+interface FloodTail {
+  buf: Buffer | null
+  len: number
+  seq: number
+  mirror: number
+}
 
-  constructor(
-    readonly perConnection: number,
-    readonly totalCap: number,
-    readonly maxChunksPerConnection: number,
-    /** Chunk facts of every record together; past it, the least recently used records are emptied. */
-    readonly metaCap: number = 32 * 1024 * 1024
-  ) {
-    this.ringLimit = Math.max(0, Math.min(perConnection, totalCap))
-  }
+// A record's buffer starts this small and doubles as it fills, so 10,000 quiet connections cost little.
+const MIN_RING_BYTES = 64
 
-  /** Marks a record as just appended to, and empties the least recently used others while over the cap. */
-  touch(record: TrafficRecorder): void {
-    // The same connection again (a flood on one socket) needs no reordering: the hot path stays cheap.
-    if (this.lastTouched !== record) {
-      this.records.delete(record)
-      this.records.set(record, true)
-      this.lastTouched = record
-    }
-    if (this.total <= this.totalCap && this.metaTotal <= this.metaCap) return
-    for (const r of this.records.keys()) {
-      if (this.total <= this.totalCap && this.metaTotal <= this.metaCap) break
-      if (r === record) continue
-      r.dropAll()
-      // An emptied record leaves the order until it records again, so later trims never walk it.
-      this.records.delete(r)
-    }
-  }
-
-  /** Forgets a record (its connection was removed), giving its buffer back. */
-  release(record: TrafficRecorder): void {
-    record.dropAll()
-    this.records.delete(record)
-    if (this.lastTouched === record) this.lastTouched = null
-  }
-
-  /** @internal A record's buffer changed size. */
-  resized(by: number): void {
-    this.total += by
-  }
-
-  /** @internal A record's chunk-facts ring changed size. */
-  resizedMeta(by: number): void {
-    this.metaTotal += by
-  }
+/** The tails index (0 in, 1 out) of a chunk's sizeDir. */
+function sourceDirOf(sizeDir: number): 0 | 1 {
+  return sizeDir % 2 === 1 ? 1 : 0
 }
 
 /**
  * Every chunk of one connection in both directions, boundaries kept, bytes bounded (oldest dropped
- * first). The bytes are copied into one ring buffer per connection rather than kept as references to
- * the sockets' buffers: retained socket buffers survive into V8's old generation and their external
- * memory forces a full GC every few megabytes at high throughput, which halved the echo rate.
- * Chunk facts live in typed-array rings of their own (24 bytes a chunk, bounded lab-wide), so
- * recording a chunk allocates nothing and dropping one moves nothing.
+ * first). Chunk facts (time, direction, size) are always recorded, in typed-array rings (24 bytes a
+ * chunk, bounded lab-wide), so recording a chunk allocates nothing. Bytes are copied at once into one
+ * preallocated ring buffer per connection, never kept as references to the sockets' buffers across
+ * turns of the event loop (retained socket buffers get promoted and are freed only by full GCs).
+ * Under the budget's flood policy only a bounded share is copied: the connection's head, then what
+ * its keep rate allows (sampled windows under a flood); other chunks are marked "not kept (flood)"
+ * with exact sizes, so nothing on the per-chunk path touches every byte of a flood.
  */
 export class TrafficRecorder {
   private ring: Buffer | null = null
@@ -89,28 +49,31 @@ export class TrafficRecorder {
   // The chunk-facts ring: slot (first + i) & (metaCap - 1) holds the i-th oldest kept chunk.
   private metaCap = 0
   // One array, three numbers a slot (one allocation a record, not three): at, sizeDir, kept, where
-  // sizeDir = size * 2 + 1 for 'out' (+ 0 for 'in') and kept = bytes still in the ring, or REPEAT.
+  // sizeDir = size * 2 + 1 for 'out' (+ 0 for 'in') and kept = bytes still in the ring, REPEAT or FLOOD.
   private meta = EMPTY_F64
   private first = 0
   private count = 0
   /** The seq of the oldest kept chunk; the next chunk gets baseSeq + count. */
   private baseSeq = 0
-  /** Bytes kept: copied into the ring, or still waiting in `pending` (the newest chunks). */
+  /** Bytes kept in the ring. */
   keptBytes = 0
+  /** Bytes (and chunk facts) dropped to stay within the caps, oldest first. */
   droppedBytes = 0
   droppedChunks = 0
-  // The newest chunks' bytes are not copied at once: they are referenced here and copied only when read,
-  // when the connection closes, or when many small ones wait. Under a flood, a chunk leaves the kept
-  // window before anyone asks for it and is never copied at all (copying every byte cost a third of the
-  // echo rate). pendSlots counts the chunk slots (repeats included) at the end whose bytes are pending.
-  private pendBufs: Buffer[] = []
-  private pendFrom: number[] = []
-  private pendLen: number[] = []
-  private pendHead = 0
-  private pendSlots = 0
-  private pendBytes = 0
+  /** Bytes (and chunks) counted but never kept under the flood policy. */
+  floodBytes = 0
+  floodChunks = 0
+  // Flood policy state: head bytes still to keep in full, and the keep-rate token bucket.
+  private headLeft: number
+  private tokens: number
+  private tokensAt = 0
+  // [in, out]: allocated at a connection's first chunk not kept, so quiet connections pay nothing.
+  private readonly tails: [FloodTail | null, FloodTail | null] = [null, null]
 
-  constructor(private readonly budget: TrafficBudget) {}
+  constructor(private readonly budget: TrafficBudget) {
+    this.headLeft = budget.flood?.headBytes ?? 0
+    this.tokens = budget.flood?.keepBurstBytes ?? 0
+  }
 
   /** Bytes this record's byte buffer occupies. */
   get capacity(): number {
@@ -127,51 +90,39 @@ export class TrafficRecorder {
     return this.baseSeq + this.count - 1
   }
 
-  /** Records one read or write; `bytes` must not be changed afterwards (it is copied later, if at all). */
+  /** Records one read or write: its facts always, its bytes (copied now) as the flood policy allows. */
   add(dir: 'in' | 'out', bytes: Buffer, at: number): void {
-    const limit = this.budget.ringLimit
-    let n = bytes.length
-    let from = 0
-    if (n > limit) {
-      // Only the tail can ever be shown.
-      this.droppedBytes += n - limit
-      from = n - limit
-      n = limit
-    }
+    const size = bytes.length
     if (this.count >= this.budget.maxChunksPerConnection) this.dropOldest()
-    // The ring is sized for everything kept, pending bytes included, so settling never has to grow it.
+    const limit = this.budget.ringLimit
+    // Only the tail of a chunk larger than the per-connection cap can ever be shown.
+    const n = Math.min(size, limit)
+    if (n > 0 && !this.mayKeep(n, at)) {
+      this.keepTail(dir === 'out' ? 1 : 0, bytes)
+      this.push(at, size * 2 + (dir === 'out' ? 1 : 0), FLOOD)
+      this.floodBytes += size
+      this.floodChunks++
+      this.budget.touch(this)
+      return
+    }
+    this.droppedBytes += size - n
     if (this.keptBytes + n > this.capacity) this.grow(this.keptBytes + n)
     if (this.keptBytes + n > this.capacity) this.trimTo(this.capacity - n)
-    this.push(at, bytes.length * 2 + (dir === 'out' ? 1 : 0), n)
-    this.keptBytes += n
-    this.pendSlots++
-    if (n > 0) {
-      this.pendBufs.push(bytes)
-      this.pendFrom.push(from)
-      this.pendLen.push(n)
-      this.pendBytes += n
-      // Many small chunks are cheap to copy and costly to hold on to one by one.
-      if (this.pendBufs.length - this.pendHead > MAX_PENDING) this.settle()
+    if (n > 0 && this.ring !== null) {
+      const cap = this.ring.length
+      const from = size - n
+      const firstPart = Math.min(n, cap - this.end)
+      bytes.copy(this.ring, this.end, from, from + firstPart)
+      if (firstPart < n) bytes.copy(this.ring, 0, from + firstPart, size)
+      this.end = (this.end + n) % cap
     }
+    this.push(at, size * 2 + (dir === 'out' ? 1 : 0), n)
+    this.keptBytes += n
     this.budget.touch(this)
   }
 
-  /** Copies the bytes still waiting into the ring, and lets go of the sockets' buffers. */
-  settle(): void {
-    if (this.pendBufs.length - this.pendHead > 0 && this.ring !== null) {
-      const cap = this.ring.length
-      for (let i = this.pendHead; i < this.pendBufs.length; i++) {
-        const b = this.pendBufs[i]
-        const from = this.pendFrom[i]
-        const n = this.pendLen[i]
-        const firstPart = Math.min(n, cap - this.end)
-        b.copy(this.ring, this.end, from, from + firstPart)
-        if (firstPart < n) b.copy(this.ring, 0, from + firstPart, from + n)
-        this.end = (this.end + n) % cap
-      }
-    }
-    this.clearPending()
-  }
+  /** Kept for callers of the former lazy copy: bytes are copied when recorded, nothing waits. */
+  settle(): void {}
 
   /**
    * Records a chunk whose bytes are exactly those of the chunk recorded last (an echo writes back the
@@ -184,14 +135,29 @@ export class TrafficRecorder {
     // A repeat of a repeat would need a chain; the caller only repeats a chunk it just added.
     if (sourceKept === REPEAT) return
     const size = Math.floor(this.meta[last + 1] / 2)
+    if (sourceKept === FLOOD) {
+      // Its source was not kept: neither is the echo, and it says so (with the same tail).
+      const src = this.tails[sourceDirOf(this.meta[last + 1])]
+      const srcSeq = this.lastSeq
+      if (this.count >= this.budget.maxChunksPerConnection) this.dropOldest()
+      const d = dir === 'out' ? 1 : 0
+      if (src !== null && src.seq === srcSeq && src.mirror < 0 && d !== sourceDirOf(this.meta[last + 1])) {
+        const t = (this.tails[d] ??= this.newTail(false))
+        t.seq = this.baseSeq + this.count
+        t.len = src.len
+        t.mirror = srcSeq
+      }
+      this.push(at, size * 2 + (dir === 'out' ? 1 : 0), FLOOD)
+      this.floodBytes += size
+      this.floodChunks++
+      return
+    }
     if (this.count >= this.budget.maxChunksPerConnection) {
       // Dropping the oldest might take this very source (a cap of 1 or 2): then there is nothing to repeat.
       this.dropOldest()
       if (this.count === 0 || this.meta[this.slot(this.count - 1) * 3 + 2] !== sourceKept) return
     }
     this.push(at, size * 2 + (dir === 'out' ? 1 : 0), REPEAT)
-    // Its bytes are its source's: pending if the source's are.
-    if (this.pendSlots > 0) this.pendSlots++
     this.droppedBytes += size - sourceKept
   }
 
@@ -200,7 +166,7 @@ export class TrafficRecorder {
     while (this.count > 0 && this.keptBytes > limit) {
       const j = this.first * 3 + 2
       const k = this.meta[j]
-      if (k === REPEAT) {
+      if (k === REPEAT || k === FLOOD) {
         this.dropOldest()
         continue
       }
@@ -209,12 +175,6 @@ export class TrafficRecorder {
         // Keep the chunk's tail so the newest bytes survive exactly; a repeat right after it shares them.
         this.meta[j] = k - excess
         this.keptBytes -= excess
-        if (this.count <= this.pendSlots) {
-          // The oldest chunk is itself still pending: its reference starts later now.
-          this.pendFrom[this.pendHead] += excess
-          this.pendLen[this.pendHead] -= excess
-          this.pendBytes -= excess
-        }
         this.droppedBytes += excess * (this.repeatFollows() ? 2 : 1)
         break
       }
@@ -226,79 +186,151 @@ export class TrafficRecorder {
   dropAll(): void {
     this.droppedChunks += this.count
     this.droppedBytes += this.keptBytes
-    for (let i = 0; i < this.count; i++) {
+    for (let i = 1; i < this.count; i++) {
       // A repeat shows its source's bytes: they are dropped for it too.
-      if (this.meta[this.slot(i) * 3 + 2] === REPEAT && i > 0) this.droppedBytes += Math.max(0, this.meta[this.slot(i - 1) * 3 + 2])
+      if (this.meta[this.slot(i) * 3 + 2] === REPEAT)
+        this.droppedBytes += Math.max(0, this.meta[this.slot(i - 1) * 3 + 2])
     }
     this.baseSeq += this.count
     this.count = 0
     this.first = 0
     this.keptBytes = 0
-    this.clearPending()
     this.budget.resized(-this.capacity)
     this.budget.resizedMeta(-this.metaCap * META_BYTES)
+    for (const d of [0, 1] as const) {
+      if (this.tails[d]?.buf) this.budget.resized(-this.budget.tailBytes)
+      this.tails[d] = null
+    }
     this.ring = null
     this.end = 0
     this.metaCap = 0
     this.meta = EMPTY_F64
   }
 
-  /** The kept chunks newer than `afterSeq`, bytes in base64. */
+  /** The kept chunks newer than `afterSeq`, bytes in base64, runs of chunks not kept as gap markers. */
   read(connectionId: number, afterSeq = -1): TrafficRecord {
-    this.settle()
     const out: TrafficRecord['chunks'] = []
+    const gaps: TrafficGap[] = []
+    let gap: TrafficGap | null = null
     const cap = this.capacity
     let pos = cap === 0 ? 0 : (this.end - this.keptBytes + cap) % cap
     let prevPos = pos
     let prevKept = 0
     for (let i = 0; i < this.count; i++) {
       const j = this.slot(i) * 3
-      const repeat = this.meta[j + 2] === REPEAT
-      const k = repeat ? prevKept : this.meta[j + 2]
-      const from = repeat ? prevPos : pos
+      const kept = this.meta[j + 2]
+      const repeat = kept === REPEAT
+      const flood = kept === FLOOD
       const seq = this.baseSeq + i
+      const tail = flood ? this.tailOf(this.meta[j + 1], seq) : null
+      const k = repeat ? prevKept : flood ? (tail?.len ?? 0) : kept
+      const from = repeat ? prevPos : pos
       if (seq > afterSeq) {
         const sd = this.meta[j + 1]
-        out.push({
+        const size = Math.floor(sd / 2)
+        const data = tail !== null ? tail.buf.subarray(0, tail.len) : flood ? null : this.bytesAt(from, k)
+        const chunk: TrafficRecord['chunks'][number] = {
           seq,
           at: this.meta[j],
           dir: sd % 2 === 1 ? 'out' : 'in',
-          size: Math.floor(sd / 2),
-          data: this.bytesAt(from, k).toString('base64'),
+          size,
+          data: data === null ? '' : data.toString('base64'),
           keptBytes: k
-        })
+        }
+        if (flood) {
+          chunk.notKept = 'flood'
+          if (gap === null)
+            gaps.push((gap = { kind: 'gap', reason: 'flood', fromSeq: seq, toSeq: seq, chunks: 0, bytes: 0 }))
+          gap.toSeq = seq
+          gap.chunks++
+          gap.bytes += size - k
+        } else gap = null
+        out.push(chunk)
       }
-      if (!repeat) {
+      if (!repeat && !flood) {
         prevPos = pos
         prevKept = k
         if (cap > 0) pos = (pos + k) % cap
       }
     }
-    return {
+    const record: TrafficRecord = {
       connectionId,
       chunks: out,
       droppedChunks: this.droppedChunks,
       droppedBytes: this.droppedBytes,
       nextSeq: this.baseSeq + this.count
     }
-  }
-
-  private clearPending(): void {
-    if (this.pendBufs.length > 0) {
-      this.pendBufs = []
-      this.pendFrom = []
-      this.pendLen = []
+    // Only under a flood: the response stays exactly as before for everything else.
+    if (this.floodChunks > 0) {
+      record.gaps = gaps
+      // A tail still shown is kept, not lost.
+      record.floodBytes = this.floodBytes - this.shownTailBytes()
+      record.floodChunks = this.floodChunks
     }
-    this.pendHead = 0
-    this.pendSlots = 0
-    this.pendBytes = 0
+    return record
   }
 
-  private compactPending(): void {
-    this.pendBufs = this.pendBufs.slice(this.pendHead)
-    this.pendFrom = this.pendFrom.slice(this.pendHead)
-    this.pendLen = this.pendLen.slice(this.pendHead)
-    this.pendHead = 0
+  /** Whether the flood policy lets `n` more bytes be copied at time `at` (head first, then the keep rate). */
+  private mayKeep(n: number, at: number): boolean {
+    const f = this.budget.flood
+    if (f === null) return true
+    if (this.headLeft > 0) {
+      // The head (handshakes, requests) is kept whole, even the chunk that crosses its end.
+      this.headLeft -= n
+      return true
+    }
+    if (at > this.tokensAt) {
+      this.tokens = Math.min(f.keepBurstBytes, this.tokens + ((at - this.tokensAt) * f.keepBytesPerSecond) / 1000)
+      this.tokensAt = at
+    }
+    if (this.tokens < n || !this.budget.takeLabTokens(n, at)) return false
+    this.tokens -= n
+    return true
+  }
+
+  /** Copies the newest tail bytes of a chunk not kept into its direction's tail (replacing the one before). */
+  private keepTail(d: 0 | 1, bytes: Buffer): void {
+    if (this.budget.tailBytes === 0) return
+    const t = (this.tails[d] ??= this.newTail(true))
+    t.buf ??= this.allocTail()
+    const len = Math.min(bytes.length, this.budget.tailBytes)
+    bytes.copy(t.buf, 0, bytes.length - len, bytes.length)
+    t.len = len
+    t.seq = this.baseSeq + this.count
+    t.mirror = -1
+  }
+
+  private newTail(withBuffer: boolean): FloodTail {
+    return { buf: withBuffer ? this.allocTail() : null, len: 0, seq: -1, mirror: -1 }
+  }
+
+  private allocTail(): Buffer {
+    this.budget.resized(this.budget.tailBytes)
+    return Buffer.allocUnsafeSlow(this.budget.tailBytes)
+  }
+
+  /** The bytes shown for the chunk not kept at `seq`: its direction's tail if it is the latest one. */
+  private tailOf(sizeDir: number, seq: number): { buf: Buffer; len: number } | null {
+    const d = sourceDirOf(sizeDir)
+    const t = this.tails[d]
+    if (t === null || t.seq !== seq) return null
+    if (t.mirror < 0) return t.buf === null ? null : { buf: t.buf, len: t.len }
+    // A mirror shows its source's tail while that one is still the source's (a newer chunk replaces it).
+    const src = this.tails[d === 0 ? 1 : 0]
+    return src !== null && src.seq === t.mirror && src.mirror < 0 && src.buf !== null
+      ? { buf: src.buf, len: src.len }
+      : null
+  }
+
+  /** Bytes of the tails still shown (their chunks' facts are kept). */
+  private shownTailBytes(): number {
+    let n = 0
+    for (const t of this.tails) {
+      if (t === null || t.seq < this.baseSeq || t.seq >= this.baseSeq + this.count) continue
+      const shown = this.tailOf(t === this.tails[1] ? 1 : 0, t.seq)
+      if (shown !== null) n += shown.len
+    }
+    return n
   }
 
   private slot(i: number): number {
@@ -313,18 +345,13 @@ export class TrafficRecorder {
   private dropOldest(): void {
     if (this.count === 0) return
     const k = this.meta[this.first * 3 + 2]
-    const shared = k !== REPEAT && this.repeatFollows() ? 2 : 1
-    const bytes = k === REPEAT ? 0 : k
-    if (this.count <= this.pendSlots) {
-      // Dropped before it was ever copied: the cheap case under a flood.
-      this.pendSlots -= shared
-      if (bytes > 0) {
-        this.pendBytes -= this.pendLen[this.pendHead]
-        this.pendHead++
-        if (this.pendHead === this.pendBufs.length) this.clearPending()
-        else if (this.pendHead > 64) this.compactPending()
-      }
+    if (k === FLOOD) {
+      // Its tail goes with it: those bytes stay counted as not kept.
+      const t = this.tails[sourceDirOf(this.meta[this.first * 3 + 1])]
+      if (t !== null && t.seq === this.baseSeq) t.seq = -1
     }
+    const shared = k >= 0 && this.repeatFollows() ? 2 : 1
+    const bytes = k >= 0 ? k : 0
     this.keptBytes -= bytes
     this.droppedBytes += bytes * shared
     this.droppedChunks += shared
@@ -342,7 +369,7 @@ export class TrafficRecorder {
     this.count++
   }
 
-  /** Doubles the chunk-facts ring (16 slots first), keeping the order; counted in the budget's metaTotal. */
+  /** Doubles the chunk-facts ring (4 slots first), keeping the order; counted in the budget's metaTotal. */
   private growMeta(): void {
     const size = Math.max(MIN_META_SLOTS, this.metaCap * 2)
     const meta = new Float64Array(size * 3)
@@ -374,10 +401,10 @@ export class TrafficRecorder {
     while (size < needed) size *= 2
     size = Math.min(size, limit)
     const ring = Buffer.allocUnsafeSlow(size)
-    const inRing = this.keptBytes - this.pendBytes
-    if (this.ring !== null && inRing > 0) this.bytesAt((this.end - inRing + cap) % cap, inRing).copy(ring, 0)
+    if (this.ring !== null && this.keptBytes > 0)
+      this.bytesAt((this.end - this.keptBytes + cap) % cap, this.keptBytes).copy(ring, 0)
     this.ring = ring
-    this.end = inRing % size
+    this.end = this.keptBytes % size
     this.budget.resized(size - cap)
   }
 }

@@ -9,6 +9,7 @@ import { startWebServer } from './web-server'
 import type { WebServer } from './web-server'
 import { isWildcard } from './web-security'
 import { bracketHost, hostPort } from '@shared/endpoint-format'
+import { exitWithSupervisor, reexecWithHeapFlags } from '../launch/heap-options'
 
 /** Longest a Ctrl-C shutdown may take before the process exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 5_000
@@ -40,10 +41,16 @@ export async function main(argv: readonly string[]): Promise<number | null> {
     return 1
   }
 
+  // TCP_LAB_TOKEN reuses a token across restarts, so an open page reconnects by itself (kept out of argv and `ps`).
+  const fixedToken = process.env.TCP_LAB_TOKEN
+  if (fixedToken !== undefined && !/^[0-9a-f]{32,128}$/i.test(fixedToken)) {
+    process.stderr.write('tcp-lab: TCP_LAB_TOKEN must be 32 to 128 hex digits (e.g. from: openssl rand -hex 16)\n')
+    return 2
+  }
   const hub: LabHub = createLabHub()
   let web: WebServer
   try {
-    web = await startWebServer({ hub, host: opts.uiHost, port: opts.uiPort, staticDir })
+    web = await startWebServer({ hub, host: opts.uiHost, port: opts.uiPort, staticDir, ...(fixedToken ? { token: fixedToken.toLowerCase() } : {}) })
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     const why =
@@ -65,6 +72,7 @@ export async function main(argv: readonly string[]): Promise<number | null> {
   }
   process.on('SIGINT', shutdown)
   process.on('SIGTERM', shutdown)
+  exitWithSupervisor(shutdown)
 
   if (!isLoopbackHost(opts.uiHost)) {
     process.stderr.write(
@@ -86,7 +94,10 @@ export async function main(argv: readonly string[]): Promise<number | null> {
   return null
 }
 
-void main(process.argv.slice(2)).then(
+// The lab runs in a process started with the V8 heap options (see ../launch/heap-options.ts); --help needs none.
+const supervised = process.argv.slice(2).some((a) => a === '--help' || a === '-h') ? null : reexecWithHeapFlags()
+const run = supervised ?? main(process.argv.slice(2))
+void run.then(
   (code) => {
     if (code !== null) process.exit(code)
   },

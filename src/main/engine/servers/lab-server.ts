@@ -17,6 +17,10 @@ export interface LabServer {
   options: BehaviourOptions
   maxConnections: number | null
   readonly acceptMode: AcceptMode
+  /** Whether it takes new peers (a listening socket, or a bound UDP socket). */
+  readonly accepting: boolean
+  /** Every accepted connection starts with reading paused (TCP only). */
+  pauseOnAccept: boolean
   notes: string[]
   listen(): Promise<void>
   stop(keepConnections: boolean, abrupt?: boolean): Promise<void>

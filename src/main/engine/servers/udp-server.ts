@@ -166,6 +166,21 @@ export class LabUdpServer implements LabServer, BehaviourHost {
     }
   }
 
+  /** Whether the datagram socket is bound. */
+  get accepting(): boolean {
+    return this.socket !== null
+  }
+
+  /** A UDP flow cannot be paused: always false. */
+  get pauseOnAccept(): boolean {
+    return false
+  }
+
+  /** Refuses true, in words. */
+  set pauseOnAccept(on: boolean) {
+    if (on) throw new LabFailure('unsupported', 'A UDP server cannot pause its flows: the peers are never told to wait, their datagrams would be lost')
+  }
+
   /** BehaviourHost: the lab-wide budget for bytes behaviours hold. */
   get heldBytes(): HeldBytesBudget {
     return this.owner.heldBytes

@@ -1,3 +1,4 @@
+import type { LabError } from '@shared/contract'
 import type { ConnectionInfo, ServerCounters, ServerInfo, Snapshot, Totals } from '@shared/model'
 import type { Rate, RateSeries } from './rate-history'
 import { EMPTY_SERIES, ZERO_RATE } from './rate-history'
@@ -42,6 +43,10 @@ export interface LabState {
   notices: readonly Notice[]
   limits: Snapshot['limits'] | null
   lastBatchAt: number | null
+  /** Why the last snapshot failed (no token, token refused, link down); null once one succeeds. */
+  linkError?: LabError | null
+  /** When the link was last seen up (what the page shows is as of then while it is down). */
+  lastUpAt?: number | null
 }
 
 /** The state before the first snapshot. */

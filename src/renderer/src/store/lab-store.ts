@@ -4,7 +4,7 @@ import type { LabState, Notice } from './lab-state'
 import { initialLabState } from './lab-state'
 import { applyCounters, mergeConnection } from './merge-connection'
 import type { RateSeries } from './rate-history'
-import { RATE_SAMPLE_MS } from './rate-history'
+import { RATE_SAMPLE_MS, RATE_SAMPLES } from './rate-history'
 import { RateTracker } from './rate-tracker'
 
 /** Tuning and clock of a store (tests pass their own). */
@@ -14,7 +14,16 @@ export interface LabStoreOptions {
   sampleMs?: number
   /** Delay before retrying a failed snapshot. */
   retryMs?: number
+  /**
+   * Views hear of batch and rate changes at most once per this many ms (state itself is current at
+   * once); 0 tells them of every change synchronously (tests). Counters change faster than anyone
+   * reads them, and each notification is a render, a layout and a paint on the page's main thread.
+   */
+  notifyMs?: number
 }
+
+/** How often views are told about streamed changes: 4 Hz, what a person can read. */
+export const NOTIFY_MS = 250
 
 const MAX_NOTICES = 20
 // Batches held while a snapshot is on its way; more than this and a newer snapshot is cheaper.
@@ -35,6 +44,11 @@ export class LabStore {
   private started = false
   private noticeId = 0
   private retryTimer: ReturnType<typeof setTimeout> | null = null
+  private notifyTimer: ReturnType<typeof setTimeout> | null = null
+  private lastNotify = -Infinity
+  private hiddenPending = false
+  // Rate samples in a row with nothing moving: once the charts' whole window is flat, nothing is redrawn.
+  private quietSamples = 0
 
   constructor(
     readonly transport: LabTransport,
@@ -62,7 +76,7 @@ export class LabStore {
       this.cleanups.push(
         this.transport.onLinkChange((up) => {
           if (up) void this.takeSnapshot()
-          else this.update({ link: 'down' })
+          else this.update({ link: 'down', lastUpAt: this.state.link === 'up' ? this.now() : (this.state.lastUpAt ?? null) })
         })
       )
     }
@@ -80,6 +94,8 @@ export class LabStore {
     for (const c of this.cleanups.splice(0)) c()
     if (this.retryTimer) clearTimeout(this.retryTimer)
     this.retryTimer = null
+    if (this.notifyTimer) clearTimeout(this.notifyTimer)
+    this.notifyTimer = null
   }
 
   /** The sparkline samples of one connection, if it ever moved. */
@@ -101,6 +117,10 @@ export class LabStore {
   sampleRates(at = this.now()): void {
     const s = this.state
     const r = this.tracker.sample(at, s.totals, s.serverCounters, s.connections)
+    const still = r.totalRate.in === 0 && r.totalRate.out === 0 && !r.connectionsChanged && [...r.serverRates.values()].every((x) => x.in === 0 && x.out === 0)
+    this.quietSamples = still ? this.quietSamples + 1 : 0
+    // An idle lab: the history is all zeros already, so the page need not render anything.
+    if (this.quietSamples > RATE_SAMPLES) return
     this.update({
       totalRate: r.totalRate,
       totalHistory: r.totalHistory,
@@ -108,7 +128,7 @@ export class LabStore {
       serverHistory: r.serverHistory,
       connectionRates: this.tracker.connectionRates,
       ratesVersion: r.connectionsChanged ? s.ratesVersion + 1 : s.ratesVersion
-    })
+    }, 'streamed')
   }
 
   /** Asks for a fresh snapshot and ignores (holds) batches until it lands. */
@@ -125,7 +145,7 @@ export class LabStore {
     this.snapshotPending = false
     if (!result || !result.ok) {
       this.buffered = []
-      this.update({ link: 'down' })
+      this.update({ link: 'down', linkError: result && !result.ok ? result.error : { code: 'link-down', message: 'The lab did not answer' } })
       if (this.started) this.retryTimer = setTimeout(() => void this.takeSnapshot(), this.options.retryMs ?? 2_000)
       return
     }
@@ -172,6 +192,7 @@ export class LabStore {
     this.tracker.reset(now, snap.totals, snap.connections, snap.serverCounters)
     this.update({
       link: 'up',
+      linkError: null,
       seq: snap.seq,
       snapshots: this.state.snapshots + 1,
       servers,
@@ -271,7 +292,7 @@ export class LabStore {
       connectionsVersion: rowsChanged ? s.connectionsVersion + 1 : s.connectionsVersion,
       totals: batch.totals,
       notices
-    })
+    }, notices === s.notices ? 'streamed' : 'now')
   }
 
   private withNotice(list: readonly Notice[], level: Notice['level'], message: string, hint: string | undefined, at: number): Notice[] {
@@ -279,8 +300,28 @@ export class LabStore {
     return [...list, n].slice(-MAX_NOTICES)
   }
 
-  private update(patch: Partial<LabState>): void {
+  /** Replaces the state; 'streamed' changes reach the views coalesced (NOTIFY_MS), others at once. */
+  private update(patch: Partial<LabState>, how: 'now' | 'streamed' = 'now'): void {
     this.state = { ...this.state, ...patch }
+    const ms = this.options.notifyMs ?? NOTIFY_MS
+    if (how === 'now' || ms <= 0) return this.notify()
+    if (this.notifyTimer !== null || this.hiddenPending) return
+    if (typeof document !== 'undefined' && document.visibilityState === 'hidden') {
+      // Nobody sees a hidden page: one catch-up when it is shown again.
+      this.hiddenPending = true
+      document.addEventListener('visibilitychange', () => this.notify(), { once: true })
+      return
+    }
+    const wait = this.lastNotify + ms - Date.now()
+    if (wait <= 0) this.notify()
+    else this.notifyTimer = setTimeout(() => this.notify(), wait)
+  }
+
+  private notify(): void {
+    if (this.notifyTimer !== null) clearTimeout(this.notifyTimer)
+    this.notifyTimer = null
+    this.hiddenPending = false
+    this.lastNotify = Date.now()
     for (const l of this.listeners) l()
   }
 }

@@ -18,6 +18,8 @@ export interface UiState {
   filterText: string
   stateFilter: StateFilter
   sort: { key: SortKey; dir: 'asc' | 'desc' }
+  /** The selected connection exists but the table's scope or filter hides it (the detail says so). */
+  selectionHidden?: boolean
 }
 
 /** The UI state store type. */

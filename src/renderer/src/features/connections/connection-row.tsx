@@ -85,7 +85,7 @@ export interface ConnectionRowProps {
 }
 
 const CELL = 'truncate px-1 whitespace-nowrap'
-const NUM = `${CELL} text-right font-mono text-[11.5px] tabular-nums`
+const NUM = `${CELL} text-right font-mono text-[11px] tabular-nums`
 
 /** One connection; reads its own row from the store so a batch re-renders only the rows it changed. */
 export const ConnectionRow = memo(function ConnectionRow({ id, selected, onSelect }: ConnectionRowProps): ReactNode {
@@ -109,14 +109,18 @@ export const ConnectionRow = memo(function ConnectionRow({ id, selected, onSelec
         {outgoing ? <span title="outgoing: the lab is the client">↗</span> : null}
         {c.id}
       </td>
-      <td data-col="peer" className={`${CELL} font-mono`} title={formatEndpoint(c.remote, c.family)}>
-        <span className="flex min-w-0 items-center gap-1">
-          <KindTag c={c} />
-          <EndpointText endpoint={c.remote} family={c.family} ephemeral={outgoing ? null : EPHEMERAL_PEER} />
+      <td className="overflow-hidden px-1 font-mono" title={`peer ${formatEndpoint(c.remote, c.family)}, local ${formatEndpoint(c.local, c.family)}`}>
+        {/* Peer over local: the 4-tuple in one cell, each address whole (the address part gives way first, never the port). */}
+        <span className="flex flex-col leading-[13px]">
+          <span data-col="peer" className="flex min-w-0 items-center gap-1 text-[12px]">
+            <KindTag c={c} />
+            <EndpointText endpoint={c.remote} family={c.family} ephemeral={outgoing ? null : EPHEMERAL_PEER} />
+          </span>
+          <span className="sr-only"> local </span>
+          <span data-col="local" className="text-[10.5px] text-slate-500 dark:text-slate-400">
+            <EndpointText endpoint={c.local} family={c.family} ephemeral={outgoing ? EPHEMERAL_LOCAL : null} />
+          </span>
         </span>
-      </td>
-      <td data-col="local" className={`${CELL} font-mono`} title={formatEndpoint(c.local, c.family)}>
-        <EndpointText endpoint={c.local} family={c.family} ephemeral={outgoing ? EPHEMERAL_LOCAL : null} />
       </td>
       <td data-col="state" className={CELL} title={c.error ? `${describeState(c)}: ${c.error}` : describeState(c)}>
         {c.state === 'closed' && c.closeReason ? (
@@ -141,8 +145,13 @@ export const ConnectionRow = memo(function ConnectionRow({ id, selected, onSelec
       <td data-col="bytes-out" data-value={c.bytesOut} className={NUM} title={formatExactBytes(c.bytesOut)}>
         {formatBytes(c.bytesOut)}
       </td>
-      <td data-col="chunks" data-value-in={c.chunksIn} data-value-out={c.chunksOut} className={NUM} title={`${c.chunksIn} reads, ${c.chunksOut} writes`}>
-        {c.chunksIn} / {c.chunksOut}
+      <td data-col="chunks" data-value-in={c.chunksIn} data-value-out={c.chunksOut} className={`${NUM} leading-[13px]`} title={`${c.chunksIn.toLocaleString('en-US')} reads, ${c.chunksOut.toLocaleString('en-US')} writes`}>
+        {/* Reads over writes, each whole. */}
+        <span className="flex flex-col">
+          <span>{c.chunksIn.toLocaleString('en-US')}</span>
+          <span className="sr-only"> / </span>
+          <span className="text-slate-500 dark:text-slate-400">{c.chunksOut.toLocaleString('en-US')}</span>
+        </span>
       </td>
       <td data-col="rate" data-value={Math.round(rateTotal)} className={NUM} title={rate ? `in ${formatRate(rate.in)}, out ${formatRate(rate.out)}` : 'idle'}>
         {rateTotal > 0 ? formatRate(rateTotal) : <span className="text-slate-300 dark:text-slate-600">–</span>}

@@ -1,50 +1,44 @@
-import { useCallback, useEffect, useRef, useState } from 'react'
-import type { ReactNode, RefObject } from 'react'
+import { useCallback, useEffect, useRef } from 'react'
+import type { ReactNode } from 'react'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import type { SortKey } from '@renderer/store/ui-store'
 import { useUi, useUiStore } from '@renderer/store/ui-store'
+import { serverAddress } from '@renderer/store/describe'
+import { useLab } from '@renderer/store/use-lab'
 import { ConnectionRow, ROW_HEIGHT } from './connection-row'
 import { isTypingTarget } from './keyboard'
 
-/** A column of the connections table. */
+/** A column of the connections table; one column may sort by two keys (peer over local). */
 interface Column {
   key: SortKey
   label: string
+  /** A second sort key shown in the same header, under the first. */
+  second?: { key: SortKey; label: string; title: string }
   width: string
-  /** The width when the table has room (at least ROOMY_PX wide). */
-  roomy?: string
   align: 'left' | 'right'
   title?: string
 }
 
-// Fixed widths except State, which takes the rest: the state and close reason matter more than the
-// local address, which is mostly the server's own (cut short from the left of the port when narrow).
+// Widths hold the longest figure each column can show, whole (issue 19: numbers are never cut):
+// `1023.9 MiB`, `1023.9 MiB/s`, `1,048,576` chunks a line, `23h 59m`, and `127.0.0.1:48570` in
+// the 4-tuple column (peer over local, so neither is squeezed); State takes the rest.
 const COLUMNS: Column[] = [
   { key: 'id', label: '#', width: '2.25rem', align: 'right', title: 'Connection number, in order of arrival' },
-  { key: 'peer', label: 'Peer', width: '7.75rem', roomy: '8.25rem', align: 'left', title: 'The remote end: address and port of the other side (half of the 4-tuple)' },
-  { key: 'local', label: 'Local', width: '6.25rem', roomy: '7.5rem', align: 'left', title: 'This end: the address and port the connected socket has here' },
+  {
+    key: 'peer',
+    label: 'Peer',
+    second: { key: 'local', label: 'local', title: 'This end: the address and port the connected socket has here' },
+    width: '8rem',
+    align: 'left',
+    title: 'The remote end: address and port of the other side; under it this end (together the 4-tuple)'
+  },
   { key: 'state', label: 'State', width: 'auto', align: 'left', title: 'The connection’s state; a closed one says why it closed' },
-  { key: 'bytes-in', label: 'Bytes in', width: '4.25rem', align: 'right', title: 'Received from the peer' },
-  { key: 'bytes-out', label: 'Bytes out', width: '4.5rem', align: 'right', title: 'Sent to the peer' },
-  { key: 'chunks', label: 'Chunks', width: '3.6rem', align: 'right', title: 'Reads / writes: each read returns whatever arrived, not a message' },
-  { key: 'rate', label: 'Rate', width: '4.6rem', align: 'right', title: 'In + out, bytes per second' },
-  { key: 'age', label: 'Age', width: '3.4rem', align: 'right' }
+  { key: 'bytes-in', label: 'Bytes in', width: '5rem', align: 'right', title: 'Received from the peer' },
+  { key: 'bytes-out', label: 'Bytes out', width: '5.6rem', align: 'right', title: 'Sent to the peer' },
+  { key: 'chunks', label: 'Chunks', width: '4.4rem', align: 'right', title: 'Reads (in, top) and writes (out, below): each read returns whatever arrived, not a message' },
+  { key: 'rate', label: 'Rate', width: '5.6rem', align: 'right', title: 'In + out, bytes per second' },
+  { key: 'age', label: 'Age', width: '3.6rem', align: 'right' }
 ]
-
-/** From this width on, the address columns get room for a whole IPv4 address. */
-const ROOMY_PX = 720
-
-function useRoomy(ref: RefObject<HTMLDivElement | null>): boolean {
-  const [roomy, setRoomy] = useState(false)
-  useEffect(() => {
-    const el = ref.current
-    if (!el || typeof ResizeObserver !== 'function') return
-    const observer = new ResizeObserver((entries) => setRoomy((entries[0]?.contentRect.width ?? 0) >= ROOMY_PX))
-    observer.observe(el)
-    return () => observer.disconnect()
-  }, [ref])
-  return roomy
-}
 
 /** The live table of connections: virtualised, sortable by header, keyboard-navigable. */
 export function ConnectionsTable({ ids }: { ids: number[] }): ReactNode {
@@ -52,7 +46,6 @@ export function ConnectionsTable({ ids }: { ids: number[] }): ReactNode {
   const selectedId = useUi((s) => s.selectedConnectionId)
   const sort = useUi((s) => s.sort)
   const scrollRef = useRef<HTMLDivElement>(null)
-  const roomy = useRoomy(scrollRef)
   const virtualizer = useVirtualizer({
     count: ids.length,
     getScrollElement: () => scrollRef.current,
@@ -82,6 +75,12 @@ export function ConnectionsTable({ ids }: { ids: number[] }): ReactNode {
     return () => window.removeEventListener('keydown', onKey)
   }, [ui, virtualizer])
 
+  // The detail says when its connection is not among the rows shown (scope or filter).
+  useEffect(() => {
+    const hidden = selectedId !== null && !ids.includes(selectedId)
+    if ((ui.get().selectionHidden ?? false) !== hidden) ui.set({ selectionHidden: hidden })
+  }, [ui, ids, selectedId])
+
   const items = virtualizer.getVirtualItems()
   const padTop = items.length > 0 ? items[0].start : 0
   const padBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1].end : 0
@@ -94,35 +93,49 @@ export function ConnectionsTable({ ids }: { ids: number[] }): ReactNode {
       <table aria-label="Connections" aria-rowcount={ids.length + 1} className="w-full min-w-[40rem] table-fixed border-separate border-spacing-0">
         <colgroup>
           {COLUMNS.map((c) => (
-            <col key={c.key} style={{ width: roomy ? (c.roomy ?? c.width) : c.width }} />
+            <col key={c.key} style={{ width: c.width }} />
           ))}
         </colgroup>
         <thead>
           <tr>
             {COLUMNS.map((c) => {
-              const active = sort.key === c.key
+              const active = sort.key === c.key || sort.key === c.second?.key
+              const arrow = (key: SortKey): ReactNode =>
+                sort.key === key ? (
+                  <span aria-hidden="true" className="text-[9px]">
+                    {sort.dir === 'asc' ? '▲' : '▼'}
+                  </span>
+                ) : null
+              const button = (key: SortKey, label: string, title?: string): ReactNode => (
+                <button
+                  type="button"
+                  title={title}
+                  onClick={() => toggleSort(key)}
+                  className={`inline-flex items-center gap-0.5 whitespace-nowrap hover:text-slate-900 dark:hover:text-slate-100 ${sort.key === key ? 'text-slate-900 dark:text-slate-100' : ''}`}
+                >
+                  {label}
+                  {arrow(key)}
+                </button>
+              )
               return (
                 <th
                   key={c.key}
                   scope="col"
                   aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
                   title={c.title}
-                  className={`sticky top-0 z-10 border-b border-slate-200 bg-slate-50/95 px-1 py-1.5 text-xs font-semibold whitespace-nowrap text-slate-500 backdrop-blur dark:border-slate-800 dark:bg-slate-900/95 dark:text-slate-400 ${
+                  className={`sticky top-0 z-10 overflow-hidden border-b border-slate-200 bg-slate-50 px-1 py-1.5 text-xs font-semibold whitespace-nowrap text-slate-500 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-400 ${
                     c.align === 'right' ? 'text-right' : 'text-left'
                   }`}
                 >
-                  <button
-                    type="button"
-                    onClick={() => toggleSort(c.key)}
-                    className={`inline-flex items-center gap-0.5 hover:text-slate-900 dark:hover:text-slate-100 ${active ? 'text-slate-900 dark:text-slate-100' : ''}`}
-                  >
-                    {c.label}
-                    {active ? (
-                      <span aria-hidden="true" className="text-[9px]">
-                        {sort.dir === 'asc' ? '▲' : '▼'}
+                  {button(c.key, c.label)}
+                  {c.second ? (
+                    <>
+                      <span aria-hidden="true" className="mx-0.5 font-normal">
+                        /
                       </span>
-                    ) : null}
-                  </button>
+                      {button(c.second.key, c.second.label, c.second.title)}
+                    </>
+                  ) : null}
                 </th>
               )
             })}
@@ -150,11 +163,42 @@ export function ConnectionsTable({ ids }: { ids: number[] }): ReactNode {
   )
 }
 
+/** What narrows the table, in words: `the filter "abc"`, `the scope (server 127.0.0.1:9000)`, `"open only"`. */
+export function useHiddenBy(): string[] {
+  const text = useUi((s) => s.filterText)
+  const state = useUi((s) => s.stateFilter)
+  const serverId = useUi((s) => s.selectedServerId)
+  const outgoing = useUi((s) => s.outgoingSelected)
+  const server = useLab((s) => (serverId === null ? undefined : s.servers.get(serverId)))
+  const out: string[] = []
+  if (server) out.push(`the scope (only server ${serverAddress(server)})`)
+  else if (outgoing) out.push('the scope (only outgoing clients)')
+  if (text !== '') out.push(`the filter “${text}”`)
+  if (state !== 'any') out.push(state === 'active' ? '“open only”' : '“closed only”')
+  return out
+}
+
 function EmptyTable(): ReactNode {
-  const filtered = useUi((s) => s.filterText !== '' || s.stateFilter !== 'any')
+  const ui = useUiStore()
+  const total = useLab((s) => s.connections.size)
+  const hiddenBy = useHiddenBy()
+  if (total === 0 || hiddenBy.length === 0) {
+    return (
+      <div className="px-6 py-12 text-center text-sm text-slate-500 dark:text-slate-400">
+        No connections yet. Copy a server’s nc command into a terminal: each connection shows up here as it is accepted.
+      </div>
+    )
+  }
   return (
-    <div className="px-6 py-12 text-center text-sm text-slate-500 dark:text-slate-400">
-      {filtered ? 'No connection matches the filter.' : 'No connections yet. Copy a server’s nc command into a terminal: each connection shows up here as it is accepted.'}
+    <div role="status" className="px-6 py-12 text-center text-sm text-slate-500 dark:text-slate-400">
+      No connection matches: {hiddenBy.join(' and ')} {total === 1 ? 'hides the one connection' : `hides all ${total.toLocaleString('en-US')} connections`}.{' '}
+      <button
+        type="button"
+        className="text-sky-700 underline dark:text-sky-300"
+        onClick={() => ui.set({ selectedServerId: null, outgoingSelected: false, filterText: '', stateFilter: 'any' })}
+      >
+        Show every connection
+      </button>
     </div>
   )
 }

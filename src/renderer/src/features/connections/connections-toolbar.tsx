@@ -40,14 +40,18 @@ export function ConnectionsToolbar({ shown, total }: { shown: number; total: num
         >
           All
         </button>
-        {server ? (
-          <button type="button" aria-pressed="true" className={`${SEGMENT} ${SEGMENT_ON} font-mono`} title="Connections of the selected server">
-            {serverAddress(server)}
-          </button>
-        ) : outgoing ? (
-          <button type="button" aria-pressed="true" className={`${SEGMENT} ${SEGMENT_ON}`}>
-            Outgoing
-          </button>
+        {server || outgoing ? (
+          <span data-testid="table-scope" className={`${SEGMENT} ${SEGMENT_ON} flex items-center gap-1.5 max-w-none`} title="The table shows only this server's connections; × shows every server's">
+            <span>{server ? <>only <span className="font-mono">{serverAddress(server)}</span></> : 'only outgoing clients'}</span>
+            <button
+              type="button"
+              aria-label="Show every server's connections"
+              className="rounded px-0.5 leading-none hover:bg-white/20"
+              onClick={() => ui.set({ selectedServerId: null, outgoingSelected: false })}
+            >
+              ×
+            </button>
+          </span>
         ) : null}
       </div>
       <div className="relative min-w-28 flex-1">
@@ -55,7 +59,8 @@ export function ConnectionsToolbar({ shown, total }: { shown: number; total: num
           id={FILTER_ID}
           type="search"
           aria-label="Filter connections"
-          placeholder="Filter: address, port, #id"
+          placeholder="Filter…"
+          title="Filter by address, port or #id"
           className={`${INPUT} py-1 pr-7`}
           value={text}
           onChange={(e) => ui.set({ filterText: e.target.value })}

@@ -14,24 +14,30 @@ const STATE_STYLE: Record<ConnectionInfo['state'], string> = {
   closed: 'bg-slate-200 text-slate-600 dark:bg-slate-700 dark:text-slate-300'
 }
 
-function PeerEndpoint({ c }: { c: ConnectionInfo }): ReactElement {
-  if (c.family === 'unix') return <span>{endpointText(c.remote, c.family) || 'unix socket (unnamed peer)'}</span>
-  const ephemeralTip =
-    c.origin === 'accepted'
-      ? `The peer's ephemeral port: its OS picked ${c.remote.port} when it connected (Linux uses ${EPHEMERAL_RANGE.low}–${EPHEMERAL_RANGE.high} by default). Another connection from the same program gets another port, which is how the 4-tuples differ.`
-      : `The lab's own ephemeral port is on the local side; ${c.remote.port} is the server's port.`
+/** An endpoint with its port marked as the ephemeral one (`data-ephemeral`), or plain. */
+function PortMarked({ e, family, tip, ephemeral }: { e: ConnectionInfo['local']; family: ConnectionInfo['family']; tip: string; ephemeral: boolean }): ReactElement {
+  if (family === 'unix') return <span>{endpointText(e, family)}</span>
   return (
     <span>
-      {bracketHost(c.remote.address)}:
-      <mark
-        title={ephemeralTip}
-        data-ephemeral={c.origin === 'accepted' && looksEphemeral(c.remote.port) ? 'true' : 'false'}
-        className="rounded bg-amber-200 px-0.5 text-inherit dark:bg-amber-700/60"
-      >
-        {c.remote.port}
+      {bracketHost(e.address)}:
+      <mark title={tip} data-ephemeral={ephemeral && looksEphemeral(e.port) ? 'true' : 'false'} className="rounded bg-amber-200 px-0.5 text-inherit dark:bg-amber-700/60">
+        {e.port}
       </mark>
     </span>
   )
+}
+
+function PeerEndpoint({ c }: { c: ConnectionInfo }): ReactElement {
+  if (c.family === 'unix') return <span>{endpointText(c.remote, c.family) || 'unix socket (unnamed peer)'}</span>
+  if (c.origin !== 'accepted') return <span title="The server's port">{endpointText(c.remote, c.family)}</span>
+  const tip = `The peer's ephemeral port: its OS picked ${c.remote.port} when it connected (Linux uses ${EPHEMERAL_RANGE.low}–${EPHEMERAL_RANGE.high} by default). Another connection from the same program gets another port, which is how the 4-tuples differ.`
+  return <PortMarked e={c.remote} family={c.family} tip={tip} ephemeral />
+}
+
+function LocalEndpoint({ c }: { c: ConnectionInfo }): ReactElement {
+  if (c.origin === 'accepted' || c.family === 'unix') return <span title="The lab's side (getsockname)">{endpointText(c.local, c.family)}</span>
+  const tip = `The lab's own ephemeral port: this machine's OS picked ${c.local.port} for the lab's client when it connected (Linux uses ${EPHEMERAL_RANGE.low}–${EPHEMERAL_RANGE.high} by default); ${c.remote.port} is the server's port.`
+  return <PortMarked e={c.local} family={c.family} tip={tip} ephemeral />
 }
 
 function Bytes({ label, n, chunks }: { label: string; n: number; chunks: number }): ReactElement {
@@ -45,7 +51,7 @@ function Bytes({ label, n, chunks }: { label: string; n: number; chunks: number 
         {/* The exact count only adds something once the rounded one has a unit above bytes. */}
         {exact !== rounded ? (
           <>
-            <span data-exact={n} className="text-slate-500 dark:text-slate-400">
+            <span data-exact={n} className="whitespace-nowrap text-slate-500 dark:text-slate-400">
               ({exact})
             </span>{' '}
           </>
@@ -72,7 +78,7 @@ export function ConnectionFacts({ connection: c, server, now }: { connection: Co
         {c.error && <span className="text-xs text-red-700 dark:text-red-300">{c.error}</span>}
       </div>
       <p className="font-mono text-sm" aria-label="4-tuple">
-        <span title="The lab's side (getsockname)">{endpointText(c.local, c.family)}</span>
+        <LocalEndpoint c={c} />
         <span aria-hidden="true"> ↔ </span>
         <span className="sr-only"> connected to </span>
         <PeerEndpoint c={c} />

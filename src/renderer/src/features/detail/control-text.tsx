@@ -1,5 +1,6 @@
 import type { ReactElement, ReactNode } from 'react'
-import { UNSAFE_CHARS } from '@shared/byte-format'
+import { escapedText, UNSAFE_CHARS } from '@shared/byte-format'
+import { byteTokens, runLabel } from './byte-pages'
 
 const C0 = 'NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US'.split(' ')
 const C1 = 'PAD HOP BPH NBH IND NEL SSA ESA HTS HTJ VTS PLD PLU RI SS2 SS3 DCS PU1 PU2 STS CCH MW SPA EPA SOS SGCI SCI CSI ST OSC PM APC'.split(' ')
@@ -103,5 +104,66 @@ export function ControlText({ bytes }: { bytes: Uint8Array }): ReactElement {
       </span>
     )
   )
+  return <>{parts}</>
+}
+
+/** What the text view shows for one control byte (C0 or DEL): its picture, abbreviation and explanation. */
+export function controlOfByte(byte: number): Extract<TextSegment, { kind: 'control' }> {
+  return control(byte) as Extract<TextSegment, { kind: 'control' }>
+}
+
+function Badge({ seg, count, k }: { seg: Extract<TextSegment, { kind: 'control' }>; count: number; k: number | string }): ReactElement {
+  if (count === 1) {
+    return (
+      <span key={k} className="ctl-badge" data-ctl={seg.abbr} title={seg.title}>
+        {seg.text}
+      </span>
+    )
+  }
+  const label = runLabel(seg.abbr, count)
+  return (
+    <span key={k} className="ctl-badge" data-ctl={seg.abbr} data-ctl-run="" data-count={count} data-label={label} title={`${count.toLocaleString('en-US')} × ${seg.title}`}>
+      {`${seg.text} ×${count.toLocaleString('en-US')}`}
+    </span>
+  )
+}
+
+/**
+ * `bytes[from, to)` in the text view, runs of one control byte collapsed into one badge with a count
+ * (`NUL ×65,536`); a run of line feeds ends the line once. Cost is per token, not per byte of a run.
+ */
+export function RangeText({ bytes, from, to }: { bytes: Uint8Array; from: number; to: number }): ReactElement {
+  const parts: ReactNode[] = []
+  for (const t of byteTokens(bytes, from, to)) {
+    if (t.kind === 'text') {
+      for (const [i, s] of textSegments(bytes.subarray(t.from, t.to)).entries()) {
+        parts.push(s.kind === 'text' ? s.text : <Badge key={`${t.from}-${i}`} k={`${t.from}-${i}`} seg={s} count={1} />)
+      }
+      continue
+    }
+    parts.push(<Badge key={t.from} k={t.from} seg={controlOfByte(t.byte)} count={t.to - t.from} />)
+    if (t.byte === 0x0a) parts.push('\n')
+  }
+  return <>{parts}</>
+}
+
+/** `bytes[from, to)` escaped (`\r\n\x00`), runs of one control byte written once with a count badge. */
+export function RangeEscaped({ bytes, from, to }: { bytes: Uint8Array; from: number; to: number }): ReactElement {
+  const parts: ReactNode[] = []
+  let plain = ''
+  for (const t of byteTokens(bytes, from, to)) {
+    const count = t.to - t.from
+    if (t.kind === 'control' && count > 1) {
+      if (plain) parts.push(plain)
+      plain = ''
+      parts.push(escapedText(bytes.subarray(t.from, t.from + 1)))
+      parts.push(
+        <span key={t.from} className="ctl-badge" data-ctl-run="" data-count={count} data-label={`×${count.toLocaleString('en-US')}`} title={`${count.toLocaleString('en-US')} times the same byte`}>
+          {` ×${count.toLocaleString('en-US')}`}
+        </span>
+      )
+    } else plain += escapedText(bytes.subarray(t.from, t.to))
+  }
+  if (plain) parts.push(plain)
   return <>{parts}</>
 }

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { memo, useMemo, useState } from 'react'
 import type { ReactElement } from 'react'
 import { formatBytes } from '@shared/byte-format'
 import { SMALL_BUTTON } from './bytes-view'
@@ -39,13 +39,13 @@ function download(name: string, blob: Blob): void {
 }
 
 /** The traffic of one connection: views, chunks/joined toggle, copy and save of the kept bytes. */
-export function TrafficPanel(props: { connectionId: number; window: TrafficWindow; openedAt: number }): ReactElement {
+export const TrafficPanel = memo(function TrafficPanel(props: { connectionId: number; window: TrafficWindow; openedAt: number }): ReactElement {
   const { connectionId, window: win, openedAt } = props
   const [mode, setMode] = useState<ByteViewMode>('text')
   const [joined, setJoined] = useState(false)
   const [dir, setDir] = useState<DirFilter>('both')
   const [status, setStatus] = useState<string | null>(null)
-  const chunks = dir === 'both' ? win.chunks : win.chunks.filter((c) => c.dir === dir)
+  const chunks = useMemo(() => (dir === 'both' ? win.chunks : win.chunks.filter((c) => c.dir === dir)), [win.chunks, dir])
   const note = droppedNote(win)
   const suffix = dir === 'both' ? '' : `-${dir}`
 
@@ -116,4 +116,4 @@ export function TrafficPanel(props: { connectionId: number; window: TrafficWindo
       <ChunkList chunks={chunks} mode={mode} joined={joined} openedAt={openedAt} />
     </section>
   )
-}
+})

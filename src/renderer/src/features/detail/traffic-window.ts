@@ -10,6 +10,8 @@ export interface KeptChunk {
   size: number
   /** The bytes still kept (a tail of the chunk when `bytes.length < size`). */
   bytes: Uint8Array
+  /** The engine kept only this chunk's facts, not its bytes (its flood policy). */
+  notKept?: 'flood'
 }
 
 /** The kept part of a connection's traffic on the renderer side, bounded like the engine's record. */
@@ -43,7 +45,9 @@ function decode(record: TrafficRecord): KeptChunk[] {
     } catch {
       bytes = new Uint8Array(0)
     }
-    return { seq: c.seq, at: c.at, dir: c.dir, size: c.size, bytes }
+    // `notKept` is optional in the record (the flood policy may leave it out entirely).
+    const notKept = (c as { notKept?: unknown }).notKept === 'flood'
+    return notKept ? { seq: c.seq, at: c.at, dir: c.dir, size: c.size, bytes, notKept: 'flood' as const } : { seq: c.seq, at: c.at, dir: c.dir, size: c.size, bytes }
   })
 }
 

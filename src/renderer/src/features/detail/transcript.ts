@@ -25,7 +25,7 @@ export function transcriptText(chunks: readonly KeptChunk[], mode: ByteViewMode,
       const head = `${directionLabel(b.dir)}  ${relativeTime(b.at, openedAt)}  ${formatExactBytes(b.size)}${b.parts.length > 1 ? ` in ${b.parts.length} chunks` : ''}`
       // Hex offsets are the direction's stream offsets, as on screen.
       const body = b.parts
-        .map((c) => renderBytesAsText(c.bytes, mode, offsets.get(c.seq) ?? 0))
+        .map((c) => (c.notKept === 'flood' ? `[not kept (flood): ${formatExactBytes(c.size)}]` : renderBytesAsText(c.bytes, mode, offsets.get(c.seq) ?? 0)))
         .join(mode === 'hex' ? '\n' : '')
       return `${head}\n${body}`
     })

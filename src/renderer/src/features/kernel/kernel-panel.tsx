@@ -76,7 +76,8 @@ export function KernelPanel({ request, visible, onSelectConnection, connections 
       </div>
       <p className="text-xs text-slate-600 dark:text-slate-300">
         <Term name="Recv-Q" />: bytes received but not yet read by the program; <Term name="Send-Q" />: bytes sent but not yet acknowledged. For a LISTEN
-        socket, Recv-Q is the <Term name="accept queue" /> and Send-Q the <Term name="backlog" />.
+        socket, Recv-Q is the <Term name="accept queue" /> (handshakes done, waiting for <code>accept()</code>); its Send-Q reads 0 here because
+        /proc/net/tcp does not report the <Term name="backlog" /> (<code>ss -lt</code> shows it in that column; the server card&apos;s Settings show it too).
       </p>
       {view?.note && <p className="text-xs text-amber-700 dark:text-amber-300">{view.note}</p>}
       <ErrorAlert error={error} />

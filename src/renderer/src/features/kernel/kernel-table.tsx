@@ -92,7 +92,8 @@ export function placeSockets(sockets: readonly KernelSocket[], connections: read
   return placed.sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2] || a.key[3] - b.key[3])
 }
 
-const TH = 'sticky top-0 z-10 bg-white/95 px-1.5 py-1 font-medium backdrop-blur dark:bg-slate-900/95'
+// Opaque, no backdrop blur: a blur repaints whatever scrolls under it on every update (costly without a GPU).
+const TH = 'sticky top-0 z-10 bg-white px-1.5 py-1 font-medium dark:bg-slate-900'
 
 /** The kernel's sockets as a table, in story order; lab rows link to their connection via `onSelectConnection`. */
 export function KernelTable({
@@ -140,7 +141,7 @@ export function KernelTable({
               <td className={`${cell} text-right`} title={listen ? 'connections waiting in the accept queue' : 'bytes received, not yet read'}>
                 {s.recvQ.toLocaleString('en-US')}
               </td>
-              <td className={`${cell} text-right`} title={listen ? 'the backlog (accept-queue limit)' : 'bytes sent, not yet acknowledged'}>
+              <td className={`${cell} text-right`} title={listen ? 'not the backlog: /proc/net/tcp reports 0 for a listener (ss -lt shows the backlog here)' : 'bytes sent, not yet acknowledged'}>
                 {s.sendQ.toLocaleString('en-US')}
               </td>
               <td className={cell}>{s.pid !== null ? `${s.pid}${s.command ? ` (${s.command})` : ''}` : '–'}</td>

@@ -7,7 +7,7 @@ const LINK: Record<LinkState, { text: string; dot: string; title: string }> = {
   connecting: { text: 'Connecting…', dot: 'bg-slate-400 animate-pulse', title: 'Waiting for the first snapshot of the lab' },
   up: { text: 'Live', dot: 'bg-emerald-500', title: 'Linked to the lab: changes arrive in batches several times a second' },
   resyncing: { text: 'Catching up…', dot: 'bg-amber-500 animate-pulse', title: 'Some updates were missed: taking a fresh snapshot' },
-  down: { text: 'Disconnected', dot: 'bg-red-500', title: 'The link to the lab is down: retrying' }
+  down: { text: 'Disconnected: showing the last known state', dot: 'bg-red-500', title: 'The link to the lab is down: retrying; what the page shows is stale' }
 }
 
 /** The top bar: name, link status, and whole-lab totals with the live rate. */
@@ -16,6 +16,7 @@ export function AppHeader({ kind }: { kind: string }): ReactNode {
   const totals = useLab((s) => s.totals)
   const rate = useLab((s) => s.totalRate)
   const l = LINK[link]
+  const stale = useLab((s) => s.link === 'down' && s.snapshots > 0)
   return (
     <header className="flex h-12 shrink-0 items-center gap-4 border-b border-slate-200 bg-white px-4 dark:border-slate-800 dark:bg-slate-900">
       <div className="flex items-center gap-2">
@@ -26,7 +27,11 @@ export function AppHeader({ kind }: { kind: string }): ReactNode {
         <span aria-hidden="true" className={`h-2 w-2 rounded-full ${l.dot}`} />
         {l.text}
       </div>
-      <dl className="ml-auto flex items-center gap-5 text-xs">
+      <dl
+        data-stale={stale ? 'true' : undefined}
+        title={stale ? 'As last seen: the lab is not reachable' : undefined}
+        className={`ml-auto flex items-center gap-5 text-xs ${stale ? 'line-through decoration-slate-400 opacity-50' : ''}`}
+      >
         <Total label="Open" value={String(totals.connectionsOpen)} title={`${totals.connectionsEver} connections since the lab started`} />
         <Total label="Ever" value={String(totals.connectionsEver)} />
         <Total label="In" value={formatBytes(totals.bytesIn)} title={formatExactBytes(totals.bytesIn)} tone="text-sky-600 dark:text-sky-400" extra={formatRate(rate.in)} />

@@ -8,6 +8,7 @@ import { StartServerForm } from '@renderer/features/servers/start-server-form'
 import { Toasts } from '@renderer/features/notices/toasts'
 import { AppHeader } from './app-header'
 import { DetailSlot } from './detail-slot'
+import { LinkBanner, useStale } from './link-banner'
 import { LessonDock } from './lesson-dock'
 import { useKeyboardShortcuts } from './keyboard-shortcuts'
 import { HEADING } from '@renderer/ui/classes'
@@ -15,11 +16,13 @@ import { HEADING } from '@renderer/ui/classes'
 /** The whole window: header; servers sidebar; connections table over the lesson dock; the detail column. */
 export function AppLayout({ kind }: { kind: string }): ReactNode {
   useKeyboardShortcuts()
+  const stale = useStale()
   return (
     <div className="flex h-screen flex-col bg-slate-100 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
       <AppHeader kind={kind} />
+      <LinkBanner kind={kind} />
       {/* The detail column grows with the window (clamp) so traffic and hex stay readable; the table gives way. */}
-      <div className="grid min-h-0 flex-1 grid-cols-[17rem_minmax(0,1fr)] grid-rows-[minmax(0,3fr)_minmax(0,2fr)] lg:grid-cols-[14rem_minmax(0,1fr)_clamp(22rem,30vw,38rem)] lg:grid-rows-1 min-[87.5rem]:grid-cols-[16rem_minmax(0,1fr)_clamp(24rem,31vw,38rem)] 2xl:grid-cols-[18rem_minmax(0,1fr)_clamp(24rem,31vw,38rem)] min-[112.5rem]:grid-cols-[20rem_minmax(0,1fr)_38rem]">
+      <div data-stale={stale ? 'true' : undefined} aria-disabled={stale || undefined} className={`${stale ? 'opacity-60 saturate-0 ' : ''}grid min-h-0 flex-1 grid-cols-[17rem_minmax(0,1fr)] grid-rows-[minmax(0,3fr)_minmax(0,2fr)] lg:grid-cols-[14rem_minmax(0,1fr)_clamp(22rem,30vw,38rem)] lg:grid-rows-1 min-[87.5rem]:grid-cols-[16rem_minmax(0,1fr)_clamp(24rem,31vw,38rem)] 2xl:grid-cols-[18rem_minmax(0,1fr)_clamp(24rem,31vw,38rem)] min-[112.5rem]:grid-cols-[20rem_minmax(0,1fr)_38rem]`}>
         <nav aria-label="Servers" className="row-span-2 min-h-0 space-y-5 lg:row-span-1 overflow-y-auto border-r border-slate-200 bg-slate-50 p-3 dark:border-slate-800 dark:bg-slate-900/50">
           <section aria-labelledby="start-heading" className="rounded-lg border border-slate-200 bg-white p-3 shadow-xs dark:border-slate-800 dark:bg-slate-900">
             <h2 id="start-heading" className={`${HEADING} mb-2.5`}>
@@ -27,8 +30,9 @@ export function AppLayout({ kind }: { kind: string }): ReactNode {
             </h2>
             <StartServerForm />
           </section>
-          <ServerList />
+          {/* Above the server cards, so "Connect to…" is found without scrolling past every server. */}
           <OutgoingClients />
+          <ServerList />
         </nav>
         <main className="flex min-h-0 min-w-0 flex-col bg-white dark:bg-slate-900/20">
           <ConnectionsArea />

@@ -8,7 +8,8 @@ import type { WindowLimits } from '@renderer/features/detail/traffic-window'
 import { SendBox } from '@renderer/features/send/send-box'
 import { Sparkline } from '@renderer/ui/charts/sparkline'
 import { useLab, useLabStore } from '@renderer/store/use-lab'
-import { useUi } from '@renderer/store/ui-store'
+import { useUi, useUiStore } from '@renderer/store/ui-store'
+import { useHiddenBy } from '@renderer/features/connections/connections-table'
 import { HEADING } from '@renderer/ui/classes'
 
 /** The right-hand column: the selected connection's detail, and the send box (to it, or to all peers of the server). */
@@ -31,6 +32,7 @@ export function DetailSlot(): ReactNode {
       <div className="min-h-0 flex-1 overflow-y-auto p-4">
         {connection ? (
           <>
+            <HiddenSelectionNote />
             <ConnectionSparkline id={connection.id} />
             <ConnectionDetail key={connection.id} connection={connection} server={server ?? null} limits={limits} />
           </>
@@ -58,6 +60,26 @@ function ConnectionSparkline({ id }: { id: number }): ReactNode {
       <span>rate, last 30 s</span>
       <Sparkline values={values} width={90} height={22} label={`Rate of connection ${id}: ${formatRate(values[values.length - 1])}`} />
     </div>
+  )
+}
+
+/** Shown when the table's scope or filter hides the connection the detail shows. */
+function HiddenSelectionNote(): ReactNode {
+  const ui = useUiStore()
+  const hidden = useUi((s) => s.selectionHidden === true)
+  const hiddenBy = useHiddenBy()
+  if (!hidden) return null
+  return (
+    <p role="note" data-testid="selection-hidden" className="mb-2 rounded bg-amber-50 px-2 py-1 text-xs text-amber-900 dark:bg-amber-950/50 dark:text-amber-200">
+      This connection is not in the table right now{hiddenBy.length > 0 ? `: ${hiddenBy.join(' and ')} hides it` : ''}.{' '}
+      <button
+        type="button"
+        className="underline"
+        onClick={() => ui.set({ selectedServerId: null, outgoingSelected: false, filterText: '', stateFilter: 'any' })}
+      >
+        Show it in the table
+      </button>
+    </p>
   )
 }
 

@@ -91,7 +91,9 @@ export function buildExperiments(servers: readonly ServerInfo[]): Experiment[] {
         { text: `Start another server on ${h} port ${p} in the start form: it fails.` },
         { text: 'Or try to listen there from a terminal:', command: `nc -l ${h} ${p}` }
       ],
-      watch: ['"Port … is already in use" (EADDRINUSE), and nc\'s "Address already in use": only one listener per address and port.']
+      watch: [
+        'The lab says "Port … is already in use by this lab: server #N … listens there" (EADDRINUSE), and nc says "Address already in use": only one listener per address and port.'
+      ]
     })),
     make('half-close', 'Half-close with nc -N against echo-after-eof', 'echo-after-eof', (h, p) => ({
       steps: [
@@ -105,17 +107,22 @@ export function buildExperiments(servers: readonly ServerInfo[]): Experiment[] {
         'telnet sees nothing at all: the server waits for an end of file that telnet never sends.'
       ]
     })),
-    make('pause', 'Pause reading and watch the sender stall', 'discard', (h, p) => ({
+    make('pause', 'Pause reading and watch the sender stall', 'discard', (h, p, s) => ({
       steps: [
-        { text: 'Stream data as fast as possible:', command: `yes | nc ${h} ${p}` },
-        { text: 'Select the new connection and click "Pause reading".' },
-        { text: 'Or send a fixed amount and see where it stops:', command: `head -c 50M /dev/zero | nc -N ${h} ${p}` },
-        { text: 'Click "Resume reading".' }
+        {
+          text: s?.pauseOnAccept
+            ? 'This server pauses every new connection at accept (its card says "paused at accept").'
+            : 'On the discard server\'s card open Settings and tick "Pause new connections at accept" (or tick it under More options when starting one): each new connection then starts with reading paused.'
+        },
+        { text: 'Send a fixed 8 MiB (8,388,608 bytes); nc waits once the buffers are full:', command: `head -c 8M /dev/zero | nc -N ${h} ${p}` },
+        { text: 'Open "Kernel sockets" below the table and look at the two sockets of this connection.' },
+        { text: 'Select the new connection and click "Resume reading".' }
       ],
       watch: [
-        'Bytes in stop growing while nc keeps running: its writes block.',
-        "The kernel view: Recv-Q of the lab's socket grows, then Send-Q of nc's socket.",
-        'After Resume the queued bytes arrive at once and the rate jumps.'
+        'While paused, Bytes in stays 0 and nc does not exit: its writes block.',
+        "The kernel view: Recv-Q of the lab's socket fills first, then Send-Q of nc's socket (bytes nc wrote that the lab's kernel has no room for).",
+        'After Resume the queued bytes arrive at once: Bytes in ends at exactly 8,388,608 and nc exits.',
+        'A live connection can be paused too: select it and click "Pause reading"; its peer stalls the same way.'
       ]
     })),
     make('http', 'A browser or curl against http', 'http', (h, p) => ({

@@ -73,9 +73,14 @@ export function ServerLifeSteps({ server, openConnections, acceptedTotal }: Serv
       </ul>
       <p data-testid="socket-count" className="font-medium">
         {listening
-          ? `${sockets.toLocaleString('en-US')} sockets: 1 listening + ${n.toLocaleString('en-US')} connected`
-          : `${sockets.toLocaleString('en-US')} sockets: the listener is closed, ${n.toLocaleString('en-US')} connected remain`}
+          ? `${socketWord(sockets)}: 1 listening + ${n.toLocaleString('en-US')} connected`
+          : `${socketWord(sockets)}: the listener is closed, ${n.toLocaleString('en-US')} connected remain`}
       </p>
     </section>
   )
+}
+
+/** `1 socket`, `3 sockets`. */
+export function socketWord(n: number): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? 'socket' : 'sockets'}`
 }

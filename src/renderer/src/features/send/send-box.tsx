@@ -195,9 +195,10 @@ export function SendBox({ connection, server, request, history: sharedHistory, o
               </select>
             </label>
             {history.length > 0 && (
-              <label className="flex min-w-0 items-center gap-1">
+              <label className="flex min-w-0 basis-full items-center gap-1">
                 History
-                <select className={`${FIELD} max-w-36`} value={cursor} onChange={(e) => recall(Number(e.target.value))}>
+                {/* Its own line, as wide as the box: the entries are never cut to a stub. */}
+                <select className={`${FIELD} min-w-0 flex-1`} value={cursor} onChange={(e) => recall(Number(e.target.value))}>
                   <option value={-1}>({history.length} sent; ↑/↓ in the box)</option>
                   {history.map((h, i) => (
                     <option key={i} value={i}>

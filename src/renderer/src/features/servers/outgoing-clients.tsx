@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
 import type { CommandInput } from '@shared/contract'
 import { describeState, formatEndpoint, isActive } from '@renderer/store/describe'
@@ -26,6 +26,11 @@ export function OutgoingClients(): ReactNode {
   const { run, busy, error, setError } = useCommand()
   const [protocol, setProtocol] = useState<ServerProtocol>('tcp')
   const [tls, setTls] = useState<TlsClientFields>({ verify: true, servername: '', alpn: '' })
+  const errorRef = useRef<HTMLDivElement>(null)
+  // The error appears where the person looks: beside the Connect button, scrolled into view.
+  useEffect(() => {
+    if (error) errorRef.current?.scrollIntoView({ block: 'nearest' })
+  }, [error])
 
   const clients = useMemo(() => {
     const all = store.getState().connections
@@ -54,7 +59,7 @@ export function OutgoingClients(): ReactNode {
         <h2 id="outgoing-heading" className={HEADING}>
           Outgoing clients
         </h2>
-        <button type="button" className={BUTTON.ghost} aria-expanded={open} onClick={() => setOpen((o) => !o)}>
+        <button type="button" className={`${open ? BUTTON.ghost : BUTTON.secondary} shrink-0 whitespace-nowrap`} aria-expanded={open} onClick={() => setOpen((o) => !o)}>
           {open ? 'Cancel' : 'Connect to…'}
         </button>
       </div>
@@ -93,10 +98,12 @@ export function OutgoingClients(): ReactNode {
               </div>
             </div>
           </details>
-          <ErrorAlert error={error} onDismiss={() => setError(null)} />
           <button type="submit" className={`${BUTTON.primary} w-full`} disabled={busy}>
             {busy ? 'Connecting…' : 'Connect'}
           </button>
+          <div ref={errorRef}>
+            <ErrorAlert error={error} onDismiss={() => setError(null)} />
+          </div>
         </form>
       ) : null}
       {clients.length === 0 ? (

@@ -11,6 +11,7 @@ export interface ServerSettings {
   backlog?: number
   maxConnections?: number
   acceptMode?: AcceptMode
+  pauseOnAccept?: boolean
   /** udp or tls; absent for tcp. */
   protocol?: ServerProtocol
 }
@@ -50,7 +51,7 @@ export function describeSettings(s: ServerSettings): string {
 }
 
 function settingsKey(s: ServerSettings): string {
-  return JSON.stringify([s.host, s.port, s.behaviour, s.telemetryIntervalMs, s.backlog, s.maxConnections, s.acceptMode, s.protocol])
+  return JSON.stringify([s.host, s.port, s.behaviour, s.telemetryIntervalMs, s.backlog, s.maxConnections, s.acceptMode, s.pauseOnAccept, s.protocol])
 }
 
 function isSettings(v: unknown): v is ServerSettings {

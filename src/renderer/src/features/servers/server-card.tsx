@@ -36,6 +36,7 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
   const [settingsOpen, setSettingsOpen] = useState(false)
   const address = serverAddress(server)
   const listening = server.state === 'listening'
+  const stale = useLab((s) => s.link === 'down' && s.snapshots > 0)
 
   const run = async <C extends 'server:stop' | 'server:close-all' | 'server:configure'>(name: C, input: CommandInput<C>): Promise<boolean> => {
     return (await runCommand(name, input)).ok
@@ -66,7 +67,13 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
         </button>
       </header>
       <div className="mt-1 flex flex-wrap items-center gap-1">
-        <span className={`${BADGE} ${listening ? TONES.green : TONES.amber}`}>{listening ? 'listening' : 'not accepting'}</span>
+        {stale ? (
+          <span className={`${BADGE} ${TONES.grey}`} title="The lab is not reachable: this is the last known state">
+            unknown (lab not reachable)
+          </span>
+        ) : (
+          <span className={`${BADGE} ${listening ? TONES.green : TONES.amber}`}>{listening ? 'listening' : 'not accepting'}</span>
+        )}
         <span className={`${BADGE} ${TONES.grey}`}>{server.family}</span>
         {server.protocol === 'udp' || server.protocol === 'tls' ? <span className={`${BADGE} ${TONES.violet}`}>{server.protocol.toUpperCase()}</span> : null}
         {server.acceptMode === 'one-at-a-time' ? <span className={`${BADGE} ${TONES.violet}`}>one at a time</span> : null}
@@ -77,9 +84,11 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
           </span>
         ) : null}
         {server.maxConnections !== null ? <span className={`${BADGE} ${TONES.grey}`}>max {server.maxConnections}</span> : null}
+        {server.pauseOnAccept ? <span className={`${BADGE} ${TONES.amber}`} title="Each new connection starts with reading paused">paused at accept</span> : null}
       </div>
 
-      <dl className="mt-2 grid grid-cols-3 gap-x-2 gap-y-1 text-xs">
+      {/* Two columns: `1023.9 MiB` and `1023.9 MiB/s` fit whole in the narrowest sidebar. */}
+      <dl className="mt-2 grid grid-cols-2 gap-x-2 gap-y-1 text-xs">
         <Stat label="Open" value={String(counters.open)} />
         <Stat label={server.protocol === 'udp' ? 'Flows' : 'Accepted'} value={String(counters.accepted)} />
         <Stat label="Rate" value={formatRate(rate.in + rate.out)} title={`in ${formatRate(rate.in)}, out ${formatRate(rate.out)}`} />
@@ -191,7 +200,7 @@ function Stat({ label, value, title }: { label: string; value: string; title?: s
   return (
     <div title={title} className="min-w-0">
       <dt className="text-[10px] tracking-wide text-slate-500 uppercase dark:text-slate-500">{label}</dt>
-      <dd className="truncate font-mono text-[12px] text-slate-800 tabular-nums dark:text-slate-200">{value}</dd>
+      <dd className="font-mono text-[12px] whitespace-nowrap text-slate-800 tabular-nums dark:text-slate-200">{value}</dd>
     </div>
   )
 }

@@ -37,6 +37,10 @@ export function ServerSettingsPanel({ server, onConfigure }: ServerSettingsPanel
           <option value="never">never (do not accept)</option>
         </select>
       </div>
+      <label className="flex items-center gap-2 text-slate-600 dark:text-slate-300" title="Each new connection starts with reading paused; connections already open keep their state">
+        <input type="checkbox" checked={server.pauseOnAccept === true} onChange={(e) => void onConfigure({ serverId: server.id, pauseOnAccept: e.target.checked })} />
+        Pause new connections at accept
+      </label>
       {server.acceptMode === 'pool' ? (
         <div className="flex items-center gap-2">
           <label htmlFor={`${id}-pool`} className="w-28 shrink-0 text-slate-500 dark:text-slate-400">

@@ -35,8 +35,9 @@ export function peerCommands(server: Pick<ServerInfo, 'bound' | 'family' | 'beha
     { tool: 'telnet', command: `telnet ${host} ${port}`, explain: 'Interactive; Ctrl-] then "quit" to leave.' },
     {
       tool: '/dev/tcp',
-      command: `exec 3<>/dev/tcp/${host}/${port}; cat <&3 & printf 'hello\\n' >&3`,
-      explain: 'Plain bash, no tools: fd 3 is the socket ("exec 3>&-" closes it).'
+      // Read for one second, then close fd 3: a background `cat` would keep the connection open.
+      command: `exec 3<>/dev/tcp/${host}/${port}; printf 'hello\\n' >&3; timeout 1 cat <&3; exec 3>&-`,
+      explain: 'Plain bash, no tools: fd 3 is the socket; it sends a line, prints the reply for a second, then closes.'
     }
   ]
   if (server.behaviour === 'http') {

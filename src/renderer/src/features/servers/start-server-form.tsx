@@ -4,7 +4,6 @@ import type { CommandInput, LabError } from '@shared/contract'
 import { BEHAVIOURS, UDP_BEHAVIOURS } from '@shared/model'
 import type { AcceptMode, Behaviour, ServerProtocol } from '@shared/model'
 import { useCommand } from '@renderer/store/use-command'
-import { useUiStore } from '@renderer/store/ui-store'
 import { ErrorAlert } from '@renderer/ui/error-alert'
 import { BUTTON, INPUT, LABEL } from '@renderer/ui/classes'
 import { BEHAVIOUR_INFO } from './behaviour-info'
@@ -35,6 +34,7 @@ interface FormState {
   udpIdleS: string
   poolSize: string
   echoDelayMs: string
+  pauseOnAccept: boolean
 }
 
 const DEFAULTS: FormState = {
@@ -48,15 +48,43 @@ const DEFAULTS: FormState = {
   protocol: 'tcp',
   udpIdleS: '',
   poolSize: '4',
-  echoDelayMs: ''
+  echoDelayMs: '',
+  pauseOnAccept: false
+}
+
+// The select's options stay short (never cut in a narrow sidebar); the line under it explains.
+const ACCEPT_MODE_HELP: Record<AcceptMode, string> = {
+  concurrent: 'Serves every client at once.',
+  'one-at-a-time': 'Serves one client; the others wait in the queue, accepted but unserved.',
+  pool: 'K workers: K clients at once, the others wait.',
+  never: 'Listens but never calls accept(): the kernel queues the handshakes.'
+}
+
+const MODE_WORDS: Record<AcceptMode, string> = {
+  concurrent: 'concurrent',
+  'one-at-a-time': 'one at a time',
+  pool: 'pool',
+  never: 'never accept'
+}
+
+/** The "More options" that differ from the defaults, in words (shown beside the summary, never hidden). */
+export function optionsSummary(f: Pick<FormState, 'backlog' | 'maxConnections' | 'acceptMode' | 'poolSize' | 'echoDelayMs' | 'pauseOnAccept'>): string[] {
+  const out: string[] = []
+  if (f.backlog.trim() !== '') out.push(`backlog ${f.backlog.trim()}`)
+  if (f.maxConnections.trim() !== '') out.push(`max ${f.maxConnections.trim()} connections`)
+  if (f.acceptMode === 'pool') out.push(`pool of ${f.poolSize.trim() || DEFAULTS.poolSize}`)
+  else if (f.acceptMode !== 'concurrent') out.push(MODE_WORDS[f.acceptMode])
+  if (f.echoDelayMs.trim() !== '' && f.echoDelayMs.trim() !== '0') out.push(`echo delay ${f.echoDelayMs.trim()} ms`)
+  if (f.pauseOnAccept) out.push('paused at accept')
+  return out
 }
 
 /** The form that starts a server: Host, Port, Behaviour and more options; the engine's error shown inline. */
 export function StartServerForm(): ReactNode {
-  const ui = useUiStore()
   const ids = useId()
   const [form, setForm] = useState<FormState>(DEFAULTS)
   const { run, busy, error, setError } = useCommand()
+  const [status, setStatus] = useState<string | null>(null)
   const [recent, setRecent] = useState<ServerSettings[]>(() => loadRecent())
   const set = (patch: Partial<FormState>): void => setForm((f) => ({ ...f, ...patch }))
 
@@ -70,14 +98,18 @@ export function StartServerForm(): ReactNode {
     }
     const result = await run('server:start', input)
     if (!result.ok) return
-    ui.set({ selectedServerId: result.value.id, outgoingSelected: false })
+    // The table's scope stays as it was: starting a server never narrows it behind the user's back.
     setRecent(rememberRecent(toSettings(form)))
+    // The extras were for that server: the next one starts from the defaults unless asked again.
+    const carried = optionsSummary(form)
+    setForm((f) => ({ ...f, backlog: DEFAULTS.backlog, maxConnections: DEFAULTS.maxConnections, acceptMode: DEFAULTS.acceptMode, poolSize: DEFAULTS.poolSize, echoDelayMs: DEFAULTS.echoDelayMs, pauseOnAccept: false }))
+    setStatus(carried.length > 0 ? `Started with ${carried.join(', ')}; More options are back to their defaults.` : null)
   }
 
   const unix = form.host.trim().startsWith('unix:')
   return (
     <form onSubmit={(e) => void submit(e)} aria-label="Start a server" className="space-y-2.5" noValidate>
-      <div className="grid grid-cols-[minmax(0,1fr)_3.6rem] gap-2">
+      <div>
         <div>
           <label htmlFor={START_HOST_ID} className={LABEL}>
             Host
@@ -97,44 +129,49 @@ export function StartServerForm(): ReactNode {
             ))}
           </datalist>
         </div>
-        <div>
-          <label htmlFor={`${ids}-port`} className={LABEL}>
-            Port
-          </label>
-          <input
-            id={`${ids}-port`}
-            className={`${INPUT} font-mono text-[13px]`}
-            value={form.port}
-            inputMode="numeric"
-            autoComplete="off"
-            placeholder={unix ? 'n/a' : '0 = any'}
-            disabled={unix}
-            onChange={(e) => set({ port: e.target.value })}
-          />
-        </div>
       </div>
+      {/* Host on its own line, as wide as the form: `unix:/tmp/tcp-lab.sock` and IPv6 addresses show whole. */}
       <ProtocolSelect
         id={`${ids}-protocol`}
         value={form.protocol}
         onChange={(protocol) => set(protocol === 'udp' && !UDP_BEHAVIOURS.includes(form.behaviour) ? { protocol, behaviour: 'echo' } : { protocol })}
       />
       <div>
-        <label htmlFor={`${ids}-behaviour`} className={LABEL}>
-          Behaviour
-        </label>
-        <select
-          id={`${ids}-behaviour`}
-          className={INPUT}
-          value={form.behaviour}
-          aria-describedby={`${ids}-behaviour-info`}
-          onChange={(e) => set({ behaviour: e.target.value as Behaviour })}
-        >
-          {(form.protocol === 'udp' ? UDP_BEHAVIOURS : BEHAVIOURS).map((b) => (
-            <option key={b} value={b}>
-              {b}
-            </option>
-          ))}
-        </select>
+        <div className="grid grid-cols-[4.5rem_minmax(0,1fr)] gap-2">
+          <div>
+            <label htmlFor={`${ids}-port`} className={LABEL}>
+              Port
+            </label>
+            <input
+              id={`${ids}-port`}
+              className={`${INPUT} font-mono text-[13px]`}
+              value={form.port}
+              inputMode="numeric"
+              autoComplete="off"
+              placeholder={unix ? 'n/a' : '0 = any'}
+              disabled={unix}
+              onChange={(e) => set({ port: e.target.value })}
+            />
+          </div>
+          <div>
+            <label htmlFor={`${ids}-behaviour`} className={LABEL}>
+              Behaviour
+            </label>
+            <select
+              id={`${ids}-behaviour`}
+              className={INPUT}
+              value={form.behaviour}
+              aria-describedby={`${ids}-behaviour-info`}
+              onChange={(e) => set({ behaviour: e.target.value as Behaviour })}
+            >
+              {(form.protocol === 'udp' ? UDP_BEHAVIOURS : BEHAVIOURS).map((b) => (
+                <option key={b} value={b}>
+                  {b}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
         <p id={`${ids}-behaviour-info`} className="mt-1 text-xs leading-snug text-slate-500 dark:text-slate-400">
           {BEHAVIOUR_INFO[form.behaviour]}
         </p>
@@ -150,6 +187,11 @@ export function StartServerForm(): ReactNode {
       <details className="group text-sm">
         <summary className="cursor-pointer text-xs font-medium text-slate-500 select-none hover:text-slate-800 dark:text-slate-400 dark:hover:text-slate-200">
           More options
+          {optionsSummary(form).length > 0 ? (
+            <span data-testid="options-summary" className="ml-1.5 rounded bg-amber-100 px-1 font-normal text-amber-900 dark:bg-amber-900/40 dark:text-amber-200">
+              {optionsSummary(form).join(' · ')}
+            </span>
+          ) : null}
         </summary>
         <div className="mt-2 grid grid-cols-2 gap-2">
           {form.protocol === 'udp' ? (
@@ -177,11 +219,14 @@ export function StartServerForm(): ReactNode {
               Accept mode
             </label>
             <select id={`${ids}-accept`} className={INPUT} value={form.acceptMode} onChange={(e) => set({ acceptMode: e.target.value as AcceptMode })}>
-              <option value="concurrent">concurrent: serve every client at once</option>
-              <option value="one-at-a-time">one at a time: others wait in the queue</option>
-              <option value="pool">pool of K workers: K at once, others wait</option>
-              <option value="never">never (listen, do not accept): the kernel queues them</option>
+              <option value="concurrent">concurrent</option>
+              <option value="one-at-a-time">one at a time</option>
+              <option value="pool">pool of K workers</option>
+              <option value="never">never accept</option>
             </select>
+            <p className="mt-1 text-xs leading-snug text-slate-500 dark:text-slate-400">
+              {ACCEPT_MODE_HELP[form.acceptMode]}
+            </p>
           </div>
           {form.acceptMode === 'pool' ? (
             <div>
@@ -199,9 +244,18 @@ export function StartServerForm(): ReactNode {
               <input id={`${ids}-delay`} className={INPUT} type="number" min={0} placeholder="0" value={form.echoDelayMs} onChange={(e) => set({ echoDelayMs: e.target.value })} />
             </div>
           ) : null}
+          <label className="col-span-2 flex items-start gap-1.5 text-xs text-slate-600 dark:text-slate-300" title="Each new connection starts with reading paused: what the peer sends waits in the kernel's buffers until you click Resume reading">
+            <input type="checkbox" className="mt-0.5" checked={form.pauseOnAccept} onChange={(e) => set({ pauseOnAccept: e.target.checked })} />
+            Pause new connections at accept (for the Pause reading experiment)
+          </label>
         </div>
       </details>
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
+      {status ? (
+        <p role="status" className="text-xs text-slate-600 dark:text-slate-300">
+          {status}
+        </p>
+      ) : null}
       <button type="submit" className={`${BUTTON.primary} w-full`} disabled={busy}>
         {busy ? 'Starting…' : 'Start server'}
       </button>
@@ -249,6 +303,7 @@ function toCommand(f: FormState): CommandInput<'server:start'> | LabError {
   if (typeof max === 'object') return max
   if (max !== undefined) input.maxConnections = max
   if (f.acceptMode !== 'concurrent') input.acceptMode = f.acceptMode
+  if (f.pauseOnAccept) input.pauseOnAccept = true
   if (f.protocol !== 'tcp') input.protocol = f.protocol
   if (f.protocol === 'udp') {
     const idle = optionalInt(f.udpIdleS, 'Flow idle timeout')
@@ -280,6 +335,7 @@ function toSettings(f: FormState): ServerSettings {
   if (f.backlog) s.backlog = Number(f.backlog)
   if (f.maxConnections) s.maxConnections = Number(f.maxConnections)
   if (f.acceptMode !== 'concurrent') s.acceptMode = f.acceptMode
+  if (f.pauseOnAccept) s.pauseOnAccept = true
   if (f.protocol !== 'tcp') s.protocol = f.protocol
   return s
 }
@@ -296,6 +352,7 @@ function fromSettings(s: ServerSettings): FormState {
     protocol: s.protocol ?? 'tcp',
     udpIdleS: '',
     poolSize: DEFAULTS.poolSize,
-    echoDelayMs: ''
+    echoDelayMs: '',
+    pauseOnAccept: s.pauseOnAccept === true
   }
 }

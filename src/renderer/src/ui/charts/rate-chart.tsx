@@ -26,6 +26,17 @@ export function agoText(seconds: number): string {
 }
 
 /**
+ * The samples of the last RATE_WINDOW_S seconds, x as seconds before the newest (0 = now). Older
+ * samples (a gap while the page was hidden) would stretch the axis past "last minute".
+ */
+export function lastWindow(series: RateSeries): [number[], number[], number[]] {
+  const newest = series.t.length > 0 ? series.t[series.t.length - 1] : 0
+  let from = 0
+  while (from < series.t.length && series.t[from] - newest < -RATE_WINDOW_S) from++
+  return [series.t.slice(from).map((t) => t - newest), series.in.slice(from), series.out.slice(from)]
+}
+
+/**
  * Total bytes per second in and out over the last minute. The x axis reads in seconds before the newest
  * sample with whole-second steps, so a few seconds of data never repeat a label; the legend above the
  * plot shows the current values (uPlot's own legend would read "--" until the pointer is on the plot).
@@ -37,7 +48,8 @@ export function RateChart({ series, height = 160 }: { series: RateSeries; height
       cursor: { y: false, points: { show: false } },
       scales: {
         // x is seconds relative to the newest sample (0 = now), so ticks fall on whole "s ago" values.
-        x: { time: false, range: (_u, min) => [Math.min(min, -RATE_WINDOW_S), 0] },
+        // Exactly the last minute, whatever the ring holds: the caption says "last minute".
+        x: { time: false, range: () => [-RATE_WINDOW_S, 0] },
         y: { range: (_u, _min, max) => [0, Math.max(1024, max * 1.1)] }
       },
       axes: [
@@ -57,10 +69,7 @@ export function RateChart({ series, height = 160 }: { series: RateSeries; height
     }),
     []
   )
-  const data = useMemo<AlignedData>(() => {
-    const newest = series.t.length > 0 ? series.t[series.t.length - 1] : 0
-    return [series.t.map((t) => t - newest), series.in, series.out]
-  }, [series])
+  const data = useMemo<AlignedData>(() => lastWindow(series), [series])
   const n = series.t.length
   const now = n > 0 ? { in: series.in[n - 1], out: series.out[n - 1] } : null
   const label = now ? `Total rate: in ${formatRate(now.in)}, out ${formatRate(now.out)}` : 'Total rate: no data yet'
