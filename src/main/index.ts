@@ -5,6 +5,9 @@ import { makeTrustedUrlCheck, setupIpc } from './ipc-adapter'
 import { createMainWindow, RENDERER_FILE } from './window'
 import { setupSecurity } from './security'
 import { startListenSpecs } from './launch/launch-listeners'
+import { startLaunchProxies } from './launch/launch-proxies'
+import type { ToxiproxyApi } from './api/toxiproxy-api'
+import { parseCliArgs } from './launch/cli-args'
 import { relaunchElectronWithHeapFlags } from './launch/heap-options'
 
 // The engine needs V8 heap options at start-up (launch/heap-options.ts): a packaged app without them relaunches once.
@@ -16,6 +19,7 @@ const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : un
 const hub = createLabHub({ certDir: join(app.getPath('userData'), 'certificates') })
 const isTrustedUrl = makeTrustedUrlCheck(RENDERER_FILE, devServerUrl)
 const ipc = setupIpc(hub, ipcMain, isTrustedUrl)
+let api: ToxiproxyApi | null = null
 
 function openWindow(): void {
   const win = createMainWindow(devServerUrl)
@@ -24,9 +28,19 @@ function openWindow(): void {
 
 app.whenReady().then(async () => {
   setupSecurity(app, session.defaultSession, isTrustedUrl)
-  const failure = await startListenSpecs(hub, process.argv.slice(app.isPackaged ? 1 : 2))
+  const argv = process.argv.slice(app.isPackaged ? 1 : 2)
+  const failure = await startListenSpecs(hub, argv)
   if (failure) {
     console.error(failure)
+    app.exit(2)
+    return
+  }
+  // startListenSpecs already refused bad arguments; Electron's own switches are ignored here too.
+  const parsed = parseCliArgs(argv, { strict: false })
+  const launched = parsed.ok ? await startLaunchProxies(hub, parsed.value) : { api: null, error: null }
+  api = launched.api
+  if (launched.error) {
+    console.error(`tcp-lab: ${launched.error}`)
     app.exit(2)
     return
   }
@@ -47,5 +61,5 @@ app.on('before-quit', (event) => {
   event.preventDefault()
   quitting = true
   ipc.dispose()
-  void hub.dispose().finally(() => app.quit())
+  void Promise.allSettled([hub.dispose(), api?.close()]).finally(() => app.quit())
 })

@@ -13,6 +13,14 @@ export const COMMAND_CHANNELS = [
   'connection:clear-closed',
   'kernel:sockets',
   'server:certificate',
+  'proxy:create',
+  'proxy:update',
+  'proxy:delete',
+  'proxy:list',
+  'proxy:reset',
+  'toxic:add',
+  'toxic:update',
+  'toxic:remove',
   'lesson:self-connect-hunt',
   'lesson:load'
 ] as const

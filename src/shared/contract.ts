@@ -11,6 +11,7 @@ import {
   trafficRecordSchema
 } from './model'
 import { kernelViewSchema } from './kernel-model'
+import { proxyInfoSchema, proxyNameSchema, toxicConditionSchema, toxicInfoSchema, toxicStreamSchema, TOXIC_TYPES } from './proxy-model'
 import type { CommandChannel } from './channels'
 import { COMMAND_CHANNELS, isCommandChannel } from './channels'
 
@@ -230,7 +231,57 @@ export const commands = {
     /** A TLS server's certificate and key as PEM, so a workspace can start it again with the same identity. */
     request: z.strictObject({ serverId: id }),
     response: z.object({ certPem: z.string(), keyPem: z.string(), certPath: z.string().nullable() })
-  }
+  },
+  'proxy:create': {
+    request: z.strictObject({
+      name: proxyNameSchema,
+      listen: z.string().min(1, 'missing required field: listen').max(1000),
+      upstream: z.string().min(1, 'missing required field: upstream').max(1000),
+      enabled: z.boolean().default(true),
+      onUpstreamFailure: z.enum(['close', 'reset']).default('close')
+    }),
+    response: proxyInfoSchema
+  },
+  'proxy:update': {
+    request: z.strictObject({
+      name: proxyNameSchema,
+      listen: z.string().min(1).max(1000).optional(),
+      upstream: z.string().min(1).max(1000).optional(),
+      enabled: z.boolean().optional(),
+      onUpstreamFailure: z.enum(['close', 'reset']).optional()
+    }),
+    response: proxyInfoSchema
+  },
+  'proxy:delete': { request: z.strictObject({ name: proxyNameSchema }), response: empty },
+  'proxy:list': { request: empty, response: z.object({ proxies: z.array(proxyInfoSchema) }) },
+  /** Toxiproxy's /reset: every toxic removed, every proxy enabled. */
+  'proxy:reset': { request: empty, response: empty },
+  'toxic:add': {
+    request: z.strictObject({
+      proxy: proxyNameSchema,
+      toxic: z.strictObject({
+        name: z.string().max(100).optional(),
+        type: z.enum(TOXIC_TYPES, { error: 'invalid toxic type' }),
+        stream: toxicStreamSchema.default('downstream'),
+        toxicity: z.number().min(0, 'toxicity is from 0 to 1').max(1, 'toxicity is from 0 to 1').default(1),
+        attributes: z.record(z.string(), z.number()).default({}),
+        condition: toxicConditionSchema.optional()
+      })
+    }),
+    response: toxicInfoSchema
+  },
+  'toxic:update': {
+    request: z.strictObject({
+      proxy: proxyNameSchema,
+      name: z.string().min(1).max(100),
+      toxicity: z.number().min(0, 'toxicity is from 0 to 1').max(1, 'toxicity is from 0 to 1').optional(),
+      attributes: z.record(z.string(), z.number()).optional(),
+      /** null removes the condition. */
+      condition: toxicConditionSchema.nullable().optional()
+    }),
+    response: toxicInfoSchema
+  },
+  'toxic:remove': { request: z.strictObject({ proxy: proxyNameSchema, name: z.string().min(1).max(100) }), response: empty }
 } as const satisfies Record<CommandChannel, { request: z.ZodType; response: z.ZodType }>
 
 /** The table of commands. */

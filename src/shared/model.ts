@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { faultMarkSchema, proxyInfoSchema, proxyLegSchema } from './proxy-model'
 
 /** A bad value quoted in an error message, cut short so a huge input never comes back whole. */
 export function quoteInput(value: unknown): string {
@@ -249,7 +250,9 @@ export const connectionInfoSchema = z.object({
   /** What carries it: absent means a plain TCP or Unix stream (see `family`). UDP: chunks are datagrams. */
   kind: connectionKindSchema.optional(),
   /** TLS only: the handshake and the encrypted byte counts of the socket underneath. */
-  tls: tlsConnectionInfoSchema.optional()
+  tls: tlsConnectionInfoSchema.optional(),
+  /** Set when the connection is one leg of a proxied pair. */
+  proxy: proxyLegSchema.optional()
 })
 /** A connection. */
 export type ConnectionInfo = z.infer<typeof connectionInfoSchema>
@@ -285,7 +288,9 @@ export const labEventSchema = z.discriminatedUnion('type', [
     at: z.number(),
     level: z.enum(['info', 'warning', 'error']),
     message: z.string()
-  })
+  }),
+  z.object({ type: z.literal('proxy.updated'), at: z.number(), proxy: proxyInfoSchema }),
+  z.object({ type: z.literal('proxy.removed'), at: z.number(), name: z.string() })
 ])
 /** A discrete lab event. */
 export type LabEvent = z.infer<typeof labEventSchema>
@@ -338,6 +343,8 @@ export const snapshotSchema = z.object({
   serverCounters: z.array(serverCountersSchema),
   connections: z.array(connectionInfoSchema),
   totals: totalsSchema,
+  /** The proxies (absent from labs that have none to report). */
+  proxies: z.array(proxyInfoSchema).optional(),
   limits: z.object({
     trafficBytesPerConnection: z.number(),
     trafficBytesTotal: z.number(),
@@ -390,7 +397,9 @@ export const trafficRecordSchema = z.object({
   gaps: z.array(trafficGapSchema).optional(),
   /** Every byte (and chunk) of this connection ever counted but not kept under the flood policy. */
   floodBytes: z.number().optional(),
-  floodChunks: z.number().int().optional()
+  floodChunks: z.number().int().optional(),
+  /** Faults' effects on this connection (proxy legs), oldest first, bounded. */
+  marks: z.array(faultMarkSchema).optional()
 })
 /** The kept part of a connection's traffic. */
 export type TrafficRecord = z.infer<typeof trafficRecordSchema>

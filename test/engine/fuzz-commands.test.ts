@@ -117,6 +117,21 @@ function validBase(name: CommandName): Record<string, unknown> {
       return { serverId }
     case 'kernel:sockets':
       return { scope: 'lab' }
+    case 'proxy:create':
+      return { name: 'fuzz', listen: '127.0.0.1:0', upstream: `127.0.0.1:${port}`, enabled: false, onUpstreamFailure: 'close' }
+    case 'proxy:update':
+      return { name: 'nope', listen: '127.0.0.1:0', upstream: `127.0.0.1:${port}`, enabled: false }
+    case 'proxy:delete':
+      return { name: 'nope' }
+    case 'proxy:list':
+    case 'proxy:reset':
+      return {}
+    case 'toxic:add':
+      return { proxy: 'nope', toxic: { name: 't', type: 'latency', stream: 'upstream', toxicity: 1, attributes: { latency: 5 } } }
+    case 'toxic:update':
+      return { proxy: 'nope', name: 't', toxicity: 0.5, attributes: { latency: 5 } }
+    case 'toxic:remove':
+      return { proxy: 'nope', name: 't' }
     case 'lesson:self-connect-hunt':
       return { port: 1, maxTries: 1, timeoutMs: 100 }
     case 'lesson:load':

@@ -9,7 +9,7 @@ function ok(argv: string[], strict = true): ReturnType<typeof parseCliArgs> & { 
 
 describe('parseCliArgs', () => {
   it('has documented defaults', () => {
-    expect(ok(['web']).value).toEqual({ command: 'web', listen: [], uiHost: DEFAULT_UI_HOST, uiPort: DEFAULT_UI_PORT, help: false })
+    expect(ok(['web']).value).toEqual({ command: 'web', listen: [], proxies: [], toxiproxyApi: null, uiHost: DEFAULT_UI_HOST, uiPort: DEFAULT_UI_PORT, help: false })
     expect(DEFAULT_UI_PORT).toBe(7357)
     expect(USAGE).toContain('7357')
   })

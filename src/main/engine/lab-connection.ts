@@ -1,4 +1,5 @@
 import type { CloseReason, ConnectionInfo, ConnectionKind, ConnectionState, Endpoint, Family, TlsConnectionInfo } from '@shared/model'
+import type { FaultMark, ProxyLeg } from '@shared/proxy-model'
 import type { TrafficBudget } from './traffic-record'
 import { TrafficRecorder } from './traffic-record'
 import { describeConnectionError } from './errors'
@@ -117,6 +118,12 @@ export class LabConnection {
   readonly kind: ConnectionKind | undefined
   /** TLS: the handshake facts (the wire counts are filled in by `info()`). */
   tls: Omit<TlsConnectionInfo, 'wireBytesIn' | 'wireBytesOut'> | null = null
+  /** Set on a proxy leg: which pair and which side. */
+  proxy: ProxyLeg | undefined = undefined
+  /** A relay (proxy leg) does not stop its own reading when its writes back up: the pipe pauses the other leg. */
+  relay = false
+  /** Faults' effects on this leg, oldest first (bounded by the proxy). */
+  faultMarks: FaultMark[] | null = null
 
   private readonly socket: ConnectionSocket
   private readonly wire: WireCounts | undefined
@@ -124,6 +131,7 @@ export class LabConnection {
   private flowPaused = false
   // Reading held while a behaviour works through messages this peer already sent (see behaviours/paced-work.ts).
   private workHeld = false
+  private pipeHeld = false
   private echoCandidate: Buffer | null = null
   private echoSeq = -1
   private labEnded = false
@@ -184,7 +192,7 @@ export class LabConnection {
     if (bytes === this.echoCandidate && this.traffic.lastSeq === this.echoSeq) this.traffic.addRepeat('out', now)
     else this.traffic.add('out', bytes, now)
     const ok = this.socket.write(bytes)
-    if (!ok && !this.flowPaused) {
+    if (!ok && !this.flowPaused && !this.relay) {
       this.flowPaused = true
       this.updateReading()
     }
@@ -236,6 +244,13 @@ export class LabConnection {
     this.owner.changed(this, 'updated')
   }
 
+  /** A proxy pipe holds (true) or releases (false) reading while the other leg cannot take more. */
+  holdForPipe(held: boolean): void {
+    if (this.pipeHeld === held) return
+    this.pipeHeld = held
+    this.updateReading()
+  }
+
   /** Pauses (true) or resumes reading while a behaviour works through what this peer already sent. */
   holdReading(held: boolean): void {
     if (this.workHeld === held) return
@@ -276,7 +291,8 @@ export class LabConnection {
       ...(this.labEndedAt !== null ? { labEndedAt: this.labEndedAt, labEndedSeq: this.labEndedSeq } : {}),
       ...(this.peerEndedSeq !== null ? { peerEndedSeq: this.peerEndedSeq } : {}),
       ...(this.kind !== undefined ? { kind: this.kind } : {}),
-      ...(this.tls !== null ? { tls: { ...this.tls, ...this.wireCounts() } } : {})
+      ...(this.tls !== null ? { tls: { ...this.tls, ...this.wireCounts() } } : {}),
+      ...(this.proxy ? { proxy: this.proxy } : {})
     }
   }
 
@@ -314,7 +330,7 @@ export class LabConnection {
 
   private updateReading(): void {
     if (this.socket.destroyed) return
-    if (this.userPaused || this.flowPaused || this.workHeld || this.state === 'queued') this.socket.pause()
+    if (this.userPaused || this.flowPaused || this.workHeld || this.pipeHeld || this.state === 'queued') this.socket.pause()
     else this.socket.resume()
   }
 

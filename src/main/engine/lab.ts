@@ -11,6 +11,8 @@ import { DEFAULT_FLOOD_POLICY, TrafficBudget } from './traffic-record'
 import { LabFailure } from './errors'
 import { localhostNotes } from './address-notes'
 import { encodeForSend } from './send-payload'
+import type { ProxyInfo } from '@shared/proxy-model'
+import { ProxyRegistry } from './proxy/proxy-registry'
 import { HELD_BYTES_TOTAL, HeldBytesBudget } from './behaviours/held-bytes'
 
 /** Limits of one lab; the defaults are documented in the README. */
@@ -82,6 +84,8 @@ export class Lab implements ServerOwner, ConnectionOwner {
   private overflow = false
   private readonly changeListeners = new Set<() => void>()
   private disposed = false
+  /** The proxies and their faults (`proxy:*`, `toxic:*`). */
+  readonly proxies: ProxyRegistry = new ProxyRegistry(this)
 
   constructor(private readonly options: LabOptions = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
@@ -151,6 +155,16 @@ export class Lab implements ServerOwner, ConnectionOwner {
     this.emit({ type: 'notice', at: Date.now(), level, message })
   }
 
+  /** @internal */
+  proxyChanged(info: ProxyInfo): void {
+    this.emit({ type: 'proxy.updated', at: Date.now(), proxy: info })
+  }
+
+  /** @internal */
+  proxyRemoved(name: string): void {
+    this.emit({ type: 'proxy.removed', at: Date.now(), name })
+  }
+
   // ---- the stream ----------------------------------------------------------------------------
 
   /** Calls `listener` when changes become pending after a collection; returns the unsubscribe. */
@@ -201,6 +215,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
       serverCounters: [...this.servers.values()].map((s) => this.serverCounters(s)),
       connections: [...this.connections.values()].map((c) => c.info()),
       totals: this.currentTotals(),
+      proxies: this.proxies.infos(),
       limits: {
         trafficBytesPerConnection: this.limits.trafficBytesPerConnection,
         trafficBytesTotal: this.limits.trafficBytesTotal,
@@ -342,7 +357,9 @@ export class Lab implements ServerOwner, ConnectionOwner {
 
   /** The kept traffic of one connection. */
   traffic(req: CommandRequest<'connection:traffic'>): CommandValue<'connection:traffic'> {
-    return this.connection(req.connectionId).traffic.read(req.connectionId, req.afterSeq)
+    const conn = this.connection(req.connectionId)
+    const record = conn.traffic.read(req.connectionId, req.afterSeq)
+    return conn.faultMarks ? { ...record, marks: conn.faultMarks.slice() } : record
   }
 
   /** Forgets closed connections (of one server, or all). */
@@ -361,6 +378,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
     this.disposed = true
     const servers = [...this.servers.values()]
     this.servers.clear()
+    this.proxies.dispose()
     await Promise.all(servers.map((s) => s.stop(false, true)))
     for (const c of this.connections.values()) if (!c.closed) c.reset('server-stopped')
   }

@@ -1,6 +1,8 @@
 import { LISTEN_FORMS, parseListenSpec } from '@shared/listen-spec'
 import type { ListenRequest } from '@shared/listen-spec'
 import { BEHAVIOURS } from '@shared/model'
+import { parseApiAddress, parseProxySpec, PROXY_FORM } from '@shared/proxy-spec'
+import type { ProxySpec } from '@shared/proxy-spec'
 
 /** The browser UI's default port: fixed so an `ssh -L 7357:127.0.0.1:7357` recipe keeps working. */
 export const DEFAULT_UI_PORT = 7357
@@ -13,6 +15,10 @@ export interface CliOptions {
   command: 'web' | null
   /** Servers to start at launch, in order. */
   listen: ListenRequest[]
+  /** Proxies to start at launch, in order. */
+  proxies: ProxySpec[]
+  /** Where to serve the Toxiproxy-compatible API; null = off. */
+  toxiproxyApi: { host: string; port: number } | null
   uiHost: string
   uiPort: number
   help: boolean
@@ -42,6 +48,13 @@ Options:
                                 --listen chat@0.0.0.0:9001, --listen http@[::1]:8080,
                                 --listen echo@udp:127.0.0.1:9000 (UDP),
                                 --listen http@tls:127.0.0.1:8443 (TLS, self-signed)
+  --proxy ${PROXY_FORM}
+                                Start a proxy at launch (repeatable): every client of
+                                LISTEN is paired with a new connection to UPSTREAM.
+                                LISTEN/UPSTREAM: HOST:PORT, [IPV6]:PORT, PORT or unix:PATH.
+                                Example: --proxy redis=127.0.0.1:26379=127.0.0.1:6379
+  --toxiproxy-api [HOST:]PORT   Serve Toxiproxy's HTTP API (off unless given; HOST
+                                defaults to 127.0.0.1), e.g. --toxiproxy-api 8474
   --ui-host HOST                Address the UI listens on (default ${DEFAULT_UI_HOST}).
                                 Anything but a loopback address exposes the lab to
                                 your network: anyone with the URL can open sockets here.
@@ -52,7 +65,7 @@ Remote machine: run it there, then on your computer
   ssh -L ${DEFAULT_UI_PORT}:127.0.0.1:${DEFAULT_UI_PORT} user@host
 and open the printed URL locally. Ctrl-C stops every server and exits.
 
-The desktop app takes --listen too: npm start -- --listen 9000
+The desktop app takes --listen, --proxy and --toxiproxy-api too: npm start -- --listen 9000
 `
 
 function takeValue(argv: readonly string[], i: number, flag: string): { value: string; next: number } | string {
@@ -66,7 +79,7 @@ function takeValue(argv: readonly string[], i: number, flag: string): { value: s
 
 /** Parses command-line arguments (without the node/electron executable and script path). */
 export function parseCliArgs(argv: readonly string[], { strict = true }: CliParseOptions = {}): CliArgsResult {
-  const options: CliOptions = { command: null, listen: [], uiHost: DEFAULT_UI_HOST, uiPort: DEFAULT_UI_PORT, help: false }
+  const options: CliOptions = { command: null, listen: [], proxies: [], toxiproxyApi: null, uiHost: DEFAULT_UI_HOST, uiPort: DEFAULT_UI_PORT, help: false }
   let i = 0
   // Bounded: every branch advances i by at least one.
   while (i < argv.length) {
@@ -75,6 +88,20 @@ export function parseCliArgs(argv: readonly string[], { strict = true }: CliPars
     if (flag === '--help' || flag === '-h') {
       options.help = true
       i++
+    } else if (flag === '--proxy' || flag === '--toxiproxy-api') {
+      const taken = takeValue(argv, i, flag)
+      if (typeof taken === 'string') return { ok: false, error: taken }
+      i = taken.next
+      if (flag === '--proxy') {
+        const parsed = parseProxySpec(taken.value)
+        if (!parsed.ok) return parsed
+        if (options.proxies.some((p) => p.name === parsed.value.name)) return { ok: false, error: `--proxy: the name ${parsed.value.name} is used twice` }
+        options.proxies.push(parsed.value)
+      } else {
+        const parsed = parseApiAddress(taken.value)
+        if (!parsed.ok) return parsed
+        options.toxiproxyApi = parsed.value
+      }
     } else if (flag === '--listen' || flag === '--ui-host' || flag === '--ui-port') {
       const taken = takeValue(argv, i, flag)
       if (typeof taken === 'string') return { ok: false, error: taken }

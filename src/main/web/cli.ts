@@ -5,6 +5,8 @@ import { createLabHub } from '../engine/lab-hub'
 import type { LabHub } from '../engine/lab-hub'
 import { isLoopbackHost, parseCliArgs, USAGE } from '../launch/cli-args'
 import { listenTarget, startListeners } from '../launch/launch-listeners'
+import { startLaunchProxies } from '../launch/launch-proxies'
+import type { ToxiproxyApi } from '../api/toxiproxy-api'
 import { startWebServer } from './web-server'
 import type { WebServer } from './web-server'
 import { isWildcard } from './web-security'
@@ -62,13 +64,14 @@ export async function main(argv: readonly string[]): Promise<number | null> {
     return 1
   }
 
+  let api: ToxiproxyApi | null = null
   let stopping = false
   const shutdown = (): void => {
     if (stopping) return
     stopping = true
     const force = setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS)
     force.unref()
-    void Promise.allSettled([hub.dispose(), web.close()]).then(() => process.exit(0))
+    void Promise.allSettled([hub.dispose(), web.close(), api?.close()]).then(() => process.exit(0))
   }
   process.on('SIGINT', shutdown)
   process.on('SIGTERM', shutdown)
@@ -86,6 +89,14 @@ export async function main(argv: readonly string[]): Promise<number | null> {
   if (failure) {
     const { error } = failure
     process.stderr.write(`tcp-lab: cannot listen on ${listenTarget(failure.spec)}: ${error.message}${error.hint ? `\n  ${error.hint}` : ''}\n`)
+    await Promise.allSettled([hub.dispose(), web.close()])
+    return 1
+  }
+
+  const launched = await startLaunchProxies(hub, opts)
+  api = launched.api
+  if (launched.error) {
+    process.stderr.write(`tcp-lab: ${launched.error}\n`)
     await Promise.allSettled([hub.dispose(), web.close()])
     return 1
   }

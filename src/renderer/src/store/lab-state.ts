@@ -1,5 +1,6 @@
 import type { LabError } from '@shared/contract'
 import type { ConnectionInfo, ServerCounters, ServerInfo, Snapshot, Totals } from '@shared/model'
+import type { ProxyInfo } from '@shared/proxy-model'
 import type { Rate, RateSeries } from './rate-history'
 import { EMPTY_SERIES, ZERO_RATE } from './rate-history'
 
@@ -42,6 +43,8 @@ export interface LabState {
   serverHistory: ReadonlyMap<number, RateSeries>
   notices: readonly Notice[]
   limits: Snapshot['limits'] | null
+  /** Proxies by name. */
+  proxies: ReadonlyMap<string, ProxyInfo>
   lastBatchAt: number | null
   /** Why the last snapshot failed (no token, token refused, link down); null once one succeeds. */
   linkError?: LabError | null
@@ -69,6 +72,7 @@ export function initialLabState(): LabState {
     serverHistory: new Map(),
     notices: [],
     limits: null,
+    proxies: new Map(),
     lastBatchAt: null
   }
 }

@@ -1,4 +1,5 @@
 import type { ConnectionInfo, EventBatch, LabEvent, ServerCounters, ServerInfo, Snapshot } from '@shared/model'
+import type { ProxyInfo } from '@shared/proxy-model'
 import type { LabTransport } from '@renderer/transport/transport'
 import type { LabState, Notice } from './lab-state'
 import { initialLabState } from './lab-state'
@@ -185,7 +186,7 @@ export class LabStore {
     const outgoingIds = new Set<number>()
     for (const c of snap.connections) {
       connections.set(c.id, c)
-      if (c.origin === 'outgoing') outgoingIds.add(c.id)
+      if (c.origin === 'outgoing' && !c.proxy) outgoingIds.add(c.id)
     }
     const servers = new Map<number, ServerInfo>(snap.servers.map((s) => [s.id, s]))
     const serverCounters = new Map<number, ServerCounters>(snap.serverCounters.map((s) => [s.id, s]))
@@ -203,7 +204,8 @@ export class LabStore {
       totals: snap.totals,
       connectionRates: this.tracker.connectionRates,
       ratesVersion: this.state.ratesVersion + 1,
-      limits: snap.limits
+      limits: snap.limits,
+      proxies: new Map((snap.proxies ?? []).map((p) => [p.name, p]))
     })
   }
 
@@ -215,6 +217,7 @@ export class LabStore {
     let servers: Map<number, ServerInfo> | null = null
     let counters: Map<number, ServerCounters> | null = null
     let notices = s.notices
+    let proxies: Map<string, ProxyInfo> | null = null
     let rowsChanged = false
 
     const upsert = (next: ConnectionInfo): void => {
@@ -223,7 +226,7 @@ export class LabStore {
       if (merged === prev) return
       this.tracker.touch(prev, next)
       connections.set(next.id, merged)
-      if (merged.origin === 'outgoing') outgoing.add(merged.id)
+      if (merged.origin === 'outgoing' && !merged.proxy) outgoing.add(merged.id)
       rowsChanged = true
     }
 
@@ -259,6 +262,14 @@ export class LabStore {
         case 'notice':
           notices = this.withNotice(notices, e.level, e.message, undefined, e.at)
           break
+        case 'proxy.updated':
+          proxies ??= new Map(s.proxies)
+          proxies.set(e.proxy.name, e.proxy)
+          break
+        case 'proxy.removed':
+          proxies ??= new Map(s.proxies)
+          proxies.delete(e.name)
+          break
         default:
           // A newer engine may send events this renderer does not know: skip them.
           ignoreUnknown(e)
@@ -291,7 +302,8 @@ export class LabStore {
       serverCounters: counters ?? s.serverCounters,
       connectionsVersion: rowsChanged ? s.connectionsVersion + 1 : s.connectionsVersion,
       totals: batch.totals,
-      notices
+      notices,
+      proxies: proxies ?? s.proxies
     }, notices === s.notices ? 'streamed' : 'now')
   }
 

@@ -20,6 +20,8 @@ export interface UiState {
   sort: { key: SortKey; dir: 'asc' | 'desc' }
   /** The selected connection exists but the table's scope or filter hides it (the detail says so). */
   selectionHidden?: boolean
+  /** Proxied pairs (by client leg id) shown as their two legs. */
+  expandedPairs: ReadonlySet<number>
 }
 
 /** The UI state store type. */
@@ -33,7 +35,8 @@ export function createUiStore(): UiStore {
     selectedConnectionId: null,
     filterText: '',
     stateFilter: 'any',
-    sort: { key: 'id', dir: 'desc' }
+    sort: { key: 'id', dir: 'desc' },
+    expandedPairs: new Set()
   })
 }
 

@@ -6,6 +6,7 @@ import { CLOSE_REASON_TEXT, STATE_TEXT, describeState, formatEndpoint, isActive 
 import { useLab } from '@renderer/store/use-lab'
 import { useNow } from '@renderer/store/ticker'
 import { bracketHost } from '@shared/endpoint-format'
+import { PairMark } from '@renderer/ui/pair-mark'
 
 /** The fixed height of a body row, in pixels (the virtualiser relies on it). */
 export const ROW_HEIGHT = 30
@@ -106,7 +107,8 @@ export const ConnectionRow = memo(function ConnectionRow({ id, selected, onSelec
       } ${active ? 'text-slate-800 dark:text-slate-200' : 'text-slate-400 dark:text-slate-500'}`}
     >
       <td data-col="id" className={`${NUM} text-slate-400 dark:text-slate-500`}>
-        {outgoing ? <span title="outgoing: the lab is the client">↗</span> : null}
+        <PairMark c={c} />
+        {outgoing && !c.proxy ? <span title="outgoing: the lab is the client">↗</span> : null}
         {c.id}
       </td>
       <td className="overflow-hidden px-1 font-mono" title={`peer ${formatEndpoint(c.remote, c.family)}, local ${formatEndpoint(c.local, c.family)}`}>

@@ -3,6 +3,7 @@ import { useLab, useLabStore } from '@renderer/store/use-lab'
 import { useUi } from '@renderer/store/ui-store'
 import type { RowQuery } from './derive-rows'
 import { deriveRowIds } from './derive-rows'
+import { groupPairs } from '@renderer/store/pair-rows'
 
 /** Above this many rows the order is recomputed at most every THROTTLE_MS, not on every batch. */
 export const THROTTLE_ROWS = 2_000
@@ -43,13 +44,14 @@ export function useVisibleRowIds(): { ids: number[]; total: number } {
   const stateFilter = useUi((s) => s.stateFilter)
   const text = useUi((s) => s.filterText)
   const sort = useUi((s) => s.sort)
+  const expandedPairs = useUi((s) => s.expandedPairs)
   const trigger = `${version}:${sort.key === 'rate' ? ratesVersion : 0}`
   const throttled = useThrottled(trigger, size > THROTTLE_ROWS ? THROTTLE_MS : 0)
   const ids = useMemo(() => {
     const q: RowQuery = { serverId, outgoingOnly, stateFilter, text, sort }
     const s = store.getState()
-    return deriveRowIds(s.connections, s.connectionRates, q)
+    return groupPairs(deriveRowIds(s.connections, s.connectionRates, q), s.connections, expandedPairs)
     // eslint-disable-next-line react-hooks/exhaustive-deps -- `throttled` says when to re-derive; the map is updated in place
-  }, [store, throttled, serverId, outgoingOnly, stateFilter, text, sort])
+  }, [store, throttled, serverId, outgoingOnly, stateFilter, text, sort, expandedPairs])
   return { ids, total: size }
 }

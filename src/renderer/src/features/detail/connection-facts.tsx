@@ -83,7 +83,7 @@ export function ConnectionFacts({ connection: c, server, now }: { connection: Co
         <span className="sr-only"> connected to </span>
         <PeerEndpoint c={c} />
         <span className="ml-2 font-sans text-xs text-slate-500 dark:text-slate-400">
-          {c.family} · <Term name="4-tuple" /> · {c.origin === 'accepted' ? `accepted by ${server ? `server #${server.id} (${server.behaviour})` : 'a lab server'}` : 'outgoing (the lab is the client)'} ·{' '}
+          {c.family} · <Term name="4-tuple" /> · {c.proxy ? `${c.proxy.leg} leg of pair ${c.proxy.pairId} (proxy ${c.proxy.proxyName})` : c.origin === 'accepted' ? `accepted by ${server ? `server #${server.id} (${server.behaviour})` : 'a lab server'}` : 'outgoing (the lab is the client)'} ·{' '}
           {c.state === 'closed' ? 'lived' : 'age'} {formatDuration(age)}
         </span>
       </p>

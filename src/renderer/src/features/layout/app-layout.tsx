@@ -4,6 +4,7 @@ import { ConnectionsToolbar } from '@renderer/features/connections/connections-t
 import { useVisibleRowIds } from '@renderer/features/connections/use-visible-rows'
 import { OutgoingClients } from '@renderer/features/servers/outgoing-clients'
 import { ServerList } from '@renderer/features/servers/server-list'
+import { ProxySection } from '@renderer/features/proxy/proxy-section'
 import { StartServerForm } from '@renderer/features/servers/start-server-form'
 import { Toasts } from '@renderer/features/notices/toasts'
 import { AppHeader } from './app-header'
@@ -33,6 +34,7 @@ export function AppLayout({ kind }: { kind: string }): ReactNode {
           {/* Above the server cards, so "Connect to…" is found without scrolling past every server. */}
           <OutgoingClients />
           <ServerList />
+          <ProxySection />
         </nav>
         <main className="flex min-h-0 min-w-0 flex-col bg-white dark:bg-slate-900/20">
           <ConnectionsArea />

@@ -6,6 +6,7 @@ import { ConnectionDetail } from '@renderer/features/detail/connection-detail'
 import { DEFAULT_WINDOW_LIMITS } from '@renderer/features/detail/traffic-window'
 import type { WindowLimits } from '@renderer/features/detail/traffic-window'
 import { SendBox } from '@renderer/features/send/send-box'
+import { PairTimeline } from '@renderer/features/proxy/pair-timeline'
 import { Sparkline } from '@renderer/ui/charts/sparkline'
 import { useLab, useLabStore } from '@renderer/store/use-lab'
 import { useUi, useUiStore } from '@renderer/store/ui-store'
@@ -34,6 +35,7 @@ export function DetailSlot(): ReactNode {
           <>
             <HiddenSelectionNote />
             <ConnectionSparkline id={connection.id} />
+            {connection.proxy ? <PairTimeline connection={connection} /> : null}
             <ConnectionDetail key={connection.id} connection={connection} server={server ?? null} limits={limits} />
           </>
         ) : (

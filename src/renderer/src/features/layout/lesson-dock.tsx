@@ -166,7 +166,9 @@ export function LessonDock(): ReactNode {
 function TryTab(): ReactNode {
   const servers = useLab((s) => s.servers)
   const list = useMemo(() => [...servers.values()], [servers])
-  return <TryThisPanel servers={list} />
+  const proxyMap = useLab((s) => s.proxies)
+  const proxies = useMemo(() => [...proxyMap.values()], [proxyMap])
+  return <TryThisPanel servers={list} proxies={proxies} />
 }
 
 function LifeTab(): ReactNode {

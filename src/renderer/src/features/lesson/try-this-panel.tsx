@@ -3,6 +3,8 @@ import type { ReactElement } from 'react'
 import type { ServerInfo } from '@shared/model'
 import { endpointText } from '@renderer/store/describe'
 import { buildExperiments } from './experiments'
+import { buildProxyExperiments } from './proxy-experiments'
+import type { ProxyInfo } from '@shared/proxy-model'
 import type { Experiment } from './experiments'
 import { ExperimentAction, ExperimentCheck } from './experiment-tools'
 
@@ -74,8 +76,8 @@ function ExperimentCard({ e, servers }: { e: Experiment; servers: ServerInfo[] }
 }
 
 /** Guided experiments with exact terminal commands for the user's own running servers. */
-export function TryThisPanel({ servers }: { servers: ServerInfo[] }): ReactElement {
-  const experiments = buildExperiments(servers)
+export function TryThisPanel({ servers, proxies = [] }: { servers: ServerInfo[]; proxies?: readonly ProxyInfo[] }): ReactElement {
+  const experiments = [...buildExperiments(servers), ...buildProxyExperiments(servers, proxies)]
   return (
     <section aria-label="Try this" className="flex flex-col gap-2">
       <h2 className="text-base font-semibold">Try this</h2>

@@ -1,0 +1,42 @@
+import type { ReactNode } from 'react'
+import type { ConnectionInfo } from '@shared/model'
+import { useUi, useUiStore } from '@renderer/store/ui-store'
+
+/** In a row's first cell: ▸/▾ expands a proxied pair (client ↔ lab ↔ upstream); ↳ marks its upstream leg. */
+export function PairMark({ c }: { c: ConnectionInfo }): ReactNode {
+  const ui = useUiStore()
+  const pairId = c.proxy?.pairId
+  const expanded = useUi(s => (pairId === undefined ? false : s.expandedPairs.has(pairId)))
+  if (!c.proxy || pairId === undefined) return null
+  if (c.proxy.leg === 'upstream') {
+    return (
+      <span
+        className="mr-0.5 text-violet-500"
+        title={`upstream leg of pair ${pairId} (proxy ${c.proxy.proxyName}): lab → server`}
+      >
+        ↳
+      </span>
+    )
+  }
+  const toggle = (): void => {
+    const next = new Set(ui.get().expandedPairs)
+    if (next.has(pairId)) next.delete(pairId)
+    else next.add(pairId)
+    ui.set({ expandedPairs: next })
+  }
+  return (
+    <button
+      type="button"
+      className="mr-0.5 rounded px-0.5 text-violet-600 hover:bg-violet-100 dark:text-violet-300 dark:hover:bg-violet-900/40"
+      aria-expanded={expanded}
+      aria-label={`${expanded ? 'Hide' : 'Show'} both legs of pair ${pairId} (proxy ${c.proxy.proxyName})`}
+      title={`proxy ${c.proxy.proxyName}: client ↔ lab ↔ upstream`}
+      onClick={e => {
+        e.stopPropagation()
+        toggle()
+      }}
+    >
+      {expanded ? '▾' : '▸'}
+    </button>
+  )
+}
