@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { app, BrowserWindow, ipcMain, session } from 'electron'
 import { createLabHub } from './engine/lab-hub'
 import { makeTrustedUrlCheck, setupIpc } from './ipc-adapter'
@@ -16,7 +17,8 @@ relaunchElectronWithHeapFlags(app)
 
 // index.ts only wires: the engine, the IPC adapter, the window, and a clean shutdown.
 const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined
-const hub = createLabHub()
+// TLS servers' certificate files go under the app's own data folder (a new sub-folder each run).
+const hub = createLabHub({ certDir: join(app.getPath('userData'), 'certificates') })
 const isTrustedUrl = makeTrustedUrlCheck(RENDERER_FILE, devServerUrl)
 const ipc = setupIpc(hub, ipcMain, isTrustedUrl)
 let api: ToxiproxyApi | null = null

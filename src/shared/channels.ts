@@ -12,6 +12,7 @@ export const COMMAND_CHANNELS = [
   'connection:traffic',
   'connection:clear-closed',
   'kernel:sockets',
+  'server:certificate',
   'proxy:create',
   'proxy:update',
   'proxy:delete',

@@ -11,6 +11,7 @@ import {
   connectionInfoSchema,
   portSchema,
   serverInfoSchema,
+  serverProtocolSchema,
   snapshotSchema,
   trafficRecordSchema
 } from './model'
@@ -82,6 +83,47 @@ const replayStartSchema = z.strictObject({
   /** How long to wait for a reply before going on anyway. */
   replyTimeoutMs: z.number().int().min(1).max(600_000).default(5_000)
 })
+const pem = (what: string) =>
+  z
+    .string({ error: `${what} must be PEM text` })
+    .max(1024 * 1024, `${what} is over 1 MiB`)
+    .refine((v) => v.includes('-----BEGIN'), `${what} is not PEM (no -----BEGIN line)`)
+const filePath = z.string({ error: 'A file path must be text' }).trim().min(1, 'A file path must not be empty').max(4096)
+
+/** A TLS server's certificate: made at start when nothing is given, else PEM text or PEM files (cert and key together). */
+export const tlsServerOptionsSchema = z
+  .strictObject({
+    certPem: pem('The certificate').optional(),
+    keyPem: pem('The private key').optional(),
+    certFile: filePath.optional(),
+    keyFile: filePath.optional()
+  })
+  .refine((v) => (v.certPem === undefined) === (v.keyPem === undefined), {
+    message: 'Give the certificate and its private key together (certPem and keyPem)'
+  })
+  .refine((v) => (v.certFile === undefined) === (v.keyFile === undefined), {
+    message: 'Give the certificate file and the key file together (certFile and keyFile)'
+  })
+  .refine((v) => v.certPem === undefined || v.certFile === undefined, {
+    message: 'Give the certificate either as PEM text or as files, not both'
+  })
+/** A TLS server's certificate options. */
+export type TlsServerOptions = z.infer<typeof tlsServerOptionsSchema>
+
+/** An outgoing TLS client's options. */
+export const tlsClientOptionsSchema = z.strictObject({
+  /** The name sent as SNI and checked against the certificate; defaults to the host when it is a name. */
+  servername: z.string().trim().min(1).max(255).optional(),
+  /** Application protocols offered by ALPN, e.g. ["h2", "http/1.1"]. */
+  alpn: z.array(z.string().min(1).max(255)).max(16).optional(),
+  /** false: connect even if the certificate cannot be verified (the problem is still shown). */
+  verify: z.boolean().default(true),
+  /** Extra certificate authority to trust, PEM (e.g. a lab server's certificate). */
+  caPem: pem('The CA certificate').optional()
+})
+/** An outgoing TLS client's options. */
+export type TlsClientOptions = z.infer<typeof tlsClientOptionsSchema>
+
 const poolSize = z.number().int().min(1, 'A pool needs at least 1 worker').max(1024, 'A pool has at most 1,024 workers')
 /** The fields of `server:start` (before its cross-field checks): workspace entries are derived from them. */
 export const serverStartFields = z.strictObject({
@@ -95,12 +137,27 @@ export const serverStartFields = z.strictObject({
     acceptMode: acceptModeSchema.optional(),
     poolSize: poolSize.optional(),
     /** Every accepted connection starts with reading paused (the peer's bytes wait in kernel buffers). */
-    pauseOnAccept: z.boolean().optional()
+    pauseOnAccept: z.boolean().optional(),
+    /** tcp (default), udp or tls. */
+    protocol: serverProtocolSchema.optional(),
+    /** TLS only: the certificate (made at start when absent). */
+    tls: tlsServerOptionsSchema.optional(),
+    /** UDP only: a flow closes after this long without a datagram (default 60 s). */
+    udpIdleTimeoutMs: z.number().int().min(100, 'The idle timeout must be at least 100 ms').max(86_400_000).optional()
 })
-const startServer = serverStartFields.refine((v) => v.host.startsWith('unix:') || v.port !== undefined, {
-  message: 'Port is required (0 picks a free one)',
-  path: ['port']
-})
+const startServer = serverStartFields
+  .refine((v) => v.host.startsWith('unix:') || v.port !== undefined, {
+    message: 'Port is required (0 picks a free one)',
+    path: ['port']
+  })
+  .refine((v) => !v.host.startsWith('unix:') || (v.protocol ?? 'tcp') !== 'udp', {
+    message: 'UDP needs an IP address and port, not a unix: path',
+    path: ['protocol']
+  })
+  .refine((v) => v.tls === undefined || v.protocol === 'tls', {
+    message: 'tls options need protocol "tls"',
+    path: ['tls']
+  })
 
 // ---- saved payloads, sequences and the workspace (src/main/engine/workspace) ----
 
@@ -220,6 +277,9 @@ export const commands = {
         host,
         port: portSchema.optional(),
         timeoutMs: z.number().int().min(1).max(120_000).default(5_000),
+        /** tcp (default), udp (a connected datagram socket) or tls. */
+        protocol: serverProtocolSchema.optional(),
+        tls: tlsClientOptionsSchema.optional(),
         /** Bind the client's own end first: an address of this machine and/or a port (0 or absent = the system picks). */
         localAddress: z.string().trim().min(1).max(255).optional(),
         localPort: portSchema.optional()
@@ -227,6 +287,14 @@ export const commands = {
       .refine((v) => v.host.startsWith('unix:') || (v.port !== undefined && v.port > 0), {
         message: 'Port must be a whole number from 1 to 65535',
         path: ['port']
+      })
+      .refine((v) => !v.host.startsWith('unix:') || (v.protocol ?? 'tcp') !== 'udp', {
+        message: 'UDP needs an IP address and port, not a unix: path',
+        path: ['protocol']
+      })
+      .refine((v) => v.tls === undefined || v.protocol === 'tls', {
+        message: 'tls options need protocol "tls"',
+        path: ['tls']
       }),
     response: connectionInfoSchema
   },
@@ -287,6 +355,11 @@ export const commands = {
   'kernel:sockets': {
     request: z.strictObject({ scope: z.enum(['lab', 'all']).default('lab') }),
     response: kernelViewSchema
+  },
+  'server:certificate': {
+    /** A TLS server's certificate and key as PEM, so a workspace can start it again with the same identity. */
+    request: z.strictObject({ serverId: id }),
+    response: z.object({ certPem: z.string(), keyPem: z.string(), certPath: z.string().nullable() })
   },
   'proxy:create': {
     request: z.strictObject({

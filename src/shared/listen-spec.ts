@@ -9,7 +9,8 @@ export type ListenRequest = CommandInput<'server:start'> & { host: string; behav
 export type ListenSpecResult = { ok: true; value: ListenRequest } | { ok: false; error: string }
 
 /** The forms `--listen` accepts, for error messages and `--help`. */
-export const LISTEN_FORMS = 'PORT, HOST:PORT, [IPV6]:PORT or unix:PATH, optionally prefixed by BEHAVIOUR@'
+export const LISTEN_FORMS =
+  'PORT, HOST:PORT, [IPV6]:PORT or unix:PATH, optionally prefixed by BEHAVIOUR@; udp: or tls: before the address picks the protocol'
 
 const DEFAULT_HOST = '127.0.0.1'
 
@@ -25,8 +26,9 @@ function parsePort(text: string): number | string {
 }
 
 /**
- * Parses `[BEHAVIOUR@]ADDRESS` where ADDRESS is `PORT`, `HOST:PORT`, `[IPV6]:PORT` or `unix:PATH`
- * (e.g. `9000`, `chat@0.0.0.0:9001`, `http@[::1]:8080`); BEHAVIOUR defaults to `echo`, HOST to 127.0.0.1.
+ * Parses `[BEHAVIOUR@][udp:|tls:]ADDRESS` where ADDRESS is `PORT`, `HOST:PORT`, `[IPV6]:PORT` or `unix:PATH`
+ * (e.g. `9000`, `chat@0.0.0.0:9001`, `http@[::1]:8080`, `echo@udp:127.0.0.1:9000`, `http@tls:8443`);
+ * BEHAVIOUR defaults to `echo`, HOST to 127.0.0.1, the protocol to tcp.
  */
 export function parseListenSpec(spec: string): ListenSpecResult {
   const text = spec.trim()
@@ -43,6 +45,19 @@ export function parseListenSpec(spec: string): ListenSpecResult {
     }
     behaviour = name as Behaviour
     address = prefixed[2]
+  }
+
+  // `udp:ADDRESS` / `tls:ADDRESS` (and an explicit `tcp:`) pick the transport; the address keeps its forms.
+  const proto = /^(udp|tls|tcp):(.*)$/i.exec(address)
+  if (proto) {
+    const protocol = proto[1].toLowerCase() as 'udp' | 'tls' | 'tcp'
+    const rest = proto[2]
+    if (rest.startsWith('unix:')) return fail(spec, `${protocol}: needs an IP address and port, not a unix: path`)
+    if (rest === '') return fail(spec, `an address is missing after "${protocol}:"; e.g. ${protocol}:127.0.0.1:9000`)
+    const inner = parseListenSpec(`${behaviour}@${rest}`)
+    if (!inner.ok) return fail(spec, inner.error.replace(/^--listen "[^"]*": /, ''))
+    if (protocol === 'tcp') return inner
+    return { ok: true, value: { ...inner.value, protocol } }
   }
 
   if (address.startsWith('unix:')) {

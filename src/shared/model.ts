@@ -91,6 +91,84 @@ export const acceptModeSchema = z.enum(['concurrent', 'one-at-a-time', 'pool', '
 /** How a server hands out its accepted connections. */
 export type AcceptMode = z.infer<typeof acceptModeSchema>
 
+// ---- UDP and TLS ------------------------------------------------------------------------------
+
+/** What carries a connection: a TCP stream, a Unix stream, TLS over TCP, or a UDP flow. */
+export const connectionKindSchema = z.enum(['tcp', 'unix', 'tls', 'udp'])
+/** What carries a connection. */
+export type ConnectionKind = z.infer<typeof connectionKindSchema>
+
+/** A server's transport. */
+export const serverProtocolSchema = z.enum(['tcp', 'udp', 'tls'], {
+  error: (issue) => `Unknown protocol ${quoteInput(issue.input)}; choose tcp, udp or tls`
+})
+/** A server's transport. */
+export type ServerProtocol = z.infer<typeof serverProtocolSchema>
+
+/** The behaviours a UDP server offers (each works per datagram); stream behaviours need a connection. */
+export const UDP_BEHAVIOURS: readonly Behaviour[] = ['echo', 'discard', 'daytime', 'manual']
+
+/** The facts of an X.509 certificate a person checks. */
+export const certificateFactsSchema = z.object({
+  subject: z.string(),
+  issuer: z.string(),
+  /** DNS names and IP addresses it is valid for. */
+  altNames: z.array(z.string()),
+  validFrom: z.string(),
+  validTo: z.string(),
+  /** SHA-256 of the DER form, colon-separated upper-case hex (as `openssl x509 -fingerprint -sha256` prints). */
+  fingerprint256: z.string()
+})
+/** Certificate facts. */
+export type CertificateFacts = z.infer<typeof certificateFactsSchema>
+
+/** The certificate a TLS server serves. */
+export const certificateInfoSchema = certificateFactsSchema.extend({
+  /** generated: self-signed, made at start; provided: the user's PEM. */
+  source: z.enum(['generated', 'provided']),
+  /** A PEM file of the certificate the lab wrote for clients to trust; null when it could not be written. */
+  certPath: z.string().nullable(),
+  /** Shell commands that trust this certificate. */
+  trustCommands: z.array(z.string())
+})
+/** The certificate a TLS server serves. */
+export type CertificateInfo = z.infer<typeof certificateInfoSchema>
+
+/** A UDP server's flow settings. */
+export const udpServerInfoSchema = z.object({
+  idleTimeoutMs: z.number().int(),
+  /** Most flows open at once; datagrams from further peers are counted and dropped. */
+  maxFlows: z.number().int(),
+  /** Datagrams dropped because the flow table was full. */
+  droppedDatagrams: z.number().int()
+})
+/** A UDP server's flow settings. */
+export type UdpServerInfo = z.infer<typeof udpServerInfoSchema>
+
+/** One TLS connection's handshake and its encrypted byte counts. */
+export const tlsConnectionInfoSchema = z.object({
+  handshake: z.enum(['pending', 'done', 'failed']),
+  /** e.g. TLSv1.3. */
+  protocol: z.string().nullable(),
+  cipher: z.string().nullable(),
+  /** The application protocol agreed by ALPN, if any. */
+  alpn: z.string().nullable(),
+  /** The server name the client asked for (SNI). */
+  sni: z.string().nullable(),
+  /** The peer's certificate: the client's (if it sent one) on a server, the server's on an outgoing client. */
+  peerCertificate: certificateFactsSchema.nullable(),
+  /** Outgoing clients: whether the certificate was checked, and what the check found (null when it passed). */
+  verify: z.boolean().optional(),
+  verifyError: z.string().nullable().optional(),
+  /** Why the handshake failed, in words. */
+  failure: z.string().nullable(),
+  /** Bytes on the wire (encrypted, handshake included); `bytesIn`/`bytesOut` count the decrypted bytes. */
+  wireBytesIn: z.number(),
+  wireBytesOut: z.number()
+})
+/** One TLS connection's handshake. */
+export type TlsConnectionInfo = z.infer<typeof tlsConnectionInfoSchema>
+
 /** A listening server as the lab knows it. */
 export const serverInfoSchema = z.object({
   id: z.number().int(),
@@ -115,7 +193,13 @@ export const serverInfoSchema = z.object({
   /** Things worth knowing about this address, e.g. a localhost family mismatch. */
   notes: z.array(z.string()),
   /** Every accepted connection starts with reading paused; absent = false. */
-  pauseOnAccept: z.boolean().optional()
+  pauseOnAccept: z.boolean().optional(),
+  /** The transport: absent means tcp (a stream; or a Unix socket, see `family`). */
+  protocol: serverProtocolSchema.optional(),
+  /** TLS only: the certificate it serves and the commands that trust it. */
+  certificate: certificateInfoSchema.optional(),
+  /** UDP only: flows (one a remote address:port) close after this long without a datagram. */
+  udp: udpServerInfoSchema.optional()
 })
 /** A listening server. */
 export type ServerInfo = z.infer<typeof serverInfoSchema>
@@ -144,7 +228,9 @@ export const closeReasonSchema = z.enum([
   'lab-close',
   'lab-reset',
   'server-stopped',
-  'max-connections'
+  'max-connections',
+  /** A UDP flow that saw no datagram for its server's idle timeout. */
+  'idle-timeout'
 ])
 /** Why a connection closed. */
 export type CloseReason = z.infer<typeof closeReasonSchema>
@@ -180,6 +266,10 @@ export const connectionInfoSchema = z.object({
    */
   peerEndedSeq: z.number().int().nullable().optional(),
   labEndedSeq: z.number().int().nullable().optional(),
+  /** What carries it: absent means a plain TCP or Unix stream (see `family`). UDP: chunks are datagrams. */
+  kind: connectionKindSchema.optional(),
+  /** TLS only: the handshake and the encrypted byte counts of the socket underneath. */
+  tls: tlsConnectionInfoSchema.optional(),
   /** Set when the connection is one leg of a proxied pair. */
   proxy: proxyLegSchema.optional()
 })

@@ -101,6 +101,7 @@ function validBase(name: CommandName): Record<string, unknown> {
       return { host: '127.0.0.1', port: 0, behaviour: 'echo', options: {}, backlog: 16, maxConnections: 10, acceptMode: 'concurrent' }
     case 'server:stop':
     case 'server:close-all':
+    case 'server:certificate':
       return { serverId }
     case 'server:configure':
       return { serverId, behaviour: 'discard', options: {}, maxConnections: 5, acceptMode: 'concurrent', accepting: true }

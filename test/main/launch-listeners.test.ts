@@ -1,11 +1,19 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createLabHub } from '../../src/main/engine/lab-hub'
 import type { LabHub } from '../../src/main/engine/lab-hub'
-import { startListenSpecs } from '../../src/main/launch/launch-listeners'
+import { describeListening, startListenSpecs } from '../../src/main/launch/launch-listeners'
 import { run } from '../helpers/processes'
 
 let hub: LabHub
-afterEach(async () => hub?.dispose())
+let certDir: string | undefined
+afterEach(async () => {
+  await hub?.dispose()
+  if (certDir) await rm(certDir, { recursive: true, force: true })
+  certDir = undefined
+})
 
 describe('--listen in the desktop app', () => {
   it('starts each server asked for, ignoring the switches Electron and Chromium add', async () => {
@@ -30,5 +38,20 @@ describe('--listen in the desktop app', () => {
     const inUse = await startListenSpecs(hub, ['--listen', `127.0.0.1:${port}`])
     expect(inUse).toContain(`Port ${port} is already in use`)
     expect(hub.lab.servers.size).toBe(1)
+  })
+})
+
+describe('--listen with udp: and tls:', () => {
+  it('starts a UDP and a TLS server from the command line and names how to reach each', async () => {
+    certDir = await mkdtemp(join(tmpdir(), 'tcp-lab-launch-'))
+    hub = createLabHub({ certDir })
+    const failure = await startListenSpecs(hub, ['--listen', 'echo@udp:127.0.0.1:0', '--listen', 'http@tls:127.0.0.1:0'])
+    expect(failure).toBeNull()
+    const [udp, tls] = [...hub.lab.servers.values()].map((s) => s.info())
+    expect([udp.protocol, tls.protocol]).toEqual(['udp', 'tls'])
+    expect(describeListening(udp)).toBe(`echo on udp:127.0.0.1:${udp.bound.port} (nc -u 127.0.0.1 ${udp.bound.port})`)
+    expect(describeListening(tls)).toMatch(new RegExp(`^http on tls:127\\.0\\.0\\.1:${tls.bound.port} \\(openssl s_client -connect 127\\.0\\.0\\.1:${tls.bound.port} -CAfile \\S+\\.pem`))
+    const r = await run('curl', ['-sS', '--max-time', '5', '--cacert', tls.certificate!.certPath!, `https://127.0.0.1:${tls.bound.port}/x`])
+    expect(r.stdout.toString()).toMatch(/GET \/x HTTP\/1\.1/)
   })
 })

@@ -1,7 +1,7 @@
 import type { CounterColumns, EventBatch, LabEvent, Snapshot } from '@shared/model'
 import type { Lab } from './lab'
 import type { LabConnection } from './lab-connection'
-import type { LabTcpServer } from './tcp-server'
+import type { LabServer } from './servers/lab-server'
 import { coalesceChurn } from './churn'
 
 /** Tuning of the batcher; defaults give about 15 batches a second. */
@@ -40,7 +40,7 @@ class OutletState implements Outlet {
   inFlightSince: number | null = null
   events: LabEvent[] = []
   connections = new Set<LabConnection>()
-  servers = new Set<LabTcpServer>()
+  servers = new Set<LabServer>()
   resync = false
   closed = false
 

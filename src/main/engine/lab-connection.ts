@@ -1,5 +1,4 @@
-import type { Socket } from 'node:net'
-import type { CloseReason, ConnectionInfo, ConnectionState, Endpoint, Family } from '@shared/model'
+import type { CloseReason, ConnectionInfo, ConnectionKind, ConnectionState, Endpoint, Family, TlsConnectionInfo } from '@shared/model'
 import type { FaultMark, ProxyLeg } from '@shared/proxy-model'
 import type { TrafficBudget } from './traffic-record'
 import { TrafficRecorder } from './traffic-record'
@@ -44,12 +43,48 @@ export interface ConnectionTap {
   mark(conn: LabConnection, mark: ConnectionMark): void
 }
 
+/**
+ * What a connection needs of its socket: a `net.Socket` or `tls.TLSSocket` (a stream), or a UDP flow's
+ * stand-in that emits one 'data' per datagram (see connections/udp-flow-socket.ts).
+ */
+export interface ConnectionSocket {
+  readonly destroyed: boolean
+  readonly writableLength: number
+  readonly localAddress?: string
+  readonly localPort?: number
+  readonly remoteAddress?: string
+  readonly remotePort?: number
+  readonly remoteFamily?: string
+  address(): unknown
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown
+  on(event: 'error', listener: (err: NodeJS.ErrnoException) => void): unknown
+  on(event: 'end' | 'drain' | 'close', listener: () => void): unknown
+  once(event: 'close', listener: () => void): unknown
+  write(data: Buffer): boolean
+  end(callback?: () => void): unknown
+  destroy(): unknown
+  resetAndDestroy?(): unknown
+  pause(): unknown
+  resume(): unknown
+}
+
+/** Byte counts of the socket under a TLS stream (what travelled encrypted). */
+export interface WireCounts {
+  readonly bytesRead: number
+  readonly bytesWritten: number
+  resetAndDestroy?(): unknown
+}
+
 /** Options for wrapping a socket. */
 export interface LabConnectionInit {
   id: number
   serverId: number | null
   origin: 'accepted' | 'outgoing'
-  socket: Socket
+  socket: ConnectionSocket
+  /** tls or udp; absent for plain TCP and Unix streams. */
+  kind?: ConnectionKind
+  /** TLS: the TCP socket underneath, for the encrypted byte counts. */
+  wire?: WireCounts
   budget: TrafficBudget
   owner: ConnectionOwner
   /** For Unix sockets, where node reports no addresses. */
@@ -58,7 +93,7 @@ export interface LabConnectionInit {
 }
 
 /** Node reports 'IPv4'/'IPv6' (or 4/6 on some versions); a Unix socket reports nothing. */
-function familyOf(socket: Socket, unixPath?: string): Family {
+function familyOf(socket: ConnectionSocket, unixPath?: string): Family {
   if (unixPath !== undefined) return 'unix'
   const f = socket.remoteFamily ?? (socket.address() as { family?: string | number }).family
   return f === 'IPv6' || f === 6 ? 'IPv6' : 'IPv4'
@@ -105,6 +140,10 @@ export class LabConnection {
   serverTotals: { bytesIn: number; bytesOut: number; dirty: boolean } | null = null
   /** Added to the whole lab's totals on every chunk; set when the lab adopts the connection. */
   labTotals: { bytesIn: number; bytesOut: number } = { bytesIn: 0, bytesOut: 0 }
+  /** tls or udp; undefined for a plain stream. */
+  readonly kind: ConnectionKind | undefined
+  /** TLS: the handshake facts (the wire counts are filled in by `info()`). */
+  tls: Omit<TlsConnectionInfo, 'wireBytesIn' | 'wireBytesOut'> | null = null
   /** Set on a proxy leg: which pair and which side. */
   proxy: ProxyLeg | undefined = undefined
   /** A relay (proxy leg) does not stop its own reading when its writes back up: the pipe pauses the other leg. */
@@ -112,7 +151,8 @@ export class LabConnection {
   /** Faults' effects on this leg, oldest first (bounded by the proxy). */
   faultMarks: FaultMark[] | null = null
 
-  private readonly socket: Socket
+  private readonly socket: ConnectionSocket
+  private readonly wire: WireCounts | undefined
   private readonly owner: ConnectionOwner
   private flowPaused = false
   // Reading held while a behaviour works through messages this peer already sent (see behaviours/paced-work.ts).
@@ -128,6 +168,8 @@ export class LabConnection {
     this.serverId = init.serverId
     this.origin = init.origin
     this.socket = init.socket
+    this.kind = init.kind
+    this.wire = init.wire
     this.owner = init.owner
     this.traffic = new TrafficRecorder(init.budget)
     this.family = familyOf(init.socket, init.unixPath)
@@ -171,7 +213,8 @@ export class LabConnection {
 
   /** Sends bytes, counting and recording them; stops reading from this peer while the write backs up. */
   send(bytes: Buffer): boolean {
-    if (!this.writable || bytes.length === 0) return false
+    // An empty datagram is still a datagram; an empty write to a stream is nothing.
+    if (!this.writable || (bytes.length === 0 && this.kind !== 'udp')) return false
     const now = this.count('out', bytes.length)
     if (bytes === this.echoCandidate && this.traffic.lastSeq === this.echoSeq) this.traffic.addRepeat('out', now)
     else this.traffic.add('out', bytes, now)
@@ -216,8 +259,14 @@ export class LabConnection {
     this.intendedReason ??= reason
     this.labEnded = true
     this.mark('lab-reset', `The lab reset the connection (${reason}): RST, queued bytes discarded`)
-    if (typeof this.socket.resetAndDestroy === 'function' && this.family !== 'unix') this.socket.resetAndDestroy()
-    else this.socket.destroy()
+    // Under TLS the RST goes out on the TCP socket underneath (a TLS socket cannot reset itself).
+    const target = this.wire?.resetAndDestroy !== undefined ? this.wire : this.socket
+    try {
+      if (typeof target.resetAndDestroy === 'function' && this.family !== 'unix') target.resetAndDestroy()
+      else this.socket.destroy()
+    } catch {
+      this.socket.destroy()
+    }
   }
 
   /** Stops (true) or restarts (false) reading, as the user asks. */
@@ -283,8 +332,20 @@ export class LabConnection {
       // Only once known, so a connection that never ended looks as before.
       ...(this.labEndedAt !== null ? { labEndedAt: this.labEndedAt, labEndedSeq: this.labEndedSeq } : {}),
       ...(this.peerEndedSeq !== null ? { peerEndedSeq: this.peerEndedSeq } : {}),
+      ...(this.kind !== undefined ? { kind: this.kind } : {}),
+      ...(this.tls !== null ? { tls: { ...this.tls, ...this.wireCounts() } } : {}),
       ...(this.proxy ? { proxy: this.proxy } : {})
     }
+  }
+
+  /** TLS: bytes on the wire so far (encrypted, handshake included). */
+  wireCounts(): { wireBytesIn: number; wireBytesOut: number } {
+    return { wireBytesIn: this.wire?.bytesRead ?? 0, wireBytesOut: this.wire?.bytesWritten ?? 0 }
+  }
+
+  /** Tells the owner something about this connection changed (handshake facts, an error in words). */
+  announce(): void {
+    if (!this.closed) this.owner.changed(this, 'updated')
   }
 
   /** The lab's FIN: its time and its place in the stream (after every chunk recorded so far). */

@@ -17,6 +17,7 @@ import { huntSelfConnection } from './lesson/self-connect'
 import { runLoad } from './lesson/load-run'
 import { captureOf, disposeCapture } from './record/capture-service'
 import { exportCapture } from './record/export'
+import { serverCertificate } from './servers/create-server'
 
 /** What a command runs against: the lab, and the consumer's outlet when it comes through a session. */
 interface CommandContext {
@@ -77,7 +78,8 @@ const COMMANDS: { [C in CommandName]: (ctx: CommandContext, req: CommandRequest<
   'capture:record-status': ({ lab }) => captureOf(lab).status(),
   'replay:start': ({ lab }, req) => captureOf(lab).replays.start(req),
   'replay:stop': ({ lab }, req) => captureOf(lab).replays.stop(req.replayId),
-  'replay:list': ({ lab }) => ({ replays: captureOf(lab).replays.list() })
+  'replay:list': ({ lab }) => ({ replays: captureOf(lab).replays.list() }),
+  'server:certificate': ({ lab }, req) => serverCertificate(lab.servers, req)
 }
 
 /** Runs one validated command. */

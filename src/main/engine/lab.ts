@@ -3,11 +3,12 @@ import type { LabEvent, ServerCounters, Snapshot, Totals, TrafficFloodPolicy } f
 import type { LabConnection, ConnectionOwner } from './lab-connection'
 import { findOwnListener } from './own-listener'
 import type { OwnListener } from './own-listener'
-import { LabTcpServer } from './tcp-server'
 import type { ServerOwner } from './tcp-server'
+import type { LabServer } from './servers/lab-server'
+import { checkActionFits, checkDatagramSize, createServer, openClient } from './servers/create-server'
+import { CertificateFolder } from './tls/certificate'
 import { DEFAULT_FLOOD_POLICY, TrafficBudget } from './traffic-record'
 import { LabFailure } from './errors'
-import { connectClient } from './tcp-client'
 import { localhostNotes } from './address-notes'
 import { encodeForSend } from './send-payload'
 import type { ProxyInfo } from '@shared/proxy-model'
@@ -47,13 +48,15 @@ export interface LabOptions {
   limits?: Partial<LabLimits>
   /** Names who holds a port ("pid 1234 (nc)"), where the system tells. */
   whoHoldsPort?: (port: number, host: string) => Promise<string | undefined>
+  /** Folder under which TLS servers' certificate files are written (default: a new temporary folder). */
+  certDir?: string
 }
 
 /** What changed since the last collection: ordered events and the rows whose counters moved. */
 export interface LabChanges {
   events: LabEvent[]
   connections: LabConnection[]
-  servers: LabTcpServer[]
+  servers: LabServer[]
   overflow: boolean
 }
 
@@ -62,8 +65,10 @@ export class Lab implements ServerOwner, ConnectionOwner {
   readonly limits: LabLimits
   readonly budget: TrafficBudget
   readonly heldBytes: HeldBytesBudget
-  readonly servers = new Map<number, LabTcpServer>()
+  readonly servers = new Map<number, LabServer>()
   readonly connections = new Map<number, LabConnection>()
+  /** Where TLS servers write the certificate files clients trust. */
+  readonly certificates: CertificateFolder
   // Closed connections, oldest first from closedHead: a queue, so evicting one costs O(1).
   private closedOrder: LabConnection[] = []
   private closedHead = 0
@@ -71,7 +76,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
   private evictedIds: number[] = []
   private nextServerId = 1
   // Servers between their id and their registration (binding, looking up notes).
-  private readonly starting = new Set<LabTcpServer>()
+  private readonly starting = new Set<LabServer>()
   private nextConnId = 1
   private readonly totals = { bytesIn: 0, bytesOut: 0, connectionsOpen: 0, connectionsEver: 0 }
   private pendingEvents: LabEvent[] = []
@@ -86,6 +91,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
 
   constructor(private readonly options: LabOptions = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
+    this.certificates = new CertificateFolder(options.certDir)
     this.budget = new TrafficBudget(
       this.limits.trafficBytesPerConnection,
       this.limits.trafficBytesTotal,
@@ -110,7 +116,9 @@ export class Lab implements ServerOwner, ConnectionOwner {
 
   /** @internal */
   ownListener(port: number, host: string, exceptServerId: number): OwnListener | undefined {
-    return findOwnListener(this.servers.values(), port, host, exceptServerId)
+    // A UDP socket does not hold a TCP port of the same number.
+    const streams = [...this.servers.values()].filter((s) => s.info().protocol !== 'udp')
+    return findOwnListener(streams, port, host, exceptServerId)
   }
 
   /** @internal */
@@ -141,7 +149,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
   }
 
   /** @internal */
-  serverChanged(server: LabTcpServer): void {
+  serverChanged(server: LabServer): void {
     this.emit({ type: 'server.updated', at: Date.now(), server: server.info() })
   }
 
@@ -177,7 +185,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
   collectChanges(): LabChanges {
     const connections = this.dirtyConnections
     for (const c of connections) c.dirty = false
-    const servers: LabTcpServer[] = []
+    const servers: LabServer[] = []
     for (const s of this.servers.values()) {
       if (s.totals.dirty) {
         s.totals.dirty = false
@@ -197,7 +205,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
   }
 
   /** Counters of one server. */
-  serverCounters(s: LabTcpServer): ServerCounters {
+  serverCounters(s: LabServer): ServerCounters {
     return { id: s.serverId, bytesIn: s.totals.bytesIn, bytesOut: s.totals.bytesOut, accepted: s.accepted, open: s.connections.size }
   }
 
@@ -231,7 +239,9 @@ export class Lab implements ServerOwner, ConnectionOwner {
   async startServer(req: CommandRequest<'server:start'>): Promise<CommandValue<'server:start'>> {
     this.assertLive()
     // The id is taken before any await: starts that overlap (two tabs, a script, an API) never share one.
-    const server = new LabTcpServer(this.nextServerId++, req, this)
+    // createServer may refuse (a stream behaviour over UDP) before it takes the id; nothing awaits in between.
+    const server = createServer(this.nextServerId, req, this, this.certificates)
+    this.nextServerId++
     this.starting.add(server)
     try {
       await server.listen()
@@ -291,7 +301,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
   /** Opens an outgoing connection from the lab. */
   async connect(req: CommandRequest<'client:connect'>): Promise<CommandValue<'client:connect'>> {
     this.assertLive()
-    const conn = await connectClient(req, this)
+    const conn = await openClient(req, this)
     return conn.info()
   }
 
@@ -300,6 +310,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
     const bytes = encodeForSend(req.payload)
     const targets =
       req.connectionId !== undefined ? [this.connection(req.connectionId)] : [...this.server(req.serverId ?? -1).activeConnections()]
+    checkDatagramSize(targets, bytes.length)
     const writable = targets.filter((c) => c.writable)
     if (writable.length === 0) {
       throw new LabFailure(
@@ -331,6 +342,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
   action(req: CommandRequest<'connection:action'>): CommandValue<'connection:action'> {
     const conn = this.connection(req.connectionId)
     if (conn.closed) throw new LabFailure('closed', `Connection ${conn.id} is already closed`)
+    checkActionFits(conn, req.action)
     switch (req.action) {
       case 'half-close':
         conn.halfClose()
@@ -429,7 +441,7 @@ export class Lab implements ServerOwner, ConnectionOwner {
     this.emit({ type: 'connections.removed', at: Date.now(), ids })
   }
 
-  private server(id: number): LabTcpServer {
+  private server(id: number): LabServer {
     const s = this.servers.get(id)
     if (!s) throw new LabFailure('not-found', `There is no server ${id}`, 'It may have been stopped already.')
     return s

@@ -1,3 +1,4 @@
+import { LabTcpServer } from './tcp-server'
 import type { CommandRequest, CommandValue } from '@shared/contract'
 import { bytesToBase64, encodePayload } from '@shared/payload-codec'
 import { compileResponder } from '@shared/responders/rules'
@@ -31,7 +32,9 @@ export function respondTest(req: CommandRequest<'respond:test'>): CommandValue<'
 
 /** `respond:stats`: a respond server's hit counters. */
 export function respondStats(lab: Lab, req: CommandRequest<'respond:stats'>): CommandValue<'respond:stats'> {
-  const server = lab.servers.get(req.serverId)
+  const found = lab.servers.get(req.serverId)
+  // Responders run on stream servers (TCP, TLS, Unix); a UDP server has no rule counters.
+  const server = found instanceof LabTcpServer ? found : undefined
   if (!server) throw new LabFailure('not-found', `No server with id ${req.serverId}`)
   if (server.behaviourName !== 'respond') {
     throw new LabFailure(

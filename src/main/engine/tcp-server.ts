@@ -8,6 +8,7 @@ import type { ConnectionHandlers, ConnectionOwner } from './lab-connection'
 import { LabConnection } from './lab-connection'
 import type { TrafficBudget } from './traffic-record'
 import { describeSocketError, LabFailure } from './errors'
+import type { LabServer } from './servers/lab-server'
 import type { AcceptHolder } from './servers/accept-holder'
 import { holdListening } from './servers/accept-holder'
 import type { UnixSocketIdentity } from './unix-socket-path'
@@ -22,7 +23,7 @@ export interface ServerOwner extends ConnectionOwner {
   nextConnectionId(): number
   /** A new connection exists: register it and announce it. */
   adopt(conn: LabConnection): void
-  serverChanged(server: LabTcpServer): void
+  serverChanged(server: LabServer): void
   notice(level: 'info' | 'warning' | 'error', message: string): void
   whoHoldsPort?(port: number, host: string): Promise<string | undefined>
   /** The lab's own listener that holds this port, if any (then the error names it). */
@@ -67,7 +68,7 @@ async function probeUnixPath(path: string): Promise<'live' | 'stale' | 'not-sock
 }
 
 /** A listening socket of the lab: accepts connections and hands them to its behaviour. */
-export class LabTcpServer implements BehaviourHost {
+export class LabTcpServer implements BehaviourHost, LabServer {
   readonly startedAt = Date.now()
   readonly requestedHost: string
   readonly requestedPort: number
@@ -99,7 +100,7 @@ export class LabTcpServer implements BehaviourHost {
   constructor(
     readonly serverId: number,
     spec: ServerSpec,
-    private readonly owner: ServerOwner
+    protected readonly owner: ServerOwner
   ) {
     // A unix: path is checked (length, NUL, blank) and made absolute before anything is bound.
     this.unixPath = spec.host.startsWith('unix:') ? checkUnixPath(spec.host.slice(5)) : undefined
@@ -333,9 +334,9 @@ export class LabTcpServer implements BehaviourHost {
     }
   }
 
-  private onConnection(socket: net.Socket): void {
-    const queued = this.activeCount() >= this.activeLimit()
-    const conn = new LabConnection({
+  /** Wraps an accepted socket; the TLS server (servers/tls-server.ts) adds its layer here. */
+  protected wrapAccepted(socket: net.Socket, queued: boolean): LabConnection {
+    return new LabConnection({
       id: this.owner.nextConnectionId(),
       serverId: this.serverId,
       origin: 'accepted',
@@ -345,6 +346,11 @@ export class LabTcpServer implements BehaviourHost {
       unixPath: this.unixPath,
       queued
     })
+  }
+
+  private onConnection(socket: net.Socket): void {
+    const queued = this.activeCount() >= this.activeLimit()
+    const conn = this.wrapAccepted(socket, queued)
     conn.serverTotals = this.totals
     conn.handlers = this.handlers
     this.accepted++

@@ -49,7 +49,9 @@ Options:
                                 ${BEHAVIOURS.slice(0, 5).join(', ')},
                                 ${BEHAVIOURS.slice(5).join(', ')}.
                                 Examples: --listen 9000,
-                                --listen chat@0.0.0.0:9001, --listen http@[::1]:8080
+                                --listen chat@0.0.0.0:9001, --listen http@[::1]:8080,
+                                --listen echo@udp:127.0.0.1:9000 (UDP),
+                                --listen http@tls:127.0.0.1:8443 (TLS, self-signed)
   --proxy ${PROXY_FORM}
                                 Start a proxy at launch (repeatable): every client of
                                 LISTEN is paired with a new connection to UPSTREAM.

@@ -8,7 +8,13 @@ import { hostPort } from '@shared/endpoint-format'
 /** A listening server as `--listen` reports it: `echo on 127.0.0.1:9000 (nc 127.0.0.1 9000)`. */
 export function describeListening(s: ServerInfo): string {
   if (s.family === 'unix') return `${s.behaviour} on unix:${s.bound.address} (nc -U ${s.bound.address})`
-  return `${s.behaviour} on ${hostPort(s.bound.address, s.bound.port)} (nc ${s.bound.address} ${s.bound.port})`
+  const at = hostPort(s.bound.address, s.bound.port)
+  if (s.protocol === 'udp') return `${s.behaviour} on udp:${at} (nc -u ${s.bound.address} ${s.bound.port})`
+  if (s.protocol === 'tls') {
+    const trust = s.certificate?.trustCommands[1] ?? `openssl s_client -connect ${at}`
+    return `${s.behaviour} on tls:${at} (${trust}; certificate SHA-256 ${s.certificate?.fingerprint256 ?? 'unknown'})`
+  }
+  return `${s.behaviour} on ${at} (nc ${s.bound.address} ${s.bound.port})`
 }
 
 /** Where a `--listen` value asked to listen, for messages: `127.0.0.1:9000`, `[::1]:80`, `unix:/path`. */

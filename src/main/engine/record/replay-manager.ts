@@ -1,3 +1,4 @@
+import { LabTcpServer } from '../tcp-server'
 import { readFile, stat } from 'node:fs/promises'
 import type { CommandRequest } from '@shared/contract'
 import type { ReplayInfo } from '@shared/model'
@@ -160,7 +161,9 @@ export class ReplayManager {
   private async startServer(r: Replay, conv: Conversation, target: string, pace: ReplayPace): Promise<void> {
     const { host, port } = parseTarget(target, false)
     const info = await this.lab.startServer({ host, port: port ?? 0, behaviour: 'manual', options: {} })
-    const server = this.lab.servers.get(info.id)
+    const found = this.lab.servers.get(info.id)
+    // A mock server is a TCP listener the replay started itself.
+    const server = found instanceof LabTcpServer ? found : undefined
     if (!server) throw new LabFailure('internal', 'The replay server vanished')
     r.info.serverId = info.id
     r.info.target =

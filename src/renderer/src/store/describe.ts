@@ -18,7 +18,8 @@ export const CLOSE_REASON_TEXT: Record<CloseReason, string> = {
   'lab-reset': 'reset by the lab',
   'server-stopped': 'server stopped',
   error: 'error',
-  'max-connections': 'max connections reached'
+  'max-connections': 'max connections reached',
+  'idle-timeout': 'idle timeout (UDP flow)'
 }
 
 /** `127.0.0.1:8080`, `[::1]:8080`, or a Unix path as is. */

@@ -57,5 +57,7 @@ const KEYS: (keyof ConnectionInfo)[] = [
 
 function sameConnection(a: ConnectionInfo, b: ConnectionInfo): boolean {
   for (const k of KEYS) if (a[k] !== b[k]) return false
+  // TLS facts (handshake, encrypted counts) travel only in events: compare them by value.
+  if (a.tls !== b.tls && JSON.stringify(a.tls) !== JSON.stringify(b.tls)) return false
   return a.id === b.id
 }

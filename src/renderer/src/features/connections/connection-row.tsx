@@ -22,7 +22,8 @@ const REASON_TONE: Record<NonNullable<ConnectionInfo['closeReason']>, string> = 
   'lab-reset': 'text-red-600/80 dark:text-red-400/80',
   'server-stopped': 'text-slate-500 dark:text-slate-400',
   error: 'text-red-600/80 dark:text-red-400/80',
-  'max-connections': 'text-amber-700/80 dark:text-amber-400/80'
+  'max-connections': 'text-amber-700/80 dark:text-amber-400/80',
+  'idle-timeout': 'text-slate-500 dark:text-slate-400'
 }
 
 const STATE_TONE: Record<ConnectionInfo['state'], string> = {
@@ -53,6 +54,21 @@ export function EndpointText({ endpoint, family, ephemeral }: { endpoint: Endpoi
           endpoint.port
         )}
       </span>
+    </span>
+  )
+}
+
+// A UDP flow or a TLS stream is marked beside its peer; plain TCP rows stay as they were.
+function KindTag({ c }: { c: ConnectionInfo }): ReactNode {
+  if (c.kind !== 'udp' && c.kind !== 'tls') return null
+  const failed = c.tls?.handshake === 'failed'
+  return (
+    <span
+      data-kind={c.kind}
+      title={c.kind === 'udp' ? 'UDP flow: chunks are datagrams' : failed ? `TLS handshake failed: ${c.tls?.failure ?? ''}` : `TLS ${c.tls?.protocol ?? '(handshake in progress)'}`}
+      className={`shrink-0 rounded-sm px-0.5 font-sans text-[9.5px] uppercase ${failed ? 'bg-red-100 text-red-700 dark:bg-red-900/40 dark:text-red-300' : 'bg-violet-100 text-violet-700 dark:bg-violet-900/40 dark:text-violet-300'}`}
+    >
+      {c.kind}
     </span>
   )
 }
@@ -98,7 +114,8 @@ export const ConnectionRow = memo(function ConnectionRow({ id, selected, onSelec
       <td className="overflow-hidden px-1 font-mono" title={`peer ${formatEndpoint(c.remote, c.family)}, local ${formatEndpoint(c.local, c.family)}`}>
         {/* Peer over local: the 4-tuple in one cell, each address whole (the address part gives way first, never the port). */}
         <span className="flex flex-col leading-[13px]">
-          <span data-col="peer" className="text-[12px]">
+          <span data-col="peer" className="flex min-w-0 items-center gap-1 text-[12px]">
+            <KindTag c={c} />
             <EndpointText endpoint={c.remote} family={c.family} ephemeral={outgoing ? null : EPHEMERAL_PEER} />
           </span>
           <span className="sr-only"> local </span>

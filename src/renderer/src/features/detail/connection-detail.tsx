@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import type { ReactElement } from 'react'
 import type { ConnectionInfo, ServerInfo } from '@shared/model'
 import { ConnectionFacts } from './connection-facts'
+import { TransportFacts } from './transport-facts'
 import { SequenceDiagram } from './sequence-diagram'
 import { TrafficPanel } from './traffic-panel'
 import { DEFAULT_WINDOW_LIMITS, droppedOf } from './traffic-window'
@@ -48,6 +49,7 @@ export function ConnectionDetail({ connection, server, request, limits = DEFAULT
   return (
     <div className="flex flex-col gap-3">
       <ConnectionFacts connection={connection} server={server} now={now} />
+      <TransportFacts connection={connection} />
       <ErrorAlert error={traffic.error && { ...traffic.error, message: `Could not fetch the traffic: ${traffic.error.message}` }} />
       <details open className="rounded border border-slate-200 p-2 dark:border-slate-700">
         <summary className="cursor-pointer text-sm font-medium">Life of this connection</summary>

@@ -57,7 +57,14 @@ export function sequenceEvents(
     kind: 'open',
     from: initiator,
     at: c.openedAt,
-    label: c.origin === 'accepted' ? 'SYN → handshake → accept()' : 'connect() → SYN → handshake'
+    label:
+      c.kind === 'udp'
+        ? c.origin === 'accepted'
+          ? 'first datagram (UDP: no handshake)'
+          : 'connect() on a datagram socket: nothing is sent'
+        : c.origin === 'accepted'
+          ? `SYN → handshake → accept()${c.kind === 'tls' ? ' → TLS handshake' : ''}`
+          : `connect() → SYN → handshake${c.kind === 'tls' ? ' → TLS handshake' : ''}`
   }
   const labEndedAt = c.labEndedAt ?? opts.labEndedAt
   const peerSeq = c.peerEndedSeq ?? null
@@ -84,7 +91,10 @@ export function sequenceEvents(
   }
   if (c.peerEndedAt !== null) placed.push({ e: { kind: 'fin', from: 'peer', at: c.peerEndedAt, label: 'FIN from the peer (we read EOF)' }, seq: peerSeq === null ? null : peerSeq - 0.5 })
   const reason = c.closeReason
-  const labFin = labEndedAt !== null || c.state === 'lab-half-closed' || reason === 'lab-close' || reason === 'server-stopped' || reason === 'max-connections' || reason === 'peer-fin'
+  // A UDP flow has no FIN or RST: it is only forgotten (its reason is in the header).
+  const labFin =
+    c.kind !== 'udp' &&
+    (labEndedAt !== null || c.state === 'lab-half-closed' || reason === 'lab-close' || reason === 'server-stopped' || reason === 'max-connections' || reason === 'peer-fin')
   if (labFin && (reason !== 'lab-reset' || labSeq !== null)) {
     const halfClosed = c.state === 'lab-half-closed' || (labEndedAt !== null && reason !== 'lab-close' && reason !== 'server-stopped' && reason !== 'max-connections')
     const why = reason === 'server-stopped' ? 'server stopped' : reason === 'max-connections' ? 'max connections' : halfClosed ? 'half-close' : 'close()'
@@ -98,7 +108,7 @@ export function sequenceEvents(
     .map((x) => x.e)
   const out = [open, ...rest]
   if (reason === 'peer-reset') out.push({ kind: 'rst', from: 'peer', at: c.closedAt, label: 'RST: peer reset the connection' })
-  if (reason === 'lab-reset') out.push({ kind: 'rst', from: 'lab', at: c.closedAt, label: 'RST: lab reset the connection' })
+  if (reason === 'lab-reset' && c.kind !== 'udp') out.push({ kind: 'rst', from: 'lab', at: c.closedAt, label: 'RST: lab reset the connection' })
   if (reason === 'error') out.push({ kind: 'error', from: null, at: c.closedAt, label: `error: ${c.error ?? 'unknown'}` })
   if (c.state === 'closed') out.push({ kind: 'closed', from: null, at: c.closedAt, label: 'closed' })
   else out.push({ kind: 'now', from: null, at: null, label: c.state === 'queued' ? 'waiting in the accept queue' : `now: ${c.state.replace(/-/g, ' ')}` })

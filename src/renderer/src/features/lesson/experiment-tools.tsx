@@ -68,7 +68,7 @@ export function AnswerTimes({ run, server }: { run: LoadRun; server: ServerInfo 
 
 /** The lab-side action an experiment offers: a built-in load against a server, or the self-connection hunt. */
 export function ExperimentAction({ action, servers }: { action: ExperimentAction; servers: readonly ServerInfo[] }): ReactElement {
-  const tcp = servers.filter((s) => s.state === 'listening' && s.family !== 'unix')
+  const tcp = servers.filter((s) => s.state === 'listening' && s.family !== 'unix' && (s.protocol ?? 'tcp') === 'tcp')
   const [serverId, setServerId] = useState<number | null>(null)
   const { run, busy, error } = useCommand()
   const [message, setMessage] = useState<string | null>(null)

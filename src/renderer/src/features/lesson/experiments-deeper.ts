@@ -19,7 +19,7 @@ export interface CheckResult {
 export type ExperimentAction = 'load' | 'self-connect-hunt'
 
 function listening(servers: readonly ServerInfo[], pred: (s: ServerInfo) => boolean): ServerInfo | null {
-  return servers.find((s) => s.state === 'listening' && s.family !== 'unix' && pred(s)) ?? null
+  return servers.find((s) => s.state === 'listening' && s.family !== 'unix' && (s.protocol ?? 'tcp') === 'tcp' && pred(s)) ?? null
 }
 
 function host(s: ServerInfo): string {

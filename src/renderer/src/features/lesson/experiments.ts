@@ -1,4 +1,5 @@
 import type { Behaviour, ServerInfo } from '@shared/model'
+import { udpBoundaries } from './udp-experiment'
 import { hostPort } from '@shared/endpoint-format'
 import type { CheckResult, ExperimentAction, ExperimentContext } from './experiments-deeper'
 import { deeperExperiments } from './experiments-deeper'
@@ -39,7 +40,7 @@ export function connectTarget(s: ServerInfo | null): { host: string; port: strin
 }
 
 function pick(servers: readonly ServerInfo[], behaviour: Behaviour | null, prefer: Behaviour = 'echo'): ServerInfo | null {
-  const tcp = servers.filter((s) => s.state === 'listening' && s.family !== 'unix')
+  const tcp = servers.filter((s) => s.state === 'listening' && s.family !== 'unix' && (s.protocol ?? 'tcp') === 'tcp')
   if (behaviour) return tcp.find((s) => s.behaviour === behaviour) ?? null
   return tcp.find((s) => s.behaviour === prefer) ?? tcp[0] ?? null
 }
@@ -150,6 +151,7 @@ export function buildExperiments(servers: readonly ServerInfo[]): Experiment[] {
         ]
       }
     }),
+    udpBoundaries(servers),
     make('dev-tcp', 'bash /dev/tcp: a client with no tools', 'echo', (h, p) => ({
       steps: [
         { text: 'Open a connection on file descriptor 3:', command: `exec 3<>/dev/tcp/${h}/${p}` },

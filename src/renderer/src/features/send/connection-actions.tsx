@@ -35,6 +35,8 @@ const STYLE: Readonly<Record<Action, string>> = {
 
 function disabledFor(action: Action, c: ConnectionInfo): boolean {
   if (c.state === 'closed') return true
+  // A UDP flow has no FIN to send and no way to make its peer wait.
+  if (c.kind === 'udp' && action !== 'close') return true
   if (action === 'half-close') return c.state === 'lab-half-closed'
   return false
 }

@@ -7,6 +7,9 @@ import { useCommand } from '@renderer/store/use-command'
 import { useUi, useUiStore } from '@renderer/store/ui-store'
 import { ErrorAlert } from '@renderer/ui/error-alert'
 import { BUTTON, HEADING, INPUT, LABEL } from '@renderer/ui/classes'
+import type { ServerProtocol } from '@shared/model'
+import { ProtocolSelect, TlsClientOptions, tlsClientRequest } from './protocol-select'
+import type { TlsClientFields } from './protocol-select'
 
 /** The lab's own outgoing clients, and a small "Connect to…" form that opens one. */
 export function OutgoingClients(): ReactNode {
@@ -21,6 +24,8 @@ export function OutgoingClients(): ReactNode {
   const [localAddress, setLocalAddress] = useState('')
   const [localPort, setLocalPort] = useState('')
   const { run, busy, error, setError } = useCommand()
+  const [protocol, setProtocol] = useState<ServerProtocol>('tcp')
+  const [tls, setTls] = useState<TlsClientFields>({ verify: true, servername: '', alpn: '' })
   const errorRef = useRef<HTMLDivElement>(null)
   // The error appears where the person looks: beside the Connect button, scrolled into view.
   useEffect(() => {
@@ -40,6 +45,8 @@ export function OutgoingClients(): ReactNode {
     // Binding the client's own end: an interface and/or a port (the self-connection experiment).
     if (!h.startsWith('unix:') && localAddress.trim() !== '') input.localAddress = localAddress.trim()
     if (!h.startsWith('unix:') && localPort.trim() !== '') input.localPort = localPort.trim()
+    if (protocol !== 'tcp') input.protocol = protocol
+    if (protocol === 'tls') input.tls = tlsClientRequest(tls)
     const r = await run('client:connect', input)
     if (!r.ok) return
     setOpen(false)
@@ -72,6 +79,8 @@ export function OutgoingClients(): ReactNode {
               <input id="connect-port" className={`${INPUT} font-mono`} inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} />
             </div>
           </div>
+          <ProtocolSelect id="connect-protocol" value={protocol} onChange={setProtocol} />
+          {protocol === 'tls' ? <TlsClientOptions value={tls} onChange={setTls} /> : null}
           <details className="text-sm">
             <summary className="cursor-pointer text-xs font-medium text-slate-500 select-none dark:text-slate-400">Bind the local end</summary>
             <div className="mt-2 grid grid-cols-[minmax(0,1fr)_5rem] gap-2">
@@ -111,7 +120,10 @@ export function OutgoingClients(): ReactNode {
                   selectedConnection === c.id ? 'border-sky-500 bg-sky-50 dark:bg-sky-950/40' : 'border-slate-200 hover:bg-slate-100 dark:border-slate-800 dark:hover:bg-slate-800/60'
                 } ${isActive(c) ? '' : 'opacity-60'}`}
               >
-                <span className="block truncate font-mono text-slate-800 dark:text-slate-200">→ {formatEndpoint(c.remote, c.family)}</span>
+                <span className="block truncate font-mono text-slate-800 dark:text-slate-200">
+                  → {c.kind === 'udp' || c.kind === 'tls' ? `${c.kind}:` : ''}
+                  {formatEndpoint(c.remote, c.family)}
+                </span>
                 <span className="block truncate text-slate-500 dark:text-slate-400">
                   #{c.id} · {describeState(c)}
                 </span>

@@ -1,5 +1,5 @@
 import { BEHAVIOURS } from '@shared/model'
-import type { AcceptMode, Behaviour } from '@shared/model'
+import type { AcceptMode, Behaviour, ServerProtocol } from '@shared/model'
 import { hostPort } from '@shared/endpoint-format'
 
 /** The settings of one started server, as the form held them. */
@@ -12,6 +12,8 @@ export interface ServerSettings {
   maxConnections?: number
   acceptMode?: AcceptMode
   pauseOnAccept?: boolean
+  /** udp or tls; absent for tcp. */
+  protocol?: ServerProtocol
 }
 
 const KEY = 'tcp-lab:recent-servers'
@@ -45,11 +47,11 @@ export function rememberRecent(s: ServerSettings, storage: Storage | undefined =
 /** A short label: `echo on 127.0.0.1:8080`. */
 export function describeSettings(s: ServerSettings): string {
   const where = s.host.startsWith('unix:') ? s.host : hostPort(s.host, s.port)
-  return `${s.behaviour} on ${where}`
+  return `${s.behaviour} on ${s.protocol && s.protocol !== 'tcp' ? `${s.protocol}:` : ''}${where}`
 }
 
 function settingsKey(s: ServerSettings): string {
-  return JSON.stringify([s.host, s.port, s.behaviour, s.telemetryIntervalMs, s.backlog, s.maxConnections, s.acceptMode, s.pauseOnAccept])
+  return JSON.stringify([s.host, s.port, s.behaviour, s.telemetryIntervalMs, s.backlog, s.maxConnections, s.acceptMode, s.pauseOnAccept, s.protocol])
 }
 
 function isSettings(v: unknown): v is ServerSettings {

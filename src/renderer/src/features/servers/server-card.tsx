@@ -1,7 +1,7 @@
 import { Fragment, memo, useMemo, useState } from 'react'
 import type { ReactNode } from 'react'
 import type { CommandInput } from '@shared/contract'
-import { BEHAVIOURS } from '@shared/model'
+import { BEHAVIOURS, UDP_BEHAVIOURS } from '@shared/model'
 import type { Behaviour, ServerCounters, ServerInfo } from '@shared/model'
 import { formatBytes, formatExactBytes, formatRate } from '@shared/byte-format'
 import { serverAddress } from '@renderer/store/describe'
@@ -16,6 +16,8 @@ import { BEHAVIOUR_INFO } from './behaviour-info'
 import { CopyButton } from '@renderer/ui/copy-button'
 import { peerCommands } from './server-snippets'
 import { ServerSettingsPanel } from './server-settings-panel'
+import { CertificateFacts } from './certificate-facts'
+import { transportCommands } from './udp-tls-commands'
 
 /** Props of a server card. */
 export interface ServerCardProps {
@@ -73,6 +75,7 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
           <span className={`${BADGE} ${listening ? TONES.green : TONES.amber}`}>{listening ? 'listening' : 'not accepting'}</span>
         )}
         <span className={`${BADGE} ${TONES.grey}`}>{server.family}</span>
+        {server.protocol === 'udp' || server.protocol === 'tls' ? <span className={`${BADGE} ${TONES.violet}`}>{server.protocol.toUpperCase()}</span> : null}
         {server.acceptMode === 'one-at-a-time' ? <span className={`${BADGE} ${TONES.violet}`}>one at a time</span> : null}
         {server.acceptMode === 'pool' ? <span className={`${BADGE} ${TONES.violet}`}>pool of {server.poolSize ?? '?'}</span> : null}
         {server.acceptMode === 'never' ? (
@@ -87,14 +90,14 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
       {/* Two columns: `1023.9 MiB` and `1023.9 MiB/s` fit whole in the narrowest sidebar. */}
       <dl className="mt-2 grid grid-cols-2 gap-x-2 gap-y-1 text-xs">
         <Stat label="Open" value={String(counters.open)} />
-        <Stat label="Accepted" value={String(counters.accepted)} />
+        <Stat label={server.protocol === 'udp' ? 'Flows' : 'Accepted'} value={String(counters.accepted)} />
         <Stat label="Rate" value={formatRate(rate.in + rate.out)} title={`in ${formatRate(rate.in)}, out ${formatRate(rate.out)}`} />
         <Stat label="In" value={formatBytes(counters.bytesIn)} title={formatExactBytes(counters.bytesIn)} />
         <Stat label="Out" value={formatBytes(counters.bytesOut)} title={formatExactBytes(counters.bytesOut)} />
         <Stat
           label="Sockets"
-          value={listening ? `1 + ${counters.open}` : `0 + ${counters.open}`}
-          title={`N+1: ${listening ? 'one listening socket' : 'no listening socket (not accepting)'} plus ${counters.open} connected socket${counters.open === 1 ? '' : 's'}, one per client`}
+          value={server.protocol === 'udp' ? (listening ? '1' : '0') : listening ? `1 + ${counters.open}` : `0 + ${counters.open}`}
+          title={server.protocol === 'udp' ? 'UDP: one socket serves every flow (no listening socket, no connected sockets)' : `N+1: ${listening ? 'one listening socket' : 'no listening socket (not accepting)'} plus ${counters.open} connected socket${counters.open === 1 ? '' : 's'}, one per client`}
         />
       </dl>
 
@@ -111,7 +114,7 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
           title={BEHAVIOUR_INFO[server.behaviour]}
           onChange={(e) => void run('server:configure', { serverId: server.id, behaviour: e.target.value as Behaviour })}
         >
-          {BEHAVIOURS.map((b) => (
+          {(server.protocol === 'udp' ? UDP_BEHAVIOURS : BEHAVIOURS).map((b) => (
             <option key={b} value={b}>
               {b}
             </option>
@@ -119,8 +122,10 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
         </select>
       </div>
 
+      <CertificateFacts server={server} />
+
       <ul className="mt-2 space-y-1" onClick={(e) => e.stopPropagation()}>
-        {peerCommands(server).map((c) => (
+        {(transportCommands(server) ?? peerCommands(server)).map((c) => (
           <li key={c.tool} className="flex items-start gap-1 rounded-md bg-slate-100 py-0.5 pr-0.5 pl-2 dark:bg-slate-950/70" title={c.explain}>
             <code className="min-w-0 flex-1 font-mono text-[11.5px] leading-snug whitespace-pre-wrap text-slate-800 [overflow-wrap:anywhere] dark:text-slate-200">
               <BreakableCommand command={c.command} />

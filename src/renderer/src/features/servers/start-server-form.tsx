@@ -1,8 +1,8 @@
 import { useId, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
 import type { CommandInput, LabError } from '@shared/contract'
-import { BEHAVIOURS } from '@shared/model'
-import type { AcceptMode, Behaviour } from '@shared/model'
+import { BEHAVIOURS, UDP_BEHAVIOURS } from '@shared/model'
+import type { AcceptMode, Behaviour, ServerProtocol } from '@shared/model'
 import { useCommand } from '@renderer/store/use-command'
 import { ErrorAlert } from '@renderer/ui/error-alert'
 import { BUTTON, INPUT, LABEL } from '@renderer/ui/classes'
@@ -12,6 +12,7 @@ import type { RespondDraft } from '@renderer/ui/responders/respond-draft'
 import { BEHAVIOUR_INFO } from './behaviour-info'
 import type { ServerSettings } from './recent-settings'
 import { describeSettings, loadRecent, rememberRecent } from './recent-settings'
+import { ProtocolSelect } from './protocol-select'
 
 /** The id of the Host input (the `n` shortcut focuses it). */
 export const START_HOST_ID = 'start-host'
@@ -32,6 +33,8 @@ interface FormState {
   backlog: string
   maxConnections: string
   acceptMode: AcceptMode
+  protocol: ServerProtocol
+  udpIdleS: string
   poolSize: string
   echoDelayMs: string
   pauseOnAccept: boolean
@@ -45,6 +48,8 @@ const DEFAULTS: FormState = {
   backlog: '',
   maxConnections: '',
   acceptMode: 'concurrent',
+  protocol: 'tcp',
+  udpIdleS: '',
   poolSize: '4',
   echoDelayMs: '',
   pauseOnAccept: false
@@ -131,6 +136,11 @@ export function StartServerForm(): ReactNode {
         </div>
       </div>
       {/* Host on its own line, as wide as the form: `unix:/tmp/tcp-lab.sock` and IPv6 addresses show whole. */}
+      <ProtocolSelect
+        id={`${ids}-protocol`}
+        value={form.protocol}
+        onChange={(protocol) => set(protocol === 'udp' && !UDP_BEHAVIOURS.includes(form.behaviour) ? { protocol, behaviour: 'echo' } : { protocol })}
+      />
       <div>
         <div className="grid grid-cols-[4.5rem_minmax(0,1fr)] gap-2">
           <div>
@@ -159,7 +169,7 @@ export function StartServerForm(): ReactNode {
               aria-describedby={`${ids}-behaviour-info`}
               onChange={(e) => set({ behaviour: e.target.value as Behaviour })}
             >
-              {BEHAVIOURS.map((b) => (
+              {(form.protocol === 'udp' ? UDP_BEHAVIOURS : BEHAVIOURS).map((b) => (
                 <option key={b} value={b}>
                   {b}
                 </option>
@@ -190,6 +200,14 @@ export function StartServerForm(): ReactNode {
           ) : null}
         </summary>
         <div className="mt-2 grid grid-cols-2 gap-2">
+          {form.protocol === 'udp' ? (
+            <div className="col-span-2">
+              <label htmlFor={`${ids}-udp-idle`} className={LABEL} title="A UDP flow has no FIN: it ends after this long without a datagram">
+                Flow idle timeout (s)
+              </label>
+              <input id={`${ids}-udp-idle`} className={INPUT} type="number" min={1} placeholder="60" value={form.udpIdleS} onChange={(e) => set({ udpIdleS: e.target.value })} />
+            </div>
+          ) : null}
           <div>
             <label htmlFor={`${ids}-backlog`} className={LABEL} title="listen(backlog): how many finished handshakes the kernel queues before accept()">
               Backlog
@@ -292,6 +310,12 @@ function toCommand(f: FormState): CommandInput<'server:start'> | LabError {
   if (max !== undefined) input.maxConnections = max
   if (f.acceptMode !== 'concurrent') input.acceptMode = f.acceptMode
   if (f.pauseOnAccept) input.pauseOnAccept = true
+  if (f.protocol !== 'tcp') input.protocol = f.protocol
+  if (f.protocol === 'udp') {
+    const idle = optionalInt(f.udpIdleS, 'Flow idle timeout')
+    if (typeof idle === 'object') return idle
+    if (idle !== undefined) input.udpIdleTimeoutMs = idle * 1000
+  }
   if (f.acceptMode === 'pool') {
     const k = optionalInt(f.poolSize, 'Pool size')
     if (typeof k === 'object') return k
@@ -318,6 +342,7 @@ function toSettings(f: FormState): ServerSettings {
   if (f.maxConnections) s.maxConnections = Number(f.maxConnections)
   if (f.acceptMode !== 'concurrent') s.acceptMode = f.acceptMode
   if (f.pauseOnAccept) s.pauseOnAccept = true
+  if (f.protocol !== 'tcp') s.protocol = f.protocol
   return s
 }
 
@@ -330,6 +355,8 @@ function fromSettings(s: ServerSettings): FormState {
     backlog: s.backlog ? String(s.backlog) : '',
     maxConnections: s.maxConnections ? String(s.maxConnections) : '',
     acceptMode: s.acceptMode ?? 'concurrent',
+    protocol: s.protocol ?? 'tcp',
+    udpIdleS: '',
     poolSize: DEFAULTS.poolSize,
     echoDelayMs: '',
     pauseOnAccept: s.pauseOnAccept === true
