@@ -100,7 +100,6 @@ const zones = [
   }
 ]
 
-
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'docs/screenshots/**', 'bench-results/**'] },
   js.configs.recommended,

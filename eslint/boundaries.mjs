@@ -13,7 +13,8 @@ const under = (path, prefixes) => prefixes.some((p) => path === p || path.starts
 
 /** Where a specifier points: `{ pkg }` for a package or builtin, `{ path }` (repo-relative) for a file here. */
 function target(spec, fileAbs, root) {
-  for (const [alias, dir] of Object.entries(ALIASES)) if (spec.startsWith(alias)) return { path: dir + spec.slice(alias.length) }
+  for (const [alias, dir] of Object.entries(ALIASES))
+    if (spec.startsWith(alias)) return { path: dir + spec.slice(alias.length) }
   if (spec.startsWith('.')) return { path: posix(relative(root, resolve(dirname(fileAbs), spec))) }
   return { pkg: spec }
 }
@@ -58,12 +59,15 @@ const rule = {
       if (typeof spec !== 'string') return
       const t = target(spec, context.filename, root)
       for (const zone of zones) {
-        if (breaks(zone, t, names, file)) context.report({ node, messageId: 'boundary', data: { message: zone.message } })
+        if (breaks(zone, t, names, file))
+          context.report({ node, messageId: 'boundary', data: { message: zone.message } })
       }
     }
     const namesOf = (specifiers) => {
       if (specifiers.length === 0 || specifiers.some((s) => s.type === 'ImportNamespaceSpecifier')) return null
-      return specifiers.map((s) => (s.type === 'ImportDefaultSpecifier' ? 'default' : (s.imported?.name ?? s.local.name)))
+      return specifiers.map((s) =>
+        s.type === 'ImportDefaultSpecifier' ? 'default' : (s.imported?.name ?? s.local.name)
+      )
     }
     return {
       ImportDeclaration: (node) => check(node, node.source.value, namesOf(node.specifiers)),
@@ -71,7 +75,11 @@ const rule = {
       ExportAllDeclaration: (node) => check(node, node.source.value, null),
       ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value, null),
       CallExpression: (node) => {
-        if (node.callee.type === 'Identifier' && node.callee.name === 'require' && node.arguments[0]?.type === 'Literal') {
+        if (
+          node.callee.type === 'Identifier' &&
+          node.callee.name === 'require' &&
+          node.arguments[0]?.type === 'Literal'
+        ) {
           check(node, node.arguments[0].value, null)
         }
       },

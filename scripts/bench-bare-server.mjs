@@ -9,7 +9,8 @@ server.listen({ host: '127.0.0.1', port: 0, backlog: 511 }, () => {
   process.send({ type: 'ready', port: server.address().port })
 })
 process.on('message', (m) => {
-  if (m.cmd === 'stats') server.getConnections((_, n) => process.send({ id: m.id, ok: true, value: { connections: n } }))
+  if (m.cmd === 'stats')
+    server.getConnections((_, n) => process.send({ id: m.id, ok: true, value: { connections: n } }))
   else process.send({ id: m.id, ok: true, value: {} })
 })
 process.on('disconnect', () => process.exit(0))

@@ -55,7 +55,10 @@ async function main(): Promise<void> {
       snapshots = 0
       send({ id: m.id, ok: true, value: {} })
     } else if (m.cmd === 'stats') {
-      const perSecondMax = Math.max(0, ...batchTimes.map((t) => batchTimes.filter((u) => u >= t && u < t + 1_000).length))
+      const perSecondMax = Math.max(
+        0,
+        ...batchTimes.map((t) => batchTimes.filter((u) => u >= t && u < t + 1_000).length)
+      )
       send({
         id: m.id,
         ok: true,

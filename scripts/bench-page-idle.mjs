@@ -13,7 +13,7 @@ const args = process.argv.slice(2)
 const flag = (n, d) => (args.includes(`--${n}`) ? Number(args[args.indexOf(`--${n}`) + 1]) : d)
 const conns = flag('conns', 50)
 const seconds = flag('seconds', 4)
-const sleep = ms => new Promise(r => setTimeout(r, ms))
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 const lab = spawn(
   process.execPath,
@@ -23,7 +23,7 @@ const lab = spawn(
 const { port, url } = await new Promise((res, rej) => {
   let port = 0
   const t = setTimeout(() => rej(new Error('no URL')), 15_000)
-  createInterface({ input: lab.stdout }).on('line', l => {
+  createInterface({ input: lab.stdout }).on('line', (l) => {
     const m = /^Listening: echo on [^ ]*:(\d+)/.exec(l)
     if (m) port = Number(m[1])
     const u = /^TCP Lab UI: (\S+)/.exec(l)
@@ -45,7 +45,7 @@ try {
   await page.goto(url, { waitUntil: 'load' })
   for (let i = 0; i < conns; i++)
     socks.push(
-      await new Promise(r => {
+      await new Promise((r) => {
         const s = net.connect(port, '127.0.0.1', () => r(s))
         s.on('error', () => {})
       })
@@ -60,7 +60,7 @@ try {
     const ms = Date.now() - t0
     const b1 = chromiumCpuByType()
     const split = Object.keys(b1)
-      .map(k => `${k} ${(((b1[k] - (b0[k] ?? 0)) / ms) * 100).toFixed(0)}`)
+      .map((k) => `${k} ${(((b1[k] - (b0[k] ?? 0)) / ms) * 100).toFixed(0)}`)
       .join(', ')
     console.log(`${name}: page (${split})`)
     console.log(
@@ -87,7 +87,7 @@ try {
           if (!s.write(chunk)) return
         }
       }
-      s.on('data', d => {
+      s.on('data', (d) => {
         back += d.length
         pump()
       })
@@ -112,7 +112,7 @@ try {
   if (cdp) {
     const { profile } = await cdp.send('Profiler.stop')
     const self = new Map()
-    const byId = new Map(profile.nodes.map(n => [n.id, n]))
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]))
     const dt = profile.timeDeltas
     profile.samples.forEach((id, i) => {
       const n = byId.get(id)

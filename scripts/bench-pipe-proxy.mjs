@@ -2,7 +2,7 @@
 import net from 'node:net'
 
 let upstream = 0
-const server = net.createServer(a => {
+const server = net.createServer((a) => {
   a.setNoDelay(true)
   const b = net.connect({ host: '127.0.0.1', port: upstream })
   b.setNoDelay(true)
@@ -11,7 +11,7 @@ const server = net.createServer(a => {
   a.pipe(b)
   b.pipe(a)
 })
-process.on('message', m => {
+process.on('message', (m) => {
   if (m.cmd === 'start') {
     upstream = m.upstream
     server.listen({ host: '127.0.0.1', port: 0 }, () =>

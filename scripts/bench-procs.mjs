@@ -82,7 +82,7 @@ export function chromiumCpuByType() {
   for (const pid of descendants(process.pid)) {
     const argv = cmdline(pid).split(/[\0 ]/)
     if (!/chrom/i.test(argv[0])) continue
-    const type = (argv.find(a => a.startsWith('--type=')) ?? '--type=browser').slice(7)
+    const type = (argv.find((a) => a.startsWith('--type=')) ?? '--type=browser').slice(7)
     out[type] = (out[type] ?? 0) + cpuMs(pid)
   }
   return out

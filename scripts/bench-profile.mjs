@@ -20,4 +20,5 @@ for (let i = 0; i < prof.samples.length; i++) {
 const total = [...self.values()].reduce((a, b) => a + b, 0)
 const rows = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(topArg ?? 25))
 console.log(`total ${(total / 1000).toFixed(0)} ms sampled`)
-for (const [k, us] of rows) console.log(`${((us / total) * 100).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`)
+for (const [k, us] of rows)
+  console.log(`${((us / total) * 100).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`)

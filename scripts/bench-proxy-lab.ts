@@ -8,7 +8,7 @@ import type { ProxyInfo } from '../src/shared/proxy-model'
 
 const hub = createLabHub({ limits: JSON.parse(process.env.BENCH_LAB_LIMITS ?? '{}') as Record<string, number> })
 let bytes = 0
-const session: LabSession = hub.connect(b => {
+const session: LabSession = hub.connect((b) => {
   bytes += JSON.stringify({ type: 'batch', batch: b }).length
   setImmediate(() => void session.handle('lab:ack', { seq: b.seq }))
 })
@@ -17,7 +17,7 @@ process.on('message', async (m: { id: number; cmd: string; upstream?: number }) 
   if (m.cmd === 'start-inproc') {
     // A bare pipe proxy inside this very process (same heap, same garbage collector): the proxy's own
     // path measured against it tells the lab's per-chunk work apart from the cost of its process.
-    const server = net.createServer(a => {
+    const server = net.createServer((a) => {
       a.setNoDelay(true)
       const b = net.connect({ host: '127.0.0.1', port: m.upstream ?? 0 })
       b.setNoDelay(true)

@@ -26,12 +26,12 @@ function child(cmd, argv) {
     cwd: root,
     stdio: ['ignore', process.env.BENCH_TRACE_GC ? 'pipe' : 'inherit', 'inherit', 'ipc']
   })
-  if (c.stdout) c.stdout.on('data', d => gcLog.push(d.toString()))
+  if (c.stdout) c.stdout.on('data', (d) => gcLog.push(d.toString()))
   const pending = new Map()
   let next = 1
   let readyResolve
-  const ready = new Promise(r => (readyResolve = r))
-  c.on('message', m => {
+  const ready = new Promise((r) => (readyResolve = r))
+  c.on('message', (m) => {
     if (m.type === 'ready') return readyResolve(m)
     const p = pending.get(m.id)
     pending.delete(m.id)
@@ -44,7 +44,7 @@ function child(cmd, argv) {
       new Promise((res, rej) => {
         const id = next++
         const t = setTimeout(() => rej(new Error(`${cmd} timed out`)), timeoutMs)
-        pending.set(id, { resolve: v => (clearTimeout(t), res(v)), reject: e => (clearTimeout(t), rej(e)) })
+        pending.set(id, { resolve: (v) => (clearTimeout(t), res(v)), reject: (e) => (clearTimeout(t), rej(e)) })
         c.send({ id, cmd, ...params })
       }),
     pid: c.pid,
@@ -77,7 +77,7 @@ async function buildLabProxy() {
 }
 
 function freePort() {
-  return new Promise(r => {
+  return new Promise((r) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address()
       s.close(() => r(port))
@@ -88,12 +88,12 @@ function freePort() {
 async function waitListening(port) {
   // Bounded: 100 tries, 50 ms apart.
   for (let i = 0; i < 100; i++) {
-    const ok = await new Promise(r => {
+    const ok = await new Promise((r) => {
       const s = net.connect({ port, host: '127.0.0.1' }, () => (s.destroy(), r(true)))
       s.on('error', () => r(false))
     })
     if (ok) return
-    await new Promise(r => setTimeout(r, 50))
+    await new Promise((r) => setTimeout(r, 50))
   }
   throw new Error(`nothing listens on ${port}`)
 }
@@ -104,7 +104,7 @@ function cpuMs(pid) {
   return ((Number(f[11]) + Number(f[12])) * 1000) / 100
 }
 
-const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 const labEntry = await buildLabProxy()
 const upstream = child('node', ['scripts/bench-bare-server.mjs'])
@@ -168,13 +168,13 @@ for (const conns of [1, 50]) {
     }
   }
 }
-const line = conns => {
-  const m = n => median(results[`${n}@${conns}`] ?? [NaN])
+const line = (conns) => {
+  const m = (n) => median(results[`${n}@${conns}`] ?? [NaN])
   return `${String(conns).padStart(2)} conn: lab ${m('lab').toFixed(0)} MB/s, node pipe ${m('pipe').toFixed(0)} MB/s, socat ${m('socat').toFixed(0)} MB/s; lab/pipe ${(m('lab') / m('pipe')).toFixed(2)}, lab/socat ${(m('lab') / m('socat')).toFixed(2)}; a pipe proxy inside the lab's process ${m('inproc').toFixed(0)} MB/s, lab/that ${(m('lab') / m('inproc')).toFixed(2)} (no proxy: ${m('direct').toFixed(0)} MB/s)`
 }
 console.log(`Echo through a proxy, no faults (median of ${rounds} × ${seconds} s):`)
 // CPU per byte is what a loaded machine cannot blur: how much work each proxy does for the same bytes.
-const perGb = k => (cpu[k] ? cpu[k].ms / 1000 / (cpu[k].bytes / 1e9) : NaN).toFixed(2)
+const perGb = (k) => (cpu[k] ? cpu[k].ms / 1000 / (cpu[k].bytes / 1e9) : NaN).toFixed(2)
 console.log(line(1))
 console.log(line(50))
 for (const conns of [1, 50]) {
@@ -194,7 +194,7 @@ if (process.env.BENCH_TRACE_GC) {
   const lines = gcLog
     .join('')
     .split('\n')
-    .filter(l => /Scavenge|Mark-Compact|Mark-sweep/i.test(l))
+    .filter((l) => /Scavenge|Mark-Compact|Mark-sweep/i.test(l))
   const byPid = {}
   for (const l of lines) {
     const pid = /^\[(\d+):/.exec(l)?.[1] ?? '?'

@@ -63,14 +63,25 @@ export async function startBrowser({ root, chromium, spawnNode, rssMb, profile =
   const browser = await pw.launch({
     executablePath: chromium,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run'
+    ]
   })
   let current = null
 
   async function startLabWeb() {
     const prof = profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
     // --trace-gc reaches the lab's own process too (the supervisor passes its Node options on).
-    const p = spawnNode(['--trace-gc', ...prof, join(root, 'out/main/cli.js'), 'web', '--ui-port', '0', '--listen', 'echo@127.0.0.1:0'], { ipc: false, stdout: 'pipe' })
+    const p = spawnNode(
+      ['--trace-gc', ...prof, join(root, 'out/main/cli.js'), 'web', '--ui-port', '0', '--listen', 'echo@127.0.0.1:0'],
+      { ipc: false, stdout: 'pipe' }
+    )
     const lines = createInterface({ input: p.child.stdout })
     const gc = gcCounter()
     lines.on('line', gc.line)

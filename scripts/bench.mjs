@@ -36,11 +36,17 @@ const want = (phase) => only === '' || only.split(',').includes(phase)
 
 /** What `ulimit -n` a child can get: the wanted number, or the hard limit when that is lower. */
 function fdLimit() {
-  const r = spawnSync('bash', ['-c', `ulimit -n ${FD_WANTED} 2>/dev/null && echo raised || ulimit -Hn`], { encoding: 'utf8' })
+  const r = spawnSync('bash', ['-c', `ulimit -n ${FD_WANTED} 2>/dev/null && echo raised || ulimit -Hn`], {
+    encoding: 'utf8'
+  })
   const out = r.stdout.trim()
   if (out === 'raised') return { limit: FD_WANTED, raised: true, note: `open-file limit raised to ${FD_WANTED}` }
   const hard = out === 'unlimited' ? FD_WANTED : Number(out)
-  return { limit: hard, raised: false, note: `open-file limit cannot be raised past the hard limit ${hard} (no permission); children run at ${hard}` }
+  return {
+    limit: hard,
+    raised: false,
+    note: `open-file limit cannot be raised past the hard limit ${hard} (no permission); children run at ${hard}`
+  }
 }
 const fd = fdLimit()
 
@@ -121,7 +127,15 @@ function profArgs() {
 async function startBare() {
   const p = spawnNode([...profArgs(), join(root, 'scripts/bench-bare-server.mjs')], { gc: true })
   const { port } = await p.ready
-  return { kind: 'bare', port, pid: p.child.pid, gc: () => p.gc.snapshot(), stop: () => p.stop(), stats: () => p.rpc('stats'), mark: async () => {} }
+  return {
+    kind: 'bare',
+    port,
+    pid: p.child.pid,
+    gc: () => p.gc.snapshot(),
+    stop: () => p.stop(),
+    stats: () => p.rpc('stats'),
+    mark: async () => {}
+  }
 }
 
 // The V8 options the product's lab process starts with (HEAP_FLAGS in src/main/launch/heap-options.ts; a test
@@ -133,7 +147,15 @@ async function startLabEngine(entry) {
   const heap = args.includes('--no-heap-flags') ? [] : HEAP_FLAGS
   const p = spawnNode([...heap, ...profArgs(), entry], { gc: true })
   const { port } = await p.ready
-  return { kind: 'lab', port, pid: p.child.pid, gc: () => p.gc.snapshot(), stop: () => p.stop(), stats: () => p.rpc('stats'), mark: () => p.rpc('mark') }
+  return {
+    kind: 'lab',
+    port,
+    pid: p.child.pid,
+    gc: () => p.gc.snapshot(),
+    stop: () => p.stop(),
+    stats: () => p.rpc('stats'),
+    mark: () => p.rpc('mark')
+  }
 }
 
 async function startLab(mode, entry, browser) {
@@ -165,8 +187,16 @@ async function flood(load, server) {
     out[`${phase}PagePct`] = server.page ? ((chromiumCpuMs() - page0) / wallMs) * 100 : NaN
     return r
   }
-  const one = await measured('mbps1', { conns: 1, warmupMs: 500, seconds, windowBytes: 4 << 20 }, (r) => r.totalBytes / 1e6)
-  const fifty = await measured('mbps50', { conns: 50, warmupMs: 500, seconds, windowBytes: 512 << 10 }, (r) => r.totalBytes / 1e6)
+  const one = await measured(
+    'mbps1',
+    { conns: 1, warmupMs: 500, seconds, windowBytes: 4 << 20 },
+    (r) => r.totalBytes / 1e6
+  )
+  const fifty = await measured(
+    'mbps50',
+    { conns: 50, warmupMs: 500, seconds, windowBytes: 512 << 10 },
+    (r) => r.totalBytes / 1e6
+  )
   const acc = await measured('accepts', { seconds, concurrency: 64 }, (r) => r.done / 1000)
   out.mbps1 = one.mbps
   out.mbps50 = fifty.mbps
@@ -181,7 +211,11 @@ async function idle(load, server, sizes) {
   await server.mark()
   let total = 0
   for (const n of sizes) {
-    const r = await load.rpc('open', { port: server.port, count: n - total, concurrency: 100, timeoutMs: 60_000 }, 90_000)
+    const r = await load.rpc(
+      'open',
+      { port: server.port, count: n - total, concurrency: 100, timeoutMs: 60_000 },
+      90_000
+    )
     total = r.held
     // Let allocation settle before reading the resident set.
     await sleep(1_000)
@@ -204,11 +238,22 @@ async function main() {
   const webBuilt = existsSync(join(root, 'out/main/cli.js')) && existsSync(join(root, 'out/renderer/index.html'))
   const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p))
   const mode = labMode === 'auto' ? (webBuilt && chromium ? 'web' : 'engine') : labMode
-  if (mode === 'web' && !(webBuilt && chromium)) throw new Error('--lab web needs `npx electron-vite build` and Chromium')
+  if (mode === 'web' && !(webBuilt && chromium))
+    throw new Error('--lab web needs `npx electron-vite build` and Chromium')
   console.log(`bench: lab mode ${mode}; ${fd.note}; ${rounds} round(s) of ${seconds} s per measure`)
 
   const entry = await buildLabChild(root, join(resultsDir, '.build'))
-  const browser = mode === 'web' || (webBuilt && chromium) ? await startBrowser({ root, chromium, spawnNode, rssMb, profile: args.includes('--prof'), profileDir: join(resultsDir, 'prof') }) : null
+  const browser =
+    mode === 'web' || (webBuilt && chromium)
+      ? await startBrowser({
+          root,
+          chromium,
+          spawnNode,
+          rssMb,
+          profile: args.includes('--prof'),
+          profileDir: join(resultsDir, 'prof')
+        })
+      : null
 
   const load = spawnNode([join(root, 'scripts/bench-load.mjs')])
   await load.ready
@@ -224,7 +269,9 @@ async function main() {
             `  round ${r + 1} ${kind.padEnd(4)}: ${fmt(res.mbps1)} MB/s ×1 (${fmt(res.mbps1CpuPer, 2)} CPU ms/MB), ` +
               `${fmt(res.mbps50)} MB/s ×50 (${fmt(res.mbps50CpuPer, 2)}), ${fmt(res.accepts, 0)} accepts/s (${fmt(res.acceptsCpuPer, 0)} CPU ms/1000); ` +
               `mark-compacts ${res.mbps1MarkCompacts}/${res.mbps50MarkCompacts}/${res.acceptsMarkCompacts}` +
-              (kind === 'lab' && Number.isFinite(res.mbps50PagePct) ? `; page CPU ${fmt(res.mbps1PagePct, 0)}/${fmt(res.mbps50PagePct, 0)}/${fmt(res.acceptsPagePct, 0)} % of a core` : '')
+              (kind === 'lab' && Number.isFinite(res.mbps50PagePct)
+                ? `; page CPU ${fmt(res.mbps1PagePct, 0)}/${fmt(res.mbps50PagePct, 0)}/${fmt(res.acceptsPagePct, 0)} % of a core`
+                : '')
           )
         } finally {
           await server.stop()
@@ -245,7 +292,9 @@ async function main() {
     let renderer = null
     if (browser && want('renderer')) {
       renderer = await browser.runBrowserPhase({ load, count: idleTarget })
-      console.log(`  renderer: longest task ${fmt(renderer.longestTaskMs, 0)} ms with ${renderer.connections} live connections`)
+      console.log(
+        `  renderer: longest task ${fmt(renderer.longestTaskMs, 0)} ms with ${renderer.connections} live connections`
+      )
     }
     report({ mode, results, idleRes, sizes, renderer, elapsedS: (Date.now() - t0) / 1000 })
   } finally {
@@ -257,7 +306,10 @@ async function main() {
 // The median of the rounds, not the best: on a shared 2-core machine one lucky round of either side
 // (seen: bare at 2,200 MB/s once, 1,250–1,350 otherwise) would decide the ratio on its own.
 function best(list, key) {
-  const v = list.map((x) => x[key]).filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b)
+  const v = list
+    .map((x) => x[key])
+    .filter((x) => typeof x === 'number' && Number.isFinite(x))
+    .sort((a, b) => a - b)
   if (v.length === 0) return null
   const mid = Math.floor(v.length / 2)
   return v.length % 2 === 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2
@@ -278,8 +330,20 @@ function report({ mode, results, idleRes, sizes, renderer, elapsedS }) {
     ['echo MB/s, 1 connection', best(lab, 'mbps1'), best(bare, 'mbps1'), '≥ 0.90', (l, b) => l / b >= 0.9],
     ['echo MB/s, 50 connections', best(lab, 'mbps50'), best(bare, 'mbps50'), '≥ 0.90', (l, b) => l / b >= 0.9],
     ['accepts/s', best(lab, 'accepts'), best(bare, 'accepts'), '≥ 0.85', (l, b) => l / b >= 0.85],
-    ['server CPU ms/MB, 1 connection', best(lab, 'mbps1CpuPer'), best(bare, 'mbps1CpuPer'), '≤ 1.15', (l, b) => l / b <= 1.15],
-    ['server CPU ms/MB, 50 connections', best(lab, 'mbps50CpuPer'), best(bare, 'mbps50CpuPer'), '≤ 1.15', (l, b) => l / b <= 1.15],
+    [
+      'server CPU ms/MB, 1 connection',
+      best(lab, 'mbps1CpuPer'),
+      best(bare, 'mbps1CpuPer'),
+      '≤ 1.15',
+      (l, b) => l / b <= 1.15
+    ],
+    [
+      'server CPU ms/MB, 50 connections',
+      best(lab, 'mbps50CpuPer'),
+      best(bare, 'mbps50CpuPer'),
+      '≤ 1.15',
+      (l, b) => l / b <= 1.15
+    ],
     ['server CPU ms/1000 accepts', best(lab, 'acceptsCpuPer'), best(bare, 'acceptsCpuPer'), '', null],
     ['mark-compacts, 1 conn phase', best(lab, 'mbps1MarkCompacts'), best(bare, 'mbps1MarkCompacts'), '', null],
     ['mark-compacts, 50 conn phase', best(lab, 'mbps50MarkCompacts'), best(bare, 'mbps50MarkCompacts'), '', null],
@@ -296,16 +360,41 @@ function report({ mode, results, idleRes, sizes, renderer, elapsedS }) {
   ]
   const table = []
   table.push(['measure', 'lab', 'bare', 'ratio', 'target', 'met'])
-  const json = { at: new Date().toISOString(), labMode: mode, fdLimit: fd, rounds: results, idle: idleRes, measures: {} }
+  const json = {
+    at: new Date().toISOString(),
+    labMode: mode,
+    fdLimit: fd,
+    rounds: results,
+    idle: idleRes,
+    measures: {}
+  }
   for (const [name, l, b, target, ok] of rows) {
     const met = ok ? ok(l, b) : null
-    table.push([name, fmt(l, Math.abs(l) < 10 ? 2 : 1), fmt(b, Math.abs(b) < 10 ? 2 : 1), fmt(l / b, 2), target, met === null ? '' : met ? 'yes' : 'NO'])
+    table.push([
+      name,
+      fmt(l, Math.abs(l) < 10 ? 2 : 1),
+      fmt(b, Math.abs(b) < 10 ? 2 : 1),
+      fmt(l / b, 2),
+      target,
+      met === null ? '' : met ? 'yes' : 'NO'
+    ])
     json.measures[name] = { lab: l, bare: b, ratio: l / b, target, met }
   }
-  for (const [phase, name] of [['mbps1', '1 connection'], ['mbps50', '50 connections'], ['accepts', 'accept storm']]) {
+  for (const [phase, name] of [
+    ['mbps1', '1 connection'],
+    ['mbps50', '50 connections'],
+    ['accepts', 'accept storm']
+  ]) {
     const pct = best(lab, `${phase}PagePct`)
     const ok = phase === 'mbps50' && pct !== null ? pct <= 15 : null
-    table.push([`page CPU % of a core, ${name}`, fmt(pct ?? NaN, 0), '', '', phase === 'mbps50' ? '≤ 15' : '', ok === null ? '' : ok ? 'yes' : 'NO'])
+    table.push([
+      `page CPU % of a core, ${name}`,
+      fmt(pct ?? NaN, 0),
+      '',
+      '',
+      phase === 'mbps50' ? '≤ 15' : '',
+      ok === null ? '' : ok ? 'yes' : 'NO'
+    ])
     json.measures[`page CPU % ${name}`] = { lab: pct, met: ok }
   }
   const bpsOk = flood.batchesPerSecondMax <= 20
@@ -317,18 +406,35 @@ function report({ mode, results, idleRes, sizes, renderer, elapsedS }) {
   json.measures['largest batch'] = { lab: flood.largestBatch, bytes: flood.largestBatchBytes }
   if (renderer) {
     const ok = renderer.longestTaskMs <= 50
-    table.push([`renderer longest task, ${renderer.connections.toLocaleString('en')} live`, fmt(renderer.longestTaskMs, 0) + ' ms', '', '', '≤ 50 ms', ok ? 'yes' : 'NO'])
+    table.push([
+      `renderer longest task, ${renderer.connections.toLocaleString('en')} live`,
+      fmt(renderer.longestTaskMs, 0) + ' ms',
+      '',
+      '',
+      '≤ 50 ms',
+      ok ? 'yes' : 'NO'
+    ])
     json.measures['renderer longest task ms'] = { ...renderer, target: '≤ 50', met: ok }
   } else {
     table.push(['renderer longest task', 'n/a', '', '', '≤ 50 ms', 'not measured (browser mode not built)'])
-    json.measures['renderer longest task ms'] = { lab: null, met: null, note: 'browser mode not built or Chromium missing' }
+    json.measures['renderer longest task ms'] = {
+      lab: null,
+      met: null,
+      note: 'browser mode not built or Chromium missing'
+    }
   }
   const widths = table[0].map((_, c) => Math.max(...table.map((r) => String(r[c]).length)))
   console.log('')
-  for (const r of table) console.log(r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join('  '))
+  for (const r of table)
+    console.log(
+      r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join('  ')
+    )
   console.log('')
   json.elapsedSeconds = elapsedS
-  json.machine = { cpus: (readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm) ?? []).length, node: process.version }
+  json.machine = {
+    cpus: (readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm) ?? []).length,
+    node: process.version
+  }
   const text = JSON.stringify(json, null, 2)
   console.log(text)
   writeFileSync(join(resultsDir, 'latest.json'), text + '\n')

@@ -11,7 +11,10 @@ const electronVersion = require('electron/package.json').version
 const out = join(mkdtempSync(join(tmpdir(), 'eneg-')), 'report.csv')
 const bin = join(require.resolve('@doyensec/electronegativity/package.json'), '..', 'dist', 'index.js')
 try {
-  execFileSync(process.execPath, [bin, '-i', 'src', '-e', electronVersion, '-o', out], { stdio: 'pipe', timeout: 180_000 })
+  execFileSync(process.execPath, [bin, '-i', 'src', '-e', electronVersion, '-o', out], {
+    stdio: 'pipe',
+    timeout: 180_000
+  })
 } catch (err) {
   console.error('electronegativity did not run:', err.message)
   process.exit(1)

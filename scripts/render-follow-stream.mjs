@@ -13,7 +13,7 @@ const text = execFileSync('tshark', ['-r', file, '-qz', `follow,tcp,ascii,${stre
   stdio: ['ignore', 'pipe', 'ignore']
 })
 const lines = text.split('\n')
-const esc = s => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
+const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
 let body = ''
 let nodes = []
 let side = null

@@ -17,7 +17,9 @@ const env = {
 const limit = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim())
 const needed = Number(env.TCP_LAB_CHURN) * 2 + 512
 if (Number.isFinite(limit) && limit < needed) {
-  console.warn(`bench:stress: the open-file limit is ${limit}; ${needed} are needed for ${env.TCP_LAB_CHURN} connections (ulimit -n ${needed}).`)
+  console.warn(
+    `bench:stress: the open-file limit is ${limit}; ${needed} are needed for ${env.TCP_LAB_CHURN} connections (ulimit -n ${needed}).`
+  )
 }
 
 const files = [

@@ -33,7 +33,8 @@ app.whenReady().then(async () => {
   const argv = process.argv.slice(app.isPackaged ? 1 : 2)
   // Electron's own switches are ignored; startListenSpecs refuses bad lab arguments in words.
   const parsed = parseCliArgs(argv, { strict: false })
-  const failure = (await startListenSpecs(hub, argv)) ?? (parsed.ok ? await startLaunchRecording(hub, parsed.value.record) : null)
+  const failure =
+    (await startListenSpecs(hub, argv)) ?? (parsed.ok ? await startLaunchRecording(hub, parsed.value.record) : null)
   if (failure) {
     console.error(failure)
     app.exit(2)

@@ -38,7 +38,7 @@ export function setupIpc(hub: LabHub, ipc: IpcMainLike, isTrustedUrl: (url: stri
       const session = sessions.get(event.sender.id)
       if (!session) return denied('This window is not attached to the lab')
       const frameUrl = event.senderFrame?.url ?? ''
-      if (!isTrustedUrl(frameUrl)) return denied('Commands are only accepted from the app\'s own page')
+      if (!isTrustedUrl(frameUrl)) return denied("Commands are only accepted from the app's own page")
       return session.handle(channel, payload)
     })
   }

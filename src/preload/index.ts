@@ -7,7 +7,10 @@ import type { TcpLabPreloadApi } from './api'
 const api: TcpLabPreloadApi = {
   request(name, input) {
     if (!isCommandChannel(name)) {
-      return Promise.resolve({ ok: false, error: { code: 'unknown-command', message: `Unknown command ${String(name)}` } })
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'unknown-command', message: `Unknown command ${String(name)}` }
+      })
     }
     return ipcRenderer.invoke(name, input)
   },

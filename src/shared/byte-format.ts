@@ -8,8 +8,9 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
 // invisible ones: zero-width and direction marks (200B–200F, 061C), word joiner and invisible operators
 // (2060–2064), the BOM / zero-width no-break space (FEFF), line and paragraph separators (2028, 2029).
 /** Every character the views make visible instead of rendering (global: use with replace / matchAll). */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-export const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g
+export const UNSAFE_CHARS =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g
 
 function showUnsafe(ch: string): string {
   const cp = ch.charCodeAt(0)

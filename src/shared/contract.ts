@@ -16,7 +16,14 @@ import {
   trafficRecordSchema
 } from './model'
 import { kernelViewSchema } from './kernel-model'
-import { proxyInfoSchema, proxyNameSchema, toxicConditionSchema, toxicInfoSchema, toxicStreamSchema, TOXIC_TYPES } from './proxy-model'
+import {
+  proxyInfoSchema,
+  proxyNameSchema,
+  toxicConditionSchema,
+  toxicInfoSchema,
+  toxicStreamSchema,
+  TOXIC_TYPES
+} from './proxy-model'
 import type { CommandChannel } from './channels'
 import type { WorkspaceDocument } from './workspace-model'
 import { COMMAND_CHANNELS, isCommandChannel } from './channels'
@@ -30,7 +37,10 @@ const host = z
   .min(1, 'Host must not be empty')
   .max(4096, 'Host is too long')
   .refine((v) => !v.includes('\0'), 'Host must not contain a NUL byte')
-  .refine((v) => !v.startsWith('unix:') || v.slice(5).trim() !== '', 'A unix: address needs a socket path, e.g. unix:/tmp/lab.sock')
+  .refine(
+    (v) => !v.startsWith('unix:') || v.slice(5).trim() !== '',
+    'A unix: address needs a socket path, e.g. unix:/tmp/lab.sock'
+  )
   .refine((v) => v.startsWith('unix:') || v.length <= 255, 'Host is too long')
   // `[::1]` is how people write an IPv6 address next to a port; the socket API wants it bare.
   .transform((v) => (/^\[[^\]]*\]$/.test(v) ? v.slice(1, -1) : v))
@@ -68,7 +78,13 @@ const respondTestResponse = z.object({
 const replaySourceSchema = z.union([
   z.strictObject({ connectionId: id }),
   z.strictObject({ path: z.string().min(1).max(4096), stream: z.number().int().min(0).default(0) }),
-  z.strictObject({ pcapngBase64: z.string().min(1).max(96 * 1024 * 1024, 'That file is over 64 MiB'), stream: z.number().int().min(0).default(0) })
+  z.strictObject({
+    pcapngBase64: z
+      .string()
+      .min(1)
+      .max(96 * 1024 * 1024, 'That file is over 64 MiB'),
+    stream: z.number().int().min(0).default(0)
+  })
 ])
 const replayStartSchema = z.strictObject({
   source: replaySourceSchema,
@@ -88,7 +104,11 @@ const pem = (what: string) =>
     .string({ error: `${what} must be PEM text` })
     .max(1024 * 1024, `${what} is over 1 MiB`)
     .refine((v) => v.includes('-----BEGIN'), `${what} is not PEM (no -----BEGIN line)`)
-const filePath = z.string({ error: 'A file path must be text' }).trim().min(1, 'A file path must not be empty').max(4096)
+const filePath = z
+  .string({ error: 'A file path must be text' })
+  .trim()
+  .min(1, 'A file path must not be empty')
+  .max(4096)
 
 /** A TLS server's certificate: made at start when nothing is given, else PEM text or PEM files (cert and key together). */
 export const tlsServerOptionsSchema = z
@@ -127,23 +147,23 @@ export type TlsClientOptions = z.infer<typeof tlsClientOptionsSchema>
 const poolSize = z.number().int().min(1, 'A pool needs at least 1 worker').max(1024, 'A pool has at most 1,024 workers')
 /** The fields of `server:start` (before its cross-field checks): workspace entries are derived from them. */
 export const serverStartFields = z.strictObject({
-    /** `127.0.0.1`, `0.0.0.0`, `::`, a local address, a name, or `unix:/path`. */
-    host: host.default('127.0.0.1'),
-    port: portSchema.optional(),
-    behaviour: behaviourSchema.default('echo'),
-    options: behaviourOptionsSchema.default({}),
-    backlog: z.number().int().min(1).max(65535).optional(),
-    maxConnections: z.number().int().min(1).max(1_000_000).nullable().optional(),
-    acceptMode: acceptModeSchema.optional(),
-    poolSize: poolSize.optional(),
-    /** Every accepted connection starts with reading paused (the peer's bytes wait in kernel buffers). */
-    pauseOnAccept: z.boolean().optional(),
-    /** tcp (default), udp or tls. */
-    protocol: serverProtocolSchema.optional(),
-    /** TLS only: the certificate (made at start when absent). */
-    tls: tlsServerOptionsSchema.optional(),
-    /** UDP only: a flow closes after this long without a datagram (default 60 s). */
-    udpIdleTimeoutMs: z.number().int().min(100, 'The idle timeout must be at least 100 ms').max(86_400_000).optional()
+  /** `127.0.0.1`, `0.0.0.0`, `::`, a local address, a name, or `unix:/path`. */
+  host: host.default('127.0.0.1'),
+  port: portSchema.optional(),
+  behaviour: behaviourSchema.default('echo'),
+  options: behaviourOptionsSchema.default({}),
+  backlog: z.number().int().min(1).max(65535).optional(),
+  maxConnections: z.number().int().min(1).max(1_000_000).nullable().optional(),
+  acceptMode: acceptModeSchema.optional(),
+  poolSize: poolSize.optional(),
+  /** Every accepted connection starts with reading paused (the peer's bytes wait in kernel buffers). */
+  pauseOnAccept: z.boolean().optional(),
+  /** tcp (default), udp or tls. */
+  protocol: serverProtocolSchema.optional(),
+  /** TLS only: the certificate (made at start when absent). */
+  tls: tlsServerOptionsSchema.optional(),
+  /** UDP only: a flow closes after this long without a datagram (default 60 s). */
+  udpIdleTimeoutMs: z.number().int().min(100, 'The idle timeout must be at least 100 ms').max(86_400_000).optional()
 })
 const startServer = serverStartFields
   .refine((v) => v.host.startsWith('unix:') || v.port !== undefined, {
@@ -203,7 +223,10 @@ export const sequenceSchema = z.strictObject({
 export type Sequence = z.infer<typeof sequenceSchema>
 /** UI preferences kept in the workspace: a small flat map the renderer owns. */
 export const uiPrefsSchema = z
-  .record(z.string().max(64, 'A preference name is at most 64 characters'), z.union([z.string().max(4096), z.number(), z.boolean(), z.null()]))
+  .record(
+    z.string().max(64, 'A preference name is at most 64 characters'),
+    z.union([z.string().max(4096), z.number(), z.boolean(), z.null()])
+  )
   .refine((v) => Object.keys(v).length <= 100, 'At most 100 UI preferences')
 /** UI preferences. */
 export type UiPrefs = z.infer<typeof uiPrefsSchema>
@@ -410,7 +433,10 @@ export const commands = {
     }),
     response: toxicInfoSchema
   },
-  'toxic:remove': { request: z.strictObject({ proxy: proxyNameSchema, name: z.string().min(1).max(100) }), response: empty },
+  'toxic:remove': {
+    request: z.strictObject({ proxy: proxyNameSchema, name: z.string().min(1).max(100) }),
+    response: empty
+  },
   /** Which rule of a responder fires for a sample message, and what it would reply (nothing is sent). */
   'respond:test': {
     request: z.strictObject({ options: behaviourOptionsSchema, sample: payloadSchema }),
@@ -432,7 +458,9 @@ export const commands = {
   'workspace:export': { request: empty, response: z.object({ document: workspaceDocument }) },
   'workspace:import': {
     // Checked by the workspace module itself, so a bad document gets messages that name its fields.
-    request: z.strictObject({ document: z.record(z.string(), z.unknown(), { error: 'document must be a JSON object' }) }),
+    request: z.strictObject({
+      document: z.record(z.string(), z.unknown(), { error: 'document must be a JSON object' })
+    }),
     response: z.object({ problems: z.array(workspaceProblemSchema) })
   },
   'workspace:save': {
@@ -440,7 +468,10 @@ export const commands = {
     request: z.strictObject({ replaceBadFile: z.boolean().optional() }),
     response: workspaceStatusSchema
   },
-  'workspace:retry': { request: z.strictObject({ problemId: id }), response: z.object({ problems: z.array(workspaceProblemSchema) }) },
+  'workspace:retry': {
+    request: z.strictObject({ problemId: id }),
+    response: z.object({ problems: z.array(workspaceProblemSchema) })
+  },
   'workspace:forget': { request: z.strictObject({ problemId: id }), response: empty },
   'workspace:set-ui': { request: z.strictObject({ ui: uiPrefsSchema }), response: empty },
   'payload:list': { request: empty, response: payloadList },
@@ -457,7 +488,11 @@ export const commands = {
   'capture:export': {
     request: z.strictObject({
       /** Connections to export (open or closed and kept); all of them when left out. */
-      connectionIds: z.array(id).min(1, 'Name at least one connection, or leave connectionIds out for all').max(100_000).optional(),
+      connectionIds: z
+        .array(id)
+        .min(1, 'Name at least one connection, or leave connectionIds out for all')
+        .max(100_000)
+        .optional(),
       format: captureFormatSchema
     }),
     response: captureExportSchema
@@ -466,7 +501,12 @@ export const commands = {
     request: z.strictObject({
       /** A folder on the machine the lab runs on; the default is --record's, else a folder in the system's temp dir. */
       dir: z.string().trim().min(1, 'Folder must not be empty').max(4096).optional(),
-      budgetBytes: z.number().int().min(64 * 1024, 'A disk budget must be at least 64 KiB').max(2 ** 50).optional()
+      budgetBytes: z
+        .number()
+        .int()
+        .min(64 * 1024, 'A disk budget must be at least 64 KiB')
+        .max(2 ** 50)
+        .optional()
     }),
     response: recordStatusSchema
   },

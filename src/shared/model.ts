@@ -43,7 +43,12 @@ export const behaviourOptionsSchema = z
     /** echo: wait this long before sending each chunk back (a server that does work, for the server-pattern experiment). */
     echoDelayMs: z.number().int().min(0).max(60_000, 'Echo delay must be at most 60,000 ms').optional(),
     /** telemetry: how often each peer gets a line. */
-    telemetryIntervalMs: z.number().int().min(10, 'Telemetry interval must be at least 10 ms').max(3_600_000).optional(),
+    telemetryIntervalMs: z
+      .number()
+      .int()
+      .min(10, 'Telemetry interval must be at least 10 ms')
+      .max(3_600_000)
+      .optional(),
     /** respond: how messages are cut from the stream (default `line`). */
     framing: framingSchema.optional(),
     /** respond: sent on connect (a template without captures). */

@@ -133,10 +133,7 @@ function writeHex(text: string, out: ByteBuilder): PayloadError | null {
       while (rest < n && isHexSeparator(text.charCodeAt(rest))) rest++
       const digit = text[hiPos]
       if (rest >= n) {
-        return failure(
-          `Odd number of hex digits: the last byte "${digit}" at position ${hiPos} is incomplete`,
-          hiPos
-        )
+        return failure(`Odd number of hex digits: the last byte "${digit}" at position ${hiPos} is incomplete`, hiPos)
       }
       return failure(
         `Incomplete byte "${digit}" at position ${hiPos}: each byte needs two hex digits (write 0${digit})`,

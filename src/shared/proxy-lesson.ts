@@ -30,8 +30,8 @@ export function buildProxyExperiments(
   servers: readonly ServerInfo[],
   proxies: readonly ProxyInfo[]
 ): ProxyExperiment[] {
-  const proxy = proxies.find(p => p.enabled && !p.listen.startsWith('unix:')) ?? null
-  const server = servers.find(s => s.state === 'listening') ?? null
+  const proxy = proxies.find((p) => p.enabled && !p.listen.startsWith('unix:')) ?? null
+  const server = servers.find((s) => s.state === 'listening') ?? null
   const { host: h, port: p } = proxyTarget(proxy)
   const py = (body: string): string =>
     `python3 -c "import socket; s = socket.create_connection(('${h}', ${p})); s.sendall(b'hello world\\n'); ${body}"`

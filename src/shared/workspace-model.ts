@@ -157,7 +157,7 @@ export const workspaceDocumentSchema = z
     uniqueNames(doc.proxies, ctx, 'proxies')
     uniqueNames(doc.payloads, ctx, 'payloads')
     uniqueNames(doc.sequences, ctx, 'sequences')
-    const payloadNames = new Set(doc.payloads.map(p => p.name))
+    const payloadNames = new Set(doc.payloads.map((p) => p.name))
     doc.sequences.forEach((s, i) =>
       s.steps.forEach((step, j) => {
         if (!payloadNames.has(step.payload)) {
@@ -208,14 +208,14 @@ export function formatAddress(host: string, port: number | undefined): string {
 export function describeWorkspaceIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 10)
-    .map(i => {
+    .map((i) => {
       const where = i.path
         .map((p, n) => (typeof p === 'number' ? `[${p}]` : `${n > 0 ? '.' : ''}${String(p)}`))
         .join('')
       // zod's own message for a key it refuses names the key but not why; say it plainly.
       const message =
         i.code === 'unrecognized_keys'
-          ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map(k => JSON.stringify(k)).join(', ')}`
+          ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => JSON.stringify(k)).join(', ')}`
           : i.message
       return where === '' ? message : `${where}: ${message}`
     })

@@ -14,7 +14,11 @@ const sockets: Socket[] = []
 afterAll(() => sockets.forEach((s) => s.destroy()))
 
 /** Opens a client, writes `total` bytes made by `fill` with back-pressure, and keeps the connection open. */
-async function flood(port: number, total: number, fill: (buf: Buffer, offset: number) => void): Promise<{ localPort: number }> {
+async function flood(
+  port: number,
+  total: number,
+  fill: (buf: Buffer, offset: number) => void
+): Promise<{ localPort: number }> {
   const s = connect({ host: '127.0.0.1', port })
   sockets.push(s)
   await new Promise<void>((resolve, reject) => {
@@ -38,7 +42,10 @@ async function flood(port: number, total: number, fill: (buf: Buffer, offset: nu
 /** Records long tasks from now on in the page. */
 async function watchLongTasks(page: Page): Promise<void> {
   await page.evaluate(() => {
-    const w = window as unknown as { __longTasks: { start: number; duration: number }[]; __ltObserver?: PerformanceObserver }
+    const w = window as unknown as {
+      __longTasks: { start: number; duration: number }[]
+      __ltObserver?: PerformanceObserver
+    }
     w.__longTasks = []
     w.__ltObserver?.disconnect()
     w.__ltObserver = new PerformanceObserver((list) => {
@@ -82,7 +89,12 @@ describe('a selected bulk connection', () => {
     await selectServer(ui.page, discard.label)
     const total = 20 * 1024 * 1024
     const { localPort } = await flood(discard.port, total, () => undefined)
-    const row = await waitRow(ui.page, (r) => r.peer === `127.0.0.1:${localPort}` && r.bytesIn === total, 'the flood counted exactly', 30_000)
+    const row = await waitRow(
+      ui.page,
+      (r) => r.peer === `127.0.0.1:${localPort}` && r.bytesIn === total,
+      'the flood counted exactly',
+      30_000
+    )
     await watchLongTasks(ui.page)
     const ms = await timeToDetail(ui.page, row.id)
     figures.nulTimeToDetailMs = ms
@@ -90,7 +102,11 @@ describe('a selected bulk connection', () => {
     figures.nulDomElements = dom
     // Idle: the connection is open and quiet; the page ticks its clock and polls, nothing else.
     const idleFrom = await pageNow(ui.page)
-    await waitFor(async () => (await pageNow(ui.page)) - idleFrom > 3_000, { what: '3 s of idle', timeoutMs: 10_000, intervalMs: 250 })
+    await waitFor(async () => (await pageNow(ui.page)) - idleFrom > 3_000, {
+      what: '3 s of idle',
+      timeoutMs: 10_000,
+      intervalMs: 250
+    })
     const idle = await longTasksSince(ui.page, idleFrom)
     figures.nulIdleLongTasksMs = idle
     // Switching views renders what is on screen only.
@@ -100,9 +116,15 @@ describe('a selected bulk connection', () => {
     figures.nulHexSwitchMs = Date.now() - t1
     const t2 = Date.now()
     await setTrafficView(ui.page, 'Escaped')
-    await waitFor(async () => ((await trafficSection(ui.page).getByRole('list', { name: 'Traffic timeline' }).textContent()) ?? '').includes('\\x00'), {
-      what: 'the escaped view'
-    })
+    await waitFor(
+      async () =>
+        ((await trafficSection(ui.page).getByRole('list', { name: 'Traffic timeline' }).textContent()) ?? '').includes(
+          '\\x00'
+        ),
+      {
+        what: 'the escaped view'
+      }
+    )
     figures.nulEscapedSwitchMs = Date.now() - t2
     figures.nulDomAfterViews = await domSize(ui.page)
     await setTrafficView(ui.page, 'Text')
@@ -127,14 +149,23 @@ describe('a selected bulk connection', () => {
     const { localPort } = await flood(echo.port, total, (buf, offset) => {
       for (let i = 0; i < buf.length; i++) buf[i] = line[(offset + i) % 2]
     })
-    const row = await waitRow(ui.page, (r) => r.peer === `127.0.0.1:${localPort}` && r.bytesIn === total, 'the lines counted exactly', 30_000)
+    const row = await waitRow(
+      ui.page,
+      (r) => r.peer === `127.0.0.1:${localPort}` && r.bytesIn === total,
+      'the lines counted exactly',
+      30_000
+    )
     await watchLongTasks(ui.page)
     const ms = await timeToDetail(ui.page, row.id)
     figures.linesTimeToDetailMs = ms
     const dom = await domSize(ui.page)
     figures.linesDomElements = dom
     const idleFrom = await pageNow(ui.page)
-    await waitFor(async () => (await pageNow(ui.page)) - idleFrom > 3_000, { what: '3 s of idle', timeoutMs: 10_000, intervalMs: 250 })
+    await waitFor(async () => (await pageNow(ui.page)) - idleFrom > 3_000, {
+      what: '3 s of idle',
+      timeoutMs: 10_000,
+      intervalMs: 250
+    })
     const idle = await longTasksSince(ui.page, idleFrom)
     figures.linesIdleLongTasksMs = idle
     figures.heapMB = await ui.page.evaluate(() => {

@@ -88,7 +88,7 @@ describe.skipIf(!webBuildReady())('browser mode: the V8 heap options that stop t
       expect(during).toBeLessThanOrEqual(2)
     } finally {
       proc.kill('SIGTERM')
-      await new Promise(r => proc.once('close', r))
+      await new Promise((r) => proc.once('close', r))
     }
   }, 60_000)
 })

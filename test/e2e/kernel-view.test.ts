@@ -5,7 +5,15 @@ import type { LivePeer } from '../helpers/processes'
 import { waitFor } from '../helpers/wait'
 import { setupLabPage } from './helpers/lab-page'
 import { freePort, readRows, selectServer, startServerFromUi, submitStartForm } from './helpers/ui'
-import { connectionAction, openDockTab, rowLocator, selectConnection, waitKernel, waitListening, waitPeerRow } from './helpers/ui-more'
+import {
+  connectionAction,
+  openDockTab,
+  rowLocator,
+  selectConnection,
+  waitKernel,
+  waitListening,
+  waitPeerRow
+} from './helpers/ui-more'
 
 const ui = setupLabPage({ viewport: { width: 1440, height: 900 }, quietPeerStdin: true })
 const peer = ui.peer
@@ -48,13 +56,20 @@ describe('the kernel view, end to end', () => {
       expect(mine?.lab).toBe(`#${c.id}`)
       expect(mine?.process).toMatch(/^\d+ \(/)
       const theirs = rows.find((r) => r.local === `127.0.0.1:${c.src}`)
-      expect(theirs).toMatchObject({ state: 'ESTABLISHED', remote: local, owner: 'other', lab: `peer side of #${c.id}` })
+      expect(theirs).toMatchObject({
+        state: 'ESTABLISHED',
+        remote: local,
+        owner: 'other',
+        lab: `peer side of #${c.id}`
+      })
       expect(theirs?.process).toMatch(/^\d+ \(nc\)$/)
     }
     // The lab's link selects the connection's row.
     const table = ui.page.getByRole('table', { name: 'Kernel sockets' })
     await table.getByRole('button', { name: `#${clients[1].id}`, exact: true }).click()
-    await waitFor(async () => (await rowLocator(ui.page, clients[1].id).getAttribute('aria-selected')) === 'true', { what: 'the linked row selected' })
+    await waitFor(async () => (await rowLocator(ui.page, clients[1].id).getAttribute('aria-selected')) === 'true', {
+      what: 'the linked row selected'
+    })
   })
 
   it('shows TIME-WAIT on the lab’s side after the lab closes a connection first', async () => {
@@ -66,15 +81,17 @@ describe('the kernel view, end to end', () => {
     await waitKernel(
       ui.page,
       (rs) =>
-        rs.some((r) => r.state === 'FIN-WAIT-2' && r.local === `127.0.0.1:${port}` && r.remote === `127.0.0.1:${c.src}`) &&
-        rs.some((r) => r.state === 'CLOSE-WAIT' && r.local === `127.0.0.1:${c.src}`),
+        rs.some(
+          (r) => r.state === 'FIN-WAIT-2' && r.local === `127.0.0.1:${port}` && r.remote === `127.0.0.1:${c.src}`
+        ) && rs.some((r) => r.state === 'CLOSE-WAIT' && r.local === `127.0.0.1:${c.src}`),
       'FIN-WAIT-2 on the lab side, CLOSE-WAIT on nc’s'
     )
     // Ctrl-D in nc: it closes its side too; the side that closed first then waits in TIME-WAIT.
     c.nc.child.stdin.end()
     const rows = await waitKernel(
       ui.page,
-      (rs) => rs.some((r) => r.state === 'TIME-WAIT' && r.local === `127.0.0.1:${port}` && r.remote === `127.0.0.1:${c.src}`),
+      (rs) =>
+        rs.some((r) => r.state === 'TIME-WAIT' && r.local === `127.0.0.1:${port}` && r.remote === `127.0.0.1:${c.src}`),
       'a TIME-WAIT socket on the lab side'
     )
     // The leftover keeps the closed connection's 4-tuple, so it still links to its (greyed) row.
@@ -93,12 +110,16 @@ describe('the kernel view, end to end', () => {
     const row = await waitPeerRow(ui.page, `127.0.0.1:${src}`, (r) => r.bytesIn === 1)
     await selectConnection(ui.page, row.id)
     await connectionAction(ui.page, 'Pause reading')
-    await ui.page.getByRole('list', { name: 'Connection actions' }).getByRole('button', { name: 'Resume reading' }).waitFor()
+    await ui.page
+      .getByRole('list', { name: 'Connection actions' })
+      .getByRole('button', { name: 'Resume reading' })
+      .waitFor()
     const total = 20 * 1024 * 1024
     // One write; nc copies it as the kernel lets it, so it stalls once both buffers are full.
     nc.child.stdin.write(Buffer.alloc(total - 1, 0x61))
     await openDockTab(ui.page, 'Kernel sockets')
-    const labSide = (r: { local: string; remote: string }): boolean => r.local === `127.0.0.1:${sink}` && r.remote === `127.0.0.1:${src}`
+    const labSide = (r: { local: string; remote: string }): boolean =>
+      r.local === `127.0.0.1:${sink}` && r.remote === `127.0.0.1:${src}`
     const ncSide = (r: { local: string; remote: string }): boolean => r.local === `127.0.0.1:${src}`
     const stalled = await waitKernel(
       ui.page,
@@ -112,7 +133,11 @@ describe('the kernel view, end to end', () => {
     expect((await readRows(ui.page)).find((r) => r.id === row.id)?.bytesIn).toBeLessThan(total)
     await connectionAction(ui.page, 'Resume reading')
     await waitPeerRow(ui.page, `127.0.0.1:${src}`, (r) => r.bytesIn === total, 20_000)
-    await waitKernel(ui.page, (rs) => rs.some((r) => labSide(r) && r.recvQ === 0) && rs.some((r) => ncSide(r) && r.sendQ === 0), 'both queues drained')
+    await waitKernel(
+      ui.page,
+      (rs) => rs.some((r) => labSide(r) && r.recvQ === 0) && rs.some((r) => ncSide(r) && r.sendQ === 0),
+      'both queues drained'
+    )
   })
 
   it('names nc and its pid when the port is held by `nc -l`', async () => {

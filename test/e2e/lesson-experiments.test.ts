@@ -13,7 +13,13 @@ const ui = setupLabPage({ viewport: { width: 1440, height: 900 }, colorScheme: '
 const SHOTS = process.env.TCP_LAB_SCREENSHOTS_DIR ? resolve(process.env.TCP_LAB_SCREENSHOTS_DIR) : null
 
 /** Starts a server from the form with the given "More options". */
-async function startWith(opts: { behaviour?: string; accept: string; backlog?: string; pool?: string; delay?: string }): Promise<number> {
+async function startWith(opts: {
+  behaviour?: string
+  accept: string
+  backlog?: string
+  pool?: string
+  delay?: string
+}): Promise<number> {
   const page = ui.page
   const before = new Set(await serverLabels(page))
   await page.getByLabel('Host', { exact: true }).fill('127.0.0.1')
@@ -26,7 +32,10 @@ async function startWith(opts: { behaviour?: string; accept: string; backlog?: s
   if (opts.pool) await page.getByLabel('Pool size (K)', { exact: true }).first().fill(opts.pool)
   if (opts.delay) await page.getByLabel('Echo delay (ms)', { exact: true }).fill(opts.delay)
   await page.getByRole('button', { name: 'Start server' }).click()
-  const label = await waitFor(async () => (await serverLabels(page)).find((l) => !before.has(l)), { what: 'a new server card', timeoutMs: 10_000 })
+  const label = await waitFor(async () => (await serverLabels(page)).find((l) => !before.has(l)), {
+    what: 'a new server card',
+    timeoutMs: 10_000
+  })
   return Number(/:(\d+)$/.exec(label)?.[1])
 }
 
@@ -49,11 +58,16 @@ describe.runIf(process.platform === 'linux')('the lesson, experiment by experime
       const card = panel.locator('[data-experiment="accept-queue"]')
       await card.locator('summary').click()
       await expect(card.getByText(/Expect:/)).toBeTruthy()
-      const status = await waitFor(async () => {
-        await card.getByRole('button', { name: 'Check what happened' }).click()
-        const text = (await card.getByRole('status').textContent({ timeout: 5_000 })) ?? ''
-        return /3 connections completed the handshake.*queue is full.*1 more client is still in SYN-SENT/.test(text) ? text : undefined
-      }, { what: 'the check to see the full queue', timeoutMs: 10_000, intervalMs: 300 })
+      const status = await waitFor(
+        async () => {
+          await card.getByRole('button', { name: 'Check what happened' }).click()
+          const text = (await card.getByRole('status').textContent({ timeout: 5_000 })) ?? ''
+          return /3 connections completed the handshake.*queue is full.*1 more client is still in SYN-SENT/.test(text)
+            ? text
+            : undefined
+        },
+        { what: 'the check to see the full queue', timeoutMs: 10_000, intervalMs: 300 }
+      )
       expect(status).toContain('backlog 2')
       if (SHOTS) {
         mkdirSync(SHOTS, { recursive: true })
@@ -77,7 +91,9 @@ describe.runIf(process.platform === 'linux')('the lesson, experiment by experime
     await card.getByRole('button', { name: 'Run 10 clients' }).click()
     const bars = card.getByRole('figure', { name: 'Answer times' }).locator('li[data-answer-ms]')
     await waitFor(async () => (await bars.count()) === 10, { what: '10 answer bars', timeoutMs: 15_000 })
-    const times = (await bars.evaluateAll((li) => li.map((x) => Number(x.getAttribute('data-answer-ms'))))).sort((a, b) => a - b)
+    const times = (await bars.evaluateAll((li) => li.map((x) => Number(x.getAttribute('data-answer-ms'))))).sort(
+      (a, b) => a - b
+    )
     expect(times[9] - times[0]).toBeGreaterThanOrEqual(800)
     if (SHOTS) await maximiseDock()
     if (SHOTS) await card.screenshot({ path: resolve(SHOTS, 'lesson-server-patterns.png') })

@@ -35,7 +35,9 @@ describe('link states', () => {
   })
 
   it('refuses a TCP_LAB_TOKEN that is not 32–128 hex digits, saying so', async () => {
-    await expect(startWebLab([], 10_000, { TCP_LAB_TOKEN: 'not-a-token' })).rejects.toThrow(/exited \(2\).*TCP_LAB_TOKEN must be 32 to 128 hex digits/s)
+    await expect(startWebLab([], 10_000, { TCP_LAB_TOKEN: 'not-a-token' })).rejects.toThrow(
+      /exited \(2\).*TCP_LAB_TOKEN must be 32 to 128 hex digits/s
+    )
   })
 
   it('marks everything stale when the lab stops, and reconnects when it is back with the same token', async () => {
@@ -53,7 +55,9 @@ describe('link states', () => {
     const banner = page.getByTestId('link-banner')
     await banner.waitFor({ timeout: 15_000 })
     expect(await banner.getAttribute('data-reason')).toBe('stale')
-    expect(await banner.textContent()).toMatch(/reconnects by itself when the lab is back on the same port with the same token/)
+    expect(await banner.textContent()).toMatch(
+      /reconnects by itself when the lab is back on the same port with the same token/
+    )
     // The grid and the header's totals (no "OPEN 1" shown as if live).
     expect(await page.locator('[data-stale="true"]').count()).toBe(2)
     // The card no longer claims "listening".
@@ -62,11 +66,14 @@ describe('link states', () => {
     const second = await startWebLab(['--ui-port', String(first.port)], 20_000, { TCP_LAB_TOKEN: token })
     labs.push(second)
     // No reload: the page finds the lab again (backoff at most 5 s) and takes a fresh snapshot.
-    await waitFor(async () => (await page.getByRole('status', { name: 'Link to the lab' }).getAttribute('data-link')) === 'up', {
-      what: 'the page to reconnect',
-      timeoutMs: 20_000,
-      intervalMs: 200
-    })
+    await waitFor(
+      async () => (await page.getByRole('status', { name: 'Link to the lab' }).getAttribute('data-link')) === 'up',
+      {
+        what: 'the page to reconnect',
+        timeoutMs: 20_000,
+        intervalMs: 200
+      }
+    )
     expect(await banner.count()).toBe(0)
     expect(await page.locator('[data-stale="true"]').count()).toBe(0)
     // A fresh lab: the old server is gone from the page.

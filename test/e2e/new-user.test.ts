@@ -6,7 +6,15 @@ import type { Page } from 'playwright-core'
 import { run } from '../helpers/processes'
 import { waitFor } from '../helpers/wait'
 import { setupLabPage } from './helpers/lab-page'
-import { freePort, readRows, selectServer, serverCards, startServerFromUi, submitStartForm, waitRow } from './helpers/ui'
+import {
+  freePort,
+  readRows,
+  selectServer,
+  serverCards,
+  startServerFromUi,
+  submitStartForm,
+  waitRow
+} from './helpers/ui'
 import { connectionAction, openDockTab, selectConnection, waitKernel, waitPeerRow } from './helpers/ui-more'
 
 const ui = setupLabPage({ viewport: { width: 1440, height: 900 }, quietPeerStdin: true })
@@ -38,7 +46,7 @@ async function cutTexts(page: Page): Promise<string[]> {
     ]
     for (const el of document.querySelectorAll<HTMLElement>(selectors.join(','))) {
       if (el.offsetParent === null) continue
-      const text = (el instanceof HTMLInputElement ? el.value : el.textContent ?? '').trim()
+      const text = (el instanceof HTMLInputElement ? el.value : (el.textContent ?? '')).trim()
       if (!text) continue
       if (el instanceof HTMLInputElement) {
         if (el.scrollWidth > el.clientWidth + 1) out.push(`input: ${text}`)
@@ -70,17 +78,20 @@ describe('a new user’s path', () => {
     await waitPeerRow(ui.page, `127.0.0.1:${src}`, (r) => r.bytesOut === 18 && r.state.startsWith('closed'))
     await waitFor(() => nc.output().toString() === 'typed by a person\n', { what: 'nc to get the reply' })
     await selectConnection(ui.page, row.id)
-    const steps = await waitFor(async () => {
-      const s = await diagramSteps(ui.page, row.id)
-      return s.includes('closed:-') ? s : undefined
-    }, { what: 'the whole diagram' })
+    const steps = await waitFor(
+      async () => {
+        const s = await diagramSteps(ui.page, row.id)
+        return s.includes('closed:-') ? s : undefined
+      },
+      { what: 'the whole diagram' }
+    )
     expect(steps).toEqual(['open:peer', 'data:peer', 'fin:peer', 'data:lab', 'fin:lab', 'closed:-'])
   })
 
   it('Pause reading as printed: paused at accept, Recv-Q and Send-Q fill, Resume gives the exact 8,388,608 bytes', async () => {
     await ui.page.getByRole('form', { name: 'Start a server' }).locator('summary').click()
     await ui.page.getByLabel(/Pause new connections at accept/).check()
-    const before = (await serverCards(ui.page).count())
+    const before = await serverCards(ui.page).count()
     await submitStartForm(ui.page, { host: '127.0.0.1', port: '0', behaviour: 'discard' })
     await waitFor(async () => (await serverCards(ui.page).count()) === before + 1, { what: 'the discard card' })
     const card = serverCards(ui.page).filter({ hasText: 'paused at accept' }).first()
@@ -89,7 +100,9 @@ describe('a new user’s path', () => {
     // The experiment's own command, read from the Try this panel.
     const tryThis = await openDockTab(ui.page, 'Try this')
     await tryThis.locator('[data-experiment="pause"] summary').click()
-    const command = (await tryThis.locator('[data-experiment="pause"] code').allTextContents()).find((c) => c.startsWith('head -c 8M'))
+    const command = (await tryThis.locator('[data-experiment="pause"] code').allTextContents()).find((c) =>
+      c.startsWith('head -c 8M')
+    )
     expect(command).toBe(`head -c 8M /dev/zero | nc -N 127.0.0.1 ${port}`)
     const sender = ui.peer('sh', ['-c', command ?? 'false'])
     const row = await waitRow(ui.page, (r) => r.local === `127.0.0.1:${port}`, 'the paused connection')
@@ -97,7 +110,10 @@ describe('a new user’s path', () => {
     await openDockTab(ui.page, 'Kernel sockets')
     const rows = await waitKernel(
       ui.page,
-      (rs) => rs.some((r) => r.owner === 'own' && r.local === `127.0.0.1:${port}` && r.state === 'ESTABLISHED' && r.recvQ > 0) && rs.some((r) => r.remote === `127.0.0.1:${port}` && r.sendQ > 0),
+      (rs) =>
+        rs.some(
+          (r) => r.owner === 'own' && r.local === `127.0.0.1:${port}` && r.state === 'ESTABLISHED' && r.recvQ > 0
+        ) && rs.some((r) => r.remote === `127.0.0.1:${port}` && r.sendQ > 0),
       'Recv-Q of the lab’s socket and Send-Q of nc’s socket to fill',
       15_000
     )
@@ -105,7 +121,12 @@ describe('a new user’s path', () => {
     expect((await readRows(ui.page)).find((r) => r.id === row.id)?.bytesIn).toBe(0)
     await selectConnection(ui.page, row.id)
     await connectionAction(ui.page, 'Resume reading')
-    await waitRow(ui.page, (r) => r.id === row.id && r.bytesIn === 8 * 1024 * 1024, 'exactly 8 MiB after Resume', 20_000)
+    await waitRow(
+      ui.page,
+      (r) => r.id === row.id && r.bytesIn === 8 * 1024 * 1024,
+      'exactly 8 MiB after Resume',
+      20_000
+    )
     expect(await sender.exited).toBe(0)
   })
 
@@ -125,12 +146,16 @@ describe('a new user’s path', () => {
     await ui.page.getByLabel('Filter connections').fill('no-such-peer')
     const empty = ui.page.getByRole('table', { name: 'Connections' }).locator('xpath=..').getByRole('status')
     await empty.waitFor()
-    expect(await empty.textContent()).toMatch(/No connection matches: the scope \(only server 127\.0\.0\.1:\d+\) and the filter “no-such-peer” hides/)
+    expect(await empty.textContent()).toMatch(
+      /No connection matches: the scope \(only server 127\.0\.0\.1:\d+\) and the filter “no-such-peer” hides/
+    )
     const note = ui.page.getByTestId('selection-hidden')
     await note.waitFor()
     expect(await note.textContent()).toMatch(/not in the table right now/)
     await note.getByRole('button', { name: 'Show it in the table' }).click()
-    await waitFor(async () => (await readRows(ui.page)).some((r) => r.id === row.id), { what: 'the row back in the table' })
+    await waitFor(async () => (await readRows(ui.page)).some((r) => r.id === row.id), {
+      what: 'the row back in the table'
+    })
     expect(await ui.page.getByLabel('Filter connections').inputValue()).toBe('')
     expect(await ui.page.getByTestId('table-scope').count()).toBe(0)
   })
@@ -141,7 +166,11 @@ describe('a new user’s path', () => {
     const alert = ui.page.getByRole('form', { name: 'Start a server' }).getByRole('alert')
     await alert.waitFor()
     const text = (await alert.textContent()) ?? ''
-    expect(text).toMatch(new RegExp(`Port ${echo.port} is already in use by this lab: server #\\d+ \\(echo on 127\\.0\\.0\\.1:${echo.port}\\) listens there`))
+    expect(text).toMatch(
+      new RegExp(
+        `Port ${echo.port} is already in use by this lab: server #\\d+ \\(echo on 127\\.0\\.0\\.1:${echo.port}\\) listens there`
+      )
+    )
     expect(text).not.toMatch(/pid \d+/)
   })
 
@@ -167,28 +196,41 @@ describe('a new user’s path', () => {
     const echo = await startServerFromUi(ui.page, '127.0.0.1', 'echo')
     const card = serverCards(ui.page).and(ui.page.getByLabel(echo.label, { exact: true }))
     const oneLiner = (await card.locator('code').allTextContents()).find((c) => c.startsWith('exec 3<>'))
-    expect(oneLiner).toBe(`exec 3<>/dev/tcp/127.0.0.1/${echo.port}; printf 'hello\\n' >&3; timeout 1 cat <&3; exec 3>&-`)
+    expect(oneLiner).toBe(
+      `exec 3<>/dev/tcp/127.0.0.1/${echo.port}; printf 'hello\\n' >&3; timeout 1 cat <&3; exec 3>&-`
+    )
     const r = await run('bash', ['-c', oneLiner ?? 'false'], { timeoutMs: 10_000 })
     expect(r.stdout.toString()).toBe('hello\n')
     // `timeout` ends the read after a second, then `exec 3>&-` closes the socket: the line finishes.
     expect(r.code).toBe(0)
-    await waitRow(ui.page, (x) => x.local === `127.0.0.1:${echo.port}` && x.state.startsWith('closed'), 'the /dev/tcp connection closed (no orphan cat)')
+    await waitRow(
+      ui.page,
+      (x) => x.local === `127.0.0.1:${echo.port}` && x.state.startsWith('closed'),
+      'the /dev/tcp connection closed (no orphan cat)'
+    )
     await selectServer(ui.page, echo.label)
     const life = await openDockTab(ui.page, 'Server life')
-    await waitFor(async () => (await life.getByTestId('socket-count').textContent())?.startsWith('1 socket:'), { what: '"1 socket:"' })
+    await waitFor(async () => (await life.getByTestId('socket-count').textContent())?.startsWith('1 socket:'), {
+      what: '"1 socket:"'
+    })
     const kernel = await openDockTab(ui.page, 'Kernel sockets')
-    expect(await kernel.textContent()).toMatch(/its Send-Q reads 0 here because \/proc\/net\/tcp does not report the backlog/)
+    expect(await kernel.textContent()).toMatch(
+      /its Send-Q reads 0 here because \/proc\/net\/tcp does not report the backlog/
+    )
   })
 
   it('outgoing client: the local, ephemeral port is the one marked', async () => {
     const target = await startServerFromUi(ui.page, '127.0.0.1', 'echo')
     const nav = ui.page.getByRole('navigation', { name: 'Servers' })
-    if ((await nav.getByRole('form', { name: 'Connect to a server' }).count()) === 0) await nav.getByRole('button', { name: 'Connect to…' }).click()
+    if ((await nav.getByRole('form', { name: 'Connect to a server' }).count()) === 0)
+      await nav.getByRole('button', { name: 'Connect to…' }).click()
     await ui.page.getByLabel('Remote port').fill(String(target.port))
     await nav.getByRole('button', { name: 'Connect', exact: true }).click()
     const detail = ui.page.getByRole('region', { name: 'Connection detail' })
     const tuple = detail.getByLabel('4-tuple')
-    await waitFor(async () => ((await tuple.textContent()) ?? '').includes(`127.0.0.1:${target.port}`), { what: 'the outgoing detail' })
+    await waitFor(async () => ((await tuple.textContent()) ?? '').includes(`127.0.0.1:${target.port}`), {
+      what: 'the outgoing detail'
+    })
     const mark = tuple.locator('mark')
     expect(await mark.count()).toBe(1)
     const marked = Number(await mark.textContent())
@@ -205,12 +247,21 @@ describe('a new user’s path', () => {
     s.on('data', () => undefined)
     const block = Buffer.alloc(1 << 20, 0x61)
     for (let i = 0; i < 200; i++) if (!s.write(block)) await new Promise((r) => s.once('drain', r))
-    const row = await waitRow(ui.page, (r) => r.local === `127.0.0.1:${echo.port}` && r.bytesOut === 200 << 20, 'the 200 MiB echo', 30_000)
+    const row = await waitRow(
+      ui.page,
+      (r) => r.local === `127.0.0.1:${echo.port}` && r.bytesOut === 200 << 20,
+      'the 200 MiB echo',
+      30_000
+    )
     await selectConnection(ui.page, row.id)
     const send = ui.page.getByRole('region', { name: 'Send' })
     await send.getByLabel('Message', { exact: true }).fill('a history entry that is long enough to be cut')
     await send.getByRole('button', { name: 'Send', exact: true }).click()
-    await send.getByRole('status').filter({ hasText: /^Sent / }).first().waitFor()
+    await send
+      .getByRole('status')
+      .filter({ hasText: /^Sent / })
+      .first()
+      .waitFor()
     const options = ui.page.getByRole('form', { name: 'Start a server' }).locator('details')
     if ((await options.getAttribute('open')) === null) await options.locator('summary').click()
     await ui.page.getByLabel('Accept mode').selectOption('one-at-a-time')

@@ -55,7 +55,7 @@ describe('responders in the real UI', () => {
 
     const before = new Set(await serverLabels(page))
     await submitStartForm(page, { host: '127.0.0.1', port: '0' })
-    const label = await waitFor(async () => (await serverLabels(page)).find(l => !before.has(l)), {
+    const label = await waitFor(async () => (await serverLabels(page)).find((l) => !before.has(l)), {
       what: 'the respond server card',
       timeoutMs: 10_000
     })
@@ -66,15 +66,18 @@ describe('responders in the real UI', () => {
     const sizes = [2, 2 + 17, 2 + 17 + 4]
     for (const size of sizes) {
       py.child.stdin.write('\n')
-      await waitFor(async () => (await readRows(page)).some(r => r.local.endsWith(`:${port}`) && r.bytesIn === size), {
-        what: `${size} bytes read`,
-        timeoutMs: 10_000
-      })
+      await waitFor(
+        async () => (await readRows(page)).some((r) => r.local.endsWith(`:${port}`) && r.bytesIn === size),
+        {
+          what: `${size} bytes read`,
+          timeoutMs: 10_000
+        }
+      )
     }
     await py.exited
     expect(py.output().toString()).toBe('hello from the lab\r\nPONG 1\r\nhi bob\r\nbye\r\n')
     const row = await waitFor(
-      async () => (await readRows(page)).find(r => r.local.endsWith(`:${port}`) && r.state.startsWith('closed')),
+      async () => (await readRows(page)).find((r) => r.local.endsWith(`:${port}`) && r.state.startsWith('closed')),
       { what: 'closed by QUIT' }
     )
 
@@ -94,7 +97,7 @@ describe('responders in the real UI', () => {
     const outbound = page.getByRole('region', { name: 'Messages to the peer' })
     expect(await outbound.getByTestId('message').count()).toBe(4)
 
-    await page.getByRole('region', { name: 'Connection detail' }).evaluate(section => {
+    await page.getByRole('region', { name: 'Connection detail' }).evaluate((section) => {
       const body = section.children[0]
       const traffic = body?.querySelector('section[aria-label="Traffic"]')
       if (body && traffic) body.scrollTop += traffic.getBoundingClientRect().top - body.getBoundingClientRect().top - 20

@@ -21,7 +21,7 @@ async function startFromForm(
   await page.getByLabel('Protocol', { exact: true }).first().selectOption(protocol)
   await page.getByLabel('Behaviour', { exact: true }).selectOption(behaviour)
   await page.getByRole('button', { name: 'Start server' }).click()
-  const label = await waitFor(async () => (await serverLabels(page)).find(l => !before.has(l)), {
+  const label = await waitFor(async () => (await serverLabels(page)).find((l) => !before.has(l)), {
     what: 'a new server card',
     timeoutMs: 10_000
   })
@@ -38,7 +38,7 @@ describe('UDP and TLS in the interface', () => {
     const py = await pythonUdp('127.0.0.1', port, [1, 512, 1472], 3)
     expect(py.replies).toEqual([1, 512, 1472])
     const row = await waitFor(
-      async () => (await readRows(ui.page)).find(r => r.peer === `udp127.0.0.1:${py.port}` && r.bytesOut === 1985),
+      async () => (await readRows(ui.page)).find((r) => r.peer === `udp127.0.0.1:${py.port}` && r.bytesOut === 1985),
       { what: 'the flow row' }
     )
     expect(row.bytesIn).toBe(1985)
@@ -72,7 +72,7 @@ describe('UDP and TLS in the interface', () => {
     expect(refused.code).toBe(60)
     const rows = await waitFor(
       async () => {
-        const all = (await readRows(ui.page)).filter(r => r.peer.startsWith('tls') && r.state.startsWith('closed'))
+        const all = (await readRows(ui.page)).filter((r) => r.peer.startsWith('tls') && r.state.startsWith('closed'))
         return all.length >= 2 ? all : undefined
       },
       { what: 'two closed TLS rows' }

@@ -30,7 +30,7 @@ describe('capture in the browser UI', () => {
     const src = await freePort()
     const r = await run('nc', ['-N', '-s', '127.0.0.1', '-p', String(src), '127.0.0.1', String(port)], { input: ALL })
     expect(r.stdout.equals(ALL)).toBe(true)
-    const row = await waitPeerRow(ui.page, `127.0.0.1:${src}`, x => x.bytesIn === 256)
+    const row = await waitPeerRow(ui.page, `127.0.0.1:${src}`, (x) => x.bytesIn === 256)
     rowId = row.id
     await bar.getByRole('button', { name: 'Stop recording' }).click()
     await waitFor(async () => (await status.textContent())?.startsWith('Saved'), { what: 'the saved status' })

@@ -25,11 +25,19 @@ const ui = setupLabPage({ viewport: { width: 1440, height: 900 } })
 const peer = ui.peer
 async function ncClient(port: number, extra: string[] = []): Promise<{ nc: LivePeer; src: number; peer: string }> {
   const src = await freePort()
-  return { nc: peer('nc', [...extra, '-s', '127.0.0.1', '-p', String(src), '127.0.0.1', String(port)]), src, peer: `127.0.0.1:${src}` }
+  return {
+    nc: peer('nc', [...extra, '-s', '127.0.0.1', '-p', String(src), '127.0.0.1', String(port)]),
+    src,
+    peer: `127.0.0.1:${src}`
+  }
 }
 async function socatClient(port: number, opts: string[] = []): Promise<{ socat: LivePeer; src: number; peer: string }> {
   const src = await freePort()
-  return { socat: peer('socat', [...opts, '-', `TCP:127.0.0.1:${port},bind=127.0.0.1:${src}`]), src, peer: `127.0.0.1:${src}` }
+  return {
+    socat: peer('socat', [...opts, '-', `TCP:127.0.0.1:${port},bind=127.0.0.1:${src}`]),
+    src,
+    peer: `127.0.0.1:${src}`
+  }
 }
 
 // Shared by the tests below, which build on each other in order.
@@ -47,12 +55,16 @@ describe('the interface, end to end', () => {
   it('shows bytes nc sent as hex `00 01 68 69` and as visible control pictures in the text view', async () => {
     const src = await freePort()
     // printf '\x00\x01hi' | nc -N: the same four bytes, then FIN.
-    const sent = run('nc', ['-N', '-s', '127.0.0.1', '-p', String(src), '127.0.0.1', String(echoPort)], { input: Buffer.from([0x00, 0x01, 0x68, 0x69]) })
+    const sent = run('nc', ['-N', '-s', '127.0.0.1', '-p', String(src), '127.0.0.1', String(echoPort)], {
+      input: Buffer.from([0x00, 0x01, 0x68, 0x69])
+    })
     const row = await waitPeerRow(ui.page, `127.0.0.1:${src}`, (r) => r.bytesIn === 4)
     await selectConnection(ui.page, row.id)
     await setTrafficView(ui.page, 'Hex')
     const hex = trafficSection(ui.page).locator('[data-part="hex"]').first()
-    await waitFor(async () => (await hex.textContent())?.trim() === '00 01 68 69', { what: 'the hex view of the 4 bytes' })
+    await waitFor(async () => (await hex.textContent())?.trim() === '00 01 68 69', {
+      what: 'the hex view of the 4 bytes'
+    })
     await setTrafficView(ui.page, 'Text')
     const text = await waitTimeline(ui.page, '␀␁hi', 'the text view with control pictures')
     expect(text).toContain('␀␁hi')
@@ -60,7 +72,9 @@ describe('the interface, end to end', () => {
     await waitTimeline(ui.page, /\\x00\\x01hi|\\0\\x01hi/, 'the escaped view')
     expect((await sent).stdout).toEqual(Buffer.from([0x00, 0x01, 0x68, 0x69]))
     // The life of the connection is drawn, not told.
-    await expect(ui.page.getByRole('img', { name: new RegExp(`^Sequence diagram of connection ${row.id}`) }).count()).resolves.toBe(1)
+    await expect(
+      ui.page.getByRole('img', { name: new RegExp(`^Sequence diagram of connection ${row.id}`) }).count()
+    ).resolves.toBe(1)
   })
 
   it('shows a chat between two nc clients in both connections’ timelines', async () => {
@@ -81,7 +95,9 @@ describe('the interface, end to end', () => {
     await waitTimeline(ui.page, 'hello from a', 'a’s line in b’s timeline')
     await waitTimeline(ui.page, 'hi a, b here', 'b’s line in b’s timeline')
     // b's own line came in; a's line went out to b.
-    const entries = await trafficSection(ui.page).locator('li[data-dir]').evaluateAll((lis) => lis.map((li) => [li.getAttribute('data-dir'), li.textContent ?? '']))
+    const entries = await trafficSection(ui.page)
+      .locator('li[data-dir]')
+      .evaluateAll((lis) => lis.map((li) => [li.getAttribute('data-dir'), li.textContent ?? '']))
     expect(entries.some(([d, t]) => d === 'in' && (t ?? '').includes('hi a, b here'))).toBe(true)
     expect(entries.some(([d, t]) => d === 'out' && (t ?? '').includes('hello from a'))).toBe(true)
   })
@@ -121,7 +137,9 @@ describe('the interface, end to end', () => {
     await selectConnection(ui.page, row.id)
     await connectionAction(ui.page, 'Reset')
     await waitPeerRow(ui.page, who, (r) => r.state === 'closed — reset by the lab')
-    await waitFor(() => /read\(\d+, .*\): Connection reset by peer/.test(socat.stderr()), { what: 'socat to report the reset' })
+    await waitFor(() => /read\(\d+, .*\): Connection reset by peer/.test(socat.stderr()), {
+      what: 'socat to report the reset'
+    })
     await socat.exited
   })
 
@@ -129,17 +147,25 @@ describe('the interface, end to end', () => {
     await selectServer(ui.page, echoLabel)
     for (const size of [3, 300, 30]) {
       const src = await freePort()
-      await run('nc', ['-N', '-s', '127.0.0.1', '-p', String(src), '127.0.0.1', String(echoPort)], { input: 'z'.repeat(size - 1) + '\n' })
+      await run('nc', ['-N', '-s', '127.0.0.1', '-p', String(src), '127.0.0.1', String(echoPort)], {
+        input: 'z'.repeat(size - 1) + '\n'
+      })
       await waitPeerRow(ui.page, `127.0.0.1:${src}`, (r) => r.bytesIn === size)
     }
     const header = ui.page.getByRole('table', { name: 'Connections' }).getByRole('columnheader', { name: /Bytes in/ })
     const values = async (): Promise<number[]> => (await readRows(ui.page)).map((r) => r.bytesIn)
-    const sorted = (dir: 1 | -1) => (v: number[]): boolean => v.every((x, i) => i === 0 || dir * (x - v[i - 1]) >= 0)
+    const sorted =
+      (dir: 1 | -1) =>
+      (v: number[]): boolean =>
+        v.every((x, i) => i === 0 || dir * (x - v[i - 1]) >= 0)
     await header.getByRole('button').click()
     const first = (await header.getAttribute('aria-sort')) === 'descending' ? -1 : 1
     await waitFor(async () => sorted(first)(await values()), { what: 'rows sorted by bytes in' })
     await header.getByRole('button').click()
-    await waitFor(async () => (await header.getAttribute('aria-sort')) === (first === -1 ? 'ascending' : 'descending'), { what: 'sort reversed' })
+    await waitFor(
+      async () => (await header.getAttribute('aria-sort')) === (first === -1 ? 'ascending' : 'descending'),
+      { what: 'sort reversed' }
+    )
     await waitFor(async () => sorted(first === -1 ? 1 : -1)(await values()), { what: 'rows sorted the other way' })
     expect(new Set(await values()).size).toBeGreaterThan(2)
   })
@@ -154,24 +180,33 @@ describe('the interface, end to end', () => {
     await show.selectOption('active')
     await waitFor(async () => (await readRows(ui.page)).length === open.length, { what: 'only open rows' })
     await show.selectOption('closed')
-    await waitFor(async () => {
-      const rows = await readRows(ui.page)
-      return rows.length === all.length - open.length && rows.every((r) => r.state.startsWith('closed'))
-    }, { what: 'only closed rows' })
+    await waitFor(
+      async () => {
+        const rows = await readRows(ui.page)
+        return rows.length === all.length - open.length && rows.every((r) => r.state.startsWith('closed'))
+      },
+      { what: 'only closed rows' }
+    )
     await show.selectOption('any')
     const target = open[0]
     const filter = ui.page.getByRole('searchbox', { name: 'Filter connections' })
     await filter.fill(target.peer.split(':')[1])
-    await waitFor(async () => {
-      const rows = await readRows(ui.page)
-      return rows.length === 1 && rows[0].id === target.id
-    }, { what: 'only the row with that port' })
+    await waitFor(
+      async () => {
+        const rows = await readRows(ui.page)
+        return rows.length === 1 && rows[0].id === target.id
+      },
+      { what: 'only the row with that port' }
+    )
     await filter.fill('')
     await ui.page.getByRole('button', { name: 'Clear closed' }).click()
-    await waitFor(async () => {
-      const rows = await readRows(ui.page)
-      return rows.length === open.length && rows.every((r) => !r.state.startsWith('closed'))
-    }, { what: 'closed rows cleared, open rows kept' })
+    await waitFor(
+      async () => {
+        const rows = await readRows(ui.page)
+        return rows.length === open.length && rows.every((r) => !r.state.startsWith('closed'))
+      },
+      { what: 'closed rows cleared, open rows kept' }
+    )
   })
 
   it('offers nc, telnet, /dev/tcp (and curl for http) commands on the server card, with copy buttons', async () => {
@@ -226,12 +261,18 @@ describe('the interface, end to end', () => {
     await blurFocused(ui.page)
     await ui.page.keyboard.press('n')
     await waitFor(async () => (await focusedId(ui.page)) === 'start-host', { what: 'Host focused' })
-    await expect(ui.page.getByLabel('Host', { exact: true }).evaluate((el) => el === el.ownerDocument.activeElement)).resolves.toBe(true)
+    await expect(
+      ui.page.getByLabel('Host', { exact: true }).evaluate((el) => el === el.ownerDocument.activeElement)
+    ).resolves.toBe(true)
     await blurFocused(ui.page)
     const ids = (await readRows(ui.page)).map((r) => r.id)
     expect(ids.length).toBeGreaterThan(1)
     const selected = async (): Promise<string | undefined> =>
-      (await ui.page.getByRole('table', { name: 'Connections' }).locator('tr[aria-selected="true"]').getAttribute('data-connection-id').catch(() => null)) ?? undefined
+      (await ui.page
+        .getByRole('table', { name: 'Connections' })
+        .locator('tr[aria-selected="true"]')
+        .getAttribute('data-connection-id')
+        .catch(() => null)) ?? undefined
     await rowLocator(ui.page, ids[0]).locator('[data-col="peer"]').click()
     await blurFocused(ui.page)
     await ui.page.keyboard.press('ArrowDown')

@@ -10,9 +10,20 @@ import { run } from '../helpers/processes'
 import { waitFor } from '../helpers/wait'
 import { setupLabPage } from './helpers/lab-page'
 import { freePort, readRows, selectServer, serverCards, serverLabels, submitStartForm } from './helpers/ui'
-import { connectionAction, openDockTab, selectConnection, sendFromBox, setTrafficView, trafficSection, waitKernel, waitPeerRow } from './helpers/ui-more'
+import {
+  connectionAction,
+  openDockTab,
+  selectConnection,
+  sendFromBox,
+  setTrafficView,
+  trafficSection,
+  waitKernel,
+  waitPeerRow
+} from './helpers/ui-more'
 
-const OUT = process.env.TCP_LAB_SCREENSHOTS_DIR ? resolve(process.env.TCP_LAB_SCREENSHOTS_DIR) : mkdtempSync(join(tmpdir(), 'tcp-lab-shots-'))
+const OUT = process.env.TCP_LAB_SCREENSHOTS_DIR
+  ? resolve(process.env.TCP_LAB_SCREENSHOTS_DIR)
+  : mkdtempSync(join(tmpdir(), 'tcp-lab-shots-'))
 const keep = process.env.TCP_LAB_SCREENSHOTS_DIR !== undefined
 
 const ui = setupLabPage({
@@ -41,7 +52,10 @@ async function preferred(port: number): Promise<number> {
 async function start(host: string, want: number, behaviour: string): Promise<{ label: string; port: number }> {
   const before = new Set(await serverLabels(ui.page))
   await submitStartForm(ui.page, { host, port: String(await preferred(want)), behaviour })
-  const label = await waitFor(async () => (await serverLabels(ui.page)).find((l) => !before.has(l)), { what: `the ${behaviour} server card`, timeoutMs: 10_000 })
+  const label = await waitFor(async () => (await serverLabels(ui.page)).find((l) => !before.has(l)), {
+    what: `the ${behaviour} server card`,
+    timeoutMs: 10_000
+  })
   return { label, port: Number(/:(\d+)$/.exec(label)?.[1]) }
 }
 
@@ -103,7 +117,12 @@ beforeAll(async () => {
   await selectServer(ui.page, chat.label)
   const alice = peer('nc', ['127.0.0.1', String(chat.port)])
   const bob = peer('nc', ['127.0.0.1', String(chat.port)])
-  await waitFor(async () => (await readRows(ui.page)).filter((r) => r.local.endsWith(`:${chat.port}`) && r.state.startsWith('open')).length === 2, { what: 'two chat clients' })
+  await waitFor(
+    async () =>
+      (await readRows(ui.page)).filter((r) => r.local.endsWith(`:${chat.port}`) && r.state.startsWith('open'))
+        .length === 2,
+    { what: 'two chat clients' }
+  )
   alice.child.stdin.write('hi bob, can you see this?\n')
   await waitFor(() => bob.output().toString().includes('can you see'), { what: 'bob to hear alice' })
   bob.child.stdin.write('loud and clear\n')
@@ -126,7 +145,9 @@ beforeAll(async () => {
   await waitFor(() => nc.output().toString().includes('welcome!'), { what: 'nc to get the welcome' })
   nc.child.stdin.write(Buffer.from([0x00, 0x01, 0x02, 0x68, 0x69, 0x0d, 0x0a, 0x1b, 0x5b, 0x41, 0xff]))
   await waitPeerRow(ui.page, `127.0.0.1:${src}`, (r) => r.bytesIn === 22)
-  await waitFor(async () => (await readRows(ui.page)).filter((r) => r.local.endsWith(`:${echo.port}`)).length === 4, { what: 'four echo rows' })
+  await waitFor(async () => (await readRows(ui.page)).filter((r) => r.local.endsWith(`:${echo.port}`)).length === 4, {
+    what: 'four echo rows'
+  })
 })
 
 describe('screenshots of the real UI', () => {
@@ -134,8 +155,13 @@ describe('screenshots of the real UI', () => {
     await selectConnection(ui.page, selectedId)
     await setTrafficView(ui.page, 'Hex')
     // The hex column has a wider gap after 8 bytes; compare with single spaces.
-    const hex = (): Promise<string> => trafficSection(ui.page).locator('[data-part="hex"]').evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()).join(' '))
-    await waitFor(async () => (await hex()).replace(/\s+/g, ' ').includes('00 01 02 68 69 0d 0a 1b 5b 41 ff'), { what: 'the hex of the control bytes' })
+    const hex = (): Promise<string> =>
+      trafficSection(ui.page)
+        .locator('[data-part="hex"]')
+        .evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()).join(' '))
+    await waitFor(async () => (await hex()).replace(/\s+/g, ' ').includes('00 01 02 68 69 0d 0a 1b 5b 41 ff'), {
+      what: 'the hex of the control bytes'
+    })
     await openDockTab(ui.page, 'Server life')
     await frame()
     await ui.page.mouse.move(0, 899)
@@ -164,12 +190,17 @@ describe('screenshots of the real UI', () => {
     await ui.page.emulateMedia({ colorScheme: 'light' })
     // Only the echo server's story: stop the others and forget closed rows, so their ports leave the view.
     for (const label of [httpLabel, chatLabel]) {
-      await serverCards(ui.page).and(ui.page.getByLabel(label, { exact: true })).getByRole('button', { name: 'Stop', exact: true }).click()
+      await serverCards(ui.page)
+        .and(ui.page.getByLabel(label, { exact: true }))
+        .getByRole('button', { name: 'Stop', exact: true })
+        .click()
       await waitFor(async () => !(await serverLabels(ui.page)).includes(label), { what: `${label} stopped` })
     }
     await ui.page.getByRole('button', { name: 'All', exact: true }).click()
     await ui.page.getByRole('button', { name: 'Clear closed' }).click()
-    await waitFor(async () => (await readRows(ui.page)).every((r) => !r.state.startsWith('closed')), { what: 'closed rows cleared' })
+    await waitFor(async () => (await readRows(ui.page)).every((r) => !r.state.startsWith('closed')), {
+      what: 'closed rows cleared'
+    })
     // A stalled sender: reading paused while nc pushes 4 MB.
     const sink = await start('127.0.0.1', 5001, 'discard')
     await selectServer(ui.page, sink.label)
@@ -192,7 +223,8 @@ describe('screenshots of the real UI', () => {
     await openDockTab(ui.page, 'Kernel sockets')
     await waitKernel(
       ui.page,
-      (rs) => rs.some((r) => r.state === 'TIME-WAIT') && rs.some((r) => r.local === `127.0.0.1:${sink.port}` && r.recvQ > 0),
+      (rs) =>
+        rs.some((r) => r.state === 'TIME-WAIT') && rs.some((r) => r.local === `127.0.0.1:${sink.port}` && r.recvQ > 0),
       'TIME-WAIT and a full Recv-Q'
     )
     await selectConnection(ui.page, row.id)

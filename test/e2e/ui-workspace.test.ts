@@ -109,7 +109,7 @@ describe('workspace in the browser', () => {
       },
       { what: 'the import to be saved' }
     )
-    expect(saved.servers.map(s => s.listen)).toEqual([`127.0.0.1:${manualPort}`, `127.0.0.1:${upperPort}`])
+    expect(saved.servers.map((s) => s.listen)).toEqual([`127.0.0.1:${manualPort}`, `127.0.0.1:${upperPort}`])
 
     const bad = join(dir, 'bad.json')
     await writeFile(bad, JSON.stringify({ version: 1, servers: [{ listen: '127.0.0.1:99999' }] }))

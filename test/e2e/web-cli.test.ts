@@ -20,7 +20,8 @@ async function lab(args: string[] = []): Promise<WebLab> {
 }
 
 beforeAll(() => {
-  if (!webBuildReady()) throw new Error('browser mode is not built: run `npx electron-vite build` first (npm test does)')
+  if (!webBuildReady())
+    throw new Error('browser mode is not built: run `npx electron-vite build` first (npm test does)')
 })
 afterAll(async () => {
   await Promise.all(labs.map((l) => l.stop('SIGKILL')))
@@ -60,7 +61,10 @@ describe('tcp-lab web: the command', () => {
     const sock = join(dir, 'lab.sock')
     try {
       const l = await lab(['--listen', '0', '--listen', `uppercase@[::1]:0`, '--listen', `chat@unix:${sock}`])
-      const listening = l.stdout().split('\n').filter((s) => s.startsWith('Listening: '))
+      const listening = l
+        .stdout()
+        .split('\n')
+        .filter((s) => s.startsWith('Listening: '))
       expect(listening).toHaveLength(3)
       expect(listening[0]).toMatch(/^Listening: echo on 127\.0\.0\.1:\d+ \(nc 127\.0\.0\.1 \d+\)$/)
       expect(listening[1]).toMatch(/^Listening: uppercase on \[::1\]:\d+ \(nc ::1 \d+\)$/)
@@ -110,7 +114,10 @@ describe('tcp-lab web: the command', () => {
       await waitFor(() => peer.output().toString() === 'hi\n', { what: 'echo before shutdown' })
       expect(await l.stop(signal)).toBe(0)
       // The connection was closed by the lab: nc sees the end and exits on its own.
-      const exitedInTime = await Promise.race([peer.exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 5_000))])
+      const exitedInTime = await Promise.race([
+        peer.exited.then(() => true),
+        new Promise((r) => setTimeout(() => r(false), 5_000))
+      ])
       peer.kill()
       expect(exitedInTime).toBe(true)
       const after = await run('nc', ['-z', '-w', '2', '127.0.0.1', String(port)])
@@ -164,7 +171,9 @@ describe('tcp-lab web: the endpoint refuses strangers', () => {
     if (o.kind !== 'open') throw new Error(`refused ${o.status}`)
     o.ws.send(JSON.stringify({ type: 'auth', token: l.token }))
     o.ws.send(JSON.stringify({ type: 'request', id: 7, name: 'lab:snapshot', payload: {} }))
-    const answer = await waitFor(() => o.messages.find((m) => (m as { id?: number }).id === 7), { what: 'snapshot answer' })
+    const answer = await waitFor(() => o.messages.find((m) => (m as { id?: number }).id === 7), {
+      what: 'snapshot answer'
+    })
     expect(o.messages[0]).toEqual({ type: 'ready' })
     expect(answer).toMatchObject({ type: 'result', result: { ok: true, value: { servers: [] } } })
     o.ws.terminate()

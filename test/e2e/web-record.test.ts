@@ -21,7 +21,7 @@ describe('tcp-lab web --record DIR', () => {
     const line = l
       .stdout()
       .split('\n')
-      .find(s => s.startsWith('Recording: '))
+      .find((s) => s.startsWith('Recording: '))
     expect(line).toMatch(/^Recording: .*tcp-lab-[^/]+\.pcapng \(disk budget 1073741824 bytes\)$/)
     const file = /^Recording: (.*) \(disk budget/.exec(line!)![1]
     expect(file.startsWith(dir)).toBe(true)

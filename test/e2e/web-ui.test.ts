@@ -6,7 +6,16 @@ import { run } from '../helpers/processes'
 import type { LivePeer } from '../helpers/processes'
 import { waitFor } from '../helpers/wait'
 import { setupLabPage } from './helpers/lab-page'
-import { freePort, readRows, selectServer, serverCards, serverLabels, startServerFromUi, submitStartForm, waitRow } from './helpers/ui'
+import {
+  freePort,
+  readRows,
+  selectServer,
+  serverCards,
+  serverLabels,
+  startServerFromUi,
+  submitStartForm,
+  waitRow
+} from './helpers/ui'
 import { startWebLab } from './helpers/web-lab'
 
 const ui = setupLabPage()
@@ -29,14 +38,23 @@ describe('browser mode, end to end', () => {
     echoPort = started.port
     echoLabel = started.label
     expect(echoLabel).toBe(`Server 127.0.0.1:${echoPort}`)
-    await expect(started.card.locator('code').filter({ hasText: `nc 127.0.0.1 ${echoPort}` }).count()).resolves.toBe(1)
+    await expect(
+      started.card
+        .locator('code')
+        .filter({ hasText: `nc 127.0.0.1 ${echoPort}` })
+        .count()
+    ).resolves.toBe(1)
     expect(await started.card.getByRole('button', { name: 'Copy nc command' }).count()).toBe(1)
     await selectServer(ui.page, echoLabel)
 
     ncSource = await freePort()
     nc = peer('nc', ['-s', '127.0.0.1', '-p', String(ncSource), '127.0.0.1', String(echoPort)])
     nc.child.stdin.write('hello\n')
-    const row = await waitRow(ui.page, (r) => r.peer === `127.0.0.1:${ncSource}` && r.bytesIn === 6 && r.bytesOut === 6, 'the nc row with 6 in / 6 out')
+    const row = await waitRow(
+      ui.page,
+      (r) => r.peer === `127.0.0.1:${ncSource}` && r.bytesIn === 6 && r.bytesOut === 6,
+      'the nc row with 6 in / 6 out'
+    )
     expect(row.local).toBe(`127.0.0.1:${echoPort}`)
     expect(row.state).toMatch(/^open/)
     await waitFor(() => nc.output().toString() === 'hello\n', { what: 'nc to receive hello' })
@@ -57,10 +75,15 @@ describe('browser mode, end to end', () => {
     b.child.stdin.write('three-socat\n')
     // telnet sends a line as text + CR LF: 7 + 2 bytes.
     t.child.stdin.write('telnet!\n')
-    await waitFor(async () => (await readRows(ui.page)).length === 3 && (await readRows(ui.page)).every((r) => r.bytesOut === r.bytesIn && r.bytesIn > 0), {
-      what: 'three rows, all echoed',
-      timeoutMs: 10_000
-    })
+    await waitFor(
+      async () =>
+        (await readRows(ui.page)).length === 3 &&
+        (await readRows(ui.page)).every((r) => r.bytesOut === r.bytesIn && r.bytesIn > 0),
+      {
+        what: 'three rows, all echoed',
+        timeoutMs: 10_000
+      }
+    )
     const rows = await readRows(ui.page)
     const byPeer = new Map(rows.map((r) => [r.peer, r]))
     expect(byPeer.get(`127.0.0.1:${ncPort}`)).toMatchObject({ bytesIn: 4, bytesOut: 4, local: `127.0.0.1:${port}` })
@@ -70,13 +93,19 @@ describe('browser mode, end to end', () => {
     const telnetPort = Number(telnetRow?.peer.split(':')[1])
     const ss = await run('ss', ['-Htnp', 'state', 'established', `( sport = :${telnetPort} )`])
     expect(ss.stdout.toString()).toMatch(/"telnet"/)
-    await waitFor(() => a.output().toString() === 'one\n' && b.output().toString() === 'three-socat\n', { what: 'echoes to nc and socat' })
+    await waitFor(() => a.output().toString() === 'one\n' && b.output().toString() === 'three-socat\n', {
+      what: 'echoes to nc and socat'
+    })
   })
 
   it('shows a peer close with its reason', async () => {
     await selectServer(ui.page, echoLabel)
     nc.child.kill('SIGTERM')
-    const row = await waitRow(ui.page, (r) => r.peer === `127.0.0.1:${ncSource}` && r.state.startsWith('closed'), 'the nc row closed')
+    const row = await waitRow(
+      ui.page,
+      (r) => r.peer === `127.0.0.1:${ncSource}` && r.state.startsWith('closed'),
+      'the nc row closed'
+    )
     expect(row.state).toBe('closed — peer closed (FIN)')
     expect(row).toMatchObject({ bytesIn: 6, bytesOut: 6 })
   })
@@ -88,7 +117,9 @@ describe('browser mode, end to end', () => {
     expect(rowsBefore.length).toBeGreaterThan(0)
     await ui.page.reload()
     await ui.page.getByRole('button', { name: 'Start server' }).waitFor({ timeout: 15_000 })
-    await waitFor(async () => (await serverLabels(ui.page)).join('|') === labelsBefore.join('|'), { what: 'the same server cards' })
+    await waitFor(async () => (await serverLabels(ui.page)).join('|') === labelsBefore.join('|'), {
+      what: 'the same server cards'
+    })
     await selectServer(ui.page, echoLabel)
     const key = (rows: typeof rowsBefore): string => JSON.stringify([...rows].sort((x, y) => x.id.localeCompare(y.id)))
     await waitFor(async () => key(await readRows(ui.page)) === key(rowsBefore), { what: 'the same rows after reload' })
@@ -98,9 +129,17 @@ describe('browser mode, end to end', () => {
   it('refuses port 70000 and abc with a clear message and creates nothing', async () => {
     const before = await serverLabels(ui.page)
     await submitStartForm(ui.page, { host: '127.0.0.1', port: '70000' })
-    await ui.page.getByRole('alert').filter({ hasText: 'Port must be a whole number from 0 to 65535, not 70000' }).first().waitFor()
+    await ui.page
+      .getByRole('alert')
+      .filter({ hasText: 'Port must be a whole number from 0 to 65535, not 70000' })
+      .first()
+      .waitFor()
     await submitStartForm(ui.page, { host: '127.0.0.1', port: 'abc' })
-    await ui.page.getByRole('alert').filter({ hasText: /Port must be a whole number from 0 to 65535, not "?abc"?/ }).first().waitFor()
+    await ui.page
+      .getByRole('alert')
+      .filter({ hasText: /Port must be a whole number from 0 to 65535, not "?abc"?/ })
+      .first()
+      .waitFor()
     expect(await serverLabels(ui.page)).toEqual(before)
   })
 
@@ -111,7 +150,11 @@ describe('browser mode, end to end', () => {
     try {
       const before = await serverLabels(ui.page)
       await submitStartForm(ui.page, { host: '127.0.0.1', port: String(port) })
-      await ui.page.getByRole('alert').filter({ hasText: `Port ${port} is already in use` }).first().waitFor()
+      await ui.page
+        .getByRole('alert')
+        .filter({ hasText: `Port ${port} is already in use` })
+        .first()
+        .waitFor()
       expect(await serverLabels(ui.page)).toEqual(before)
     } finally {
       holder.close()
@@ -124,7 +167,9 @@ describe('browser mode, end to end', () => {
       const port = Number(/Listening: echo on 127\.0\.0\.1:(\d+)/.exec(other.stdout())?.[1])
       const tab = await ui.browser.context.newPage()
       await tab.goto(other.url)
-      await serverCards(tab).and(tab.getByLabel(`Server 127.0.0.1:${port}`, { exact: true })).waitFor()
+      await serverCards(tab)
+        .and(tab.getByLabel(`Server 127.0.0.1:${port}`, { exact: true }))
+        .waitFor()
       const src = await freePort()
       const live = peer('nc', ['-s', '127.0.0.1', '-p', String(src), '127.0.0.1', String(port)])
       live.child.stdin.write('live\n')

@@ -19,7 +19,7 @@ beforeAll(() => {
     throw new Error('browser mode is not built: run `npx electron-vite build` first (npm test does)')
 })
 afterEach(async () => {
-  await Promise.all(labs.splice(0).map(l => l.stop('SIGKILL')))
+  await Promise.all(labs.splice(0).map((l) => l.stop('SIGKILL')))
 })
 afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true })
@@ -38,7 +38,7 @@ async function labPid(cliPid: number): Promise<number> {
     .toString()
     .split('\n')
     .map(Number)
-    .filter(n => n > 0)
+    .filter((n) => n > 0)
   return children.length === 1 ? children[0] : cliPid
 }
 
@@ -67,8 +67,8 @@ async function commander(l: WebLab): Promise<{
   const ws = o.ws
   const waiting = new Map<number, (r: never) => void>()
   let ready: () => void
-  const isReady = new Promise<void>(r => (ready = r))
-  ws.on('message', d => {
+  const isReady = new Promise<void>((r) => (ready = r))
+  ws.on('message', (d) => {
     const m = JSON.parse(d.toString()) as { type: string; id?: number; result?: never }
     if (m.type === 'ready') ready()
     if (m.type === 'result' && m.id !== undefined) waiting.get(m.id)?.(m.result as never)
@@ -79,7 +79,7 @@ async function commander(l: WebLab): Promise<{
   return {
     ws,
     call: (name, payload) =>
-      new Promise(resolve => {
+      new Promise((resolve) => {
         const n = ++id
         waiting.set(n, resolve as never)
         ws.send(JSON.stringify({ type: 'request', id: n, name, payload }))
@@ -119,7 +119,7 @@ describe('tcp-lab web --workspace', () => {
       },
       { what: 'the save' }
     )
-    expect(doc.servers.map(s => s.listen)).toEqual([`127.0.0.1:${p1}`])
+    expect(doc.servers.map((s) => s.listen)).toEqual([`127.0.0.1:${p1}`])
     c.ws.close()
   })
 
@@ -143,7 +143,7 @@ describe('tcp-lab web --workspace', () => {
     const before = await readFile(file, 'utf8')
     // Another change starts a save; kill the process as soon as its temporary file appears.
     void c.call('payload:save', { payload: { name: 'last', format: 'text', text: 'x', lineEnding: 'none' } })
-    const tmp = await waitFor(async () => (await readdir(dir)).find(n => n.includes('.tmp-')), {
+    const tmp = await waitFor(async () => (await readdir(dir)).find((n) => n.includes('.tmp-')), {
       what: 'the temporary file',
       intervalMs: 1,
       timeoutMs: 20_000

@@ -10,7 +10,10 @@ import { disposeAfterEach } from './support/per-test'
 let lab: TestLab
 const { peers, procs } = disposeAfterEach(() => lab)
 
-async function server(behaviour: 'manual' | 'echo' = 'manual', extra: { maxConnections?: number; acceptMode?: 'one-at-a-time' } = {}): Promise<number> {
+async function server(
+  behaviour: 'manual' | 'echo' = 'manual',
+  extra: { maxConnections?: number; acceptMode?: 'one-at-a-time' } = {}
+): Promise<number> {
   lab = createTestLab()
   const s = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour, ...extra })
   return s.bound.port
@@ -49,7 +52,7 @@ describe('connection actions', () => {
     expect(c.closeReason).toBe('peer-fin')
   })
 
-  it('half-close with nc: nc keeps sending after the lab\'s FIN, the lab reads it', async () => {
+  it("half-close with nc: nc keeps sending after the lab's FIN, the lab reads it", async () => {
     const port = await server()
     const nc = startPeer('nc', ['127.0.0.1', String(port)])
     procs.push(nc)
@@ -89,7 +92,7 @@ describe('connection actions', () => {
     expect(again).toMatchObject({ ok: false, error: { code: 'closed' } })
   })
 
-  it('pause: the peer\'s writes pile up (write() returns false) while bytesIn stops; resume delivers every byte', async () => {
+  it("pause: the peer's writes pile up (write() returns false) while bytesIn stops; resume delivers every byte", async () => {
     const port = await server('manual')
     const p = await peer(port)
     await lab.waitConn((c) => c.state === 'open', 'open')

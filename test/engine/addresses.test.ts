@@ -37,7 +37,11 @@ describe('IPv4 and IPv6', () => {
     const r = await run('nc', ['-6', '-N', '::1', String(s.bound.port)], { input: 'six\n' })
     expect(r.stdout.toString()).toBe('six\n')
     const c = await lab.waitConn((c) => c.state === 'closed', 'close')
-    expect(c).toMatchObject({ family: 'IPv6', local: { address: '::1', port: s.bound.port }, remote: { address: '::1' } })
+    expect(c).toMatchObject({
+      family: 'IPv6',
+      local: { address: '::1', port: s.bound.port },
+      remote: { address: '::1' }
+    })
   })
 
   it(':: is dual-stack: an IPv4 client arrives as ::ffff:127.0.0.1, an IPv6 one as ::1', async () => {
@@ -97,7 +101,10 @@ describe('Unix domain sockets', () => {
     await run('python3', ['-c', `import socket; socket.socket(socket.AF_UNIX).bind(${JSON.stringify(stale)})`])
     expect(existsSync(stale)).toBe(true)
     const r = await lab.session.handle('server:start', { host: `unix:${stale}` })
-    expect(r).toMatchObject({ ok: false, error: { code: 'EADDRINUSE', message: `A stale socket file is left at ${stale}: nothing listens on it` } })
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'EADDRINUSE', message: `A stale socket file is left at ${stale}: nothing listens on it` }
+    })
     expect(r.ok ? '' : r.error.hint).toContain(`rm ${stale}`)
     const plain = socketPath()
     writeFileSync(plain, 'not a socket')
@@ -118,7 +125,9 @@ describe('localhost notes', () => {
 
   it('warns when localhost resolves to ::1 first but the server is IPv4-only', async () => {
     const notes = await localhostNotes(server('127.0.0.1', 'IPv4'), async () => [6, 4])
-    expect(notes.join(' ')).toMatch(/"localhost" resolves to ::1 \(IPv6\) first here.*"nc localhost 8080" may be refused/)
+    expect(notes.join(' ')).toMatch(
+      /"localhost" resolves to ::1 \(IPv6\) first here.*"nc localhost 8080" may be refused/
+    )
   })
 
   it('warns when localhost is IPv4-only but the server listens on ::1', async () => {

@@ -23,7 +23,8 @@ describe('chat', () => {
       return { nc, label: `127.0.0.1:${c.remote.port}` }
     }
     const out = (p: { nc: LivePeer }): string => p.nc.output().toString()
-    const until = (p: { nc: LivePeer }, text: string) => waitFor(() => out(p).includes(text), { what: `peer output to contain ${JSON.stringify(text)}` })
+    const until = (p: { nc: LivePeer }, text: string) =>
+      waitFor(() => out(p).includes(text), { what: `peer output to contain ${JSON.stringify(text)}` })
 
     const a = await join(1)
     const b = await join(2)
@@ -45,7 +46,9 @@ describe('chat', () => {
     await until(b, `* ${c.label} left\n`)
     await c.nc.exited
 
-    expect(out(a)).toBe(`* ${b.label} joined\n* ${c.label} joined\n[${b.label}] hi from b\n[${c.label}] bye\n* ${c.label} left\n`)
+    expect(out(a)).toBe(
+      `* ${b.label} joined\n* ${c.label} joined\n[${b.label}] hi from b\n[${c.label}] bye\n* ${c.label} left\n`
+    )
     expect(out(b)).toBe(`* ${c.label} joined\n[${a.label}] hello all\n[${c.label}] bye\n* ${c.label} left\n`)
     expect(out(c)).toBe(`[${a.label}] hello all\n[${b.label}] hi from b\n`)
     expect(lab.conn(1).bytesIn).toBe('hello all\n'.length)

@@ -70,7 +70,10 @@ describe('chargen (RFC 864)', () => {
     // Kernel buffers hold what was written; the lab itself keeps at most about one write's worth queued.
     expect(conn().pendingWriteBytes).toBeLessThanOrEqual(64 * 1024)
     p.socket.resume()
-    await waitFor(() => conn().bytesOut > stalledAt + 1_000_000, { what: 'chargen to continue once the peer reads', timeoutMs: 10_000 })
+    await waitFor(() => conn().bytesOut > stalledAt + 1_000_000, {
+      what: 'chargen to continue once the peer reads',
+      timeoutMs: 10_000
+    })
     p.socket.destroy()
     await lab.waitConn((c) => c.state === 'closed', 'close')
   })
@@ -98,11 +101,22 @@ describe('telemetry', () => {
 
   it('pushes a line every telemetryIntervalMs to each peer; input is counted and ignored', async () => {
     lab = createTestLab()
-    const s = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'telemetry', options: { telemetryIntervalMs: 50 } })
+    const s = await lab.ok('server:start', {
+      host: '127.0.0.1',
+      port: 0,
+      behaviour: 'telemetry',
+      options: { telemetryIntervalMs: 50 }
+    })
     const a = await peer(s.bound.port)
-    const lines = (p: NodePeer) => p.text().split('\n').filter((l) => l !== '')
+    const lines = (p: NodePeer) =>
+      p
+        .text()
+        .split('\n')
+        .filter((l) => l !== '')
     await a.waitFor((b) => b.toString().split('\n').length > 3, 'three telemetry lines')
-    const first = lines(a).slice(0, 3).map((l) => LINE.exec(l))
+    const first = lines(a)
+      .slice(0, 3)
+      .map((l) => LINE.exec(l))
     expect(first.map((m) => m?.[1])).toEqual(['1', '2', '3'])
     expect(first[0]?.[3]).toBe('1')
     const b = await peer(s.bound.port)
@@ -115,7 +129,12 @@ describe('telemetry', () => {
 
   it('stops pushing when the behaviour changes (timers cleared)', async () => {
     lab = createTestLab()
-    const s = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'telemetry', options: { telemetryIntervalMs: 20 } })
+    const s = await lab.ok('server:start', {
+      host: '127.0.0.1',
+      port: 0,
+      behaviour: 'telemetry',
+      options: { telemetryIntervalMs: 20 }
+    })
     const a = await peer(s.bound.port)
     await a.waitFor((b) => b.toString().split('\n').length > 2, 'two lines')
     await lab.ok('server:configure', { serverId: s.id, behaviour: 'discard' })

@@ -90,7 +90,7 @@ describe('echo, discard, uppercase', () => {
     await p.waitFor('HELLO WORLD\n')
     expect(p.text()).toBe('HELLO WORLD\n')
     p.socket.write('line, ümlaut')
-    await lab.waitConn((c) => c.bytesIn === 32, "the lab to read 32 bytes")
+    await lab.waitConn((c) => c.bytesIn === 32, 'the lab to read 32 bytes')
     p.socket.end()
     await p.ended
     expect(p.received().toString('utf8')).toBe('HELLO WORLD\nSECOND LINE, üMLAUT')
@@ -137,7 +137,9 @@ describe('with telnet', () => {
     try {
       t1.child.stdin.write('hello\n')
       t2.child.stdin.write('hello\n')
-      await waitFor(() => /Escape character[\s\S]*hello/.test(t2.output().toString()), { what: 'telnet to get the echo' })
+      await waitFor(() => /Escape character[\s\S]*hello/.test(t2.output().toString()), {
+        what: 'telnet to get the echo'
+      })
       const row = await lab.waitConn((c) => c.serverId === eof.id && c.bytesIn > 0, 'the lab to read from telnet')
       expect(t1.output().toString()).not.toMatch(/Escape character[\s\S]*hello/)
       expect(lab.conn(row.id).bytesOut).toBe(0)

@@ -61,7 +61,14 @@ describe('http behaviour with curl', () => {
     const post = await run('curl', ['-s', '-d', 'name=value', `http://127.0.0.1:${port}/form`])
     expect(post.stdout.toString()).toContain('Content-Length: 10\\r\\n\n')
     expect(post.stdout.toString()).toContain('\\r\\n\nname=value')
-    const chunked = await run('curl', ['-s', '-H', 'Transfer-Encoding: chunked', '-d', 'hello', `http://127.0.0.1:${port}/up`])
+    const chunked = await run('curl', [
+      '-s',
+      '-H',
+      'Transfer-Encoding: chunked',
+      '-d',
+      'hello',
+      `http://127.0.0.1:${port}/up`
+    ])
     expect(chunked.stdout.toString()).toContain('\\r\\n\n5\\r\\n\nhello\\r\\n\n0\\r\\n\n\\r\\n\n')
   })
 
@@ -110,7 +117,10 @@ describe('http framing with nc and raw sockets', () => {
     const port = await start()
     const p = await connectPeer({ port })
     p.socket.write('GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n')
-    await p.waitFor((b) => responses(b.toString('latin1')).length === 1 && b.toString().includes('keep-alive).'), 'first response')
+    await p.waitFor(
+      (b) => responses(b.toString('latin1')).length === 1 && b.toString().includes('keep-alive).'),
+      'first response'
+    )
     p.socket.write('GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
     await p.ended
     const rs = responses(p.text())
@@ -120,10 +130,15 @@ describe('http framing with nc and raw sockets', () => {
   it('answers pipelined requests in order', async () => {
     const port = await start()
     const p = await connectPeer({ port })
-    const reqs = ['/1', '/2', '/3'].map((t, i) => `${i === 1 ? 'POST' : 'GET'} ${t} HTTP/1.1\r\nHost: x\r\n${i === 1 ? 'Content-Length: 3\r\n\r\nabc' : '\r\n'}`)
+    const reqs = ['/1', '/2', '/3'].map(
+      (t, i) =>
+        `${i === 1 ? 'POST' : 'GET'} ${t} HTTP/1.1\r\nHost: x\r\n${i === 1 ? 'Content-Length: 3\r\n\r\nabc' : '\r\n'}`
+    )
     p.socket.write(reqs.join(''))
     await p.waitFor((b) => (b.toString().match(/HTTP\/1\.1 200/g) ?? []).length === 3, 'three responses')
-    const bodies = responses(p.text()).map((r) => /received this HTTP\/1\.1 request[^\n]*\n\n(\w+ \/\d)/.exec(r.body)?.[1])
+    const bodies = responses(p.text()).map(
+      (r) => /received this HTTP\/1\.1 request[^\n]*\n\n(\w+ \/\d)/.exec(r.body)?.[1]
+    )
     expect(bodies).toEqual(['GET /1', 'POST /2', 'GET /3'])
     expect(responses(p.text())[1].body).toContain('\\r\\n\nabc')
     p.socket.destroy()
@@ -156,11 +171,9 @@ describe('http request parser', () => {
     const bytewise = new HttpRequestParser()
     const pieces = [...wire].flatMap((b) => bytewise.push(Buffer.from([b])))
     expect(pieces).toEqual(whole)
-    expect(whole.map((e) => (e.kind === 'request' ? `${e.request.method} ${e.request.target} ${e.request.rawSize}` : e.kind))).toEqual([
-      'GET / 27',
-      'POST /p 48',
-      'PUT /c 89'
-    ])
+    expect(
+      whole.map((e) => (e.kind === 'request' ? `${e.request.method} ${e.request.target} ${e.request.rawSize}` : e.kind))
+    ).toEqual(['GET / 27', 'POST /p 48', 'PUT /c 89'])
   })
 
   it('escapes control bytes visibly', () => {

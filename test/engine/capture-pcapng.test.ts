@@ -34,10 +34,10 @@ describe('pcapng blocks', () => {
     ])
     expect(file.length % 4).toBe(0)
     const back = readPcapng(file)
-    expect(back.map(p => p.data.equals(packets[back.indexOf(p)]))).toEqual([true, true, true, true])
-    expect(back.map(p => p.micros)).toEqual([0, 1, 2, 3].map(i => 1_700_000_000_123_456 + i))
-    expect(back.map(p => p.comments)).toEqual([[], ['parts'], ['paused — ünïcode'], ['parts']])
-    expect(back.every(p => p.linkType === LINKTYPE_RAW)).toBe(true)
+    expect(back.map((p) => p.data.equals(packets[back.indexOf(p)]))).toEqual([true, true, true, true])
+    expect(back.map((p) => p.micros)).toEqual([0, 1, 2, 3].map((i) => 1_700_000_000_123_456 + i))
+    expect(back.map((p) => p.comments)).toEqual([[], ['parts'], ['paused — ünïcode'], ['parts']])
+    expect(back.every((p) => p.linkType === LINKTYPE_RAW)).toBe(true)
   })
 
   it('refuses files that are not pcapng or are cut short, in words', () => {
@@ -83,13 +83,13 @@ describe('synthesized packets', () => {
     flow.handshake(0)
     const segs = flow.data('client', randomBytes(140_000), 1)
     // Split below the IPv4 limit, sequence numbers wrapping past 2^32.
-    expect(segs.map(x => x.data.length - 40)).toEqual([65_495, 65_495, 140_000 - 2 * 65_495])
-    expect(segs.map(x => x.data.readUInt32BE(24))).toEqual([
+    expect(segs.map((x) => x.data.length - 40)).toEqual([65_495, 65_495, 140_000 - 2 * 65_495])
+    expect(segs.map((x) => x.data.readUInt32BE(24))).toEqual([
       0xfffffff1,
       (0xfffffff1 + 65_495) >>> 0,
       (0xfffffff1 + 2 * 65_495) >>> 0
     ])
-    expect(segs.map(x => x.data[33] & TCP_PSH)).toEqual([0, 0, TCP_PSH])
+    expect(segs.map((x) => x.data[33] & TCP_PSH)).toEqual([0, 0, TCP_PSH])
     const [reply] = flow.data('server', Buffer.from('ok'), 2)
     expect(reply.data.readUInt32BE(28)).toBe((0xfffffff1 + 140_000) >>> 0)
   })

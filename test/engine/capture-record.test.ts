@@ -39,9 +39,9 @@ describe('recording to disk', () => {
     const data = randomBytes(8 * 1024 * 1024)
     const peer = await connectPeer({ port: echo.bound.port })
     peer.socket.end(data)
-    await peer.waitFor(b => b.length === data.length, '8 MiB echoed', 20_000)
+    await peer.waitFor((b) => b.length === data.length, '8 MiB echoed', 20_000)
     const conn = await lab.waitConn(
-      c => c.serverId === echo.id && c.state === 'closed',
+      (c) => c.serverId === echo.id && c.state === 'closed',
       'the flood connection to close',
       10_000
     )
@@ -80,7 +80,7 @@ describe('recording to disk', () => {
     const again = await lab.session.handle('capture:record-start', { dir: sub })
     expect(again.ok).toBe(false)
     peer.socket.end()
-    await lab.waitConn(c => c.serverId === echo.id && c.state === 'closed')
+    await lab.waitConn((c) => c.serverId === echo.id && c.state === 'closed')
     const first = await lab.ok('capture:record-stop', {})
     const firstHash = sha(await readFile(first.file!))
     const b = await lab.ok('capture:record-start', { dir: sub })
@@ -89,7 +89,7 @@ describe('recording to disk', () => {
     expect(sha(await readFile(first.file!))).toBe(firstHash)
     expect(await readFile(join(sub, 'keep-me.pcapng'), 'utf8')).toBe('not ours')
     expect((await readdir(sub)).sort()).toEqual(
-      [first.file!, second.file!, join(sub, 'keep-me.pcapng')].map(p => p.slice(sub.length + 1)).sort()
+      [first.file!, second.file!, join(sub, 'keep-me.pcapng')].map((p) => p.slice(sub.length + 1)).sort()
     )
     const f = await followTcp(first.file!, 0)
     expect(f.fromNode0.toString()).toBe('flushed soon')
@@ -104,7 +104,7 @@ describe('recording to disk', () => {
     const discard = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'discard' })
     const peer = await connectPeer({ port: discard.bound.port })
     peer.socket.end(randomBytes(1024 * 1024))
-    await lab.waitConn(c => c.serverId === discard.id && c.bytesIn === 1024 * 1024, 'all bytes in', 10_000)
+    await lab.waitConn((c) => c.serverId === discard.id && c.bytesIn === 1024 * 1024, 'all bytes in', 10_000)
     const status = await waitFor(
       async () => {
         const s = await lab!.ok('capture:record-status', {})
@@ -117,11 +117,11 @@ describe('recording to disk', () => {
     expect(size).toBeLessThanOrEqual(budget)
     expect(size).toBeGreaterThan(budget / 2)
     const notices = lab.batches
-      .flatMap(b => b.events)
-      .filter(e => e.type === 'notice')
-      .map(e => (e as { message: string }).message)
-    expect(notices.some(m => m.includes('disk budget'))).toBe(true)
-    const comments = (await tsharkFields(status.file!, ['frame.comment'])).map(r => r[0]).join(' ')
+      .flatMap((b) => b.events)
+      .filter((e) => e.type === 'notice')
+      .map((e) => (e as { message: string }).message)
+    expect(notices.some((m) => m.includes('disk budget'))).toBe(true)
+    const comments = (await tsharkFields(status.file!, ['frame.comment'])).map((r) => r[0]).join(' ')
     expect(comments).toContain('recording stopped here')
   })
 
@@ -136,13 +136,13 @@ describe('recording to disk', () => {
     peer.socket.write('after')
     await peer.waitFor('beforeafter')
     peer.socket.end()
-    await lab.waitConn(c => c.serverId === echo.id && c.state === 'closed')
+    await lab.waitConn((c) => c.serverId === echo.id && c.state === 'closed')
     const s = await lab.ok('capture:record-stop', {})
-    const comments = (await tsharkFields(s.file!, ['frame.comment'])).map(r => r[0]).join(' ')
+    const comments = (await tsharkFields(s.file!, ['frame.comment'])).map((r) => r[0]).join(' ')
     expect(comments).toContain('Recording started while connection')
     expect(comments).toContain('6 bytes (client to server) were exchanged before the recording started')
     const payload = await tsharkFields(s.file!, ['tcp.payload'], 'tcp.len > 0')
-    expect(payload.map(r => Buffer.from(r[0].replace(/:/g, ''), 'hex').toString())).toEqual(['after', 'after'])
+    expect(payload.map((r) => Buffer.from(r[0].replace(/:/g, ''), 'hex').toString())).toEqual(['after', 'after'])
   })
 
   it('maps a Unix-socket connection to synthesized loopback addresses and says so', async () => {
@@ -153,13 +153,13 @@ describe('recording to disk', () => {
     await lab.ok('server:start', { host: `unix:${path}`, behaviour: 'uppercase' })
     const r = await run('nc', ['-N', '-U', path], { input: 'quiet\n' })
     expect(r.stdout.toString()).toBe('QUIET\n')
-    await lab.waitConn(c => c.family === 'unix' && c.state === 'closed')
+    await lab.waitConn((c) => c.family === 'unix' && c.state === 'closed')
     const s = await lab.ok('capture:record-stop', {})
     const f = await followTcp(s.file!, 0)
     expect(f.node0).toMatch(/^127\.0\.0\.2:\d+$/)
     expect(f.fromNode0.toString()).toBe('quiet\n')
     expect(f.fromNode1.toString()).toBe('QUIET\n')
-    const comments = (await tsharkFields(s.file!, ['frame.comment'])).map(r => r[0]).join(' ')
+    const comments = (await tsharkFields(s.file!, ['frame.comment'])).map((r) => r[0]).join(' ')
     expect(comments).toContain(`unix:${path}`)
     expect(comments).toContain('synthesized loopback addresses')
   })
@@ -170,11 +170,11 @@ describe('recording to disk', () => {
     const notices: string[] = []
     // A queue of 64 KiB stands in for a slow disk: a flood outruns it at once.
     const rec = await DiskRecorder.start(sub, 1024 * 1024 * 1024, (_l, m) => notices.push(m), { queueMax: 64 * 1024 })
-    lab.hub.lab.adoptHooks.add(c => rec.attach(c, false))
+    lab.hub.lab.adoptHooks.add((c) => rec.attach(c, false))
     const discard = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'discard' })
     const peer = await connectPeer({ port: discard.bound.port })
     peer.socket.end(randomBytes(4 * 1024 * 1024))
-    await lab.waitConn(c => c.serverId === discard.id && c.state === 'closed', 'flood done', 10_000)
+    await lab.waitConn((c) => c.serverId === discard.id && c.state === 'closed', 'flood done', 10_000)
     const s: RecordStatus = await rec.stop()
     expect(s.droppedBytes).toBeGreaterThan(0)
     expect(notices.join(' ')).toContain('slower than the traffic')
@@ -182,6 +182,6 @@ describe('recording to disk', () => {
     const written = rows.reduce((n, r) => n + Number(r[0] || 0), 0)
     // What was written plus what was dropped is exactly what the peer sent.
     expect(written + s.droppedBytes).toBe(4 * 1024 * 1024)
-    expect(rows.map(r => r[1]).join(' ')).toContain('the disk was slower than the traffic')
+    expect(rows.map((r) => r[1]).join(' ')).toContain('the disk was slower than the traffic')
   }, 30_000)
 })

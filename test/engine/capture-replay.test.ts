@@ -15,13 +15,13 @@ const servers: net.Server[] = []
 afterEach(async () => {
   await lab?.dispose()
   lab = undefined
-  for (const s of servers.splice(0)) await new Promise(r => s.close(r))
+  for (const s of servers.splice(0)) await new Promise((r) => s.close(r))
 })
 
 /** A plain Node echo server that notes the size of every read (no Nagle on its side). */
 async function sizeNotingEcho(): Promise<{ port: number; reads: number[] }> {
   const reads: number[] = []
-  const server = net.createServer({ allowHalfOpen: true }, s => {
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
     s.setNoDelay(true)
     s.on('data', (d: Buffer) => {
       reads.push(d.length)
@@ -31,7 +31,7 @@ async function sizeNotingEcho(): Promise<{ port: number; reads: number[] }> {
     s.on('error', () => {})
   })
   servers.push(server)
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', r))
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   return { port: (server.address() as net.AddressInfo).port, reads }
 }
 
@@ -43,27 +43,30 @@ async function recordConversation(t: TestLab, gapMs = 0): Promise<number> {
   const echo = await t.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo' })
   const peer = await connectPeer({ port: echo.bound.port })
   peer.socket.setNoDelay(true)
-  const conn = await t.waitConn(c => c.serverId === echo.id && c.remote.port === peer.socket.localPort)
+  const conn = await t.waitConn((c) => c.serverId === echo.id && c.remote.port === peer.socket.localPort)
   let total = 0
   for (const [i, n] of SIZES.entries()) {
-    if (gapMs > 0 && i > 0) await new Promise(r => setTimeout(r, gapMs))
+    if (gapMs > 0 && i > 0) await new Promise((r) => setTimeout(r, gapMs))
     peer.socket.write(Buffer.alloc(n, 65 + i))
     total += n
-    await peer.waitFor(b => b.length === total, `echo of chunk ${i}`)
-    await t.waitConn(c => c.id === conn.id && c.bytesOut === total)
+    await peer.waitFor((b) => b.length === total, `echo of chunk ${i}`)
+    await t.waitConn((c) => c.id === conn.id && c.bytesOut === total)
   }
   peer.socket.end()
-  await t.waitConn(c => c.id === conn.id && c.state === 'closed')
+  await t.waitConn((c) => c.id === conn.id && c.state === 'closed')
   const rec = await t.ok('connection:traffic', { connectionId: conn.id })
-  expect(rec.chunks.filter(c => c.dir === 'in').map(c => c.size)).toEqual(SIZES)
+  expect(rec.chunks.filter((c) => c.dir === 'in').map((c) => c.size)).toEqual(SIZES)
   return conn.id
 }
 
 async function replayDone(t: TestLab, id: number, timeoutMs = 10_000): Promise<ReplayInfo> {
-  return waitFor(async () => (await t.ok('replay:list', {})).replays.find(r => r.id === id && r.state !== 'running'), {
-    what: `replay ${id} to finish`,
-    timeoutMs
-  })
+  return waitFor(
+    async () => (await t.ok('replay:list', {})).replays.find((r) => r.id === id && r.state !== 'running'),
+    {
+      what: `replay ${id} to finish`,
+      timeoutMs
+    }
+  )
 }
 
 describe('replay as a client', () => {
@@ -84,17 +87,17 @@ describe('replay as a client', () => {
     expect(target.reads).toEqual(SIZES)
     const replayConn = done.connectionIds[0]
     await lab.waitConn(
-      c => c.id === replayConn && c.bytesIn === SIZES.reduce((a, b) => a + b) && c.state !== 'open',
+      (c) => c.id === replayConn && c.bytesIn === SIZES.reduce((a, b) => a + b) && c.state !== 'open',
       'the echo back and its FIN'
     )
     const rec = await lab.ok('connection:traffic', { connectionId: replayConn })
-    expect(rec.chunks.filter(c => c.dir === 'out').map(c => c.size)).toEqual(SIZES)
+    expect(rec.chunks.filter((c) => c.dir === 'out').map((c) => c.size)).toEqual(SIZES)
     const orig = await lab.ok('connection:traffic', { connectionId: source })
     const bytes = (t: typeof rec, dir: 'in' | 'out') =>
-      Buffer.concat(t.chunks.filter(c => c.dir === dir).map(c => Buffer.from(c.data, 'base64')))
+      Buffer.concat(t.chunks.filter((c) => c.dir === dir).map((c) => Buffer.from(c.data, 'base64')))
     expect(bytes(rec, 'out').equals(bytes(orig, 'in'))).toBe(true)
     // The recorded client half-closed, so the replay did; the echo server then ended too.
-    await lab.waitConn(c => c.id === replayConn && c.state === 'closed' && c.closeReason === 'peer-fin', 'both FINs')
+    await lab.waitConn((c) => c.id === replayConn && c.state === 'closed' && c.closeReason === 'peer-fin', 'both FINs')
   })
 
   it('replays from a pcapng the lab exported, stream by number', async () => {
@@ -168,20 +171,20 @@ describe('replay as a mock server', () => {
     lab = createTestLab()
     const manual = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'manual' })
     const peer = await connectPeer({ port: manual.bound.port })
-    const conn = await lab.waitConn(c => c.serverId === manual.id && c.remote.port === peer.socket.localPort)
+    const conn = await lab.waitConn((c) => c.serverId === manual.id && c.remote.port === peer.socket.localPort)
     peer.socket.write('GET /a\n')
-    await lab.waitConn(c => c.id === conn.id && c.bytesIn === 7)
+    await lab.waitConn((c) => c.id === conn.id && c.bytesIn === 7)
     await lab.ok('connection:send', {
       connectionId: conn.id,
       payload: { format: 'text', text: 'reply one', lineEnding: 'lf' }
     })
     peer.socket.write('GET /b\n')
-    await lab.waitConn(c => c.id === conn.id && c.bytesIn === 14)
+    await lab.waitConn((c) => c.id === conn.id && c.bytesIn === 14)
     await lab.ok('connection:send', { connectionId: conn.id, payload: { format: 'hex', text: '00ff7f0a' } })
     await lab.ok('connection:action', { connectionId: conn.id, action: 'half-close' })
     await peer.ended
     peer.socket.end()
-    await lab.waitConn(c => c.id === conn.id && c.state === 'closed')
+    await lab.waitConn((c) => c.id === conn.id && c.state === 'closed')
 
     const r = await lab.ok('replay:start', { source: { connectionId: conn.id }, mode: 'server', target: '127.0.0.1:0' })
     expect(r.serverId).not.toBeNull()
@@ -194,7 +197,7 @@ describe('replay as a mock server', () => {
     const again = await run('nc', ['-N', '127.0.0.1', String(port)], { input: 'GET /a\nGET /b\n' })
     expect(again.stdout.subarray(0, 10).toString()).toBe('reply one\n')
     const list = await lab.ok('replay:list', {})
-    expect(list.replays.find(x => x.id === r.id)?.connectionIds.length).toBe(2)
+    expect(list.replays.find((x) => x.id === r.id)?.connectionIds.length).toBe(2)
     const stopped = await lab.ok('replay:stop', { replayId: r.id })
     expect(stopped.state).toBe('stopped')
     await waitFor(() => !lab!.hub.lab.servers.has(r.serverId!), { what: 'the mock server to stop' })
@@ -218,7 +221,7 @@ describe('replay options', () => {
     await waitFor(() => target.reads.reduce((a, b) => a + b, 0) === total, { what: 'all bytes at the echo server' })
     // The lab's own record of the replay keeps the original write boundaries, whatever the server read.
     const rec = await lab.ok('connection:traffic', { connectionId: done.connectionIds[0] })
-    expect(rec.chunks.filter(c => c.dir === 'out').map(c => c.size)).toEqual(SIZES)
+    expect(rec.chunks.filter((c) => c.dir === 'out').map((c) => c.size)).toEqual(SIZES)
 
     const dir = await mkdtemp(join(tmpdir(), 'tcp-lab-mock-'))
     const path = join(dir, 'mock.sock')

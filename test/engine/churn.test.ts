@@ -37,7 +37,7 @@ describe('accept churn coalescing', () => {
       { type: 'connection.updated', at: 2, connection: info(2, 'open', 5) }
     ]
     const r = coalesceChurn(events)
-    expect(r.events.map(e => `${e.type}:${'connection' in e ? e.connection.id : ''}`)).toEqual([
+    expect(r.events.map((e) => `${e.type}:${'connection' in e ? e.connection.id : ''}`)).toEqual([
       'connection.closed:1',
       'connection.opened:2',
       'notice:',
@@ -53,7 +53,7 @@ describe('accept churn coalescing', () => {
       n: fc.nat(100)
     })
     fc.assert(
-      fc.property(fc.array(ev, { maxLength: 60 }), list => {
+      fc.property(fc.array(ev, { maxLength: 60 }), (list) => {
         const events: LabEvent[] = list.map(({ id, kind, n }) =>
           kind === 'notice'
             ? { type: 'notice', at: n, level: 'info', message: String(n) }
@@ -76,10 +76,10 @@ describe('accept churn coalescing', () => {
         expect(apply(out)).toEqual(apply(events))
         // Connections first appear in the same order (the order they opened in).
         const firstSeen = (es: LabEvent[]): number[] => [
-          ...new Set(es.flatMap(e => ('connection' in e ? [e.connection.id] : [])))
+          ...new Set(es.flatMap((e) => ('connection' in e ? [e.connection.id] : [])))
         ]
         expect(firstSeen(out)).toEqual(firstSeen(events))
-        expect(out.filter(e => e.type === 'notice')).toEqual(events.filter(e => e.type === 'notice'))
+        expect(out.filter((e) => e.type === 'notice')).toEqual(events.filter((e) => e.type === 'notice'))
       }),
       { numRuns: 300 }
     )

@@ -25,7 +25,10 @@ describe('outgoing clients (client:connect)', () => {
     expect(accepted.local).toEqual(out.remote)
     // The client's port is an ephemeral one picked by the system.
     expect(out.local.port).toBeGreaterThan(1023)
-    await lab.ok('connection:send', { connectionId: out.id, payload: { format: 'text', text: 'ping', lineEnding: 'lf' } })
+    await lab.ok('connection:send', {
+      connectionId: out.id,
+      payload: { format: 'text', text: 'ping', lineEnding: 'lf' }
+    })
     const echoed = await lab.waitConn((c) => c.id === out.id && c.bytesIn === 5, 'the echo')
     expect([echoed.bytesOut, echoed.chunksOut]).toEqual([5, 1])
     expect(lab.conn(accepted.id)).toMatchObject({ bytesIn: 5, bytesOut: 5 })
@@ -42,12 +45,18 @@ describe('outgoing clients (client:connect)', () => {
     const nc: LivePeer = startPeer('nc', ['-l', '127.0.0.1', String(port)])
     cleanups.push(() => nc.kill())
     // nc needs a moment to listen; refused attempts change nothing, so retry (bounded).
-    const conn = await waitFor(async () => {
-      const r = await lab.session.handle('client:connect', { host: '127.0.0.1', port })
-      return r.ok ? (r.value as { id: number }) : undefined
-    }, { what: 'nc -l to accept' })
+    const conn = await waitFor(
+      async () => {
+        const r = await lab.session.handle('client:connect', { host: '127.0.0.1', port })
+        return r.ok ? (r.value as { id: number }) : undefined
+      },
+      { what: 'nc -l to accept' }
+    )
     expect(conn.id).toBe(1)
-    await lab.ok('connection:send', { connectionId: conn.id, payload: { format: 'text', text: 'hello from the lab', lineEnding: 'lf' } })
+    await lab.ok('connection:send', {
+      connectionId: conn.id,
+      payload: { format: 'text', text: 'hello from the lab', lineEnding: 'lf' }
+    })
     await waitFor(() => nc.output().toString() === 'hello from the lab\n', { what: 'nc to print the line' })
     nc.child.stdin.write('hi lab\n')
     await lab.waitConn((c) => c.bytesIn === 7, 'the lab to read 7 bytes')
@@ -61,7 +70,10 @@ describe('outgoing clients (client:connect)', () => {
     lab = createTestLab()
     const port = await freePort()
     const r = await lab.session.handle('client:connect', { host: '127.0.0.1', port })
-    expect(r).toMatchObject({ ok: false, error: { code: 'ECONNREFUSED', message: `Connection refused by 127.0.0.1:${port}` } })
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'ECONNREFUSED', message: `Connection refused by 127.0.0.1:${port}` }
+    })
     expect(r.ok ? '' : r.error.hint).toMatch(/Nothing is listening/)
     expect(lab.hub.lab.connections.size).toBe(0)
     const s = await lab.ok('server:start', { host: '127.0.0.1', port: 0 })
@@ -77,14 +89,20 @@ describe('outgoing clients (client:connect)', () => {
     const t0 = Date.now()
     const r = await lab.session.handle('client:connect', { host: '127.0.0.1', port: hole.port, timeoutMs: 300 })
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290)
-    expect(r).toMatchObject({ ok: false, error: { code: 'ETIMEDOUT', message: `Connecting to 127.0.0.1:${hole.port} timed out` } })
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'ETIMEDOUT', message: `Connecting to 127.0.0.1:${hole.port} timed out` }
+    })
     expect(lab.hub.lab.connections.size).toBe(0)
   })
 
   it('host not found: no-such-host.invalid', async () => {
     lab = createTestLab()
     const r = await lab.session.handle('client:connect', { host: 'no-such-host.invalid', port: 80 })
-    expect(r).toMatchObject({ ok: false, error: { code: 'ENOTFOUND', message: 'Host not found: no-such-host.invalid' } })
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'ENOTFOUND', message: 'Host not found: no-such-host.invalid' }
+    })
     expect(lab.hub.lab.connections.size).toBe(0)
   })
 

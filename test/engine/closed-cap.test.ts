@@ -24,9 +24,19 @@ describe('closed connections kept up to a cap', () => {
     lab = createTestLab({ limits: { closedConnectionsKept: 3 } })
     const s = await lab.ok('server:start', { host: '127.0.0.1', port: 0 })
     await churn(s.bound.port, 8)
-    await waitFor(() => lab.hub.lab.connections.size === 3 && [...lab.hub.lab.connections.values()].every((c) => c.closed), { what: "eight closes" })
+    await waitFor(
+      () => lab.hub.lab.connections.size === 3 && [...lab.hub.lab.connections.values()].every((c) => c.closed),
+      { what: 'eight closes' }
+    )
     expect([...lab.hub.lab.connections.keys()]).toEqual([6, 7, 8])
-    await waitFor(() => lab.batches.flatMap((b) => b.events).filter((e) => e.type === 'connections.removed').flatMap((e) => (e.type === 'connections.removed' ? e.ids : [])).length === 5, { what: 'the removals' })
+    await waitFor(
+      () =>
+        lab.batches
+          .flatMap((b) => b.events)
+          .filter((e) => e.type === 'connections.removed')
+          .flatMap((e) => (e.type === 'connections.removed' ? e.ids : [])).length === 5,
+      { what: 'the removals' }
+    )
     const events = lab.batches.flatMap((b) => b.events)
     const removed = events.flatMap((e) => (e.type === 'connections.removed' ? e.ids : []))
     expect(removed).toEqual([1, 2, 3, 4, 5])
@@ -45,10 +55,16 @@ describe('closed connections kept up to a cap', () => {
     lab = createTestLab({ limits: { closedConnectionsKept: 3 } })
     const s = await lab.ok('server:start', { host: '127.0.0.1', port: 0 })
     await churn(s.bound.port, 2)
-    await waitFor(() => lab.hub.lab.connections.size === 2 && [...lab.hub.lab.connections.values()].every((c) => c.closed), { what: 'two closes' })
+    await waitFor(
+      () => lab.hub.lab.connections.size === 2 && [...lab.hub.lab.connections.values()].every((c) => c.closed),
+      { what: 'two closes' }
+    )
     expect(await lab.ok('connection:clear-closed', {})).toEqual({ removed: 2 })
     await churn(s.bound.port, 3)
-    await waitFor(() => lab.hub.lab.connections.size === 3 && [...lab.hub.lab.connections.values()].every((c) => c.closed), { what: 'three more closes' })
+    await waitFor(
+      () => lab.hub.lab.connections.size === 3 && [...lab.hub.lab.connections.values()].every((c) => c.closed),
+      { what: 'three more closes' }
+    )
     // Nothing was evicted: the cleared ones no longer count.
     expect([...lab.hub.lab.connections.keys()]).toEqual([3, 4, 5])
   })

@@ -24,7 +24,9 @@ describe('errors in words, each with a hint', () => {
     const port = (other.address() as net.AddressInfo).port
     const r = await lab.session.handle('server:start', { host: '127.0.0.1', port })
     expect(r).toMatchObject({ ok: false, error: { code: 'EADDRINUSE', message: `Port ${port} is already in use` } })
-    expect(r.ok ? '' : r.error.hint).toMatch(new RegExp(`^It is held by pid 4242 \\(test-holder on ${port}\\)\\. .*port 0`))
+    expect(r.ok ? '' : r.error.hint).toMatch(
+      new RegExp(`^It is held by pid 4242 \\(test-holder on ${port}\\)\\. .*port 0`)
+    )
     // Nothing changed: no server, and the next one gets id 1.
     expect(lab.hub.lab.servers.size).toBe(0)
     expect((await lab.ok('server:start', { host: '127.0.0.1', port: 0 })).id).toBe(1)
@@ -44,7 +46,10 @@ describe('errors in words, each with a hint', () => {
   it('address not available: binding 192.0.2.1 (no such interface; binding sends nothing)', async () => {
     lab = createTestLab()
     const r = await lab.session.handle('server:start', { host: '192.0.2.1', port: 0 })
-    expect(r).toMatchObject({ ok: false, error: { code: 'EADDRNOTAVAIL', message: 'Address 192.0.2.1 is not available on this machine' } })
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'EADDRNOTAVAIL', message: 'Address 192.0.2.1 is not available on this machine' }
+    })
     expect(r.ok ? '' : r.error.hint).toMatch(/127\.0\.0\.1/)
     expect(lab.hub.lab.servers.size).toBe(0)
   })
@@ -73,7 +78,9 @@ describe('errors in words, each with a hint', () => {
   })
 
   it('IPv6 hosts are bracketed in messages', () => {
-    expect(describeSocketError(err('ECONNREFUSED'), { op: 'connect', host: '::1', port: 9 }).message).toBe('Connection refused by [::1]:9')
+    expect(describeSocketError(err('ECONNREFUSED'), { op: 'connect', host: '::1', port: 9 }).message).toBe(
+      'Connection refused by [::1]:9'
+    )
   })
 
   it('a connection reset reads as words on the connection', () => {
@@ -109,7 +116,10 @@ describe('a failing command changes nothing', () => {
       ok: false,
       error: { code: 'not-found' }
     })
-    expect(await lab.session.handle('server:stop', { serverId: 9 })).toMatchObject({ ok: false, error: { code: 'not-found' } })
+    expect(await lab.session.handle('server:stop', { serverId: 9 })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' }
+    })
     expect(lab.hub.lab.servers.size + lab.hub.lab.connections.size).toBe(0)
   })
 

@@ -75,9 +75,18 @@ describe('event batcher: numbering, order and flow control', () => {
     }
     expect(got.map((b) => b.seq)).toEqual([1, 2, 3])
     expect(got.flatMap((b) => notices(b.events))).toEqual([
-      'r0-e0', 'r0-e1', 'r0-e2', 'r0-e3',
-      'r1-e0', 'r1-e1', 'r1-e2', 'r1-e3',
-      'r2-e0', 'r2-e1', 'r2-e2', 'r2-e3'
+      'r0-e0',
+      'r0-e1',
+      'r0-e2',
+      'r0-e3',
+      'r1-e0',
+      'r1-e1',
+      'r1-e2',
+      'r1-e3',
+      'r2-e0',
+      'r2-e1',
+      'r2-e2',
+      'r2-e3'
     ])
     expect(got.every((b) => !b.resync)).toBe(true)
   })
@@ -199,9 +208,12 @@ describe('event batcher: counters from real connections', () => {
     expect(first.counters.bytesIn.slice().sort()).toEqual([20, 30])
     // Only `a` moves now.
     a.write('xyz')
-    await waitFor(() => (h.lab.connections.get(first.counters.ids[first.counters.bytesIn.indexOf(30)])?.bytesOut ?? 0) >= 33, {
-      what: 'the echo of xyz'
-    })
+    await waitFor(
+      () => (h.lab.connections.get(first.counters.ids[first.counters.bytesIn.indexOf(30)])?.bytesOut ?? 0) >= 33,
+      {
+        what: 'the echo of xyz'
+      }
+    )
     h.batcher.flush()
     const second = got[got.length - 1]
     expect(second.seq).toBe(first.seq + 1)
@@ -243,7 +255,8 @@ describe('event batcher: bounded batches', () => {
     outlet.ack(got[got.length - 1].seq)
     h.batcher.flush()
     const [first, second] = got.slice(-2)
-    const opened = (b: EventBatch): number[] => b.events.flatMap((e) => (e.type === 'connection.opened' ? [e.connection.id] : []))
+    const opened = (b: EventBatch): number[] =>
+      b.events.flatMap((e) => (e.type === 'connection.opened' ? [e.connection.id] : []))
     expect(opened(first)).toHaveLength(1)
     expect(first.counters.ids).toEqual(opened(first))
     expect(first.counters.bytesIn).toEqual([10])
@@ -323,11 +336,24 @@ describe('event batcher: caps and resync', () => {
 
 function info(id: number, state: ConnectionInfo['state'], bytesIn = 0): ConnectionInfo {
   return {
-    id, serverId: 1, origin: 'accepted', family: 'IPv4',
-    local: { address: '127.0.0.1', port: 9000 }, remote: { address: '127.0.0.1', port: 40000 + id },
-    state, closeReason: state === 'closed' ? 'peer-fin' : null, error: null,
-    openedAt: 1, peerEndedAt: null, closedAt: state === 'closed' ? 2 : null, lastActivity: 1,
-    bytesIn, bytesOut: 0, chunksIn: 0, chunksOut: 0, paused: false
+    id,
+    serverId: 1,
+    origin: 'accepted',
+    family: 'IPv4',
+    local: { address: '127.0.0.1', port: 9000 },
+    remote: { address: '127.0.0.1', port: 40000 + id },
+    state,
+    closeReason: state === 'closed' ? 'peer-fin' : null,
+    error: null,
+    openedAt: 1,
+    peerEndedAt: null,
+    closedAt: state === 'closed' ? 2 : null,
+    lastActivity: 1,
+    bytesIn,
+    bytesOut: 0,
+    chunksIn: 0,
+    chunksOut: 0,
+    paused: false
   }
 }
 

@@ -52,30 +52,36 @@ afterEach(async () => {
 })
 
 describe('faults: a peer that does not answer', () => {
-  it.skipIf(!HAS_PYTHON)('client:connect times out with a clear message, leaves no row and no socket behind', async () => {
-    lab = createTestLab()
-    const listener = await neverAccepting()
-    child = listener.child
-    // Fill the accept queue until a SYN goes unanswered (bounded: a handful at most).
-    let filled = false
-    for (let i = 0; i < 8 && !filled; i++) filled = (await tryConnect(listener.port, 300, fillers)) === 'pending'
-    expect(filled).toBe(true)
+  it.skipIf(!HAS_PYTHON)(
+    'client:connect times out with a clear message, leaves no row and no socket behind',
+    async () => {
+      lab = createTestLab()
+      const listener = await neverAccepting()
+      child = listener.child
+      // Fill the accept queue until a SYN goes unanswered (bounded: a handful at most).
+      let filled = false
+      for (let i = 0; i < 8 && !filled; i++) filled = (await tryConnect(listener.port, 300, fillers)) === 'pending'
+      expect(filled).toBe(true)
 
-    const sockets = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'ConnectWrap').length
-    const before = sockets()
-    const started = Date.now()
-    const r = await lab.session.handle('client:connect', { host: '127.0.0.1', port: listener.port, timeoutMs: 700 })
-    const elapsed = Date.now() - started
-    expect(r.ok).toBe(false)
-    if (r.ok) return
-    expect(r.error.code).toBe('ETIMEDOUT')
-    expect(r.error.message).toBe(`Connecting to 127.0.0.1:${listener.port} timed out`)
-    expect(r.error.hint).toMatch(/no answer/i)
-    expect(elapsed).toBeGreaterThanOrEqual(650)
-    expect(elapsed).toBeLessThan(3_000)
-    expect(lab.hub.lab.connections.size).toBe(0)
-    // The half-open attempt was abandoned, not left retrying SYNs in the background.
-    await waitFor(() => sockets() <= before, { what: 'the attempt socket released', timeoutMs: 2_000 }).catch(() => undefined)
-    expect(sockets()).toBeLessThanOrEqual(before)
-  })
+      const sockets = (): number =>
+        process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'ConnectWrap').length
+      const before = sockets()
+      const started = Date.now()
+      const r = await lab.session.handle('client:connect', { host: '127.0.0.1', port: listener.port, timeoutMs: 700 })
+      const elapsed = Date.now() - started
+      expect(r.ok).toBe(false)
+      if (r.ok) return
+      expect(r.error.code).toBe('ETIMEDOUT')
+      expect(r.error.message).toBe(`Connecting to 127.0.0.1:${listener.port} timed out`)
+      expect(r.error.hint).toMatch(/no answer/i)
+      expect(elapsed).toBeGreaterThanOrEqual(650)
+      expect(elapsed).toBeLessThan(3_000)
+      expect(lab.hub.lab.connections.size).toBe(0)
+      // The half-open attempt was abandoned, not left retrying SYNs in the background.
+      await waitFor(() => sockets() <= before, { what: 'the attempt socket released', timeoutMs: 2_000 }).catch(
+        () => undefined
+      )
+      expect(sockets()).toBeLessThanOrEqual(before)
+    }
+  )
 })

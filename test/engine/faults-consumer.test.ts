@@ -106,8 +106,11 @@ describe('faults: consumers that stall, vanish or come back', () => {
     console.log(`[faults-consumer] stalled consumer's next batch: resync=${next.resync}, ${next.events.length} events`)
     const truth = hub.lab.snapshot(0).connections
     expect(mirrorA.rows.size).toBe(truth.length)
-    for (const t of truth) expect(mirrorA.rows.get(t.id)).toMatchObject({ state: t.state, bytesIn: t.bytesIn, bytesOut: t.bytesOut })
-    expect([...mirrorB.rows.values()].map((r) => [r.id, r.state, r.bytesIn])).toEqual(truth.map((t) => [t.id, t.state, t.bytesIn]))
+    for (const t of truth)
+      expect(mirrorA.rows.get(t.id)).toMatchObject({ state: t.state, bytesIn: t.bytesIn, bytesOut: t.bytesOut })
+    expect([...mirrorB.rows.values()].map((r) => [r.id, r.state, r.bytesIn])).toEqual(
+      truth.map((t) => [t.id, t.state, t.bytesIn])
+    )
   })
 
   it('a consumer that never acks is sent at most one batch per ack timeout', async () => {

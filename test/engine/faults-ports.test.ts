@@ -57,7 +57,10 @@ describe('faults: stopping and quitting free everything at once', () => {
     await bindOnce({ host: '127.0.0.1', port })
 
     // Every connection closes; even peers that never read cannot hold a row open (the lab's close is bounded).
-    await waitFor(() => ids.every((id) => lab.conn(id).state === 'closed'), { what: 'all 100 rows closed', timeoutMs: 8_000 })
+    await waitFor(() => ids.every((id) => lab.conn(id).state === 'closed'), {
+      what: 'all 100 rows closed',
+      timeoutMs: 8_000
+    })
     const reasons = new Set(ids.map((id) => lab.conn(id).closeReason))
     expect([...reasons]).toEqual(['server-stopped'])
     expect(lab.hub.lab.currentTotals().connectionsOpen).toBe(0)
@@ -90,7 +93,9 @@ describe('faults: stopping and quitting free everything at once', () => {
       const u = net.connect({ path })
       u.on('error', () => {})
       sockets.push(u)
-      await waitFor(() => lab.hub.lab.currentTotals().connectionsOpen === bound.length * 3 + 1, { what: 'every connection open' })
+      await waitFor(() => lab.hub.lab.currentTotals().connectionsOpen === bound.length * 3 + 1, {
+        what: 'every connection open'
+      })
 
       await lab.hub.dispose()
       for (const b of bound) await bindOnce(b)

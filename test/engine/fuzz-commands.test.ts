@@ -98,13 +98,28 @@ function validBase(name: CommandName): Record<string, unknown> {
     case 'lab:ack':
       return { seq: 1 }
     case 'server:start':
-      return { host: '127.0.0.1', port: 0, behaviour: 'echo', options: {}, backlog: 16, maxConnections: 10, acceptMode: 'concurrent' }
+      return {
+        host: '127.0.0.1',
+        port: 0,
+        behaviour: 'echo',
+        options: {},
+        backlog: 16,
+        maxConnections: 10,
+        acceptMode: 'concurrent'
+      }
     case 'server:stop':
     case 'server:close-all':
     case 'server:certificate':
       return { serverId }
     case 'server:configure':
-      return { serverId, behaviour: 'discard', options: {}, maxConnections: 5, acceptMode: 'concurrent', accepting: true }
+      return {
+        serverId,
+        behaviour: 'discard',
+        options: {},
+        maxConnections: 5,
+        acceptMode: 'concurrent',
+        accepting: true
+      }
     case 'client:connect':
       return { host: '127.0.0.1', port, timeoutMs: 1000 }
     case 'connection:send':
@@ -118,7 +133,13 @@ function validBase(name: CommandName): Record<string, unknown> {
     case 'kernel:sockets':
       return { scope: 'lab' }
     case 'proxy:create':
-      return { name: 'fuzz', listen: '127.0.0.1:0', upstream: `127.0.0.1:${port}`, enabled: false, onUpstreamFailure: 'close' }
+      return {
+        name: 'fuzz',
+        listen: '127.0.0.1:0',
+        upstream: `127.0.0.1:${port}`,
+        enabled: false,
+        onUpstreamFailure: 'close'
+      }
     case 'proxy:update':
       return { name: 'nope', listen: '127.0.0.1:0', upstream: `127.0.0.1:${port}`, enabled: false }
     case 'proxy:delete':
@@ -127,13 +148,19 @@ function validBase(name: CommandName): Record<string, unknown> {
     case 'proxy:reset':
       return {}
     case 'toxic:add':
-      return { proxy: 'nope', toxic: { name: 't', type: 'latency', stream: 'upstream', toxicity: 1, attributes: { latency: 5 } } }
+      return {
+        proxy: 'nope',
+        toxic: { name: 't', type: 'latency', stream: 'upstream', toxicity: 1, attributes: { latency: 5 } }
+      }
     case 'toxic:update':
       return { proxy: 'nope', name: 't', toxicity: 0.5, attributes: { latency: 5 } }
     case 'toxic:remove':
       return { proxy: 'nope', name: 't' }
     case 'respond:test':
-      return { options: { framing: 'line', rules: [{ match: { prefix: 'a' }, reply: 'b' }] }, sample: { format: 'text', text: 'a\n', lineEnding: 'none' } }
+      return {
+        options: { framing: 'line', rules: [{ match: { prefix: 'a' }, reply: 'b' }] },
+        sample: { format: 'text', text: 'a\n', lineEnding: 'none' }
+      }
     case 'respond:stats':
       return { serverId }
     case 'workspace:get':
@@ -170,7 +197,14 @@ function validBase(name: CommandName): Record<string, unknown> {
     case 'replay:list':
       return {}
     case 'replay:start':
-      return { source: { connectionId: connId }, mode: 'client', target: '127.0.0.1:1', pace: 'fast', waitForReplies: true, replyTimeoutMs: 1000 }
+      return {
+        source: { connectionId: connId },
+        mode: 'client',
+        target: '127.0.0.1:1',
+        pace: 'fast',
+        waitForReplies: true,
+        replyTimeoutMs: 1000
+      }
     case 'replay:stop':
       return { replayId: 1 }
     case 'lesson:self-connect-hunt':
@@ -185,12 +219,18 @@ function paths(obj: Record<string, unknown>, prefix: string[] = []): string[][] 
   const out: string[][] = []
   for (const [k, v] of Object.entries(obj)) {
     out.push([...prefix, k])
-    if (v && typeof v === 'object' && !Array.isArray(v)) out.push(...paths(v as Record<string, unknown>, [...prefix, k]))
+    if (v && typeof v === 'object' && !Array.isArray(v))
+      out.push(...paths(v as Record<string, unknown>, [...prefix, k]))
   }
   return out
 }
 
-function withValueAt(obj: Record<string, unknown>, path: string[], value: unknown, remove = false): Record<string, unknown> {
+function withValueAt(
+  obj: Record<string, unknown>,
+  path: string[],
+  value: unknown,
+  remove = false
+): Record<string, unknown> {
   const copy = structuredClone(obj)
   let at: Record<string, unknown> = copy
   for (const k of path.slice(0, -1)) at = at[k] as Record<string, unknown>
@@ -205,7 +245,27 @@ const HUGE_HOST = ' '.repeat(1000) + 'h'.repeat(300) + ' '.repeat(1000)
 
 /** Values of the wrong type or out of range for any field. */
 const badValue = fc.oneof(
-  fc.constantFrom(NaN, Infinity, -Infinity, -1, -0.5, 1.5, 2 ** 53, -(2 ** 31), 65536, 1e308, null, true, false, '', ' ', '-1', 'NaN', '0x10', '1e3'),
+  fc.constantFrom(
+    NaN,
+    Infinity,
+    -Infinity,
+    -1,
+    -0.5,
+    1.5,
+    2 ** 53,
+    -(2 ** 31),
+    65536,
+    1e308,
+    null,
+    true,
+    false,
+    '',
+    ' ',
+    '-1',
+    'NaN',
+    '0x10',
+    '1e3'
+  ),
   // Huge strings are in the fixed matrix below (a failing property would print all 16 MiB).
   fc.constantFrom('\u0000', '\u001b[2J', '<script>alert(1)</script>', '\ud800', 'unix:', 'x'.repeat(300)),
   fc.string({ maxLength: 40 }),
@@ -241,8 +301,14 @@ beforeAll(async () => {
   closedConnId = gone.id
   await lab.waitConn((c) => c.id === closedConnId && c.state === 'closed', 'the reset client to close')
   // Both ends of the live pair are open before the fuzzing starts, so nothing moves on its own.
-  await lab.waitConn((c) => c.origin === 'accepted' && c.remote.port === lab.conn(connId).local.port && c.state === 'open', 'the accepted end')
-  await lab.waitConn((c) => c.origin === 'accepted' && c.state === 'closed', 'the accepted end of the reset client to close')
+  await lab.waitConn(
+    (c) => c.origin === 'accepted' && c.remote.port === lab.conn(connId).local.port && c.state === 'open',
+    'the accepted end'
+  )
+  await lab.waitConn(
+    (c) => c.origin === 'accepted' && c.state === 'closed',
+    'the accepted end of the reset client to close'
+  )
 })
 
 afterAll(async () => {
@@ -279,11 +345,16 @@ describe('every command refuses bad payloads without throwing or changing the la
     it(`${name}: a missing field or an extra field`, async () => {
       const base = validBase(name)
       const fields = paths(base)
-      const extraKey = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'id', ''), fc.string({ maxLength: 12 }))
+      const extraKey = fc.oneof(
+        fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'id', ''),
+        fc.string({ maxLength: 12 })
+      )
       await fc.assert(
         fc.asyncProperty(
           fc.oneof(
-            fields.length > 0 ? fc.constantFrom(...fields).map((p) => ({ remove: p, key: '', value: null as unknown })) : fc.constant(null),
+            fields.length > 0
+              ? fc.constantFrom(...fields).map((p) => ({ remove: p, key: '', value: null as unknown }))
+              : fc.constant(null),
             fc.record({ remove: fc.constant(null), key: extraKey, value: fc.jsonValue({ maxDepth: 2 }) })
           ),
           async (change) => {
@@ -293,7 +364,9 @@ describe('every command refuses bad payloads without throwing or changing the la
             const payload =
               change.remove !== null
                 ? withValueAt(base, change.remove, undefined, true)
-                : (JSON.parse(`{${JSON.stringify(change.key)}:${JSON.stringify(change.value ?? null)}${rest ? `,${rest}` : ''}}`) as unknown)
+                : (JSON.parse(
+                    `{${JSON.stringify(change.key)}:${JSON.stringify(change.value ?? null)}${rest ? `,${rest}` : ''}}`
+                  ) as unknown)
             fc.pre(!schemaAccepts(name, payload))
             await expectRefused(name, payload)
           }
@@ -305,7 +378,24 @@ describe('every command refuses bad payloads without throwing or changing the la
   }
 
   it('every field of every command × a fixed list of hostile values (all failures listed)', async () => {
-    const hostile: unknown[] = [NaN, Infinity, -Infinity, -1, 1.5, 2 ** 53, null, true, '', HUGE, HUGE_HOST, '\u0000\u001b[31m<script>', [], {}, 1n, JSON.parse('{"toString":1}')]
+    const hostile: unknown[] = [
+      NaN,
+      Infinity,
+      -Infinity,
+      -1,
+      1.5,
+      2 ** 53,
+      null,
+      true,
+      '',
+      HUGE,
+      HUGE_HOST,
+      '\u0000\u001b[31m<script>',
+      [],
+      {},
+      1n,
+      JSON.parse('{"toString":1}')
+    ]
     const failures: string[] = []
     for (const name of COMMAND_NAMES) {
       const base = validBase(name)
@@ -347,7 +437,12 @@ describe('every command refuses bad payloads without throwing or changing the la
   it('payloads the codec cannot encode, and sends or actions on a closed connection, are refused', async () => {
     const cmd = fc.oneof(
       fc.stringMatching(/^[0-9a-f ]*[g-z][0-9a-z]*$/).map((t) => ({ format: 'hex', text: t })),
-      fc.constantFrom({ format: 'hex', text: 'abc' }, { format: 'escapes', text: '\\x' }, { format: 'escapes', text: '\\q' }, { format: 'text', text: '' })
+      fc.constantFrom(
+        { format: 'hex', text: 'abc' },
+        { format: 'escapes', text: '\\x' },
+        { format: 'escapes', text: '\\q' },
+        { format: 'text', text: '' }
+      )
     )
     await fc.assert(
       fc.asyncProperty(cmd, async (payload) => {
@@ -364,7 +459,17 @@ describe('every command refuses bad payloads without throwing or changing the la
   it('unknown channel names, of any type, are refused', async () => {
     const name = fc.oneof(
       fc.string({ maxLength: 30 }).filter((s) => !(COMMAND_NAMES as readonly string[]).includes(s)),
-      fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'lab:events', 'LAB:SNAPSHOT', 'server:start ', ' server:start', 'x'.repeat(1_000_000)),
+      fc.constantFrom(
+        '__proto__',
+        'constructor',
+        'toString',
+        'hasOwnProperty',
+        'lab:events',
+        'LAB:SNAPSHOT',
+        'server:start ',
+        ' server:start',
+        'x'.repeat(1_000_000)
+      ),
       // Names String() cannot print have their own test below, which lists them all.
       anyValue.filter((v) => typeof v !== 'string' && printable(v))
     )
@@ -378,7 +483,11 @@ describe('every command refuses bad payloads without throwing or changing the la
 
   it('a channel name that String() cannot print (JSON or a structured clone can carry one) is refused', async () => {
     const failures: string[] = []
-    for (const n of [JSON.parse('{"toString":1}'), JSON.parse('{"toString":{},"valueOf":[]}'), Object.create(null)] as unknown[]) {
+    for (const n of [
+      JSON.parse('{"toString":1}'),
+      JSON.parse('{"toString":{},"valueOf":[]}'),
+      Object.create(null)
+    ] as unknown[]) {
       const problem = await refusalProblem(n, {})
       if (problem !== null) failures.push(`${show(n)}: ${problem}`)
     }

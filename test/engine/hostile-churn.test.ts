@@ -57,7 +57,10 @@ describe(`${CHURN} connections opened, then reset by their peers in one burst`, 
       expect(peakHandles).toBeGreaterThanOrEqual(baseline + 2 * CHURN)
       // One tick, every peer aborts.
       for (const c of clients) c.resetAndDestroy()
-      await waitFor(() => lab.hub.lab.currentTotals().connectionsOpen === 0, { what: 'every row to close', timeoutMs: 10_000 })
+      await waitFor(() => lab.hub.lab.currentTotals().connectionsOpen === 0, {
+        what: 'every row to close',
+        timeoutMs: 10_000
+      })
       const opened = Date.now() - started
 
       // Phase 2: connect and abort at once, often before the lab has even accepted.
@@ -74,10 +77,17 @@ describe(`${CHURN} connections opened, then reset by their peers in one burst`, 
       }
       // The accept queue is FIFO: once a sentinel opened after them is accepted, every earlier one was handled.
       const sentinel = await open(port)
-      await lab.waitConn((c) => c.remote.port === sentinel.localPort && c.serverId === server.id, 'the sentinel', 10_000)
+      await lab.waitConn(
+        (c) => c.remote.port === sentinel.localPort && c.serverId === server.id,
+        'the sentinel',
+        10_000
+      )
       sentinel.on('error', () => {})
       sentinel.resetAndDestroy()
-      await waitFor(() => lab.hub.lab.currentTotals().connectionsOpen === 0, { what: 'every row to close', timeoutMs: 10_000 })
+      await waitFor(() => lab.hub.lab.currentTotals().connectionsOpen === 0, {
+        what: 'every row to close',
+        timeoutMs: 10_000
+      })
 
       const rows = [...lab.hub.lab.connections.values()].map((c) => c.info())
       expect(rows.filter((r) => r.state !== 'closed')).toEqual([])
@@ -96,7 +106,10 @@ describe(`${CHURN} connections opened, then reset by their peers in one burst`, 
       expect(unhandled).toEqual([])
 
       // Handles: the lab's sockets and the clients' are all released.
-      await waitFor(() => countSockets() <= baseline, { what: `socket handles back to ${baseline}`, timeoutMs: 5_000 }).catch(() => undefined)
+      await waitFor(() => countSockets() <= baseline, {
+        what: `socket handles back to ${baseline}`,
+        timeoutMs: 5_000
+      }).catch(() => undefined)
       const after = countSockets()
       console.log(
         `[hostile-churn] ${CHURN} opened+reset in a burst (${opened} ms), ${quick} connect-and-abort, accepted ${lab.hub.lab.servers.get(server.id)?.accepted}, ` +

@@ -60,7 +60,14 @@ describe('binary and hostile content is counted and kept exactly, and travels on
     }
     // Nothing of the content appears as text on the wire to a consumer.
     const wire = JSON.stringify(record) + JSON.stringify(lab.batches)
-    for (const needle of ['<script', '<img', '\u001b', '\u0000', '\u202e', 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA']) {
+    for (const needle of [
+      '<script',
+      '<img',
+      '\u001b',
+      '\u0000',
+      '\u202e',
+      'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
+    ]) {
       expect(wire.includes(needle), `wire contains ${JSON.stringify(needle)}`).toBe(false)
     }
     expect(JSON.stringify(lab.batches)).not.toContain('alert')
@@ -95,7 +102,10 @@ describe('binary and hostile content is counted and kept exactly, and travels on
     const result = await run('nc', ['-N', '127.0.0.1', String(server.bound.port)], { input: ALL, timeoutMs: 15_000 })
     expect(result.stdout.length).toBe(ALL.length)
     expect(result.stdout.equals(ALL)).toBe(true)
-    const conn = await lab.waitConn((c) => c.serverId === server.id && c.state === 'closed', 'the nc connection to close')
+    const conn = await lab.waitConn(
+      (c) => c.serverId === server.id && c.state === 'closed',
+      'the nc connection to close'
+    )
     expect([conn.bytesIn, conn.bytesOut]).toEqual([ALL.length, ALL.length])
   })
 
@@ -107,9 +117,18 @@ describe('binary and hostile content is counted and kept exactly, and travels on
     try {
       const port = (sink.address() as net.AddressInfo).port
       const client = await lab.ok('client:connect', { host: '127.0.0.1', port })
-      const r1 = await lab.ok('connection:send', { connectionId: client.id, payload: { format: 'hex', text: '00 1b 5b 32 4a ff fe c0 af' } })
-      const r2 = await lab.ok('connection:send', { connectionId: client.id, payload: { format: 'escapes', text: '\\x00<script>\\x1b[0m\\r\\n' } })
-      const expected = Buffer.concat([Buffer.from('001b5b324afffec0af', 'hex'), Buffer.from('\u0000<script>\u001b[0m\r\n', 'latin1')])
+      const r1 = await lab.ok('connection:send', {
+        connectionId: client.id,
+        payload: { format: 'hex', text: '00 1b 5b 32 4a ff fe c0 af' }
+      })
+      const r2 = await lab.ok('connection:send', {
+        connectionId: client.id,
+        payload: { format: 'escapes', text: '\\x00<script>\\x1b[0m\\r\\n' }
+      })
+      const expected = Buffer.concat([
+        Buffer.from('001b5b324afffec0af', 'hex'),
+        Buffer.from('\u0000<script>\u001b[0m\r\n', 'latin1')
+      ])
       expect(r1.bytes + r2.bytes).toBe(expected.length)
       await waitFor(() => Buffer.concat(got).length >= expected.length, { what: 'the sink to receive the bytes' })
       expect(Buffer.concat(got).equals(expected)).toBe(true)

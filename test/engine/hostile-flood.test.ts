@@ -105,7 +105,11 @@ describe(`a ${FLOOD_MIB} MiB flood from another process, with a consumer attache
         const started = Date.now()
         const { value: result, peak } = await withRssPeak(flood(server.bound.port, FLOOD_BYTES))
         const seconds = (Date.now() - started) / 1000
-        const conn = await lab.waitConn((c) => c.serverId === server.id && c.state === 'closed', 'the flood connection to close', 10_000)
+        const conn = await lab.waitConn(
+          (c) => c.serverId === server.id && c.state === 'closed',
+          'the flood connection to close',
+          10_000
+        )
 
         // The peer's view: everything sent arrived, and for echo came back byte for byte.
         expect(result.sent).toBe(FLOOD_BYTES)
@@ -117,7 +121,10 @@ describe(`a ${FLOOD_MIB} MiB flood from another process, with a consumer attache
         expect(conn.bytesIn).toBe(FLOOD_BYTES)
         expect(conn.bytesOut).toBe(out)
         const snap = lab.hub.lab.snapshot(0)
-        expect(snap.serverCounters.find((s) => s.id === server.id)).toMatchObject({ bytesIn: FLOOD_BYTES, bytesOut: out })
+        expect(snap.serverCounters.find((s) => s.id === server.id)).toMatchObject({
+          bytesIn: FLOOD_BYTES,
+          bytesOut: out
+        })
         // Soft: a failure here is reported without hiding the checks that follow.
         expect.soft(snap.totals).toMatchObject({ bytesIn: FLOOD_BYTES, bytesOut: out, connectionsOpen: 0 })
 
@@ -159,13 +166,18 @@ describe(`a ${FLOOD_MIB} MiB flood from another process, with a consumer attache
         const consumerView = (): { bytesIn: number; bytesOut: number } | undefined => {
           let v: { bytesIn: number; bytesOut: number } | undefined
           for (const b of lab.batches) {
-            for (const e of b.events) if ('connection' in e && e.connection.id === conn.id) v = { bytesIn: e.connection.bytesIn, bytesOut: e.connection.bytesOut }
+            for (const e of b.events)
+              if ('connection' in e && e.connection.id === conn.id)
+                v = { bytesIn: e.connection.bytesIn, bytesOut: e.connection.bytesOut }
             const i = b.counters.ids.indexOf(conn.id)
             if (i >= 0) v = { bytesIn: b.counters.bytesIn[i], bytesOut: b.counters.bytesOut[i] }
           }
           return v
         }
-        await waitFor(() => consumerView()?.bytesIn === FLOOD_BYTES, { what: 'the consumer to see the final counters', timeoutMs: 3_000 }).catch(() => undefined)
+        await waitFor(() => consumerView()?.bytesIn === FLOOD_BYTES, {
+          what: 'the consumer to see the final counters',
+          timeoutMs: 3_000
+        }).catch(() => undefined)
         expect(consumerView()).toEqual({ bytesIn: FLOOD_BYTES, bytesOut: out })
         expect(lab.batches.some((b) => b.resync)).toBe(false)
 

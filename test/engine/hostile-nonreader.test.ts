@@ -117,12 +117,17 @@ describe('a peer that never reads', () => {
     let accepted = 0
     const refusals: string[] = []
     for (let i = 0; i < 8; i++) {
-      const r = await lab.session.handle('connection:send', { connectionId: client.id, payload: { format: 'text', text: SIXTEEN_MIB_TEXT } })
+      const r = await lab.session.handle('connection:send', {
+        connectionId: client.id,
+        payload: { format: 'text', text: SIXTEEN_MIB_TEXT }
+      })
       if (r.ok) accepted += (r.value as { bytes: number }).bytes
       else refusals.push(`${r.error.code}: ${r.error.message}`)
     }
     const pending = live.pendingWriteBytes
-    console.log(`[hostile-nonreader] 8 × 16 MiB to a non-reader: ${accepted / MiB} MiB accepted, ${pending / MiB} MiB waiting in the lab, refusals: ${refusals[0] ?? 'none'}`)
+    console.log(
+      `[hostile-nonreader] 8 × 16 MiB to a non-reader: ${accepted / MiB} MiB accepted, ${pending / MiB} MiB waiting in the lab, refusals: ${refusals[0] ?? 'none'}`
+    )
     // Bound: a send is refused while the connection already has tens of MiB waiting (say 32), so at most
     // one more 16 MiB payload can be queued on top.
     expect(pending).toBeLessThanOrEqual(48 * MiB)
@@ -164,7 +169,9 @@ describe('a peer that never reads', () => {
     const many = await serverWith(N)
     const g1 = await growthOfSend(one)
     const gN = await growthOfSend(many)
-    console.log(`[hostile-nonreader] 16 MiB to 1 non-reader: buffer memory +${(g1 / MiB).toFixed(0)} MiB; to ${N} at once: +${(gN / MiB).toFixed(0)} MiB`)
+    console.log(
+      `[hostile-nonreader] 16 MiB to 1 non-reader: buffer memory +${(g1 / MiB).toFixed(0)} MiB; to ${N} at once: +${(gN / MiB).toFixed(0)} MiB`
+    )
     // The same bytes go to every socket: sending to N must hold about what sending to one does
     // (one 16 MiB buffer until the slowest peer takes it), not N copies.
     expect(g1).toBeLessThanOrEqual(20 * MiB)

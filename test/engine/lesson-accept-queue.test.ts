@@ -39,10 +39,13 @@ describe.runIf(process.platform === 'linux')('accept mode "never": the kernel\'s
     const clients = Array.from({ length: backlog + 3 }, () => client(s.bound.port))
     // backlog + 1 handshakes complete in the kernel; nobody accepted them.
     await waitFor(() => clients.filter((c) => c.connected()).length === backlog + 1, { what: 'the queue to fill' })
-    const l = await waitFor(async () => {
-      const x = await listener(s.bound.port)
-      return x && x.recvQ === backlog + 1 ? x : undefined
-    }, { what: 'LISTEN Recv-Q = backlog + 1' })
+    const l = await waitFor(
+      async () => {
+        const x = await listener(s.bound.port)
+        return x && x.recvQ === backlog + 1 ? x : undefined
+      },
+      { what: 'LISTEN Recv-Q = backlog + 1' }
+    )
     expect(l.pid).toBe(s.holderPid)
     // The others get no answer at all: their SYNs are dropped and retried (SYN-SENT), no error.
     const view = await lab.ok('kernel:sockets', { scope: 'lab' })
@@ -55,9 +58,14 @@ describe.runIf(process.platform === 'linux')('accept mode "never": the kernel\'s
     expect(configured).toMatchObject({ acceptMode: 'concurrent', holderPid: null })
     for (const [i, c] of clients.entries()) c.socket.write(`client ${i}\n`)
     // The queued ones at once; the dropped ones when their SYN is retried (about 1 s, then 3 s on Linux).
-    await waitFor(() => clients.every((c, i) => c.got() === `client ${i}\n`), { what: 'every client served', timeoutMs: 10_000 })
+    await waitFor(() => clients.every((c, i) => c.got() === `client ${i}\n`), {
+      what: 'every client served',
+      timeoutMs: 10_000
+    })
     expect(lab.hub.lab.connections.size).toBe(backlog + 3)
-    await waitFor(async () => (await listener(s.bound.port))?.pid === process.pid, { what: 'the lab owns the listener' })
+    await waitFor(async () => (await listener(s.bound.port))?.pid === process.pid, {
+      what: 'the lab owns the listener'
+    })
   })
 
   it('switching back to "never" stops accepting on the same port; stop closes the helper', async () => {
@@ -85,10 +93,17 @@ describe('accept mode "pool": at most K served at once', () => {
   it('a pool of 3 serves 3 at a time; answer times come in waves (sequential: one by one; event loop: all at once)', async () => {
     lab = createTestLab()
     const delay = 150
-    const pool = await lab.ok('server:start', { port: 0, acceptMode: 'pool', poolSize: 3, options: { echoDelayMs: delay } })
+    const pool = await lab.ok('server:start', {
+      port: 0,
+      acceptMode: 'pool',
+      poolSize: 3,
+      options: { echoDelayMs: delay }
+    })
     let most = 0
     const watch = setInterval(() => {
-      const active = [...lab!.hub.lab.connections.values()].filter((c) => c.serverId === pool.id && c.state === 'open').length
+      const active = [...lab!.hub.lab.connections.values()].filter(
+        (c) => c.serverId === pool.id && c.state === 'open'
+      ).length
       most = Math.max(most, active)
     }, 5)
     const run = await lab.ok('lesson:load', { port: pool.bound.port, clients: 9 })

@@ -42,30 +42,47 @@ describe('TCP self-connection', () => {
     expect(c.local).toEqual({ address: '127.0.0.1', port: p })
     expect(c.remote).toEqual({ address: '127.0.0.1', port: p })
     expect(lab.hub.lab.servers.size).toBe(0)
-    await lab.ok('connection:send', { connectionId: c.id, payload: { format: 'text', text: 'hello me', lineEnding: 'none' } })
+    await lab.ok('connection:send', {
+      connectionId: c.id,
+      payload: { format: 'text', text: 'hello me', lineEnding: 'none' }
+    })
     const after = await lab.waitConn((x) => x.id === c.id && x.bytesIn === 8, 'its own bytes read back')
     expect(after).toMatchObject({ bytesIn: 8, bytesOut: 8 })
     const t = await lab.ok('connection:traffic', { connectionId: c.id })
-    expect(Buffer.concat(t.chunks.filter((k) => k.dir === 'in').map((k) => Buffer.from(k.data, 'base64'))).toString()).toBe('hello me')
+    expect(
+      Buffer.concat(t.chunks.filter((k) => k.dir === 'in').map((k) => Buffer.from(k.data, 'base64'))).toString()
+    ).toBe('hello me')
     // A server started later on P without SO_REUSEADDR fails: the self-connected socket holds the port.
-    const py = await run('python3', ['-c', `import socket\ntry:\n  socket.socket().bind(('127.0.0.1', ${p}))\n  print('bound')\nexcept OSError as e:\n  print(e.errno)`])
+    const py = await run('python3', [
+      '-c',
+      `import socket\ntry:\n  socket.socket().bind(('127.0.0.1', ${p}))\n  print('bound')\nexcept OSError as e:\n  print(e.errno)`
+    ])
     expect(py.stdout.toString().trim()).toBe('98')
   })
 
-  it.runIf(process.platform === 'linux')('the accident: retrying connects to an ephemeral port until the client hits itself, bounded', async () => {
-    lab = createTestLab()
-    const p = await freeEvenPort()
-    const r = await lab.ok('lesson:self-connect-hunt', { port: p, maxTries: 60_000, timeoutMs: 40_000 })
-    expect(r.tries).toBeGreaterThan(0)
-    expect(r.connection).not.toBeNull()
-    expect(r.connection!.local).toEqual(r.connection!.remote)
-    expect(r.connection!.local.port).toBe(p)
-  }, 60_000)
+  it.runIf(process.platform === 'linux')(
+    'the accident: retrying connects to an ephemeral port until the client hits itself, bounded',
+    async () => {
+      lab = createTestLab()
+      const p = await freeEvenPort()
+      const r = await lab.ok('lesson:self-connect-hunt', { port: p, maxTries: 60_000, timeoutMs: 40_000 })
+      expect(r.tries).toBeGreaterThan(0)
+      expect(r.connection).not.toBeNull()
+      expect(r.connection!.local).toEqual(r.connection!.remote)
+      expect(r.connection!.local.port).toBe(p)
+    },
+    60_000
+  )
 
   it('a local port already taken is refused in words', async () => {
     lab = createTestLab()
     const s = await lab.ok('server:start', { port: 0 })
-    const r = await lab.session.handle('client:connect', { host: '127.0.0.1', port: s.bound.port, localPort: s.bound.port, localAddress: '127.0.0.1' })
+    const r = await lab.session.handle('client:connect', {
+      host: '127.0.0.1',
+      port: s.bound.port,
+      localPort: s.bound.port,
+      localAddress: '127.0.0.1'
+    })
     expect(r).toMatchObject({ ok: false, error: { message: `Local port ${s.bound.port} is already in use` } })
   })
 })
@@ -76,7 +93,7 @@ describe.runIf(process.platform === 'linux')('who gets TIME-WAIT: the side that 
     return v.sockets.filter((k) => k.localPort === port || k.remotePort === port)
   }
 
-  it('the lab closes first: TIME-WAIT on the lab\'s side; the peer closes first: TIME-WAIT on the peer\'s', async () => {
+  it("the lab closes first: TIME-WAIT on the lab's side; the peer closes first: TIME-WAIT on the peer's", async () => {
     lab = createTestLab()
     const s = await lab.ok('server:start', { port: 0, behaviour: 'manual' })
     // Lab first.
@@ -86,7 +103,13 @@ describe.runIf(process.platform === 'linux')('who gets TIME-WAIT: the side that 
     await lab.ok('connection:action', { connectionId: rowA.id, action: 'close' })
     await a.ended
     a.socket.end()
-    await waitFor(async () => (await kernelStates(s.bound.port)).some((k) => k.state === 'TIME-WAIT' && k.localPort === s.bound.port && k.remotePort === aPort), { what: 'TIME-WAIT on the lab side' })
+    await waitFor(
+      async () =>
+        (await kernelStates(s.bound.port)).some(
+          (k) => k.state === 'TIME-WAIT' && k.localPort === s.bound.port && k.remotePort === aPort
+        ),
+      { what: 'TIME-WAIT on the lab side' }
+    )
     // Peer first.
     const b = await connectPeer({ port: s.bound.port })
     const bPort = b.socket.localPort!
@@ -94,9 +117,17 @@ describe.runIf(process.platform === 'linux')('who gets TIME-WAIT: the side that 
     b.socket.end()
     await lab.waitConn((c) => c.id === rowB.id && c.state === 'peer-half-closed', 'peer FIN')
     await lab.ok('connection:action', { connectionId: rowB.id, action: 'close' })
-    await waitFor(async () => (await kernelStates(s.bound.port)).some((k) => k.state === 'TIME-WAIT' && k.localPort === bPort && k.remotePort === s.bound.port), { what: 'TIME-WAIT on the peer side' })
+    await waitFor(
+      async () =>
+        (await kernelStates(s.bound.port)).some(
+          (k) => k.state === 'TIME-WAIT' && k.localPort === bPort && k.remotePort === s.bound.port
+        ),
+      { what: 'TIME-WAIT on the peer side' }
+    )
     const states = await kernelStates(s.bound.port)
-    expect(states.some((k) => k.state === 'TIME-WAIT' && k.localPort === s.bound.port && k.remotePort === bPort)).toBe(false)
+    expect(states.some((k) => k.state === 'TIME-WAIT' && k.localPort === s.bound.port && k.remotePort === bPort)).toBe(
+      false
+    )
   })
 
   it('FIN vs RST: the peer reads end-of-file after a close, ECONNRESET after a reset', async () => {
@@ -126,7 +157,9 @@ describe('a raw HTTP request with bash alone', () => {
     expect(out).toContain('GET / HTTP/1.1\\r\\n')
     const row = await lab.waitConn((c) => c.serverId === s.id && c.state === 'closed', 'closed')
     const t = await lab.ok('connection:traffic', { connectionId: row.id })
-    const inBytes = Buffer.concat(t.chunks.filter((k) => k.dir === 'in').map((k) => Buffer.from(k.data, 'base64'))).toString()
+    const inBytes = Buffer.concat(
+      t.chunks.filter((k) => k.dir === 'in').map((k) => Buffer.from(k.data, 'base64'))
+    ).toString()
     expect(inBytes).toBe('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
   })
 })
@@ -147,7 +180,9 @@ describe('ports and addresses', () => {
     lab = createTestLab()
     const any = await lab.ok('server:start', { host: '0.0.0.0', port: 0 })
     const lo = await lab.ok('server:start', { host: '127.0.0.1', port: 0 })
-    expect((await run('nc', ['-N', '127.0.0.3', String(any.bound.port)], { input: 'x\n' })).stdout.toString()).toBe('x\n')
+    expect((await run('nc', ['-N', '127.0.0.3', String(any.bound.port)], { input: 'x\n' })).stdout.toString()).toBe(
+      'x\n'
+    )
     const refused = await run('nc', ['-N', '127.0.0.3', String(lo.bound.port)], { input: 'x\n' })
     expect(refused.stdout.toString()).toBe('')
     expect(refused.code).not.toBe(0)

@@ -28,7 +28,9 @@ describe('pause at accept', () => {
     // The kernel's buffers fill and the peer's writes back up: nothing was read.
     expect(flushed).toBe(false)
     const c = await lab.waitConn((c) => c.paused, 'the connection paused at accept')
-    await waitFor(() => p.socket.writableLength > 0 && p.socket.writableLength < total, { what: 'part of the data to reach the kernel' })
+    await waitFor(() => p.socket.writableLength > 0 && p.socket.writableLength < total, {
+      what: 'part of the data to reach the kernel'
+    })
     expect(lab.conn(c.id).bytesIn).toBe(0)
     const resumed = await lab.ok('connection:action', { connectionId: c.id, action: 'resume' })
     expect(resumed.paused).toBe(false)

@@ -19,7 +19,9 @@ describe('port in use by the lab itself', () => {
       expect(r.ok).toBe(false)
       if (r.ok) return
       expect(r.error.code).toBe('EADDRINUSE')
-      expect(r.error.message).toBe(`Port ${port} is already in use by this lab: server #${first.id} (echo on 127.0.0.1:${port}) listens there`)
+      expect(r.error.message).toBe(
+        `Port ${port} is already in use by this lab: server #${first.id} (echo on 127.0.0.1:${port}) listens there`
+      )
       expect(r.error.hint).not.toMatch(/pid|process/)
     }
     // Nothing changed: one server.

@@ -46,12 +46,15 @@ async function settled(read: () => number, quietMs = 300, timeoutMs = 8_000): Pr
       return Date.now() - since >= quietMs ? now + 1 : null
     },
     { timeoutMs, intervalMs: 25, what: 'the flood to stall' }
-  ).then(v => v - 1)
+  ).then((v) => v - 1)
 }
 
 function legs(): { client: ReturnType<TestLab['conn']>; upstream: ReturnType<TestLab['conn']> } {
-  const all = [...lab.hub.lab.connections.values()].map(c => c.info())
-  return { client: all.find(c => c.proxy?.leg === 'client')!, upstream: all.find(c => c.proxy?.leg === 'upstream')! }
+  const all = [...lab.hub.lab.connections.values()].map((c) => c.info())
+  return {
+    client: all.find((c) => c.proxy?.leg === 'client')!,
+    upstream: all.find((c) => c.proxy?.leg === 'upstream')!
+  }
 }
 
 describe('back-pressure through the proxy', () => {

@@ -14,7 +14,7 @@ const dirs: string[] = []
 
 afterEach(async () => {
   await lab?.dispose()
-  await Promise.all(ups.map(u => u.close()))
+  await Promise.all(ups.map((u) => u.close()))
   ups = []
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
@@ -28,9 +28,9 @@ async function setup(echo = true): Promise<{ up: Upstream; port: number }> {
 }
 
 function legs(pairId: number): { client: ReturnType<TestLab['conn']>; upstream: ReturnType<TestLab['conn']> } {
-  const all = [...lab.hub.lab.connections.values()].map(c => c.info()).filter(c => c.proxy?.pairId === pairId)
-  const client = all.find(c => c.proxy?.leg === 'client')
-  const upstream = all.find(c => c.proxy?.leg === 'upstream')
+  const all = [...lab.hub.lab.connections.values()].map((c) => c.info()).filter((c) => c.proxy?.pairId === pairId)
+  const client = all.find((c) => c.proxy?.leg === 'client')
+  const upstream = all.find((c) => c.proxy?.leg === 'upstream')
   if (!client || !upstream) throw new Error('pair legs missing')
   return { client, upstream }
 }
@@ -45,7 +45,7 @@ describe('a proxy between two real programs', () => {
     expect(client.bytes().equals(msg)).toBe(true)
     const server = await up.peer()
     expect(server.bytes().equals(msg)).toBe(true)
-    const c = await lab.waitConn(x => x.proxy?.leg === 'client' && x.bytesOut === msg.length, 'client leg counted')
+    const c = await lab.waitConn((x) => x.proxy?.leg === 'client' && x.bytesOut === msg.length, 'client leg counted')
     const { client: cl, upstream: ul } = legs(c.proxy!.pairId)
     expect(cl.proxy).toEqual({ proxyName: 'p1', pairId: cl.id, leg: 'client' })
     expect([cl.bytesIn, cl.bytesOut, ul.bytesIn, ul.bytesOut]).toEqual([msg.length, msg.length, msg.length, msg.length])
@@ -54,7 +54,7 @@ describe('a proxy between two real programs', () => {
     expect(ul.remote.port).toBe(up.port)
     // Proxy legs are not outgoing clients of the user's, and each leg has its own traffic record.
     const rec = await lab.ok('connection:traffic', { connectionId: ul.id })
-    expect(rec.chunks.map(ch => ch.dir)).toEqual(['out', 'in'])
+    expect(rec.chunks.map((ch) => ch.dir)).toEqual(['out', 'in'])
     const list = await lab.ok('proxy:list', {})
     expect(list.proxies[0]).toMatchObject({ name: 'p1', enabled: true, accepted: 1, open: 1, toxics: [] })
   })
@@ -67,9 +67,9 @@ describe('a proxy between two real programs', () => {
     await waitFor(() => server.endedAt !== null, { what: 'the upstream to see FIN' })
     await client.waitClosed()
     expect(client.bytes().toString()).toBe('last words')
-    await waitFor(() => [...lab.hub.lab.connections.values()].every(c => c.closed), { what: 'both legs closed' })
-    const closed = [...lab.hub.lab.connections.values()].map(c => c.info())
-    expect(closed.every(c => c.closeReason === 'peer-fin' || c.closeReason === 'lab-close')).toBe(true)
+    await waitFor(() => [...lab.hub.lab.connections.values()].every((c) => c.closed), { what: 'both legs closed' })
+    const closed = [...lab.hub.lab.connections.values()].map((c) => c.info())
+    expect(closed.every((c) => c.closeReason === 'peer-fin' || c.closeReason === 'lab-close')).toBe(true)
   })
 
   it('a refused upstream closes the client and says why; with reset the client sees ECONNRESET', async () => {
@@ -82,7 +82,10 @@ describe('a proxy between two real programs', () => {
     await c1.waitEnded()
     expect(c1.endedAt).not.toBeNull()
     expect(c1.error).toBeNull()
-    const leg = await lab.waitConn(c => c.proxy?.proxyName === 'dead' && c.state === 'closed', 'the client leg closed')
+    const leg = await lab.waitConn(
+      (c) => c.proxy?.proxyName === 'dead' && c.state === 'closed',
+      'the client leg closed'
+    )
     expect(leg.error).toMatch(/Upstream 127\.0\.0\.1:\d+: Connection refused/)
     await lab.ok('proxy:update', { name: 'dead', onUpstreamFailure: 'reset' })
     const c2 = await connectPeer(portOf(p.listen))
@@ -133,7 +136,7 @@ describe('a proxy between two real programs', () => {
     await lab.ok('proxy:delete', { name: 'p1' })
     await c.waitEnded()
     await expect(connectPeer(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' })
-    expect((await lab.ok('proxy:list', {})).proxies.map(p => p.name)).toEqual(['p2'])
+    expect((await lab.ok('proxy:list', {})).proxies.map((p) => p.name)).toEqual(['p2'])
     const missing = await lab.session.handle('proxy:delete', { name: 'p1' })
     expect(missing).toMatchObject({ ok: false, error: { code: 'not-found' } })
     c2.socket.destroy()
@@ -154,7 +157,7 @@ describe('a proxy between two real programs', () => {
     const c = await connectPeer(join(dir, 'in.sock'))
     c.socket.write('over unix')
     expect((await c.waitBytes(9)).toString()).toBe('over unix')
-    const leg = await lab.waitConn(x => x.proxy?.leg === 'upstream' && x.bytesIn === 9, 'upstream leg')
+    const leg = await lab.waitConn((x) => x.proxy?.leg === 'upstream' && x.bytesIn === 9, 'upstream leg')
     expect(leg.family).toBe('unix')
     c.socket.destroy()
   })

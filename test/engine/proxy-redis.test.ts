@@ -39,10 +39,13 @@ afterAll(async () => {
 function pairOf(
   clientBytesIn: number
 ): { client: ReturnType<TestLab['conn']>; upstream: ReturnType<TestLab['conn']> }[] {
-  const all = [...lab.hub.lab.connections.values()].map(c => c.info())
+  const all = [...lab.hub.lab.connections.values()].map((c) => c.info())
   return all
-    .filter(c => c.proxy?.leg === 'client' && c.bytesIn === clientBytesIn)
-    .map(client => ({ client, upstream: all.find(u => u.proxy?.leg === 'upstream' && u.proxy.pairId === client.id)! }))
+    .filter((c) => c.proxy?.leg === 'client' && c.bytesIn === clientBytesIn)
+    .map((client) => ({
+      client,
+      upstream: all.find((u) => u.proxy?.leg === 'upstream' && u.proxy.pairId === client.id)!
+    }))
 }
 
 describe('redis-cli through the lab to redis-server', () => {
@@ -55,7 +58,7 @@ describe('redis-cli through the lab to redis-server', () => {
     const reply = Buffer.from('$7\r\nproxied\r\n')
     const [pair] = await waitFor(
       () => {
-        const found = pairOf(get.length).filter(p => p.client.state === 'closed' && p.upstream?.state === 'closed')
+        const found = pairOf(get.length).filter((p) => p.client.state === 'closed' && p.upstream?.state === 'closed')
         return found.length > 0 ? found : null
       },
       { what: 'the GET pair closed' }
@@ -63,8 +66,8 @@ describe('redis-cli through the lab to redis-server', () => {
     expect([pair.client.bytesIn, pair.upstream.bytesOut]).toEqual([get.length, get.length])
     expect([pair.upstream.bytesIn, pair.client.bytesOut]).toEqual([reply.length, reply.length])
     const up = await lab.ok('connection:traffic', { connectionId: pair.upstream.id })
-    const sent = Buffer.concat(up.chunks.filter(c => c.dir === 'out').map(c => Buffer.from(c.data, 'base64')))
-    const got = Buffer.concat(up.chunks.filter(c => c.dir === 'in').map(c => Buffer.from(c.data, 'base64')))
+    const sent = Buffer.concat(up.chunks.filter((c) => c.dir === 'out').map((c) => Buffer.from(c.data, 'base64')))
+    const got = Buffer.concat(up.chunks.filter((c) => c.dir === 'in').map((c) => Buffer.from(c.data, 'base64')))
     expect(sent.equals(get)).toBe(true)
     expect(got.equals(reply)).toBe(true)
     expect(pair.upstream.family).toBe('unix')

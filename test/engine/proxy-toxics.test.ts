@@ -45,7 +45,7 @@ async function roundTrip(c: Peer, text: string): Promise<number> {
 }
 
 function leg(which: 'client' | 'upstream', nth = 0): ReturnType<TestLab['conn']> {
-  const legs = [...lab.hub.lab.connections.values()].map(x => x.info()).filter(x => x.proxy?.leg === which)
+  const legs = [...lab.hub.lab.connections.values()].map((x) => x.info()).filter((x) => x.proxy?.leg === which)
   return legs[nth]
 }
 
@@ -60,7 +60,9 @@ describe('faults on real sockets', () => {
     expect(slow).toBeLessThan(200 + 1500)
     expect(base).toBeLessThan(slow)
     const rec = await lab.ok('connection:traffic', { connectionId: leg('client').id })
-    expect(rec.marks?.some(m => /^held \d+ ms by latency$/.test(m.text) && m.toxic === 'latency_downstream')).toBe(true)
+    expect(rec.marks?.some((m) => /^held \d+ ms by latency$/.test(m.text) && m.toxic === 'latency_downstream')).toBe(
+      true
+    )
   })
 
   it('toxicity 0 does nothing', async () => {
@@ -86,7 +88,7 @@ describe('faults on real sockets', () => {
     expect(rate).toBeGreaterThan(300 * 0.85)
     expect(rate).toBeLessThan(300 * 1.15)
     // 100 ms slices: never one big read of everything.
-    expect(Math.max(...c.reads.map(r => r.data.length))).toBeLessThanOrEqual(60_000)
+    expect(Math.max(...c.reads.map((r) => r.data.length))).toBeLessThanOrEqual(60_000)
   })
 
   it('slicer: one write arrives upstream as many separate reads, bytes exact', async () => {
@@ -105,9 +107,9 @@ describe('faults on real sockets', () => {
     // The lab wrote each slice on its own (exact); the reader, 20 ms apart, sees them as separate reads
     // (a loaded machine may let a few pile up into one read, so the bound has margin).
     const rec = await lab.ok('connection:traffic', { connectionId: leg('upstream').id })
-    const writes = rec.chunks.filter(ch => ch.dir === 'out')
+    const writes = rec.chunks.filter((ch) => ch.dir === 'out')
     expect(writes.length).toBeGreaterThanOrEqual(8)
-    expect(Math.max(...writes.map(w => w.size))).toBeLessThanOrEqual(10)
+    expect(Math.max(...writes.map((w) => w.size))).toBeLessThanOrEqual(10)
     expect(server.reads.length).toBeGreaterThanOrEqual(writes.length / 2)
     expect(rec.marks?.[0]?.text).toMatch(/^100 bytes sliced into \d+ by slicer$/)
   })
@@ -121,7 +123,7 @@ describe('faults on real sockets', () => {
     c.socket.write(msg)
     const server = await up.peer()
     // A timer set now must not wait behind a million slices.
-    const lag = await new Promise<number>(r => {
+    const lag = await new Promise<number>((r) => {
       const t0 = Date.now()
       setTimeout(() => r(Date.now() - t0), 1)
     })
@@ -171,7 +173,7 @@ describe('faults on real sockets', () => {
     c.socket.write('into the void')
     await waitFor(() => leg('client')?.bytesIn === 13, { what: 'the lab to read the bytes' })
     // The bytes were read and swallowed; a later round of the event loop still shows nothing upstream.
-    await new Promise(r => setImmediate(r))
+    await new Promise((r) => setImmediate(r))
     const server = await up.peer()
     expect(server.bytes().length).toBe(0)
     expect(leg('upstream').bytesOut).toBe(0)
@@ -312,7 +314,10 @@ describe('conditional faults', () => {
     await c4.waitClosed()
     expect(c4.error?.code).toBe('ECONNRESET')
     // A fault for one chosen live pair (as from its row): c3 only, c1 untouched.
-    const c3Leg = await lab.waitConn(x => x.proxy?.leg === 'client' && x.bytesIn === 5 && x.state === 'open', 'c3 leg')
+    const c3Leg = await lab.waitConn(
+      (x) => x.proxy?.leg === 'client' && x.bytesIn === 5 && x.state === 'open',
+      'c3 leg'
+    )
     await toxic({
       name: 'chosen',
       type: 'latency',

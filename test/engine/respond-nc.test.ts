@@ -40,7 +40,7 @@ describe('respond with the real nc', () => {
     await saw('Hi bob #2 (server 2)\n')
     nc.child.stdin.write('what?\nPEER\n')
     await saw('? what?\n')
-    const conn = await lab.waitConn(c => c.serverId === server.id)
+    const conn = await lab.waitConn((c) => c.serverId === server.id)
     await saw(`127.0.0.1:${conn.remote.port}\n`)
     const stats = await lab.ok('respond:stats', { serverId: server.id })
     expect(stats).toEqual({ serverId: server.id, hits: [2, 1, 0], fallback: 1, unmatched: 0, messages: 4, dropped: 0 })
@@ -53,7 +53,7 @@ describe('respond with the real nc', () => {
 
     nc.child.stdin.write('QUIT\n')
     await saw('bye\n')
-    const closed = await lab.waitConn(c => c.id === conn.id && c.state === 'closed', 'the first nc to be closed')
+    const closed = await lab.waitConn((c) => c.id === conn.id && c.state === 'closed', 'the first nc to be closed')
     expect(closed.closeReason).toBe('lab-close')
     expect(nc.output().toString()).toBe(
       `220 lab ready\r\nHi ann #1 (server 1)\nHi bob #2 (server 2)\n? what?\n127.0.0.1:${conn.remote.port}\nbye\n`
@@ -75,7 +75,7 @@ describe('respond with the real nc', () => {
     const took = Date.now() - t0
     expect(r.stdout.toString()).toBe('late\n')
     expect(took).toBeGreaterThanOrEqual(280)
-    const c = await lab.waitConn(x => x.serverId === server.id && x.state === 'closed')
+    const c = await lab.waitConn((x) => x.serverId === server.id && x.state === 'closed')
     expect(c.closeReason).toBe('lab-close')
     expect(c.bytesOut).toBe(5)
   })
@@ -133,7 +133,7 @@ describe('respond with the real nc', () => {
       sample: { format: 'escapes', text: 'HELLO zed\\r\\nnothing\\nQUIT\\npartial' }
     })
     const reply = (b: string | null) => (b === null ? null : Buffer.from(b, 'base64').toString())
-    expect(r.messages.map(m => [m.start, m.end, m.rule, m.fallback, reply(m.reply), m.then])).toEqual([
+    expect(r.messages.map((m) => [m.start, m.end, m.rule, m.fallback, reply(m.reply), m.then])).toEqual([
       [0, 11, 0, false, 'Hi zed #1 (server 1)\n', null],
       [11, 19, -1, true, '? nothing\n', null],
       [19, 24, 2, false, 'bye\n', 'close']
@@ -153,7 +153,7 @@ describe('respond with the real nc', () => {
     const input = Array.from({ length: n }, (_, k) => `n${k}\n`).join('')
     const r = await run('nc', ['-N', '127.0.0.1', String(server.bound.port)], { input, timeoutMs: 20_000 })
     expect(r.stdout.toString()).toBe(Array.from({ length: n }, (_, k) => `${k},`).join(''))
-    const c = await lab.waitConn(x => x.serverId === server.id && x.state === 'closed')
+    const c = await lab.waitConn((x) => x.serverId === server.id && x.state === 'closed')
     // One write per chunk read plus one per deferred turn of 256 messages.
     expect(c.chunksOut).toBeLessThanOrEqual(c.chunksIn + Math.ceil(n / 256) + 1)
     expect((await lab.ok('respond:stats', { serverId: server.id })).hits).toEqual([n])
@@ -177,7 +177,7 @@ describe('respond with the real nc', () => {
     const sock = connect(server.bound.port, '127.0.0.1')
     const got: Buffer[] = []
     sock.on('data', (d: Buffer) => got.push(d))
-    await new Promise<void>(resolve => sock.once('connect', () => resolve()))
+    await new Promise<void>((resolve) => sock.once('connect', () => resolve()))
     // 16 MiB of 'a' then '!' : classic catastrophic backtracking for ^(a+)+$ in a backtracking engine.
     const mib = Buffer.alloc(1024 * 1024, 0x61)
     let maxLag = 0
@@ -203,7 +203,7 @@ describe('respond with the real nc', () => {
     expect(Date.now() - t0).toBeLessThan(15_000)
     // Generous: the loop must never be held for seconds by one message.
     expect(maxLag).toBeLessThan(1_500)
-    const conn = await lab.waitConn(c => c.serverId === server.id)
+    const conn = await lab.waitConn((c) => c.serverId === server.id)
     expect(conn.bytesIn).toBe(16 * 1024 * 1024 + 2 + 60_002 + 30_001)
   }, 30_000)
 })

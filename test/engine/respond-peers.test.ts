@@ -25,7 +25,7 @@ afterEach(async () => {
 /** The engine's traffic record of a connection, framed. */
 async function framed(connectionId: number, framing: FramingInput) {
   const rec = await lab.ok('connection:traffic', { connectionId })
-  const chunks = rec.chunks.map(c => ({
+  const chunks = rec.chunks.map((c) => ({
     seq: c.seq,
     dir: c.dir,
     size: c.size,
@@ -96,17 +96,17 @@ describe('framing real traffic through the engine', () => {
     for (let k = 0; k < 4; k++) {
       py.child.stdin.write('\n')
       await waitFor(
-        () => [...lab.hub.lab.connections.values()].some(c => c.serverId === server.id && c.chunksIn === k + 1),
+        () => [...lab.hub.lab.connections.values()].some((c) => c.serverId === server.id && c.chunksIn === k + 1),
         { what: `read ${k + 1}` }
       )
     }
     expect(await py.exited).toBe(0)
     expect(py.stderr()).toBe('')
     expect(py.output().toString('latin1')).toBe('\x00\x04PONG\x00\x02ok\x00\x02ok\x00\x04PONG\x00\x02ok')
-    const conn = await lab.waitConn(c => c.serverId === server.id && c.state === 'closed')
+    const conn = await lab.waitConn((c) => c.serverId === server.id && c.state === 'closed')
     const { framed: f } = await framed(conn.id, framing)
-    expect(f.in.chunkStarts.map(c => c.offset)).toEqual([0, 14, 18, 40])
-    expect(f.in.messages.map(m => [m.start, m.end, text(m.data)])).toEqual([
+    expect(f.in.chunkStarts.map((c) => c.offset)).toEqual([0, 14, 18, 40])
+    expect(f.in.messages.map((m) => [m.start, m.end, text(m.data)])).toEqual([
       [0, 6, 'PING'],
       [6, 13, 'hello'],
       [13, 36, 'a longer message body'],
@@ -117,9 +117,9 @@ describe('framing real traffic through the engine', () => {
     expect(f.in.pending).toBeNull()
     // The message 13-36 spans three reads (the first read held two whole messages and one header byte); 36-42 spans two.
     const crossing = (m: { start: number; end: number }) =>
-      f.in.chunkStarts.filter(c => c.offset > m.start && c.offset < m.end).length
+      f.in.chunkStarts.filter((c) => c.offset > m.start && c.offset < m.end).length
     expect(f.in.messages.map(crossing)).toEqual([0, 0, 2, 1, 0])
-    expect(f.out.messages.map(m => text(m.data))).toEqual(['PONG', 'ok', 'ok', 'PONG', 'ok'])
+    expect(f.out.messages.map((m) => text(m.data))).toEqual(['PONG', 'ok', 'ok', 'PONG', 'ok'])
   })
 
   it('detects HTTP from a curl request and frames both directions', async () => {
@@ -134,13 +134,13 @@ describe('framing real traffic through the engine', () => {
       `http://127.0.0.1:${server.bound.port}/lab?x=1`
     ])
     expect(r.stdout.toString()).toBe('200')
-    const conn = await lab.waitConn(c => c.serverId === server.id && c.state === 'closed')
+    const conn = await lab.waitConn((c) => c.serverId === server.id && c.state === 'closed')
     const { chunks, framed: f } = await framed(conn.id, 'http')
-    const guess = detectFraming(chunks.find(c => c.dir === 'in')!.bytes)
+    const guess = detectFraming(chunks.find((c) => c.dir === 'in')!.bytes)
     expect(guess?.framing).toBe('http')
     expect(guess?.reason).toBe('starts with the request line "GET /lab?x=1 HTTP/1.1"')
-    expect(f.in.messages.map(m => m.summary)).toEqual(['GET /lab?x=1 HTTP/1.1'])
-    expect(f.out.messages.map(m => m.summary)).toEqual(['HTTP/1.1 200 OK'])
+    expect(f.in.messages.map((m) => m.summary)).toEqual(['GET /lab?x=1 HTTP/1.1'])
+    expect(f.out.messages.map((m) => m.summary)).toEqual(['HTTP/1.1 200 OK'])
     expect(f.out.messages[0].end).toBe(conn.bytesOut)
   })
 
@@ -176,7 +176,7 @@ describe('framing real traffic through the engine', () => {
     expect(r.stdout.toString()).toBe('ok\n 200\n 404\n')
     const stats = await lab.ok('respond:stats', { serverId: server.id })
     expect(stats).toMatchObject({ hits: [1], fallback: 1, messages: 2 })
-    expect([...lab.hub.lab.connections.values()].filter(c => c.serverId === server.id)).toHaveLength(1)
+    expect([...lab.hub.lab.connections.values()].filter((c) => c.serverId === server.id)).toHaveLength(1)
   })
 
   it('RESP: redis-cli against a lab responder playing Redis, and the lab as a client of a real redis-server', async () => {
@@ -201,7 +201,7 @@ describe('framing real traffic through the engine', () => {
     expect(set.stdout.toString()).toBe('OK\n')
     const conns = await waitFor(
       () => {
-        const cs = [...lab.hub.lab.connections.values()].filter(c => c.serverId === server.id && c.closed)
+        const cs = [...lab.hub.lab.connections.values()].filter((c) => c.serverId === server.id && c.closed)
         return cs.length === 2 ? cs : null
       },
       { what: 'both redis-cli connections closed' }
@@ -240,7 +240,7 @@ describe('framing real traffic through the engine', () => {
     await lab.ok('connection:send', { connectionId: client.id, payload: { format: 'escapes', text: cmds } })
     await waitFor(() => lab.conn(client.id).bytesIn >= 5 + 11 + 5 + 7, { what: 'four replies from redis-server' })
     const real = await framed(client.id, 'resp')
-    expect(real.framed.out.messages.map(m => m.summary)).toEqual(['SET k hello', 'GET k', 'GET none', 'PING'])
-    expect(real.framed.in.messages.map(m => m.summary)).toEqual(['+OK', 'hello', '(nil)', '+PONG'])
+    expect(real.framed.out.messages.map((m) => m.summary)).toEqual(['SET k hello', 'GET k', 'GET none', 'PING'])
+    expect(real.framed.in.messages.map((m) => m.summary)).toEqual(['+OK', 'hello', '(nil)', '+PONG'])
   }, 30_000)
 })

@@ -24,7 +24,7 @@ describe('the README responder example', () => {
     const r = await run('nc', ['127.0.0.1', String(server.bound.port)], {
       input: 'helo me\r\nNOOP\r\nNOOP\r\nwhat\r\nQUIT\r\n'
     })
-    const conn = await lab.waitConn(c => c.serverId === server.id)
+    const conn = await lab.waitConn((c) => c.serverId === server.id)
     expect(r.stdout.toString()).toBe(
       `220 lab ESMTP ready\r\n250 hello me, you are 127.0.0.1:${conn.remote.port}\r\n250 ok (1 on this connection)\r\n250 ok (2 on this connection)\r\n500 what is what?\r\n221 bye\r\n`
     )

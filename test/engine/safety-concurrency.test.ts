@@ -30,7 +30,12 @@ describe('a burst of server:start commands', () => {
     const ids = started.map((s) => s.id)
     expect(new Set(ids).size).toBe(n)
     expect(lab.hub.lab.servers.size).toBe(n)
-    expect(lab.hub.lab.snapshot(0).servers.map((s) => s.id).sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b))
+    expect(
+      lab.hub.lab
+        .snapshot(0)
+        .servers.map((s) => s.id)
+        .sort((a, b) => a - b)
+    ).toEqual([...ids].sort((a, b) => a - b))
     for (const s of started) await lab.ok('server:stop', { serverId: s.id })
     for (const s of started) expect(await refused(s.bound.port)).toBe(true)
   })
@@ -42,10 +47,14 @@ describe('a burst of server:start commands', () => {
     const results = await Promise.all(pending)
     await disposed
     // Whatever managed to bind before the dispose is closed by it; nothing keeps serving under a lost id.
-    await waitFor(async () => {
-      for (const r of results) if (r.ok && !(await refused((r.value as { bound: { port: number } }).bound.port))) return false
-      return true
-    }, { what: 'every port closed', timeoutMs: 3_000 })
+    await waitFor(
+      async () => {
+        for (const r of results)
+          if (r.ok && !(await refused((r.value as { bound: { port: number } }).bound.port))) return false
+        return true
+      },
+      { what: 'every port closed', timeoutMs: 3_000 }
+    )
     lab = undefined
   })
 

@@ -57,7 +57,11 @@ describe('one flooding peer never freezes the lab', () => {
     const label = `[127.0.0.1:${flooderPort}] \n`
     const { worst, trips } = await slowestEcho(echo.bound.port, async () => {
       flooder.socket.write(Buffer.alloc(size, 0x0a))
-      const row = await lab!.waitConn((c) => c.remote.port === flooderPort && c.bytesIn === size, 'all newlines counted', 30_000)
+      const row = await lab!.waitConn(
+        (c) => c.remote.port === flooderPort && c.bytesIn === size,
+        'all newlines counted',
+        30_000
+      )
       expect(row.bytesIn).toBe(size)
       // Every listener gets every line.
       await waitFor(() => listeners.every((l, i) => l.socket.bytesRead - start[i] >= size * label.length), {
@@ -93,7 +97,11 @@ describe('one flooding peer never freezes the lab', () => {
     const n = 6_000
     const { worst } = await slowestEcho(echo.bound.port, async () => {
       client.socket.write(Buffer.from(request.repeat(n)))
-      await waitFor(() => client.socket.bytesRead >= one * (n + 1), { what: 'all answers', timeoutMs: 30_000, intervalMs: 50 })
+      await waitFor(() => client.socket.bytesRead >= one * (n + 1), {
+        what: 'all answers',
+        timeoutMs: 30_000,
+        intervalMs: 50
+      })
     })
     // A few hundred ms at most even on a loaded 2-core machine (the old code answered in time but with one write per request).
     expect(worst).toBeLessThan(1_000)

@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -34,7 +43,7 @@ describe('unix: paths past the system limit are refused, never truncated', () =>
     lab = createTestLab()
     const max = unixPathMaxBytes()
     const long = pathOfLength(max + 1)
-    writeFileSync(long, 'the user\'s data')
+    writeFileSync(long, "the user's data")
     const before = readdirSync(join(long, '..'))
 
     const start = await lab.session.handle('server:start', { host: `unix:${long}` })
@@ -53,7 +62,7 @@ describe('unix: paths past the system limit are refused, never truncated', () =>
     expect(lab.hub.lab.servers.size).toBe(0)
     // Nothing was bound at the truncated name, and the user's file is intact after every attempt.
     expect(readdirSync(join(long, '..'))).toEqual(before)
-    expect(readFileSync(long, 'utf8')).toBe('the user\'s data')
+    expect(readFileSync(long, 'utf8')).toBe("the user's data")
   })
 
   it('a path of exactly the limit works, and the bound path reported is the real one', async () => {
@@ -69,22 +78,22 @@ describe('unix: paths past the system limit are refused, never truncated', () =>
   })
 })
 
-describe('stop removes only the lab\'s own socket file', () => {
+describe("stop removes only the lab's own socket file", () => {
   for (const how of ['stop', 'stop accepting', 'quit'] as const) {
     it(`${how}: a user's file put where the socket was is left alone`, async () => {
       lab = createTestLab()
       const p = join(dir, 'lab.sock')
       const s = await lab.ok('server:start', { host: `unix:${p}` })
       unlinkSync(p)
-      writeFileSync(p, 'not the lab\'s')
+      writeFileSync(p, "not the lab's")
       if (how === 'stop') await lab.ok('server:stop', { serverId: s.id })
       else if (how === 'stop accepting') await lab.ok('server:configure', { serverId: s.id, accepting: false })
       else await lab.hub.dispose()
-      expect(readFileSync(p, 'utf8')).toBe('not the lab\'s')
+      expect(readFileSync(p, 'utf8')).toBe("not the lab's")
     })
   }
 
-  it('another server\'s socket at the path survives the lab\'s stop', async () => {
+  it("another server's socket at the path survives the lab's stop", async () => {
     lab = createTestLab()
     const p = join(dir, 'shared.sock')
     const s = await lab.ok('server:start', { host: `unix:${p}` })

@@ -25,7 +25,14 @@ describe('words and forms', () => {
   it('a peer whose address could not be read is explained, not just "unknown:0"', () => {
     const owner = { markDirty() {}, changed() {} }
     const socket = new net.Socket()
-    const conn = new LabConnection({ id: 1, serverId: 1, origin: 'accepted', socket, budget: new TrafficBudget(1024, 4096, 16), owner })
+    const conn = new LabConnection({
+      id: 1,
+      serverId: 1,
+      origin: 'accepted',
+      socket,
+      budget: new TrafficBudget(1024, 4096, 16),
+      owner
+    })
     expect(conn.remote.address).toBe('unknown')
     expect(conn.info().error).toMatch(/reset the connection before the lab could read its address/)
     socket.destroy()
@@ -38,7 +45,9 @@ describe('words and forms', () => {
   })
 
   it('zero-width, direction marks, BOM and separators are made visible', () => {
-    for (const cp of [0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xfeff, 0x061c, 0x2028, 0x2029]) {
+    for (const cp of [
+      0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xfeff, 0x061c, 0x2028, 0x2029
+    ]) {
       const out = visibleText(new TextEncoder().encode(`a${String.fromCodePoint(cp)}b`))
       expect(out).toBe(`a\\u{${cp.toString(16).toUpperCase()}}b`)
     }

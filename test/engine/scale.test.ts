@@ -102,7 +102,10 @@ class StreamMirror {
 
 /** The session calls a mirror needs (a LabSession satisfies it). */
 interface MirrorSession {
-  handle(name: unknown, payload: unknown): Promise<{ ok: true; value: unknown } | { ok: false; error: { message: string } }>
+  handle(
+    name: unknown,
+    payload: unknown
+  ): Promise<{ ok: true; value: unknown } | { ok: false; error: { message: string } }>
 }
 
 /**
@@ -163,10 +166,14 @@ describe('scale: a few hundred real connections', () => {
     const mirror = new StreamMirror()
     const batchTimes: number[] = []
     let largest = 0
-    const consumer = mirrorConsumer(mirror, () => session, (b: EventBatch) => {
-      batchTimes.push(Date.now())
-      largest = Math.max(largest, b.events.length + b.counters.ids.length)
-    })
+    const consumer = mirrorConsumer(
+      mirror,
+      () => session,
+      (b: EventBatch) => {
+        batchTimes.push(Date.now())
+        largest = Math.max(largest, b.events.length + b.counters.ids.length)
+      }
+    )
     const session: LabSession = h.connect(consumer.send)
     await consumer.start()
     const started = await h.run('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo' })
@@ -219,13 +226,29 @@ describe('scale: a few hundred real connections', () => {
 describe('scale: the consumer side of the stream', () => {
   function batch(seq: number, resync = false): EventBatch {
     const counters = { ids: [], bytesIn: [], bytesOut: [], chunksIn: [], chunksOut: [], lastActivity: [] }
-    return { seq, at: 0, resync, events: [], counters, servers: [], totals: { bytesIn: 0, bytesOut: 0, connectionsOpen: 0, connectionsEver: 0 } }
+    return {
+      seq,
+      at: 0,
+      resync,
+      events: [],
+      counters,
+      servers: [],
+      totals: { bytesIn: 0, bytesOut: 0, connectionsOpen: 0, connectionsEver: 0 }
+    }
   }
 
   it('applies batches in order after a snapshot, ignores ones the snapshot covers, and asks again on a gap or resync', () => {
     const m = new StreamMirror()
     expect(m.applyBatch(batch(1))).toBe('needs-snapshot')
-    m.applySnapshot({ seq: 3, at: 0, servers: [], serverCounters: [], connections: [], totals: batch(0).totals, limits: { trafficBytesPerConnection: 1, trafficBytesTotal: 1, closedConnectionsKept: 1 } })
+    m.applySnapshot({
+      seq: 3,
+      at: 0,
+      servers: [],
+      serverCounters: [],
+      connections: [],
+      totals: batch(0).totals,
+      limits: { trafficBytesPerConnection: 1, trafficBytesTotal: 1, closedConnectionsKept: 1 }
+    })
     expect(m.applyBatch(batch(3))).toBe('stale')
     expect(m.applyBatch(batch(4))).toBe('applied')
     expect(m.applyBatch(batch(6))).toBe('needs-snapshot')

@@ -21,7 +21,10 @@ describe('connection:send', () => {
     const nc = startPeer('nc', ['127.0.0.1', String(port)])
     procs.push(nc)
     const c = await lab.waitConn((c) => c.state === 'open', 'nc to connect')
-    const r = await lab.ok('connection:send', { connectionId: c.id, payload: { format: 'text', text: 'héllo', lineEnding: 'crlf' } })
+    const r = await lab.ok('connection:send', {
+      connectionId: c.id,
+      payload: { format: 'text', text: 'héllo', lineEnding: 'crlf' }
+    })
     expect(r).toEqual({ bytes: 8, connections: 1 })
     await waitFor(() => nc.output().equals(Buffer.from('héllo\r\n')), { what: 'nc to print the text' })
     expect(lab.conn(c.id)).toMatchObject({ bytesOut: 8, chunksOut: 1 })
@@ -33,7 +36,10 @@ describe('connection:send', () => {
     const b = await connectPeer({ port })
     peers.push(a, b)
     await lab.waitConn((c) => c.id === 2, 'two connections')
-    const r = await lab.ok('connection:send', { serverId: 1, payload: { format: 'hex', text: '48 65 6c\n6c 6f', lineEnding: 'lf' } })
+    const r = await lab.ok('connection:send', {
+      serverId: 1,
+      payload: { format: 'hex', text: '48 65 6c\n6c 6f', lineEnding: 'lf' }
+    })
     expect(r).toEqual({ bytes: 6, connections: 2 })
     await a.waitFor('Hello\n')
     await b.waitFor('Hello\n')
@@ -44,7 +50,10 @@ describe('connection:send', () => {
     const a = await connectPeer({ port })
     peers.push(a)
     const c = await lab.waitConn((c) => c.state === 'open', 'connected')
-    await lab.ok('connection:send', { connectionId: c.id, payload: { format: 'escapes', text: 'a\\r\\n\\x00\\tz', lineEnding: 'none' } })
+    await lab.ok('connection:send', {
+      connectionId: c.id,
+      payload: { format: 'escapes', text: 'a\\r\\n\\x00\\tz', lineEnding: 'none' }
+    })
     const got = await a.waitFor((b) => b.length === 6)
     expect([...got]).toEqual([0x61, 0x0d, 0x0a, 0x00, 0x09, 0x7a])
   })
@@ -55,13 +64,19 @@ describe('connection:send', () => {
     const b = await connectPeer({ port })
     peers.push(a, b)
     await lab.waitConn((c) => c.id === 2, 'two connections')
-    const r = await lab.session.handle('connection:send', { serverId: 1, payload: { format: 'hex', text: '48 6x 6c', lineEnding: 'none' } })
+    const r = await lab.session.handle('connection:send', {
+      serverId: 1,
+      payload: { format: 'hex', text: '48 6x 6c', lineEnding: 'none' }
+    })
     expect(r.ok).toBe(false)
     if (r.ok) return
     expect(r.error.code).toBe('bad-payload')
     expect(`${r.error.message} ${r.error.hint}`).toMatch(/position 4/)
     expect(lab.conn(1).bytesOut + lab.conn(2).bytesOut).toBe(0)
-    const one = await lab.session.handle('connection:send', { connectionId: 1, payload: { format: 'escapes', text: 'ok\\q', lineEnding: 'none' } })
+    const one = await lab.session.handle('connection:send', {
+      connectionId: 1,
+      payload: { format: 'escapes', text: 'ok\\q', lineEnding: 'none' }
+    })
     expect(one.ok).toBe(false)
     expect(lab.conn(1).bytesOut).toBe(0)
   })

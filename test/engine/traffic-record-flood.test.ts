@@ -52,7 +52,9 @@ function checkRead(rec: TrafficRecord, recorded: Buffer[], afterSeq: number): vo
       run.bytes += c.size - c.keptBytes
     } else run = null
   })
-  expect((rec.gaps ?? []).map(g => ({ from: g.fromSeq, to: g.toSeq, chunks: g.chunks, bytes: g.bytes }))).toEqual(runs)
+  expect((rec.gaps ?? []).map((g) => ({ from: g.fromSeq, to: g.toSeq, chunks: g.chunks, bytes: g.bytes }))).toEqual(
+    runs
+  )
 }
 
 describe('traffic record under the flood policy: any sequence of chunks', () => {
@@ -166,6 +168,6 @@ describe('traffic record under the flood policy: any sequence of chunks', () => 
     const rec = r.read(1)
     expect(rec.floodChunks).toBeUndefined()
     expect(rec.gaps).toBeUndefined()
-    expect(rec.chunks.every(c => c.keptBytes === c.size)).toBe(true)
+    expect(rec.chunks.every((c) => c.keptBytes === c.size)).toBe(true)
   })
 })

@@ -8,7 +8,9 @@ import { waitFor } from '../helpers/wait'
 /** The kept bytes of a record, oldest first, as one buffer. */
 function keptBytes(r: TrafficRecorder, dir?: 'in' | 'out'): Buffer {
   const rec = r.read(1)
-  return Buffer.concat(rec.chunks.filter((c) => dir === undefined || c.dir === dir).map((c) => Buffer.from(c.data, 'base64')))
+  return Buffer.concat(
+    rec.chunks.filter((c) => dir === undefined || c.dir === dir).map((c) => Buffer.from(c.data, 'base64'))
+  )
 }
 
 /** `n` bytes counting up from `from` (mod 256), so any tail is recognisable. */
@@ -71,7 +73,7 @@ describe('traffic record: one connection', () => {
     expect(Buffer.from(r.read(1).chunks[0].data, 'base64').equals(seqBytes(4_900, 100))).toBe(true)
   })
 
-  it('reads chunks back exactly across the ring buffer\'s wrap and its growth, for odd sizes', () => {
+  it("reads chunks back exactly across the ring buffer's wrap and its growth, for odd sizes", () => {
     const r = new TrafficRecorder(new TrafficBudget(1_000, 1_000_000, 10_000))
     const all: Buffer[] = []
     let sent = 0
@@ -85,7 +87,12 @@ describe('traffic record: one connection', () => {
       const got = Buffer.concat(rec.chunks.map((c) => Buffer.from(c.data, 'base64')))
       expect(got.equals(seqBytes(sent - got.length, got.length))).toBe(true)
       expect(got.length).toBe(Math.min(sent, 1_000))
-      expect(rec.chunks[rec.chunks.length - 1]).toMatchObject({ seq: i, size, keptBytes: size, dir: i % 3 === 0 ? 'out' : 'in' })
+      expect(rec.chunks[rec.chunks.length - 1]).toMatchObject({
+        seq: i,
+        size,
+        keptBytes: size,
+        dir: i % 3 === 0 ? 'out' : 'in'
+      })
     }
     expect(r.capacity).toBe(1_000)
   })
@@ -225,9 +232,13 @@ describe('traffic record: through real connections', () => {
     const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'discard' })
     const socks = Array.from({ length: 20 }, () => net.connect(server.bound.port, '127.0.0.1'))
     for (const s of socks) s.write(Buffer.alloc(6_000, 1))
-    await waitFor(() => lab.hub.lab.connections.size === 20 && [...lab.hub.lab.connections.values()].every((c) => c.bytesIn === 6_000), {
-      what: '20 × 6000 bytes'
-    })
+    await waitFor(
+      () =>
+        lab.hub.lab.connections.size === 20 && [...lab.hub.lab.connections.values()].every((c) => c.bytesIn === 6_000),
+      {
+        what: '20 × 6000 bytes'
+      }
+    )
     expect(lab.hub.lab.budget.total).toBeLessThanOrEqual(50_000)
     const held = [...lab.hub.lab.connections.values()].reduce((n, c) => n + c.traffic.capacity, 0)
     expect(held).toBe(lab.hub.lab.budget.total)
@@ -257,7 +268,12 @@ describe('traffic record: an echo stored once', () => {
     const sent = echoPairs(r, 3, 100)
     const rec = r.read(1)
     expect(rec.chunks.map((c) => [c.dir, c.size, c.keptBytes])).toEqual([
-      ['in', 100, 100], ['out', 100, 100], ['in', 100, 100], ['out', 100, 100], ['in', 100, 100], ['out', 100, 100]
+      ['in', 100, 100],
+      ['out', 100, 100],
+      ['in', 100, 100],
+      ['out', 100, 100],
+      ['in', 100, 100],
+      ['out', 100, 100]
     ])
     expect(keptBytes(r, 'out')).toEqual(Buffer.concat(sent))
     expect(keptBytes(r, 'in')).toEqual(Buffer.concat(sent))
@@ -291,7 +307,7 @@ describe('traffic record: an echo stored once', () => {
     expect(rec.droppedBytes + rec.chunks.reduce((n, c) => n + c.keptBytes, 0)).toBe(200)
   })
 
-  it('records an echo server\'s writes as repeats, with exact bytes per direction', async () => {
+  it("records an echo server's writes as repeats, with exact bytes per direction", async () => {
     lab = createTestLab()
     const s = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo' })
     const payload = seqBytes(3, 5_000)
@@ -302,7 +318,8 @@ describe('traffic record: an echo stored once', () => {
     await waitFor(() => Buffer.concat(got).length === payload.length, { what: 'the echo' })
     const conn = await lab.waitConn((c) => c.bytesOut === payload.length, 'the counters')
     const rec = await lab.ok('connection:traffic', { connectionId: conn.id })
-    const dirBytes = (d: 'in' | 'out'): Buffer => Buffer.concat(rec.chunks.filter((c) => c.dir === d).map((c) => Buffer.from(c.data, 'base64')))
+    const dirBytes = (d: 'in' | 'out'): Buffer =>
+      Buffer.concat(rec.chunks.filter((c) => c.dir === d).map((c) => Buffer.from(c.data, 'base64')))
     expect(dirBytes('in')).toEqual(payload)
     expect(dirBytes('out')).toEqual(payload)
     client.destroy()

@@ -27,7 +27,14 @@ describe('traffic record', () => {
     p.socket.write('def')
     await p.waitFor('abcdef')
     const t = await lab.ok('connection:traffic', { connectionId: 1 })
-    expect(t.chunks.map((c) => `${c.dir}:${c.size}:${decode(c.data)}`)).toEqual(['in:1:a', 'out:1:a', 'in:2:bc', 'out:2:bc', 'in:3:def', 'out:3:def'])
+    expect(t.chunks.map((c) => `${c.dir}:${c.size}:${decode(c.data)}`)).toEqual([
+      'in:1:a',
+      'out:1:a',
+      'in:2:bc',
+      'out:2:bc',
+      'in:3:def',
+      'out:3:def'
+    ])
     expect(t.chunks.map((c) => c.seq)).toEqual([0, 1, 2, 3, 4, 5])
     expect(t.nextSeq).toBe(6)
     expect(t.chunks.every((c) => c.at >= lab.conn(1).openedAt)).toBe(true)

@@ -10,7 +10,11 @@ export interface RunResult {
 }
 
 /** Runs a real peer (nc, socat, telnet, curl) to completion, killed after `timeoutMs`. */
-export function run(cmd: string, args: string[], { input, timeoutMs = 10_000 }: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<RunResult> {
+export function run(
+  cmd: string,
+  args: string[],
+  { input, timeoutMs = 10_000 }: { input?: string | Buffer; timeoutMs?: number } = {}
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: 'pipe' })
     const out: Buffer[] = []

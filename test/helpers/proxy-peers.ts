@@ -30,7 +30,7 @@ export function recordPeer(socket: net.Socket): Peer {
     endedAt: null,
     closedAt: null,
     error: null,
-    bytes: () => Buffer.concat(peer.reads.map(r => r.data)),
+    bytes: () => Buffer.concat(peer.reads.map((r) => r.data)),
     waitBytes: (n, timeoutMs = 5_000) =>
       waitFor(() => (peer.bytes().length >= n ? peer.bytes() : null), { timeoutMs, what: `${n} bytes at the peer` }),
     waitClosed: (timeoutMs = 5_000) =>
@@ -61,7 +61,7 @@ export interface Upstream {
 /** Starts an upstream. */
 export async function startUpstream({ echo = false, path }: { echo?: boolean; path?: string } = {}): Promise<Upstream> {
   const peers: Peer[] = []
-  const server = net.createServer({ allowHalfOpen: true }, s => {
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
     s.setNoDelay(true)
     const p = recordPeer(s)
     peers.push(p)
@@ -70,7 +70,7 @@ export async function startUpstream({ echo = false, path }: { echo?: boolean; pa
       s.on('end', () => s.end())
     }
   })
-  await new Promise<void>(r => (path ? server.listen(path, r) : server.listen(0, '127.0.0.1', r)))
+  await new Promise<void>((r) => (path ? server.listen(path, r) : server.listen(0, '127.0.0.1', r)))
   const addr = server.address()
   return {
     server,
@@ -78,7 +78,7 @@ export async function startUpstream({ echo = false, path }: { echo?: boolean; pa
     peers,
     peer: (i = 0) => waitFor(() => peers[i], { what: `upstream peer ${i}` }),
     close: () =>
-      new Promise<void>(r => {
+      new Promise<void>((r) => {
         for (const p of peers) p.socket.destroy()
         server.close(() => r())
       })

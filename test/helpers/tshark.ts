@@ -42,19 +42,19 @@ export async function tcpStreamCount(file: string): Promise<number> {
     r.stdout
       .toString()
       .split('\n')
-      .filter(l => l.trim() !== '')
+      .filter((l) => l.trim() !== '')
   ).size
 }
 
 /** tshark's fields of every packet, tab-separated, one row per packet. */
 export async function tsharkFields(file: string, fields: string[], filter?: string): Promise<string[][]> {
-  const args = ['-r', file, '-T', 'fields', ...fields.flatMap(f => ['-e', f])]
+  const args = ['-r', file, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])]
   if (filter) args.push('-Y', filter)
   const r = await run('tshark', args, { timeoutMs: 60_000 })
   if (r.code !== 0) throw new Error(`tshark failed (${r.code}): ${r.stderr}`)
   return r.stdout
     .toString()
     .split('\n')
-    .filter(l => l !== '')
-    .map(l => l.split('\t'))
+    .filter((l) => l !== '')
+    .map((l) => l.split('\t'))
 }

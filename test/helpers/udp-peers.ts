@@ -85,6 +85,6 @@ export async function backlogDrops(): Promise<number> {
   const text = await readFile('/proc/net/softnet_stat', 'utf8').catch(() => '')
   return text
     .split('\n')
-    .filter(l => l.trim() !== '')
+    .filter((l) => l.trim() !== '')
     .reduce((n, l) => n + parseInt(l.trim().split(/\s+/)[1] ?? '0', 16), 0)
 }

@@ -1,7 +1,11 @@
 /** Polls `check` until it returns a truthy value or `timeoutMs` passes; a bounded wait, never a fixed sleep. */
 export async function waitFor<T>(
   check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
-  { timeoutMs = 5_000, intervalMs = 10, what = 'condition' }: { timeoutMs?: number; intervalMs?: number; what?: string } = {}
+  {
+    timeoutMs = 5_000,
+    intervalMs = 10,
+    what = 'condition'
+  }: { timeoutMs?: number; intervalMs?: number; what?: string } = {}
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let last: unknown

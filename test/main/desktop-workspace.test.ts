@@ -47,15 +47,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 async function freePort(): Promise<number> {
   const s = net.createServer()
-  await new Promise<void>(r => s.listen(0, '127.0.0.1', r))
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
   const port = (s.address() as net.AddressInfo).port
-  await new Promise(r => s.close(r))
+  await new Promise((r) => s.close(r))
   return port
 }
 
 /** Whether something accepts connections on 127.0.0.1:port. */
 function listening(port: number): Promise<boolean> {
-  return new Promise<boolean>(resolve => {
+  return new Promise<boolean>((resolve) => {
     const s = net.connect(port, '127.0.0.1')
     s.once('connect', () => (s.destroy(), resolve(true)))
     s.once('error', () => resolve(false))

@@ -55,7 +55,9 @@ function open(): Promise<Client> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${web.port}${WS_PATH}`)
     const replies: Record<string, unknown>[] = []
-    const closed = new Promise<{ code: number; reason: string }>((r) => ws.on('close', (code, reason) => r({ code, reason: reason.toString() })))
+    const closed = new Promise<{ code: number; reason: string }>((r) =>
+      ws.on('close', (code, reason) => r({ code, reason: reason.toString() }))
+    )
     ws.on('message', (data) => {
       const m = JSON.parse(data.toString()) as Record<string, unknown>
       if (m.type !== 'batch') replies.push(m)
@@ -95,7 +97,9 @@ describe('browser mode WebSocket: before the token', () => {
       fc.string({ maxLength: 64 }).map((t) => JSON.stringify({ type: 'auth', token: t })),
       fc.jsonValue({ maxDepth: 2 }).map((t) => JSON.stringify({ type: 'auth', token: t })),
       fc.constant(JSON.stringify({ type: 'auth' })),
-      fc.constant(JSON.stringify({ type: 'request', id: 1, name: 'server:start', payload: { host: '127.0.0.1', port: 0 } })),
+      fc.constant(
+        JSON.stringify({ type: 'request', id: 1, name: 'server:start', payload: { host: '127.0.0.1', port: 0 } })
+      ),
       fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
       fc.string({ maxLength: 64 }).filter((s) => {
         try {
@@ -147,7 +151,13 @@ describe('browser mode WebSocket: after the token', () => {
         }
       }),
       fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
-      fc.record({ type: fc.constant('request'), id: fc.oneof(fc.string(), fc.constant(null), fc.double()), name: fc.jsonValue() }).map((v) => JSON.stringify(v))
+      fc
+        .record({
+          type: fc.constant('request'),
+          id: fc.oneof(fc.string(), fc.constant(null), fc.double()),
+          name: fc.jsonValue()
+        })
+        .map((v) => JSON.stringify(v))
     )
     await fc.assert(
       fc.asyncProperty(malformed, async (frame) => {
@@ -222,7 +232,8 @@ describe('browser mode WebSocket: after the token', () => {
       const result = r.result as { ok: boolean; error?: { message: string } }
       const field = Object.keys(payload as object).join('/')
       if (result.ok !== false) failures.push(`${name} ${field}: answered ok`)
-      else if ((result.error?.message.length ?? 0) > 2_000) failures.push(`${name} ${field}: a ${result.error?.message.length}-character message`)
+      else if ((result.error?.message.length ?? 0) > 2_000)
+        failures.push(`${name} ${field}: a ${result.error?.message.length}-character message`)
       if (fingerprint() !== before) failures.push(`${name} ${field}: the lab changed`)
     }
     c.ws.close()
@@ -232,7 +243,12 @@ describe('browser mode WebSocket: after the token', () => {
   it('an oversized frame closes that socket with 1009; the server goes on serving others', async () => {
     const c = await authed()
     const before = fingerprint()
-    const big = JSON.stringify({ type: 'request', id: 1, name: 'lab:snapshot', payload: { pad: 'x'.repeat(WS_MAX_MESSAGE_BYTES) } })
+    const big = JSON.stringify({
+      type: 'request',
+      id: 1,
+      name: 'lab:snapshot',
+      payload: { pad: 'x'.repeat(WS_MAX_MESSAGE_BYTES) }
+    })
     c.ws.send(big)
     expect((await c.closed).code).toBe(1009)
     cases++
@@ -271,7 +287,9 @@ describe('browser mode WebSocket: after the token', () => {
     sock.write(frame(0x1, Buffer.from(JSON.stringify({ type: 'auth', token: web.token }))))
     await waitFor(() => Buffer.concat(got).includes('"ready"'), { what: 'ready' })
     const servers = hub.lab.servers.size
-    const start = Buffer.from(JSON.stringify({ type: 'request', id: 99, name: 'server:start', payload: { host: '127.0.0.1', port: 0 } }))
+    const start = Buffer.from(
+      JSON.stringify({ type: 'request', id: 99, name: 'server:start', payload: { host: '127.0.0.1', port: 0 } })
+    )
     // Close (1000), then the replay: the same valid command, twice, on the closing socket.
     sock.write(Buffer.concat([frame(0x8, Buffer.from([0x03, 0xe8])), frame(0x1, start), frame(0x1, start)]))
     await new Promise<void>((r) => {
@@ -295,15 +313,26 @@ describe('browser mode WebSocket: after the token', () => {
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
     const refusedPort = (probe.address() as net.AddressInfo).port
     await new Promise<void>((r) => probe.close(() => r()))
-    const frames = Array.from({ length: N }, (_, i) => JSON.stringify({ type: 'request', id: 1000 + i, name: 'client:connect', payload: { host: '127.0.0.1', port: refusedPort } }))
+    const frames = Array.from({ length: N }, (_, i) =>
+      JSON.stringify({
+        type: 'request',
+        id: 1000 + i,
+        name: 'client:connect',
+        payload: { host: '127.0.0.1', port: refusedPort }
+      })
+    )
     for (const f of frames) c.ws.send(f)
     await waitFor(() => c.replies.length >= N, { what: `${N} answers`, timeoutMs: 10_000 })
     cases += N
     const kinds = new Set(c.replies.map((r) => r.type))
     expect([...kinds].every((k) => k === 'result' || k === 'error')).toBe(true)
-    expect(c.replies.filter((r) => r.type === 'error').every((r) => (r.error as { code: string }).code === 'busy')).toBe(true)
+    expect(
+      c.replies.filter((r) => r.type === 'error').every((r) => (r.error as { code: string }).code === 'busy')
+    ).toBe(true)
     expect(new Set(c.replies.map((r) => r.id)).size).toBe(N)
-    const results = c.replies.filter((r) => r.type === 'result').map((r) => r.result as { ok: boolean; error?: { code: string } })
+    const results = c.replies
+      .filter((r) => r.type === 'result')
+      .map((r) => r.result as { ok: boolean; error?: { code: string } })
     expect(results.every((r) => !r.ok && r.error?.code === 'ECONNREFUSED')).toBe(true)
     expect(hub.lab.connections.size).toBe(0)
     console.log(`[fuzz-ws] burst of ${N}: ${N - results.length} answered busy`)

@@ -15,7 +15,11 @@ const config = JSON.parse(read('electron-builder.json')) as {
   mac: { target: string[] }
   win: { target: string[] }
 }
-const pkg = JSON.parse(read('package.json')) as { main: string; scripts: Record<string, string>; devDependencies: Record<string, string> }
+const pkg = JSON.parse(read('package.json')) as {
+  main: string
+  scripts: Record<string, string>
+  devDependencies: Record<string, string>
+}
 
 describe('installers: electron-builder configuration', () => {
   it('names the app and builds AppImage + deb, dmg and NSIS with `npm run dist`', () => {

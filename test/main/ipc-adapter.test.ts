@@ -75,20 +75,29 @@ describe('IPC adapter', () => {
     const adapter = setupIpc(hub, ipc, makeTrustedUrlCheck(RENDERER))
     const win = fakeContents(1)
     adapter.attach(win)
-    const stranger = (await ipc.invoke('server:start', { port: 0 }, { id: 99 }, GOOD_URL)) as { ok: boolean; error: { code: string } }
+    const stranger = (await ipc.invoke('server:start', { port: 0 }, { id: 99 }, GOOD_URL)) as {
+      ok: boolean
+      error: { code: string }
+    }
     expect(stranger).toMatchObject({ ok: false, error: { code: 'forbidden' } })
-    const foreign = (await ipc.invoke('server:start', { port: 0 }, win, 'https://evil.example/')) as { ok: boolean; error: { code: string } }
+    const foreign = (await ipc.invoke('server:start', { port: 0 }, win, 'https://evil.example/')) as {
+      ok: boolean
+      error: { code: string }
+    }
     expect(foreign).toMatchObject({ ok: false, error: { code: 'forbidden' } })
     const otherFile = (await ipc.invoke('server:start', { port: 0 }, win, 'file:///tmp/evil.html')) as { ok: boolean }
     expect(otherFile.ok).toBe(false)
-    const bad = (await ipc.invoke('server:start', { port: 'abc' }, win, GOOD_URL)) as { ok: boolean; error: { message: string } }
+    const bad = (await ipc.invoke('server:start', { port: 'abc' }, win, GOOD_URL)) as {
+      ok: boolean
+      error: { message: string }
+    }
     expect(bad.ok).toBe(false)
     expect(bad.error.message).toContain('Port must be a whole number from 0 to 65535')
     expect(hub.lab.servers.size).toBe(0)
     adapter.dispose()
   })
 
-  it('closes a window\'s stream when the window is destroyed', async () => {
+  it("closes a window's stream when the window is destroyed", async () => {
     hub = createLabHub({ batcher: { intervalMs: 5 } })
     const ipc = new FakeIpcMain()
     const adapter = setupIpc(hub, ipc, makeTrustedUrlCheck(RENDERER))

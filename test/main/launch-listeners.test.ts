@@ -18,7 +18,13 @@ afterEach(async () => {
 describe('--listen in the desktop app', () => {
   it('starts each server asked for, ignoring the switches Electron and Chromium add', async () => {
     hub = createLabHub()
-    const failure = await startListenSpecs(hub, ['--no-sandbox', '--listen', 'uppercase@127.0.0.1:0', '--listen=chat@127.0.0.1:0', '--inspect=9229'])
+    const failure = await startListenSpecs(hub, [
+      '--no-sandbox',
+      '--listen',
+      'uppercase@127.0.0.1:0',
+      '--listen=chat@127.0.0.1:0',
+      '--inspect=9229'
+    ])
     expect(failure).toBeNull()
     const servers = [...hub.lab.servers.values()].map((s) => s.info())
     expect(servers.map((s) => s.behaviour)).toEqual(['uppercase', 'chat'])
@@ -45,13 +51,29 @@ describe('--listen with udp: and tls:', () => {
   it('starts a UDP and a TLS server from the command line and names how to reach each', async () => {
     certDir = await mkdtemp(join(tmpdir(), 'tcp-lab-launch-'))
     hub = createLabHub({ certDir })
-    const failure = await startListenSpecs(hub, ['--listen', 'echo@udp:127.0.0.1:0', '--listen', 'http@tls:127.0.0.1:0'])
+    const failure = await startListenSpecs(hub, [
+      '--listen',
+      'echo@udp:127.0.0.1:0',
+      '--listen',
+      'http@tls:127.0.0.1:0'
+    ])
     expect(failure).toBeNull()
     const [udp, tls] = [...hub.lab.servers.values()].map((s) => s.info())
     expect([udp.protocol, tls.protocol]).toEqual(['udp', 'tls'])
     expect(describeListening(udp)).toBe(`echo on udp:127.0.0.1:${udp.bound.port} (nc -u 127.0.0.1 ${udp.bound.port})`)
-    expect(describeListening(tls)).toMatch(new RegExp(`^http on tls:127\\.0\\.0\\.1:${tls.bound.port} \\(openssl s_client -connect 127\\.0\\.0\\.1:${tls.bound.port} -CAfile \\S+\\.pem`))
-    const r = await run('curl', ['-sS', '--max-time', '5', '--cacert', tls.certificate!.certPath!, `https://127.0.0.1:${tls.bound.port}/x`])
+    expect(describeListening(tls)).toMatch(
+      new RegExp(
+        `^http on tls:127\\.0\\.0\\.1:${tls.bound.port} \\(openssl s_client -connect 127\\.0\\.0\\.1:${tls.bound.port} -CAfile \\S+\\.pem`
+      )
+    )
+    const r = await run('curl', [
+      '-sS',
+      '--max-time',
+      '5',
+      '--cacert',
+      tls.certificate!.certPath!,
+      `https://127.0.0.1:${tls.bound.port}/x`
+    ])
     expect(r.stdout.toString()).toMatch(/GET \/x HTTP\/1\.1/)
   })
 })

@@ -20,7 +20,7 @@ describe('package.json: the commands the README promises', () => {
     expect(pkg.devDependencies.electron).toMatch(/^\^45\./)
   })
 
-  it('points main at electron-vite\'s standard output and ships the tcp-lab command', () => {
+  it("points main at electron-vite's standard output and ships the tcp-lab command", () => {
     expect(pkg.main).toBe('./out/main/index.js')
     expect(pkg.bin['tcp-lab']).toBe('bin/tcp-lab.js')
     expect(pkg.scripts.test).toContain('vitest run')

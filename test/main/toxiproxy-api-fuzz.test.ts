@@ -26,7 +26,7 @@ function send(method: string, path: string, body: string): Promise<{ status: num
   return new Promise((resolve, reject) => {
     const req = http.request(
       { host: '127.0.0.1', port: api.port, method, path, headers: { 'content-type': 'application/json' } },
-      res => {
+      (res) => {
         let text = ''
         res.on('data', (d: Buffer) => (text += d.toString()))
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
@@ -38,10 +38,12 @@ function send(method: string, path: string, body: string): Promise<{ status: num
 }
 
 const state = async (): Promise<string> =>
-  JSON.stringify((await lab.ok('proxy:list', {})).proxies.map(p => [p.name, p.listen, p.upstream, p.enabled, p.toxics]))
+  JSON.stringify(
+    (await lab.ok('proxy:list', {})).proxies.map((p) => [p.name, p.listen, p.upstream, p.enabled, p.toxics])
+  )
 
 const hostile = fc.oneof(
-  fc.jsonValue({ maxDepth: 3 }).map(v => JSON.stringify(v)),
+  fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
   fc.string({ maxLength: 60 }),
   fc
     .record(
@@ -60,7 +62,7 @@ const hostile = fc.oneof(
       },
       { requiredKeys: [] }
     )
-    .map(v => JSON.stringify(v))
+    .map((v) => JSON.stringify(v))
 )
 
 describe('the Toxiproxy API under hostile input', () => {
@@ -73,7 +75,7 @@ describe('the Toxiproxy API under hostile input', () => {
   ] as const) {
     it(`${method} ${path}: refused in words or a valid change, never a 500`, async () => {
       await fc.assert(
-        fc.asyncProperty(hostile, async body => {
+        fc.asyncProperty(hostile, async (body) => {
           const before = await state()
           const r = await send(method, path, body)
           expect(r.status).not.toBe(500)
@@ -90,7 +92,7 @@ describe('the Toxiproxy API under hostile input', () => {
             await lab
               .ok('proxy:update', { name: 'keep', listen: '127.0.0.1:0', upstream: '127.0.0.1:9', enabled: false })
               .catch(() => undefined)
-            const keep = (await lab.ok('proxy:list', {})).proxies.find(p => p.name === 'keep')
+            const keep = (await lab.ok('proxy:list', {})).proxies.find((p) => p.name === 'keep')
             for (const t of keep?.toxics ?? []) await lab.ok('toxic:remove', { proxy: 'keep', name: t.name })
             await lab.ok('toxic:add', {
               proxy: 'keep',

@@ -37,7 +37,7 @@ function raw(
   return new Promise((resolve, reject) => {
     const req = http.request(
       { host: '127.0.0.1', port: api.port, method, path, headers: { 'content-type': 'application/json', ...headers } },
-      res => {
+      (res) => {
         let text = ''
         res.on('data', (d: Buffer) => (text += d.toString()))
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
@@ -67,7 +67,7 @@ describe('the Toxiproxy API, driven by toxiproxy-node-client', () => {
     const inLab = (await lab.ok('proxy:list', {})).proxies[0]
     expect(inLab.toxics[0]).toMatchObject({ name: 'latency_downstream', type: 'latency', stream: 'downstream' })
     await waitFor(
-      () => lab.batches.some(b => b.events.some(e => e.type === 'proxy.updated' && e.proxy.toxics.length === 1)),
+      () => lab.batches.some((b) => b.events.some((e) => e.type === 'proxy.updated' && e.proxy.toxics.length === 1)),
       { what: 'a proxy.updated event' }
     )
     // Real traffic feels it.
@@ -89,7 +89,7 @@ describe('the Toxiproxy API, driven by toxiproxy-node-client', () => {
     const all = await client.getAll()
     expect(Object.keys(all)).toEqual(['redis'])
     const listed = JSON.parse((await raw('GET', '/proxies/redis/toxics')).body) as { name: string }[]
-    expect(listed.map(t => t.name)).toEqual(['latency_downstream', 'from-ui'])
+    expect(listed.map((t) => t.name)).toEqual(['latency_downstream', 'from-ui'])
     await toxic.remove()
     peer.socket.destroy()
     const disabled = await (
@@ -120,7 +120,7 @@ describe('the Toxiproxy API, driven by toxiproxy-node-client', () => {
     )
     expect(bad.status).toBe(400)
     expect(JSON.parse(bad.body)).toEqual({ error: 'missing required field: upstream at proxy 2', status: 400 })
-    expect((await lab.ok('proxy:list', {})).proxies.map(p => p.name)).toEqual(['a', 'b'])
+    expect((await lab.ok('proxy:list', {})).proxies.map((p) => p.name)).toEqual(['a', 'b'])
   })
 
   it('answers with Toxiproxy status codes and error bodies', async () => {

@@ -43,7 +43,9 @@ describe('a WebSocket client that stops reading', () => {
     const peer = net.connect({ port, host: '127.0.0.1' })
     sockets.push(peer)
     peer.write(Buffer.alloc(256 * 1024, 0x41))
-    const conn = await waitFor(() => [...hub.lab.connections.values()].find((c) => c.bytesIn === 256 * 1024), { what: 'bytes in' })
+    const conn = await waitFor(() => [...hub.lab.connections.values()].find((c) => c.bytesIn === 256 * 1024), {
+      what: 'bytes in'
+    })
 
     const ws = openWs()
     await new Promise<void>((resolve) => ws.once('open', () => resolve()))
@@ -55,7 +57,9 @@ describe('a WebSocket client that stops reading', () => {
     let worst = 0
     const total = 1_500
     for (let i = 0; i < total; i++) {
-      ws.send(JSON.stringify({ type: 'request', id: i, name: 'connection:traffic', payload: { connectionId: conn.id } }))
+      ws.send(
+        JSON.stringify({ type: 'request', id: i, name: 'connection:traffic', payload: { connectionId: conn.id } })
+      )
       if (i % 100 === 0) await new Promise((r) => setImmediate(r))
       worst = Math.max(worst, serverSide.bufferedAmount)
     }
@@ -83,12 +87,14 @@ describe('caps on the UI port', () => {
 
   it(`closes TCP connections past ${WEB_MAX_CONNECTIONS} at once`, async () => {
     const conns = await Promise.all(
-      Array.from({ length: WEB_MAX_CONNECTIONS + 20 }, () =>
-        new Promise<net.Socket>((resolve) => {
-          const s = net.connect({ port: web.port, host: '127.0.0.1' }, () => resolve(s))
-          s.on('error', () => undefined)
-          sockets.push(s)
-        })
+      Array.from(
+        { length: WEB_MAX_CONNECTIONS + 20 },
+        () =>
+          new Promise<net.Socket>((resolve) => {
+            const s = net.connect({ port: web.port, host: '127.0.0.1' }, () => resolve(s))
+            s.on('error', () => undefined)
+            sockets.push(s)
+          })
       )
     )
     const closed = await waitFor(

@@ -42,9 +42,17 @@ async function authed(): Promise<{ ws: WebSocket; messages: unknown[] }> {
   return o
 }
 
-async function call(o: { ws: WebSocket; messages: unknown[] }, id: number, name: unknown, payload: unknown): Promise<Record<string, unknown>> {
+async function call(
+  o: { ws: WebSocket; messages: unknown[] },
+  id: number,
+  name: unknown,
+  payload: unknown
+): Promise<Record<string, unknown>> {
   o.ws.send(JSON.stringify({ type: 'request', id, name, payload }))
-  return waitFor(() => o.messages.find((m) => (m as { id?: number }).id === id) as Record<string, unknown> | undefined, { what: `answer ${id}` })
+  return waitFor(
+    () => o.messages.find((m) => (m as { id?: number }).id === id) as Record<string, unknown> | undefined,
+    { what: `answer ${id}` }
+  )
 }
 
 describe('web server: token and URL', () => {
@@ -72,7 +80,14 @@ describe('web server: static files', () => {
   })
 
   it('refuses path traversal and answers 404 for missing files', async () => {
-    for (const p of ['/../secret.txt', '/assets/../../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/%2e%2e%5csecret.txt', '/a%00b']) {
+    for (const p of [
+      '/../secret.txt',
+      '/assets/../../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/..%2fsecret.txt',
+      '/%2e%2e%5csecret.txt',
+      '/a%00b'
+    ]) {
       const r = await httpGet(web.port, p)
       expect(r.status, p).toBe(400)
       expect(r.body).not.toContain('SECRET')
@@ -87,7 +102,12 @@ describe('web server: static files', () => {
     for (const h of [host(), `localhost:${web.port}`, `[::1]:${web.port}`]) {
       expect((await httpGet(web.port, '/', { Host: h })).status, h).toBe(200)
     }
-    for (const h of [`evil.example:${web.port}`, '127.0.0.1', `127.0.0.1:${web.port + 1}`, `localhost.evil.example:${web.port}`]) {
+    for (const h of [
+      `evil.example:${web.port}`,
+      '127.0.0.1',
+      `127.0.0.1:${web.port + 1}`,
+      `localhost.evil.example:${web.port}`
+    ]) {
       const r = await httpGet(web.port, '/', { Host: h })
       expect(r.status, h).toBe(403)
       expect(r.body).toMatch(/not this lab's address/)
@@ -103,7 +123,10 @@ describe('web server: static files', () => {
 describe('web server: WebSocket security', () => {
   it('refuses a foreign Origin, a foreign Host and a wrong path during the upgrade', async () => {
     expect(await openWs(web.port, { Origin: 'http://evil.example' })).toEqual({ kind: 'refused', status: 403 })
-    expect(await openWs(web.port, { Origin: `http://localhost:${web.port + 1}` })).toEqual({ kind: 'refused', status: 403 })
+    expect(await openWs(web.port, { Origin: `http://localhost:${web.port + 1}` })).toEqual({
+      kind: 'refused',
+      status: 403
+    })
     expect(await openWs(web.port, { Host: `evil.example:${web.port}` })).toEqual({ kind: 'refused', status: 403 })
     expect(await openWs(web.port, {}, '/other')).toEqual({ kind: 'refused', status: 404 })
     const same = await openWs(web.port, { Origin: `http://${host()}` })
@@ -139,7 +162,9 @@ describe('web server: WebSocket security', () => {
     const watcher = await authed()
     const r = await hub.run('server:start', { port: 0 })
     expect(r.ok).toBe(true)
-    await waitFor(() => watcher.messages.some((m) => (m as { type: string }).type === 'batch'), { what: 'a batch to the authed socket' })
+    await waitFor(() => watcher.messages.some((m) => (m as { type: string }).type === 'batch'), {
+      what: 'a batch to the authed socket'
+    })
     expect(waiting.messages).toEqual([])
     await hub.run('server:stop', { serverId: (r as { value: { id: number } }).value.id })
     waiting.ws.terminate()
@@ -153,16 +178,25 @@ describe('web server: WebSocket security', () => {
     const started = await call(o, 2, 'server:start', { host: '127.0.0.1', port: 0 })
     expect(started).toMatchObject({ type: 'result', result: { ok: true, value: { behaviour: 'echo' } } })
     const batch = await waitFor(
-      () => o.messages.find((m) => (m as { type: string; batch?: { events: { type: string }[] } }).batch?.events.some((e) => e.type === 'server.listening')),
+      () =>
+        o.messages.find((m) =>
+          (m as { type: string; batch?: { events: { type: string }[] } }).batch?.events.some(
+            (e) => e.type === 'server.listening'
+          )
+        ),
       { what: 'server.listening batch' }
     )
     expect(batch).toBeDefined()
     const bad = await call(o, 3, 'server:start', { port: 70000 })
-    expect(bad).toMatchObject({ result: { ok: false, error: { code: 'invalid', message: expect.stringContaining('not 70000') } } })
+    expect(bad).toMatchObject({
+      result: { ok: false, error: { code: 'invalid', message: expect.stringContaining('not 70000') } }
+    })
     expect(await call(o, 4, 'no:such', {})).toMatchObject({ result: { ok: false, error: { code: 'unknown-command' } } })
     o.ws.send('{not json')
     o.ws.send(JSON.stringify({ type: 'bogus', id: 5 }))
-    await waitFor(() => o.messages.filter((m) => (m as { type: string }).type === 'error').length >= 2, { what: 'two error replies' })
+    await waitFor(() => o.messages.filter((m) => (m as { type: string }).type === 'error').length >= 2, {
+      what: 'two error replies'
+    })
     expect(o.messages.filter((m) => (m as { type: string }).type === 'error')).toEqual([
       { type: 'error', id: null, error: { code: 'bad-message', message: 'Messages must be JSON text' } },
       { type: 'error', id: 5, error: { code: 'bad-message', message: expect.any(String) } }

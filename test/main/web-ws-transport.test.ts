@@ -53,7 +53,9 @@ class MemoryStorage {
 function page(port: number, hash: string, storage = new MemoryStorage()) {
   const replaced: string[] = []
   const location = { hash, host: `127.0.0.1:${port}`, protocol: 'http:', pathname: '/', search: '' }
-  const history = { replaceState: (_d: unknown, _u: string, url?: string | URL | null): void => void replaced.push(String(url)) }
+  const history = {
+    replaceState: (_d: unknown, _u: string, url?: string | URL | null): void => void replaced.push(String(url))
+  }
   return { location, history, storage, replaced }
 }
 
@@ -115,7 +117,9 @@ describe('ws-transport against a real web server', () => {
     const started = await t.request('server:start', { host: '127.0.0.1', port: 0 })
     if (!started.ok) throw new Error(started.error.message)
     expect(started.value.bound.port).toBeGreaterThan(0)
-    await waitFor(() => batches.some((b) => b.events.some((e) => e.type === 'server.listening')), { what: 'listening batch' })
+    await waitFor(() => batches.some((b) => b.events.some((e) => e.type === 'server.listening')), {
+      what: 'listening batch'
+    })
     const bad = await t.request('server:start', { host: '127.0.0.1', port: 70000 })
     expect(bad).toEqual({ ok: false, error: { code: 'invalid', message: expect.stringContaining('not 70000') } })
     expect((await t.request('server:stop', { serverId: started.value.id })).ok).toBe(true)
@@ -151,6 +155,9 @@ describe('ws-transport against a real web server', () => {
 
   it('fails at once without a token', async () => {
     const t = transport(page(web.port, ''))
-    expect(await t.request('lab:snapshot', {})).toMatchObject({ ok: false, error: { code: 'no-token', message: expect.stringContaining('#token=') } })
+    expect(await t.request('lab:snapshot', {})).toMatchObject({
+      ok: false,
+      error: { code: 'no-token', message: expect.stringContaining('#token=') }
+    })
   })
 })

@@ -49,10 +49,13 @@ describe('main window', () => {
     expect(checkHandler?.()).toBe(false)
     const listeners = new Map<string, (e: { preventDefault(): void }) => void>()
     let openHandler: (() => { action: string }) | undefined
-    contentsHook?.({}, {
-      setWindowOpenHandler: (h: typeof openHandler) => (openHandler = h),
-      on: (name: string, h: (e: { preventDefault(): void }) => void) => listeners.set(name, h)
-    })
+    contentsHook?.(
+      {},
+      {
+        setWindowOpenHandler: (h: typeof openHandler) => (openHandler = h),
+        on: (name: string, h: (e: { preventDefault(): void }) => void) => listeners.set(name, h)
+      }
+    )
     expect(openHandler?.()).toEqual({ action: 'deny' })
     for (const name of ['will-navigate', 'will-redirect', 'will-attach-webview']) {
       const prevent = vi.fn()
@@ -61,7 +64,7 @@ describe('main window', () => {
     }
   })
 
-  it('allows writing to the clipboard for the app\'s own page only, and nothing else', async () => {
+  it("allows writing to the clipboard for the app's own page only, and nothing else", async () => {
     const { setupSecurity } = await import('../../src/main/security')
     type Handler = (wc: unknown, p: string, cb: (ok: boolean) => void, details?: unknown) => void
     type Check = (wc: unknown, p: string, origin: string, details?: unknown) => boolean

@@ -38,7 +38,7 @@ describe('compare helpers', () => {
     const d = diffBytes(a, b)
     expect(d).toEqual({ identical: false, lengthA: 23, lengthB: 25, firstDiff: 6, differing: 1 })
     const rows = diffRows(a, b, d.firstDiff!, 10)
-    expect(rows.map(r => r.offset)).toEqual([0, 16])
+    expect(rows.map((r) => r.offset)).toEqual([0, 16])
     expect(rows[0].differs.filter(Boolean).length).toBe(1)
     // The two extra bytes of b differ from nothing.
     expect(rows[1].differs.filter(Boolean).length).toBe(2)
@@ -68,7 +68,7 @@ describe('capture bar', { timeout: 30_000 }, () => {
     const { fake, ui } = await renderApp(
       makeSnapshot({ servers: [makeServer()], connections: [makeConn(1), makeConn(2)] })
     )
-    fake.on('capture:export', input => ({
+    fake.on('capture:export', (input) => ({
       files: [{ name: `x.${input.format}`, mime: 'text/plain', encoding: 'text', content: 'line\n' }],
       notes: ['Connection 1: 10 older bytes were not kept in memory']
     }))
@@ -104,7 +104,7 @@ describe('capture bar', { timeout: 30_000 }, () => {
     let status = fakeStatus
     const { fake } = await renderApp(makeSnapshot({ servers: [makeServer()], connections: [] }), undefined)
     fake.on('capture:record-status', () => status)
-    fake.on('capture:record-start', input => {
+    fake.on('capture:record-start', (input) => {
       status = {
         ...fakeStatus,
         recording: true,
@@ -216,7 +216,7 @@ describe('capture bar', { timeout: 30_000 }, () => {
       })
     )
     fake.on('replay:list', () => ({ replays: [] }))
-    fake.on('connection:traffic', input => ({
+    fake.on('connection:traffic', (input) => ({
       connectionId: input.connectionId,
       chunks:
         input.connectionId === 1

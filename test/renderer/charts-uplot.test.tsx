@@ -1,7 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { cleanup, render, screen } from '@testing-library/react'
 
-const made: { opts: { width: number; height: number }; data: unknown; setData: ReturnType<typeof vi.fn>; destroy: ReturnType<typeof vi.fn> }[] = []
+const made: {
+  opts: { width: number; height: number }
+  data: unknown
+  setData: ReturnType<typeof vi.fn>
+  destroy: ReturnType<typeof vi.fn>
+}[] = []
 
 vi.mock('uplot', () => ({
   default: class FakePlot {
@@ -22,7 +27,12 @@ import { RateChart, agoText } from '@renderer/ui/charts/rate-chart'
 const realGetContext = HTMLCanvasElement.prototype.getContext
 beforeAll(() => {
   // uPlot is faked; the wrapper only checks that drawing is possible.
-  window.matchMedia = ((q: string) => ({ matches: false, media: q, addEventListener() {}, removeEventListener() {} })) as unknown as typeof window.matchMedia
+  window.matchMedia = ((q: string) => ({
+    matches: false,
+    media: q,
+    addEventListener() {},
+    removeEventListener() {}
+  })) as unknown as typeof window.matchMedia
   HTMLCanvasElement.prototype.getContext = (() => ({})) as unknown as typeof realGetContext
 })
 afterAll(() => {
@@ -38,10 +48,16 @@ describe('charts', () => {
     const { rerender, unmount } = render(<Sparkline values={[1, 2, 3]} label="rate of #1" />)
     expect(made.length).toBe(1)
     expect(made[0].opts).toMatchObject({ width: 80, height: 20 })
-    expect(made[0].data).toEqual([[0, 1, 2], [1, 2, 3]])
+    expect(made[0].data).toEqual([
+      [0, 1, 2],
+      [1, 2, 3]
+    ])
     rerender(<Sparkline values={[1, 2, 3, 4]} label="rate of #1" />)
     expect(made.length).toBe(1)
-    expect(made[0].setData).toHaveBeenLastCalledWith([[0, 1, 2, 3], [1, 2, 3, 4]])
+    expect(made[0].setData).toHaveBeenLastCalledWith([
+      [0, 1, 2, 3],
+      [1, 2, 3, 4]
+    ])
     expect(screen.getByRole('img', { name: 'rate of #1' })).toBeTruthy()
     unmount()
     expect(made[0].destroy).toHaveBeenCalledTimes(1)

@@ -39,9 +39,14 @@ describe('connections table', () => {
     await renderApp(three)
     const table = screen.getByRole('table', { name: 'Connections' })
     // Peer and local share the 4-tuple column (peer over local), each with its own sort button.
-    const headers = within(table).getAllByRole('columnheader').map((h) => h.textContent)
-    for (const h of ['Peer/local', 'State', 'Bytes in', 'Bytes out', 'Chunks', 'Rate', 'Age']) expect(headers).toContain(h)
-    const sortButtons = within(table).getAllByRole('button').map((b) => b.textContent)
+    const headers = within(table)
+      .getAllByRole('columnheader')
+      .map((h) => h.textContent)
+    for (const h of ['Peer/local', 'State', 'Bytes in', 'Bytes out', 'Chunks', 'Rate', 'Age'])
+      expect(headers).toContain(h)
+    const sortButtons = within(table)
+      .getAllByRole('button')
+      .map((b) => b.textContent)
     for (const b of ['Peer', 'local']) expect(sortButtons).toContain(b)
     expect(ids()).toEqual([3, 2, 1])
     expect(cell(1, 'bytes-in').dataset.value).toBe('1073741824')
@@ -53,7 +58,9 @@ describe('connections table', () => {
     expect(cell(3, 'peer').textContent).toBe('[::1]:51000')
     expect(cell(3, 'state').textContent).toBe('closed — reset by peer (RST)')
     // The peer's ephemeral port is marked and explained.
-    expect(cell(1, 'peer').querySelector('mark')?.getAttribute('title')).toBe("ephemeral port chosen by the client's OS")
+    expect(cell(1, 'peer').querySelector('mark')?.getAttribute('title')).toBe(
+      "ephemeral port chosen by the client's OS"
+    )
   })
 
   it('sorts by a header click and says so with aria-sort', async () => {
@@ -80,7 +87,9 @@ describe('connections table', () => {
     await user.selectOptions(screen.getByLabelText('Show'), 'open only')
     expect(ids()).toEqual([2, 1])
     await user.selectOptions(screen.getByLabelText('Show'), 'any state')
-    await user.click(within(screen.getByRole('article', { name: 'Server [::1]:9000' })).getByRole('button', { name: '[::1]:9000' }))
+    await user.click(
+      within(screen.getByRole('article', { name: 'Server [::1]:9000' })).getByRole('button', { name: '[::1]:9000' })
+    )
     expect(ui.get().selectedServerId).toBe(2)
     expect(ids()).toEqual([3])
     await user.click(screen.getByRole('button', { name: 'All' }))
@@ -90,7 +99,14 @@ describe('connections table', () => {
 
   it('updates rows live from batches and moves the selection with the keyboard', async () => {
     const { fake, ui } = await renderApp(three)
-    act(() => fake.emit(makeBatch(1, { counters: counters([[2, 60, 66, 2, 2]]), events: [{ type: 'connection.opened', at: 1, connection: makeConn(4) }] })))
+    act(() =>
+      fake.emit(
+        makeBatch(1, {
+          counters: counters([[2, 60, 66, 2, 2]]),
+          events: [{ type: 'connection.opened', at: 1, connection: makeConn(4) }]
+        })
+      )
+    )
     expect(ids()).toEqual([4, 3, 2, 1])
     expect(cell(2, 'bytes-in').dataset.value).toBe('60')
     expect(cell(2, 'bytes-out').dataset.value).toBe('66')

@@ -1,7 +1,16 @@
 // The pure pieces of the virtualised detail view: control runs collapsed, page offsets exact and bounded.
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { HEX_PAGE_BYTES, RUN_MIN, byteTokens, hexPageStarts, isControlByte, pageRange, runLabel, textPageStarts } from '@renderer/features/detail/byte-pages'
+import {
+  HEX_PAGE_BYTES,
+  RUN_MIN,
+  byteTokens,
+  hexPageStarts,
+  isControlByte,
+  pageRange,
+  runLabel,
+  textPageStarts
+} from '@renderer/features/detail/byte-pages'
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 
@@ -64,25 +73,30 @@ describe('pages', () => {
 
   it('page ranges tile the bytes exactly, and each page stays within its limits', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 3000 }), fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 16 }), (bytes, maxBytes, maxTokens) => {
-        const starts = textPageStarts(bytes, { maxBytes, maxTokens })
-        expect(starts[0]).toBe(0)
-        let at = 0
-        for (let p = 0; p < starts.length; p++) {
-          const { from, to } = pageRange(starts, p, bytes.length)
-          expect(from).toBe(at)
-          expect(to).toBeGreaterThan(from - (bytes.length === 0 ? 1 : 0))
-          const tokens = byteTokens(bytes, from, to)
-          const badges = tokens.filter((t) => t.kind === 'control').length
-          // C1/bidi lead bytes count as badges too; never more than the limit in C0 badges alone.
-          expect(badges).toBeLessThanOrEqual(maxTokens)
-          const text = tokens.filter((t) => t.kind === 'text').reduce((n, t) => n + t.to - t.from, 0)
-          // A page may run over by the rest of one UTF-8 sequence.
-          expect(text).toBeLessThanOrEqual(maxBytes + 3)
-          at = to
+      fc.property(
+        fc.uint8Array({ maxLength: 3000 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.integer({ min: 1, max: 16 }),
+        (bytes, maxBytes, maxTokens) => {
+          const starts = textPageStarts(bytes, { maxBytes, maxTokens })
+          expect(starts[0]).toBe(0)
+          let at = 0
+          for (let p = 0; p < starts.length; p++) {
+            const { from, to } = pageRange(starts, p, bytes.length)
+            expect(from).toBe(at)
+            expect(to).toBeGreaterThan(from - (bytes.length === 0 ? 1 : 0))
+            const tokens = byteTokens(bytes, from, to)
+            const badges = tokens.filter((t) => t.kind === 'control').length
+            // C1/bidi lead bytes count as badges too; never more than the limit in C0 badges alone.
+            expect(badges).toBeLessThanOrEqual(maxTokens)
+            const text = tokens.filter((t) => t.kind === 'text').reduce((n, t) => n + t.to - t.from, 0)
+            // A page may run over by the rest of one UTF-8 sequence.
+            expect(text).toBeLessThanOrEqual(maxBytes + 3)
+            at = to
+          }
+          expect(at).toBe(bytes.length)
         }
-        expect(at).toBe(bytes.length)
-      }),
+      ),
       { numRuns: 500 }
     )
   })

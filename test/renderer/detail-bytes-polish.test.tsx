@@ -21,10 +21,20 @@ function kept(seq: number, dir: 'in' | 'out', bytes: Uint8Array, size = bytes.le
 
 describe('control characters in the text view', () => {
   it('splits controls into badges whose texts join to visibleText', () => {
-    const bytes = Uint8Array.from([0x00, 0x01, 0x68, 0x69, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x0a, 0x7f, 0xc2, 0x9b, 0xe2, 0x80, 0xae])
+    const bytes = Uint8Array.from([
+      0x00, 0x01, 0x68, 0x69, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x0a, 0x7f, 0xc2, 0x9b, 0xe2, 0x80, 0xae
+    ])
     const segs = textSegments(bytes)
     expect(segs.map((s) => s.text).join('')).toBe(visibleText(bytes))
-    expect(segs.filter((s) => s.kind === 'control').map((s) => (s.kind === 'control' ? s.abbr : ''))).toEqual(['NUL', 'SOH', 'ESC', 'LF', 'DEL', 'CSI', 'RLO'])
+    expect(segs.filter((s) => s.kind === 'control').map((s) => (s.kind === 'control' ? s.abbr : ''))).toEqual([
+      'NUL',
+      'SOH',
+      'ESC',
+      'LF',
+      'DEL',
+      'CSI',
+      'RLO'
+    ])
   })
 
   it('keeps the control picture as the badge text, draws the abbreviation and explains it', () => {
@@ -42,14 +52,21 @@ describe('control characters in the text view', () => {
 
 describe('hex offsets', () => {
   it('count each direction as its own stream, across chunks', () => {
-    const chunks = [kept(0, 'in', enc('abc')), kept(1, 'out', enc('xy')), kept(2, 'in', enc('defg')), kept(3, 'out', enc('z'), 5)]
+    const chunks = [
+      kept(0, 'in', enc('abc')),
+      kept(1, 'out', enc('xy')),
+      kept(2, 'in', enc('defg')),
+      kept(3, 'out', enc('z'), 5)
+    ]
     expect([...streamOffsets(chunks)]).toEqual([
       [0, 0],
       [1, 0],
       [2, 3],
       [3, 2 + 4]
     ])
-    const { container } = render(<ChunksBytes chunks={[chunks[2]]} mode="hex" offsets={streamOffsets(chunks)} perLine={8} />)
+    const { container } = render(
+      <ChunksBytes chunks={[chunks[2]]} mode="hex" offsets={streamOffsets(chunks)} perLine={8} />
+    )
     expect(container.textContent).toMatch(/^00000003/)
     expect(transcriptText(chunks, 'hex', 0, false)).toContain('00000003  64 65 66 67')
   })
@@ -57,7 +74,10 @@ describe('hex offsets', () => {
   it('wraps hex at the given bytes per line', () => {
     const chunk = kept(0, 'in', new Uint8Array(16))
     const { container } = render(<ChunksBytes chunks={[chunk]} mode="hex" perLine={8} />)
-    expect([...container.querySelectorAll('[data-part="hex"]')].map((e) => e.textContent)).toEqual(['00 00 00 00 00 00 00 00', '00 00 00 00 00 00 00 00'])
+    expect([...container.querySelectorAll('[data-part="hex"]')].map((e) => e.textContent)).toEqual([
+      '00 00 00 00 00 00 00 00',
+      '00 00 00 00 00 00 00 00'
+    ])
   })
 })
 

@@ -37,9 +37,15 @@ describe('electron transport: batches and answers checked as in browser mode', (
   })
 
   it('turns an answer that does not match the command’s response schema into invalid-response', async () => {
-    const bad = await createElectronTransport(fakeApi({ ok: true, value: { closed: 'x' } }).api).request('server:close-all', { serverId: 1 })
+    const bad = await createElectronTransport(fakeApi({ ok: true, value: { closed: 'x' } }).api).request(
+      'server:close-all',
+      { serverId: 1 }
+    )
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-response' } })
-    const good = await createElectronTransport(fakeApi({ ok: true, value: { closed: 2 } }).api).request('server:close-all', { serverId: 1 })
+    const good = await createElectronTransport(fakeApi({ ok: true, value: { closed: 2 } }).api).request(
+      'server:close-all',
+      { serverId: 1 }
+    )
     expect(good).toEqual({ ok: true, value: { closed: 2 } })
   })
 })

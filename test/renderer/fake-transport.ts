@@ -40,7 +40,8 @@ export class FakeTransport implements LabTransport {
     }
     const out = await h(input)
     if (out && typeof out === 'object' && 'ok' in out) return out as CommandResult<C>
-    if (out && typeof out === 'object' && 'code' in out && 'message' in out) return { ok: false, error: out as LabError }
+    if (out && typeof out === 'object' && 'code' in out && 'message' in out)
+      return { ok: false, error: out as LabError }
     return { ok: true, value: out as CommandValue<C> }
   }
 

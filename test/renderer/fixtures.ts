@@ -1,4 +1,13 @@
-import type { ConnectionInfo, CounterColumns, EventBatch, LabEvent, ServerCounters, ServerInfo, Snapshot, Totals } from '@shared/model'
+import type {
+  ConnectionInfo,
+  CounterColumns,
+  EventBatch,
+  LabEvent,
+  ServerCounters,
+  ServerInfo,
+  Snapshot,
+  Totals
+} from '@shared/model'
 import { makeConnectionInfo, makeServerInfo } from '../helpers/model-fixtures'
 
 export { makeConnectionInfo, makeKernelSocket, makeServerInfo } from '../helpers/model-fixtures'
@@ -42,7 +51,16 @@ export function counters(rows: [number, number, number, number, number][], at = 
 }
 
 /** A batch numbered `seq`. */
-export function makeBatch(seq: number, over: { events?: LabEvent[]; counters?: CounterColumns; servers?: ServerCounters[]; totals?: Totals; resync?: boolean } = {}): EventBatch {
+export function makeBatch(
+  seq: number,
+  over: {
+    events?: LabEvent[]
+    counters?: CounterColumns
+    servers?: ServerCounters[]
+    totals?: Totals
+    resync?: boolean
+  } = {}
+): EventBatch {
   return {
     seq,
     at: 3_000 + seq,

@@ -43,7 +43,9 @@ describe('KernelPanel', () => {
     render(<KernelPanel request={request} visible onSelectConnection={onSelect} />)
     const table = await screen.findByRole('table', { name: 'Kernel sockets' })
     await waitFor(() => expect(table.querySelectorAll('tbody tr').length).toBe(4))
-    const headers = within(table).getAllByRole('columnheader').map((h) => h.textContent)
+    const headers = within(table)
+      .getAllByRole('columnheader')
+      .map((h) => h.textContent)
     expect(headers).toEqual(['State', 'Local', 'Remote', 'Recv-Q', 'Send-Q', 'Process', 'Lab'])
     const rows = table.querySelectorAll('tbody tr')
     expect(rows[0].textContent).toContain('server #1')
@@ -96,7 +98,9 @@ describe('kernel table order and peer sides', () => {
       sock({ state: 'LISTEN', localPort: 7000, remoteAddress: '0.0.0.0', remotePort: 0, inode: 5, labServerId: 2 })
     ]
     render(<KernelTable sockets={sockets} connections={[closed]} />)
-    const rows = [...screen.getByRole('table', { name: 'Kernel sockets' }).querySelectorAll('tbody tr')].map((tr) => tr.lastElementChild?.textContent)
+    const rows = [...screen.getByRole('table', { name: 'Kernel sockets' }).querySelectorAll('tbody tr')].map(
+      (tr) => tr.lastElementChild?.textContent
+    )
     expect(rows).toEqual(['server #2', 'peer side of #9', 'server #1', '#7', 'peer side of #7', 'TIME-WAIT leftover'])
   })
 })

@@ -89,11 +89,24 @@ describe('lab store', () => {
   })
 
   it('is idempotent: events repeating what the snapshot holds never move a row back', async () => {
-    const closed = makeConn(1, { state: 'closed', closeReason: 'peer-fin', bytesIn: 100, bytesOut: 100, chunksIn: 2, chunksOut: 2, closedAt: 5 })
+    const closed = makeConn(1, {
+      state: 'closed',
+      closeReason: 'peer-fin',
+      bytesIn: 100,
+      bytesOut: 100,
+      chunksIn: 2,
+      chunksOut: 2,
+      closedAt: 5
+    })
     const { fake, store } = setup(makeSnapshot({ seq: 2, connections: [closed] }))
     await started(store)
     const row = store.getState().connections.get(1)
-    fake.emit(makeBatch(3, { events: [{ type: 'connection.opened', at: 1, connection: makeConn(1, { bytesIn: 40 }) }], counters: counters([[1, 50, 50, 1, 1]], 0) }))
+    fake.emit(
+      makeBatch(3, {
+        events: [{ type: 'connection.opened', at: 1, connection: makeConn(1, { bytesIn: 40 }) }],
+        counters: counters([[1, 50, 50, 1, 1]], 0)
+      })
+    )
     fake.emit(makeBatch(4, { events: [{ type: 'connection.closed', at: 1, connection: closed }] }))
     const s = store.getState()
     expect(s.seq).toBe(4)
@@ -133,7 +146,11 @@ describe('lab store', () => {
     expect(store.getState().connections.has(4)).toBe(false)
     second.resolve({
       ok: true,
-      value: makeSnapshot({ seq: 4, servers: [makeServer()], connections: [makeConn(1), makeConn(2), makeConn(3), makeConn(4)] })
+      value: makeSnapshot({
+        seq: 4,
+        servers: [makeServer()],
+        connections: [makeConn(1), makeConn(2), makeConn(3), makeConn(4)]
+      })
     })
     await vi.waitFor(() => expect(store.getState().snapshots).toBe(2))
     const s = store.getState()
@@ -168,7 +185,13 @@ describe('lab store', () => {
   })
 
   it('removes stopped servers and cleared connections; turns notices and server errors into notices', async () => {
-    const { fake, store } = setup(makeSnapshot({ servers: [makeServer()], serverCounters: [{ id: 1, bytesIn: 0, bytesOut: 0, accepted: 1, open: 1 }], connections: [makeConn(1)] }))
+    const { fake, store } = setup(
+      makeSnapshot({
+        servers: [makeServer()],
+        serverCounters: [{ id: 1, bytesIn: 0, bytesOut: 0, accepted: 1, open: 1 }],
+        connections: [makeConn(1)]
+      })
+    )
     await started(store)
     fake.emit(
       makeBatch(1, {
@@ -194,7 +217,9 @@ describe('lab store', () => {
   })
 
   it('turns counter deltas into rates, and drops idle connections from the sampling work', async () => {
-    const { fake, store, clock } = setup(makeSnapshot({ servers: [makeServer()], connections: [makeConn(1), makeConn(2)] }))
+    const { fake, store, clock } = setup(
+      makeSnapshot({ servers: [makeServer()], connections: [makeConn(1), makeConn(2)] })
+    )
     await started(store)
     // A sparkline's history starts when the UI first asks for it (the detail panel shows connection 1).
     expect(store.connectionSeries(1)?.in).toEqual([])

@@ -41,7 +41,14 @@ describe('Term', () => {
 
 describe('TryThisPanel', () => {
   it('uses the real bound port of a matching running server', () => {
-    render(<TryThisPanel servers={[server({ bound: { address: '0.0.0.0', port: 40123 } }), server({ id: 2, behaviour: 'http', bound: { address: '::1', port: 8081 }, family: 'IPv6' })]} />)
+    render(
+      <TryThisPanel
+        servers={[
+          server({ bound: { address: '0.0.0.0', port: 40123 } }),
+          server({ id: 2, behaviour: 'http', bound: { address: '::1', port: 8081 }, family: 'IPv6' })
+        ]}
+      />
+    )
     expect(screen.getAllByText('nc 127.0.0.1 40123').length).toBeGreaterThan(0)
     expect(screen.getAllByRole('button', { name: 'Copy command: nc 127.0.0.1 40123' }).length).toBeGreaterThan(0)
     expect(screen.getByText('curl -v http://[::1]:8081/')).toBeTruthy()

@@ -47,7 +47,7 @@ describe('MessagesView', () => {
     )
     const inbound = screen.getByRole('region', { name: 'Messages from the peer' })
     const rows = within(inbound).getAllByTestId('message')
-    expect(rows.map(r => r.textContent)).toEqual([
+    expect(rows.map((r) => r.textContent)).toEqual([
       expect.stringContaining('0–6'),
       expect.stringContaining('6–13'),
       expect.stringContaining('13–36')

@@ -83,7 +83,7 @@ describe('the pair timeline', () => {
       [11, 'out', 'PING\r\n'],
       [20, 'in', '+PONG\r\n']
     ])
-    const lines = interleave(client, upstream).map(e =>
+    const lines = interleave(client, upstream).map((e) =>
       e.kind === 'mark' ? `! ${e.mark.text}` : `${e.arrow} ${e.preview}`
     )
     expect(lines).toEqual([
@@ -113,7 +113,7 @@ describe('the lesson through a proxy', () => {
   it('fills the proxy port into the commands, and says what to start first without one', async () => {
     const { buildProxyExperiments } = await import('@renderer/features/lesson/proxy-experiments')
     const none = buildProxyExperiments([], [])
-    expect(none.map(e => e.id)).toEqual(['proxy-slicer', 'proxy-latency', 'proxy-reset'])
+    expect(none.map((e) => e.id)).toEqual(['proxy-slicer', 'proxy-latency', 'proxy-reset'])
     expect(none[0].startHint).toMatch(/New proxy/)
     expect(none[1].steps[1].command).toContain('PROXY_PORT')
     const withProxy = buildProxyExperiments(

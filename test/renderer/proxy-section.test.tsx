@@ -40,7 +40,7 @@ describe('proxies in the sidebar', () => {
 
   it('creates a proxy and adds a fault through the contract, showing a refusal in words', async () => {
     const fake = new FakeTransport()
-      .on('proxy:create', input => proxy({ name: input.name, listen: '127.0.0.1:40000', upstream: input.upstream }))
+      .on('proxy:create', (input) => proxy({ name: input.name, listen: '127.0.0.1:40000', upstream: input.upstream }))
       .on('toxic:add', () => ({
         code: 'invalid',
         message: 'latency: attributes.latency: latency (ms) is over 3600000'

@@ -11,9 +11,18 @@ import { FakeTransport } from './fake-transport'
 import { makeSnapshot } from './fixtures'
 
 /** The whole app over a fake transport that answers `lab:snapshot` with `snap`. */
-export async function renderApp(snap: Snapshot = makeSnapshot(), fake = new FakeTransport()): Promise<{ fake: FakeTransport; store: LabStore; ui: UiStore; view: RenderResult }> {
+export async function renderApp(
+  snap: Snapshot = makeSnapshot(),
+  fake = new FakeTransport()
+): Promise<{ fake: FakeTransport; store: LabStore; ui: UiStore; view: RenderResult }> {
   fake.on('lab:snapshot', () => snap)
-  fake.on('connection:traffic', (input) => ({ connectionId: input.connectionId, chunks: [], droppedChunks: 0, droppedBytes: 0, nextSeq: 0 }))
+  fake.on('connection:traffic', (input) => ({
+    connectionId: input.connectionId,
+    chunks: [],
+    droppedChunks: 0,
+    droppedBytes: 0,
+    nextSeq: 0
+  }))
   const store = createLabStore(fake, { sampleMs: 0, notifyMs: 0 })
   const ui = createUiStore()
   store.start()

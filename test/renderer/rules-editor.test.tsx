@@ -20,7 +20,10 @@ const request = (async (name: CommandName, input: unknown): Promise<Result<unkno
   if (!parsed.success)
     return {
       ok: false,
-      error: { code: 'invalid', message: parsed.error.issues.map(i => `${i.path.join('.')}: ${i.message}`).join('; ') }
+      error: {
+        code: 'invalid',
+        message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+      }
     }
   const req = parsed.data as CommandRequest<'respond:test'>
   const c = compileResponder(req.options)
@@ -30,7 +33,7 @@ const request = (async (name: CommandName, input: unknown): Promise<Result<unkno
   const r = testSample(c.value, req.options.framing ?? 'line', bytes.bytes)
   return {
     ok: true,
-    value: { ...r, messages: r.messages.map(m => ({ ...m, reply: m.reply ? bytesToBase64(m.reply) : null })) }
+    value: { ...r, messages: r.messages.map((m) => ({ ...m, reply: m.reply ? bytesToBase64(m.reply) : null })) }
   }
 }) as LabRequest
 
@@ -51,7 +54,7 @@ describe('RulesEditor', () => {
     expect(
       within(result)
         .getAllByRole('listitem')
-        .map(li => li.textContent)
+        .map((li) => li.textContent)
     ).toEqual([
       '0–11 rule 2 → "hi bob\\r\\n"',
       '11–17 rule 1 → "PONG 1\\r\\n"',
@@ -90,7 +93,7 @@ describe('RulesEditor', () => {
     expect(
       within(result)
         .getAllByRole('listitem')
-        .map(li => li.textContent)
+        .map((li) => li.textContent)
     ).toEqual(['0–7 fallback → "unknown: abc\\r\\n"', 'Incomplete message from byte 7 (2 bytes)'])
   })
 })

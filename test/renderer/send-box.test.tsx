@@ -53,7 +53,9 @@ describe('SendBox', () => {
     expect(screen.getByText('68 69 0a')).toBeTruthy()
     fireEvent.keyDown(box, { key: 'Enter', ctrlKey: true })
     await screen.findByText('Sent 3 B to 1 connection')
-    expect(calls).toEqual([{ name: 'connection:send', input: { connectionId: 3, payload: { text: 'hi', format: 'text', lineEnding: 'lf' } } }])
+    expect(calls).toEqual([
+      { name: 'connection:send', input: { connectionId: 3, payload: { text: 'hi', format: 'text', lineEnding: 'lf' } } }
+    ])
     await userEvent.clear(box)
     fireEvent.keyDown(box, { key: 'ArrowUp' })
     expect(box.value).toBe('hi')
@@ -70,7 +72,10 @@ describe('SendBox', () => {
   })
 
   it('shows the engine error in an alert', async () => {
-    const { request } = fake(() => ({ ok: false, error: { code: 'closed', message: 'Connection 3 is closed', hint: 'Pick an open one' } }))
+    const { request } = fake(() => ({
+      ok: false,
+      error: { code: 'closed', message: 'Connection 3 is closed', hint: 'Pick an open one' }
+    }))
     render(<SendBox connection={conn} server={server} request={request} />)
     await userEvent.type(screen.getByLabelText('Message'), 'x')
     await userEvent.click(screen.getByRole('button', { name: 'Send' }))
@@ -85,14 +90,22 @@ describe('connection actions', () => {
     const half = screen.getByRole('button', { name: 'Half-close' })
     expect(half.getAttribute('aria-describedby')).toBeTruthy()
     expect(screen.getByText('Sends FIN: the peer reads end-of-file but can still send to us')).toBeTruthy()
-    expect(screen.getByText("Sends RST: the peer's next read or write fails with 'connection reset by peer'")).toBeTruthy()
+    expect(
+      screen.getByText("Sends RST: the peer's next read or write fails with 'connection reset by peer'")
+    ).toBeTruthy()
     await userEvent.click(half)
-    await waitFor(() => expect((screen.getByRole('button', { name: 'Reset' }) as HTMLButtonElement).disabled).toBe(false))
+    await waitFor(() =>
+      expect((screen.getByRole('button', { name: 'Reset' }) as HTMLButtonElement).disabled).toBe(false)
+    )
     await userEvent.click(screen.getByRole('button', { name: 'Reset' }))
-    await waitFor(() => expect((screen.getByRole('button', { name: 'Pause reading' }) as HTMLButtonElement).disabled).toBe(false))
+    await waitFor(() =>
+      expect((screen.getByRole('button', { name: 'Pause reading' }) as HTMLButtonElement).disabled).toBe(false)
+    )
     await userEvent.click(screen.getByRole('button', { name: 'Pause reading' }))
     rerender(<SendBox connection={{ ...conn, paused: true }} server={server} request={request} />)
-    await waitFor(() => expect((screen.getByRole('button', { name: 'Resume reading' }) as HTMLButtonElement).disabled).toBe(false))
+    await waitFor(() =>
+      expect((screen.getByRole('button', { name: 'Resume reading' }) as HTMLButtonElement).disabled).toBe(false)
+    )
     await userEvent.click(screen.getByRole('button', { name: 'Resume reading' }))
     await waitFor(() => expect(calls.length).toBe(4))
     expect(calls.map((c) => c.input)).toEqual([
@@ -105,7 +118,9 @@ describe('connection actions', () => {
 
   it('are disabled once the connection is closed', () => {
     const { request } = fake(ok)
-    render(<SendBox connection={{ ...conn, state: 'closed', closeReason: 'lab-close' }} server={server} request={request} />)
+    render(
+      <SendBox connection={{ ...conn, state: 'closed', closeReason: 'lab-close' }} server={server} request={request} />
+    )
     for (const name of ['Half-close', 'Reset', 'Close', 'Pause reading']) {
       expect((screen.getByRole('button', { name }) as HTMLButtonElement).disabled).toBe(true)
     }

@@ -11,7 +11,12 @@ describe('server card', () => {
     const user = userEvent.setup()
     await renderApp(
       makeSnapshot({
-        servers: [makeServer({ bound: { address: '127.0.0.1', port: 8080 }, notes: ['Loopback only: reachable from this machine alone.'] })],
+        servers: [
+          makeServer({
+            bound: { address: '127.0.0.1', port: 8080 },
+            notes: ['Loopback only: reachable from this machine alone.']
+          })
+        ],
         serverCounters: [{ id: 1, bytesIn: 2048, bytesOut: 6, accepted: 5, open: 2 }]
       })
     )
@@ -34,18 +39,34 @@ describe('server card', () => {
       makeSnapshot({
         servers: [
           makeServer({ id: 1, bound: { address: '::1', port: 8080 }, family: 'IPv6' }),
-          makeServer({ id: 2, bound: { address: '/tmp/lab.sock', port: 0 }, family: 'unix', requestedHost: 'unix:/tmp/lab.sock' })
+          makeServer({
+            id: 2,
+            bound: { address: '/tmp/lab.sock', port: 0 },
+            family: 'unix',
+            requestedHost: 'unix:/tmp/lab.sock'
+          })
         ]
       })
     )
     expect(screen.getByRole('article', { name: 'Server [::1]:8080' }).textContent).toContain('nc ::1 8080')
-    expect(screen.getByRole('article', { name: 'Server unix:/tmp/lab.sock' }).textContent).toContain('nc -U /tmp/lab.sock')
+    expect(screen.getByRole('article', { name: 'Server unix:/tmp/lab.sock' }).textContent).toContain(
+      'nc -U /tmp/lab.sock'
+    )
   })
 
   it('runs its actions through the engine and shows their errors', async () => {
-    const { fake } = await renderApp(makeSnapshot({ servers: [makeServer()], serverCounters: [{ id: 1, bytesIn: 0, bytesOut: 0, accepted: 1, open: 1 }] }))
+    const { fake } = await renderApp(
+      makeSnapshot({
+        servers: [makeServer()],
+        serverCounters: [{ id: 1, bytesIn: 0, bytesOut: 0, accepted: 1, open: 1 }]
+      })
+    )
     fake.on('server:close-all', () => ({ closed: 1 }))
-    fake.on('server:configure', () => ({ code: 'in-use', message: 'Port 8080 is already in use', hint: 'Another program took it.' }))
+    fake.on('server:configure', () => ({
+      code: 'in-use',
+      message: 'Port 8080 is already in use',
+      hint: 'Another program took it.'
+    }))
     const user = userEvent.setup()
     const card = screen.getByRole('article', { name: 'Server 127.0.0.1:8080' })
     await user.click(within(card).getByRole('button', { name: 'Close all' }))
@@ -72,8 +93,10 @@ describe('peer commands', () => {
     const any6 = peerCommands({ bound: { address: '::', port: 81 }, family: 'IPv6', behaviour: 'http' })
     expect(any6[0].command).toBe('nc ::1 81')
     expect(any6[3].command).toBe("curl -g 'http://[::1]:81/'")
-    expect(peerCommands({ bound: { address: '/tmp/a b.sock', port: 0 }, family: 'unix', behaviour: 'echo' }).map((c) => c.command)).toEqual([
-      "nc -U '/tmp/a b.sock'"
-    ])
+    expect(
+      peerCommands({ bound: { address: '/tmp/a b.sock', port: 0 }, family: 'unix', behaviour: 'echo' }).map(
+        (c) => c.command
+      )
+    ).toEqual(["nc -U '/tmp/a b.sock'"])
   })
 })

@@ -38,7 +38,9 @@ describe('start server form', () => {
   })
 
   it('starts a server, leaves the table’s scope alone and offers its settings again', async () => {
-    const fake = new FakeTransport().on('server:start', (input) => makeServer({ id: 7, behaviour: input.behaviour ?? 'echo', bound: { address: '127.0.0.1', port: 9000 } }))
+    const fake = new FakeTransport().on('server:start', (input) =>
+      makeServer({ id: 7, behaviour: input.behaviour ?? 'echo', bound: { address: '127.0.0.1', port: 9000 } })
+    )
     const { ui } = await renderApp(undefined, fake)
     const user = userEvent.setup()
     await user.clear(screen.getByLabelText('Port'))
@@ -50,7 +52,9 @@ describe('start server form', () => {
     const recent = await screen.findByRole('button', { name: 'telemetry on 127.0.0.1:9000' })
     // Issue 19: no silent narrowing of the table to the new server.
     expect(ui.get().selectedServerId).toBeNull()
-    expect(fake.callsOf('server:start')).toEqual([{ host: '127.0.0.1', port: '9000', behaviour: 'telemetry', options: { telemetryIntervalMs: 250 } }])
+    expect(fake.callsOf('server:start')).toEqual([
+      { host: '127.0.0.1', port: '9000', behaviour: 'telemetry', options: { telemetryIntervalMs: 250 } }
+    ])
     expect(screen.queryByRole('alert')).toBeNull()
     // The chip fills the form back in.
     await user.selectOptions(screen.getByLabelText('Behaviour'), 'echo')
@@ -61,7 +65,9 @@ describe('start server form', () => {
 
   it('keeps at most five recent settings, newest first', async () => {
     let port = 9000
-    const fake = new FakeTransport().on('server:start', () => makeServer({ id: port, bound: { address: '127.0.0.1', port } }))
+    const fake = new FakeTransport().on('server:start', () =>
+      makeServer({ id: port, bound: { address: '127.0.0.1', port } })
+    )
     await renderApp(undefined, fake)
     const user = userEvent.setup()
     for (let i = 0; i < 7; i++) {
@@ -85,7 +91,9 @@ describe('start server form', () => {
 
   it('does not carry "Max connections 2" into the next server, and says what it started with', async () => {
     let n = 0
-    const fake = new FakeTransport().on('server:start', () => makeServer({ id: ++n, bound: { address: '127.0.0.1', port: 9000 + n } }))
+    const fake = new FakeTransport().on('server:start', () =>
+      makeServer({ id: ++n, bound: { address: '127.0.0.1', port: 9000 + n } })
+    )
     await renderApp(undefined, fake)
     const user = userEvent.setup()
     await user.click(screen.getByText('More options'))
@@ -94,7 +102,9 @@ describe('start server form', () => {
     // What is set is visible without opening the options.
     expect(screen.getByTestId('options-summary').textContent).toBe('max 2 connections · paused at accept')
     await user.click(screen.getByRole('button', { name: 'Start server' }))
-    await screen.findByText('Started with max 2 connections, paused at accept; More options are back to their defaults.')
+    await screen.findByText(
+      'Started with max 2 connections, paused at accept; More options are back to their defaults.'
+    )
     expect((screen.getByLabelText('Max connections') as HTMLInputElement).value).toBe('')
     expect(screen.queryByTestId('options-summary')).toBeNull()
     await user.click(screen.getByRole('button', { name: 'Start server' }))

@@ -26,8 +26,19 @@ describe('mergeConnection', () => {
 })
 
 describe('deriveRowIds', () => {
-  const map = new Map([1, 2, 3, 4].map((id) => [id, makeConn(id, { serverId: id % 2, bytesOut: 10 - id, state: id === 4 ? 'closed' : 'open' })]))
-  const q = { serverId: null, outgoingOnly: false, stateFilter: 'any' as const, text: '', sort: { key: 'id' as const, dir: 'asc' as const } }
+  const map = new Map(
+    [1, 2, 3, 4].map((id) => [
+      id,
+      makeConn(id, { serverId: id % 2, bytesOut: 10 - id, state: id === 4 ? 'closed' : 'open' })
+    ])
+  )
+  const q = {
+    serverId: null,
+    outgoingOnly: false,
+    stateFilter: 'any' as const,
+    text: '',
+    sort: { key: 'id' as const, dir: 'asc' as const }
+  }
   it('filters by server, state and text, sorts with id as the tie-break (newest first when descending)', () => {
     expect(deriveRowIds(map, new Map(), q)).toEqual([1, 2, 3, 4])
     expect(deriveRowIds(map, new Map(), { ...q, serverId: 1 })).toEqual([1, 3])
@@ -35,7 +46,9 @@ describe('deriveRowIds', () => {
     expect(deriveRowIds(map, new Map(), { ...q, text: '40002' })).toEqual([2])
     expect(deriveRowIds(map, new Map(), { ...q, text: '#3' })).toEqual([3])
     expect(deriveRowIds(map, new Map(), { ...q, sort: { key: 'bytes-out', dir: 'desc' } })).toEqual([1, 2, 3, 4])
-    expect(deriveRowIds(map, new Map([[3, { in: 5, out: 0 }]]), { ...q, sort: { key: 'rate', dir: 'desc' } })).toEqual([3, 4, 2, 1])
+    expect(deriveRowIds(map, new Map([[3, { in: 5, out: 0 }]]), { ...q, sort: { key: 'rate', dir: 'desc' } })).toEqual([
+      3, 4, 2, 1
+    ])
   })
 })
 
@@ -53,8 +66,12 @@ describe('recent settings', () => {
 describe('readable', () => {
   it('drops the field path the validator puts before a sentence', async () => {
     const { readable } = await import('@renderer/ui/error-alert')
-    expect(readable('port: Port must be a whole number from 0 to 65535, not 70000')).toBe('Port must be a whole number from 0 to 65535, not 70000')
-    expect(readable('options.telemetryIntervalMs: Telemetry interval must be at least 10 ms')).toBe('Telemetry interval must be at least 10 ms')
+    expect(readable('port: Port must be a whole number from 0 to 65535, not 70000')).toBe(
+      'Port must be a whole number from 0 to 65535, not 70000'
+    )
+    expect(readable('options.telemetryIntervalMs: Telemetry interval must be at least 10 ms')).toBe(
+      'Telemetry interval must be at least 10 ms'
+    )
     expect(readable('Port 8080 is already in use')).toBe('Port 8080 is already in use')
   })
 })

@@ -34,7 +34,7 @@ describe('UDP and TLS in the renderer', () => {
     await user.selectOptions(screen.getByLabelText('Behaviour'), 'chat')
     await user.selectOptions(screen.getByLabelText('Protocol'), 'udp')
     const behaviour = screen.getByLabelText('Behaviour') as HTMLSelectElement
-    expect([...behaviour.options].map(o => o.value)).toEqual([...UDP_BEHAVIOURS])
+    expect([...behaviour.options].map((o) => o.value)).toEqual([...UDP_BEHAVIOURS])
     expect(behaviour.value).toBe('echo')
     await user.type(screen.getByLabelText('Flow idle timeout (s)'), '5')
     await user.click(screen.getByRole('button', { name: 'Start server' }))
@@ -80,9 +80,9 @@ describe('UDP and TLS in the renderer', () => {
     expect(screen.getByLabelText('Certificate').textContent).toMatch(
       /self-signed, made at start.*2026-12-01 → 2027-12-01/
     )
-    expect(transportCommands(server)?.map(c => c.command)).toEqual(CERT.trustCommands)
+    expect(transportCommands(server)?.map((c) => c.command)).toEqual(CERT.trustCommands)
     const udp = transportCommands(makeServer({ protocol: 'udp', bound: { address: '::', port: 9000 } }))
-    expect(udp?.map(c => c.command)).toEqual([
+    expect(udp?.map((c) => c.command)).toEqual([
       'nc -u ::1 9000',
       'socat - UDP:[::1]:9000',
       "exec 3<>/dev/udp/::1/9000; cat <&3 & printf 'one' >&3; printf 'two' >&3"

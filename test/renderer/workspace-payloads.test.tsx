@@ -251,7 +251,7 @@ describe('workspace panel', () => {
     const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined)
     await userEvent.click(screen.getByRole('button', { name: 'Export…' }))
     await waitFor(() => expect(click).toHaveBeenCalled())
-    const text = await new Promise<string>(resolve => {
+    const text = await new Promise<string>((resolve) => {
       const reader = new FileReader()
       reader.onload = () => resolve(String(reader.result))
       reader.readAsText(created[0])

@@ -103,7 +103,9 @@ describe('escapedText', () => {
 
 describe('hexDumpLines', () => {
   it('dumps 00 01 68 69', () => {
-    expect(hexDumpLines(u8(0x00, 0x01, 0x68, 0x69))).toEqual([{ offset: '00000000', hex: '00 01 68 69', ascii: '..hi' }])
+    expect(hexDumpLines(u8(0x00, 0x01, 0x68, 0x69))).toEqual([
+      { offset: '00000000', hex: '00 01 68 69', ascii: '..hi' }
+    ])
   })
 
   it('splits into lines of width bytes with a gap after 8', () => {

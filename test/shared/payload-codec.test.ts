@@ -69,7 +69,11 @@ describe('hex payloads', () => {
   })
 
   it('refuses a non-hex character with its position', () => {
-    expect(err('hex', '48 6g')).toEqual({ code: 'bad-payload', message: 'Not a hex digit "g" at position 4', position: 4 })
+    expect(err('hex', '48 6g')).toEqual({
+      code: 'bad-payload',
+      message: 'Not a hex digit "g" at position 4',
+      position: 4
+    })
     expect(err('hex', 'zz')).toMatchObject({ message: 'Not a hex digit "z" at position 0', position: 0 })
     expect(err('hex', '48;65')).toMatchObject({ position: 2 })
     expect(err('hex', '48 é')).toMatchObject({ message: 'Not a hex digit "é" at position 3', position: 3 })
@@ -154,19 +158,32 @@ describe('escape payloads', () => {
   })
 
   it('refuses an unknown escape, pointing at its backslash', () => {
-    expect(err('escapes', 'ab\\q')).toEqual({ code: 'bad-payload', message: 'Unknown escape "\\q" at position 2', position: 2 })
+    expect(err('escapes', 'ab\\q')).toEqual({
+      code: 'bad-payload',
+      message: 'Unknown escape "\\q" at position 2',
+      position: 2
+    })
     expect(err('escapes', '\\z')).toMatchObject({ position: 0 })
     expect(err('escapes', '\\N')).toMatchObject({ position: 0 })
-    expect(err('escapes', 'x\\\n')).toMatchObject({ message: 'Unknown escape (backslash then U+000A) at position 1', position: 1 })
+    expect(err('escapes', 'x\\\n')).toMatchObject({
+      message: 'Unknown escape (backslash then U+000A) at position 1',
+      position: 1
+    })
   })
 
   it('refuses a trailing backslash', () => {
-    expect(err('escapes', 'abc\\')).toMatchObject({ position: 3, message: expect.stringContaining('Trailing "\\" at position 3') })
+    expect(err('escapes', 'abc\\')).toMatchObject({
+      position: 3,
+      message: expect.stringContaining('Trailing "\\" at position 3')
+    })
     expect(err('escapes', '\\\\\\')).toMatchObject({ position: 2 })
   })
 
   it('refuses \\x without exactly two hex digits', () => {
-    expect(err('escapes', 'ab\\x4')).toMatchObject({ position: 2, message: expect.stringContaining('"\\x" at position 2') })
+    expect(err('escapes', 'ab\\x4')).toMatchObject({
+      position: 2,
+      message: expect.stringContaining('"\\x" at position 2')
+    })
     expect(err('escapes', '\\x4g')).toMatchObject({ position: 0 })
     expect(err('escapes', '\\x')).toMatchObject({ position: 0 })
     expect(err('escapes', 'ok\\x41 \\xz1')).toMatchObject({ position: 7 })
@@ -178,9 +195,15 @@ describe('escape payloads', () => {
     expect(err('escapes', '\\u{}')).toMatchObject({ position: 0 })
     expect(err('escapes', '\\u{41')).toMatchObject({ position: 0 })
     expect(err('escapes', '\\u{1234567}')).toMatchObject({ position: 0 })
-    expect(err('escapes', '\\u{110000}')).toMatchObject({ position: 0, message: expect.stringContaining('beyond U+10FFFF') })
+    expect(err('escapes', '\\u{110000}')).toMatchObject({
+      position: 0,
+      message: expect.stringContaining('beyond U+10FFFF')
+    })
     expect(err('escapes', '\\u{D800}')).toMatchObject({ position: 0, message: expect.stringContaining('surrogate') })
-    expect(err('escapes', '12\\uD83D')).toMatchObject({ position: 2, message: expect.stringContaining('high surrogate') })
+    expect(err('escapes', '12\\uD83D')).toMatchObject({
+      position: 2,
+      message: expect.stringContaining('high surrogate')
+    })
     expect(err('escapes', '\\uDE00')).toMatchObject({ position: 0, message: expect.stringContaining('low surrogate') })
   })
 

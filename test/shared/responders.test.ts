@@ -16,7 +16,7 @@ const enc = (s: string) => new TextEncoder().encode(s)
 const dec = (b: Uint8Array) => Buffer.from(b).toString('latin1')
 
 function compile(rules: RespondRuleInput[], extra: { greeting?: string; fallback?: string } = {}) {
-  const r = compileResponder({ rules: rules.map(x => respondRuleSchema.parse(x)), ...extra })
+  const r = compileResponder({ rules: rules.map((x) => respondRuleSchema.parse(x)), ...extra })
   if (!r.ok) throw new Error(r.error.message)
   return r.value
 }

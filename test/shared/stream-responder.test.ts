@@ -8,7 +8,7 @@ const enc = (s: string) => new TextEncoder().encode(s)
 const dec = (b: Uint8Array) => Buffer.from(b).toString('latin1')
 
 function responder(rules: RespondRuleInput[], mode: 'answer' | 'replace', hold?: number) {
-  const c = compileResponder({ rules: rules.map(r => respondRuleSchema.parse(r)) })
+  const c = compileResponder({ rules: rules.map((r) => respondRuleSchema.parse(r)) })
   if (!c.ok) throw new Error(c.error.message)
   return new StreamResponder(c.value, 'resp', mode, 'p', hold)
 }
@@ -27,12 +27,12 @@ function runSplit(s: StreamResponder, stream: Uint8Array, cuts: number[]): Strea
 
 const forwarded = (acts: StreamAction[]) =>
   acts
-    .filter(a => a.kind !== 'answer')
-    .map(a => dec(a.bytes))
+    .filter((a) => a.kind !== 'answer')
+    .map((a) => dec(a.bytes))
     .join('')
-const answered = (acts: StreamAction[]) => acts.filter(a => a.kind === 'answer').map(a => dec(a.bytes))
+const answered = (acts: StreamAction[]) => acts.filter((a) => a.kind === 'answer').map((a) => dec(a.bytes))
 
-const cmd = (...args: string[]) => `*${args.length}\r\n${args.map(a => `$${a.length}\r\n${a}\r\n`).join('')}`
+const cmd = (...args: string[]) => `*${args.length}\r\n${args.map((a) => `$${a.length}\r\n${a}\r\n`).join('')}`
 
 describe('StreamResponder (a responder on a proxy direction)', () => {
   it('answers GET of a mocked key and forwards everything else unchanged, in order', () => {
@@ -56,9 +56,9 @@ describe('StreamResponder (a responder on a proxy direction)', () => {
         fc.array(fc.nat(), { maxLength: 8 }),
         fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 6 }),
         (ms, rawCuts, junk) => {
-          const body = ms.map(m => cmd(...m)).join('')
+          const body = ms.map((m) => cmd(...m)).join('')
           const stream = Uint8Array.from([...enc(body), ...junk])
-          const cuts = [...new Set(rawCuts.map(c => c % (stream.length + 1)))].sort((a, b) => a - b)
+          const cuts = [...new Set(rawCuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b)
           const s = responder([{ match: { contains: 'mock' }, reply: '+REPLACED\\r\\n' }], 'replace')
           const acts = runSplit(s, stream, cuts)
           // Expected: frame the whole stream at once; matched messages become the reply, every other byte stays.

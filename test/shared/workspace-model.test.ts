@@ -105,7 +105,7 @@ describe('workspace documents', () => {
   })
 
   it('fuzz: one field of a valid document set to a wrong value is refused with that field (or its parent) named', () => {
-    const paths = leaves(VALID).filter(p => p[0] !== 'ui' && !(p.length === 1 && p[0] === 'version'))
+    const paths = leaves(VALID).filter((p) => p[0] !== 'ui' && !(p.length === 1 && p[0] === 'version'))
     const bad = fc.oneof(
       fc.constantFrom(null, true, -1, 1.5, 70000, '', ' ', '\u0000', 'x'.repeat(400), [], {}, { a: 1 }),
       fc.string({ maxLength: 20 }),
@@ -124,7 +124,7 @@ describe('workspace documents', () => {
           r.message.startsWith('sequences[0].steps[0].payload: There is no saved payload named')
         const named =
           crossReference ||
-          [...Array(path.length).keys()].some(n => r.message.includes(formatPath(path.slice(0, path.length - n))))
+          [...Array(path.length).keys()].some((n) => r.message.includes(formatPath(path.slice(0, path.length - n))))
         expect(named, `${formatPath(path)}=${JSON.stringify(value)?.slice(0, 40)} → ${r.message.slice(0, 200)}`).toBe(
           true
         )
@@ -135,7 +135,7 @@ describe('workspace documents', () => {
 
   it('fuzz: any JSON value is refused or accepted in words, never thrown', () => {
     fc.assert(
-      fc.property(fc.jsonValue({ maxDepth: 4 }), v => {
+      fc.property(fc.jsonValue({ maxDepth: 4 }), (v) => {
         const r = checkDocument(v)
         if (!r.ok) expect(r.message.length).toBeGreaterThan(0)
       }),

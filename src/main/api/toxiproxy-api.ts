@@ -131,7 +131,7 @@ type Route = (req: IncomingMessage, params: string[]) => Promise<{ status: numbe
 function routes(hub: ApiHub): { method: string[]; path: RegExp; run: Route }[] {
   const list = async (): Promise<ProxyInfo[]> => (await call<{ proxies: ProxyInfo[] }>(hub, 'proxy:list', {})).proxies
   const find = async (name: string): Promise<ProxyInfo> => {
-    const p = (await list()).find(x => x.name === name)
+    const p = (await list()).find((x) => x.name === name)
     if (!p) throw new ApiError(404, 'proxy not found')
     return p
   }
@@ -145,12 +145,12 @@ function routes(hub: ApiHub): { method: string[]; path: RegExp; run: Route }[] {
     {
       method: ['GET'],
       path: /^\/proxies$/,
-      run: async () => ({ status: 200, body: Object.fromEntries((await list()).map(p => [p.name, wireProxy(p)])) })
+      run: async () => ({ status: 200, body: Object.fromEntries((await list()).map((p) => [p.name, wireProxy(p)])) })
     },
     {
       method: ['POST'],
       path: /^\/proxies$/,
-      run: async req => ({
+      run: async (req) => ({
         status: 201,
         body: wireProxy(await call<ProxyInfo>(hub, 'proxy:create', proxyCreateInput(await jsonBody(req))))
       })
@@ -158,7 +158,7 @@ function routes(hub: ApiHub): { method: string[]; path: RegExp; run: Route }[] {
     {
       method: ['POST'],
       path: /^\/populate$/,
-      run: async req => {
+      run: async (req) => {
         const text = await readBody(req)
         let input: unknown
         try {
@@ -171,7 +171,7 @@ function routes(hub: ApiHub): { method: string[]; path: RegExp; run: Route }[] {
         const wanted = input.map((p, i) => proxyCreateInput((p ?? {}) as Record<string, unknown>, ` at proxy ${i + 1}`))
         const done: ProxyInfo[] = []
         for (const w of wanted) {
-          const existing = (await list()).find(x => x.name === w.name)
+          const existing = (await list()).find((x) => x.name === w.name)
           if (
             existing &&
             existing.upstream === w.upstream &&
@@ -242,7 +242,7 @@ function routes(hub: ApiHub): { method: string[]; path: RegExp; run: Route }[] {
       method: ['GET'],
       path: /^\/proxies\/([^/]+)\/toxics\/([^/]+)$/,
       run: async (_r, [name, toxic]) => {
-        const t = (await find(name)).toxics.find(x => x.name === toxic)
+        const t = (await find(name)).toxics.find((x) => x.name === toxic)
         if (!t) throw new ApiError(404, 'toxic not found')
         return { status: 200, body: wireToxic(t) }
       }
@@ -252,7 +252,7 @@ function routes(hub: ApiHub): { method: string[]; path: RegExp; run: Route }[] {
       path: /^\/proxies\/([^/]+)\/toxics\/([^/]+)$/,
       run: async (req, [name, toxic]) => {
         const b = await jsonBody(req)
-        const t = (await find(name)).toxics.find(x => x.name === toxic)
+        const t = (await find(name)).toxics.find((x) => x.name === toxic)
         if (!t) throw new ApiError(404, 'toxic not found')
         const payload = {
           proxy: name,
@@ -296,9 +296,9 @@ export async function startToxiproxyApi(hub: ApiHub, host: string, port: number)
       } catch {
         throw new ApiError(400, 'bad request path')
       }
-      const matches = table.filter(r => r.path.test(path))
+      const matches = table.filter((r) => r.path.test(path))
       if (matches.length === 0) throw new ApiError(404, '404 page not found')
-      const route = matches.find(r => r.method.includes(req.method ?? ''))
+      const route = matches.find((r) => r.method.includes(req.method ?? ''))
       if (!route) throw new ApiError(405, `method ${req.method} not allowed on ${path}`)
       const params = (route.path.exec(path) ?? []).slice(1)
       const { status, body } = await route.run(req, params)
@@ -325,7 +325,7 @@ export async function startToxiproxyApi(hub: ApiHub, host: string, port: number)
     host: addr.address,
     port: addr.port,
     close: () =>
-      new Promise<void>(resolve => {
+      new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeAllConnections()
       })

@@ -37,9 +37,7 @@ export interface SocketErrorContext {
 export function describeSocketError(err: unknown, ctx: SocketErrorContext): LabFailure {
   const e = err as NodeJS.ErrnoException
   const code = typeof e?.code === 'string' ? e.code : 'EUNKNOWN'
-  const where = ctx.host.startsWith('unix:')
-    ? ctx.host
-    : hostPort(ctx.host, ctx.port ?? '')
+  const where = ctx.host.startsWith('unix:') ? ctx.host : hostPort(ctx.host, ctx.port ?? '')
   switch (code) {
     case 'EADDRINUSE':
       return ctx.host.startsWith('unix:')
@@ -51,10 +49,10 @@ export function describeSocketError(err: unknown, ctx: SocketErrorContext): LabF
               `Use that server (change its behaviour on its card), stop it first, or choose another port (0 picks a free one).`
             )
           : new LabFailure(
-            code,
-            `Port ${ctx.port} is already in use`,
-            `${ctx.holder ? `It is held by ${ctx.holder}. ` : 'Another socket is bound to it. '}Stop that process, choose another port, or use port 0 to let the system pick a free one.`
-          )
+              code,
+              `Port ${ctx.port} is already in use`,
+              `${ctx.holder ? `It is held by ${ctx.holder}. ` : 'Another socket is bound to it. '}Stop that process, choose another port, or use port 0 to let the system pick a free one.`
+            )
     case 'EACCES':
     case 'EPERM':
       return ctx.op === 'listen' && ctx.port !== undefined && ctx.port > 0 && ctx.port < 1024
@@ -68,7 +66,7 @@ export function describeSocketError(err: unknown, ctx: SocketErrorContext): LabF
       return new LabFailure(
         code,
         `Address ${ctx.host} is not available on this machine`,
-        'Bind to an address one of this machine\'s interfaces has, such as 127.0.0.1, 0.0.0.0 (all IPv4) or :: (all IPv6).'
+        "Bind to an address one of this machine's interfaces has, such as 127.0.0.1, 0.0.0.0 (all IPv4) or :: (all IPv6)."
       )
     case 'ECONNREFUSED':
       return new LabFailure(
@@ -86,9 +84,17 @@ export function describeSocketError(err: unknown, ctx: SocketErrorContext): LabF
     case 'ENOTFOUND':
     case 'EAI_NONAME':
     case 'EAI_NODATA':
-      return new LabFailure('ENOTFOUND', `Host not found: ${ctx.host}`, 'The name does not resolve to an address. Check the spelling, or use an IP address.')
+      return new LabFailure(
+        'ENOTFOUND',
+        `Host not found: ${ctx.host}`,
+        'The name does not resolve to an address. Check the spelling, or use an IP address.'
+      )
     case 'EAI_AGAIN':
-      return new LabFailure(code, `Could not look up ${ctx.host}: the name server did not answer`, 'Check the network or DNS settings, or use an IP address.')
+      return new LabFailure(
+        code,
+        `Could not look up ${ctx.host}: the name server did not answer`,
+        'Check the network or DNS settings, or use an IP address.'
+      )
     case 'ENETUNREACH':
     case 'EHOSTUNREACH':
       return new LabFailure(code, `${where} is unreachable`, 'There is no route to that address from this machine.')
@@ -101,14 +107,25 @@ export function describeSocketError(err: unknown, ctx: SocketErrorContext): LabF
             `Cannot create a socket at ${ctx.host.slice(5)}: no such directory ${dirOf(ctx.host.slice(5))}`,
             'Create the directory first, or choose a path in an existing one (e.g. /tmp).'
           )
-        : new LabFailure(code, `No socket at ${ctx.host}`, 'The Unix socket path does not exist: is the server running?')
+        : new LabFailure(
+            code,
+            `No socket at ${ctx.host}`,
+            'The Unix socket path does not exist: is the server running?'
+          )
     case 'EAFNOSUPPORT':
-      return new LabFailure(code, `Address family not supported for ${ctx.host}`, 'This machine may have IPv6 disabled.')
+      return new LabFailure(
+        code,
+        `Address family not supported for ${ctx.host}`,
+        'This machine may have IPv6 disabled.'
+      )
     case 'EMFILE':
     case 'ENFILE':
       return new LabFailure(code, 'Too many open files', 'Raise the open-file limit (ulimit -n) or close connections.')
     default:
-      return new LabFailure(code, `${ctx.op === 'listen' ? 'Could not listen on' : 'Could not connect to'} ${where}: ${e?.message ?? String(err)}`)
+      return new LabFailure(
+        code,
+        `${ctx.op === 'listen' ? 'Could not listen on' : 'Could not connect to'} ${where}: ${e?.message ?? String(err)}`
+      )
   }
 }
 
@@ -126,9 +143,17 @@ function unixInUse(code: string, path: string, state: SocketErrorContext['unixSt
     )
   }
   if (state === 'not-socket') {
-    return new LabFailure(code, `${path} already exists and is not a socket`, 'Choose another path; the lab does not delete ordinary files.')
+    return new LabFailure(
+      code,
+      `${path} already exists and is not a socket`,
+      'Choose another path; the lab does not delete ordinary files.'
+    )
   }
-  return new LabFailure(code, `Socket path ${path} is already in use`, 'Another process listens there: stop it or choose another path.')
+  return new LabFailure(
+    code,
+    `Socket path ${path} is already in use`,
+    'Another process listens there: stop it or choose another path.'
+  )
 }
 
 /** Words for an error that ends an established connection, for its `error` field. */

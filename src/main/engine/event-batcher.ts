@@ -215,9 +215,19 @@ export class EventBatcher {
     return Math.max(1, Math.min(this.options.maxBatchEvents, this.options.maxEvents))
   }
 
-  private build(o: OutletState, now: number): { batch: EventBatch; restEvents: LabEvent[]; restConnections: Set<LabConnection> } {
+  private build(
+    o: OutletState,
+    now: number
+  ): { batch: EventBatch; restEvents: LabEvent[]; restConnections: Set<LabConnection> } {
     o.seq++
-    const counters: CounterColumns = { ids: [], bytesIn: [], bytesOut: [], chunksIn: [], chunksOut: [], lastActivity: [] }
+    const counters: CounterColumns = {
+      ids: [],
+      bytesIn: [],
+      bytesOut: [],
+      chunksIn: [],
+      chunksOut: [],
+      lastActivity: []
+    }
     // An accept storm: connections opened and closed within this batch travel as one event each, no row.
     const churn = coalesceChurn(o.resync ? [] : o.events)
     let events = churn.events
@@ -254,7 +264,9 @@ export class EventBatcher {
       resync: o.resync,
       events,
       counters,
-      servers: o.resync ? [] : [...o.servers].filter((s) => this.lab.servers.has(s.serverId)).map((s) => this.lab.serverCounters(s)),
+      servers: o.resync
+        ? []
+        : [...o.servers].filter((s) => this.lab.servers.has(s.serverId)).map((s) => this.lab.serverCounters(s)),
       totals: this.lab.currentTotals()
     }
     return { batch, restEvents, restConnections }

@@ -4,7 +4,10 @@ import { readKernelSockets } from './kernel/kernel-reader'
 import { linkKernelSockets } from './kernel/link-sockets'
 
 /** The kernel's sockets on the lab's ports (or all of them), linked to the lab's own rows. */
-export async function readKernelView(lab: Lab, req: CommandRequest<'kernel:sockets'>): Promise<CommandValue<'kernel:sockets'>> {
+export async function readKernelView(
+  lab: Lab,
+  req: CommandRequest<'kernel:sockets'>
+): Promise<CommandValue<'kernel:sockets'>> {
   const ports = new Set<number>()
   for (const s of lab.servers.values()) if (s.bound.port > 0) ports.add(s.bound.port)
   for (const c of lab.connections.values()) {

@@ -1,4 +1,12 @@
-import type { CloseReason, ConnectionInfo, ConnectionKind, ConnectionState, Endpoint, Family, TlsConnectionInfo } from '@shared/model'
+import type {
+  CloseReason,
+  ConnectionInfo,
+  ConnectionKind,
+  ConnectionState,
+  Endpoint,
+  Family,
+  TlsConnectionInfo
+} from '@shared/model'
 import type { FaultMark, ProxyLeg } from '@shared/proxy-model'
 import type { TrafficBudget } from './traffic-record'
 import { TrafficRecorder } from './traffic-record'
@@ -24,7 +32,8 @@ export interface ConnectionHandlers {
 }
 
 /** What happened to a connection besides its bytes (a lab action, a FIN, a fault), for captures and exports. */
-export type ConnectionMarkKind = 'peer-fin' | 'lab-fin' | 'peer-reset' | 'lab-reset' | 'error' | 'pause' | 'resume' | 'closed' | 'fault' | 'note'
+export type ConnectionMarkKind =
+  'peer-fin' | 'lab-fin' | 'peer-reset' | 'lab-reset' | 'error' | 'pause' | 'resume' | 'closed' | 'fault' | 'note'
 
 /** One mark on a connection's timeline; `chunkIndex` = chunks (both directions) seen before it. */
 export interface ConnectionMark {
@@ -273,7 +282,10 @@ export class LabConnection {
   setUserPaused(paused: boolean): void {
     if (this.closed || this.userPaused === paused) return
     this.userPaused = paused
-    this.mark(paused ? 'pause' : 'resume', paused ? 'The lab paused reading: the peer\'s bytes wait in kernel buffers' : 'The lab resumed reading')
+    this.mark(
+      paused ? 'pause' : 'resume',
+      paused ? "The lab paused reading: the peer's bytes wait in kernel buffers" : 'The lab resumed reading'
+    )
     this.updateReading()
     this.owner.changed(this, 'updated')
   }
@@ -372,7 +384,8 @@ export class LabConnection {
 
   private updateReading(): void {
     if (this.socket.destroyed) return
-    if (this.userPaused || this.flowPaused || this.workHeld || this.pipeHeld || this.state === 'queued') this.socket.pause()
+    if (this.userPaused || this.flowPaused || this.workHeld || this.pipeHeld || this.state === 'queued')
+      this.socket.pause()
     else this.socket.resume()
   }
 

@@ -29,7 +29,9 @@ interface CommandContext {
 }
 
 /** How each command runs, keyed by channel: a new command is one more row (after its contract entry). */
-const COMMANDS: { [C in CommandName]: (ctx: CommandContext, req: CommandRequest<C>) => CommandValue<C> | Promise<CommandValue<C>> } = {
+const COMMANDS: {
+  [C in CommandName]: (ctx: CommandContext, req: CommandRequest<C>) => CommandValue<C> | Promise<CommandValue<C>>
+} = {
   'lab:snapshot': ({ lab, outlet }) => (outlet ? outlet.snapshot() : lab.snapshot(0)),
   'lab:ack': ({ outlet }, req) => {
     outlet?.ack(req.seq)
@@ -83,7 +85,11 @@ const COMMANDS: { [C in CommandName]: (ctx: CommandContext, req: CommandRequest<
 }
 
 /** Runs one validated command. */
-async function runCommand<C extends CommandName>(ctx: CommandContext, name: C, req: CommandRequest<C>): Promise<CommandValue<C>> {
+async function runCommand<C extends CommandName>(
+  ctx: CommandContext,
+  name: C,
+  req: CommandRequest<C>
+): Promise<CommandValue<C>> {
   return COMMANDS[name](ctx, req)
 }
 
@@ -138,7 +144,12 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
     options.workspace
   )
 
-  async function dispatch(name: unknown, payload: unknown, outlet?: Outlet, source: CommandSource = 'ui'): Promise<Result<unknown>> {
+  async function dispatch(
+    name: unknown,
+    payload: unknown,
+    outlet?: Outlet,
+    source: CommandSource = 'ui'
+  ): Promise<Result<unknown>> {
     if (!isCommandName(name)) {
       return { ok: false, error: { code: 'unknown-command', message: `Unknown command ${quoteInput(name)}` } }
     }
@@ -152,7 +163,10 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
       return { ok: true, value }
     } catch (err) {
       if (err instanceof LabFailure) return { ok: false, error: err.toLabError() }
-      return { ok: false, error: { code: 'internal', message: `Internal error: ${(err as Error)?.message ?? String(err)}` } }
+      return {
+        ok: false,
+        error: { code: 'internal', message: `Internal error: ${(err as Error)?.message ?? String(err)}` }
+      }
     }
   }
 
@@ -167,7 +181,8 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
         close: () => outlet.close()
       }
     },
-    run: ((name: unknown, payload: unknown, opts?: RunOptions) => dispatch(name, payload, undefined, opts?.source)) as RunCommand,
+    run: ((name: unknown, payload: unknown, opts?: RunOptions) =>
+      dispatch(name, payload, undefined, opts?.source)) as RunCommand,
     async dispose() {
       // The workspace writes its last change while the servers still run, then the lab closes them.
       await workspace.close()

@@ -206,7 +206,13 @@ export class Lab implements ServerOwner, ConnectionOwner {
 
   /** Counters of one server. */
   serverCounters(s: LabServer): ServerCounters {
-    return { id: s.serverId, bytesIn: s.totals.bytesIn, bytesOut: s.totals.bytesOut, accepted: s.accepted, open: s.connections.size }
+    return {
+      id: s.serverId,
+      bytesIn: s.totals.bytesIn,
+      bytesOut: s.totals.bytesOut,
+      accepted: s.accepted,
+      open: s.connections.size
+    }
   }
 
   /** Whole-lab totals, kept exact by every connection as it counts. */
@@ -309,13 +315,17 @@ export class Lab implements ServerOwner, ConnectionOwner {
   send(req: CommandRequest<'connection:send'>): CommandValue<'connection:send'> {
     const bytes = encodeForSend(req.payload)
     const targets =
-      req.connectionId !== undefined ? [this.connection(req.connectionId)] : [...this.server(req.serverId ?? -1).activeConnections()]
+      req.connectionId !== undefined
+        ? [this.connection(req.connectionId)]
+        : [...this.server(req.serverId ?? -1).activeConnections()]
     checkDatagramSize(targets, bytes.length)
     const writable = targets.filter((c) => c.writable)
     if (writable.length === 0) {
       throw new LabFailure(
         'not-writable',
-        req.connectionId !== undefined ? `Connection ${req.connectionId} can no longer be written to` : 'That server has no open connection to send to',
+        req.connectionId !== undefined
+          ? `Connection ${req.connectionId} can no longer be written to`
+          : 'That server has no open connection to send to',
         req.connectionId !== undefined ? 'It is closed, or the lab already half-closed it (sent FIN).' : undefined
       )
     }

@@ -19,7 +19,12 @@ function conflicts(bound: string, host: string): boolean {
  * The lab's own listening server on `port` that a listen on `host` collides with, if any: then the
  * "port in use" message names that server rather than the lab's own process id.
  */
-export function findOwnListener(servers: Iterable<{ info(): ServerInfo; accepting: boolean }>, port: number, host: string, exceptId: number): OwnListener | undefined {
+export function findOwnListener(
+  servers: Iterable<{ info(): ServerInfo; accepting: boolean }>,
+  port: number,
+  host: string,
+  exceptId: number
+): OwnListener | undefined {
   if (port <= 0) return undefined
   for (const s of servers) {
     const i = s.info()

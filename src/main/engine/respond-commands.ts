@@ -15,7 +15,7 @@ export function respondTest(req: CommandRequest<'respond:test'>): CommandValue<'
   if (!compiled.ok) throw new LabFailure('invalid', `${compiled.error.path.join('.')}: ${compiled.error.message}`)
   const r = testSample(compiled.value, req.options.framing ?? 'line', sample.bytes)
   return {
-    messages: r.messages.map(m => ({
+    messages: r.messages.map((m) => ({
       start: m.start,
       end: m.end,
       ...(m.summary !== undefined ? { summary: m.summary } : {}),

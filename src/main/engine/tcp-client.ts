@@ -47,9 +47,17 @@ export async function connectClient(req: CommandRequest<'client:connect'>, owner
     if (err instanceof LabFailure) throw err
     const localInUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' && req.localPort
     if (localInUse) {
-      throw new LabFailure('EADDRINUSE', `Local port ${req.localPort} is already in use`, 'Another socket is bound to it; choose another local port, or leave it empty to let the system pick.')
+      throw new LabFailure(
+        'EADDRINUSE',
+        `Local port ${req.localPort} is already in use`,
+        'Another socket is bound to it; choose another local port, or leave it empty to let the system pick.'
+      )
     }
-    throw describeSocketError(err, { op: 'connect', host: unixPath !== undefined ? `unix:${unixPath}` : req.host, port: req.port })
+    throw describeSocketError(err, {
+      op: 'connect',
+      host: unixPath !== undefined ? `unix:${unixPath}` : req.host,
+      port: req.port
+    })
   })
   return adoptOutgoing(socket, owner, unixPath)
 }

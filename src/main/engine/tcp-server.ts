@@ -112,7 +112,11 @@ export class LabTcpServer implements BehaviourHost, LabServer {
     this.acceptMode = spec.acceptMode ?? 'concurrent'
     this.poolSize = spec.poolSize ?? DEFAULT_POOL_SIZE
     if (this.acceptMode === 'never' && this.unixPath !== undefined) {
-      throw new LabFailure('invalid', 'Accept mode "never" is for TCP servers', 'A Unix socket server can use the other accept modes.')
+      throw new LabFailure(
+        'invalid',
+        'Accept mode "never" is for TCP servers',
+        'A Unix socket server can use the other accept modes.'
+      )
     }
     this.maxConnections = spec.maxConnections ?? null
     this.pauseOnAccept = spec.pauseOnAccept ?? false
@@ -132,28 +136,35 @@ export class LabTcpServer implements BehaviourHost, LabServer {
     server.on('connection', (socket) => this.onConnection(socket))
     const bound =
       this.acceptMode === 'never' && this.unixPath === undefined
-        ? holdListening({ host: this.requestedHost, port: this.bound.port || this.requestedPort, backlog: this.backlog }).then(
-            (holder) => {
-              this.holder = holder
-            }
-          )
-        : this.unixPath !== undefined
-        ? listenUnixSafely(server, this.unixPath, this.backlog).then((id) => {
-            this.unixIdentity = id
-          })
-        : listenOn(server, {
+        ? holdListening({
             host: this.requestedHost,
-            // A server that stopped accepting listens again on the port it had.
             port: this.bound.port || this.requestedPort,
             backlog: this.backlog
+          }).then((holder) => {
+            this.holder = holder
           })
+        : this.unixPath !== undefined
+          ? listenUnixSafely(server, this.unixPath, this.backlog).then((id) => {
+              this.unixIdentity = id
+            })
+          : listenOn(server, {
+              host: this.requestedHost,
+              // A server that stopped accepting listens again on the port it had.
+              port: this.bound.port || this.requestedPort,
+              backlog: this.backlog
+            })
     await bound.catch(async (err: unknown) => {
       if (err instanceof LabFailure) throw err
       const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
       const port = this.bound.port || this.requestedPort
-      const labServer = inUse && this.unixPath === undefined ? this.owner.ownListener?.(port, this.requestedHost, this.serverId) : undefined
+      const labServer =
+        inUse && this.unixPath === undefined
+          ? this.owner.ownListener?.(port, this.requestedHost, this.serverId)
+          : undefined
       const holder =
-        inUse && this.unixPath === undefined && !labServer ? await this.owner.whoHoldsPort?.(port, this.requestedHost).catch(() => undefined) : undefined
+        inUse && this.unixPath === undefined && !labServer
+          ? await this.owner.whoHoldsPort?.(port, this.requestedHost).catch(() => undefined)
+          : undefined
       throw describeSocketError(err, {
         op: 'listen',
         host: this.requestedHost,

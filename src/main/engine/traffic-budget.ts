@@ -93,7 +93,7 @@ export class TrafficBudget<R extends BudgetedRecord = BudgetedRecord> {
     }
     if (this.total <= this.totalCap && this.metaTotal <= this.metaCap) return
     // Bounded: each step empties a record and takes it out of the list, or passes `record` once.
-    for (let n = this.head; n !== null; ) {
+    for (let n = this.head; n !== null;) {
       if (this.total <= this.totalCap && this.metaTotal <= this.metaCap) break
       const next = n.next
       if (n.r !== record) {

@@ -37,7 +37,10 @@ export function checkUnixPath(raw: string, platform: NodeJS.Platform = process.p
     throw new LabFailure(
       'ENAMETOOLONG',
       `The socket path is ${bytes} bytes long; this system allows at most ${max}`,
-      `The system would silently cut it short and bind another name. Use a shorter path, e.g. in /tmp: ${path}`.slice(0, 160)
+      `The system would silently cut it short and bind another name. Use a shorter path, e.g. in /tmp: ${path}`.slice(
+        0,
+        160
+      )
     )
   }
   return path

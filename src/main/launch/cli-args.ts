@@ -117,7 +117,8 @@ export function parseCliArgs(argv: readonly string[], { strict = true }: CliPars
       if (flag === '--proxy') {
         const parsed = parseProxySpec(taken.value)
         if (!parsed.ok) return parsed
-        if (options.proxies.some((p) => p.name === parsed.value.name)) return { ok: false, error: `--proxy: the name ${parsed.value.name} is used twice` }
+        if (options.proxies.some((p) => p.name === parsed.value.name))
+          return { ok: false, error: `--proxy: the name ${parsed.value.name} is used twice` }
         options.proxies.push(parsed.value)
       } else {
         const parsed = parseApiAddress(taken.value)
@@ -128,15 +129,18 @@ export function parseCliArgs(argv: readonly string[], { strict = true }: CliPars
       const taken = takeValue(argv, i, flag)
       if (typeof taken === 'string') return { ok: false, error: taken }
       i = taken.next
-      if (taken.value.trim() === '' || taken.value.includes('\0')) return { ok: false, error: '--workspace needs a file name' }
-      if (options.workspace !== null) return { ok: false, error: '--workspace is given twice; a lab keeps one workspace' }
+      if (taken.value.trim() === '' || taken.value.includes('\0'))
+        return { ok: false, error: '--workspace needs a file name' }
+      if (options.workspace !== null)
+        return { ok: false, error: '--workspace is given twice; a lab keeps one workspace' }
       options.workspace = taken.value
     } else if (flag === '--listen' || flag === '--ui-host' || flag === '--ui-port' || flag === '--record') {
       const taken = takeValue(argv, i, flag)
       if (typeof taken === 'string') return { ok: false, error: taken }
       i = taken.next
       if (flag === '--record') {
-        if (taken.value.trim() === '' || taken.value.includes('\0')) return { ok: false, error: `--record needs a folder, not ${JSON.stringify(taken.value)}` }
+        if (taken.value.trim() === '' || taken.value.includes('\0'))
+          return { ok: false, error: `--record needs a folder, not ${JSON.stringify(taken.value)}` }
         options.record = taken.value
       } else if (flag === '--listen') {
         const parsed = parseListenSpec(taken.value)
@@ -144,11 +148,15 @@ export function parseCliArgs(argv: readonly string[], { strict = true }: CliPars
         options.listen.push(parsed.value)
       } else if (flag === '--ui-host') {
         const host = taken.value.trim().replace(/^\[(.*)\]$/, '$1')
-        if (host === '' || /[\s/@]/.test(host)) return { ok: false, error: `--ui-host ${JSON.stringify(taken.value)} is not a host name or address` }
+        if (host === '' || /[\s/@]/.test(host))
+          return { ok: false, error: `--ui-host ${JSON.stringify(taken.value)} is not a host name or address` }
         options.uiHost = host
       } else {
         if (!/^\d{1,5}$/.test(taken.value) || Number(taken.value) > 65535) {
-          return { ok: false, error: `--ui-port must be a whole number from 0 to 65535, not ${JSON.stringify(taken.value)}` }
+          return {
+            ok: false,
+            error: `--ui-port must be a whole number from 0 to 65535, not ${JSON.stringify(taken.value)}`
+          }
         }
         options.uiPort = Number(taken.value)
       }

@@ -21,7 +21,7 @@ export const HEAP_CHILD_ENV = 'TCP_LAB_HEAP_CHILD'
 export function missingHeapFlags(args: readonly string[]): string[] {
   const name = (f: string): string => f.split('=')[0].replace(/_/g, '-')
   const present = new Set(args.map(name))
-  return HEAP_FLAGS.filter(f => !present.has(name(f)))
+  return HEAP_FLAGS.filter((f) => !present.has(name(f)))
 }
 
 /**
@@ -45,8 +45,8 @@ export function reexecWithHeapFlags(): Promise<number> | null {
   process.on('SIGINT', () => forward('SIGINT'))
   process.on('SIGTERM', () => forward('SIGTERM'))
   process.on('SIGHUP', () => forward('SIGHUP'))
-  return new Promise(resolve => {
-    child.on('error', err => {
+  return new Promise((resolve) => {
+    child.on('error', (err) => {
       process.stderr.write(`tcp-lab: cannot start the lab process: ${err.message}\n`)
       resolve(1)
     })
@@ -67,7 +67,7 @@ export const ELECTRON_JS_FLAGS = `--js-flags=${HEAP_FLAGS.join(' ')}`
 
 /** Whether Electron's main process was started with HEAP_FLAGS (through `--js-flags`). */
 export function electronHasHeapFlags(argv: readonly string[]): boolean {
-  const js = argv.filter(a => a.startsWith('--js-flags=')).flatMap(a => a.slice('--js-flags='.length).split(/\s+/))
+  const js = argv.filter((a) => a.startsWith('--js-flags=')).flatMap((a) => a.slice('--js-flags='.length).split(/\s+/))
   return missingHeapFlags([...process.execArgv, ...js]).length === 0
 }
 

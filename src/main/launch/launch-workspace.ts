@@ -14,8 +14,8 @@ export interface LaunchOutput {
 }
 
 const stdio: LaunchOutput = {
-  out: line => process.stdout.write(`${line}\n`),
-  err: line => process.stderr.write(`${line}\n`)
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`)
 }
 
 /** `restored 2 servers, 1 proxy` — only what there was. */

@@ -41,7 +41,9 @@ export async function main(argv: readonly string[]): Promise<number | null> {
   }
   const staticDir = rendererDir()
   if (!existsSync(join(staticDir, 'index.html'))) {
-    process.stderr.write(`tcp-lab: the UI is not built (${staticDir}/index.html is missing); run: npx electron-vite build\n`)
+    process.stderr.write(
+      `tcp-lab: the UI is not built (${staticDir}/index.html is missing); run: npx electron-vite build\n`
+    )
     return 1
   }
 
@@ -54,7 +56,13 @@ export async function main(argv: readonly string[]): Promise<number | null> {
   const hub: LabHub = createLabHub()
   let web: WebServer
   try {
-    web = await startWebServer({ hub, host: opts.uiHost, port: opts.uiPort, staticDir, ...(fixedToken ? { token: fixedToken.toLowerCase() } : {}) })
+    web = await startWebServer({
+      hub,
+      host: opts.uiHost,
+      port: opts.uiPort,
+      staticDir,
+      ...(fixedToken ? { token: fixedToken.toLowerCase() } : {})
+    })
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     const why =
@@ -90,7 +98,9 @@ export async function main(argv: readonly string[]): Promise<number | null> {
   const failure = await startListeners(hub, opts.listen)
   if (failure) {
     const { error } = failure
-    process.stderr.write(`tcp-lab: cannot listen on ${listenTarget(failure.spec)}: ${error.message}${error.hint ? `\n  ${error.hint}` : ''}\n`)
+    process.stderr.write(
+      `tcp-lab: cannot listen on ${listenTarget(failure.spec)}: ${error.message}${error.hint ? `\n  ${error.hint}` : ''}\n`
+    )
     await Promise.allSettled([hub.dispose(), web.close()])
     return 1
   }

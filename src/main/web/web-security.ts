@@ -43,7 +43,8 @@ export function refuseReason(req: IncomingMessage, allowed: Set<string>): string
   if (!host || !allowed.has(host)) return `Host ${JSON.stringify(req.headers.host ?? '')} is not this lab's address`
   const origin = req.headers.origin
   // Browsers send Origin on WebSocket upgrades and cross-site requests; it must be this very page.
-  if (origin !== undefined && origin.toLowerCase() !== `http://${host}`) return `Origin ${JSON.stringify(origin)} is not this lab's page`
+  if (origin !== undefined && origin.toLowerCase() !== `http://${host}`)
+    return `Origin ${JSON.stringify(origin)} is not this lab's page`
   return null
 }
 

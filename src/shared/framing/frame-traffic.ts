@@ -50,7 +50,7 @@ export function frameTraffic(
   if (normalizeFraming(framing).type !== 'http') return { in: fin, out: fout }
   // HTTP: responses to HEAD carry no body, which only the requests in the other direction tell.
   const methods = (d: FramedDirection): string[] =>
-    d.messages.filter(m => !m.raw && m.summary && !m.summary.startsWith('HTTP/')).map(m => m.summary!.split(' ')[0])
+    d.messages.filter((m) => !m.raw && m.summary && !m.summary.startsWith('HTTP/')).map((m) => m.summary!.split(' ')[0])
   const inMethods = methods(fin)
   const outMethods = methods(fout)
   if (inMethods.includes('HEAD'))
@@ -68,7 +68,7 @@ function frameDirection(
   maxMessages: number,
   requestMethods?: string[]
 ): FramedDirection {
-  const own = chunks.filter(c => c.dir === dir)
+  const own = chunks.filter((c) => c.dir === dir)
   const result: FramedDirection = {
     messages: [],
     chunkStarts: [],

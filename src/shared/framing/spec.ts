@@ -47,7 +47,7 @@ export const FRAMING_NAMES = ['raw', 'line', 'crlf', 'http', 'resp'] as const
 /** A framing as written by a person (`"line"`) or a program (`{type: "length", bytes: 2}`). */
 export const framingSchema = z.union([
   z.enum(FRAMING_NAMES, {
-    error: i => `Unknown framing ${JSON.stringify(i.input)}; use ${FRAMING_NAMES.join(', ')} or an object`
+    error: (i) => `Unknown framing ${JSON.stringify(i.input)}; use ${FRAMING_NAMES.join(', ')} or an object`
   }),
   framingObjectSchema
 ])

@@ -71,7 +71,7 @@ function latin1(bytes: Uint8Array): string {
   return s
 }
 
-const fromLatin1 = (s: string): Uint8Array => Uint8Array.from(s, c => c.charCodeAt(0))
+const fromLatin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0))
 const utf8 = new TextEncoder()
 
 function escapes(text: string): { ok: true; bin: string } | { ok: false; message: string; position: number } {
@@ -86,12 +86,12 @@ function compileMatch(
 ):
   | { ok: true; test: Matcher; groups: number; key: string }
   | { ok: false; key: string; message: string; position: number } {
-  if ('any' in match) return { ok: true, key: 'any', groups: 0, test: m => [m.bytes] }
+  if ('any' in match) return { ok: true, key: 'any', groups: 0, test: (m) => [m.bytes] }
   if ('hex' in match) {
     const r = encodePayload({ format: 'hex', text: match.hex, lineEnding: 'none' })
     if (!r.ok) return { ok: false, key: 'hex', message: r.error.message, position: r.error.position }
     const want = latin1(r.bytes)
-    return { ok: true, key: 'hex', groups: 0, test: m => (m.binary.startsWith(want) ? [m.bytes] : null) }
+    return { ok: true, key: 'hex', groups: 0, test: (m) => (m.binary.startsWith(want) ? [m.bytes] : null) }
   }
   if ('regex' in match) {
     let re: RE2JS
@@ -108,7 +108,7 @@ function compileMatch(
       ok: true,
       key: 'regex',
       groups,
-      test: m => {
+      test: (m) => {
         // Only the head of an oversize message is kept: a regex (which may anchor at the end) does not judge it.
         if (m.oversize) return null
         // re2js runs in linear time, so a hostile pattern cannot freeze the lab; input is capped at MATCH_INPUT_BYTES.
@@ -130,9 +130,9 @@ function compileMatch(
   const r = escapes(raw)
   if (!r.ok) return { ok: false, key, message: r.message, position: r.position }
   const want = r.bin
-  if (key === 'contains') return { ok: true, key, groups: 0, test: m => (m.binary.includes(want) ? [m.bytes] : null) }
-  if (key === 'prefix') return { ok: true, key, groups: 0, test: m => (m.binary.startsWith(want) ? [m.bytes] : null) }
-  return { ok: true, key, groups: 0, test: m => (!m.oversize && m.binary === want ? [m.bytes] : null) }
+  if (key === 'contains') return { ok: true, key, groups: 0, test: (m) => (m.binary.includes(want) ? [m.bytes] : null) }
+  if (key === 'prefix') return { ok: true, key, groups: 0, test: (m) => (m.binary.startsWith(want) ? [m.bytes] : null) }
+  return { ok: true, key, groups: 0, test: (m) => (!m.oversize && m.binary === want ? [m.bytes] : null) }
 }
 
 /** Compiles a responder's rules and templates, or names the first thing wrong with its position. */

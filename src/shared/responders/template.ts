@@ -75,7 +75,7 @@ export function parseTemplate(template: string): TemplateParse {
         return {
           ok: false,
           position: i,
-          message: `Unknown placeholder {{${name.slice(0, 20)}}} at position ${i}; use ${TEMPLATE_VARS.map(v => `{{${v}}}`).join(', ')}`
+          message: `Unknown placeholder {{${name.slice(0, 20)}}} at position ${i}; use ${TEMPLATE_VARS.map((v) => `{{${v}}}`).join(', ')}`
         }
       }
       const bad = flush()

@@ -9,14 +9,22 @@ export interface HttpAnswer {
 }
 
 /** A plain HTTP GET with exactly the headers given (Host included), bounded in time. */
-export function httpGet(port: number, path: string, headers: Record<string, string> = {}, timeoutMs = 5_000): Promise<HttpAnswer> {
+export function httpGet(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+  timeoutMs = 5_000
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers, setHost: headers.Host === undefined }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (d: string) => (body += d))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
-    })
+    const req = request(
+      { host: '127.0.0.1', port, path, method: 'GET', headers, setHost: headers.Host === undefined },
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (d: string) => (body += d))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+      }
+    )
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${path} timed out`)))
     req.on('error', reject)
     req.end()
@@ -27,7 +35,12 @@ export function httpGet(port: number, path: string, headers: Record<string, stri
 export type WsOutcome = { kind: 'refused'; status: number } | { kind: 'open'; ws: WebSocket; messages: unknown[] }
 
 /** Opens a WebSocket with the given headers; resolves once it is open or refused. */
-export function openWs(port: number, headers: Record<string, string> = {}, path = '/ws', timeoutMs = 5_000): Promise<WsOutcome> {
+export function openWs(
+  port: number,
+  headers: Record<string, string> = {},
+  path = '/ws',
+  timeoutMs = 5_000
+): Promise<WsOutcome> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers, handshakeTimeout: timeoutMs })
     const messages: unknown[] = []

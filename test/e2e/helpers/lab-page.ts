@@ -41,7 +41,8 @@ export function setupLabPage(options: LabPageOptions = {}): LabPage {
   }
 
   beforeAll(async () => {
-    if (!webBuildReady()) throw new Error('browser mode is not built: run `npx electron-vite build` first (npm test does)')
+    if (!webBuildReady())
+      throw new Error('browser mode is not built: run `npx electron-vite build` first (npm test does)')
     lab = await startWebLab()
     browser = await launchBrowser()
     const page = browser.page
@@ -54,7 +55,9 @@ export function setupLabPage(options: LabPageOptions = {}): LabPage {
   if (options.failureScreenshots ?? true) {
     afterEach(async ({ task }) => {
       if (task.result?.state === 'fail' && browser) {
-        await browser.page.screenshot({ path: `/tmp/tcp-lab-e2e-${task.name.replace(/\W+/g, '-')}.png` }).catch(() => undefined)
+        await browser.page
+          .screenshot({ path: `/tmp/tcp-lab-e2e-${task.name.replace(/\W+/g, '-')}.png` })
+          .catch(() => undefined)
       }
     })
   }

@@ -18,7 +18,10 @@ export interface KernelRowView {
 }
 
 /** The tab strip under the table ("Try this", "Server life", "Rates", "Kernel sockets"). */
-export async function openDockTab(page: Page, name: 'Try this' | 'Server life' | 'Rates' | 'Kernel sockets'): Promise<Locator> {
+export async function openDockTab(
+  page: Page,
+  name: 'Try this' | 'Server life' | 'Rates' | 'Kernel sockets'
+): Promise<Locator> {
   const tab = page.getByRole('tablist', { name: 'Lesson and views' }).getByRole('tab', { name, exact: true })
   await tab.click()
   await waitFor(async () => (await tab.getAttribute('aria-selected')) === 'true', { what: `the ${name} tab selected` })
@@ -27,26 +30,34 @@ export async function openDockTab(page: Page, name: 'Try this' | 'Server life' |
 
 /** Every row of the kernel table as shown now. */
 export async function readKernelRows(page: Page): Promise<KernelRowView[]> {
-  return page.getByRole('table', { name: 'Kernel sockets' }).locator('tbody tr').evaluateAll((trs) =>
-    trs.map((tr) => {
-      const td = [...tr.querySelectorAll('td')].map((c) => (c.textContent ?? '').trim())
-      const num = (s: string | undefined): number => Number((s ?? '').replace(/,/g, ''))
-      return {
-        state: tr.getAttribute('data-state') ?? td[0] ?? '',
-        local: td[1] ?? '',
-        remote: td[2] ?? '',
-        recvQ: num(td[3]),
-        sendQ: num(td[4]),
-        process: td[5] ?? '',
-        lab: td[6] ?? '',
-        owner: tr.getAttribute('data-lab') === 'own' ? ('own' as const) : ('other' as const)
-      }
-    })
-  )
+  return page
+    .getByRole('table', { name: 'Kernel sockets' })
+    .locator('tbody tr')
+    .evaluateAll((trs) =>
+      trs.map((tr) => {
+        const td = [...tr.querySelectorAll('td')].map((c) => (c.textContent ?? '').trim())
+        const num = (s: string | undefined): number => Number((s ?? '').replace(/,/g, ''))
+        return {
+          state: tr.getAttribute('data-state') ?? td[0] ?? '',
+          local: td[1] ?? '',
+          remote: td[2] ?? '',
+          recvQ: num(td[3]),
+          sendQ: num(td[4]),
+          process: td[5] ?? '',
+          lab: td[6] ?? '',
+          owner: tr.getAttribute('data-lab') === 'own' ? ('own' as const) : ('other' as const)
+        }
+      })
+    )
 }
 
 /** Waits (bounded) until the kernel table satisfies `pred`; returns the rows that did. */
-export function waitKernel(page: Page, pred: (rows: KernelRowView[]) => boolean, what: string, timeoutMs = 10_000): Promise<KernelRowView[]> {
+export function waitKernel(
+  page: Page,
+  pred: (rows: KernelRowView[]) => boolean,
+  what: string,
+  timeoutMs = 10_000
+): Promise<KernelRowView[]> {
   return waitFor(
     async () => {
       const rows = await readKernelRows(page)
@@ -76,7 +87,9 @@ export function trafficSection(page: Page): Locator {
 
 /** Switches the traffic view (Text, Hex, Escaped). */
 export async function setTrafficView(page: Page, view: 'Text' | 'Hex' | 'Escaped'): Promise<void> {
-  const radio = trafficSection(page).getByRole('radiogroup', { name: 'View' }).getByRole('radio', { name: view, exact: true })
+  const radio = trafficSection(page)
+    .getByRole('radiogroup', { name: 'View' })
+    .getByRole('radio', { name: view, exact: true })
   await radio.click()
   await waitFor(async () => (await radio.getAttribute('aria-checked')) === 'true', { what: `view ${view}` })
 }
@@ -100,34 +113,57 @@ export function waitTimeline(page: Page, needle: string | RegExp, what: string, 
 }
 
 /** Clicks one of the selected connection's actions (Half-close, Reset, Close, Pause reading, Resume reading). */
-export async function connectionAction(page: Page, name: 'Half-close' | 'Reset' | 'Close' | 'Pause reading' | 'Resume reading'): Promise<void> {
+export async function connectionAction(
+  page: Page,
+  name: 'Half-close' | 'Reset' | 'Close' | 'Pause reading' | 'Resume reading'
+): Promise<void> {
   const button = page.getByRole('list', { name: 'Connection actions' }).getByRole('button', { name, exact: true })
   await waitFor(async () => (await button.isEnabled()) || undefined, { what: `${name} enabled` })
   await button.click()
 }
 
 /** Types into the send box, picks format and line ending, and sends to the selected peer. */
-export async function sendFromBox(page: Page, text: string, opts: { format?: 'text' | 'hex' | 'escapes'; lineEnding?: 'none' | 'lf' | 'crlf' } = {}): Promise<void> {
+export async function sendFromBox(
+  page: Page,
+  text: string,
+  opts: { format?: 'text' | 'hex' | 'escapes'; lineEnding?: 'none' | 'lf' | 'crlf' } = {}
+): Promise<void> {
   const send = page.getByRole('region', { name: 'Send' })
   await send.getByLabel('Format').selectOption(opts.format ?? 'text')
   await send.getByLabel('Line ending').selectOption(opts.lineEnding ?? 'none')
   await send.getByLabel('Message', { exact: true }).fill(text)
   await send.getByRole('button', { name: 'Send', exact: true }).click()
-  await send.getByRole('status').filter({ hasText: /^Sent / }).first().waitFor()
+  await send
+    .getByRole('status')
+    .filter({ hasText: /^Sent / })
+    .first()
+    .waitFor()
 }
 
 /** Waits (bounded) for the row with this peer; returns it. */
-export function waitPeerRow(page: Page, peer: string, pred: (r: RowView) => boolean = () => true, timeoutMs = 10_000): Promise<RowView> {
-  return waitFor(async () => (await readRows(page)).find((r) => r.peer === peer && pred(r)), { what: `the row of ${peer}`, timeoutMs, intervalMs: 50 })
+export function waitPeerRow(
+  page: Page,
+  peer: string,
+  pred: (r: RowView) => boolean = () => true,
+  timeoutMs = 10_000
+): Promise<RowView> {
+  return waitFor(async () => (await readRows(page)).find((r) => r.peer === peer && pred(r)), {
+    what: `the row of ${peer}`,
+    timeoutMs,
+    intervalMs: 50
+  })
 }
 
 /** Waits (bounded) until the kernel lists a listener on this TCP port (e.g. `nc -l`). */
 export async function waitListening(port: number, timeoutMs = 5_000): Promise<void> {
-  await waitFor(async () => (await run('ss', ['-Htln', `( sport = :${port} )`])).stdout.toString().includes(`:${port}`), {
-    what: `a listener on port ${port}`,
-    timeoutMs,
-    intervalMs: 50
-  })
+  await waitFor(
+    async () => (await run('ss', ['-Htln', `( sport = :${port} )`])).stdout.toString().includes(`:${port}`),
+    {
+      what: `a listener on port ${port}`,
+      timeoutMs,
+      intervalMs: 50
+    }
+  )
 }
 
 /** The id of the focused element ('' when none has one). */

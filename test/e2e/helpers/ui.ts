@@ -25,7 +25,10 @@ export async function serverLabels(page: Page): Promise<string[]> {
 }
 
 /** Fills the start form and submits it. */
-export async function submitStartForm(page: Page, { host, port, behaviour }: { host: string; port: string; behaviour?: string }): Promise<void> {
+export async function submitStartForm(
+  page: Page,
+  { host, port, behaviour }: { host: string; port: string; behaviour?: string }
+): Promise<void> {
   await page.getByLabel('Host', { exact: true }).fill(host)
   await page.getByLabel('Port', { exact: true }).fill(port)
   if (behaviour) await page.getByLabel('Behaviour', { exact: true }).selectOption(behaviour)
@@ -33,10 +36,17 @@ export async function submitStartForm(page: Page, { host, port, behaviour }: { h
 }
 
 /** Starts a server from the form and waits for its new card; returns the card and its bound port. */
-export async function startServerFromUi(page: Page, host: string, behaviour = 'echo'): Promise<{ card: Locator; port: number; label: string }> {
+export async function startServerFromUi(
+  page: Page,
+  host: string,
+  behaviour = 'echo'
+): Promise<{ card: Locator; port: number; label: string }> {
   const before = new Set(await serverLabels(page))
   await submitStartForm(page, { host, port: '0', behaviour })
-  const label = await waitFor(async () => (await serverLabels(page)).find((l) => !before.has(l)), { what: 'a new server card', timeoutMs: 10_000 })
+  const label = await waitFor(async () => (await serverLabels(page)).find((l) => !before.has(l)), {
+    what: 'a new server card',
+    timeoutMs: 10_000
+  })
   const m = /:(\d+)$/.exec(label)
   if (!m) throw new Error(`card label without a port: ${label}`)
   return { card: serverCards(page).and(page.getByLabel(label, { exact: true })), port: Number(m[1]), label }
@@ -44,21 +54,24 @@ export async function startServerFromUi(page: Page, host: string, behaviour = 'e
 
 /** Every body row of the Connections table, read from its cells. */
 export async function readRows(page: Page): Promise<RowView[]> {
-  return page.getByRole('table', { name: 'Connections' }).locator('tr[data-connection-id]').evaluateAll((trs) =>
-    trs.map((tr) => {
-      const cell = (col: string) => tr.querySelector(`[data-col="${col}"]`)
-      const text = (col: string): string => (cell(col)?.textContent ?? '').trim()
-      const value = (col: string): number => Number(cell(col)?.getAttribute('data-value') ?? NaN)
-      return {
-        id: tr.getAttribute('data-connection-id') ?? '',
-        peer: text('peer'),
-        local: text('local'),
-        state: text('state'),
-        bytesIn: value('bytes-in'),
-        bytesOut: value('bytes-out')
-      }
-    })
-  )
+  return page
+    .getByRole('table', { name: 'Connections' })
+    .locator('tr[data-connection-id]')
+    .evaluateAll((trs) =>
+      trs.map((tr) => {
+        const cell = (col: string) => tr.querySelector(`[data-col="${col}"]`)
+        const text = (col: string): string => (cell(col)?.textContent ?? '').trim()
+        const value = (col: string): number => Number(cell(col)?.getAttribute('data-value') ?? NaN)
+        return {
+          id: tr.getAttribute('data-connection-id') ?? '',
+          peer: text('peer'),
+          local: text('local'),
+          state: text('state'),
+          bytesIn: value('bytes-in'),
+          bytesOut: value('bytes-out')
+        }
+      })
+    )
 }
 
 /** Waits (bounded) until a row matches; returns it. */
@@ -77,5 +90,7 @@ export async function freePort(): Promise<number> {
 
 /** Selects a server by clicking its card near its top-left corner (the middle holds buttons of its own). */
 export async function selectServer(page: Page, label: string): Promise<void> {
-  await serverCards(page).and(page.getByLabel(label, { exact: true })).click({ position: { x: 8, y: 8 } })
+  await serverCards(page)
+    .and(page.getByLabel(label, { exact: true }))
+    .click({ position: { x: 8, y: 8 } })
 }

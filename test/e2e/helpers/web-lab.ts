@@ -30,7 +30,10 @@ export interface WebLab {
 }
 
 /** Runs `node out/main/cli.js ...args` to completion (for --help and failures), bounded in time. */
-export function runCli(args: string[], timeoutMs = 15_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  timeoutMs = 15_000
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: 'pipe' })
     let stdout = ''
@@ -49,7 +52,10 @@ export function runCli(args: string[], timeoutMs = 15_000): Promise<{ code: numb
 /** Starts `tcp-lab web --ui-port 0 ...args` and waits (bounded) for its URL line. */
 export function startWebLab(args: string[] = [], timeoutMs = 20_000, env?: Record<string, string>): Promise<WebLab> {
   const uiPort = args.includes('--ui-port') ? [] : ['--ui-port', '0']
-  const child = spawn(process.execPath, [CLI_PATH, 'web', ...uiPort, ...args], { stdio: 'pipe', env: env ? { ...process.env, ...env } : process.env })
+  const child = spawn(process.execPath, [CLI_PATH, 'web', ...uiPort, ...args], {
+    stdio: 'pipe',
+    env: env ? { ...process.env, ...env } : process.env
+  })
   let stdout = ''
   let stderr = ''
   const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)))

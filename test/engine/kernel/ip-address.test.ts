@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  formatIPv6,
-  isWildcardAddress,
-  normaliseAddress,
-  parseIPv6
-} from '../../../src/main/engine/kernel/ip-address'
+import { formatIPv6, isWildcardAddress, normaliseAddress, parseIPv6 } from '../../../src/main/engine/kernel/ip-address'
 
 const fmt = (text: string): string => formatIPv6(parseIPv6(text)!)
 

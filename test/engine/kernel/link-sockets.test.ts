@@ -10,9 +10,19 @@ function server(id: number, address: string, port: number, p: Partial<ServerInfo
   return makeServerInfo({ id, requestedHost: address, requestedPort: port, bound: { address, port }, family, ...p })
 }
 
-function conn(id: number, local: [string, number], remote: [string, number], p: Partial<ConnectionInfo> = {}): ConnectionInfo {
+function conn(
+  id: number,
+  local: [string, number],
+  remote: [string, number],
+  p: Partial<ConnectionInfo> = {}
+): ConnectionInfo {
   const family = local[0].includes(':') ? 'IPv6' : 'IPv4'
-  return makeConnectionInfo(id, { family, local: { address: local[0], port: local[1] }, remote: { address: remote[0], port: remote[1] }, ...p })
+  return makeConnectionInfo(id, {
+    family,
+    local: { address: local[0], port: local[1] },
+    remote: { address: remote[0], port: remote[1] },
+    ...p
+  })
 }
 
 describe('linkKernelSockets', () => {
@@ -23,7 +33,11 @@ describe('linkKernelSockets', () => {
       sock({ localPort: 50000, remotePort: 8080 }),
       sock({ localPort: 9999, remotePort: 1 })
     ]
-    const out = linkKernelSockets(sockets, [server(1, '127.0.0.1', 8080)], [conn(7, ['127.0.0.1', 8080], ['127.0.0.1', 50000])])
+    const out = linkKernelSockets(
+      sockets,
+      [server(1, '127.0.0.1', 8080)],
+      [conn(7, ['127.0.0.1', 8080], ['127.0.0.1', 50000])]
+    )
     expect(out.map((s) => [s.labServerId, s.labConnectionId])).toEqual([
       [1, null],
       [null, 7],
@@ -38,12 +52,21 @@ describe('linkKernelSockets', () => {
 
   it('matches IPv4-mapped kernel addresses to plain IPv4 lab addresses and back', () => {
     const sockets = [
-      sock({ family: 'IPv6', localAddress: '::ffff:127.0.0.1', localPort: 8080, remoteAddress: '::ffff:127.0.0.1', remotePort: 40000 })
+      sock({
+        family: 'IPv6',
+        localAddress: '::ffff:127.0.0.1',
+        localPort: 8080,
+        remoteAddress: '::ffff:127.0.0.1',
+        remotePort: 40000
+      })
     ]
-    expect(linkKernelSockets(sockets, [], [conn(3, ['127.0.0.1', 8080], ['127.0.0.1', 40000])])[0]!.labConnectionId).toBe(3)
+    expect(
+      linkKernelSockets(sockets, [], [conn(3, ['127.0.0.1', 8080], ['127.0.0.1', 40000])])[0]!.labConnectionId
+    ).toBe(3)
     const plain = [sock({ localPort: 8080, remotePort: 40000 })]
     expect(
-      linkKernelSockets(plain, [], [conn(4, ['::ffff:127.0.0.1', 8080], ['::ffff:127.0.0.1', 40000])])[0]!.labConnectionId
+      linkKernelSockets(plain, [], [conn(4, ['::ffff:127.0.0.1', 8080], ['::ffff:127.0.0.1', 40000])])[0]!
+        .labConnectionId
     ).toBe(4)
   })
 

@@ -36,7 +36,13 @@ describe('parseBsdNetstat (macOS netstat -an -p tcp)', () => {
     ])
   })
   it('reads wildcards, tcp46 and IPv6 with a zone', () => {
-    expect(s[3]).toMatchObject({ family: 'IPv6', localAddress: '::', localPort: 9090, remoteAddress: '::', remotePort: 0 })
+    expect(s[3]).toMatchObject({
+      family: 'IPv6',
+      localAddress: '::',
+      localPort: 9090,
+      remoteAddress: '::',
+      remotePort: 0
+    })
     expect(s[4]).toMatchObject({ localAddress: '::1', localPort: 7070 })
     expect(s[5]).toMatchObject({ localAddress: 'fe80::1%lo0', localPort: 631 })
     expect(s[2]).toMatchObject({ remoteAddress: '0.0.0.0', remotePort: 0 })
@@ -48,13 +54,25 @@ describe('parseWindowsNetstat (netstat -ano -p TCP / TCPv6)', () => {
   it('reads TCP lines with their PIDs', () => {
     expect(s).toHaveLength(7)
     expect(s[0]).toMatchObject({ family: 'IPv4', state: 'LISTEN', localAddress: '0.0.0.0', localPort: 135, pid: 1234 })
-    expect(s[1]).toMatchObject({ state: 'ESTABLISHED', localPort: 8080, remotePort: 54321, pid: 5678, recvQ: 0, sendQ: 0 })
+    expect(s[1]).toMatchObject({
+      state: 'ESTABLISHED',
+      localPort: 8080,
+      remotePort: 54321,
+      pid: 5678,
+      recvQ: 0,
+      sendQ: 0
+    })
     expect(s[3]).toMatchObject({ state: 'TIME-WAIT', pid: 0 })
   })
   it('reads bracketed IPv6', () => {
     expect(s[4]).toMatchObject({ family: 'IPv6', state: 'LISTEN', localAddress: '::', localPort: 445, pid: 4 })
     expect(s[5]).toMatchObject({ state: 'CLOSE-WAIT', localAddress: '::1', remoteAddress: '::1', remotePort: 50001 })
-    expect(s[6]).toMatchObject({ state: 'SYN-SENT', localAddress: 'fe80::1%4', remoteAddress: 'fe80::2%4', remotePort: 445 })
+    expect(s[6]).toMatchObject({
+      state: 'SYN-SENT',
+      localAddress: 'fe80::1%4',
+      remoteAddress: 'fe80::2%4',
+      remotePort: 445
+    })
   })
   it('never throws on junk', () => {
     expect(parseWindowsNetstat('TCP x y z\nTCP 1.2.3.4:99999 0.0.0.0:0 LISTENING 1\n\0\0')).toEqual([])

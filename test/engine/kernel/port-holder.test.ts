@@ -53,7 +53,9 @@ describe.runIf(process.platform === 'linux')('whoHoldsPort', () => {
   it('names this process for its own listener, and nothing for a free port', async () => {
     const s = await listen()
     cleanups.push(() => close(s))
-    expect(await pollUntil(() => whoHoldsPort(portOf(s)), 'own listener')).toMatch(new RegExp(`^pid ${process.pid} \\(`))
+    expect(await pollUntil(() => whoHoldsPort(portOf(s)), 'own listener')).toMatch(
+      new RegExp(`^pid ${process.pid} \\(`)
+    )
     const port = await freePort()
     expect(await whoHoldsPort(port)).toBeUndefined()
   })

@@ -26,7 +26,13 @@ describe('parseProcNetTcp on samples captured from this machine', () => {
     const peers = v4.filter((s) => s.remotePort === P.established! && s.state === 'ESTABLISHED')
     expect(peers).toHaveLength(2)
     const listener = onPort.find((s) => s.state === 'LISTEN')!
-    expect(listener).toMatchObject({ localAddress: '127.0.0.1', remoteAddress: '0.0.0.0', remotePort: 0, recvQ: 0, sendQ: 0 })
+    expect(listener).toMatchObject({
+      localAddress: '127.0.0.1',
+      remoteAddress: '0.0.0.0',
+      remotePort: 0,
+      recvQ: 0,
+      sendQ: 0
+    })
     expect(listener.inode).toBeGreaterThan(0)
   })
 
@@ -103,7 +109,8 @@ describe('parseProcNetTcpLine, hand-written', () => {
   })
 
   it('reads a short TIME-WAIT line', () => {
-    const line = '  12: 0100007F:A3E9 0100007F:C3DE 06 00000000:00000000 03:0000176C 00000000     0        0 0 3 0000000026c4cb63'
+    const line =
+      '  12: 0100007F:A3E9 0100007F:C3DE 06 00000000:00000000 03:0000176C 00000000     0        0 0 3 0000000026c4cb63'
     expect(parseProcNetTcpLine(line, 'IPv4')).toMatchObject({ state: 'TIME-WAIT', inode: 0, localPort: 41961 })
   })
 

@@ -38,7 +38,10 @@ describe('outgoing TLS clients', () => {
       expect(refused.error.message).toMatch(/failed: The certificate is self-signed and not trusted here/)
     }
     // The lab's server saw that client give up during the handshake.
-    await lab.waitConn(c => c.serverId === server.id && c.tls?.handshake === 'failed', 'the server side of the refusal')
+    await lab.waitConn(
+      (c) => c.serverId === server.id && c.tls?.handshake === 'failed',
+      'the server side of the refusal'
+    )
 
     const client = await lab.ok('client:connect', {
       host: '127.0.0.1',
@@ -57,9 +60,9 @@ describe('outgoing TLS clients', () => {
     expect(client.tls?.verifyError).toMatch(/self-signed/)
     expect(client.tls?.peerCertificate?.fingerprint256).toBe(server.certificate?.fingerprint256)
     await lab.ok('connection:send', { connectionId: client.id, payload: { format: 'text', text: 'ping' } })
-    const echoed = await lab.waitConn(c => c.id === client.id && c.bytesIn === 4)
+    const echoed = await lab.waitConn((c) => c.id === client.id && c.bytesIn === 4)
     expect(echoed.tls!.wireBytesOut).toBeGreaterThan(4)
-    const accepted = await lab.waitConn(c => c.serverId === server.id && c.tls?.handshake === 'done')
+    const accepted = await lab.waitConn((c) => c.serverId === server.id && c.tls?.handshake === 'done')
     expect(accepted.tls?.sni).toBe('localhost')
   })
 
@@ -145,9 +148,9 @@ describe('outgoing TLS clients', () => {
       protocol: 'tls',
       tls: { verify: false }
     })
-    const accepted = await lab.waitConn(c => c.serverId === server.id && c.tls?.handshake === 'done')
+    const accepted = await lab.waitConn((c) => c.serverId === server.id && c.tls?.handshake === 'done')
     await lab.ok('connection:send', { connectionId: client.id, payload: { format: 'text', text: 'x'.repeat(5000) } })
-    await lab.waitConn(c => c.id === client.id && c.bytesIn === 5000)
+    await lab.waitConn((c) => c.id === client.id && c.bytesIn === 5000)
     const seen = await waitFor(
       () => {
         for (const b of lab.batches) {
@@ -176,9 +179,9 @@ describe('outgoing TLS clients', () => {
       protocol: 'tls',
       tls: { verify: false }
     })
-    const accepted = await lab.waitConn(c => c.serverId === server.id && c.tls?.handshake === 'done')
+    const accepted = await lab.waitConn((c) => c.serverId === server.id && c.tls?.handshake === 'done')
     await lab.ok('connection:action', { connectionId: accepted.id, action: 'reset' })
-    const gone = await lab.waitConn(c => c.id === client.id && c.state === 'closed', 'the client to see the reset')
+    const gone = await lab.waitConn((c) => c.id === client.id && c.state === 'closed', 'the client to see the reset')
     expect(gone.closeReason).toBe('peer-reset')
     expect(net.isIP(gone.remote.address)).toBe(4)
   })

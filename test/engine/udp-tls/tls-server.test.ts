@@ -51,10 +51,10 @@ describe('TLS servers with real peers', () => {
       '-verify_return_error',
       '-quiet'
     ])
-    const conn = await lab.waitConn(c => c.tls?.handshake === 'done', 'the handshake')
+    const conn = await lab.waitConn((c) => c.tls?.handshake === 'done', 'the handshake')
     peer.child.stdin.write('hello over tls\n')
     await waitFor(() => peer!.output().toString() === 'hello over tls\n', { what: 'the echo through openssl' })
-    const info = await lab.waitConn(c => c.id === conn.id && c.bytesOut === 15)
+    const info = await lab.waitConn((c) => c.id === conn.id && c.bytesOut === 15)
     expect(info.kind).toBe('tls')
     expect(info.tls).toMatchObject({
       protocol: 'TLSv1.3',
@@ -87,13 +87,13 @@ describe('TLS servers with real peers', () => {
     ])
     expect(ok.stderr).toBe('')
     expect(ok.stdout.toString()).toMatch(/GET \/hello HTTP\/1\.1/)
-    const good = await lab.waitConn(c => c.tls?.handshake === 'done' && c.state === 'closed')
+    const good = await lab.waitConn((c) => c.tls?.handshake === 'done' && c.state === 'closed')
     expect(good.tls?.alpn).toBe('http/1.1')
 
     const bad = await run('curl', ['-sS', '--max-time', '5', `https://127.0.0.1:${server.bound.port}/`])
     expect(bad.code).toBe(60)
     const failed = await lab.waitConn(
-      c => c.tls?.handshake === 'failed' && c.state === 'closed',
+      (c) => c.tls?.handshake === 'failed' && c.state === 'closed',
       'the failed handshake'
     )
     expect(failed.tls?.failure).toMatch(/^The client does not trust this certificate/)
@@ -106,16 +106,16 @@ describe('TLS servers with real peers', () => {
     lab = createTestLab({ certDir: dir })
     const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo', protocol: 'tls' })
     await run('openssl', ['s_client', '-connect', `127.0.0.1:${server.bound.port}`, '-tls1_1'], { input: '' })
-    const old = await lab.waitConn(c => c.tls?.handshake === 'failed' && c.state === 'closed')
+    const old = await lab.waitConn((c) => c.tls?.handshake === 'failed' && c.state === 'closed')
     expect(old.tls?.failure).toMatch(/^No shared protocol version/)
     await run('curl', ['-sS', '--max-time', '5', `http://127.0.0.1:${server.bound.port}/`])
-    const plain = await lab.waitConn(c => c.id !== old.id && c.tls?.handshake === 'failed' && c.state === 'closed')
+    const plain = await lab.waitConn((c) => c.id !== old.id && c.tls?.handshake === 'failed' && c.state === 'closed')
     expect(plain.tls?.failure).toMatch(/plain HTTP to a TLS port/)
     await run('nc', ['-N', '127.0.0.1', String(server.bound.port)], { input: 'hello there\n' })
-    const text = await lab.waitConn(c => c.id > plain.id && c.tls?.handshake === 'failed' && c.state === 'closed')
+    const text = await lab.waitConn((c) => c.id > plain.id && c.tls?.handshake === 'failed' && c.state === 'closed')
     expect(text.tls?.failure).toMatch(/^The client did not speak TLS/)
     await run('nc', ['-z', '127.0.0.1', String(server.bound.port)])
-    const probe = await lab.waitConn(c => c.id > text.id && c.tls?.handshake === 'failed' && c.state === 'closed')
+    const probe = await lab.waitConn((c) => c.id > text.id && c.tls?.handshake === 'failed' && c.state === 'closed')
     expect(probe.tls?.failure).toMatch(/without starting a handshake \(it sent nothing/)
   })
 
@@ -135,7 +135,7 @@ describe('TLS servers with real peers', () => {
       join(dir, 'client.key'),
       '-quiet'
     ])
-    const withCert = await lab.waitConn(c => c.tls?.handshake === 'done', 'the handshake with a client certificate')
+    const withCert = await lab.waitConn((c) => c.tls?.handshake === 'done', 'the handshake with a client certificate')
     expect(withCert.tls?.peerCertificate?.subject).toMatch(/CN=localhost/)
     expect(withCert.tls?.peerCertificate?.fingerprint256).toBe(new X509Certificate(client.certPem).fingerprint256)
     // A second peer, the lab's own TLS client: chat relays between them through the decrypted layer.
@@ -145,7 +145,7 @@ describe('TLS servers with real peers', () => {
       protocol: 'tls',
       tls: { verify: false }
     })
-    await lab.waitConn(c => c.serverId === server.id && c.id !== withCert.id && c.tls?.handshake === 'done')
+    await lab.waitConn((c) => c.serverId === server.id && c.id !== withCert.id && c.tls?.handshake === 'done')
     await lab.ok('connection:send', {
       connectionId: other.id,
       payload: { format: 'text', text: 'hello chat', lineEnding: 'lf' }
@@ -170,7 +170,7 @@ describe('TLS servers with real peers', () => {
     ])
     expect(r.stderr).toBe('')
     expect(r.stdout.toString()).toMatch(/GET \/v6 HTTP\/1\.1/)
-    const conn = await lab.waitConn(c => c.tls?.handshake === 'done')
+    const conn = await lab.waitConn((c) => c.tls?.handshake === 'done')
     expect([conn.family, conn.remote.address]).toEqual(['IPv6', '::1'])
   })
 

@@ -22,13 +22,13 @@ describe('UDP servers with real peers', () => {
     expect(server.udp?.idleTimeoutMs).toBe(60_000)
     const py = await pythonUdp('127.0.0.1', server.bound.port, [1, 512, 1472, 0], 4)
     expect(py.replies).toEqual([1, 512, 1472, 0])
-    const flow = await lab.waitConn(c => c.kind === 'udp' && c.chunksOut === 4, 'the flow to echo 4 datagrams')
+    const flow = await lab.waitConn((c) => c.kind === 'udp' && c.chunksOut === 4, 'the flow to echo 4 datagrams')
     expect(flow.remote).toEqual({ address: '127.0.0.1', port: py.port })
     expect(flow.local.port).toBe(server.bound.port)
     expect([flow.chunksIn, flow.bytesIn, flow.bytesOut]).toEqual([4, 1 + 512 + 1472, 1 + 512 + 1472])
     const traffic = await lab.ok('connection:traffic', { connectionId: flow.id })
     // An empty datagram is one too: it is shown (and echoed) as a chunk of 0 bytes.
-    expect(traffic.chunks.map(c => `${c.dir}${c.size}`)).toEqual([
+    expect(traffic.chunks.map((c) => `${c.dir}${c.size}`)).toEqual([
       'in1',
       'out1',
       'in512',
@@ -57,8 +57,8 @@ describe('UDP servers with real peers', () => {
     const [ra, rb] = await Promise.all([a, b])
     expect(ra.replies).toEqual([6])
     expect(rb.replies).toEqual([6])
-    const flows = [...lab.hub.lab.connections.values()].map(c => c.info()).filter(c => c.kind === 'udp')
-    expect(flows.map(f => [f.family, f.remote.address, f.chunksIn, f.bytesIn]).sort()).toEqual([
+    const flows = [...lab.hub.lab.connections.values()].map((c) => c.info()).filter((c) => c.kind === 'udp')
+    expect(flows.map((f) => [f.family, f.remote.address, f.chunksIn, f.bytesIn]).sort()).toEqual([
       ['IPv6', '::1', 1, 10],
       ['IPv6', '::1', 2, 50]
     ])
@@ -71,11 +71,11 @@ describe('UDP servers with real peers', () => {
     const lines = ['one\n', 'three\n', 'fifteen\n']
     for (let i = 0; i < lines.length; i++) {
       peer.child.stdin.write(lines[i])
-      await lab.waitConn(c => c.kind === 'udp' && c.chunksIn === i + 1, `datagram ${i + 1}`)
+      await lab.waitConn((c) => c.kind === 'udp' && c.chunksIn === i + 1, `datagram ${i + 1}`)
     }
-    const flow = await lab.waitConn(c => c.kind === 'udp')
+    const flow = await lab.waitConn((c) => c.kind === 'udp')
     const traffic = await lab.ok('connection:traffic', { connectionId: flow.id })
-    expect(traffic.chunks.map(c => c.size)).toEqual([4, 6, 8])
+    expect(traffic.chunks.map((c) => c.size)).toEqual([4, 6, 8])
   })
 
   it('the README recipes: bash /dev/udp makes one datagram per write, socat - UDP: gets the echo', async () => {
@@ -86,12 +86,12 @@ describe('UDP servers with real peers', () => {
       '-c',
       `exec 3>/dev/udp/127.0.0.1/${port}; printf 'one' >&3; printf 'two' >&3; printf 'three' >&3; exec 3>&-`
     ])
-    const flow = await lab.waitConn(c => c.kind === 'udp' && c.chunksIn === 3, 'three datagrams from bash')
+    const flow = await lab.waitConn((c) => c.kind === 'udp' && c.chunksIn === 3, 'three datagrams from bash')
     const traffic = await lab.ok('connection:traffic', { connectionId: flow.id })
-    expect(traffic.chunks.filter(c => c.dir === 'in').map(c => c.size)).toEqual([3, 3, 5])
+    expect(traffic.chunks.filter((c) => c.dir === 'in').map((c) => c.size)).toEqual([3, 3, 5])
     const socat = await run('socat', ['-t', '1', '-', `UDP:127.0.0.1:${port}`], { input: 'via socat\n' })
     expect(socat.stdout.toString()).toBe('via socat\n')
-    const viaSocat = await lab.waitConn(c => c.kind === 'udp' && c.id !== flow.id && c.bytesOut === 10)
+    const viaSocat = await lab.waitConn((c) => c.kind === 'udp' && c.id !== flow.id && c.bytesOut === 10)
     expect(viaSocat.chunksIn).toBe(1)
   })
 
@@ -106,15 +106,15 @@ describe('UDP servers with real peers', () => {
     })
     const py = await pythonUdp('127.0.0.1', server.bound.port, [0, 3], 2)
     expect(py.replies.length).toBe(2)
-    const flow = await lab.waitConn(c => c.kind === 'udp' && c.chunksOut === 2)
+    const flow = await lab.waitConn((c) => c.kind === 'udp' && c.chunksOut === 2)
     expect(flow.chunksIn).toBe(2)
     expect(flow.bytesIn).toBe(3)
-    const closed = await lab.waitConn(c => c.id === flow.id && c.state === 'closed', 'the idle flow to close', 5_000)
+    const closed = await lab.waitConn((c) => c.id === flow.id && c.state === 'closed', 'the idle flow to close', 5_000)
     expect(closed.closeReason).toBe('idle-timeout')
     expect(closed.closedAt! - closed.lastActivity).toBeGreaterThanOrEqual(300)
     // The next datagram from the same port is a new flow.
     await pythonUdp('127.0.0.1', server.bound.port, [1], 1)
-    const again = await lab.waitConn(c => c.kind === 'udp' && c.id !== flow.id)
+    const again = await lab.waitConn((c) => c.kind === 'udp' && c.id !== flow.id)
     expect(again.id).toBeGreaterThan(flow.id)
   })
 
@@ -130,7 +130,7 @@ describe('UDP servers with real peers', () => {
     if (!chat.ok) expect(chat.error.message).toMatch(/chat behaviour needs a stream connection/)
     const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'manual', protocol: 'udp' })
     await pythonUdp('127.0.0.1', server.bound.port, [5], 0, 0.1)
-    const flow = await lab.waitConn(c => c.kind === 'udp')
+    const flow = await lab.waitConn((c) => c.kind === 'udp')
     const half = await lab.session.handle('connection:action', { connectionId: flow.id, action: 'half-close' })
     expect(half.ok ? '' : half.error.message).toMatch(/UDP has no FIN/)
     const reset = await lab.session.handle('connection:action', { connectionId: flow.id, action: 'reset' })
@@ -168,21 +168,21 @@ describe('UDP servers with real peers', () => {
     await waitFor(() => lab.hub.lab.servers.get(server.id)?.info().udp?.droppedDatagrams === 2, {
       what: 'two dropped datagrams'
     })
-    expect([...lab.hub.lab.connections.values()].filter(c => c.kind === 'udp').length).toBe(2)
+    expect([...lab.hub.lab.connections.values()].filter((c) => c.kind === 'udp').length).toBe(2)
     // Not accepting closes the socket and its flows; accepting again binds the same port.
     const off = await lab.ok('server:configure', { serverId: server.id, accepting: false })
     expect(off.state).toBe('not-accepting')
-    await waitFor(() => [...lab.hub.lab.connections.values()].every(c => c.closed), {
+    await waitFor(() => [...lab.hub.lab.connections.values()].every((c) => c.closed), {
       what: 'flows closed with the socket'
     })
     const on = await lab.ok('server:configure', { serverId: server.id, accepting: true })
     expect([on.state, on.bound.port]).toEqual(['listening', server.bound.port])
     expect((await pythonUdp('127.0.0.1', server.bound.port, [4], 1)).replies).toEqual([4])
     await lab.ok('server:stop', { serverId: server.id })
-    const closed = [...lab.hub.lab.connections.values()].map(c => c.info())
-    await waitFor(() => [...lab.hub.lab.connections.values()].every(c => c.closed), { what: 'every flow closed' })
+    const closed = [...lab.hub.lab.connections.values()].map((c) => c.info())
+    await waitFor(() => [...lab.hub.lab.connections.values()].every((c) => c.closed), { what: 'every flow closed' })
     expect(closed.length).toBe(3)
-    expect([...lab.hub.lab.connections.values()].map(c => c.info().closeReason)).toEqual([
+    expect([...lab.hub.lab.connections.values()].map((c) => c.info().closeReason)).toEqual([
       'server-stopped',
       'server-stopped',
       'server-stopped'
@@ -208,7 +208,7 @@ describe('UDP servers with real peers', () => {
       async () => {
         const d = await udpDrops(server.bound.port)
         const lost = (await backlogDrops()) - backlogBefore
-        const flow = [...lab.hub.lab.connections.values()].find(c => c.kind === 'udp')
+        const flow = [...lab.hub.lab.connections.values()].find((c) => c.kind === 'udp')
         // Every datagram sent is either counted by the lab or counted as dropped by the kernel: at its socket's
         // queue, or (rarely, on a loaded machine) in the per-CPU backlog before any socket, shared with other traffic.
         return flow && flow.chunksIn + d >= sent - lost ? { d, lost, flow } : undefined
@@ -224,7 +224,7 @@ describe('UDP servers with real peers', () => {
     expect(lab.hub.lab.serverCounters(lab.hub.lab.servers.get(server.id)!).bytesIn).toBe(received * size)
     const traffic = await lab.ok('connection:traffic', { connectionId: flood.flow.id })
     expect(traffic.chunks.length + traffic.droppedChunks).toBe(received)
-    expect(traffic.chunks.every(c => c.size === size)).toBe(true)
+    expect(traffic.chunks.every((c) => c.size === size)).toBe(true)
     expect(received).toBeGreaterThan(0)
     // Reads are bounded per turn (libuv takes at most 32 datagrams a wake-up): timers keep running. The bound has
     // margin for a loaded 2-core machine (typical: under 150 ms); a loop that stalled would miss every tick.

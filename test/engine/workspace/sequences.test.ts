@@ -15,8 +15,8 @@ afterEach(async () => {
 
 /** Every progress event of one run, in the order the batches carried them. */
 function progress(runId: number): SequenceRun[] {
-  return lab.batches.flatMap(b =>
-    b.events.flatMap(e => (e.type === 'sequence.progress' && e.run.runId === runId ? [e.run] : []))
+  return lab.batches.flatMap((b) =>
+    b.events.flatMap((e) => (e.type === 'sequence.progress' && e.run.runId === runId ? [e.run] : []))
   )
 }
 
@@ -24,7 +24,7 @@ async function ncConnection(): Promise<{ peer: LivePeer; connectionId: number }>
   const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'manual' })
   const peer = startPeer('nc', ['127.0.0.1', String(server.bound.port)])
   peers.push(peer)
-  const conn = await lab.waitConn(c => c.serverId === server.id && c.state === 'open', 'nc to connect')
+  const conn = await lab.waitConn((c) => c.serverId === server.id && c.state === 'open', 'nc to connect')
   return { peer, connectionId: conn.id }
 }
 
@@ -67,8 +67,8 @@ describe('sequences of saved payloads', () => {
       },
       { what: 'the done event' }
     )
-    expect(events.map(e => e.sent)).toEqual([0, 1, 2, 3, 4])
-    expect(events.map(e => e.state)).toEqual(['running', 'running', 'running', 'running', 'done'])
+    expect(events.map((e) => e.sent)).toEqual([0, 1, 2, 3, 4])
+    expect(events.map((e) => e.state)).toEqual(['running', 'running', 'running', 'running', 'done'])
     expect(lab.conn(connectionId).bytesOut).toBe(Buffer.byteLength(expected))
     expect(lab.conn(connectionId).chunksOut).toBe(4)
   })

@@ -46,7 +46,7 @@ describe('a workspace file the lab cannot use', () => {
       expect(opened.problems).toHaveLength(1)
       expect(opened.problems[0].kind).toBe('file')
       expect(opened.problems[0].message).toContain('cannot be read')
-      const copies = (await readdir(dir)).filter(n => n.startsWith('lab.json.corrupt-'))
+      const copies = (await readdir(dir)).filter((n) => n.startsWith('lab.json.corrupt-'))
       expect(copies).toHaveLength(1)
       expect(opened.problems[0].hint).toContain(copies[0])
       expect(await readFile(join(dir, copies[0]))).toEqual(bytes)
@@ -114,7 +114,7 @@ describe('a workspace file the lab cannot use', () => {
     const status = (await lab.ok('workspace:save', { replaceBadFile: true })) as WorkspaceStatus
     expect(status.notSaving).toBeNull()
     const names = await readdir(dir)
-    const copy = names.find(n => n.startsWith('lab.json.corrupt-'))
+    const copy = names.find((n) => n.startsWith('lab.json.corrupt-'))
     expect(copy).toBeDefined()
     expect(await readFile(join(dir, copy!), 'utf8')).toBe('{"version": 1, "servers": 3}')
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ version: 1, payloads: [payload] })
@@ -153,7 +153,7 @@ describe('a workspace file the lab cannot use', () => {
     const problem = await waitFor(
       async () => {
         const s = (await lab.ok('workspace:get', {})) as WorkspaceStatus
-        return s.problems.find(p => p.kind === 'save')
+        return s.problems.find((p) => p.kind === 'save')
       },
       { what: 'a save problem' }
     )

@@ -17,7 +17,7 @@ const dirs: string[] = []
 const holders: net.Server[] = []
 afterEach(async () => {
   for (const l of labs.splice(0)) await l.dispose()
-  for (const h of holders.splice(0)) await new Promise(r => h.close(r))
+  for (const h of holders.splice(0)) await new Promise((r) => h.close(r))
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true })
 })
 
@@ -51,9 +51,9 @@ function waitForFile(file: string, pred: (d: WorkspaceDocument) => boolean, what
 /** A free loopback port, found by binding port 0 and letting it go. */
 async function freePort(): Promise<number> {
   const s = net.createServer()
-  await new Promise<void>(r => s.listen(0, '127.0.0.1', r))
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
   const port = (s.address() as net.AddressInfo).port
-  await new Promise(r => s.close(r))
+  await new Promise((r) => s.close(r))
   return port
 }
 
@@ -91,7 +91,7 @@ describe('workspace file round trip', () => {
     await a.ok('workspace:set-ui', { ui: { theme: 'dark' } })
     const saved = await waitForFile(
       file,
-      d => d.servers.length === 3 && d.sequences.length === 1 && d.ui.theme === 'dark',
+      (d) => d.servers.length === 3 && d.sequences.length === 1 && d.ui.theme === 'dark',
       'the file to hold everything'
     )
     expect(saved.version).toBe(1)
@@ -112,8 +112,8 @@ describe('workspace file round trip', () => {
     const again = await b.hub.workspace.open(file)
     expect(again.problems).toEqual([])
     expect(again.servers).toBe(3)
-    const servers = [...b.hub.lab.servers.values()].map(s => s.info())
-    const byPort = (p: number): ServerInfo | undefined => servers.find(s => s.bound.port === p)
+    const servers = [...b.hub.lab.servers.values()].map((s) => s.info())
+    const byPort = (p: number): ServerInfo | undefined => servers.find((s) => s.bound.port === p)
     expect(byPort(echo.bound.port)).toMatchObject({ behaviour: 'echo', state: 'listening' })
     expect(byPort(chat.bound.port)).toMatchObject({
       behaviour: 'telemetry',
@@ -122,7 +122,7 @@ describe('workspace file round trip', () => {
       maxConnections: 3,
       acceptMode: 'one-at-a-time'
     })
-    expect(servers.find(s => s.family === 'unix')).toMatchObject({
+    expect(servers.find((s) => s.family === 'unix')).toMatchObject({
       requestedHost: `unix:${sock}`,
       behaviour: 'uppercase',
       state: 'not-accepting'
@@ -131,7 +131,7 @@ describe('workspace file round trip', () => {
     const r = await run('nc', ['-N', '127.0.0.1', String(echo.bound.port)], { input: 'back\n' })
     expect(r.stdout.toString()).toBe('back\n')
     const status = (await b.ok('workspace:get', {})) as WorkspaceStatus
-    expect(status.payloads.map(p => p.name)).toEqual(['login', 'ping'])
+    expect(status.payloads.map((p) => p.name)).toEqual(['login', 'ping'])
     expect(status.sequences[0].steps).toEqual([
       { payload: 'login', delayMs: 0 },
       { payload: 'ping', delayMs: 50 }
@@ -147,13 +147,13 @@ describe('workspace file round trip', () => {
     const a = newLab()
     await a.hub.workspace.open(file)
     const s = await a.ok('server:start', { host: '127.0.0.1', port: 0, acceptMode: 'pool', poolSize: 2 })
-    const d = await waitForFile(file, doc => doc.servers.length === 1, 'the save')
+    const d = await waitForFile(file, (doc) => doc.servers.length === 1, 'the save')
     expect(d.servers[0]).toMatchObject({ acceptMode: 'pool', poolSize: 2 })
     await a.dispose()
     labs.splice(labs.indexOf(a), 1)
     const b = newLab()
     await b.hub.workspace.open(file)
-    expect([...b.hub.lab.servers.values()].map(x => x.info())).toMatchObject([
+    expect([...b.hub.lab.servers.values()].map((x) => x.info())).toMatchObject([
       { bound: { port: s.bound.port }, acceptMode: 'pool', poolSize: 2 }
     ])
   })
@@ -188,7 +188,7 @@ describe('workspace file round trip', () => {
         { kind: 'proxies', entry: `proxy "to-echo" 127.0.0.1:${proxyPort} → 127.0.0.1:${serverPort}`, retryable: false }
       ])
       await a.ok('payload:save', { payload: { name: 'x', format: 'text', text: 'x', lineEnding: 'none' } })
-      const d = await waitForFile(file, doc => doc.payloads.length === 1, 'the save')
+      const d = await waitForFile(file, (doc) => doc.payloads.length === 1, 'the save')
       expect(d.proxies).toEqual([proxy])
       return
     }
@@ -198,7 +198,7 @@ describe('workspace file round trip', () => {
     const r = await run('nc', ['-N', '127.0.0.1', String(proxyPort)], { input: 'via proxy\n' })
     expect(r.stdout.toString()).toBe('via proxy\n')
     await a.ok('payload:save', { payload: { name: 'x', format: 'text', text: 'x', lineEnding: 'none' } })
-    const d = await waitForFile(file, doc => doc.payloads.length === 1, 'the save')
+    const d = await waitForFile(file, (doc) => doc.payloads.length === 1, 'the save')
     expect(d.proxies).toMatchObject([
       {
         name: 'to-echo',
@@ -232,7 +232,7 @@ describe('workspace file round trip', () => {
     )
     const holder = net.createServer()
     holders.push(holder)
-    await new Promise<void>(r => holder.listen(taken, '127.0.0.1', r))
+    await new Promise<void>((r) => holder.listen(taken, '127.0.0.1', r))
     const lab = newLab()
     const opened = await lab.hub.workspace.open(file)
     expect(opened.servers).toBe(1)
@@ -243,25 +243,25 @@ describe('workspace file round trip', () => {
       message: `Port ${taken} is already in use`,
       retryable: true
     })
-    expect([...lab.hub.lab.servers.values()].map(s => s.info().bound.port)).toEqual([free])
+    expect([...lab.hub.lab.servers.values()].map((s) => s.info().bound.port)).toEqual([free])
     // A notice tells the person, too.
     await waitFor(
       () =>
-        lab.batches.some(b =>
-          b.events.some(e => e.type === 'notice' && e.message.includes(`Port ${taken} is already in use`))
+        lab.batches.some((b) =>
+          b.events.some((e) => e.type === 'notice' && e.message.includes(`Port ${taken} is already in use`))
         ),
       { what: 'the notice' }
     )
     // A later save keeps the entry that did not start.
     await lab.ok('payload:save', { payload: { name: 'x', format: 'text', text: 'x', lineEnding: 'none' } })
-    const d = await waitForFile(file, doc => doc.payloads.length === 1, 'the save')
-    expect(d.servers.map(s => s.listen).sort()).toEqual([`127.0.0.1:${free}`, `127.0.0.1:${taken}`].sort())
+    const d = await waitForFile(file, (doc) => doc.payloads.length === 1, 'the save')
+    expect(d.servers.map((s) => s.listen).sort()).toEqual([`127.0.0.1:${free}`, `127.0.0.1:${taken}`].sort())
     // Once the port is free, retry starts it.
-    await new Promise(r => holder.close(r))
+    await new Promise((r) => holder.close(r))
     holders.length = 0
     const retried = await lab.ok('workspace:retry', { problemId: opened.problems[0].id })
     expect(retried.problems).toEqual([])
-    expect([...lab.hub.lab.servers.values()].map(s => s.info().bound.port).sort()).toEqual([free, taken].sort())
+    expect([...lab.hub.lab.servers.values()].map((s) => s.info().bound.port).sort()).toEqual([free, taken].sort())
   })
 
   it('servers from --listen (source cli) run but are not saved; outgoing clients are saved and reconnect', async () => {
@@ -273,7 +273,7 @@ describe('workspace file round trip', () => {
     expect(cli.ok).toBe(true)
     const kept = await a.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo' })
     await a.ok('client:connect', { host: '127.0.0.1', port: kept.bound.port })
-    const d = await waitForFile(file, doc => doc.servers.length >= 1 && doc.clients.length === 1, 'the save')
+    const d = await waitForFile(file, (doc) => doc.servers.length >= 1 && doc.clients.length === 1, 'the save')
     expect(d.servers).toHaveLength(1)
     expect(d.servers[0].listen).toBe(`127.0.0.1:${kept.bound.port}`)
     expect(d.clients).toEqual([{ connect: `127.0.0.1:${kept.bound.port}` }])
@@ -286,11 +286,11 @@ describe('workspace file round trip', () => {
     const again = await b.hub.workspace.open(file)
     expect(again).toMatchObject({ servers: 1, clients: 1, problems: [] })
     await b.waitConn(
-      c => c.origin === 'outgoing' && c.remote.port === kept.bound.port && c.state === 'open',
+      (c) => c.origin === 'outgoing' && c.remote.port === kept.bound.port && c.state === 'open',
       'the client to reconnect'
     )
     await b.waitConn(
-      c => c.origin === 'accepted' && c.local.port === kept.bound.port,
+      (c) => c.origin === 'accepted' && c.local.port === kept.bound.port,
       'the restored server to accept it'
     )
   })
@@ -302,15 +302,15 @@ describe('workspace file round trip', () => {
     await a.hub.workspace.open(file)
     const s1 = await a.ok('server:start', { host: '127.0.0.1', port: 0 })
     await a.ok('server:start', { host: '127.0.0.1', port: 0 })
-    await waitForFile(file, d => d.servers.length === 2, 'two servers saved')
+    await waitForFile(file, (d) => d.servers.length === 2, 'two servers saved')
     await a.ok('server:stop', { serverId: s1.id })
-    await waitForFile(file, d => d.servers.length === 1, 'one server saved')
+    await waitForFile(file, (d) => d.servers.length === 1, 'one server saved')
     await a.ok('payload:save', { payload: { name: 'last', format: 'text', text: 'bye', lineEnding: 'lf' } })
     // Disposed before the debounce fires: the change is still written, and the servers are still in it.
     await a.dispose()
     labs.splice(labs.indexOf(a), 1)
     const d = await readDoc(file)
-    expect(d.payloads.map(p => p.name)).toEqual(['last'])
+    expect(d.payloads.map((p) => p.name)).toEqual(['last'])
     expect(d.servers).toHaveLength(1)
   })
 
@@ -324,11 +324,11 @@ describe('workspace file round trip', () => {
     expect(await lab.ok('workspace:import', { document: doc })).toEqual({ problems: [] })
     const second = await lab.ok('workspace:import', { document: doc })
     // The message may also name which of the lab's own servers holds the port.
-    expect(second.problems.map(p => p.message)).toEqual([
+    expect(second.problems.map((p) => p.message)).toEqual([
       expect.stringMatching(new RegExp(`^Port ${port} is already in use`))
     ])
     await lab.ok('payload:save', { payload: { name: 'x', format: 'text', text: 'x', lineEnding: 'none' } })
-    const saved = await waitForFile(file, d => d.payloads.length === 1, 'the save')
+    const saved = await waitForFile(file, (d) => d.payloads.length === 1, 'the save')
     expect(saved.servers).toMatchObject([
       {
         name: 'api',
@@ -360,7 +360,7 @@ describe('workspace file round trip', () => {
     const file = join(dir, 'lab.json')
     const holder = net.createServer()
     holders.push(holder)
-    await new Promise<void>(r => holder.listen(0, '127.0.0.1', r))
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r))
     const taken = (holder.address() as net.AddressInfo).port
     const servers = Array.from({ length: 30 }, (_, i) => ({
       name: `s${i}`,
@@ -373,14 +373,14 @@ describe('workspace file round trip', () => {
     expect(opened.problems).toHaveLength(30)
     await waitFor(
       () =>
-        lab.batches.some(b =>
-          b.events.some(e => e.type === 'notice' && e.message.startsWith('Workspace: more entries'))
+        lab.batches.some((b) =>
+          b.events.some((e) => e.type === 'notice' && e.message.startsWith('Workspace: more entries'))
         ),
       { what: 'the summary notice' }
     )
     const notices = lab.batches
-      .flatMap(b => b.events)
-      .filter(e => e.type === 'notice' && e.message.startsWith('Workspace:'))
+      .flatMap((b) => b.events)
+      .filter((e) => e.type === 'notice' && e.message.startsWith('Workspace:'))
     expect(notices).toHaveLength(11)
   })
 

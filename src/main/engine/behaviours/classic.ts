@@ -58,7 +58,20 @@ export const chargen: BehaviourFactory = () => {
 }
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December'
+]
 
 /** RFC 867's suggested form, in local time with its UTC offset: `Tuesday, February 22, 1982 17:37:43 +0100`. */
 export function daytimeLine(d: Date): string {

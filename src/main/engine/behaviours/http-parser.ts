@@ -24,8 +24,7 @@ export interface HttpRequest {
 
 /** What the parser found: a request, or a protocol error after which it reads nothing more. */
 export type HttpParseEvent =
-  | { kind: 'request'; request: HttpRequest }
-  | { kind: 'error'; status: 400 | 431 | 501 | 505; reason: string }
+  { kind: 'request'; request: HttpRequest } | { kind: 'error'; status: 400 | 431 | 501 | 505; reason: string }
 
 type Phase = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailers' | 'failed'
 
@@ -139,7 +138,8 @@ export class HttpRequestParser {
       case 'trailers': {
         const nl = this.buf.indexOf(0x0a)
         if (nl < 0) {
-          if (this.trailerBytes + this.buf.length > this.limits.maxHeadBytes) throw new Failure(431, 'Trailer fields are too large')
+          if (this.trailerBytes + this.buf.length > this.limits.maxHeadBytes)
+            throw new Failure(431, 'Trailer fields are too large')
           return 'more'
         }
         const blank = nl === 0 || (nl === 1 && this.buf[0] === 0x0d)
@@ -156,7 +156,10 @@ export class HttpRequestParser {
   private stepHead(): HttpRequest | null | 'more' {
     // RFC 9112 §2.2: ignore empty lines before a request line.
     let skip = 0
-    while (skip < this.buf.length && (this.buf[skip] === 0x0a || (this.buf[skip] === 0x0d && this.buf[skip + 1] === 0x0a))) {
+    while (
+      skip < this.buf.length &&
+      (this.buf[skip] === 0x0a || (this.buf[skip] === 0x0d && this.buf[skip + 1] === 0x0a))
+    ) {
       skip += this.buf[skip] === 0x0d ? 2 : 1
     }
     if (skip > 0) {
@@ -166,11 +169,13 @@ export class HttpRequestParser {
     if (this.buf.length === 0) return 'more'
     const end = findBlankLine(this.buf, Math.max(0, this.scanFrom - 2))
     if (end < 0) {
-      if (this.buf.length > this.limits.maxHeadBytes) throw new Failure(431, `Request line and headers are over ${this.limits.maxHeadBytes} bytes`)
+      if (this.buf.length > this.limits.maxHeadBytes)
+        throw new Failure(431, `Request line and headers are over ${this.limits.maxHeadBytes} bytes`)
       this.scanFrom = this.buf.length
       return 'more'
     }
-    if (end > this.limits.maxHeadBytes) throw new Failure(431, `Request line and headers are over ${this.limits.maxHeadBytes} bytes`)
+    if (end > this.limits.maxHeadBytes)
+      throw new Failure(431, `Request line and headers are over ${this.limits.maxHeadBytes} bytes`)
     this.scanFrom = 0
     const head = this.buf.subarray(0, end).toString('latin1')
     this.consume(end)
@@ -197,7 +202,11 @@ export class HttpRequestParser {
   }
 
   private finish(): HttpRequest {
-    const req = { ...(this.current as Omit<HttpRequest, 'raw' | 'rawSize'>), raw: Buffer.concat(this.shown, this.shownSize), rawSize: this.rawSize }
+    const req = {
+      ...(this.current as Omit<HttpRequest, 'raw' | 'rawSize'>),
+      raw: Buffer.concat(this.shown, this.shownSize),
+      rawSize: this.rawSize
+    }
     this.current = null
     this.shown = []
     this.shownSize = 0
@@ -212,21 +221,29 @@ function parseHead(head: string): Omit<HttpRequest, 'raw' | 'rawSize'> {
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop()
   const requestLine = lines[0] ?? ''
   const m = REQUEST_LINE.exec(requestLine)
-  if (!m) throw new Failure(400, `Malformed request line ${JSON.stringify(requestLine.slice(0, 80))} (expected METHOD TARGET HTTP/1.1)`)
-  if (m[3] !== '1') throw new Failure(505, `HTTP/${m[3]}.${m[4]} is not supported; this server speaks HTTP/1.0 and HTTP/1.1`)
+  if (!m)
+    throw new Failure(
+      400,
+      `Malformed request line ${JSON.stringify(requestLine.slice(0, 80))} (expected METHOD TARGET HTTP/1.1)`
+    )
+  if (m[3] !== '1')
+    throw new Failure(505, `HTTP/${m[3]}.${m[4]} is not supported; this server speaks HTTP/1.0 and HTTP/1.1`)
   const version = m[4] === '0' ? '1.0' : '1.1'
   const headers: Array<[string, string]> = []
   for (const line of lines.slice(1)) {
-    if (line.startsWith(' ') || line.startsWith('\t')) throw new Failure(400, 'Folded header lines (starting with whitespace) are not allowed')
+    if (line.startsWith(' ') || line.startsWith('\t'))
+      throw new Failure(400, 'Folded header lines (starting with whitespace) are not allowed')
     const colon = line.indexOf(':')
     const name = colon > 0 ? line.slice(0, colon) : ''
-    if (!TOKEN.test(name)) throw new Failure(400, `Malformed header line ${JSON.stringify(line.slice(0, 80))} (expected Name: value)`)
+    if (!TOKEN.test(name))
+      throw new Failure(400, `Malformed header line ${JSON.stringify(line.slice(0, 80))} (expected Name: value)`)
     const value = line.slice(colon + 1).trim()
     if (/[\r\n\0]/.test(value)) throw new Failure(400, `Header ${name} contains a control character`)
     headers.push([name, value])
   }
   const hosts = headers.filter(([n]) => n.toLowerCase() === 'host')
-  if (version === '1.1' && hosts.length !== 1) throw new Failure(400, 'An HTTP/1.1 request needs exactly one Host header')
+  if (version === '1.1' && hosts.length !== 1)
+    throw new Failure(400, 'An HTTP/1.1 request needs exactly one Host header')
   const tokens = headerTokens(headers, 'connection')
   const keepAlive = version === '1.1' ? !tokens.includes('close') : tokens.includes('keep-alive')
   return { method: m[1], target: m[2], version, headers, keepAlive }
@@ -243,10 +260,13 @@ function headerTokens(headers: Array<[string, string]>, name: string): string[] 
 /** 'chunked', or the Content-Length (0 when neither is given). */
 function bodyFraming(headers: Array<[string, string]>): 'chunked' | number {
   const te = headerTokens(headers, 'transfer-encoding')
-  const lengths = headers.filter(([n]) => n.toLowerCase() === 'content-length').flatMap(([, v]) => v.split(',').map((x) => x.trim()))
+  const lengths = headers
+    .filter(([n]) => n.toLowerCase() === 'content-length')
+    .flatMap(([, v]) => v.split(',').map((x) => x.trim()))
   if (te.length > 0) {
     if (lengths.length > 0) throw new Failure(400, 'A request must not have both Transfer-Encoding and Content-Length')
-    if (te.length !== 1 || te[0] !== 'chunked') throw new Failure(501, `Transfer-Encoding ${te.join(', ')} is not supported (only chunked)`)
+    if (te.length !== 1 || te[0] !== 'chunked')
+      throw new Failure(501, `Transfer-Encoding ${te.join(', ')} is not supported (only chunked)`)
     return 'chunked'
   }
   if (lengths.length === 0) return 0

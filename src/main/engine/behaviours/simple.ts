@@ -81,7 +81,10 @@ export function echoAfterEof(maxBytes = ECHO_AFTER_EOF_MAX_BYTES): BehaviourFact
           held.delete(conn)
           host.heldBytes.release(conn)
           conn.error = `echo-after-eof holds at most ${maxBytes} bytes before the peer's FIN; this peer sent more`
-          host.notice('warning', `Server ${host.serverId}: connection ${conn.id} sent over ${maxBytes} bytes without a FIN; reset it`)
+          host.notice(
+            'warning',
+            `Server ${host.serverId}: connection ${conn.id} sent over ${maxBytes} bytes without a FIN; reset it`
+          )
           conn.reset()
           return
         }
@@ -91,7 +94,10 @@ export function echoAfterEof(maxBytes = ECHO_AFTER_EOF_MAX_BYTES): BehaviourFact
         for (const victim of host.heldBytes.add(conn, chunk.length)) {
           const limitMiB = Math.round(host.heldBytes.limit / (1024 * 1024))
           victim.error = `The lab holds at most ${limitMiB} MiB for all echo-after-eof peers before their FIN; this connection held the most, so it was reset`
-          host.notice('warning', `Connection ${victim.id} was reset: echo-after-eof's lab-wide budget of ${limitMiB} MiB is used up`)
+          host.notice(
+            'warning',
+            `Connection ${victim.id} was reset: echo-after-eof's lab-wide budget of ${limitMiB} MiB is used up`
+          )
           victim.reset()
         }
       },

@@ -16,7 +16,7 @@ function timeout<T>(ms: number, work: Promise<T>, onTimeout: () => void): Promis
       reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }))
     }, ms)
     work.then(
-      v => {
+      (v) => {
         clearTimeout(timer)
         resolve(v)
       },

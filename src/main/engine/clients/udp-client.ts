@@ -43,8 +43,8 @@ export async function connectUdpClient(
     { address: local.address, port: local.port },
     remote,
     family,
-    datagram =>
-      socket.send(datagram, err => {
+    (datagram) =>
+      socket.send(datagram, (err) => {
         if (err) reportFlowError(conn, describeDatagramError(err, remote, datagram.length), owner)
       }),
     () => {
@@ -62,7 +62,7 @@ export async function connectUdpClient(
     kind: 'udp'
   })
   conn.handlers = clientHandlers
-  socket.on('message', msg => flow.deliver(msg))
+  socket.on('message', (msg) => flow.deliver(msg))
   // On a connected socket the kernel reports the peer's ICMP errors on a later receive: in words, on the flow.
   socket.on('error', (err: NodeJS.ErrnoException) => {
     if (!closed) reportFlowError(conn, describeDatagramError(err, remote), owner)

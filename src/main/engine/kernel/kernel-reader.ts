@@ -74,10 +74,7 @@ class CappedSelection<T extends { state: State }> {
   }
 }
 
-async function ownersOf(
-  inodes: number[],
-  fresh: boolean | undefined
-): Promise<ReadonlyMap<number, SocketOwner>> {
+async function ownersOf(inodes: number[], fresh: boolean | undefined): Promise<ReadonlyMap<number, SocketOwner>> {
   if (!fresh) return lookupSocketOwners(inodes)
   const wanted = new Set(inodes.filter((i) => i > 0))
   return wanted.size === 0 ? new Map() : (await scanSocketOwners(wanted)).owners
@@ -113,7 +110,9 @@ async function readProc(opts: ReadKernelOptions, notes: string[]): Promise<Kerne
   })
   if (hidden > 0) notes.push(`${hidden} socket(s) belong to processes this user may not look into.`)
   if (sockets.some((s) => s.state === 'LISTEN')) {
-    notes.push('For LISTEN sockets /proc shows the accept-queue length as Recv-Q but not the backlog: Send-Q is 0 there.')
+    notes.push(
+      'For LISTEN sockets /proc shows the accept-queue length as Recv-Q but not the backlog: Send-Q is 0 there.'
+    )
   }
   return sockets
 }

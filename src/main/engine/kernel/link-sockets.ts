@@ -25,7 +25,9 @@ function connectionIndex(connections: readonly ConnectionInfo[]): Map<string, Co
 }
 
 function listenerFor(s: KernelSocket, servers: readonly ServerInfo[]): ServerInfo | undefined {
-  const candidates = servers.filter((v) => v.family !== 'unix' && v.state === 'listening' && v.bound.port === s.localPort)
+  const candidates = servers.filter(
+    (v) => v.family !== 'unix' && v.state === 'listening' && v.bound.port === s.localPort
+  )
   const addr = normaliseAddress(s.localAddress)
   const exact = candidates.find((v) => normaliseAddress(v.bound.address) === addr)
   if (exact) return exact

@@ -21,7 +21,12 @@ function describe(s: KernelSocket): string | undefined {
 export async function whoHoldsPort(port: number, host?: string): Promise<string | undefined> {
   try {
     // A fresh scan, not the shared owner cache: the holder may have started a moment ago (e.g. `nc -l`).
-    const view = await readKernelSockets({ scope: 'lab', ports: new Set([port]), listenersOnly: true, freshOwners: true })
+    const view = await readKernelSockets({
+      scope: 'lab',
+      ports: new Set([port]),
+      listenersOnly: true,
+      freshOwners: true
+    })
     const listeners = view.sockets.filter(
       (s) => s.state === 'LISTEN' && s.localPort === port && conflicts(s.localAddress, host)
     )

@@ -132,7 +132,8 @@ function parseRange(
   if (want && !want(state, localPort, remotePort)) return undefined
   // Field 0 is `sl:`, digits then a colon.
   if (text.charCodeAt(ends[0]! - 1) !== 58 || decimalValue(text, starts[0]!, ends[0]! - 1) < 0) return undefined
-  if (!isHexRun(text, starts[1]!, starts[1]! + addrLen) || !isHexRun(text, starts[2]!, starts[2]! + addrLen)) return undefined
+  if (!isHexRun(text, starts[1]!, starts[1]! + addrLen) || !isHexRun(text, starts[2]!, starts[2]! + addrLen))
+    return undefined
   if (splitFields(text, head, to, 4, FIELDS) < 0) return undefined
   const colon = text.indexOf(':', starts[4]!)
   if (colon < 0 || colon >= ends[4]!) return undefined

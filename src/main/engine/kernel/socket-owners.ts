@@ -87,9 +87,7 @@ export async function scanSocketOwners(
       fds = fds.slice(0, limits.maxFdsPerProcess)
     }
     fdsSeen += fds.length
-    const links = await Promise.all(
-      fds.map((fd) => readlink(`${procRoot}/${pid}/fd/${fd}`).catch(() => ''))
-    )
+    const links = await Promise.all(fds.map((fd) => readlink(`${procRoot}/${pid}/fd/${fd}`).catch(() => '')))
     const hits: Array<[number, number]> = []
     for (const link of links) {
       const m = SOCKET_LINK.exec(link)

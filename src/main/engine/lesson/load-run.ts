@@ -4,7 +4,13 @@ import { encodeForSend } from '../send-payload'
 
 type LoadResult = CommandValue<'lesson:load'>['clients'][number]
 
-function oneClient(req: CommandRequest<'lesson:load'>, index: number, request: Buffer, t0: number, deadline: number): Promise<LoadResult> {
+function oneClient(
+  req: CommandRequest<'lesson:load'>,
+  index: number,
+  request: Buffer,
+  t0: number,
+  deadline: number
+): Promise<LoadResult> {
   return new Promise((resolve) => {
     let connectedAt: number | null = null
     let got = 0
@@ -47,6 +53,8 @@ export async function runLoad(req: CommandRequest<'lesson:load'>): Promise<Comma
   const request = Buffer.from(encodeForSend(req.payload))
   const t0 = performance.now()
   const deadline = t0 + req.timeoutMs
-  const clients = await Promise.all(Array.from({ length: req.clients }, (_, i) => oneClient(req, i + 1, request, t0, deadline)))
+  const clients = await Promise.all(
+    Array.from({ length: req.clients }, (_, i) => oneClient(req, i + 1, request, t0, deadline))
+  )
   return { clients, elapsedMs: Math.round(performance.now() - t0) }
 }

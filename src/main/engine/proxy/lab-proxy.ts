@@ -49,7 +49,7 @@ export class LabProxy {
     if (this.server) return
     const listen = this.bound ?? this.settings.listen
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true })
-    server.on('connection', s => this.onClient(s))
+    server.on('connection', (s) => this.onClient(s))
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       const done = (): void => {
@@ -65,7 +65,7 @@ export class LabProxy {
         port: listen.kind === 'tcp' ? listen.port : undefined
       })
     })
-    server.on('error', err => this.owner.notice('error', `Proxy ${this.name}: ${err.message}`))
+    server.on('error', (err) => this.owner.notice('error', `Proxy ${this.name}: ${err.message}`))
     const a = server.address()
     this.bound = a === null || typeof a === 'string' ? listen : { kind: 'tcp', host: a.address, port: a.port }
     this.server = server
@@ -96,7 +96,7 @@ export class LabProxy {
       listen: formatProxyAddress(this.bound ?? this.settings.listen),
       upstream: this.settings.upstreamText,
       enabled: this.enabled,
-      toxics: this.toxics.map(t => ({ ...t, attributes: { ...t.attributes } })),
+      toxics: this.toxics.map((t) => ({ ...t, attributes: { ...t.attributes } })),
       onUpstreamFailure: this.settings.onUpstreamFailure,
       accepted: this.accepted,
       open: this.pairs.size + this.dialing.size
@@ -179,7 +179,7 @@ export class LabProxy {
       upstream.relay = true
       upstream.proxy = { proxyName: this.name, pairId: client.id, leg: 'upstream' }
       this.owner.adopt(upstream)
-      const pair = new ProxyPair(client, upstream, index, this.toxics, p => this.pairs.delete(p))
+      const pair = new ProxyPair(client, upstream, index, this.toxics, (p) => this.pairs.delete(p))
       this.pairs.add(pair)
       client.activate()
     })

@@ -73,7 +73,7 @@ export class Pipe {
 
   /** New attributes (and a new draw if the toxicity changed). */
   updateToxic(toxic: ToxicInfo, redraw: boolean | null): void {
-    const slot = this.slots.find(s => s.toxic.name === toxic.name)
+    const slot = this.slots.find((s) => s.toxic.name === toxic.name)
     if (!slot) return
     const conditionChanged = JSON.stringify(slot.toxic.condition) !== JSON.stringify(toxic.condition)
     slot.toxic = toxic
@@ -86,7 +86,7 @@ export class Pipe {
 
   /** Removes a fault: what it holds moves on (a timeout closes the pair, as in Toxiproxy). */
   removeToxic(name: string): void {
-    const slot = this.slots.find(s => s.toxic.name === name)
+    const slot = this.slots.find((s) => s.toxic.name === name)
     if (!slot) return
     this.unarm(slot)
     this.slots.splice(this.slots.indexOf(slot), 1)
@@ -151,21 +151,21 @@ export class Pipe {
   private context(slot: Slot): StageContext {
     return {
       stream: this.stream,
-      forward: chunk => this.enter(this.indexAfter(slot), chunk),
+      forward: (chunk) => this.enter(this.indexAfter(slot), chunk),
       forwardEnd: () => this.endFrom(this.indexAfter(slot)),
-      dropped: n => {
+      dropped: (n) => {
         this.held -= n
         this.check()
       },
-      endPair: how => {
+      endPair: (how) => {
         if (how === 'reset') return this.owner.endPair('reset', this)
         // A close travels as this direction's end, behind what the fault already passed on.
         this.closePairAtEnd = true
         if (this.endDelivered) this.owner.pipeEnded(this)
         else this.endFrom(this.indexAfter(slot))
       },
-      mark: text => this.mark(slot, text),
-      crowded: on => {
+      mark: (text) => this.mark(slot, text),
+      crowded: (on) => {
         this.crowdedStages += on ? 1 : -1
         this.check()
       }

@@ -85,7 +85,7 @@ export class ProxyPair implements PipeOwner {
       onData: (_c, chunk) => out.push(chunk),
       onPeerEnd: () => out.end(),
       onDrain: () => into.sinkDrained(),
-      onClose: c => this.legClosed(c, out, into)
+      onClose: (c) => this.legClosed(c, out, into)
     }
   }
 

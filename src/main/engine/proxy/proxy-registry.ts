@@ -112,7 +112,7 @@ export class ProxyRegistry {
 
   /** Every proxy's wire form, by name. */
   infos(): ProxyInfo[] {
-    return [...this.proxies.values()].map(p => p.info()).sort((a, b) => a.name.localeCompare(b.name))
+    return [...this.proxies.values()].map((p) => p.info()).sort((a, b) => a.name.localeCompare(b.name))
   }
 
   /** `proxy:reset`: every fault removed, every proxy enabled (Toxiproxy's /reset). */
@@ -130,7 +130,7 @@ export class ProxyRegistry {
     const proxy = this.get(req.proxy)
     const t = req.toxic
     const name = t.name && t.name.length > 0 ? t.name : `${t.type}_${t.stream}`
-    if (proxy.toxics.some(x => x.name === name))
+    if (proxy.toxics.some((x) => x.name === name))
       throw new LabFailure('exists', 'toxic already exists', `Proxy ${proxy.name} has a toxic named ${name}.`)
     if (proxy.toxics.length >= MAX_TOXICS_PER_PROXY)
       throw new LabFailure('too-many', `A proxy has at most ${MAX_TOXICS_PER_PROXY} toxics`)
@@ -152,7 +152,7 @@ export class ProxyRegistry {
   /** `toxic:update`: attributes merge over the current ones, as in Toxiproxy. */
   updateToxic(req: CommandRequest<'toxic:update'>): CommandValue<'toxic:update'> {
     const proxy = this.get(req.proxy)
-    const i = proxy.toxics.findIndex(x => x.name === req.name)
+    const i = proxy.toxics.findIndex((x) => x.name === req.name)
     if (i < 0)
       throw new LabFailure('not-found', 'toxic not found', `Proxy ${proxy.name} has no toxic named ${req.name}.`)
     const old = proxy.toxics[i]
@@ -173,7 +173,7 @@ export class ProxyRegistry {
   /** `toxic:remove`. */
   removeToxic(req: CommandRequest<'toxic:remove'>): CommandValue<'toxic:remove'> {
     const proxy = this.get(req.proxy)
-    if (!proxy.toxics.some(x => x.name === req.name))
+    if (!proxy.toxics.some((x) => x.name === req.name))
       throw new LabFailure('not-found', 'toxic not found', `Proxy ${proxy.name} has no toxic named ${req.name}.`)
     this.removeToxicFrom(proxy, req.name)
     this.changed(proxy)
@@ -187,7 +187,7 @@ export class ProxyRegistry {
   }
 
   private removeToxicFrom(proxy: LabProxy, name: string): void {
-    const i = proxy.toxics.findIndex(x => x.name === name)
+    const i = proxy.toxics.findIndex((x) => x.name === name)
     if (i < 0) return
     const [toxic] = proxy.toxics.splice(i, 1)
     for (const pair of [...proxy.pairs]) pair.removeToxic(toxic)

@@ -34,7 +34,7 @@ function ipBytes(address: string): Uint8Array | undefined {
   const v6 = parseIPv6(address)
   if (!v6) return undefined
   // An IPv4-mapped address (a dual-stack listener) is written as plain IPv4.
-  const mapped = v6.slice(0, 10).every(b => b === 0) && v6[10] === 0xff && v6[11] === 0xff
+  const mapped = v6.slice(0, 10).every((b) => b === 0) && v6[10] === 0xff && v6[11] === 0xff
   return mapped ? v6.slice(12) : v6
 }
 

@@ -38,8 +38,8 @@ export function conversationOfConnection(lab: Lab, connectionId: number): Conver
   return {
     // A chunk whose bytes were not kept has nothing to replay (the conversation is marked incomplete).
     chunks: c.chunks
-      .filter(k => k.data.length > 0)
-      .map(k => ({ side: sideOf(c.identity.origin, k.dir), at: k.at, data: k.data })),
+      .filter((k) => k.data.length > 0)
+      .map((k) => ({ side: sideOf(c.identity.origin, k.dir), at: k.at, data: k.data })),
     ended,
     label: `connection ${connectionId}`,
     connectionId,
@@ -185,5 +185,5 @@ export function conversationsOfPcapng(file: Buffer, label = 'the capture'): Conv
   for (const s of streams) for (const side of ['client', 'server'] as const) flushChunk(s, side)
   // Chunks of the two sides were flushed at different moments: put them back in time order (stable).
   for (const s of streams) s.conv.chunks.sort((a, b) => a.at - b.at)
-  return streams.map(s => s.conv)
+  return streams.map((s) => s.conv)
 }

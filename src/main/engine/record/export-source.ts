@@ -32,17 +32,17 @@ export interface ExportConnection {
 
 /** Whether an export of this connection lacks bytes the peers exchanged. */
 export function isIncomplete(c: ExportConnection): boolean {
-  return c.notKept.in.bytes + c.notKept.out.bytes > 0 || c.chunks.some(k => k.data.length < k.size)
+  return c.notKept.in.bytes + c.notKept.out.bytes > 0 || c.chunks.some((k) => k.data.length < k.size)
 }
 
 /** Takes the kept traffic of the named connections (or all, in id order), open or closed. */
 export function collectConnections(lab: Lab, ids?: readonly number[]): ExportConnection[] {
-  const conns = ids ? ids.map(id => lab.connections.get(id) ?? missing(id)) : [...lab.connections.values()]
+  const conns = ids ? ids.map((id) => lab.connections.get(id) ?? missing(id)) : [...lab.connections.values()]
   if (conns.length === 0)
     throw new LabFailure('nothing-to-export', 'There is no connection to export', 'Open or keep a connection first.')
-  return conns.map(conn => {
+  return conns.map((conn) => {
     const rec = conn.traffic.read(conn.id)
-    const chunks: ExportChunk[] = rec.chunks.map(c => ({
+    const chunks: ExportChunk[] = rec.chunks.map((c) => ({
       seq: c.seq,
       at: c.at,
       dir: c.dir,

@@ -51,7 +51,7 @@ export function exportJsonl(conns: readonly ExportConnection[]): string {
       }
     }
   }
-  return lines.map(l => `${l}\n`).join('')
+  return lines.map((l) => `${l}\n`).join('')
 }
 
 function hexLines(data: Buffer): string[] {
@@ -132,5 +132,5 @@ export function parseHexdump(text: string): { connection: number; dir: 'in' | 'o
 
 /** Raw bytes of one direction, the kept chunks concatenated. */
 export function rawBytes(c: ExportConnection, dir: 'in' | 'out'): Buffer {
-  return Buffer.concat(c.chunks.filter(k => k.dir === dir).map(k => k.data))
+  return Buffer.concat(c.chunks.filter((k) => k.dir === dir).map((k) => k.data))
 }

@@ -16,7 +16,7 @@ function baseName(conns: readonly ExportConnection[]): string {
 
 /** What an export lacks, in words, per connection with gaps. */
 function gapNotes(conns: readonly ExportConnection[]): string[] {
-  return conns.filter(isIncomplete).map(c => {
+  return conns.filter(isIncomplete).map((c) => {
     const lost = c.notKept.in.bytes + c.notKept.out.bytes + c.chunks.reduce((n, k) => n + k.size - k.data.length, 0)
     return `Connection ${c.info.id}: ${lost} older bytes were not kept in memory; the export marks the gap (use --record for full captures)`
   })
@@ -33,12 +33,12 @@ export function exportCapture(lab: Lab, req: CommandRequest<'capture:export'>): 
   let files: CaptureFile[]
   switch (req.format) {
     case 'pcapng': {
-      const skip = mirroredIds(conns.map(c => c.identity))
+      const skip = mirroredIds(conns.map((c) => c.identity))
       for (const [id, twin] of skip)
         notes.push(
           `Connection ${id} is the lab's own other end of connection ${twin}: the pcapng has that conversation once`
         )
-      const kept = conns.filter(c => !skip.has(c.info.id))
+      const kept = conns.filter((c) => !skip.has(c.info.id))
       files = [
         {
           name: `${base}.pcapng`,
@@ -57,9 +57,9 @@ export function exportCapture(lab: Lab, req: CommandRequest<'capture:export'>): 
       break
     case 'raw':
       // One file per direction: the bytes the lab read ('in') and wrote ('out'); a gap is named in the file name.
-      files = conns.flatMap(c =>
-        (['in', 'out'] as const).map(dir => {
-          const gap = c.notKept[dir].bytes > 0 || c.chunks.some(k => k.dir === dir && k.data.length < k.size)
+      files = conns.flatMap((c) =>
+        (['in', 'out'] as const).map((dir) => {
+          const gap = c.notKept[dir].bytes > 0 || c.chunks.some((k) => k.dir === dir && k.data.length < k.size)
           return {
             name: `tcp-lab-connection-${c.info.id}-${dir}${gap ? '-incomplete' : ''}.bin`,
             mime: 'application/octet-stream',

@@ -182,8 +182,8 @@ export function readPcapng(buf: Buffer): PcapngPacket[] {
       const caplen = buf.readUInt32LE(at + 20)
       if (28 + caplen > total - 4) throw new PcapngError(`Packet at byte ${at} is longer than its block`)
       const comments = readOptions(buf, at + 28 + pad4(caplen), at + total - 4)
-        .filter(o => o.code === OPT_COMMENT)
-        .map(o => o.value.toString('utf8'))
+        .filter((o) => o.code === OPT_COMMENT)
+        .map((o) => o.value.toString('utf8'))
       packets.push({
         micros: (ts / iface.unitsPerSecond) * 1e6,
         linkType: iface.linkType,

@@ -44,7 +44,7 @@ export class ReplayManager {
 
   /** Every replay, newest last. */
   list(): ReplayInfo[] {
-    return [...this.replays.values()].map(r => ({ ...r.info, connectionIds: [...r.info.connectionIds] }))
+    return [...this.replays.values()].map((r) => ({ ...r.info, connectionIds: [...r.info.connectionIds] }))
   }
 
   /** Starts one; answers once it is connected (client) or listening (server). */
@@ -52,7 +52,7 @@ export class ReplayManager {
     const conv = await this.conversation(req.source)
     const pace: ReplayPace = { pace: req.pace, waitForReplies: req.waitForReplies, replyTimeoutMs: req.replyTimeoutMs }
     const side = req.mode === 'client' ? 'client' : 'server'
-    const total = conv.chunks.filter(c => c.side === side).length
+    const total = conv.chunks.filter((c) => c.side === side).length
     const replay: Replay = {
       cancelled: false,
       info: {
@@ -129,7 +129,7 @@ export class ReplayManager {
       sent: () => {
         r.info.chunksSent++
       },
-      note: text => {
+      note: (text) => {
         r.info.message = text
         this.lab.notice('warning', `Replay ${r.info.id}: ${text}`)
       }
@@ -180,7 +180,7 @@ export class ReplayManager {
       { received: ReceivedBytes; drain: ReturnType<typeof drainWaiter>; done: boolean; peerEnded: boolean }
     >()
     const behaviour: ServerBehaviour = {
-      onOpen: conn => {
+      onOpen: (conn) => {
         if (r.cancelled || peers.has(conn)) return
         const state = { received: new ReceivedBytes(), drain: drainWaiter(), done: false, peerEnded: false }
         peers.set(conn, state)
@@ -192,15 +192,15 @@ export class ReplayManager {
         })
       },
       onData: (conn, chunk) => peers.get(conn)?.received.add(chunk.length),
-      onPeerEnd: conn => {
+      onPeerEnd: (conn) => {
         const s = peers.get(conn)
         if (!s) return conn.halfClose()
         s.peerEnded = true
         s.received.end()
         if (s.done) conn.halfClose()
       },
-      onDrain: conn => peers.get(conn)?.drain.wake(),
-      onClose: conn => {
+      onDrain: (conn) => peers.get(conn)?.drain.wake(),
+      onClose: (conn) => {
         const s = peers.get(conn)
         s?.received.end()
         s?.drain.wake()
@@ -246,7 +246,7 @@ export class ReplayManager {
 function drainWaiter(): { wait: () => Promise<void>; wake: () => void } {
   let waiters: (() => void)[] = []
   return {
-    wait: () => new Promise<void>(resolve => waiters.push(resolve)),
+    wait: () => new Promise<void>((resolve) => waiters.push(resolve)),
     wake: () => {
       const w = waiters
       waiters = []

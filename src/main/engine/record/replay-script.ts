@@ -40,7 +40,7 @@ export class ReceivedBytes {
   waitFor(n: number, timeoutMs: number): Promise<boolean> {
     if (this.received >= n) return Promise.resolve(true)
     if (this.ended) return Promise.resolve(false)
-    return new Promise(resolve => {
+    return new Promise((resolve) => {
       const w = {
         n,
         done: (ok: boolean) => {
@@ -49,7 +49,7 @@ export class ReceivedBytes {
         }
       }
       const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter(x => x !== w)
+        this.waiters = this.waiters.filter((x) => x !== w)
         resolve(false)
       }, timeoutMs)
       this.waiters.push(w)
@@ -69,7 +69,7 @@ export class ReceivedBytes {
 
 function delay(ms: number, cancelled: () => boolean): Promise<void> {
   if (ms <= 0 || cancelled()) return Promise.resolve()
-  return new Promise(r => setTimeout(r, ms))
+  return new Promise((r) => setTimeout(r, ms))
 }
 
 /**

@@ -76,7 +76,14 @@ export function holdListening(spec: { host: string; port: number; backlog: numbe
       if (nl < 0) return
       clearTimeout(timer)
       child.stdout?.removeAllListeners('data')
-      const m = JSON.parse(out.slice(0, nl)) as { error?: string; message?: string; address: string; port: number; family: string; pid: number }
+      const m = JSON.parse(out.slice(0, nl)) as {
+        error?: string
+        message?: string
+        address: string
+        port: number
+        family: string
+        pid: number
+      }
       if (m.error) {
         kill()
         return reject(holderError(m.error, m.message ?? m.error))

@@ -84,7 +84,7 @@ export class LabUdpServer implements LabServer, BehaviourHost {
     this.handlers = {
       onData: (c, datagram) => this.behaviour.onData(c, datagram),
       onPeerEnd: () => {},
-      onClose: c => this.onFlowClosed(c)
+      onClose: (c) => this.onFlowClosed(c)
     }
   }
 
@@ -110,7 +110,7 @@ export class LabUdpServer implements LabServer, BehaviourHost {
     })
     socket.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo))
     // Errors of a bound, unconnected socket concern one send; those are reported by the send's callback.
-    socket.on('error', err => this.owner.notice('error', `Server ${this.serverId} (UDP): ${err.message}`))
+    socket.on('error', (err) => this.owner.notice('error', `Server ${this.serverId} (UDP): ${err.message}`))
     const addr = socket.address()
     this.bound = { address: addr.address, port: addr.port }
     this.family = addr.family === 'IPv6' ? 'IPv6' : 'IPv4'
@@ -178,7 +178,11 @@ export class LabUdpServer implements LabServer, BehaviourHost {
 
   /** Refuses true, in words. */
   set pauseOnAccept(on: boolean) {
-    if (on) throw new LabFailure('unsupported', 'A UDP server cannot pause its flows: the peers are never told to wait, their datagrams would be lost')
+    if (on)
+      throw new LabFailure(
+        'unsupported',
+        'A UDP server cannot pause its flows: the peers are never told to wait, their datagrams would be lost'
+      )
   }
 
   /** BehaviourHost: the lab-wide budget for bytes behaviours hold. */
@@ -241,7 +245,7 @@ export class LabUdpServer implements LabServer, BehaviourHost {
       this.bound,
       remote,
       family,
-      datagram => this.sendTo(conn, datagram, remote),
+      (datagram) => this.sendTo(conn, datagram, remote),
       () => this.flows.delete(key)
     )
     const conn = new LabConnection({
@@ -268,7 +272,7 @@ export class LabUdpServer implements LabServer, BehaviourHost {
   private sendTo(conn: LabConnection, datagram: Buffer, remote: Endpoint): void {
     const socket = this.socket
     if (!socket) return
-    socket.send(datagram, remote.port, remote.address, err => {
+    socket.send(datagram, remote.port, remote.address, (err) => {
       if (err) reportFlowError(conn, describeDatagramError(err, remote, datagram.length), this.owner)
     })
   }

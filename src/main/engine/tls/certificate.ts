@@ -62,8 +62,8 @@ export function certificateFacts(cert: string | X509Certificate): CertificateFac
     issuer: x.issuer.replace(/\n/g, ', '),
     altNames: (x.subjectAltName ?? '')
       .split(', ')
-      .filter(n => n !== '')
-      .map(n => n.replace(/^IP Address:0:0:0:0:0:0:0:1$/, 'IP Address:::1')),
+      .filter((n) => n !== '')
+      .map((n) => n.replace(/^IP Address:0:0:0:0:0:0:0:1$/, 'IP Address:::1')),
     validFrom: new Date(x.validFrom).toISOString(),
     validTo: new Date(x.validTo).toISOString(),
     fingerprint256: x.fingerprint256

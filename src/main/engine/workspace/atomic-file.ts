@@ -25,7 +25,7 @@ export async function writeFileAtomic(linkOrPath: string, data: string, hooks: A
   const tmp = tempPathFor(path)
   // Keep the permissions a person gave the existing file; a new one is private to the user.
   const mode = await stat(path).then(
-    s => s.mode & 0o777,
+    (s) => s.mode & 0o777,
     () => 0o600
   )
   const fh = await open(tmp, 'wx', mode)

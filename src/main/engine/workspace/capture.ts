@@ -5,7 +5,7 @@ import type { WorkspaceProxy, WorkspaceServer } from '@shared/workspace-model'
 
 // The `server:start` fields a server entry keeps (everything but the address): taken from the schema, so a field
 // another stream adds to both `server:start` and `ServerInfo` is saved without a change here.
-const SERVER_FIELDS = Object.keys(serverStartFields.shape).filter(k => k !== 'host' && k !== 'port')
+const SERVER_FIELDS = Object.keys(serverStartFields.shape).filter((k) => k !== 'host' && k !== 'port')
 
 /** The workspace entry for a running server: the address it really listens on, and its settings. */
 export function serverEntryFromInfo(info: ServerInfo, name: string | undefined): WorkspaceServer | null {
@@ -62,12 +62,12 @@ export function proxyEntryFromInfo(info: unknown): WorkspaceProxy | null {
   if (typeof info !== 'object' || info === null) return null
   const p = info as Record<string, unknown>
   const toxics = Array.isArray(p.toxics)
-    ? p.toxics.map(t => pick((t ?? {}) as Record<string, unknown>, TOXIC_KEYS))
+    ? p.toxics.map((t) => pick((t ?? {}) as Record<string, unknown>, TOXIC_KEYS))
     : []
   const parsed = workspaceProxySchema.safeParse({
     ...pick(
       p,
-      PROXY_KEYS.filter(k => k !== 'toxics')
+      PROXY_KEYS.filter((k) => k !== 'toxics')
     ),
     toxics
   })

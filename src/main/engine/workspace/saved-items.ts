@@ -20,54 +20,54 @@ export class SavedItems {
 
   /** Keeps a payload under its name (replacing one of the same name). */
   savePayload(p: SavedPayload): string[] {
-    if (!this.payloads.some(x => x.name === p.name) && this.payloads.length >= SAVED_LIMITS.payloads) {
+    if (!this.payloads.some((x) => x.name === p.name) && this.payloads.length >= SAVED_LIMITS.payloads) {
       throw new LabFailure('too-many', `At most ${SAVED_LIMITS.payloads} payloads are kept`, 'Delete one first.')
     }
     upsert(this.payloads, p)
-    return this.payloads.map(x => x.name)
+    return this.payloads.map((x) => x.name)
   }
 
   /** Deletes a payload no sequence sends. */
   deletePayload(name: string): string[] {
-    if (!this.payloads.some(p => p.name === name))
+    if (!this.payloads.some((p) => p.name === name))
       throw new LabFailure('not-found', `There is no saved payload named ${JSON.stringify(name)}`)
-    const user = this.sequences.find(s => s.steps.some(st => st.payload === name))
+    const user = this.sequences.find((s) => s.steps.some((st) => st.payload === name))
     if (user)
       throw new LabFailure(
         'in-use',
         `Sequence ${JSON.stringify(user.name)} sends ${JSON.stringify(name)}`,
         'Remove it from the sequence first.'
       )
-    this.payloads = this.payloads.filter(p => p.name !== name)
-    return this.payloads.map(x => x.name)
+    this.payloads = this.payloads.filter((p) => p.name !== name)
+    return this.payloads.map((x) => x.name)
   }
 
   /** Keeps a sequence whose every step names a saved payload. */
   saveSequence(s: Sequence): string[] {
-    const missing = s.steps.findIndex(st => !this.payloads.some(p => p.name === st.payload))
+    const missing = s.steps.findIndex((st) => !this.payloads.some((p) => p.name === st.payload))
     if (missing >= 0)
       throw new LabFailure(
         'not-found',
         `steps[${missing}].payload: there is no saved payload named ${JSON.stringify(s.steps[missing].payload)}`
       )
-    if (!this.sequences.some(x => x.name === s.name) && this.sequences.length >= SAVED_LIMITS.sequences) {
+    if (!this.sequences.some((x) => x.name === s.name) && this.sequences.length >= SAVED_LIMITS.sequences) {
       throw new LabFailure('too-many', `At most ${SAVED_LIMITS.sequences} sequences are kept`, 'Delete one first.')
     }
     upsert(this.sequences, s)
-    return this.sequences.map(x => x.name)
+    return this.sequences.map((x) => x.name)
   }
 
   /** Deletes a sequence. */
   deleteSequence(name: string): string[] {
-    if (!this.sequences.some(s => s.name === name))
+    if (!this.sequences.some((s) => s.name === name))
       throw new LabFailure('not-found', `There is no sequence named ${JSON.stringify(name)}`)
-    this.sequences = this.sequences.filter(s => s.name !== name)
-    return this.sequences.map(x => x.name)
+    this.sequences = this.sequences.filter((s) => s.name !== name)
+    return this.sequences.map((x) => x.name)
   }
 
   /** A sequence by name. */
   sequence(name: string): Sequence {
-    const seq = this.sequences.find(s => s.name === name)
+    const seq = this.sequences.find((s) => s.name === name)
     if (!seq) throw new LabFailure('not-found', `There is no sequence named ${JSON.stringify(name)}`)
     return seq
   }
@@ -81,7 +81,7 @@ export class SavedItems {
 }
 
 function upsert<T extends { name: string }>(list: T[], item: T): void {
-  const i = list.findIndex(x => x.name === item.name)
+  const i = list.findIndex((x) => x.name === item.name)
   if (i >= 0) list[i] = item
   else list.push(item)
 }

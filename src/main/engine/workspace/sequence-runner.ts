@@ -42,8 +42,8 @@ export class SequenceRunner {
         'It is closed, or the lab already half-closed it.'
       )
     }
-    const running = [...this.runs.values()].filter(r => r.info.state === 'running')
-    if (running.some(r => r.info.connectionId === connectionId)) {
+    const running = [...this.runs.values()].filter((r) => r.info.state === 'running')
+    if (running.some((r) => r.info.connectionId === connectionId)) {
       throw new LabFailure('busy', `A sequence is already being sent to connection ${connectionId}`, 'Stop it first.')
     }
     if (running.length >= SEQUENCE_MAX_RUNNING) {
@@ -70,7 +70,7 @@ export class SequenceRunner {
         error: null
       },
       payloads: steps,
-      delays: sequence.steps.map(s => s.delayMs),
+      delays: sequence.steps.map((s) => s.delayMs),
       timer: null
     }
     this.runs.set(run.info.runId, run)
@@ -129,7 +129,7 @@ export class SequenceRunner {
     run.info.nextAt = null
     run.info.error = error
     this.progress(run)
-    if (this.watch && ![...this.runs.values()].some(r => r.info.state === 'running')) {
+    if (this.watch && ![...this.runs.values()].some((r) => r.info.state === 'running')) {
       clearInterval(this.watch)
       this.watch = null
     }
@@ -159,7 +159,7 @@ export class SequenceRunner {
   }
 
   private forgetOld(): void {
-    const finished = [...this.runs.values()].filter(r => r.info.state !== 'running')
+    const finished = [...this.runs.values()].filter((r) => r.info.state !== 'running')
     for (const r of finished.slice(0, Math.max(0, finished.length - FINISHED_KEPT))) this.runs.delete(r.info.runId)
   }
 }

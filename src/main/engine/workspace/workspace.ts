@@ -93,8 +93,8 @@ export class Workspace {
     this.writeFile = options.writeFile ?? writeFileAtomic
     this.runner = new SequenceRunner({
       run: (name, payload) => host.run(name, payload, 'ui'),
-      publish: e => host.publish(e),
-      connection: id => host.connection(id)
+      publish: (e) => host.publish(e),
+      connection: (id) => host.connection(id)
     })
   }
 
@@ -106,7 +106,7 @@ export class Workspace {
     const summary: OpenSummary = { file: this.file, servers: 0, proxies: 0, clients: 0, payloads: 0, problems: [] }
     const folder = dirname(this.file)
     const folderOk = await stat(folder).then(
-      s => s.isDirectory(),
+      (s) => s.isDirectory(),
       () => false
     )
     const loaded = await loadWorkspaceFile(this.file)
@@ -129,14 +129,14 @@ export class Workspace {
       )
     } else {
       const outcomes = await this.apply(loaded.document, 'workspace')
-      summary.servers = outcomes.filter(o => o.serverId !== undefined).length
-      summary.proxies = outcomes.filter(o => o.proxyName !== undefined).length
-      summary.clients = outcomes.filter(o => o.clientId !== undefined).length
+      summary.servers = outcomes.filter((o) => o.serverId !== undefined).length
+      summary.proxies = outcomes.filter((o) => o.proxyName !== undefined).length
+      summary.clients = outcomes.filter((o) => o.clientId !== undefined).length
       summary.payloads = loaded.document.payloads.length
       // What was just read is what the file holds: no save until something changes.
       this.lastWritten = null
     }
-    summary.problems = this.held.slice(before).map(h => h.problem)
+    summary.problems = this.held.slice(before).map((h) => h.problem)
     this.changed(false)
     return summary
   }
@@ -205,7 +205,7 @@ export class Workspace {
       case 'sequence:run': {
         const r = req as CommandRequest<'sequence:run'>
         const seq = this.items.sequence(r.sequenceName)
-        return this.runner.start(r.connectionId, seq, new Map(this.items.payloads.map(p => [p.name, p])))
+        return this.runner.start(r.connectionId, seq, new Map(this.items.payloads.map((p) => [p.name, p])))
       }
       case 'sequence:stop':
         return this.runner.stop((req as CommandRequest<'sequence:stop'>).runId)
@@ -225,7 +225,7 @@ export class Workspace {
       file: this.file,
       notSaving: this.notSaving,
       savedAt: this.savedAt,
-      problems: this.held.map(h => h.problem),
+      problems: this.held.map((h) => h.problem),
       payloads: [...this.items.payloads],
       sequences: [...this.items.sequences],
       ui: { ...this.items.ui },
@@ -245,7 +245,7 @@ export class Workspace {
         const entry = serverEntryFromInfo(info, this.serverNames.get(info.id))
         if (entry) servers.push(entry)
       }
-      const live = new Set(s.connections.filter(isLiveClient).map(c => c.id))
+      const live = new Set(s.connections.filter(isLiveClient).map((c) => c.id))
       for (const [id, entry] of this.clients) {
         if (live.has(id)) clients.push(entry)
         else this.clients.delete(id)
@@ -266,10 +266,11 @@ export class Workspace {
       if (!e) continue
       if (e.section === 'servers') servers.push(e.entry)
       else if (e.section === 'clients') clients.push(e.entry)
-      else if (e.section === 'proxies' && !proxies.some(p => p.name === e.entry.name)) proxies.push(e.entry)
+      else if (e.section === 'proxies' && !proxies.some((p) => p.name === e.entry.name)) proxies.push(e.entry)
       else if (e.section === 'toxics') {
-        const p = proxies.find(x => x.name === e.proxy)
-        if (p && !p.toxics.some(t => t.name !== undefined && t.name === e.entry.name)) p.toxics = [...p.toxics, e.entry]
+        const p = proxies.find((x) => x.name === e.proxy)
+        if (p && !p.toxics.some((t) => t.name !== undefined && t.name === e.entry.name))
+          p.toxics = [...p.toxics, e.entry]
       }
     }
     // Names stay unique (the file would be refused otherwise): a later server with a taken name keeps no name.
@@ -339,11 +340,11 @@ export class Workspace {
     const before = this.held.length
     await this.apply(checked.document, 'ui')
     this.changed(true)
-    return { problems: this.held.slice(before).map(h => h.problem) }
+    return { problems: this.held.slice(before).map((h) => h.problem) }
   }
 
   private async retry(problemId: number): Promise<CommandValue<'workspace:retry'>> {
-    const i = this.held.findIndex(h => h.problem.id === problemId)
+    const i = this.held.findIndex((h) => h.problem.id === problemId)
     const h = this.held[i]
     if (!h) throw new LabFailure('not-found', `There is no workspace problem ${problemId}`)
     if (!h.entry) throw new LabFailure('not-retryable', `${h.problem.entry} cannot be retried`, h.problem.hint)
@@ -352,15 +353,15 @@ export class Workspace {
     this.noticesInBurst = 0
     await this.restore(h.entry, 'ui')
     this.changed(true)
-    return { problems: this.held.slice(before).map(x => x.problem) }
+    return { problems: this.held.slice(before).map((x) => x.problem) }
   }
 
   private forget(problemId: number): void {
-    const i = this.held.findIndex(h => h.problem.id === problemId)
+    const i = this.held.findIndex((h) => h.problem.id === problemId)
     if (i < 0) throw new LabFailure('not-found', `There is no workspace problem ${problemId}`)
     const [h] = this.held.splice(i, 1)
     if (h.entry?.section === 'proxies')
-      this.keptProxies = this.keptProxies.filter(p => p.name !== (h.entry as { entry: WorkspaceProxy }).entry.name)
+      this.keptProxies = this.keptProxies.filter((p) => p.name !== (h.entry as { entry: WorkspaceProxy }).entry.name)
     this.changed(h.entry !== null)
   }
 
@@ -435,7 +436,7 @@ export class Workspace {
         })
       }
       this.notSaving = null
-      this.held = this.held.filter(h => h.problem.kind !== 'file')
+      this.held = this.held.filter((h) => h.problem.kind !== 'file')
     }
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
@@ -455,7 +456,7 @@ export class Workspace {
     // Never write a file the next start would refuse.
     const check = checkDocument(doc)
     if (!check.ok) {
-      this.held = this.held.filter(h => h.problem.kind !== 'save')
+      this.held = this.held.filter((h) => h.problem.kind !== 'save')
       this.addProblem(
         {
           id: this.nextProblemId++,
@@ -475,8 +476,8 @@ export class Workspace {
       await this.writeFile(this.file, text)
       this.lastWritten = text
       this.savedAt = Date.now()
-      const hadSaveProblem = this.held.some(h => h.problem.kind === 'save')
-      this.held = this.held.filter(h => h.problem.kind !== 'save')
+      const hadSaveProblem = this.held.some((h) => h.problem.kind === 'save')
+      this.held = this.held.filter((h) => h.problem.kind !== 'save')
       if (hadSaveProblem)
         this.host.publish({ type: 'notice', at: Date.now(), level: 'info', message: `Workspace saved to ${this.file}` })
     } catch (err) {
@@ -487,7 +488,7 @@ export class Workspace {
           : e.code === 'EACCES' || e.code === 'EPERM'
             ? 'permission denied'
             : (e.code ?? e.message)
-      this.held = this.held.filter(h => h.problem.kind !== 'save')
+      this.held = this.held.filter((h) => h.problem.kind !== 'save')
       this.addProblem(
         {
           id: this.nextProblemId++,

@@ -35,7 +35,7 @@ export function framingFor(
 
 /** Sets the framing of one connection, or of every connection of its server. */
 export function chooseFraming(scope: 'connection' | 'server', id: number, framing: FramingInput): void {
-  framingPrefs.set(p =>
+  framingPrefs.set((p) =>
     scope === 'connection'
       ? { byConnection: { ...p.byConnection, [id]: framing } }
       : { byServer: { ...p.byServer, [id]: framing } }
@@ -44,5 +44,5 @@ export function chooseFraming(scope: 'connection' | 'server', id: number, framin
 
 /** The prefs, re-rendering on change. */
 export function useFramingPrefs(): FramingPrefs {
-  return useStoreValue(framingPrefs, s => s)
+  return useStoreValue(framingPrefs, (s) => s)
 }

@@ -77,7 +77,11 @@ export class LabStore {
       this.cleanups.push(
         this.transport.onLinkChange((up) => {
           if (up) void this.takeSnapshot()
-          else this.update({ link: 'down', lastUpAt: this.state.link === 'up' ? this.now() : (this.state.lastUpAt ?? null) })
+          else
+            this.update({
+              link: 'down',
+              lastUpAt: this.state.link === 'up' ? this.now() : (this.state.lastUpAt ?? null)
+            })
         })
       )
     }
@@ -118,18 +122,25 @@ export class LabStore {
   sampleRates(at = this.now()): void {
     const s = this.state
     const r = this.tracker.sample(at, s.totals, s.serverCounters, s.connections)
-    const still = r.totalRate.in === 0 && r.totalRate.out === 0 && !r.connectionsChanged && [...r.serverRates.values()].every((x) => x.in === 0 && x.out === 0)
+    const still =
+      r.totalRate.in === 0 &&
+      r.totalRate.out === 0 &&
+      !r.connectionsChanged &&
+      [...r.serverRates.values()].every((x) => x.in === 0 && x.out === 0)
     this.quietSamples = still ? this.quietSamples + 1 : 0
     // An idle lab: the history is all zeros already, so the page need not render anything.
     if (this.quietSamples > RATE_SAMPLES) return
-    this.update({
-      totalRate: r.totalRate,
-      totalHistory: r.totalHistory,
-      serverRates: r.serverRates,
-      serverHistory: r.serverHistory,
-      connectionRates: this.tracker.connectionRates,
-      ratesVersion: r.connectionsChanged ? s.ratesVersion + 1 : s.ratesVersion
-    }, 'streamed')
+    this.update(
+      {
+        totalRate: r.totalRate,
+        totalHistory: r.totalHistory,
+        serverRates: r.serverRates,
+        serverHistory: r.serverHistory,
+        connectionRates: this.tracker.connectionRates,
+        ratesVersion: r.connectionsChanged ? s.ratesVersion + 1 : s.ratesVersion
+      },
+      'streamed'
+    )
   }
 
   /** Asks for a fresh snapshot and ignores (holds) batches until it lands. */
@@ -146,7 +157,10 @@ export class LabStore {
     this.snapshotPending = false
     if (!result || !result.ok) {
       this.buffered = []
-      this.update({ link: 'down', linkError: result && !result.ok ? result.error : { code: 'link-down', message: 'The lab did not answer' } })
+      this.update({
+        link: 'down',
+        linkError: result && !result.ok ? result.error : { code: 'link-down', message: 'The lab did not answer' }
+      })
       if (this.started) this.retryTimer = setTimeout(() => void this.takeSnapshot(), this.options.retryMs ?? 2_000)
       return
     }
@@ -298,20 +312,29 @@ export class LabStore {
       counters.set(sc.id, sc)
     }
 
-    this.update({
-      seq: batch.seq,
-      lastBatchAt: batch.at,
-      link: 'up',
-      servers: servers ?? s.servers,
-      serverCounters: counters ?? s.serverCounters,
-      connectionsVersion: rowsChanged ? s.connectionsVersion + 1 : s.connectionsVersion,
-      totals: batch.totals,
-      notices,
-      proxies: proxies ?? s.proxies
-    }, notices === s.notices ? 'streamed' : 'now')
+    this.update(
+      {
+        seq: batch.seq,
+        lastBatchAt: batch.at,
+        link: 'up',
+        servers: servers ?? s.servers,
+        serverCounters: counters ?? s.serverCounters,
+        connectionsVersion: rowsChanged ? s.connectionsVersion + 1 : s.connectionsVersion,
+        totals: batch.totals,
+        notices,
+        proxies: proxies ?? s.proxies
+      },
+      notices === s.notices ? 'streamed' : 'now'
+    )
   }
 
-  private withNotice(list: readonly Notice[], level: Notice['level'], message: string, hint: string | undefined, at: number): Notice[] {
+  private withNotice(
+    list: readonly Notice[],
+    level: Notice['level'],
+    message: string,
+    hint: string | undefined,
+    at: number
+  ): Notice[] {
     const n: Notice = { id: ++this.noticeId, level, message, at, ...(hint ? { hint } : {}) }
     return [...list, n].slice(-MAX_NOTICES)
   }

@@ -48,7 +48,7 @@ export function workspaceStoreFor(transport: LabTransport): WorkspaceStore {
       inFlight = false
     }
   }
-  transport.onBatch(batch => {
+  transport.onBatch((batch) => {
     let changed = false
     let runs: Map<number, SequenceRun> | null = null
     for (const e of batch.events) {
@@ -64,7 +64,7 @@ export function workspaceStoreFor(transport: LabTransport): WorkspaceStore {
     }
     if (changed || batch.resync) void refresh()
   })
-  transport.onLinkChange?.(up => {
+  transport.onLinkChange?.((up) => {
     if (up) void refresh()
   })
   const store: WorkspaceStore = { ...base, refresh }

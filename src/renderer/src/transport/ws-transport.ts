@@ -99,10 +99,12 @@ export function createWsTransport(options: WsTransportOptions = {}): WsTransport
   let attempts = 0
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null
   // Set when the lab refused the token or the page was closed: no reconnection, commands fail at once.
-  let deadReason: LabError | null = token ? null : {
-    code: 'no-token',
-    message: 'This page has no access token: open the full URL that `tcp-lab web` printed (it ends in #token=…)'
-  }
+  let deadReason: LabError | null = token
+    ? null
+    : {
+        code: 'no-token',
+        message: 'This page has no access token: open the full URL that `tcp-lab web` printed (it ends in #token=…)'
+      }
 
   function setUp(value: boolean): void {
     if (up === value) return
@@ -170,10 +172,13 @@ export function createWsTransport(options: WsTransportOptions = {}): WsTransport
     }
     const delay = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempts, 16))
     attempts++
-    reconnectTimer = setTimeout(() => {
-      reconnectTimer = null
-      open()
-    }, delay * (0.8 + Math.random() * 0.4))
+    reconnectTimer = setTimeout(
+      () => {
+        reconnectTimer = null
+        open()
+      },
+      delay * (0.8 + Math.random() * 0.4)
+    )
   }
 
   function open(): void {
@@ -189,7 +194,10 @@ export function createWsTransport(options: WsTransportOptions = {}): WsTransport
       setUp(false)
       failAll(true, 'link-down', 'The link to the lab dropped before it answered; the command may or may not have run')
       if (ev.code === WS_CLOSE.policy) {
-        deadReason = { code: 'unauthorized', message: `The lab refused this page (${ev.reason || 'invalid token'}): open the URL that \`tcp-lab web\` printed for this run` }
+        deadReason = {
+          code: 'unauthorized',
+          message: `The lab refused this page (${ev.reason || 'invalid token'}): open the URL that \`tcp-lab web\` printed for this run`
+        }
         failAll(false, deadReason.code, deadReason.message)
         return
       }
@@ -203,12 +211,22 @@ export function createWsTransport(options: WsTransportOptions = {}): WsTransport
     kind: 'web',
     request<C extends CommandName>(name: C, input: CommandInput<C>): Promise<CommandResult<C>> {
       if (deadReason) return Promise.resolve(failure<C>(deadReason.code, deadReason.message))
-      if (pending.size >= MAX_QUEUED) return Promise.resolve(failure<C>('busy', 'Too many commands are waiting for the lab'))
+      if (pending.size >= MAX_QUEUED)
+        return Promise.resolve(failure<C>('busy', 'Too many commands are waiting for the lab'))
       const id = nextId++
       return new Promise<CommandResult<C>>((resolve) => {
-        const timer = setTimeout(() => settle(id, failure('timeout', `The lab did not answer ${name} in time`)), requestTimeoutMs)
+        const timer = setTimeout(
+          () => settle(id, failure('timeout', `The lab did not answer ${name} in time`)),
+          requestTimeoutMs
+        )
         const frame = JSON.stringify({ type: 'request', id, name, payload: input } satisfies WsClientMessage)
-        pending.set(id, { name, frame, sent: false, timer, resolve: resolve as (r: CommandResult<CommandName>) => void })
+        pending.set(id, {
+          name,
+          frame,
+          sent: false,
+          timer,
+          resolve: resolve as (r: CommandResult<CommandName>) => void
+        })
         flush()
       })
     },

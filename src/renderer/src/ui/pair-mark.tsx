@@ -6,7 +6,7 @@ import { useUi, useUiStore } from '@renderer/store/ui-store'
 export function PairMark({ c }: { c: ConnectionInfo }): ReactNode {
   const ui = useUiStore()
   const pairId = c.proxy?.pairId
-  const expanded = useUi(s => (pairId === undefined ? false : s.expandedPairs.has(pairId)))
+  const expanded = useUi((s) => (pairId === undefined ? false : s.expandedPairs.has(pairId)))
   if (!c.proxy || pairId === undefined) return null
   if (c.proxy.leg === 'upstream') {
     return (
@@ -31,7 +31,7 @@ export function PairMark({ c }: { c: ConnectionInfo }): ReactNode {
       aria-expanded={expanded}
       aria-label={`${expanded ? 'Hide' : 'Show'} both legs of pair ${pairId} (proxy ${c.proxy.proxyName})`}
       title={`proxy ${c.proxy.proxyName}: client ↔ lab ↔ upstream`}
-      onClick={e => {
+      onClick={(e) => {
         e.stopPropagation()
         toggle()
       }}

@@ -21,7 +21,11 @@ export function Segmented<T extends string>({
   className?: string
 }): ReactElement {
   return (
-    <div role="radiogroup" aria-label={label} className={`flex overflow-hidden rounded border border-slate-300 dark:border-slate-600 ${className}`}>
+    <div
+      role="radiogroup"
+      aria-label={label}
+      className={`flex overflow-hidden rounded border border-slate-300 dark:border-slate-600 ${className}`}
+    >
       {options.map((o) => (
         <button
           key={o.value}

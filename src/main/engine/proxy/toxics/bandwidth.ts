@@ -12,7 +12,7 @@ const SLICE_MS = 100
 export function bandwidthStage(ctx: StageContext, attributes: ToxicAttributes): FaultStage {
   let rate = attributes.rate ?? 0
   let marked = false
-  const queue = new TimedQueue(chunk => (chunk === null ? ctx.forwardEnd() : ctx.forward(chunk)), ctx.crowded)
+  const queue = new TimedQueue((chunk) => (chunk === null ? ctx.forwardEnd() : ctx.forward(chunk)), ctx.crowded)
   return {
     type: 'bandwidth',
     push(chunk: Chunk) {

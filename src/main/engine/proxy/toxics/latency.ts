@@ -9,7 +9,7 @@ import { TimedQueue } from '../stage'
 export function latencyStage(ctx: StageContext, attributes: ToxicAttributes): FaultStage {
   let latency = attributes.latency ?? 0
   let jitter = attributes.jitter ?? 0
-  const queue = new TimedQueue(chunk => {
+  const queue = new TimedQueue((chunk) => {
     if (chunk === null) return ctx.forwardEnd()
     ctx.mark(`held ${Math.max(0, Date.now() - chunk.at)} ms by latency`)
     ctx.forward(chunk)

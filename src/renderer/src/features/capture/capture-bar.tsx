@@ -27,7 +27,7 @@ export function CaptureBar({ shownIds }: { shownIds: () => readonly number[] }):
   const store = useLabStore()
   // Polls and one-off commands: failures become notices here, so no busy state is tracked.
   const { run: request } = useCommand(undefined, { trackBusy: false })
-  const selected = useUi(s => s.selectedConnectionId)
+  const selected = useUi((s) => s.selectedConnectionId)
   const [scope, setScope] = useState<Scope>('shown')
   const [format, setFormat] = useState<CaptureFormat>('pcapng')
   const [busy, setBusy] = useState(false)
@@ -68,7 +68,7 @@ export function CaptureBar({ shownIds }: { shownIds: () => readonly number[] }):
         <label className="sr-only" htmlFor="export-scope">
           Export which connections
         </label>
-        <select id="export-scope" className={SELECT} value={scope} onChange={e => setScope(e.target.value as Scope)}>
+        <select id="export-scope" className={SELECT} value={scope} onChange={(e) => setScope(e.target.value as Scope)}>
           <option value="selected" disabled={selected === null}>
             {selected !== null ? `Connection #${selected}` : 'Selected connection'}
           </option>
@@ -82,9 +82,9 @@ export function CaptureBar({ shownIds }: { shownIds: () => readonly number[] }):
           id="export-format"
           className={SELECT}
           value={format}
-          onChange={e => setFormat(e.target.value as CaptureFormat)}
+          onChange={(e) => setFormat(e.target.value as CaptureFormat)}
         >
-          {(Object.keys(FORMAT_LABELS) as CaptureFormat[]).map(f => (
+          {(Object.keys(FORMAT_LABELS) as CaptureFormat[]).map((f) => (
             <option key={f} value={f}>
               {FORMAT_LABELS[f]}
             </option>
@@ -110,7 +110,7 @@ export function CaptureBar({ shownIds }: { shownIds: () => readonly number[] }):
               className={`${INPUT} w-44 py-1 text-xs`}
               placeholder={status?.dir ?? 'folder on the lab machine'}
               value={dir}
-              onChange={e => setDir(e.target.value)}
+              onChange={(e) => setDir(e.target.value)}
               title="The folder the recording goes to, on the machine the lab runs on (a new file; nothing is overwritten)"
             />
           </>
@@ -147,7 +147,7 @@ export function CaptureBar({ shownIds }: { shownIds: () => readonly number[] }):
           type="button"
           className={BUTTON.secondary}
           aria-expanded={replayOpen}
-          onClick={() => setReplayOpen(o => !o)}
+          onClick={() => setReplayOpen((o) => !o)}
         >
           Replay…
         </button>

@@ -12,7 +12,7 @@ export function CaptureDetail({ connection }: { connection: ConnectionInfo }): R
   return (
     <details
       className="rounded border border-slate-200 p-2 dark:border-slate-700"
-      onToggle={e => setOpen(e.currentTarget.open)}
+      onToggle={(e) => setOpen(e.currentTarget.open)}
     >
       <summary className="cursor-pointer text-sm font-medium">Compare with another run</summary>
       {open && <CompareView connection={connection} request={request} />}

@@ -26,10 +26,10 @@ function Rows({ rows, label }: { rows: DiffRow[]; label: string }): ReactNode {
   return (
     <table aria-label={label} className="font-mono text-[11px]">
       <tbody>
-        {rows.map(r => (
+        {rows.map((r) => (
           <tr key={r.offset}>
             <td className="pr-2 text-slate-400">{r.offset.toString(16).padStart(6, '0')}</td>
-            {(['a', 'b'] as const).map(k => (
+            {(['a', 'b'] as const).map((k) => (
               <td key={k} className="pr-3">
                 {r[k].map((b, i) => (
                   <span
@@ -53,23 +53,28 @@ function Rows({ rows, label }: { rows: DiffRow[]; label: string }): ReactNode {
 
 /** Two runs side by side: this connection and another (a replay and its source), bytes that differ highlighted. */
 export function CompareView({ connection, request }: { connection: ConnectionInfo; request: LabRequest }): ReactNode {
-  const connections = useLab(s => s.connections)
-  const others = useMemo(() => [...connections.keys()].filter(id => id !== connection.id), [connections, connection.id])
+  const connections = useLab((s) => s.connections)
+  const others = useMemo(
+    () => [...connections.keys()].filter((id) => id !== connection.id),
+    [connections, connection.id]
+  )
   const [otherId, setOtherId] = useState<number | null>(null)
   const [records, setRecords] = useState<{ a: TrafficRecord; b: TrafficRecord; other: ConnectionInfo } | null>(null)
   const [error, setError] = useState<string | null>(null)
-  const otherInfo = useLab(s => (otherId === null ? undefined : s.connections.get(otherId)))
+  const otherInfo = useLab((s) => (otherId === null ? undefined : s.connections.get(otherId)))
 
   // A replay's connection offers its source at once (and a source its latest replay).
   useEffect(() => {
     let live = true
-    void request('replay:list', {}).then(r => {
+    void request('replay:list', {}).then((r) => {
       if (!live || !r.ok) return
       const list: ReplayInfo[] = r.value.replays
-      const mine = list.find(x => x.connectionIds.includes(connection.id) && x.sourceConnectionId !== null)
-      const fromMe = [...list].reverse().find(x => x.sourceConnectionId === connection.id && x.connectionIds.length > 0)
+      const mine = list.find((x) => x.connectionIds.includes(connection.id) && x.sourceConnectionId !== null)
+      const fromMe = [...list]
+        .reverse()
+        .find((x) => x.sourceConnectionId === connection.id && x.connectionIds.length > 0)
       const pick = mine?.sourceConnectionId ?? fromMe?.connectionIds[0] ?? null
-      setOtherId(cur => cur ?? pick)
+      setOtherId((cur) => cur ?? pick)
     })
     return () => {
       live = false
@@ -113,10 +118,10 @@ export function CompareView({ connection, request }: { connection: ConnectionInf
           aria-label="Connection to compare with"
           className={`${INPUT} w-auto py-1 text-xs`}
           value={otherId ?? ''}
-          onChange={e => setOtherId(e.target.value === '' ? null : Number(e.target.value))}
+          onChange={(e) => setOtherId(e.target.value === '' ? null : Number(e.target.value))}
         >
           <option value="">—</option>
-          {others.map(id => (
+          {others.map((id) => (
             <option key={id} value={id}>
               #{id}
             </option>
@@ -125,7 +130,7 @@ export function CompareView({ connection, request }: { connection: ConnectionInf
       </label>
       {error && <p role="alert">{error}</p>}
       {a && b && records
-        ? (['client', 'server'] as const).map(side => {
+        ? (['client', 'server'] as const).map((side) => {
             const d = diffBytes(a[side], b[side])
             const rows = diffRows(a[side], b[side], d.firstDiff ?? 0, ROWS_SHOWN)
             const partial =

@@ -78,7 +78,7 @@ export function ReplayPanel({ request, selected }: { request: LabRequest; select
             aria-label="Replay source"
             className={`${INPUT} w-auto py-1 text-xs`}
             value={from}
-            onChange={e => setFrom(e.target.value as 'connection' | 'file' | 'path')}
+            onChange={(e) => setFrom(e.target.value as 'connection' | 'file' | 'path')}
           >
             <option value="connection">
               {selected !== null ? `connection #${selected}` : 'the selected connection'}
@@ -94,7 +94,7 @@ export function ReplayPanel({ request, selected }: { request: LabRequest; select
                 aria-label="Capture file"
                 type="file"
                 accept=".pcapng,application/x-pcapng"
-                onChange={e => setFile(e.target.files?.[0] ?? null)}
+                onChange={(e) => setFile(e.target.files?.[0] ?? null)}
               />
             ) : (
               <input
@@ -102,7 +102,7 @@ export function ReplayPanel({ request, selected }: { request: LabRequest; select
                 className={`${INPUT} w-56 py-1 font-mono text-xs`}
                 placeholder="/path/to/tcp-lab-….pcapng"
                 value={path}
-                onChange={e => setPath(e.target.value)}
+                onChange={(e) => setPath(e.target.value)}
               />
             )}
             <label className="flex items-center gap-1">
@@ -113,7 +113,7 @@ export function ReplayPanel({ request, selected }: { request: LabRequest; select
                 min={0}
                 className={`${INPUT} w-16 py-1 text-xs`}
                 value={stream}
-                onChange={e => setStream(Math.max(0, Number(e.target.value) || 0))}
+                onChange={(e) => setStream(Math.max(0, Number(e.target.value) || 0))}
               />
             </label>
           </>
@@ -124,7 +124,7 @@ export function ReplayPanel({ request, selected }: { request: LabRequest; select
             aria-label="Replay mode"
             className={`${INPUT} w-auto py-1 text-xs`}
             value={mode}
-            onChange={e => setMode(e.target.value as 'client' | 'server')}
+            onChange={(e) => setMode(e.target.value as 'client' | 'server')}
           >
             <option value="client">client, connecting to</option>
             <option value="server">mock server, listening on</option>
@@ -135,13 +135,13 @@ export function ReplayPanel({ request, selected }: { request: LabRequest; select
           className={`${INPUT} w-40 py-1 font-mono text-xs`}
           placeholder={mode === 'client' ? 'HOST:PORT' : '127.0.0.1:0'}
           value={target}
-          onChange={e => setTarget(e.target.value)}
+          onChange={(e) => setTarget(e.target.value)}
         />
         <select
           aria-label="Pace"
           className={`${INPUT} w-auto py-1 text-xs`}
           value={pace}
-          onChange={e => setPace(e.target.value as 'fast' | 'original')}
+          onChange={(e) => setPace(e.target.value as 'fast' | 'original')}
         >
           <option value="fast">as fast as possible</option>
           <option value="original">original pace</option>
@@ -150,7 +150,7 @@ export function ReplayPanel({ request, selected }: { request: LabRequest; select
           className="flex items-center gap-1"
           title="Before each chunk, wait until the other side has sent what it sent before it in the recording"
         >
-          <input type="checkbox" checked={wait} onChange={e => setWait(e.target.checked)} />
+          <input type="checkbox" checked={wait} onChange={(e) => setWait(e.target.checked)} />
           wait for answers
         </label>
         <button type="button" className={BUTTON.primary} onClick={() => void start()}>
@@ -164,14 +164,14 @@ export function ReplayPanel({ request, selected }: { request: LabRequest; select
       )}
       {replays.length > 0 && (
         <ul aria-label="Replays" className="space-y-1">
-          {replays.map(r => (
+          {replays.map((r) => (
             <li key={r.id} className="flex flex-wrap items-center gap-2 font-mono">
               <span>
                 #{r.id} {r.mode === 'client' ? `client → ${r.target}` : `mock server on ${r.target}`} · {r.state} ·{' '}
                 {r.chunksSent}/{r.chunksTotal} chunks
                 {r.message ? ` · ${r.message}` : ''}
               </span>
-              {r.connectionIds.map(id => (
+              {r.connectionIds.map((id) => (
                 <button
                   key={id}
                   type="button"

@@ -38,7 +38,15 @@ const STATE_TONE: Record<ConnectionInfo['state'], string> = {
  * `ADDRESS:PORT` with the port highlighted when it is the ephemeral one. In a narrow column the address
  * is cut short, never the port (the text content stays the whole `ADDRESS:PORT`).
  */
-export function EndpointText({ endpoint, family, ephemeral }: { endpoint: Endpoint; family: Family; ephemeral: string | null }): ReactNode {
+export function EndpointText({
+  endpoint,
+  family,
+  ephemeral
+}: {
+  endpoint: Endpoint
+  family: Family
+  ephemeral: string | null
+}): ReactNode {
   if (family === 'unix') return <span className="block truncate">{endpoint.address}</span>
   const addr = bracketHost(endpoint.address)
   return (
@@ -47,7 +55,10 @@ export function EndpointText({ endpoint, family, ephemeral }: { endpoint: Endpoi
       <span className="shrink-0">
         :
         {ephemeral ? (
-          <mark title={ephemeral} className="rounded-sm bg-amber-100 px-0.5 text-inherit dark:bg-amber-500/20 dark:text-amber-200">
+          <mark
+            title={ephemeral}
+            className="rounded-sm bg-amber-100 px-0.5 text-inherit dark:bg-amber-500/20 dark:text-amber-200"
+          >
             {endpoint.port}
           </mark>
         ) : (
@@ -65,7 +76,13 @@ function KindTag({ c }: { c: ConnectionInfo }): ReactNode {
   return (
     <span
       data-kind={c.kind}
-      title={c.kind === 'udp' ? 'UDP flow: chunks are datagrams' : failed ? `TLS handshake failed: ${c.tls?.failure ?? ''}` : `TLS ${c.tls?.protocol ?? '(handshake in progress)'}`}
+      title={
+        c.kind === 'udp'
+          ? 'UDP flow: chunks are datagrams'
+          : failed
+            ? `TLS handshake failed: ${c.tls?.failure ?? ''}`
+            : `TLS ${c.tls?.protocol ?? '(handshake in progress)'}`
+      }
       className={`shrink-0 rounded-sm px-0.5 font-sans text-[9.5px] uppercase ${failed ? 'bg-red-100 text-red-700 dark:bg-red-900/40 dark:text-red-300' : 'bg-violet-100 text-violet-700 dark:bg-violet-900/40 dark:text-violet-300'}`}
     >
       {c.kind}
@@ -111,7 +128,10 @@ export const ConnectionRow = memo(function ConnectionRow({ id, selected, onSelec
         {outgoing && !c.proxy ? <span title="outgoing: the lab is the client">↗</span> : null}
         {c.id}
       </td>
-      <td className="overflow-hidden px-1 font-mono" title={`peer ${formatEndpoint(c.remote, c.family)}, local ${formatEndpoint(c.local, c.family)}`}>
+      <td
+        className="overflow-hidden px-1 font-mono"
+        title={`peer ${formatEndpoint(c.remote, c.family)}, local ${formatEndpoint(c.local, c.family)}`}
+      >
         {/* Peer over local: the 4-tuple in one cell, each address whole (the address part gives way first, never the port). */}
         <span className="flex flex-col leading-[13px]">
           <span data-col="peer" className="flex min-w-0 items-center gap-1 text-[12px]">
@@ -147,7 +167,13 @@ export const ConnectionRow = memo(function ConnectionRow({ id, selected, onSelec
       <td data-col="bytes-out" data-value={c.bytesOut} className={NUM} title={formatExactBytes(c.bytesOut)}>
         {formatBytes(c.bytesOut)}
       </td>
-      <td data-col="chunks" data-value-in={c.chunksIn} data-value-out={c.chunksOut} className={`${NUM} leading-[13px]`} title={`${c.chunksIn.toLocaleString('en-US')} reads, ${c.chunksOut.toLocaleString('en-US')} writes`}>
+      <td
+        data-col="chunks"
+        data-value-in={c.chunksIn}
+        data-value-out={c.chunksOut}
+        className={`${NUM} leading-[13px]`}
+        title={`${c.chunksIn.toLocaleString('en-US')} reads, ${c.chunksOut.toLocaleString('en-US')} writes`}
+      >
         {/* Reads over writes, each whole. */}
         <span className="flex flex-col">
           <span>{c.chunksIn.toLocaleString('en-US')}</span>
@@ -155,7 +181,12 @@ export const ConnectionRow = memo(function ConnectionRow({ id, selected, onSelec
           <span className="text-slate-500 dark:text-slate-400">{c.chunksOut.toLocaleString('en-US')}</span>
         </span>
       </td>
-      <td data-col="rate" data-value={Math.round(rateTotal)} className={NUM} title={rate ? `in ${formatRate(rate.in)}, out ${formatRate(rate.out)}` : 'idle'}>
+      <td
+        data-col="rate"
+        data-value={Math.round(rateTotal)}
+        className={NUM}
+        title={rate ? `in ${formatRate(rate.in)}, out ${formatRate(rate.out)}` : 'idle'}
+      >
         {rateTotal > 0 ? formatRate(rateTotal) : <span className="text-slate-300 dark:text-slate-600">–</span>}
       </td>
       <td data-col="age" className={NUM}>

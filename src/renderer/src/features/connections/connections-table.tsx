@@ -32,10 +32,22 @@ const COLUMNS: Column[] = [
     align: 'left',
     title: 'The remote end: address and port of the other side; under it this end (together the 4-tuple)'
   },
-  { key: 'state', label: 'State', width: 'auto', align: 'left', title: 'The connection’s state; a closed one says why it closed' },
+  {
+    key: 'state',
+    label: 'State',
+    width: 'auto',
+    align: 'left',
+    title: 'The connection’s state; a closed one says why it closed'
+  },
   { key: 'bytes-in', label: 'Bytes in', width: '5rem', align: 'right', title: 'Received from the peer' },
   { key: 'bytes-out', label: 'Bytes out', width: '5.6rem', align: 'right', title: 'Sent to the peer' },
-  { key: 'chunks', label: 'Chunks', width: '4.4rem', align: 'right', title: 'Reads (in, top) and writes (out, below): each read returns whatever arrived, not a message' },
+  {
+    key: 'chunks',
+    label: 'Chunks',
+    width: '4.4rem',
+    align: 'right',
+    title: 'Reads (in, top) and writes (out, below): each read returns whatever arrived, not a message'
+  },
   { key: 'rate', label: 'Rate', width: '5.6rem', align: 'right', title: 'In + out, bytes per second' },
   { key: 'age', label: 'Age', width: '3.6rem', align: 'right' }
 ]
@@ -86,11 +98,20 @@ export function ConnectionsTable({ ids }: { ids: number[] }): ReactNode {
   const padBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1].end : 0
 
   const toggleSort = (key: SortKey): void =>
-    ui.set((s) => ({ sort: s.sort.key === key ? { key, dir: s.sort.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: key === 'peer' || key === 'local' || key === 'state' ? 'asc' : 'desc' } }))
+    ui.set((s) => ({
+      sort:
+        s.sort.key === key
+          ? { key, dir: s.sort.dir === 'asc' ? 'desc' : 'asc' }
+          : { key, dir: key === 'peer' || key === 'local' || key === 'state' ? 'asc' : 'desc' }
+    }))
 
   return (
     <div ref={scrollRef} className="relative min-h-0 flex-1 overflow-auto" data-testid="connections-scroll">
-      <table aria-label="Connections" aria-rowcount={ids.length + 1} className="w-full min-w-[40rem] table-fixed border-separate border-spacing-0">
+      <table
+        aria-label="Connections"
+        aria-rowcount={ids.length + 1}
+        className="w-full min-w-[40rem] table-fixed border-separate border-spacing-0"
+      >
         <colgroup>
           {COLUMNS.map((c) => (
             <col key={c.key} style={{ width: c.width }} />
@@ -191,7 +212,8 @@ function EmptyTable(): ReactNode {
   }
   return (
     <div role="status" className="px-6 py-12 text-center text-sm text-slate-500 dark:text-slate-400">
-      No connection matches: {hiddenBy.join(' and ')} {total === 1 ? 'hides the one connection' : `hides all ${total.toLocaleString('en-US')} connections`}.{' '}
+      No connection matches: {hiddenBy.join(' and ')}{' '}
+      {total === 1 ? 'hides the one connection' : `hides all ${total.toLocaleString('en-US')} connections`}.{' '}
       <button
         type="button"
         className="text-sky-700 underline dark:text-sky-300"

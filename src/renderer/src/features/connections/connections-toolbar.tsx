@@ -10,9 +10,12 @@ import { ErrorAlert } from '@renderer/ui/error-alert'
 /** The id of the filter input (the `/` shortcut focuses it). */
 export const FILTER_ID = 'connection-filter'
 
-const SEGMENT = 'px-2.5 py-1 text-xs font-medium first:rounded-l-md last:rounded-r-md border border-slate-300 dark:border-slate-700 -ml-px first:ml-0 max-w-48 truncate'
-const SEGMENT_ON = 'bg-slate-800 text-white border-slate-800 dark:bg-slate-200 dark:text-slate-900 dark:border-slate-200 relative z-[1]'
-const SEGMENT_OFF = 'bg-white text-slate-600 hover:bg-slate-100 dark:bg-slate-900 dark:text-slate-300 dark:hover:bg-slate-800'
+const SEGMENT =
+  'px-2.5 py-1 text-xs font-medium first:rounded-l-md last:rounded-r-md border border-slate-300 dark:border-slate-700 -ml-px first:ml-0 max-w-48 truncate'
+const SEGMENT_ON =
+  'bg-slate-800 text-white border-slate-800 dark:bg-slate-200 dark:text-slate-900 dark:border-slate-200 relative z-[1]'
+const SEGMENT_OFF =
+  'bg-white text-slate-600 hover:bg-slate-100 dark:bg-slate-900 dark:text-slate-300 dark:hover:bg-slate-800'
 
 /** Which connections the table shows: scope (all / the selected server), text, state; and "Clear closed". */
 export function ConnectionsToolbar({ shown, total }: { shown: number; total: number }): ReactNode {
@@ -41,8 +44,20 @@ export function ConnectionsToolbar({ shown, total }: { shown: number; total: num
           All
         </button>
         {server || outgoing ? (
-          <span data-testid="table-scope" className={`${SEGMENT} ${SEGMENT_ON} flex items-center gap-1.5 max-w-none`} title="The table shows only this server's connections; × shows every server's">
-            <span>{server ? <>only <span className="font-mono">{serverAddress(server)}</span></> : 'only outgoing clients'}</span>
+          <span
+            data-testid="table-scope"
+            className={`${SEGMENT} ${SEGMENT_ON} flex items-center gap-1.5 max-w-none`}
+            title="The table shows only this server's connections; × shows every server's"
+          >
+            <span>
+              {server ? (
+                <>
+                  only <span className="font-mono">{serverAddress(server)}</span>
+                </>
+              ) : (
+                'only outgoing clients'
+              )}
+            </span>
             <button
               type="button"
               aria-label="Show every server's connections"
@@ -65,11 +80,18 @@ export function ConnectionsToolbar({ shown, total }: { shown: number; total: num
           value={text}
           onChange={(e) => ui.set({ filterText: e.target.value })}
         />
-        <kbd className="pointer-events-none absolute top-1/2 right-2 -translate-y-1/2 rounded border border-slate-300 px-1 font-mono text-[10px] text-slate-400 dark:border-slate-700">/</kbd>
+        <kbd className="pointer-events-none absolute top-1/2 right-2 -translate-y-1/2 rounded border border-slate-300 px-1 font-mono text-[10px] text-slate-400 dark:border-slate-700">
+          /
+        </kbd>
       </div>
       <label className="flex items-center gap-1.5 text-xs text-slate-500 dark:text-slate-400">
         Show
-        <select aria-label="Show" className={`${INPUT} w-auto py-1 text-xs`} value={stateFilter} onChange={(e) => ui.set({ stateFilter: e.target.value as StateFilter })}>
+        <select
+          aria-label="Show"
+          className={`${INPUT} w-auto py-1 text-xs`}
+          value={stateFilter}
+          onChange={(e) => ui.set({ stateFilter: e.target.value as StateFilter })}
+        >
           <option value="any">any state</option>
           <option value="active">open only</option>
           <option value="closed">closed only</option>
@@ -78,7 +100,12 @@ export function ConnectionsToolbar({ shown, total }: { shown: number; total: num
       <span className="font-mono text-xs text-slate-500 tabular-nums dark:text-slate-400" aria-live="off">
         {shown === total ? `${total}` : `${shown} of ${total}`} rows
       </span>
-      <button type="button" className={BUTTON.secondary} onClick={() => void clearClosed()} title="Forget closed connections (of the selected server, or all)">
+      <button
+        type="button"
+        className={BUTTON.secondary}
+        onClick={() => void clearClosed()}
+        title="Forget closed connections (of the selected server, or all)"
+      >
         Clear closed
       </button>
       {error && (

@@ -36,7 +36,8 @@ function comparator(key: SortKey, rates: ReadonlyMap<number, Rate>): (a: Connect
     case 'local':
       return (a, b) => endpointKey(a.local, b.local)
     case 'state':
-      return (a, b) => STATE_RANK[a.state] - STATE_RANK[b.state] || (a.closeReason ?? '').localeCompare(b.closeReason ?? '')
+      return (a, b) =>
+        STATE_RANK[a.state] - STATE_RANK[b.state] || (a.closeReason ?? '').localeCompare(b.closeReason ?? '')
     case 'bytes-in':
       return (a, b) => a.bytesIn - b.bytesIn
     case 'bytes-out':
@@ -56,7 +57,11 @@ function total(r: Rate | undefined): number {
 }
 
 /** The ids of the rows to show, filtered and sorted (ties broken by id so the order is stable). */
-export function deriveRowIds(connections: ReadonlyMap<number, ConnectionInfo>, rates: ReadonlyMap<number, Rate>, q: RowQuery): number[] {
+export function deriveRowIds(
+  connections: ReadonlyMap<number, ConnectionInfo>,
+  rates: ReadonlyMap<number, Rate>,
+  q: RowQuery
+): number[] {
   const needle = q.text.trim().toLowerCase()
   const rows: ConnectionInfo[] = []
   for (const c of connections.values()) {

@@ -17,7 +17,8 @@ export function isControlByte(b: number): boolean {
 }
 
 /** One piece of a byte range: printable text (UTF-8, may hold C1/bidi), or a run of one control byte. */
-export type ByteToken = { kind: 'text'; from: number; to: number } | { kind: 'control'; byte: number; from: number; to: number }
+export type ByteToken =
+  { kind: 'text'; from: number; to: number } | { kind: 'control'; byte: number; from: number; to: number }
 
 /** The end (exclusive) of the run of `bytes[from]` starting at `from`, bounded by `to`. */
 function runEnd(bytes: Uint8Array, from: number, to: number): number {
@@ -78,7 +79,10 @@ export interface PageLimits {
  * `maxBytes` printable bytes or `maxTokens` badges; a run never splits, and a cut inside text never
  * falls inside a UTF-8 sequence. One pass over the bytes, no allocation per byte.
  */
-export function textPageStarts(bytes: Uint8Array, limits: PageLimits = { maxBytes: TEXT_PAGE_BYTES, maxTokens: TEXT_PAGE_TOKENS }): number[] {
+export function textPageStarts(
+  bytes: Uint8Array,
+  limits: PageLimits = { maxBytes: TEXT_PAGE_BYTES, maxTokens: TEXT_PAGE_TOKENS }
+): number[] {
   const starts = [0]
   let textBytes = 0
   let tokens = 0

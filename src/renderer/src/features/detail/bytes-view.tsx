@@ -19,7 +19,15 @@ export function renderBytesAsText(bytes: Uint8Array, mode: ByteViewMode, startOf
 }
 
 /** Hex lines of one chunk (or part of one): offset, hex, ASCII columns. */
-function HexLines({ bytes, startOffset, perLine }: { bytes: Uint8Array; startOffset: number; perLine: number }): ReactElement {
+function HexLines({
+  bytes,
+  startOffset,
+  perLine
+}: {
+  bytes: Uint8Array
+  startOffset: number
+  perLine: number
+}): ReactElement {
   return (
     <>
       {hexDumpLines(bytes, startOffset, perLine).map((l) => (
@@ -72,7 +80,14 @@ function useEntryBytes(chunks: readonly KeptChunk[]): { bytes: Uint8Array; start
  * (controls as badges, runs collapsed with a count); the hex view starts each chunk on its own line
  * with the direction's stream offsets. Pages are bounded in bytes and in badges (see byte-pages).
  */
-export function ChunksBytes({ chunks, mode, offsets, perLine = 16, page: pageProp, onPage }: ChunksBytesProps): ReactElement {
+export function ChunksBytes({
+  chunks,
+  mode,
+  offsets,
+  perLine = 16,
+  page: pageProp,
+  onPage
+}: ChunksBytesProps): ReactElement {
   const [ownPage, setOwnPage] = useState(0)
   const { bytes, starts } = useEntryBytes(chunks)
   const hex = mode === 'hex'
@@ -92,8 +107,16 @@ export function ChunksBytes({ chunks, mode, offsets, perLine = 16, page: pagePro
     const marked = a === start && i > 0
     if (hex) {
       parts.push(
-        <div key={c.seq} data-chunk-seq={c.seq} className="border-t border-dashed border-slate-300 first:border-t-0 dark:border-slate-600">
-          <HexLines bytes={bytes.subarray(a, b)} startOffset={(offsets?.get(c.seq) ?? entryStart + start) + (a - start)} perLine={perLine} />
+        <div
+          key={c.seq}
+          data-chunk-seq={c.seq}
+          className="border-t border-dashed border-slate-300 first:border-t-0 dark:border-slate-600"
+        >
+          <HexLines
+            bytes={bytes.subarray(a, b)}
+            startOffset={(offsets?.get(c.seq) ?? entryStart + start) + (a - start)}
+            perLine={perLine}
+          />
         </div>
       )
       return
@@ -120,7 +143,13 @@ export function ChunksBytes({ chunks, mode, offsets, perLine = 16, page: pagePro
     <div className="font-mono text-xs leading-5">
       {body}
       <div className="mt-1 flex flex-wrap items-center gap-1.5 font-sans" role="group" aria-label="Pages">
-        <button type="button" className={SMALL_BUTTON} disabled={current === 0} onClick={() => setPage(0)} title="First page">
+        <button
+          type="button"
+          className={SMALL_BUTTON}
+          disabled={current === 0}
+          onClick={() => setPage(0)}
+          title="First page"
+        >
           ⏮
         </button>
         <button type="button" className={SMALL_BUTTON} disabled={current === 0} onClick={() => setPage(current - 1)}>
@@ -130,10 +159,21 @@ export function ChunksBytes({ chunks, mode, offsets, perLine = 16, page: pagePro
           page {n(current + 1)} of {n(pages)}: bytes {n(from)}–{n(to - 1)} of {n(bytes.length)}
           {stream}
         </span>
-        <button type="button" className={SMALL_BUTTON} disabled={current >= pages - 1} onClick={() => setPage(current + 1)}>
+        <button
+          type="button"
+          className={SMALL_BUTTON}
+          disabled={current >= pages - 1}
+          onClick={() => setPage(current + 1)}
+        >
           Next page
         </button>
-        <button type="button" className={SMALL_BUTTON} disabled={current >= pages - 1} onClick={() => setPage(pages - 1)} title="Last page">
+        <button
+          type="button"
+          className={SMALL_BUTTON}
+          disabled={current >= pages - 1}
+          onClick={() => setPage(pages - 1)}
+          title="Last page"
+        >
           ⏭
         </button>
       </div>

@@ -63,7 +63,13 @@ const notKept = (e: Entry): boolean => e.chunks.every((c) => c.notKept === 'floo
  */
 export function entriesOf(chunks: readonly KeptChunk[], joined: boolean): Entry[] {
   const raw: Entry[] = joined
-    ? groupByDirection(chunks).map((g) => ({ key: g.chunks[0].seq, dir: g.dir, at: g.chunks[0].at, size: g.bytes, chunks: g.chunks }))
+    ? groupByDirection(chunks).map((g) => ({
+        key: g.chunks[0].seq,
+        dir: g.dir,
+        at: g.chunks[0].at,
+        size: g.bytes,
+        chunks: g.chunks
+      }))
     : chunks.map((c) => ({ key: c.seq, dir: c.dir, at: c.at, size: c.size, chunks: [c] }))
   const out: Entry[] = []
   for (const e of raw) {
@@ -117,11 +123,23 @@ export const ChunkList = memo(function ChunkList(props: {
     // A new view mode changes every entry's height.
     virtualizer.measure()
   }, [mode, perLine, virtualizer])
-  if (entries.length === 0) return <p className="text-sm text-slate-500 dark:text-slate-400">No bytes yet in either direction.</p>
+  if (entries.length === 0)
+    return <p className="text-sm text-slate-500 dark:text-slate-400">No bytes yet in either direction.</p>
   const items = virtualizer.getVirtualItems()
   return (
-    <div ref={scrollRef} onScroll={onScroll} data-testid="timeline-scroll" className="max-h-[min(70vh,48rem)] min-h-24 overflow-y-auto overscroll-contain rounded border border-slate-200 dark:border-slate-700">
-      <ol ref={ref} aria-label="Traffic timeline" aria-setsize={entries.length} className="relative min-w-0" style={{ height: virtualizer.getTotalSize() }}>
+    <div
+      ref={scrollRef}
+      onScroll={onScroll}
+      data-testid="timeline-scroll"
+      className="max-h-[min(70vh,48rem)] min-h-24 overflow-y-auto overscroll-contain rounded border border-slate-200 dark:border-slate-700"
+    >
+      <ol
+        ref={ref}
+        aria-label="Traffic timeline"
+        aria-setsize={entries.length}
+        className="relative min-w-0"
+        style={{ height: virtualizer.getTotalSize() }}
+      >
         {items.map((item) => {
           const e = entries[item.index]
           const kept = e.chunks.reduce((n, c) => n + c.bytes.length, 0)
@@ -142,15 +160,25 @@ export const ChunkList = memo(function ChunkList(props: {
                   <span title={new Date(e.at).toLocaleTimeString()}>{relativeTime(e.at, openedAt)}</span>
                   <span title={formatExactBytes(e.size)}>{formatBytes(e.size)}</span>
                   {e.chunks.length > 1 && <span>{e.chunks.length.toLocaleString('en-US')} chunks</span>}
-                  {kept < e.size && !notKept(e) && <span className="italic">only the last {formatExactBytes(kept)} kept</span>}
+                  {kept < e.size && !notKept(e) && (
+                    <span className="italic">only the last {formatExactBytes(kept)} kept</span>
+                  )}
                 </div>
                 {notKept(e) ? (
                   <p data-testid="not-kept" className="text-xs text-slate-500 italic dark:text-slate-400">
                     not kept (flood): {formatExactBytes(e.size)}
-                    {e.chunks.length > 1 ? ` in ${e.chunks.length.toLocaleString('en-US')} chunks` : ''}; counters stay exact
+                    {e.chunks.length > 1 ? ` in ${e.chunks.length.toLocaleString('en-US')} chunks` : ''}; counters stay
+                    exact
                   </p>
                 ) : (
-                  <ChunksBytes chunks={e.chunks} mode={mode} offsets={offsets} perLine={perLine} page={pages.get(key) ?? 0} onPage={(p) => setPage(key, p)} />
+                  <ChunksBytes
+                    chunks={e.chunks}
+                    mode={mode}
+                    offsets={offsets}
+                    perLine={perLine}
+                    page={pages.get(key) ?? 0}
+                    onPage={(p) => setPage(key, p)}
+                  />
                 )}
               </div>
             </li>

@@ -41,7 +41,12 @@ function useLabEndedAt(c: ConnectionInfo): number | null {
 }
 
 /** Everything about one connection: its 4-tuple and counters, its life as a sequence diagram, and its traffic. */
-export function ConnectionDetail({ connection, server, request, limits = DEFAULT_WINDOW_LIMITS }: ConnectionDetailProps): ReactElement {
+export function ConnectionDetail({
+  connection,
+  server,
+  request,
+  limits = DEFAULT_WINDOW_LIMITS
+}: ConnectionDetailProps): ReactElement {
   const traffic = useTraffic(connection, request, limits)
   const now = useNow(connection.state !== 'closed')
   const labEndedAt = useLabEndedAt(connection)
@@ -50,10 +55,17 @@ export function ConnectionDetail({ connection, server, request, limits = DEFAULT
     <div className="flex flex-col gap-3">
       <ConnectionFacts connection={connection} server={server} now={now} />
       <TransportFacts connection={connection} />
-      <ErrorAlert error={traffic.error && { ...traffic.error, message: `Could not fetch the traffic: ${traffic.error.message}` }} />
+      <ErrorAlert
+        error={traffic.error && { ...traffic.error, message: `Could not fetch the traffic: ${traffic.error.message}` }}
+      />
       <details open className="rounded border border-slate-200 p-2 dark:border-slate-700">
         <summary className="cursor-pointer text-sm font-medium">Life of this connection</summary>
-        <SequenceDiagram connection={connection} chunks={traffic.window.chunks} droppedBytes={dropped.bytes} labEndedAt={labEndedAt} />
+        <SequenceDiagram
+          connection={connection}
+          chunks={traffic.window.chunks}
+          droppedBytes={dropped.bytes}
+          labEndedAt={labEndedAt}
+        />
       </details>
       <TrafficPanel
         key={connection.id}

@@ -15,12 +15,26 @@ const STATE_STYLE: Record<ConnectionInfo['state'], string> = {
 }
 
 /** An endpoint with its port marked as the ephemeral one (`data-ephemeral`), or plain. */
-function PortMarked({ e, family, tip, ephemeral }: { e: ConnectionInfo['local']; family: ConnectionInfo['family']; tip: string; ephemeral: boolean }): ReactElement {
+function PortMarked({
+  e,
+  family,
+  tip,
+  ephemeral
+}: {
+  e: ConnectionInfo['local']
+  family: ConnectionInfo['family']
+  tip: string
+  ephemeral: boolean
+}): ReactElement {
   if (family === 'unix') return <span>{endpointText(e, family)}</span>
   return (
     <span>
       {bracketHost(e.address)}:
-      <mark title={tip} data-ephemeral={ephemeral && looksEphemeral(e.port) ? 'true' : 'false'} className="rounded bg-amber-200 px-0.5 text-inherit dark:bg-amber-700/60">
+      <mark
+        title={tip}
+        data-ephemeral={ephemeral && looksEphemeral(e.port) ? 'true' : 'false'}
+        className="rounded bg-amber-200 px-0.5 text-inherit dark:bg-amber-700/60"
+      >
         {e.port}
       </mark>
     </span>
@@ -35,7 +49,8 @@ function PeerEndpoint({ c }: { c: ConnectionInfo }): ReactElement {
 }
 
 function LocalEndpoint({ c }: { c: ConnectionInfo }): ReactElement {
-  if (c.origin === 'accepted' || c.family === 'unix') return <span title="The lab's side (getsockname)">{endpointText(c.local, c.family)}</span>
+  if (c.origin === 'accepted' || c.family === 'unix')
+    return <span title="The lab's side (getsockname)">{endpointText(c.local, c.family)}</span>
   const tip = `The lab's own ephemeral port: this machine's OS picked ${c.local.port} for the lab's client when it connected (Linux uses ${EPHEMERAL_RANGE.low}–${EPHEMERAL_RANGE.high} by default); ${c.remote.port} is the server's port.`
   return <PortMarked e={c.local} family={c.family} tip={tip} ephemeral />
 }
@@ -65,7 +80,15 @@ function Bytes({ label, n, chunks }: { label: string; n: number; chunks: number 
 }
 
 /** The connection's identity and counters: 4-tuple, family, state in words, exact bytes and chunks. */
-export function ConnectionFacts({ connection: c, server, now }: { connection: ConnectionInfo; server: ServerInfo | null; now: number }): ReactElement {
+export function ConnectionFacts({
+  connection: c,
+  server,
+  now
+}: {
+  connection: ConnectionInfo
+  server: ServerInfo | null
+  now: number
+}): ReactElement {
   const age = (c.closedAt ?? now) - c.openedAt
   return (
     <div className="flex flex-col gap-2">
@@ -74,7 +97,11 @@ export function ConnectionFacts({ connection: c, server, now }: { connection: Co
         <span data-testid="detail-state" className={`rounded px-1.5 py-0.5 text-xs ${STATE_STYLE[c.state]}`}>
           {stateText(c)}
         </span>
-        {c.paused && <span className="rounded bg-orange-100 px-1.5 py-0.5 text-xs text-orange-800 dark:bg-orange-900/50 dark:text-orange-200">reading paused</span>}
+        {c.paused && (
+          <span className="rounded bg-orange-100 px-1.5 py-0.5 text-xs text-orange-800 dark:bg-orange-900/50 dark:text-orange-200">
+            reading paused
+          </span>
+        )}
         {c.error && <span className="text-xs text-red-700 dark:text-red-300">{c.error}</span>}
       </div>
       <p className="font-mono text-sm" aria-label="4-tuple">
@@ -83,8 +110,13 @@ export function ConnectionFacts({ connection: c, server, now }: { connection: Co
         <span className="sr-only"> connected to </span>
         <PeerEndpoint c={c} />
         <span className="ml-2 font-sans text-xs text-slate-500 dark:text-slate-400">
-          {c.family} · <Term name="4-tuple" /> · {c.proxy ? `${c.proxy.leg} leg of pair ${c.proxy.pairId} (proxy ${c.proxy.proxyName})` : c.origin === 'accepted' ? `accepted by ${server ? `server #${server.id} (${server.behaviour})` : 'a lab server'}` : 'outgoing (the lab is the client)'} ·{' '}
-          {c.state === 'closed' ? 'lived' : 'age'} {formatDuration(age)}
+          {c.family} · <Term name="4-tuple" /> ·{' '}
+          {c.proxy
+            ? `${c.proxy.leg} leg of pair ${c.proxy.pairId} (proxy ${c.proxy.proxyName})`
+            : c.origin === 'accepted'
+              ? `accepted by ${server ? `server #${server.id} (${server.behaviour})` : 'a lab server'}`
+              : 'outgoing (the lab is the client)'}{' '}
+          · {c.state === 'closed' ? 'lived' : 'age'} {formatDuration(age)}
         </span>
       </p>
       <dl className="grid grid-cols-1 gap-2 sm:grid-cols-2">

@@ -2,8 +2,14 @@ import type { ReactElement, ReactNode } from 'react'
 import { escapedText, UNSAFE_CHARS } from '@shared/byte-format'
 import { byteTokens, runLabel } from './byte-pages'
 
-const C0 = 'NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US'.split(' ')
-const C1 = 'PAD HOP BPH NBH IND NEL SSA ESA HTS HTJ VTS PLD PLU RI SS2 SS3 DCS PU1 PU2 STS CCH MW SPA EPA SOS SGCI SCI CSI ST OSC PM APC'.split(' ')
+const C0 =
+  'NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US'.split(
+    ' '
+  )
+const C1 =
+  'PAD HOP BPH NBH IND NEL SSA ESA HTS HTJ VTS PLD PLU RI SS2 SS3 DCS PU1 PU2 STS CCH MW SPA EPA SOS SGCI SCI CSI ST OSC PM APC'.split(
+    ' '
+  )
 const BIDI: Readonly<Record<number, string>> = {
   0x202a: 'LRE',
   0x202b: 'RLE',
@@ -49,7 +55,12 @@ const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
 /** One piece of decoded text: plain text, or one control character shown as a badge. */
 export type TextSegment =
   | { kind: 'text'; text: string }
-  | { kind: 'control'; /** What visibleText shows for it (a Control Picture or `\u{..}`). */ text: string; abbr: string; title: string }
+  | {
+      kind: 'control'
+      /** What visibleText shows for it (a Control Picture or `\u{..}`). */ text: string
+      abbr: string
+      title: string
+    }
 
 function hex2(cp: number): string {
   return cp.toString(16).toUpperCase().padStart(2, '0')
@@ -58,14 +69,36 @@ function hex2(cp: number): string {
 function control(cp: number): TextSegment {
   if (cp < 0x20) {
     const words = C0_WORDS[cp]
-    return { kind: 'control', text: String.fromCharCode(0x2400 + cp), abbr: C0[cp], title: `${C0[cp]}: control byte 0x${hex2(cp)}${words ? ` (${words})` : ''}` }
+    return {
+      kind: 'control',
+      text: String.fromCharCode(0x2400 + cp),
+      abbr: C0[cp],
+      title: `${C0[cp]}: control byte 0x${hex2(cp)}${words ? ` (${words})` : ''}`
+    }
   }
   if (cp === 0x7f) return { kind: 'control', text: '\u2421', abbr: 'DEL', title: 'DEL: control byte 0x7F (delete)' }
   const text = `\\u{${cp.toString(16).toUpperCase()}}`
-  if (cp <= 0x9f) return { kind: 'control', text, abbr: C1[cp - 0x80], title: `${C1[cp - 0x80]}: C1 control character U+00${hex2(cp)}` }
+  if (cp <= 0x9f)
+    return {
+      kind: 'control',
+      text,
+      abbr: C1[cp - 0x80],
+      title: `${C1[cp - 0x80]}: C1 control character U+00${hex2(cp)}`
+    }
   const invisible = INVISIBLE[cp]
-  if (invisible) return { kind: 'control', text, abbr: invisible, title: `${invisible}: invisible character U+${cp.toString(16).toUpperCase()}, shown so it cannot hide` }
-  return { kind: 'control', text, abbr: BIDI[cp] ?? `U+${cp.toString(16).toUpperCase()}`, title: `${BIDI[cp] ?? ''} bidirectional formatting character U+${cp.toString(16).toUpperCase()}: shown, not applied` }
+  if (invisible)
+    return {
+      kind: 'control',
+      text,
+      abbr: invisible,
+      title: `${invisible}: invisible character U+${cp.toString(16).toUpperCase()}, shown so it cannot hide`
+    }
+  return {
+    kind: 'control',
+    text,
+    abbr: BIDI[cp] ?? `U+${cp.toString(16).toUpperCase()}`,
+    title: `${BIDI[cp] ?? ''} bidirectional formatting character U+${cp.toString(16).toUpperCase()}: shown, not applied`
+  }
 }
 
 /**
@@ -112,7 +145,15 @@ export function controlOfByte(byte: number): Extract<TextSegment, { kind: 'contr
   return control(byte) as Extract<TextSegment, { kind: 'control' }>
 }
 
-function Badge({ seg, count, k }: { seg: Extract<TextSegment, { kind: 'control' }>; count: number; k: number | string }): ReactElement {
+function Badge({
+  seg,
+  count,
+  k
+}: {
+  seg: Extract<TextSegment, { kind: 'control' }>
+  count: number
+  k: number | string
+}): ReactElement {
   if (count === 1) {
     return (
       <span key={k} className="ctl-badge" data-ctl={seg.abbr} title={seg.title}>
@@ -122,7 +163,15 @@ function Badge({ seg, count, k }: { seg: Extract<TextSegment, { kind: 'control' 
   }
   const label = runLabel(seg.abbr, count)
   return (
-    <span key={k} className="ctl-badge" data-ctl={seg.abbr} data-ctl-run="" data-count={count} data-label={label} title={`${count.toLocaleString('en-US')} × ${seg.title}`}>
+    <span
+      key={k}
+      className="ctl-badge"
+      data-ctl={seg.abbr}
+      data-ctl-run=""
+      data-count={count}
+      data-label={label}
+      title={`${count.toLocaleString('en-US')} × ${seg.title}`}
+    >
       {`${seg.text} ×${count.toLocaleString('en-US')}`}
     </span>
   )
@@ -158,7 +207,14 @@ export function RangeEscaped({ bytes, from, to }: { bytes: Uint8Array; from: num
       plain = ''
       parts.push(escapedText(bytes.subarray(t.from, t.from + 1)))
       parts.push(
-        <span key={t.from} className="ctl-badge" data-ctl-run="" data-count={count} data-label={`×${count.toLocaleString('en-US')}`} title={`${count.toLocaleString('en-US')} times the same byte`}>
+        <span
+          key={t.from}
+          className="ctl-badge"
+          data-ctl-run=""
+          data-count={count}
+          data-label={`×${count.toLocaleString('en-US')}`}
+          title={`${count.toLocaleString('en-US')} times the same byte`}
+        >
           {` ×${count.toLocaleString('en-US')}`}
         </span>
       )

@@ -97,7 +97,7 @@ function MessageRow({
       </div>
       {/* The message as a bar, with a tick where each read ended inside it. */}
       <div aria-hidden="true" className="relative my-0.5 h-1.5 rounded bg-slate-300 dark:bg-slate-600">
-        {inside.map(o => (
+        {inside.map((o) => (
           <span
             key={o}
             data-testid="chunk-boundary"
@@ -120,8 +120,8 @@ function Direction({ dir, d }: { dir: 'in' | 'out'; d: FramedDirection }): React
       className="min-w-0 flex-1 space-y-1"
     >
       <h4 className="text-xs font-medium">
-        {dir === 'in' ? 'in (from the peer)' : 'out (to the peer)'}: {d.messages.filter(m => !m.raw).length} messages in{' '}
-        {d.chunkStarts.length} reads
+        {dir === 'in' ? 'in (from the peer)' : 'out (to the peer)'}: {d.messages.filter((m) => !m.raw).length} messages
+        in {d.chunkStarts.length} reads
         {together > 0 ? `, ${together} read${together === 1 ? '' : 's'} holding several messages` : ''}
       </h4>
       {d.startsAt > 0 ? (
@@ -133,7 +133,7 @@ function Direction({ dir, d }: { dir: 'in' | 'out'; d: FramedDirection }): React
         <p className="text-[11px] text-slate-500">{d.messages.length - shown.length} older messages not listed</p>
       ) : null}
       <ol className="space-y-1">
-        {shown.map(m => (
+        {shown.map((m) => (
           <MessageRow key={`${m.start}-${m.raw ? 'r' : 'm'}`} m={m} dir={dir} starts={d.chunkStarts} />
         ))}
       </ol>
@@ -167,7 +167,8 @@ export function MessagesView(props: MessagesViewProps): ReactElement {
   const chosen = framingFor(prefs, connectionId, serverId, serverFraming)
   const [scope, setScope] = useState<'connection' | 'server'>('connection')
   const guess = useMemo(() => {
-    const first = win.chunks.find(c => c.dir === 'in' && c.bytes.length > 0) ?? win.chunks.find(c => c.bytes.length > 0)
+    const first =
+      win.chunks.find((c) => c.dir === 'in' && c.bytes.length > 0) ?? win.chunks.find((c) => c.bytes.length > 0)
     return first ? detectFraming(first.bytes) : null
   }, [win.chunks])
   const framing: FramingInput = chosen ?? 'raw'
@@ -190,7 +191,7 @@ export function MessagesView(props: MessagesViewProps): ReactElement {
             aria-label="Framing applies to"
             className="rounded border border-slate-300 bg-transparent px-1 py-px dark:border-slate-600"
             value={scope}
-            onChange={e => setScope(e.target.value as 'connection' | 'server')}
+            onChange={(e) => setScope(e.target.value as 'connection' | 'server')}
           >
             <option value="connection">this connection</option>
             <option value="server">every connection of this server</option>

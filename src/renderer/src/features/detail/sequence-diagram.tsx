@@ -58,7 +58,12 @@ function timeText(at: number | null, openedAt: number): string {
 function Arrow({ e, y, openedAt, g }: { e: SeqEvent; y: number; openedAt: number; g: Geometry }): ReactElement {
   const PEER_X = g.peerX
   const LAB_X = g.labX
-  const colour = e.kind === 'data' ? (e.from === 'peer' ? 'text-sky-600 dark:text-sky-400' : 'text-amber-600 dark:text-amber-400') : COLOURS[e.kind]
+  const colour =
+    e.kind === 'data'
+      ? e.from === 'peer'
+        ? 'text-sky-600 dark:text-sky-400'
+        : 'text-amber-600 dark:text-amber-400'
+      : COLOURS[e.kind]
   const time = (
     <text x={2} y={y + 4} className="fill-slate-400 text-[11px] tabular-nums dark:fill-slate-500">
       {timeText(e.at, openedAt)}
@@ -75,7 +80,13 @@ function Arrow({ e, y, openedAt, g }: { e: SeqEvent; y: number; openedAt: number
         ) : (
           <circle cx={LAB_X} cy={y} r={4} fill="currentColor" />
         )}
-        <text x={wide ? (PEER_X + LAB_X) / 2 : LAB_X - 8} y={y - 5} textAnchor={wide ? 'middle' : 'end'} fill="currentColor" className="text-[12px]">
+        <text
+          x={wide ? (PEER_X + LAB_X) / 2 : LAB_X - 8}
+          y={y - 5}
+          textAnchor={wide ? 'middle' : 'end'}
+          fill="currentColor"
+          className="text-[12px]"
+        >
           {e.label}
         </text>
       </g>
@@ -112,7 +123,9 @@ export function SequenceDiagram(props: {
   const height = TOP + events.length * ROW + 4
   const peer = endpointText(c.remote, c.family)
   const lab = endpointText(c.local, c.family)
-  const summary = events.map((e) => `${e.from ? `${e.from} → ${e.from === 'peer' ? 'lab' : 'peer'}: ` : ''}${e.label}`).join('; ')
+  const summary = events
+    .map((e) => `${e.from ? `${e.from} → ${e.from === 'peer' ? 'lab' : 'peer'}: ` : ''}${e.label}`)
+    .join('; ')
   return (
     <figure ref={ref} className="min-w-0">
       <svg
@@ -123,16 +136,36 @@ export function SequenceDiagram(props: {
         height={height}
         className="block font-sans"
       >
-        <text x={PEER_X} y={13} textAnchor="middle" className="fill-slate-700 text-[12px] font-semibold dark:fill-slate-200">
+        <text
+          x={PEER_X}
+          y={13}
+          textAnchor="middle"
+          className="fill-slate-700 text-[12px] font-semibold dark:fill-slate-200"
+        >
           peer
         </text>
-        <text x={PEER_X} y={28} textAnchor="middle" className="fill-slate-500 font-mono text-[11px] dark:fill-slate-400">
+        <text
+          x={PEER_X}
+          y={28}
+          textAnchor="middle"
+          className="fill-slate-500 font-mono text-[11px] dark:fill-slate-400"
+        >
           {peer}
         </text>
-        <text x={width - 2} y={13} textAnchor="end" className="fill-slate-700 text-[12px] font-semibold dark:fill-slate-200">
+        <text
+          x={width - 2}
+          y={13}
+          textAnchor="end"
+          className="fill-slate-700 text-[12px] font-semibold dark:fill-slate-200"
+        >
           lab socket #{c.id}
         </text>
-        <text x={width - 2} y={28} textAnchor="end" className="fill-slate-500 font-mono text-[11px] dark:fill-slate-400">
+        <text
+          x={width - 2}
+          y={28}
+          textAnchor="end"
+          className="fill-slate-500 font-mono text-[11px] dark:fill-slate-400"
+        >
           {lab}
         </text>
         <g className="text-slate-300 dark:text-slate-600">

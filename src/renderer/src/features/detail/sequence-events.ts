@@ -78,39 +78,85 @@ export function sequenceEvents(
   const placed: { e: SeqEvent; seq: number | null }[] = []
   if (opts.droppedBytes > 0 || older.length > 0) {
     const olderBytes = older.reduce((n, g) => n + g.bytes, 0)
-    const parts = [opts.droppedBytes > 0 ? `${formatBytes(opts.droppedBytes)} no longer kept` : '', olderBytes > 0 ? `${formatBytes(olderBytes)} in ${plural(older.length, 'earlier turn')}` : '']
+    const parts = [
+      opts.droppedBytes > 0 ? `${formatBytes(opts.droppedBytes)} no longer kept` : '',
+      olderBytes > 0 ? `${formatBytes(olderBytes)} in ${plural(older.length, 'earlier turn')}` : ''
+    ]
     const first = recent[0]?.chunks[0]
-    placed.push({ e: { kind: 'earlier', from: null, at: first?.at ?? null, label: `… ${parts.filter(Boolean).join(', ')}` }, seq: first ? first.seq - 0.75 : null })
+    placed.push({
+      e: { kind: 'earlier', from: null, at: first?.at ?? null, label: `… ${parts.filter(Boolean).join(', ')}` },
+      seq: first ? first.seq - 0.75 : null
+    })
   }
   for (const g of recent) {
     const n = g.chunks.length
     placed.push({
-      e: { kind: 'data', from: g.dir === 'in' ? 'peer' : 'lab', at: g.chunks[0].at, label: `${formatBytes(g.bytes)}${n > 1 ? ` (${plural(n, 'chunk')})` : ''}` },
+      e: {
+        kind: 'data',
+        from: g.dir === 'in' ? 'peer' : 'lab',
+        at: g.chunks[0].at,
+        label: `${formatBytes(g.bytes)}${n > 1 ? ` (${plural(n, 'chunk')})` : ''}`
+      },
       seq: g.chunks[0].seq
     })
   }
-  if (c.peerEndedAt !== null) placed.push({ e: { kind: 'fin', from: 'peer', at: c.peerEndedAt, label: 'FIN from the peer (we read EOF)' }, seq: peerSeq === null ? null : peerSeq - 0.5 })
+  if (c.peerEndedAt !== null)
+    placed.push({
+      e: { kind: 'fin', from: 'peer', at: c.peerEndedAt, label: 'FIN from the peer (we read EOF)' },
+      seq: peerSeq === null ? null : peerSeq - 0.5
+    })
   const reason = c.closeReason
   // A UDP flow has no FIN or RST: it is only forgotten (its reason is in the header).
   const labFin =
     c.kind !== 'udp' &&
-    (labEndedAt !== null || c.state === 'lab-half-closed' || reason === 'lab-close' || reason === 'server-stopped' || reason === 'max-connections' || reason === 'peer-fin')
+    (labEndedAt !== null ||
+      c.state === 'lab-half-closed' ||
+      reason === 'lab-close' ||
+      reason === 'server-stopped' ||
+      reason === 'max-connections' ||
+      reason === 'peer-fin')
   if (labFin && (reason !== 'lab-reset' || labSeq !== null)) {
-    const halfClosed = c.state === 'lab-half-closed' || (labEndedAt !== null && reason !== 'lab-close' && reason !== 'server-stopped' && reason !== 'max-connections')
-    const why = reason === 'server-stopped' ? 'server stopped' : reason === 'max-connections' ? 'max connections' : halfClosed ? 'half-close' : 'close()'
+    const halfClosed =
+      c.state === 'lab-half-closed' ||
+      (labEndedAt !== null && reason !== 'lab-close' && reason !== 'server-stopped' && reason !== 'max-connections')
+    const why =
+      reason === 'server-stopped'
+        ? 'server stopped'
+        : reason === 'max-connections'
+          ? 'max connections'
+          : halfClosed
+            ? 'half-close'
+            : 'close()'
     // Two FINs at the same place (no chunk between them) are ordered by time, then the peer's first.
-    placed.push({ e: { kind: 'fin', from: 'lab', at: labEndedAt ?? c.closedAt, label: `FIN from the lab (${why})` }, seq: labSeq === null ? null : labSeq - 0.5 })
+    placed.push({
+      e: { kind: 'fin', from: 'lab', at: labEndedAt ?? c.closedAt, label: `FIN from the lab (${why})` },
+      seq: labSeq === null ? null : labSeq - 0.5
+    })
   }
   const ordered = placed.every((p) => p.seq !== null || p.e.kind !== 'fin')
   const rest = placed
     .map((p, i) => ({ ...p, i }))
-    .sort((a, b) => (ordered && a.seq !== null && b.seq !== null ? a.seq - b.seq : 0) || (a.e.at ?? Infinity) - (b.e.at ?? Infinity) || a.i - b.i)
+    .sort(
+      (a, b) =>
+        (ordered && a.seq !== null && b.seq !== null ? a.seq - b.seq : 0) ||
+        (a.e.at ?? Infinity) - (b.e.at ?? Infinity) ||
+        a.i - b.i
+    )
     .map((x) => x.e)
   const out = [open, ...rest]
-  if (reason === 'peer-reset') out.push({ kind: 'rst', from: 'peer', at: c.closedAt, label: 'RST: peer reset the connection' })
-  if (reason === 'lab-reset' && c.kind !== 'udp') out.push({ kind: 'rst', from: 'lab', at: c.closedAt, label: 'RST: lab reset the connection' })
-  if (reason === 'error') out.push({ kind: 'error', from: null, at: c.closedAt, label: `error: ${c.error ?? 'unknown'}` })
+  if (reason === 'peer-reset')
+    out.push({ kind: 'rst', from: 'peer', at: c.closedAt, label: 'RST: peer reset the connection' })
+  if (reason === 'lab-reset' && c.kind !== 'udp')
+    out.push({ kind: 'rst', from: 'lab', at: c.closedAt, label: 'RST: lab reset the connection' })
+  if (reason === 'error')
+    out.push({ kind: 'error', from: null, at: c.closedAt, label: `error: ${c.error ?? 'unknown'}` })
   if (c.state === 'closed') out.push({ kind: 'closed', from: null, at: c.closedAt, label: 'closed' })
-  else out.push({ kind: 'now', from: null, at: null, label: c.state === 'queued' ? 'waiting in the accept queue' : `now: ${c.state.replace(/-/g, ' ')}` })
+  else
+    out.push({
+      kind: 'now',
+      from: null,
+      at: null,
+      label: c.state === 'queued' ? 'waiting in the accept queue' : `now: ${c.state.replace(/-/g, ' ')}`
+    })
   return out
 }

@@ -56,7 +56,10 @@ export const TrafficPanel = memo(function TrafficPanel(props: {
   const [joined, setJoined] = useState(false)
   const [dir, setDir] = useState<DirFilter>('both')
   const [status, setStatus] = useState<string | null>(null)
-  const chunks = useMemo(() => (dir === 'both' ? win.chunks : win.chunks.filter((c) => c.dir === dir)), [win.chunks, dir])
+  const chunks = useMemo(
+    () => (dir === 'both' ? win.chunks : win.chunks.filter((c) => c.dir === dir)),
+    [win.chunks, dir]
+  )
   const note = droppedNote(win)
   const suffix = dir === 'both' ? '' : `-${dir}`
 
@@ -74,13 +77,22 @@ export const TrafficPanel = memo(function TrafficPanel(props: {
     <section aria-label="Traffic" className="flex flex-col gap-2">
       <div className="flex flex-wrap items-center gap-1.5 text-xs">
         <Segmented label="View" options={MODES} value={mode} onChange={setMode} />
-        <button type="button" className={SMALL_BUTTON} aria-pressed={messages} onClick={() => setMessages(!messages)} title="Cut the stream into the protocol's messages">
+        <button
+          type="button"
+          className={SMALL_BUTTON}
+          aria-pressed={messages}
+          onClick={() => setMessages(!messages)}
+          title="Cut the stream into the protocol's messages"
+        >
           Messages
         </button>
         <button type="button" className={SMALL_BUTTON} aria-pressed={joined} onClick={() => setJoined(!joined)}>
           {joined ? 'Show chunks' : 'Joined'}
         </button>
-        <label className="flex items-center gap-1" title="Which direction to show: in = from the peer, out = to the peer">
+        <label
+          className="flex items-center gap-1"
+          title="Which direction to show: in = from the peer, out = to the peer"
+        >
           <span className="sr-only">Direction</span>
           <select
             aria-label="Direction"
@@ -94,7 +106,13 @@ export const TrafficPanel = memo(function TrafficPanel(props: {
           </select>
         </label>
         <span className="ml-auto flex items-center gap-1">
-          <button type="button" className={SMALL_BUTTON} onClick={() => void copy()} disabled={chunks.length === 0} title={`Copy the ${mode} view as text`}>
+          <button
+            type="button"
+            className={SMALL_BUTTON}
+            onClick={() => void copy()}
+            disabled={chunks.length === 0}
+            title={`Copy the ${mode} view as text`}
+          >
             Copy
           </button>
           <button
@@ -102,7 +120,12 @@ export const TrafficPanel = memo(function TrafficPanel(props: {
             className={SMALL_BUTTON}
             disabled={chunks.length === 0}
             title="Save the kept bytes exactly as they were sent"
-            onClick={() => download(`connection-${connectionId}${suffix}.bin`, new Blob([joinBytes(chunks)], { type: 'application/octet-stream' }))}
+            onClick={() =>
+              download(
+                `connection-${connectionId}${suffix}.bin`,
+                new Blob([joinBytes(chunks)], { type: 'application/octet-stream' })
+              )
+            }
           >
             Save .bin
           </button>
@@ -112,7 +135,10 @@ export const TrafficPanel = memo(function TrafficPanel(props: {
             disabled={chunks.length === 0}
             title={`Save the ${mode} view as text`}
             onClick={() =>
-              download(`connection-${connectionId}${suffix}-${mode}.txt`, new Blob([transcriptText(chunks, mode, openedAt, joined)], { type: 'text/plain' }))
+              download(
+                `connection-${connectionId}${suffix}-${mode}.txt`,
+                new Blob([transcriptText(chunks, mode, openedAt, joined)], { type: 'text/plain' })
+              )
             }
           >
             Save .txt
@@ -125,10 +151,18 @@ export const TrafficPanel = memo(function TrafficPanel(props: {
         </p>
       )}
       {note && (
-        <p className="rounded bg-yellow-50 px-2 py-1 text-xs text-yellow-900 dark:bg-yellow-950/50 dark:text-yellow-200">{note}</p>
+        <p className="rounded bg-yellow-50 px-2 py-1 text-xs text-yellow-900 dark:bg-yellow-950/50 dark:text-yellow-200">
+          {note}
+        </p>
       )}
       {messages ? (
-        <MessagesView connectionId={connectionId} serverId={props.serverId ?? null} window={win} ended={props.ended ?? false} serverFraming={props.serverFraming} />
+        <MessagesView
+          connectionId={connectionId}
+          serverId={props.serverId ?? null}
+          window={win}
+          ended={props.ended ?? false}
+          serverFraming={props.serverFraming}
+        />
       ) : (
         <ChunkList chunks={chunks} mode={mode} joined={joined} openedAt={openedAt} />
       )}

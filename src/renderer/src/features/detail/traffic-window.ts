@@ -35,7 +35,13 @@ export interface WindowLimits {
 export const DEFAULT_WINDOW_LIMITS: WindowLimits = { maxBytes: 256 * 1024, maxChunks: 4096 }
 
 /** An empty window. */
-export const EMPTY_WINDOW: TrafficWindow = { chunks: [], keptBytes: 0, recordedBytes: 0, recordedChunks: 0, lastSeq: -1 }
+export const EMPTY_WINDOW: TrafficWindow = {
+  chunks: [],
+  keptBytes: 0,
+  recordedBytes: 0,
+  recordedChunks: 0,
+  lastSeq: -1
+}
 
 function decode(record: TrafficRecord): KeptChunk[] {
   return record.chunks.map((c) => {
@@ -47,7 +53,9 @@ function decode(record: TrafficRecord): KeptChunk[] {
     }
     // `notKept` is optional in the record (the flood policy may leave it out entirely).
     const notKept = (c as { notKept?: unknown }).notKept === 'flood'
-    return notKept ? { seq: c.seq, at: c.at, dir: c.dir, size: c.size, bytes, notKept: 'flood' as const } : { seq: c.seq, at: c.at, dir: c.dir, size: c.size, bytes }
+    return notKept
+      ? { seq: c.seq, at: c.at, dir: c.dir, size: c.size, bytes, notKept: 'flood' as const }
+      : { seq: c.seq, at: c.at, dir: c.dir, size: c.size, bytes }
   })
 }
 
@@ -56,7 +64,11 @@ function decode(record: TrafficRecord): KeptChunk[] {
  * one, or chunks dropped by the engine before we saw them) replaces the window: the engine drops oldest
  * first, so its answer is then its whole kept record. Chunks already seen are ignored.
  */
-export function mergeTraffic(win: TrafficWindow, record: TrafficRecord, limits: WindowLimits = DEFAULT_WINDOW_LIMITS): TrafficWindow {
+export function mergeTraffic(
+  win: TrafficWindow,
+  record: TrafficRecord,
+  limits: WindowLimits = DEFAULT_WINDOW_LIMITS
+): TrafficWindow {
   const fresh = decode(record).filter((c) => c.seq > win.lastSeq)
   // The engine's droppedBytes already counts the cut-off head of an oversized chunk.
   const firstSeq = fresh.length > 0 ? fresh[0].seq : record.nextSeq
@@ -106,7 +118,10 @@ export function trimWindow(win: TrafficWindow, limits: WindowLimits): TrafficWin
 
 /** Bytes and whole chunks recorded but no longer kept. */
 export function droppedOf(win: TrafficWindow): { bytes: number; chunks: number } {
-  return { bytes: Math.max(0, win.recordedBytes - win.keptBytes), chunks: Math.max(0, win.recordedChunks - win.chunks.length) }
+  return {
+    bytes: Math.max(0, win.recordedBytes - win.keptBytes),
+    chunks: Math.max(0, win.recordedChunks - win.chunks.length)
+  }
 }
 
 /** A run of consecutive chunks in one direction: one turn of the conversation. */

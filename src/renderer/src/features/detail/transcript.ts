@@ -15,7 +15,12 @@ export function directionLabel(dir: 'in' | 'out'): string {
 }
 
 /** The kept chunks as a plain-text conversation in one view mode, for copy and save. */
-export function transcriptText(chunks: readonly KeptChunk[], mode: ByteViewMode, openedAt: number, joined: boolean): string {
+export function transcriptText(
+  chunks: readonly KeptChunk[],
+  mode: ByteViewMode,
+  openedAt: number,
+  joined: boolean
+): string {
   const blocks = joined
     ? groupByDirection(chunks).map((g) => ({ dir: g.dir, at: g.chunks[0].at, size: g.bytes, parts: g.chunks }))
     : chunks.map((c) => ({ dir: c.dir, at: c.at, size: c.size, parts: [c] }))
@@ -25,7 +30,11 @@ export function transcriptText(chunks: readonly KeptChunk[], mode: ByteViewMode,
       const head = `${directionLabel(b.dir)}  ${relativeTime(b.at, openedAt)}  ${formatExactBytes(b.size)}${b.parts.length > 1 ? ` in ${b.parts.length} chunks` : ''}`
       // Hex offsets are the direction's stream offsets, as on screen.
       const body = b.parts
-        .map((c) => (c.notKept === 'flood' ? `[not kept (flood): ${formatExactBytes(c.size)}]` : renderBytesAsText(c.bytes, mode, offsets.get(c.seq) ?? 0)))
+        .map((c) =>
+          c.notKept === 'flood'
+            ? `[not kept (flood): ${formatExactBytes(c.size)}]`
+            : renderBytesAsText(c.bytes, mode, offsets.get(c.seq) ?? 0)
+        )
         .join(mode === 'hex' ? '\n' : '')
       return `${head}\n${body}`
     })

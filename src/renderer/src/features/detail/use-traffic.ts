@@ -49,7 +49,10 @@ export function useTraffic(
       inFlight = true
       timer = undefined
       const last = closedRef.current
-      const result = await runRef.current('connection:traffic', shown.lastSeq >= 0 ? { connectionId: id, afterSeq: shown.lastSeq } : { connectionId: id })
+      const result = await runRef.current(
+        'connection:traffic',
+        shown.lastSeq >= 0 ? { connectionId: id, afterSeq: shown.lastSeq } : { connectionId: id }
+      )
       inFlight = false
       if (cancelled) return
       // A failure is kept by useCommand (shown until the next answer); the window stays as it was.

@@ -69,20 +69,29 @@ export function KernelPanel({ request, visible, onSelectConnection, connections 
         <h2 className="text-base font-semibold">The kernel's view</h2>
         <Segmented label="Scope" options={SCOPES} value={scope} onChange={setScope} className="text-xs" />
         {view && (
-          <span data-testid="kernel-source" className={`text-xs ${view.source === 'proc' ? 'text-slate-500 dark:text-slate-400' : 'text-amber-700 dark:text-amber-300'}`}>
+          <span
+            data-testid="kernel-source"
+            className={`text-xs ${view.source === 'proc' ? 'text-slate-500 dark:text-slate-400' : 'text-amber-700 dark:text-amber-300'}`}
+          >
             Source: {SOURCE_WORDS[view.source]}
           </span>
         )}
       </div>
       <p className="text-xs text-slate-600 dark:text-slate-300">
-        <Term name="Recv-Q" />: bytes received but not yet read by the program; <Term name="Send-Q" />: bytes sent but not yet acknowledged. For a LISTEN
-        socket, Recv-Q is the <Term name="accept queue" /> (handshakes done, waiting for <code>accept()</code>); its Send-Q reads 0 here because
-        /proc/net/tcp does not report the <Term name="backlog" /> (<code>ss -lt</code> shows it in that column; the server card&apos;s Settings show it too).
+        <Term name="Recv-Q" />: bytes received but not yet read by the program; <Term name="Send-Q" />: bytes sent but
+        not yet acknowledged. For a LISTEN socket, Recv-Q is the <Term name="accept queue" /> (handshakes done, waiting
+        for <code>accept()</code>); its Send-Q reads 0 here because /proc/net/tcp does not report the{' '}
+        <Term name="backlog" /> (<code>ss -lt</code> shows it in that column; the server card&apos;s Settings show it
+        too).
       </p>
       {view?.note && <p className="text-xs text-amber-700 dark:text-amber-300">{view.note}</p>}
       <ErrorAlert error={error} />
       <KernelTable sockets={sockets} connections={connections} onSelectConnection={onSelectConnection} />
-      {view && sockets.length === 0 && <p className="text-xs text-slate-500 dark:text-slate-400">No sockets {scope === 'lab' ? "on the lab's ports" : ''} right now.</p>}
+      {view && sockets.length === 0 && (
+        <p className="text-xs text-slate-500 dark:text-slate-400">
+          No sockets {scope === 'lab' ? "on the lab's ports" : ''} right now.
+        </p>
+      )}
     </section>
   )
 }

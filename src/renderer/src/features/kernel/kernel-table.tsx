@@ -38,7 +38,9 @@ export function peerSideOf(s: KernelSocket, connections: readonly ConnectionInfo
       plain(s.localAddress) === plain(c.remote.address) &&
       plain(s.remoteAddress) === plain(c.local.address) &&
       // A live connection wins over a closed one that once had the same tuple; then the newest.
-      (!found || (found.state === 'closed' && c.state !== 'closed') || ((found.state === 'closed') === (c.state === 'closed') && c.id > found.id))
+      (!found ||
+        (found.state === 'closed' && c.state !== 'closed') ||
+        ((found.state === 'closed') === (c.state === 'closed') && c.id > found.id))
     )
       found = c
   }
@@ -46,12 +48,20 @@ export function peerSideOf(s: KernelSocket, connections: readonly ConnectionInfo
 }
 
 /** Who a socket belongs to, in words: a lab connection or server, the peer's side of one, or someone else's. */
-export function labRole(s: KernelSocket, labSockets: readonly KernelSocket[], connections: readonly ConnectionInfo[] = []): { text: string; own: boolean; peerOf: number | null } {
+export function labRole(
+  s: KernelSocket,
+  labSockets: readonly KernelSocket[],
+  connections: readonly ConnectionInfo[] = []
+): { text: string; own: boolean; peerOf: number | null } {
   if (s.labConnectionId !== null) return { text: `#${s.labConnectionId}`, own: true, peerOf: null }
   if (s.labServerId !== null) return { text: `server #${s.labServerId}`, own: true, peerOf: null }
   // The other end of a lab connection over loopback: its local is the lab's remote.
   const twin = labSockets.find(
-    (o) => o.labConnectionId !== null && o.remotePort === s.localPort && o.localPort === s.remotePort && plain(o.remoteAddress) === plain(s.localAddress)
+    (o) =>
+      o.labConnectionId !== null &&
+      o.remotePort === s.localPort &&
+      o.localPort === s.remotePort &&
+      plain(o.remoteAddress) === plain(s.localAddress)
   )
   if (twin) return { text: `peer side of #${twin.labConnectionId}`, own: false, peerOf: twin.labConnectionId }
   // The lab's side may be gone already (the peer closed first, so its side waits in TIME-WAIT): match the store's connections.
@@ -87,7 +97,11 @@ export function placeSockets(sockets: readonly KernelSocket[], connections: read
     else if (listening.has(socket.remotePort)) serverPort = socket.remotePort
     else serverPort = Math.min(socket.localPort, socket.remotePort)
     const side = socket.state === 'LISTEN' ? 0 : role.own ? 1 : role.peerOf !== null ? 2 : 3
-    return { socket, role, key: [serverPort, socket.state === 'LISTEN' ? -1 : (id ?? Number.MAX_SAFE_INTEGER), side, index] }
+    return {
+      socket,
+      role,
+      key: [serverPort, socket.state === 'LISTEN' ? -1 : (id ?? Number.MAX_SAFE_INTEGER), side, index]
+    }
   })
   return placed.sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2] || a.key[3] - b.key[3])
 }
@@ -138,16 +152,30 @@ export function KernelTable({
               </td>
               <td className={cell}>{addr(s.localAddress, s.localPort)}</td>
               <td className={cell}>{listen ? '*' : addr(s.remoteAddress, s.remotePort)}</td>
-              <td className={`${cell} text-right`} title={listen ? 'connections waiting in the accept queue' : 'bytes received, not yet read'}>
+              <td
+                className={`${cell} text-right`}
+                title={listen ? 'connections waiting in the accept queue' : 'bytes received, not yet read'}
+              >
                 {s.recvQ.toLocaleString('en-US')}
               </td>
-              <td className={`${cell} text-right`} title={listen ? 'not the backlog: /proc/net/tcp reports 0 for a listener (ss -lt shows the backlog here)' : 'bytes sent, not yet acknowledged'}>
+              <td
+                className={`${cell} text-right`}
+                title={
+                  listen
+                    ? 'not the backlog: /proc/net/tcp reports 0 for a listener (ss -lt shows the backlog here)'
+                    : 'bytes sent, not yet acknowledged'
+                }
+              >
                 {s.sendQ.toLocaleString('en-US')}
               </td>
               <td className={cell}>{s.pid !== null ? `${s.pid}${s.command ? ` (${s.command})` : ''}` : '–'}</td>
               <td className={`${cell} font-sans`}>
                 {s.labConnectionId !== null && onSelectConnection ? (
-                  <button type="button" className="text-sky-700 underline dark:text-sky-300" onClick={() => onSelectConnection(s.labConnectionId ?? 0)}>
+                  <button
+                    type="button"
+                    className="text-sky-700 underline dark:text-sky-300"
+                    onClick={() => onSelectConnection(s.labConnectionId ?? 0)}
+                  >
                     {role.text}
                   </button>
                 ) : (

@@ -29,9 +29,19 @@ export function AppLayout({ kind }: { kind: string }): ReactNode {
       <AppHeader kind={kind} />
       <LinkBanner kind={kind} />
       {/* The detail column grows with the window (clamp) so traffic and hex stay readable; the table gives way. */}
-      <div data-stale={stale ? 'true' : undefined} aria-disabled={stale || undefined} className={`${stale ? 'opacity-60 saturate-0 ' : ''}grid min-h-0 flex-1 grid-cols-[17rem_minmax(0,1fr)] grid-rows-[minmax(0,3fr)_minmax(0,2fr)] lg:grid-cols-[14rem_minmax(0,1fr)_clamp(22rem,30vw,38rem)] lg:grid-rows-1 min-[87.5rem]:grid-cols-[16rem_minmax(0,1fr)_clamp(24rem,31vw,38rem)] 2xl:grid-cols-[18rem_minmax(0,1fr)_clamp(24rem,31vw,38rem)] min-[112.5rem]:grid-cols-[20rem_minmax(0,1fr)_38rem]`}>
-        <nav aria-label="Servers" className="row-span-2 min-h-0 space-y-5 lg:row-span-1 overflow-y-auto border-r border-slate-200 bg-slate-50 p-3 dark:border-slate-800 dark:bg-slate-900/50">
-          <section aria-labelledby="start-heading" className="rounded-lg border border-slate-200 bg-white p-3 shadow-xs dark:border-slate-800 dark:bg-slate-900">
+      <div
+        data-stale={stale ? 'true' : undefined}
+        aria-disabled={stale || undefined}
+        className={`${stale ? 'opacity-60 saturate-0 ' : ''}grid min-h-0 flex-1 grid-cols-[17rem_minmax(0,1fr)] grid-rows-[minmax(0,3fr)_minmax(0,2fr)] lg:grid-cols-[14rem_minmax(0,1fr)_clamp(22rem,30vw,38rem)] lg:grid-rows-1 min-[87.5rem]:grid-cols-[16rem_minmax(0,1fr)_clamp(24rem,31vw,38rem)] 2xl:grid-cols-[18rem_minmax(0,1fr)_clamp(24rem,31vw,38rem)] min-[112.5rem]:grid-cols-[20rem_minmax(0,1fr)_38rem]`}
+      >
+        <nav
+          aria-label="Servers"
+          className="row-span-2 min-h-0 space-y-5 lg:row-span-1 overflow-y-auto border-r border-slate-200 bg-slate-50 p-3 dark:border-slate-800 dark:bg-slate-900/50"
+        >
+          <section
+            aria-labelledby="start-heading"
+            className="rounded-lg border border-slate-200 bg-white p-3 shadow-xs dark:border-slate-800 dark:bg-slate-900"
+          >
             <h2 id="start-heading" className={`${HEADING} mb-2.5`}>
               New server
             </h2>

@@ -24,7 +24,10 @@ export function DetailSlot(): ReactNode {
   const server = useLab((s) => (serverId === null ? undefined : s.servers.get(serverId)))
   const limitBytes = useLab((s) => s.limits?.trafficBytesPerConnection)
   const limits = useMemo<WindowLimits>(
-    () => (limitBytes ? { ...DEFAULT_WINDOW_LIMITS, maxBytes: Math.max(DEFAULT_WINDOW_LIMITS.maxBytes, limitBytes) } : DEFAULT_WINDOW_LIMITS),
+    () =>
+      limitBytes
+        ? { ...DEFAULT_WINDOW_LIMITS, maxBytes: Math.max(DEFAULT_WINDOW_LIMITS.maxBytes, limitBytes) }
+        : DEFAULT_WINDOW_LIMITS,
     [limitBytes]
   )
   // Kept here so the history survives switching between connections (the box resets its draft).
@@ -47,7 +50,12 @@ export function DetailSlot(): ReactNode {
       </div>
       {connection || server ? (
         <div className="max-h-[45%] shrink-0 overflow-y-auto border-t border-slate-200 bg-slate-50/80 px-3 py-2.5 dark:border-slate-800 dark:bg-slate-900/60">
-          <SendBox connection={connection ?? null} server={server ?? null} history={history} onHistoryChange={setHistory} />
+          <SendBox
+            connection={connection ?? null}
+            server={server ?? null}
+            history={history}
+            onHistoryChange={setHistory}
+          />
           <SavedPayloads connection={connection ?? null} serverId={serverId} />
         </div>
       ) : null}
@@ -64,7 +72,12 @@ function ConnectionSparkline({ id }: { id: number }): ReactNode {
   return (
     <div className="mb-2 flex items-center justify-end gap-2 text-[11px] text-slate-500 dark:text-slate-400">
       <span>rate, last 30 s</span>
-      <Sparkline values={values} width={90} height={22} label={`Rate of connection ${id}: ${formatRate(values[values.length - 1])}`} />
+      <Sparkline
+        values={values}
+        width={90}
+        height={22}
+        label={`Rate of connection ${id}: ${formatRate(values[values.length - 1])}`}
+      />
     </div>
   )
 }
@@ -76,7 +89,11 @@ function HiddenSelectionNote(): ReactNode {
   const hiddenBy = useHiddenBy()
   if (!hidden) return null
   return (
-    <p role="note" data-testid="selection-hidden" className="mb-2 rounded bg-amber-50 px-2 py-1 text-xs text-amber-900 dark:bg-amber-950/50 dark:text-amber-200">
+    <p
+      role="note"
+      data-testid="selection-hidden"
+      className="mb-2 rounded bg-amber-50 px-2 py-1 text-xs text-amber-900 dark:bg-amber-950/50 dark:text-amber-200"
+    >
       This connection is not in the table right now{hiddenBy.length > 0 ? `: ${hiddenBy.join(' and ')} hides it` : ''}.{' '}
       <button
         type="button"
@@ -93,11 +110,13 @@ function EmptyDetail(): ReactNode {
   return (
     <div className="flex h-full flex-col items-center justify-center gap-3 px-6 text-center text-sm text-slate-500 dark:text-slate-400">
       <p className={HEADING}>Connection detail</p>
-      <p>Select a connection to see its 4-tuple, every chunk it sent and received, and its life from accept to close.</p>
+      <p>
+        Select a connection to see its 4-tuple, every chunk it sent and received, and its life from accept to close.
+      </p>
       <p className="text-xs">
         <kbd className="rounded border border-slate-300 px-1 font-mono dark:border-slate-700">↑</kbd>{' '}
-        <kbd className="rounded border border-slate-300 px-1 font-mono dark:border-slate-700">↓</kbd> move through the table,{' '}
-        <kbd className="rounded border border-slate-300 px-1 font-mono dark:border-slate-700">n</kbd> new server,{' '}
+        <kbd className="rounded border border-slate-300 px-1 font-mono dark:border-slate-700">↓</kbd> move through the
+        table, <kbd className="rounded border border-slate-300 px-1 font-mono dark:border-slate-700">n</kbd> new server,{' '}
         <kbd className="rounded border border-slate-300 px-1 font-mono dark:border-slate-700">/</kbd> filter,{' '}
         <kbd className="rounded border border-slate-300 px-1 font-mono dark:border-slate-700">s</kbd> send box
       </p>

@@ -75,7 +75,8 @@ export function LessonDock(): ReactNode {
     const rect = column.getBoundingClientRect()
     const handle = e.currentTarget
     handle.setPointerCapture(e.pointerId)
-    const move = (ev: globalThis.PointerEvent): void => change({ share: clampShare((rect.bottom - ev.clientY) / rect.height), maximised: false })
+    const move = (ev: globalThis.PointerEvent): void =>
+      change({ share: clampShare((rect.bottom - ev.clientY) / rect.height), maximised: false })
     const up = (): void => {
       handle.removeEventListener('pointermove', move)
       handle.removeEventListener('pointerup', up)
@@ -116,7 +117,11 @@ export function LessonDock(): ReactNode {
           <span className="h-1 w-10 rounded-full bg-slate-300 opacity-0 transition-opacity group-hover:opacity-100 group-focus-visible:bg-sky-500 group-focus-visible:opacity-100 dark:bg-slate-600" />
         </div>
       ) : null}
-      <div role="tablist" aria-label="Lesson and views" className="flex items-center gap-1 bg-slate-50 px-2 dark:bg-slate-900/60">
+      <div
+        role="tablist"
+        aria-label="Lesson and views"
+        className="flex items-center gap-1 bg-slate-50 px-2 dark:bg-slate-900/60"
+      >
         {TABS.map((t) => (
           <button
             key={t.id}
@@ -176,13 +181,22 @@ function LifeTab(): ReactNode {
   const counters = useLab((s) => s.serverCounters)
   const selected = useUi((s) => s.selectedServerId)
   const list = [...servers.values()].filter((s) => selected === null || s.id === selected).sort((a, b) => b.id - a.id)
-  if (list.length === 0) return <p className="text-sm text-slate-500 dark:text-slate-400">Start a server to see its system calls, step by step.</p>
+  if (list.length === 0)
+    return (
+      <p className="text-sm text-slate-500 dark:text-slate-400">
+        Start a server to see its system calls, step by step.
+      </p>
+    )
   return (
     <div className="grid gap-3 xl:grid-cols-2">
       {list.map((s) => (
         <div key={s.id} className="rounded-lg border border-slate-200 p-3 dark:border-slate-800">
           <p className="mb-2 font-mono text-xs font-semibold text-slate-700 dark:text-slate-300">{serverAddress(s)}</p>
-          <ServerLifeSteps server={s} openConnections={counters.get(s.id)?.open ?? 0} acceptedTotal={counters.get(s.id)?.accepted ?? 0} />
+          <ServerLifeSteps
+            server={s}
+            openConnections={counters.get(s.id)?.open ?? 0}
+            acceptedTotal={counters.get(s.id)?.accepted ?? 0}
+          />
         </div>
       ))}
     </div>
@@ -205,13 +219,20 @@ function RatesTab(): ReactNode {
           const last = values.length > 0 ? values[values.length - 1] : 0
           const address = serverAddress(s)
           return (
-            <li key={s.id} className="flex items-center gap-2 rounded-md border border-slate-200 px-2 py-1.5 text-xs dark:border-slate-800">
+            <li
+              key={s.id}
+              className="flex items-center gap-2 rounded-md border border-slate-200 px-2 py-1.5 text-xs dark:border-slate-800"
+            >
               <span className="flex min-w-0 flex-1 flex-col" title={`${address} (${s.behaviour})`}>
                 <span className="font-mono leading-tight [overflow-wrap:anywhere]">{address}</span>
                 <span className="text-[11px] text-slate-500 dark:text-slate-400">{s.behaviour}</span>
               </span>
-              {values.length > 1 ? <Sparkline values={values} width={80} height={20} label={`Rate of ${address}`} /> : null}
-              <span className="w-20 shrink-0 text-right font-mono tabular-nums text-slate-500 dark:text-slate-400">{formatRate(last)}</span>
+              {values.length > 1 ? (
+                <Sparkline values={values} width={80} height={20} label={`Rate of ${address}`} />
+              ) : null}
+              <span className="w-20 shrink-0 text-right font-mono tabular-nums text-slate-500 dark:text-slate-400">
+                {formatRate(last)}
+              </span>
             </li>
           )
         })}
@@ -224,5 +245,7 @@ function KernelTab(): ReactNode {
   const ui = useUiStore()
   const connectionMap = useLab((s) => s.connections)
   const connections = useMemo(() => [...connectionMap.values()], [connectionMap])
-  return <KernelPanel visible connections={connections} onSelectConnection={(id) => ui.set({ selectedConnectionId: id })} />
+  return (
+    <KernelPanel visible connections={connections} onSelectConnection={(id) => ui.set({ selectedConnectionId: id })} />
+  )
 }

@@ -7,7 +7,8 @@ import { useCommand } from '@renderer/store/use-command'
 import { ErrorAlert } from '@renderer/ui/error-alert'
 import type { CheckResult, ExperimentAction, ExperimentContext } from './experiments-deeper'
 
-const BUTTON = 'rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-100 disabled:opacity-50 dark:border-slate-600 dark:hover:bg-slate-700'
+const BUTTON =
+  'rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-100 disabled:opacity-50 dark:border-slate-600 dark:hover:bg-slate-700'
 
 /** "Check what happened": reads the kernel's view and the lab's rows, then judges the experiment's effect. */
 export function ExperimentCheck({ check }: { check: (ctx: ExperimentContext) => CheckResult | null }): ReactElement {
@@ -27,7 +28,10 @@ export function ExperimentCheck({ check }: { check: (ctx: ExperimentContext) => 
         {busy ? 'Checking…' : 'Check what happened'}
       </button>
       {result && (
-        <p role="status" className={`mt-1 rounded px-2 py-1 text-xs ${result.happened ? 'bg-emerald-50 dark:bg-emerald-950/40' : 'bg-amber-50 dark:bg-amber-950/40'}`}>
+        <p
+          role="status"
+          className={`mt-1 rounded px-2 py-1 text-xs ${result.happened ? 'bg-emerald-50 dark:bg-emerald-950/40' : 'bg-amber-50 dark:bg-amber-950/40'}`}
+        >
           {result.happened ? '✓ ' : '… '}
           {result.text}
         </p>
@@ -55,7 +59,10 @@ export function AnswerTimes({ run, server }: { run: LoadRun; server: ServerInfo 
               <span className="text-rose-700 dark:text-rose-300">{c.error}</span>
             ) : (
               <>
-                <span className="h-2 rounded bg-sky-500" style={{ width: `${Math.max(2, (c.answerMs / max) * 80)}%` }} />
+                <span
+                  className="h-2 rounded bg-sky-500"
+                  style={{ width: `${Math.max(2, (c.answerMs / max) * 80)}%` }}
+                />
                 <span className="tabular-nums">{c.answerMs.toLocaleString('en-US')} ms</span>
               </>
             )}
@@ -67,7 +74,13 @@ export function AnswerTimes({ run, server }: { run: LoadRun; server: ServerInfo 
 }
 
 /** The lab-side action an experiment offers: a built-in load against a server, or the self-connection hunt. */
-export function ExperimentAction({ action, servers }: { action: ExperimentAction; servers: readonly ServerInfo[] }): ReactElement {
+export function ExperimentAction({
+  action,
+  servers
+}: {
+  action: ExperimentAction
+  servers: readonly ServerInfo[]
+}): ReactElement {
   const tcp = servers.filter((s) => s.state === 'listening' && s.family !== 'unix' && (s.protocol ?? 'tcp') === 'tcp')
   const [serverId, setServerId] = useState<number | null>(null)
   const { run, busy, error } = useCommand()
@@ -79,7 +92,8 @@ export function ExperimentAction({ action, servers }: { action: ExperimentAction
   const runLoad = async (): Promise<void> => {
     if (!chosen) return
     setMessage(null)
-    const host = chosen.bound.address === '0.0.0.0' ? '127.0.0.1' : chosen.bound.address === '::' ? '::1' : chosen.bound.address
+    const host =
+      chosen.bound.address === '0.0.0.0' ? '127.0.0.1' : chosen.bound.address === '::' ? '::1' : chosen.bound.address
     const r = await run('lesson:load', { host, port: chosen.bound.port, clients: 10 })
     if (r.ok) setLoad({ run: r.value, server: chosen })
   }
@@ -99,7 +113,12 @@ export function ExperimentAction({ action, servers }: { action: ExperimentAction
       <div className="mt-1 flex flex-wrap items-center gap-2 text-xs">
         <label className="flex items-center gap-1">
           Port to hit
-          <input className="w-20 rounded border border-slate-300 px-1 dark:border-slate-600 dark:bg-slate-800" inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} />
+          <input
+            className="w-20 rounded border border-slate-300 px-1 dark:border-slate-600 dark:bg-slate-800"
+            inputMode="numeric"
+            value={port}
+            onChange={(e) => setPort(e.target.value)}
+          />
         </label>
         <button type="button" className={BUTTON} disabled={busy} onClick={() => void hunt()}>
           Hunt for a self-connection
@@ -121,7 +140,8 @@ export function ExperimentAction({ action, servers }: { action: ExperimentAction
           >
             {tcp.map((s) => (
               <option key={s.id} value={s.id}>
-                #{s.id} {s.behaviour} :{s.bound.port} ({s.acceptMode === 'pool' ? `pool of ${s.poolSize ?? '?'}` : s.acceptMode})
+                #{s.id} {s.behaviour} :{s.bound.port} (
+                {s.acceptMode === 'pool' ? `pool of ${s.poolSize ?? '?'}` : s.acceptMode})
               </option>
             ))}
           </select>

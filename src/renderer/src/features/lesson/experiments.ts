@@ -39,7 +39,11 @@ export function connectTarget(s: ServerInfo | null): { host: string; port: strin
   return { host, port: String(s.bound.port), unix: null }
 }
 
-function pick(servers: readonly ServerInfo[], behaviour: Behaviour | null, prefer: Behaviour = 'echo'): ServerInfo | null {
+function pick(
+  servers: readonly ServerInfo[],
+  behaviour: Behaviour | null,
+  prefer: Behaviour = 'echo'
+): ServerInfo | null {
   const tcp = servers.filter((s) => s.state === 'listening' && s.family !== 'unix' && (s.protocol ?? 'tcp') === 'tcp')
   if (behaviour) return tcp.find((s) => s.behaviour === behaviour) ?? null
   return tcp.find((s) => s.behaviour === prefer) ?? tcp[0] ?? null
@@ -56,7 +60,12 @@ function url(host: string, port: string): string {
 
 /** The "Try this" experiments, with commands for the user's own running servers. */
 export function buildExperiments(servers: readonly ServerInfo[]): Experiment[] {
-  const make = (id: string, title: string, needs: Behaviour | null, body: (host: string, port: string, s: ServerInfo | null) => Pick<Experiment, 'steps' | 'watch'>): Experiment => {
+  const make = (
+    id: string,
+    title: string,
+    needs: Behaviour | null,
+    body: (host: string, port: string, s: ServerInfo | null) => Pick<Experiment, 'steps' | 'watch'>
+  ): Experiment => {
     const server = pick(servers, needs)
     const { host, port } = connectTarget(server)
     return { id, title, needs, server, startHint: hint(needs, server), ...body(host, port, server) }
@@ -99,7 +108,10 @@ export function buildExperiments(servers: readonly ServerInfo[]): Experiment[] {
       steps: [
         { text: 'Send a line and half-close at the end of input:', command: `printf 'hello\\n' | nc -N ${h} ${p}` },
         { text: 'Now interactively: type lines, then press Ctrl+D.', command: `nc -N ${h} ${p}` },
-        { text: 'Compare with telnet, which cannot half-close (quit with Ctrl+] then quit):', command: `telnet ${h} ${p}` }
+        {
+          text: 'Compare with telnet, which cannot half-close (quit with Ctrl+] then quit):',
+          command: `telnet ${h} ${p}`
+        }
       ],
       watch: [
         'Nothing comes back until nc sends FIN; then everything is echoed and the connection closes.',
@@ -114,7 +126,10 @@ export function buildExperiments(servers: readonly ServerInfo[]): Experiment[] {
             ? 'This server pauses every new connection at accept (its card says "paused at accept").'
             : 'On the discard server\'s card open Settings and tick "Pause new connections at accept" (or tick it under More options when starting one): each new connection then starts with reading paused.'
         },
-        { text: 'Send a fixed 8 MiB (8,388,608 bytes); nc waits once the buffers are full:', command: `head -c 8M /dev/zero | nc -N ${h} ${p}` },
+        {
+          text: 'Send a fixed 8 MiB (8,388,608 bytes); nc waits once the buffers are full:',
+          command: `head -c 8M /dev/zero | nc -N ${h} ${p}`
+        },
         { text: 'Open "Kernel sockets" below the table and look at the two sockets of this connection.' },
         { text: 'Select the new connection and click "Resume reading".' }
       ],

@@ -23,12 +23,17 @@ export function ServerLifeSteps({ server, openConnections, acceptedTotal }: Serv
   const steps: { call: string; note: ReactElement | string; done: boolean }[] = [
     {
       call: `socket(${FAMILY_CONST[server.family]}, SOCK_STREAM)`,
-      note: server.family === 'unix' ? 'a Unix stream socket: local only, no IP, no ports (not TCP)' : 'a TCP socket: just a file descriptor so far',
+      note:
+        server.family === 'unix'
+          ? 'a Unix stream socket: local only, no IP, no ports (not TCP)'
+          : 'a TCP socket: just a file descriptor so far',
       done: true
     },
     {
       call: `bind(${addr})`,
-      note: picked ? `port 0 asked: the kernel picked ${server.bound.port}` : 'claims the address; fails if another socket holds it',
+      note: picked
+        ? `port 0 asked: the kernel picked ${server.bound.port}`
+        : 'claims the address; fails if another socket holds it',
       done: true
     },
     {

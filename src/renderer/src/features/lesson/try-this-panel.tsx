@@ -45,7 +45,9 @@ function ExperimentCard({ e, servers }: { e: Experiment; servers: ServerInfo[] }
       <summary className="cursor-pointer text-sm font-medium">
         {e.title}
         <span className="ml-2 text-xs font-normal text-slate-500 dark:text-slate-400">
-          {e.server ? `using ${e.server.behaviour} on ${endpointText(e.server.bound, e.server.family)}` : `needs ${e.needs ? `a server with behaviour ${e.needs}` : 'a running server'}`}
+          {e.server
+            ? `using ${e.server.behaviour} on ${endpointText(e.server.bound, e.server.family)}`
+            : `needs ${e.needs ? `a server with behaviour ${e.needs}` : 'a running server'}`}
         </span>
       </summary>
       {e.startHint && <p className="mt-1 rounded bg-sky-50 px-2 py-1 text-xs dark:bg-sky-950/40">{e.startHint}</p>}
@@ -76,7 +78,13 @@ function ExperimentCard({ e, servers }: { e: Experiment; servers: ServerInfo[] }
 }
 
 /** Guided experiments with exact terminal commands for the user's own running servers. */
-export function TryThisPanel({ servers, proxies = [] }: { servers: ServerInfo[]; proxies?: readonly ProxyInfo[] }): ReactElement {
+export function TryThisPanel({
+  servers,
+  proxies = []
+}: {
+  servers: ServerInfo[]
+  proxies?: readonly ProxyInfo[]
+}): ReactElement {
   const experiments = [...buildExperiments(servers), ...buildProxyExperiments(servers, proxies)]
   return (
     <section aria-label="Try this" className="flex flex-col gap-2">

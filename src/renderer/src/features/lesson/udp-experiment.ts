@@ -7,7 +7,7 @@ function target(
 ): { server: ServerInfo | null; host: string; port: string } {
   const s =
     servers.find(
-      x =>
+      (x) =>
         x.state === 'listening' &&
         x.family !== 'unix' &&
         (x.protocol ?? 'tcp') === protocol &&

@@ -16,7 +16,11 @@ export function Toasts(): ReactNode {
   const notices = useLab((s) => s.notices)
   // Polite announcements: inline form errors are the page's alerts, toasts must not compete with them.
   return (
-    <div role="status" aria-label="Notifications" className="pointer-events-none fixed right-4 bottom-4 z-50 flex w-96 max-w-[calc(100vw-2rem)] flex-col gap-2">
+    <div
+      role="status"
+      aria-label="Notifications"
+      className="pointer-events-none fixed right-4 bottom-4 z-50 flex w-96 max-w-[calc(100vw-2rem)] flex-col gap-2"
+    >
       {notices.slice(-4).map((n) => (
         <Toast key={n.id} notice={n} />
       ))}
@@ -31,12 +35,19 @@ function Toast({ notice }: { notice: Notice }): ReactNode {
     return () => clearTimeout(t)
   }, [store, notice.id, notice.level])
   return (
-    <div className={`pointer-events-auto flex items-start gap-2 rounded-lg border px-3 py-2 text-sm shadow-lg ${TONE[notice.level]}`}>
+    <div
+      className={`pointer-events-auto flex items-start gap-2 rounded-lg border px-3 py-2 text-sm shadow-lg ${TONE[notice.level]}`}
+    >
       <div className="min-w-0 flex-1">
         <p className="break-words">{notice.message}</p>
         {notice.hint ? <p className="mt-0.5 text-xs opacity-80">{notice.hint}</p> : null}
       </div>
-      <button type="button" aria-label="Dismiss notification" onClick={() => store.dismissNotice(notice.id)} className="rounded px-1 opacity-60 hover:opacity-100">
+      <button
+        type="button"
+        aria-label="Dismiss notification"
+        onClick={() => store.dismissNotice(notice.id)}
+        className="rounded px-1 opacity-60 hover:opacity-100"
+      >
         ×
       </button>
     </div>

@@ -26,7 +26,7 @@ export function SavedPayloads({
   serverId: number | null
 }): ReactNode {
   const { run } = useCommand()
-  const status = useWorkspace(v => v.status)
+  const status = useWorkspace((v) => v.status)
   const payloads = status?.payloads ?? []
   const [note, setNote] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null)
   const [editing, setEditing] = useState<SavedPayload | null>(null)
@@ -167,7 +167,7 @@ function PayloadEditor({ initial, onDone }: { initial: SavedPayload | null; onDo
     <form
       aria-label={initial ? `Edit payload ${initial.name}` : 'New saved payload'}
       className="flex flex-col gap-1 rounded border border-slate-200 p-1.5 dark:border-slate-700"
-      onSubmit={e => {
+      onSubmit={(e) => {
         e.preventDefault()
         void save()
       }}
@@ -178,13 +178,13 @@ function PayloadEditor({ initial, onDone }: { initial: SavedPayload | null; onDo
           placeholder="name, e.g. login"
           className={`${FIELD} min-w-0 flex-1`}
           value={name}
-          onChange={e => setName(e.target.value)}
+          onChange={(e) => setName(e.target.value)}
         />
         <select
           aria-label="Payload format"
           className={FIELD}
           value={format}
-          onChange={e => setFormat(e.target.value as SavedPayload['format'])}
+          onChange={(e) => setFormat(e.target.value as SavedPayload['format'])}
         >
           <option value="text">Text</option>
           <option value="hex">Hex</option>
@@ -194,7 +194,7 @@ function PayloadEditor({ initial, onDone }: { initial: SavedPayload | null; onDo
           aria-label="Payload line ending"
           className={FIELD}
           value={lineEnding}
-          onChange={e => setLineEnding(e.target.value as SavedPayload['lineEnding'])}
+          onChange={(e) => setLineEnding(e.target.value as SavedPayload['lineEnding'])}
         >
           <option value="none">None</option>
           <option value="lf">LF</option>
@@ -207,7 +207,7 @@ function PayloadEditor({ initial, onDone }: { initial: SavedPayload | null; onDo
         spellCheck={false}
         className={`${FIELD} font-mono`}
         value={text}
-        onChange={e => setText(e.target.value)}
+        onChange={(e) => setText(e.target.value)}
       />
       <div className="flex items-center gap-1.5 text-[11px]">
         <span className={`min-w-0 flex-1 truncate ${encoded.ok ? 'text-slate-500' : 'text-red-700 dark:text-red-300'}`}>

@@ -11,12 +11,12 @@ const FIELD = 'rounded border border-slate-300 bg-white px-1 py-0.5 text-xs dark
 /** Sequences: saved payloads with delays, run on the selected connection with progress and a stop button. */
 export function SequencesPanel({ connection }: { connection: ConnectionInfo | null }): ReactNode {
   const { run } = useCommand()
-  const sequences = useWorkspace(v => v.status?.sequences)
-  const runs = useWorkspace(v => v.runs)
+  const sequences = useWorkspace((v) => v.status?.sequences)
+  const runs = useWorkspace((v) => v.runs)
   const [error, setError] = useState<string | null>(null)
   const [editing, setEditing] = useState<Sequence | 'new' | null>(null)
   const list = sequences ?? []
-  const running = connection ? [...runs.values()].reverse().find(r => r.connectionId === connection.id) : undefined
+  const running = connection ? [...runs.values()].reverse().find((r) => r.connectionId === connection.id) : undefined
 
   const runOne = async (name: string): Promise<void> => {
     if (!connection) return
@@ -35,11 +35,11 @@ export function SequencesPanel({ connection }: { connection: ConnectionInfo | nu
       {running ? <RunProgress run={running} /> : null}
       {list.length > 0 ? (
         <ul className="space-y-1">
-          {list.map(s => (
+          {list.map((s) => (
             <li key={s.name} className="flex items-center gap-1.5 text-xs">
               <span
                 className="min-w-0 flex-1 truncate"
-                title={s.steps.map(st => `${st.delayMs} ms → ${st.payload}`).join(', ')}
+                title={s.steps.map((st) => `${st.delayMs} ms → ${st.payload}`).join(', ')}
               >
                 {s.name} <span className="text-slate-400">({s.steps.length} steps)</span>
               </span>
@@ -132,14 +132,14 @@ function RunProgress({ run }: { run: SequenceRun }): ReactNode {
 /** Edits a sequence: its name and its steps (a saved payload and the wait before it). */
 function SequenceEditor({ initial, onDone }: { initial: Sequence | null; onDone: () => void }): ReactNode {
   const { run } = useCommand()
-  const payloads = useWorkspace(v => v.status?.payloads) ?? []
+  const payloads = useWorkspace((v) => v.status?.payloads) ?? []
   const [name, setName] = useState(initial?.name ?? '')
   const [steps, setSteps] = useState<Sequence['steps']>(
     initial?.steps ?? [{ payload: payloads[0]?.name ?? '', delayMs: 0 }]
   )
   const [error, setError] = useState<string | null>(null)
   const setStep = (i: number, patch: Partial<Sequence['steps'][number]>): void =>
-    setSteps(s => s.map((st, j) => (j === i ? { ...st, ...patch } : st)))
+    setSteps((s) => s.map((st, j) => (j === i ? { ...st, ...patch } : st)))
   const save = async (): Promise<void> => {
     const r = await run('sequence:save', { sequence: { name, steps } })
     if (!r.ok) return setError(r.error.message)
@@ -157,7 +157,7 @@ function SequenceEditor({ initial, onDone }: { initial: Sequence | null; onDone:
     <form
       aria-label={initial ? `Edit sequence ${initial.name}` : 'New sequence'}
       className="flex flex-col gap-1 rounded border border-slate-200 p-1.5 dark:border-slate-700"
-      onSubmit={e => {
+      onSubmit={(e) => {
         e.preventDefault()
         void save()
       }}
@@ -167,7 +167,7 @@ function SequenceEditor({ initial, onDone }: { initial: Sequence | null; onDone:
         placeholder="name, e.g. login"
         className={FIELD}
         value={name}
-        onChange={e => setName(e.target.value)}
+        onChange={(e) => setName(e.target.value)}
       />
       <ol className="space-y-1">
         {steps.map((st, i) => (
@@ -181,16 +181,16 @@ function SequenceEditor({ initial, onDone }: { initial: Sequence | null; onDone:
               max={600000}
               className={`${FIELD} w-20`}
               value={st.delayMs}
-              onChange={e => setStep(i, { delayMs: Math.max(0, Math.round(Number(e.target.value) || 0)) })}
+              onChange={(e) => setStep(i, { delayMs: Math.max(0, Math.round(Number(e.target.value) || 0)) })}
             />
             ms, send
             <select
               aria-label={`Step ${i + 1} payload`}
               className={`${FIELD} min-w-0 flex-1`}
               value={st.payload}
-              onChange={e => setStep(i, { payload: e.target.value })}
+              onChange={(e) => setStep(i, { payload: e.target.value })}
             >
-              {payloads.map(p => (
+              {payloads.map((p) => (
                 <option key={p.name} value={p.name}>
                   {p.name}
                 </option>
@@ -201,7 +201,7 @@ function SequenceEditor({ initial, onDone }: { initial: Sequence | null; onDone:
               className={BUTTON.ghost}
               aria-label={`Remove step ${i + 1}`}
               disabled={steps.length === 1}
-              onClick={() => setSteps(s => s.filter((_, j) => j !== i))}
+              onClick={() => setSteps((s) => s.filter((_, j) => j !== i))}
             >
               ×
             </button>
@@ -213,7 +213,7 @@ function SequenceEditor({ initial, onDone }: { initial: Sequence | null; onDone:
           type="button"
           className={BUTTON.ghost}
           disabled={steps.length >= 200}
-          onClick={() => setSteps(s => [...s, { payload: payloads[0].name, delayMs: 500 }])}
+          onClick={() => setSteps((s) => [...s, { payload: payloads[0].name, delayMs: 500 }])}
         >
           Add step
         </button>

@@ -94,8 +94,8 @@ function usePairRecords(
 export function PairTimeline({ connection, request }: { connection: ConnectionInfo; request?: LabRequest }): ReactNode {
   const pairId = connection.proxy?.pairId ?? connection.id
   const proxyName = connection.proxy?.proxyName ?? ''
-  const client = useLab(s => s.connections.get(pairId))
-  const upstream = useLab(s => {
+  const client = useLab((s) => s.connections.get(pairId))
+  const upstream = useLab((s) => {
     for (const c of s.connections.values()) if (c.proxy?.leg === 'upstream' && c.proxy.pairId === pairId) return c
     return undefined
   })
@@ -116,7 +116,7 @@ export function PairTimeline({ connection, request }: { connection: ConnectionIn
         <button
           type="button"
           className={BUTTON.secondary}
-          onClick={() => setFaulting(f => !f)}
+          onClick={() => setFaulting((f) => !f)}
           aria-expanded={faulting}
         >
           Fault on this pair…
@@ -130,7 +130,7 @@ export function PairTimeline({ connection, request }: { connection: ConnectionIn
       {faulting ? <ToxicForm proxy={proxyName} pairId={pairId} onDone={() => setFaulting(false)} /> : null}
       <ol aria-label="Both legs, interleaved" className="max-h-72 space-y-px overflow-y-auto font-mono text-[11px]">
         {entries.length === 0 ? <li className="text-slate-500">No traffic yet.</li> : null}
-        {entries.map(e =>
+        {entries.map((e) =>
           e.kind === 'mark' ? (
             <li
               key={`m${e.at}-${e.mark.toxic}-${e.mark.text}`}

@@ -10,7 +10,7 @@ import { ToxicForm } from './toxic-form'
 
 /** The sidebar's proxies: a form to create one, and a card per proxy. */
 export function ProxySection(): ReactNode {
-  const proxies = useLab(s => s.proxies)
+  const proxies = useLab((s) => s.proxies)
   const list = useMemo(() => [...proxies.values()].sort((a, b) => a.name.localeCompare(b.name)), [proxies])
   const [open, setOpen] = useState(false)
   return (
@@ -19,7 +19,7 @@ export function ProxySection(): ReactNode {
         <h2 id="proxies-heading" className={HEADING}>
           Proxies
         </h2>
-        <button type="button" className={BUTTON.ghost} aria-expanded={open} onClick={() => setOpen(o => !o)}>
+        <button type="button" className={BUTTON.ghost} aria-expanded={open} onClick={() => setOpen((o) => !o)}>
           {open ? 'Cancel' : 'New proxy…'}
         </button>
       </div>
@@ -30,7 +30,7 @@ export function ProxySection(): ReactNode {
         </p>
       ) : null}
       <ul className="space-y-2">
-        {list.map(p => (
+        {list.map((p) => (
           <li key={p.name}>
             <ProxyCard proxy={p} />
           </li>
@@ -58,7 +58,7 @@ function NewProxyForm({ onDone }: { onDone: () => void }): ReactNode {
   }
   return (
     <form
-      onSubmit={e => void submit(e)}
+      onSubmit={(e) => void submit(e)}
       aria-label="New proxy"
       className="space-y-2 rounded-lg border border-slate-200 p-2.5 dark:border-slate-800"
       noValidate
@@ -72,7 +72,7 @@ function NewProxyForm({ onDone }: { onDone: () => void }): ReactNode {
           className={`${INPUT} font-mono`}
           value={name}
           spellCheck={false}
-          onChange={e => setName(e.target.value)}
+          onChange={(e) => setName(e.target.value)}
         />
       </div>
       <div>
@@ -88,7 +88,7 @@ function NewProxyForm({ onDone }: { onDone: () => void }): ReactNode {
           className={`${INPUT} font-mono`}
           value={listen}
           spellCheck={false}
-          onChange={e => setListen(e.target.value)}
+          onChange={(e) => setListen(e.target.value)}
         />
       </div>
       <div>
@@ -104,7 +104,7 @@ function NewProxyForm({ onDone }: { onDone: () => void }): ReactNode {
           className={`${INPUT} font-mono`}
           value={upstream}
           spellCheck={false}
-          onChange={e => setUpstream(e.target.value)}
+          onChange={(e) => setUpstream(e.target.value)}
         />
       </div>
       <div>
@@ -115,7 +115,7 @@ function NewProxyForm({ onDone }: { onDone: () => void }): ReactNode {
           id="proxy-onfail"
           className={INPUT}
           value={onFail}
-          onChange={e => setOnFail(e.target.value as 'close' | 'reset')}
+          onChange={(e) => setOnFail(e.target.value as 'close' | 'reset')}
         >
           <option value="close">close the client (FIN)</option>
           <option value="reset">reset the client (RST)</option>
@@ -165,12 +165,12 @@ export function ProxyCard({ proxy }: { proxy: ProxyInfo }): ReactNode {
         {proxy.onUpstreamFailure === 'reset' ? 'RST' : 'FIN'}
       </p>
       {upstreamDraft !== null ? (
-        <form onSubmit={e => void saveUpstream(e)} className="flex gap-1" aria-label="Change upstream">
+        <form onSubmit={(e) => void saveUpstream(e)} className="flex gap-1" aria-label="Change upstream">
           <input
             aria-label="New upstream"
             className={`${INPUT} font-mono`}
             value={upstreamDraft}
-            onChange={e => setUpstreamDraft(e.target.value)}
+            onChange={(e) => setUpstreamDraft(e.target.value)}
           />
           <button type="submit" className={BUTTON.secondary}>
             Save
@@ -188,7 +188,7 @@ export function ProxyCard({ proxy }: { proxy: ProxyInfo }): ReactNode {
         >
           Upstream…
         </button>
-        <button type="button" className={BUTTON.secondary} onClick={() => setAdding(a => !a)} aria-expanded={adding}>
+        <button type="button" className={BUTTON.secondary} onClick={() => setAdding((a) => !a)} aria-expanded={adding}>
           Add fault
         </button>
         <button type="button" className={BUTTON.danger} onClick={() => void remove()}>
@@ -197,8 +197,8 @@ export function ProxyCard({ proxy }: { proxy: ProxyInfo }): ReactNode {
       </div>
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
       {adding ? <ToxicForm proxy={proxy.name} onDone={() => setAdding(false)} /> : null}
-      {(['upstream', 'downstream'] as const).map(stream => {
-        const toxics = proxy.toxics.filter(t => t.stream === stream)
+      {(['upstream', 'downstream'] as const).map((stream) => {
+        const toxics = proxy.toxics.filter((t) => t.stream === stream)
         if (toxics.length === 0) return null
         return (
           <div key={stream} className="space-y-1">
@@ -206,7 +206,7 @@ export function ProxyCard({ proxy }: { proxy: ProxyInfo }): ReactNode {
               {stream} · {streamWords(stream)}
             </p>
             <ul className="space-y-1">
-              {toxics.map(t =>
+              {toxics.map((t) =>
                 editing === t.name ? (
                   <li key={t.name}>
                     <ToxicForm proxy={proxy.name} editing={t} onDone={() => setEditing(null)} />
@@ -253,7 +253,7 @@ export function ProxyCard({ proxy }: { proxy: ProxyInfo }): ReactNode {
 
 /** Open pairs of a proxy, counted from the rows (proxy events carry settings, not traffic). */
 function PairCount({ name }: { name: string }): ReactNode {
-  const version = useLab(s => s.connectionsVersion)
+  const version = useLab((s) => s.connectionsVersion)
   const store = useLabStore()
   const open = useMemo(() => {
     let n = 0
@@ -273,7 +273,7 @@ function PairCount({ name }: { name: string }): ReactNode {
 export function describeToxic(t: ToxicInfo): string {
   const w = TOXIC_WORDS[t.type]
   const attrs = w.attributes
-    .map(a => `${a.name} ${t.attributes[a.name] ?? 0}${a.unit === 'bytes' ? ' B' : ` ${a.unit}`}`)
+    .map((a) => `${a.name} ${t.attributes[a.name] ?? 0}${a.unit === 'bytes' ? ' B' : ` ${a.unit}`}`)
     .join(', ')
   const parts = [`${t.name}: ${attrs}`]
   if (t.toxicity < 1) parts.push(`${Math.round(t.toxicity * 100)} %`)

@@ -75,7 +75,7 @@ export function ToxicForm({ proxy, editing, pairId, onDone }: ToxicFormProps): R
   const id = (s: string): string => `toxic-${proxy}-${editing?.name ?? 'new'}-${s}`
   return (
     <form
-      onSubmit={e => void submit(e)}
+      onSubmit={(e) => void submit(e)}
       aria-label={editing ? `Edit ${editing.name}` : 'Add a fault'}
       className="space-y-2 rounded-md border border-slate-200 p-2 dark:border-slate-800"
       noValidate
@@ -90,9 +90,9 @@ export function ToxicForm({ proxy, editing, pairId, onDone }: ToxicFormProps): R
             className={INPUT}
             value={type}
             disabled={editing !== undefined}
-            onChange={e => setType(e.target.value as ToxicType)}
+            onChange={(e) => setType(e.target.value as ToxicType)}
           >
-            {TOXIC_TYPES.map(t => (
+            {TOXIC_TYPES.map((t) => (
               <option key={t} value={t}>
                 {t}
               </option>
@@ -108,7 +108,7 @@ export function ToxicForm({ proxy, editing, pairId, onDone }: ToxicFormProps): R
             className={INPUT}
             value={stream}
             disabled={editing !== undefined}
-            onChange={e => setStream(e.target.value as ToxicStream)}
+            onChange={(e) => setStream(e.target.value as ToxicStream)}
           >
             <option value="downstream">downstream ({streamWords('downstream')})</option>
             <option value="upstream">upstream ({streamWords('upstream')})</option>
@@ -117,7 +117,7 @@ export function ToxicForm({ proxy, editing, pairId, onDone }: ToxicFormProps): R
       </div>
       <p className="text-[11px] text-slate-500 dark:text-slate-400">{words.does}</p>
       <div className="grid grid-cols-3 gap-2">
-        {words.attributes.map(a => (
+        {words.attributes.map((a) => (
           <div key={a.name}>
             <label htmlFor={id(a.name)} className={LABEL} title={a.hint}>
               {a.name} ({a.unit})
@@ -128,7 +128,7 @@ export function ToxicForm({ proxy, editing, pairId, onDone }: ToxicFormProps): R
               inputMode="numeric"
               placeholder="0"
               value={attrs[a.name] ?? ''}
-              onChange={e => setAttrs({ ...attrs, [a.name]: e.target.value })}
+              onChange={(e) => setAttrs({ ...attrs, [a.name]: e.target.value })}
             />
           </div>
         ))}
@@ -145,7 +145,7 @@ export function ToxicForm({ proxy, editing, pairId, onDone }: ToxicFormProps): R
             className={`${INPUT} font-mono`}
             inputMode="decimal"
             value={toxicity}
-            onChange={e => setToxicity(e.target.value)}
+            onChange={(e) => setToxicity(e.target.value)}
           />
         </div>
       </div>
@@ -161,7 +161,7 @@ export function ToxicForm({ proxy, editing, pairId, onDone }: ToxicFormProps): R
               className={`${INPUT} font-mono`}
               inputMode="numeric"
               value={afterBytes}
-              onChange={e => setAfterBytes(e.target.value)}
+              onChange={(e) => setAfterBytes(e.target.value)}
             />
           </div>
           <div>
@@ -173,7 +173,7 @@ export function ToxicForm({ proxy, editing, pairId, onDone }: ToxicFormProps): R
                 aria-label="Match kind"
                 className={`${INPUT} w-20`}
                 value={matchKind}
-                onChange={e => setMatchKind(e.target.value as 'text' | 'regex' | 'hex')}
+                onChange={(e) => setMatchKind(e.target.value as 'text' | 'regex' | 'hex')}
               >
                 <option value="text">text</option>
                 <option value="regex">regex</option>
@@ -184,7 +184,7 @@ export function ToxicForm({ proxy, editing, pairId, onDone }: ToxicFormProps): R
                 className={`${INPUT} font-mono`}
                 value={matchValue}
                 spellCheck={false}
-                onChange={e => setMatchValue(e.target.value)}
+                onChange={(e) => setMatchValue(e.target.value)}
               />
             </div>
           </div>
@@ -197,7 +197,7 @@ export function ToxicForm({ proxy, editing, pairId, onDone }: ToxicFormProps): R
               className={`${INPUT} font-mono`}
               inputMode="numeric"
               value={nth}
-              onChange={e => setNth(e.target.value)}
+              onChange={(e) => setNth(e.target.value)}
             />
           </div>
           <div>
@@ -209,7 +209,7 @@ export function ToxicForm({ proxy, editing, pairId, onDone }: ToxicFormProps): R
               className={`${INPUT} font-mono`}
               inputMode="numeric"
               value={every}
-              onChange={e => setEvery(e.target.value)}
+              onChange={(e) => setEvery(e.target.value)}
             />
           </div>
         </div>

@@ -12,8 +12,10 @@ type Action = CommandInput<'connection:action'>['action']
 export const ACTION_EXPLANATIONS: Readonly<Record<Action, string>> = {
   'half-close': 'Sends FIN: the peer reads end-of-file but can still send to us',
   reset: "Sends RST: the peer's next read or write fails with 'connection reset by peer'",
-  close: 'Sends FIN after anything queued, then releases the socket: the peer reads end-of-file; if it writes again, our kernel answers with RST',
-  pause: "Stops reading: the peer's data piles up in our receive buffer, then its own send buffer, then its writes block",
+  close:
+    'Sends FIN after anything queued, then releases the socket: the peer reads end-of-file; if it writes again, our kernel answers with RST',
+  pause:
+    "Stops reading: the peer's data piles up in our receive buffer, then its own send buffer, then its writes block",
   resume: 'Reads again: the bytes waiting in our receive buffer arrive at once and the peer can write again'
 }
 
@@ -49,7 +51,13 @@ export const ACTIONS_IDLE_HINT = 'Point at an action to see what the peer will o
  * button's explanation is its tooltip and its accessible description, and shows in one shared line
  * under the row while the button is hovered or focused.
  */
-export function ConnectionActions({ connection, request }: { connection: ConnectionInfo; request?: LabRequest }): ReactElement {
+export function ConnectionActions({
+  connection,
+  request
+}: {
+  connection: ConnectionInfo
+  request?: LabRequest
+}): ReactElement {
   const { run: runCommand, busy, error } = useCommand(request)
   const [pointed, setPointed] = useState<Action | null>(null)
   const actions: Action[] = ['half-close', 'reset', 'close', connection.paused ? 'resume' : 'pause']
@@ -86,7 +94,12 @@ export function ConnectionActions({ connection, request }: { connection: Connect
         })}
       </ul>
       {/* The same words as the buttons' descriptions, so hidden from assistive technology. */}
-      <p aria-hidden="true" data-testid="action-hint" className={`h-4 truncate text-[11px] leading-4 ${pointed ? 'text-slate-700 dark:text-slate-200' : 'text-slate-400 dark:text-slate-500'}`} title={pointed ? ACTION_EXPLANATIONS[pointed] : undefined}>
+      <p
+        aria-hidden="true"
+        data-testid="action-hint"
+        className={`h-4 truncate text-[11px] leading-4 ${pointed ? 'text-slate-700 dark:text-slate-200' : 'text-slate-400 dark:text-slate-500'}`}
+        title={pointed ? ACTION_EXPLANATIONS[pointed] : undefined}
+      >
         {pointed ? ACTION_EXPLANATIONS[pointed] : ACTIONS_IDLE_HINT}
       </p>
       <ErrorAlert error={error} />

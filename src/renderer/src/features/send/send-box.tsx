@@ -33,7 +33,13 @@ function canWrite(c: ConnectionInfo | null): boolean {
 }
 
 /** The message editor: text/hex/escapes, line ending, this peer or all peers, live validation, history, and the connection's actions. */
-export function SendBox({ connection, server, request, history: sharedHistory, onHistoryChange }: SendBoxProps): ReactElement {
+export function SendBox({
+  connection,
+  server,
+  request,
+  history: sharedHistory,
+  onHistoryChange
+}: SendBoxProps): ReactElement {
   const [ownHistory, setOwnHistory] = useState<Payload[]>([])
   const [open, setOpen] = useState(true)
   const box = useRef<HTMLTextAreaElement>(null)
@@ -51,7 +57,9 @@ export function SendBox({ connection, server, request, history: sharedHistory, o
     if (!sendable) return
     draft.setOutcome({ status: null, error: null })
     const input =
-      effectiveTarget === 'peer' && connection ? { connectionId: connection.id, payload } : { serverId: serverId ?? 0, payload }
+      effectiveTarget === 'peer' && connection
+        ? { connectionId: connection.id, payload }
+        : { serverId: serverId ?? 0, payload }
     const result = await run('connection:send', input)
     if (!result.ok) {
       draft.setOutcome({ error: result.error })
@@ -92,7 +100,11 @@ export function SendBox({ connection, server, request, history: sharedHistory, o
     box.current.setSelectionRange(encoded.error.position, encoded.error.position + 1)
   }
 
-  const preview = encoded.ok ? hexDumpLines(encoded.bytes.subarray(0, PREVIEW_BYTES)).map((l) => l.hex).join('  ') : ''
+  const preview = encoded.ok
+    ? hexDumpLines(encoded.bytes.subarray(0, PREVIEW_BYTES))
+        .map((l) => l.hex)
+        .join('  ')
+    : ''
   const targetNote =
     effectiveTarget === 'peer'
       ? connection === null
@@ -105,7 +117,11 @@ export function SendBox({ connection, server, request, history: sharedHistory, o
         : null
 
   const summary =
-    effectiveTarget === 'peer' && connection ? `Send to connection #${connection.id}` : serverId !== null ? `Send to every peer of server #${serverId}` : 'Send'
+    effectiveTarget === 'peer' && connection
+      ? `Send to connection #${connection.id}`
+      : serverId !== null
+        ? `Send to every peer of server #${serverId}`
+        : 'Send'
 
   return (
     <section aria-label="Send" className="flex flex-col gap-2">
@@ -116,7 +132,9 @@ export function SendBox({ connection, server, request, history: sharedHistory, o
             ▸
           </span>
           {summary}
-          {!open && history.length > 0 ? <span className="font-normal text-slate-400">({history.length} sent)</span> : null}
+          {!open && history.length > 0 ? (
+            <span className="font-normal text-slate-400">({history.length} sent)</span>
+          ) : null}
         </summary>
         <form
           className="mt-1.5 flex flex-col gap-1.5"
@@ -146,7 +164,12 @@ export function SendBox({ connection, server, request, history: sharedHistory, o
               {encoded.ok ? (
                 <span className="text-slate-500 dark:text-slate-400">
                   {formatExactBytes(encoded.bytes.length)}
-                  {preview && <span className="ml-2 font-mono">{preview}{encoded.bytes.length > PREVIEW_BYTES ? ' …' : ''}</span>}
+                  {preview && (
+                    <span className="ml-2 font-mono">
+                      {preview}
+                      {encoded.bytes.length > PREVIEW_BYTES ? ' …' : ''}
+                    </span>
+                  )}
                 </span>
               ) : (
                 <span className="text-red-700 dark:text-red-300">
@@ -169,7 +192,11 @@ export function SendBox({ connection, server, request, history: sharedHistory, o
           <div className="flex flex-wrap items-center gap-x-2.5 gap-y-1.5 text-xs text-slate-600 dark:text-slate-300">
             <label className="flex items-center gap-1">
               Format
-              <select className={FIELD} value={format} onChange={(e) => draft.setFormat(e.target.value as Payload['format'])}>
+              <select
+                className={FIELD}
+                value={format}
+                onChange={(e) => draft.setFormat(e.target.value as Payload['format'])}
+              >
                 <option value="text">Text</option>
                 <option value="hex">Hex</option>
                 <option value="escapes">Escapes</option>
@@ -177,7 +204,12 @@ export function SendBox({ connection, server, request, history: sharedHistory, o
             </label>
             <label className="flex items-center gap-1" title="Appended to the message when it is sent">
               Ending
-              <select aria-label="Line ending" className={FIELD} value={lineEnding} onChange={(e) => draft.setLineEnding(e.target.value as Payload['lineEnding'])}>
+              <select
+                aria-label="Line ending"
+                className={FIELD}
+                value={lineEnding}
+                onChange={(e) => draft.setLineEnding(e.target.value as Payload['lineEnding'])}
+              >
                 <option value="none">None</option>
                 <option value="lf">LF</option>
                 <option value="crlf">CRLF</option>
@@ -185,7 +217,11 @@ export function SendBox({ connection, server, request, history: sharedHistory, o
             </label>
             <label className="flex items-center gap-1">
               To
-              <select className={FIELD} value={effectiveTarget} onChange={(e) => draft.setTarget(e.target.value as Target)}>
+              <select
+                className={FIELD}
+                value={effectiveTarget}
+                onChange={(e) => draft.setTarget(e.target.value as Target)}
+              >
                 <option value="peer" disabled={connection === null}>
                   this peer
                 </option>
@@ -198,7 +234,11 @@ export function SendBox({ connection, server, request, history: sharedHistory, o
               <label className="flex min-w-0 basis-full items-center gap-1">
                 History
                 {/* Its own line, as wide as the box: the entries are never cut to a stub. */}
-                <select className={`${FIELD} min-w-0 flex-1`} value={cursor} onChange={(e) => recall(Number(e.target.value))}>
+                <select
+                  className={`${FIELD} min-w-0 flex-1`}
+                  value={cursor}
+                  onChange={(e) => recall(Number(e.target.value))}
+                >
                   <option value={-1}>({history.length} sent; ↑/↓ in the box)</option>
                   {history.map((h, i) => (
                     <option key={i} value={i}>

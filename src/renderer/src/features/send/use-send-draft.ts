@@ -36,7 +36,10 @@ export function useSendDraft(connectionId: number | null) {
     setStored((d) => ({ ...(d.connectionId === connectionId ? d : fresh(connectionId)), ...patch }))
 
   const payload: Payload = { text: draft.text, format, lineEnding }
-  const encoded = useMemo(() => encodePayload({ text: draft.text, format, lineEnding }), [draft.text, format, lineEnding])
+  const encoded = useMemo(
+    () => encodePayload({ text: draft.text, format, lineEnding }),
+    [draft.text, format, lineEnding]
+  )
 
   return {
     ...draft,

@@ -34,14 +34,18 @@ export function OutgoingClients(): ReactNode {
 
   const clients = useMemo(() => {
     const all = store.getState().connections
-    return [...ids].map((id) => all.get(id)).filter((c) => c !== undefined).sort((a, b) => b.id - a.id)
+    return [...ids]
+      .map((id) => all.get(id))
+      .filter((c) => c !== undefined)
+      .sort((a, b) => b.id - a.id)
     // eslint-disable-next-line react-hooks/exhaustive-deps -- `version` says when rows changed; the map is updated in place
   }, [ids, version, store])
 
   const connect = async (e: FormEvent): Promise<void> => {
     e.preventDefault()
     const h = host.trim()
-    const input: CommandInput<'client:connect'> = h.startsWith('unix:') || port.trim() === '' ? { host: h } : { host: h, port }
+    const input: CommandInput<'client:connect'> =
+      h.startsWith('unix:') || port.trim() === '' ? { host: h } : { host: h, port }
     // Binding the client's own end: an interface and/or a port (the self-connection experiment).
     if (!h.startsWith('unix:') && localAddress.trim() !== '') input.localAddress = localAddress.trim()
     if (!h.startsWith('unix:') && localPort.trim() !== '') input.localPort = localPort.trim()
@@ -59,42 +63,88 @@ export function OutgoingClients(): ReactNode {
         <h2 id="outgoing-heading" className={HEADING}>
           Outgoing clients
         </h2>
-        <button type="button" className={`${open ? BUTTON.ghost : BUTTON.secondary} shrink-0 whitespace-nowrap`} aria-expanded={open} onClick={() => setOpen((o) => !o)}>
+        <button
+          type="button"
+          className={`${open ? BUTTON.ghost : BUTTON.secondary} shrink-0 whitespace-nowrap`}
+          aria-expanded={open}
+          onClick={() => setOpen((o) => !o)}
+        >
           {open ? 'Cancel' : 'Connect to…'}
         </button>
       </div>
       {open ? (
-        <form onSubmit={(e) => void connect(e)} aria-label="Connect to a server" className="space-y-2 rounded-lg border border-slate-200 p-2.5 dark:border-slate-800" noValidate>
+        <form
+          onSubmit={(e) => void connect(e)}
+          aria-label="Connect to a server"
+          className="space-y-2 rounded-lg border border-slate-200 p-2.5 dark:border-slate-800"
+          noValidate
+        >
           <div className="grid grid-cols-[minmax(0,1fr)_5rem] gap-2">
             <div>
               <label htmlFor="connect-host" className={LABEL}>
                 Remote host
               </label>
-              <input id="connect-host" className={`${INPUT} font-mono`} value={host} spellCheck={false} onChange={(e) => setHost(e.target.value)} />
+              <input
+                id="connect-host"
+                className={`${INPUT} font-mono`}
+                value={host}
+                spellCheck={false}
+                onChange={(e) => setHost(e.target.value)}
+              />
             </div>
             <div>
               <label htmlFor="connect-port" className={LABEL}>
                 Remote port
               </label>
-              <input id="connect-port" className={`${INPUT} font-mono`} inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} />
+              <input
+                id="connect-port"
+                className={`${INPUT} font-mono`}
+                inputMode="numeric"
+                value={port}
+                onChange={(e) => setPort(e.target.value)}
+              />
             </div>
           </div>
           <ProtocolSelect id="connect-protocol" value={protocol} onChange={setProtocol} />
           {protocol === 'tls' ? <TlsClientOptions value={tls} onChange={setTls} /> : null}
           <details className="text-sm">
-            <summary className="cursor-pointer text-xs font-medium text-slate-500 select-none dark:text-slate-400">Bind the local end</summary>
+            <summary className="cursor-pointer text-xs font-medium text-slate-500 select-none dark:text-slate-400">
+              Bind the local end
+            </summary>
             <div className="mt-2 grid grid-cols-[minmax(0,1fr)_5rem] gap-2">
               <div>
-                <label htmlFor="connect-local-host" className={LABEL} title="An address of this machine to connect from (an interface)">
+                <label
+                  htmlFor="connect-local-host"
+                  className={LABEL}
+                  title="An address of this machine to connect from (an interface)"
+                >
                   Local address
                 </label>
-                <input id="connect-local-host" className={`${INPUT} font-mono`} placeholder="any" value={localAddress} spellCheck={false} onChange={(e) => setLocalAddress(e.target.value)} />
+                <input
+                  id="connect-local-host"
+                  className={`${INPUT} font-mono`}
+                  placeholder="any"
+                  value={localAddress}
+                  spellCheck={false}
+                  onChange={(e) => setLocalAddress(e.target.value)}
+                />
               </div>
               <div>
-                <label htmlFor="connect-local-port" className={LABEL} title="The client's own port; empty lets the system pick an ephemeral one">
+                <label
+                  htmlFor="connect-local-port"
+                  className={LABEL}
+                  title="The client's own port; empty lets the system pick an ephemeral one"
+                >
                   Local port
                 </label>
-                <input id="connect-local-port" className={`${INPUT} font-mono`} inputMode="numeric" placeholder="any" value={localPort} onChange={(e) => setLocalPort(e.target.value)} />
+                <input
+                  id="connect-local-port"
+                  className={`${INPUT} font-mono`}
+                  inputMode="numeric"
+                  placeholder="any"
+                  value={localPort}
+                  onChange={(e) => setLocalPort(e.target.value)}
+                />
               </div>
             </div>
           </details>
@@ -107,7 +157,9 @@ export function OutgoingClients(): ReactNode {
         </form>
       ) : null}
       {clients.length === 0 ? (
-        <p className="text-xs text-slate-500 dark:text-slate-400">The lab can be a client too: connect to any server, yours or the lab’s.</p>
+        <p className="text-xs text-slate-500 dark:text-slate-400">
+          The lab can be a client too: connect to any server, yours or the lab’s.
+        </p>
       ) : (
         <ul className="space-y-1">
           {clients.map((c) => (
@@ -117,7 +169,9 @@ export function OutgoingClients(): ReactNode {
                 onClick={() => ui.set({ selectedServerId: null, outgoingSelected: true, selectedConnectionId: c.id })}
                 aria-current={selectedConnection === c.id ? 'true' : undefined}
                 className={`w-full rounded-md border px-2 py-1.5 text-left text-xs ${
-                  selectedConnection === c.id ? 'border-sky-500 bg-sky-50 dark:bg-sky-950/40' : 'border-slate-200 hover:bg-slate-100 dark:border-slate-800 dark:hover:bg-slate-800/60'
+                  selectedConnection === c.id
+                    ? 'border-sky-500 bg-sky-50 dark:bg-sky-950/40'
+                    : 'border-slate-200 hover:bg-slate-100 dark:border-slate-800 dark:hover:bg-slate-800/60'
                 } ${isActive(c) ? '' : 'opacity-60'}`}
               >
                 <span className="block truncate font-mono text-slate-800 dark:text-slate-200">

@@ -30,9 +30,9 @@ export function ProtocolSelect({
         className={INPUT}
         value={value}
         aria-describedby={`${id}-info`}
-        onChange={e => onChange(e.target.value as ServerProtocol)}
+        onChange={(e) => onChange(e.target.value as ServerProtocol)}
       >
-        {(Object.keys(PROTOCOL_LABEL) as ServerProtocol[]).map(p => (
+        {(Object.keys(PROTOCOL_LABEL) as ServerProtocol[]).map((p) => (
           <option key={p} value={p}>
             {PROTOCOL_LABEL[p]}
           </option>
@@ -72,7 +72,7 @@ export function TlsClientOptions({
           placeholder="the host"
           value={value.servername}
           spellCheck={false}
-          onChange={e => onChange({ ...value, servername: e.target.value })}
+          onChange={(e) => onChange({ ...value, servername: e.target.value })}
         />
       </div>
       <div>
@@ -85,14 +85,14 @@ export function TlsClientOptions({
           placeholder="h2, http/1.1"
           value={value.alpn}
           spellCheck={false}
-          onChange={e => onChange({ ...value, alpn: e.target.value })}
+          onChange={(e) => onChange({ ...value, alpn: e.target.value })}
         />
       </div>
       <label className="col-span-2 flex items-center gap-2 text-xs">
         <input
           type="checkbox"
           checked={value.verify}
-          onChange={e => onChange({ ...value, verify: e.target.checked })}
+          onChange={(e) => onChange({ ...value, verify: e.target.checked })}
         />
         Verify the certificate (off: connect anyway and show what was wrong)
       </label>
@@ -104,8 +104,8 @@ export function TlsClientOptions({
 export function tlsClientRequest(v: TlsClientFields): { verify: boolean; servername?: string; alpn?: string[] } {
   const alpn = v.alpn
     .split(',')
-    .map(a => a.trim())
-    .filter(a => a !== '')
+    .map((a) => a.trim())
+    .filter((a) => a !== '')
   return {
     verify: v.verify,
     ...(v.servername.trim() !== '' ? { servername: v.servername.trim() } : {}),

@@ -51,13 +51,25 @@ export function describeSettings(s: ServerSettings): string {
 }
 
 function settingsKey(s: ServerSettings): string {
-  return JSON.stringify([s.host, s.port, s.behaviour, s.telemetryIntervalMs, s.backlog, s.maxConnections, s.acceptMode, s.pauseOnAccept, s.protocol])
+  return JSON.stringify([
+    s.host,
+    s.port,
+    s.behaviour,
+    s.telemetryIntervalMs,
+    s.backlog,
+    s.maxConnections,
+    s.acceptMode,
+    s.pauseOnAccept,
+    s.protocol
+  ])
 }
 
 function isSettings(v: unknown): v is ServerSettings {
   if (!v || typeof v !== 'object') return false
   const o = v as Record<string, unknown>
-  return typeof o.host === 'string' && typeof o.port === 'string' && (BEHAVIOURS as readonly unknown[]).includes(o.behaviour)
+  return (
+    typeof o.host === 'string' && typeof o.port === 'string' && (BEHAVIOURS as readonly unknown[]).includes(o.behaviour)
+  )
 }
 
 function safeStorage(): Storage | undefined {

@@ -38,7 +38,10 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
   const listening = server.state === 'listening'
   const stale = useLab((s) => s.link === 'down' && s.snapshots > 0)
 
-  const run = async <C extends 'server:stop' | 'server:close-all' | 'server:configure'>(name: C, input: CommandInput<C>): Promise<boolean> => {
+  const run = async <C extends 'server:stop' | 'server:close-all' | 'server:configure'>(
+    name: C,
+    input: CommandInput<C>
+  ): Promise<boolean> => {
     return (await runCommand(name, input)).ok
   }
 
@@ -72,32 +75,65 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
             unknown (lab not reachable)
           </span>
         ) : (
-          <span className={`${BADGE} ${listening ? TONES.green : TONES.amber}`}>{listening ? 'listening' : 'not accepting'}</span>
+          <span className={`${BADGE} ${listening ? TONES.green : TONES.amber}`}>
+            {listening ? 'listening' : 'not accepting'}
+          </span>
         )}
         <span className={`${BADGE} ${TONES.grey}`}>{server.family}</span>
-        {server.protocol === 'udp' || server.protocol === 'tls' ? <span className={`${BADGE} ${TONES.violet}`}>{server.protocol.toUpperCase()}</span> : null}
-        {server.acceptMode === 'one-at-a-time' ? <span className={`${BADGE} ${TONES.violet}`}>one at a time</span> : null}
-        {server.acceptMode === 'pool' ? <span className={`${BADGE} ${TONES.violet}`}>pool of {server.poolSize ?? '?'}</span> : null}
+        {server.protocol === 'udp' || server.protocol === 'tls' ? (
+          <span className={`${BADGE} ${TONES.violet}`}>{server.protocol.toUpperCase()}</span>
+        ) : null}
+        {server.acceptMode === 'one-at-a-time' ? (
+          <span className={`${BADGE} ${TONES.violet}`}>one at a time</span>
+        ) : null}
+        {server.acceptMode === 'pool' ? (
+          <span className={`${BADGE} ${TONES.violet}`}>pool of {server.poolSize ?? '?'}</span>
+        ) : null}
         {server.acceptMode === 'never' ? (
-          <span className={`${BADGE} ${TONES.violet}`} title={`The listening socket is held by helper pid ${server.holderPid ?? '?'}, which never calls accept()`}>
+          <span
+            className={`${BADGE} ${TONES.violet}`}
+            title={`The listening socket is held by helper pid ${server.holderPid ?? '?'}, which never calls accept()`}
+          >
             not accepting: clients wait in the kernel queue
           </span>
         ) : null}
-        {server.maxConnections !== null ? <span className={`${BADGE} ${TONES.grey}`}>max {server.maxConnections}</span> : null}
-        {server.pauseOnAccept ? <span className={`${BADGE} ${TONES.amber}`} title="Each new connection starts with reading paused">paused at accept</span> : null}
+        {server.maxConnections !== null ? (
+          <span className={`${BADGE} ${TONES.grey}`}>max {server.maxConnections}</span>
+        ) : null}
+        {server.pauseOnAccept ? (
+          <span className={`${BADGE} ${TONES.amber}`} title="Each new connection starts with reading paused">
+            paused at accept
+          </span>
+        ) : null}
       </div>
 
       {/* Two columns: `1023.9 MiB` and `1023.9 MiB/s` fit whole in the narrowest sidebar. */}
       <dl className="mt-2 grid grid-cols-2 gap-x-2 gap-y-1 text-xs">
         <Stat label="Open" value={String(counters.open)} />
         <Stat label={server.protocol === 'udp' ? 'Flows' : 'Accepted'} value={String(counters.accepted)} />
-        <Stat label="Rate" value={formatRate(rate.in + rate.out)} title={`in ${formatRate(rate.in)}, out ${formatRate(rate.out)}`} />
+        <Stat
+          label="Rate"
+          value={formatRate(rate.in + rate.out)}
+          title={`in ${formatRate(rate.in)}, out ${formatRate(rate.out)}`}
+        />
         <Stat label="In" value={formatBytes(counters.bytesIn)} title={formatExactBytes(counters.bytesIn)} />
         <Stat label="Out" value={formatBytes(counters.bytesOut)} title={formatExactBytes(counters.bytesOut)} />
         <Stat
           label="Sockets"
-          value={server.protocol === 'udp' ? (listening ? '1' : '0') : listening ? `1 + ${counters.open}` : `0 + ${counters.open}`}
-          title={server.protocol === 'udp' ? 'UDP: one socket serves every flow (no listening socket, no connected sockets)' : `N+1: ${listening ? 'one listening socket' : 'no listening socket (not accepting)'} plus ${counters.open} connected socket${counters.open === 1 ? '' : 's'}, one per client`}
+          value={
+            server.protocol === 'udp'
+              ? listening
+                ? '1'
+                : '0'
+              : listening
+                ? `1 + ${counters.open}`
+                : `0 + ${counters.open}`
+          }
+          title={
+            server.protocol === 'udp'
+              ? 'UDP: one socket serves every flow (no listening socket, no connected sockets)'
+              : `N+1: ${listening ? 'one listening socket' : 'no listening socket (not accepting)'} plus ${counters.open} connected socket${counters.open === 1 ? '' : 's'}, one per client`
+          }
         />
       </dl>
 
@@ -112,7 +148,9 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
           className={`${INPUT} py-1 text-xs`}
           value={server.behaviour}
           title={BEHAVIOUR_INFO[server.behaviour]}
-          onChange={(e) => void run('server:configure', { serverId: server.id, behaviour: e.target.value as Behaviour })}
+          onChange={(e) =>
+            void run('server:configure', { serverId: server.id, behaviour: e.target.value as Behaviour })
+          }
         >
           {(server.protocol === 'udp' ? UDP_BEHAVIOURS : BEHAVIOURS).map((b) => (
             <option key={b} value={b}>
@@ -126,7 +164,11 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
 
       <ul className="mt-2 space-y-1" onClick={(e) => e.stopPropagation()}>
         {(transportCommands(server) ?? peerCommands(server)).map((c) => (
-          <li key={c.tool} className="flex items-start gap-1 rounded-md bg-slate-100 py-0.5 pr-0.5 pl-2 dark:bg-slate-950/70" title={c.explain}>
+          <li
+            key={c.tool}
+            className="flex items-start gap-1 rounded-md bg-slate-100 py-0.5 pr-0.5 pl-2 dark:bg-slate-950/70"
+            title={c.explain}
+          >
             <code className="min-w-0 flex-1 font-mono text-[11.5px] leading-snug whitespace-pre-wrap text-slate-800 [overflow-wrap:anywhere] dark:text-slate-200">
               <BreakableCommand command={c.command} />
             </code>
@@ -147,7 +189,11 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
       ) : null}
 
       <div className="mt-2.5 flex flex-wrap gap-1.5" onClick={(e) => e.stopPropagation()}>
-        <button type="button" className={BUTTON.danger} onClick={() => void run('server:stop', { serverId: server.id })}>
+        <button
+          type="button"
+          className={BUTTON.danger}
+          onClick={() => void run('server:stop', { serverId: server.id })}
+        >
           Stop
         </button>
         <button
@@ -162,12 +208,19 @@ export const ServerCard = memo(function ServerCard({ server, selected, onSelect 
         <button
           type="button"
           className={BUTTON.secondary}
-          title={listening ? 'Close the listening socket, keep the connections: new clients are refused' : 'Listen again'}
+          title={
+            listening ? 'Close the listening socket, keep the connections: new clients are refused' : 'Listen again'
+          }
           onClick={() => void run('server:configure', { serverId: server.id, accepting: !listening })}
         >
           {listening ? 'Stop accepting' : 'Resume accepting'}
         </button>
-        <button type="button" className={BUTTON.ghost} aria-expanded={settingsOpen} onClick={() => setSettingsOpen((o) => !o)}>
+        <button
+          type="button"
+          className={BUTTON.ghost}
+          aria-expanded={settingsOpen}
+          onClick={() => setSettingsOpen((o) => !o)}
+        >
           Settings
         </button>
       </div>
@@ -200,7 +253,9 @@ function Stat({ label, value, title }: { label: string; value: string; title?: s
   return (
     <div title={title} className="min-w-0">
       <dt className="text-[10px] tracking-wide text-slate-500 uppercase dark:text-slate-500">{label}</dt>
-      <dd className="font-mono text-[12px] whitespace-nowrap text-slate-800 tabular-nums dark:text-slate-200">{value}</dd>
+      <dd className="font-mono text-[12px] whitespace-nowrap text-slate-800 tabular-nums dark:text-slate-200">
+        {value}
+      </dd>
     </div>
   )
 }
@@ -212,7 +267,12 @@ function ServerSparkline({ id }: { id: number }): ReactNode {
   if (values.length < 2 || !values.some((v) => v > 0)) return null
   return (
     <div className="mt-1.5 overflow-hidden rounded bg-slate-50 dark:bg-slate-950/40">
-      <Sparkline values={values} width={200} height={22} label={`Rate of this server over the last minute: now ${formatRate(values[values.length - 1])}`} />
+      <Sparkline
+        values={values}
+        width={200}
+        height={22}
+        label={`Rate of this server over the last minute: now ${formatRate(values[values.length - 1])}`}
+      />
     </div>
   )
 }

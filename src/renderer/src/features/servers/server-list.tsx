@@ -12,7 +12,11 @@ export function ServerList(): ReactNode {
   const ui = useUiStore()
   const list = useMemo(() => [...servers.values()].sort((a, b) => b.id - a.id), [servers])
   const onSelect = useCallback(
-    (id: number) => ui.set((s) => ({ selectedServerId: s.selectedServerId === id ? s.selectedServerId : id, outgoingSelected: false })),
+    (id: number) =>
+      ui.set((s) => ({
+        selectedServerId: s.selectedServerId === id ? s.selectedServerId : id,
+        outgoingSelected: false
+      })),
     [ui]
   )
   return (

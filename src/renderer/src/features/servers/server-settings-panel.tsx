@@ -38,8 +38,15 @@ export function ServerSettingsPanel({ server, onConfigure }: ServerSettingsPanel
           <option value="never">never (do not accept)</option>
         </select>
       </div>
-      <label className="flex items-center gap-2 text-slate-600 dark:text-slate-300" title="Each new connection starts with reading paused; connections already open keep their state">
-        <input type="checkbox" checked={server.pauseOnAccept === true} onChange={(e) => void onConfigure({ serverId: server.id, pauseOnAccept: e.target.checked })} />
+      <label
+        className="flex items-center gap-2 text-slate-600 dark:text-slate-300"
+        title="Each new connection starts with reading paused; connections already open keep their state"
+      >
+        <input
+          type="checkbox"
+          checked={server.pauseOnAccept === true}
+          onChange={(e) => void onConfigure({ serverId: server.id, pauseOnAccept: e.target.checked })}
+        />
         Pause new connections at accept
       </label>
       {server.acceptMode === 'pool' ? (
@@ -71,7 +78,15 @@ export function ServerSettingsPanel({ server, onConfigure }: ServerSettingsPanel
         <label htmlFor={`${id}-max`} className="w-28 shrink-0 text-slate-500 dark:text-slate-400">
           Connection limit
         </label>
-        <input id={`${id}-max`} className={`${INPUT} py-1 text-xs`} type="number" min={1} placeholder="no limit" value={max} onChange={(e) => setMax(e.target.value)} />
+        <input
+          id={`${id}-max`}
+          className={`${INPUT} py-1 text-xs`}
+          type="number"
+          min={1}
+          placeholder="no limit"
+          value={max}
+          onChange={(e) => setMax(e.target.value)}
+        />
         <button type="submit" className={BUTTON.secondary}>
           Set
         </button>
@@ -87,7 +102,14 @@ export function ServerSettingsPanel({ server, onConfigure }: ServerSettingsPanel
           <label htmlFor={`${id}-interval`} className="w-28 shrink-0 text-slate-500 dark:text-slate-400">
             Interval (ms)
           </label>
-          <input id={`${id}-interval`} className={`${INPUT} py-1 text-xs`} type="number" min={10} value={interval} onChange={(e) => setIntervalMs(e.target.value)} />
+          <input
+            id={`${id}-interval`}
+            className={`${INPUT} py-1 text-xs`}
+            type="number"
+            min={10}
+            value={interval}
+            onChange={(e) => setIntervalMs(e.target.value)}
+          />
           <button type="submit" className={BUTTON.secondary}>
             Set
           </button>
@@ -95,7 +117,8 @@ export function ServerSettingsPanel({ server, onConfigure }: ServerSettingsPanel
       ) : null}
       {server.behaviour === 'respond' ? <RespondSettingsHere server={server} onConfigure={onConfigure} /> : null}
       <p className="text-slate-500 dark:text-slate-400">
-        Backlog {server.backlog}: handshakes the kernel completes and queues before <code className="font-mono">accept()</code> takes them.
+        Backlog {server.backlog}: handshakes the kernel completes and queues before{' '}
+        <code className="font-mono">accept()</code> takes them.
       </p>
     </div>
   )

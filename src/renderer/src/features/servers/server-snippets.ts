@@ -21,9 +21,19 @@ export function dialHost(server: Pick<ServerInfo, 'bound'>): string {
 export function peerCommands(server: Pick<ServerInfo, 'bound' | 'family' | 'behaviour'>): PeerCommand[] {
   if (server.family === 'unix') {
     const path = shellQuote(server.bound.address)
-    const list: PeerCommand[] = [{ tool: 'nc', command: `nc -U ${path}`, explain: 'Connect over the Unix socket; type lines, Ctrl-D to half-close.' }]
+    const list: PeerCommand[] = [
+      {
+        tool: 'nc',
+        command: `nc -U ${path}`,
+        explain: 'Connect over the Unix socket; type lines, Ctrl-D to half-close.'
+      }
+    ]
     if (server.behaviour === 'http') {
-      list.push({ tool: 'curl', command: `curl --unix-socket ${path} http://localhost/`, explain: 'Send one HTTP request over the Unix socket.' })
+      list.push({
+        tool: 'curl',
+        command: `curl --unix-socket ${path} http://localhost/`,
+        explain: 'Send one HTTP request over the Unix socket.'
+      })
     }
     return list
   }
@@ -31,7 +41,11 @@ export function peerCommands(server: Pick<ServerInfo, 'bound' | 'family' | 'beha
   const port = server.bound.port
   const v6 = host.includes(':')
   const list: PeerCommand[] = [
-    { tool: 'nc', command: `nc ${host} ${port}`, explain: 'Connect and type lines; Ctrl-D half-closes, Ctrl-C closes.' },
+    {
+      tool: 'nc',
+      command: `nc ${host} ${port}`,
+      explain: 'Connect and type lines; Ctrl-D half-closes, Ctrl-C closes.'
+    },
     { tool: 'telnet', command: `telnet ${host} ${port}`, explain: 'Interactive; Ctrl-] then "quit" to leave.' },
     {
       tool: '/dev/tcp',

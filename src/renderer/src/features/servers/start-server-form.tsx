@@ -71,7 +71,9 @@ const MODE_WORDS: Record<AcceptMode, string> = {
 }
 
 /** The "More options" that differ from the defaults, in words (shown beside the summary, never hidden). */
-export function optionsSummary(f: Pick<FormState, 'backlog' | 'maxConnections' | 'acceptMode' | 'poolSize' | 'echoDelayMs' | 'pauseOnAccept'>): string[] {
+export function optionsSummary(
+  f: Pick<FormState, 'backlog' | 'maxConnections' | 'acceptMode' | 'poolSize' | 'echoDelayMs' | 'pauseOnAccept'>
+): string[] {
   const out: string[] = []
   if (f.backlog.trim() !== '') out.push(`backlog ${f.backlog.trim()}`)
   if (f.maxConnections.trim() !== '') out.push(`max ${f.maxConnections.trim()} connections`)
@@ -107,8 +109,18 @@ export function StartServerForm(): ReactNode {
     setRecent(rememberRecent(toSettings(form)))
     // The extras were for that server: the next one starts from the defaults unless asked again.
     const carried = optionsSummary(form)
-    setForm((f) => ({ ...f, backlog: DEFAULTS.backlog, maxConnections: DEFAULTS.maxConnections, acceptMode: DEFAULTS.acceptMode, poolSize: DEFAULTS.poolSize, echoDelayMs: DEFAULTS.echoDelayMs, pauseOnAccept: false }))
-    setStatus(carried.length > 0 ? `Started with ${carried.join(', ')}; More options are back to their defaults.` : null)
+    setForm((f) => ({
+      ...f,
+      backlog: DEFAULTS.backlog,
+      maxConnections: DEFAULTS.maxConnections,
+      acceptMode: DEFAULTS.acceptMode,
+      poolSize: DEFAULTS.poolSize,
+      echoDelayMs: DEFAULTS.echoDelayMs,
+      pauseOnAccept: false
+    }))
+    setStatus(
+      carried.length > 0 ? `Started with ${carried.join(', ')}; More options are back to their defaults.` : null
+    )
   }
 
   const unix = form.host.trim().startsWith('unix:')
@@ -139,7 +151,13 @@ export function StartServerForm(): ReactNode {
       <ProtocolSelect
         id={`${ids}-protocol`}
         value={form.protocol}
-        onChange={(protocol) => set(protocol === 'udp' && !UDP_BEHAVIOURS.includes(form.behaviour) ? { protocol, behaviour: 'echo' } : { protocol })}
+        onChange={(protocol) =>
+          set(
+            protocol === 'udp' && !UDP_BEHAVIOURS.includes(form.behaviour)
+              ? { protocol, behaviour: 'echo' }
+              : { protocol }
+          )
+        }
       />
       <div>
         <div className="grid grid-cols-[4.5rem_minmax(0,1fr)] gap-2">
@@ -186,7 +204,14 @@ export function StartServerForm(): ReactNode {
           <label htmlFor={`${ids}-telemetry`} className={LABEL}>
             Telemetry interval (ms)
           </label>
-          <input id={`${ids}-telemetry`} className={INPUT} type="number" min={10} value={form.telemetryMs} onChange={(e) => set({ telemetryMs: e.target.value })} />
+          <input
+            id={`${ids}-telemetry`}
+            className={INPUT}
+            type="number"
+            min={10}
+            value={form.telemetryMs}
+            onChange={(e) => set({ telemetryMs: e.target.value })}
+          />
         </div>
       ) : null}
       {form.behaviour === 'respond' ? <RulesEditor value={rules} onChange={setRules} /> : null}
@@ -194,7 +219,10 @@ export function StartServerForm(): ReactNode {
         <summary className="cursor-pointer text-xs font-medium text-slate-500 select-none hover:text-slate-800 dark:text-slate-400 dark:hover:text-slate-200">
           More options
           {optionsSummary(form).length > 0 ? (
-            <span data-testid="options-summary" className="ml-1.5 rounded bg-amber-100 px-1 font-normal text-amber-900 dark:bg-amber-900/40 dark:text-amber-200">
+            <span
+              data-testid="options-summary"
+              className="ml-1.5 rounded bg-amber-100 px-1 font-normal text-amber-900 dark:bg-amber-900/40 dark:text-amber-200"
+            >
               {optionsSummary(form).join(' · ')}
             </span>
           ) : null}
@@ -202,29 +230,66 @@ export function StartServerForm(): ReactNode {
         <div className="mt-2 grid grid-cols-2 gap-2">
           {form.protocol === 'udp' ? (
             <div className="col-span-2">
-              <label htmlFor={`${ids}-udp-idle`} className={LABEL} title="A UDP flow has no FIN: it ends after this long without a datagram">
+              <label
+                htmlFor={`${ids}-udp-idle`}
+                className={LABEL}
+                title="A UDP flow has no FIN: it ends after this long without a datagram"
+              >
                 Flow idle timeout (s)
               </label>
-              <input id={`${ids}-udp-idle`} className={INPUT} type="number" min={1} placeholder="60" value={form.udpIdleS} onChange={(e) => set({ udpIdleS: e.target.value })} />
+              <input
+                id={`${ids}-udp-idle`}
+                className={INPUT}
+                type="number"
+                min={1}
+                placeholder="60"
+                value={form.udpIdleS}
+                onChange={(e) => set({ udpIdleS: e.target.value })}
+              />
             </div>
           ) : null}
           <div>
-            <label htmlFor={`${ids}-backlog`} className={LABEL} title="listen(backlog): how many finished handshakes the kernel queues before accept()">
+            <label
+              htmlFor={`${ids}-backlog`}
+              className={LABEL}
+              title="listen(backlog): how many finished handshakes the kernel queues before accept()"
+            >
               Backlog
             </label>
-            <input id={`${ids}-backlog`} className={INPUT} type="number" min={1} placeholder="511" value={form.backlog} onChange={(e) => set({ backlog: e.target.value })} />
+            <input
+              id={`${ids}-backlog`}
+              className={INPUT}
+              type="number"
+              min={1}
+              placeholder="511"
+              value={form.backlog}
+              onChange={(e) => set({ backlog: e.target.value })}
+            />
           </div>
           <div>
             <label htmlFor={`${ids}-max`} className={LABEL}>
               Max connections
             </label>
-            <input id={`${ids}-max`} className={INPUT} type="number" min={1} placeholder="no limit" value={form.maxConnections} onChange={(e) => set({ maxConnections: e.target.value })} />
+            <input
+              id={`${ids}-max`}
+              className={INPUT}
+              type="number"
+              min={1}
+              placeholder="no limit"
+              value={form.maxConnections}
+              onChange={(e) => set({ maxConnections: e.target.value })}
+            />
           </div>
           <div className="col-span-2">
             <label htmlFor={`${ids}-accept`} className={LABEL}>
               Accept mode
             </label>
-            <select id={`${ids}-accept`} className={INPUT} value={form.acceptMode} onChange={(e) => set({ acceptMode: e.target.value as AcceptMode })}>
+            <select
+              id={`${ids}-accept`}
+              className={INPUT}
+              value={form.acceptMode}
+              onChange={(e) => set({ acceptMode: e.target.value as AcceptMode })}
+            >
               <option value="concurrent">concurrent</option>
               <option value="one-at-a-time">one at a time</option>
               <option value="pool">pool of K workers</option>
@@ -239,19 +304,46 @@ export function StartServerForm(): ReactNode {
               <label htmlFor={`${ids}-pool`} className={LABEL}>
                 Pool size (K)
               </label>
-              <input id={`${ids}-pool`} className={INPUT} type="number" min={1} value={form.poolSize} onChange={(e) => set({ poolSize: e.target.value })} />
+              <input
+                id={`${ids}-pool`}
+                className={INPUT}
+                type="number"
+                min={1}
+                value={form.poolSize}
+                onChange={(e) => set({ poolSize: e.target.value })}
+              />
             </div>
           ) : null}
           {form.behaviour === 'echo' ? (
             <div>
-              <label htmlFor={`${ids}-delay`} className={LABEL} title="Each chunk goes back this much later: a server that does work per request">
+              <label
+                htmlFor={`${ids}-delay`}
+                className={LABEL}
+                title="Each chunk goes back this much later: a server that does work per request"
+              >
                 Echo delay (ms)
               </label>
-              <input id={`${ids}-delay`} className={INPUT} type="number" min={0} placeholder="0" value={form.echoDelayMs} onChange={(e) => set({ echoDelayMs: e.target.value })} />
+              <input
+                id={`${ids}-delay`}
+                className={INPUT}
+                type="number"
+                min={0}
+                placeholder="0"
+                value={form.echoDelayMs}
+                onChange={(e) => set({ echoDelayMs: e.target.value })}
+              />
             </div>
           ) : null}
-          <label className="col-span-2 flex items-start gap-1.5 text-xs text-slate-600 dark:text-slate-300" title="Each new connection starts with reading paused: what the peer sends waits in the kernel's buffers until you click Resume reading">
-            <input type="checkbox" className="mt-0.5" checked={form.pauseOnAccept} onChange={(e) => set({ pauseOnAccept: e.target.checked })} />
+          <label
+            className="col-span-2 flex items-start gap-1.5 text-xs text-slate-600 dark:text-slate-300"
+            title="Each new connection starts with reading paused: what the peer sends waits in the kernel's buffers until you click Resume reading"
+          >
+            <input
+              type="checkbox"
+              className="mt-0.5"
+              checked={form.pauseOnAccept}
+              onChange={(e) => set({ pauseOnAccept: e.target.checked })}
+            />
             Pause new connections at accept (for the Pause reading experiment)
           </label>
         </div>
@@ -299,7 +391,8 @@ function toCommand(f: FormState): CommandInput<'server:start'> | LabError {
   if (!host.startsWith('unix:') && f.port.trim() !== '') input.port = f.port
   if (f.behaviour === 'telemetry' && f.telemetryMs.trim() !== '') {
     const ms = Number(f.telemetryMs)
-    if (!Number.isInteger(ms)) return { code: 'invalid', message: 'Telemetry interval must be a whole number of milliseconds' }
+    if (!Number.isInteger(ms))
+      return { code: 'invalid', message: 'Telemetry interval must be a whole number of milliseconds' }
     input.options = { telemetryIntervalMs: ms }
   }
   const backlog = optionalInt(f.backlog, 'Backlog')
@@ -332,7 +425,9 @@ function toCommand(f: FormState): CommandInput<'server:start'> | LabError {
 function optionalInt(text: string, what: string): number | undefined | LabError {
   if (text.trim() === '') return undefined
   const n = Number(text)
-  return Number.isInteger(n) && n > 0 ? n : { code: 'invalid', message: `${what} must be a whole number above 0, not ${JSON.stringify(text)}` }
+  return Number.isInteger(n) && n > 0
+    ? n
+    : { code: 'invalid', message: `${what} must be a whole number above 0, not ${JSON.stringify(text)}` }
 }
 
 function toSettings(f: FormState): ServerSettings {

@@ -32,7 +32,7 @@ export function settingsOf(prefs: UiPrefs): Partial<Pick<UiState, 'sort' | 'stat
 export function useUiPrefs(): void {
   const { run } = useCommand(undefined, { trackBusy: false })
   const ui = useUiStore()
-  const prefs = useWorkspace(v => v.status?.ui)
+  const prefs = useWorkspace((v) => v.status?.ui)
   const applied = useRef(false)
   const last = useRef('')
 

@@ -13,8 +13,8 @@ import { useWorkspace } from '@renderer/store/workspace-store'
 export function WorkspacePanel(): ReactNode {
   const { run } = useCommand()
   const kind = useLabStore().transport.kind
-  const status = useWorkspace(v => v.status)
-  const fetchError = useWorkspace(v => v.error)
+  const status = useWorkspace((v) => v.status)
+  const fetchError = useWorkspace((v) => v.error)
   const [message, setMessage] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null)
   const picker = useRef<HTMLInputElement>(null)
   useUiPrefs()
@@ -54,7 +54,7 @@ export function WorkspacePanel(): ReactNode {
   if (!status) {
     return fetchError ? null : <section aria-label="Workspace" />
   }
-  const others = status.problems.filter(p => p.kind !== 'servers')
+  const others = status.problems.filter((p) => p.kind !== 'servers')
   return (
     <section aria-labelledby="workspace-heading" className="space-y-2">
       <h2 id="workspace-heading" className={HEADING}>
@@ -84,7 +84,7 @@ export function WorkspacePanel(): ReactNode {
           accept=".json,application/json"
           aria-label="Workspace file to import"
           className="hidden"
-          onChange={e => {
+          onChange={(e) => {
             const f = e.currentTarget.files?.[0]
             e.currentTarget.value = ''
             if (f) void importFile(f)
@@ -101,7 +101,7 @@ export function WorkspacePanel(): ReactNode {
       ) : null}
       {others.length > 0 ? (
         <ul aria-label="Workspace problems" className="space-y-1.5">
-          {others.map(p => (
+          {others.map((p) => (
             <ProblemCard key={p.id} problem={p} />
           ))}
         </ul>
@@ -123,7 +123,7 @@ function NotSaving({ text }: { text: string }): ReactNode {
         type="button"
         className={`${BUTTON.secondary} mt-1.5`}
         onClick={() =>
-          void run('workspace:save', { replaceBadFile: true }).then(r => setError(r.ok ? null : r.error.message))
+          void run('workspace:save', { replaceBadFile: true }).then((r) => setError(r.ok ? null : r.error.message))
         }
       >
         Save over it (a copy is kept)
@@ -176,12 +176,12 @@ export function ProblemCard({ problem }: { problem: WorkspaceProblem }): ReactNo
 
 /** Servers of the workspace that did not start (a port now taken): shown as cards in the server list. */
 export function UnrestoredServers(): ReactNode {
-  const problems = useWorkspace(v => v.status?.problems)
-  const servers = (problems ?? []).filter(p => p.kind === 'servers')
+  const problems = useWorkspace((v) => v.status?.problems)
+  const servers = (problems ?? []).filter((p) => p.kind === 'servers')
   if (servers.length === 0) return null
   return (
     <ul aria-label="Servers that did not start" className="space-y-1.5">
-      {servers.map(p => (
+      {servers.map((p) => (
         <ProblemCard key={p.id} problem={p} />
       ))}
     </ul>

@@ -16,7 +16,11 @@ export const RATE_WINDOW_S = 60
 
 const IN_COLOUR = '#0284c7'
 const OUT_COLOUR = '#d97706'
-const AXIS = { stroke: '#94a3b8', grid: { stroke: 'rgba(148,163,184,0.2)', width: 1 }, ticks: { stroke: 'rgba(148,163,184,0.3)', width: 1 } }
+const AXIS = {
+  stroke: '#94a3b8',
+  grid: { stroke: 'rgba(148,163,184,0.2)', width: 1 },
+  ticks: { stroke: 'rgba(148,163,184,0.3)', width: 1 }
+}
 
 /** `now`, `15 s ago`, `1 min ago`: an x tick as the time before the newest sample. */
 export function agoText(seconds: number): string {
@@ -81,7 +85,13 @@ export function RateChart({ series, height = 160 }: { series: RateSeries; height
         <LegendItem colour={OUT_COLOUR} name="out" value={now ? formatRate(now.out) : 'no data yet'} />
         <span className="ml-auto text-slate-400 dark:text-slate-500">last minute, sampled twice a second</span>
       </figcaption>
-      <UPlotChart options={options} data={data} height={height} label={label} className="text-slate-600 dark:text-slate-300" />
+      <UPlotChart
+        options={options}
+        data={data}
+        height={height}
+        label={label}
+        className="text-slate-600 dark:text-slate-300"
+      />
     </figure>
   )
 }

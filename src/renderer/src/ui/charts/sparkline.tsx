@@ -30,5 +30,13 @@ export function Sparkline({ values, width = 80, height = 20, color = '#0284c7', 
   )
   const data = useMemo<AlignedData>(() => [values.map((_, i) => i), values], [values])
   const last = values.length > 0 ? values[values.length - 1] : 0
-  return <UPlotChart options={options} data={data} width={width} height={height} label={label ?? `Recent values, latest ${last}`} />
+  return (
+    <UPlotChart
+      options={options}
+      data={data}
+      width={width}
+      height={height}
+      label={label ?? `Recent values, latest ${last}`}
+    />
+  )
 }

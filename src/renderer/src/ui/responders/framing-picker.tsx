@@ -33,7 +33,7 @@ function Details({ spec, onChange }: { spec: FramingSpec; onChange: (f: FramingI
         aria-label="Delimiter (hex)"
         className={`${SMALL} font-mono`}
         defaultValue={spec.hex}
-        onChange={e => set({ hex: e.target.value })}
+        onChange={(e) => set({ hex: e.target.value })}
       />
     )
   }
@@ -45,7 +45,7 @@ function Details({ spec, onChange }: { spec: FramingSpec; onChange: (f: FramingI
         type="number"
         min={1}
         defaultValue={spec.size}
-        onChange={e => set({ size: Number(e.target.value) })}
+        onChange={(e) => set({ size: Number(e.target.value) })}
       />
     )
   }
@@ -56,9 +56,9 @@ function Details({ spec, onChange }: { spec: FramingSpec; onChange: (f: FramingI
         aria-label="Length field bytes"
         className={SMALL}
         value={spec.bytes}
-        onChange={e => set({ bytes: Number(e.target.value) })}
+        onChange={(e) => set({ bytes: Number(e.target.value) })}
       >
-        {[1, 2, 4, 8].map(b => (
+        {[1, 2, 4, 8].map((b) => (
           <option key={b} value={b}>
             {b}-byte length
           </option>
@@ -68,7 +68,7 @@ function Details({ spec, onChange }: { spec: FramingSpec; onChange: (f: FramingI
         aria-label="Endianness"
         className={SMALL}
         value={spec.endian}
-        onChange={e => set({ endian: e.target.value })}
+        onChange={(e) => set({ endian: e.target.value })}
       >
         <option value="big">big endian</option>
         <option value="little">little endian</option>
@@ -81,14 +81,14 @@ function Details({ spec, onChange }: { spec: FramingSpec; onChange: (f: FramingI
           type="number"
           min={0}
           defaultValue={spec.offset}
-          onChange={e => set({ offset: Number(e.target.value) })}
+          onChange={(e) => set({ offset: Number(e.target.value) })}
         />
       </label>
       <label className="flex items-center gap-1">
         <input
           type="checkbox"
           checked={spec.includesHeader}
-          onChange={e => set({ includesHeader: e.target.checked })}
+          onChange={(e) => set({ includesHeader: e.target.checked })}
         />
         counts header
       </label>
@@ -100,7 +100,7 @@ function Details({ spec, onChange }: { spec: FramingSpec; onChange: (f: FramingI
           type="number"
           min={0}
           defaultValue={spec.maxLength}
-          onChange={e => set({ maxLength: Number(e.target.value) })}
+          onChange={(e) => set({ maxLength: Number(e.target.value) })}
         />
       </label>
     </div>
@@ -125,14 +125,14 @@ export function FramingPicker(props: {
   }
   const current = spec ? JSON.stringify(spec) : ''
   const stickyChoice = CHOICES.find(
-    c => c.label === sticky && spec !== null && normalizeFraming(c.value).type === spec.type
+    (c) => c.label === sticky && spec !== null && normalizeFraming(c.value).type === spec.type
   )
-  const preset = stickyChoice ? undefined : CHOICES.find(c => !c.label.endsWith('…') && keyOf(c.value) === current)
+  const preset = stickyChoice ? undefined : CHOICES.find((c) => !c.label.endsWith('…') && keyOf(c.value) === current)
   // A framing that is no preset is shown under its kind's "…" entry, with its fields.
   const custom = preset
     ? null
     : (stickyChoice ??
-      CHOICES.find(c => c.label.endsWith('…') && spec !== null && normalizeFraming(c.value).type === spec.type))
+      CHOICES.find((c) => c.label.endsWith('…') && spec !== null && normalizeFraming(c.value).type === spec.type))
   const selected = preset ? keyOf(preset.value) : custom ? `custom:${custom.label}` : current
   return (
     <div className="space-y-1">
@@ -141,16 +141,16 @@ export function FramingPicker(props: {
         aria-label={props.label ?? 'Framing'}
         className={SMALL}
         value={selected}
-        onChange={e => {
+        onChange={(e) => {
           const v = e.target.value
-          const choice = CHOICES.find(c => (c.label.endsWith('…') ? `custom:${c.label}` : keyOf(c.value)) === v)
+          const choice = CHOICES.find((c) => (c.label.endsWith('…') ? `custom:${c.label}` : keyOf(c.value)) === v)
           if (!choice) return
           setSticky(choice.label.endsWith('…') ? choice.label : null)
           onChange(choice.value)
         }}
       >
         {!preset && !custom && spec ? <option value={current}>{describeFraming(spec)}</option> : null}
-        {CHOICES.map(c => (
+        {CHOICES.map((c) => (
           <option key={c.label} value={c.label.endsWith('…') ? `custom:${c.label}` : keyOf(c.value)}>
             {c.label}
           </option>

@@ -68,7 +68,7 @@ function matchOf(r: RuleDraft): RuleMatch {
 
 /** The behaviour options a draft stands for (the engine validates them). */
 export function draftToOptions(d: RespondDraft): BehaviourOptions {
-  const rules: RespondRuleInput[] = d.rules.map(r => {
+  const rules: RespondRuleInput[] = d.rules.map((r) => {
     const rule: RespondRuleInput = { match: matchOf(r), reply: r.reply }
     if (r.delayMs.trim() !== '') rule.delayMs = Number(r.delayMs)
     if (r.then !== '') rule.then = r.then
@@ -87,7 +87,7 @@ export function optionsToDraft(o: BehaviourOptions): RespondDraft {
     greeting: o.greeting ?? '',
     fallback: o.fallback ?? '',
     hasFallback: o.fallback !== undefined,
-    rules: (o.rules ?? []).map(r => {
+    rules: (o.rules ?? []).map((r) => {
       const m = r.match
       const [kind, value] = Object.entries(m)[0] as [MatchKind, string | boolean]
       return newRule({

@@ -30,7 +30,7 @@ export function RulesEditor({ value: d, onChange, request, stats }: RulesEditorP
       <div className="space-y-1">
         <label className="block text-slate-500 dark:text-slate-400">
           Framing
-          <FramingPicker value={d.framing} onChange={framing => set({ framing })} label="Responder framing" />
+          <FramingPicker value={d.framing} onChange={(framing) => set({ framing })} label="Responder framing" />
         </label>
         <label className="block text-slate-500 dark:text-slate-400" htmlFor="respond-greeting">
           Greeting
@@ -40,7 +40,7 @@ export function RulesEditor({ value: d, onChange, request, stats }: RulesEditorP
           className={`${SMALL} font-mono`}
           placeholder="(none) sent on connect"
           value={d.greeting}
-          onChange={e => set({ greeting: e.target.value })}
+          onChange={(e) => set({ greeting: e.target.value })}
         />
       </div>
       <ol className="space-y-1.5">
@@ -56,9 +56,9 @@ export function RulesEditor({ value: d, onChange, request, stats }: RulesEditorP
                 aria-label={`Rule ${k + 1} match`}
                 className={`${SMALL} min-w-0 flex-1`}
                 value={r.kind}
-                onChange={e => setRule(k, { kind: e.target.value as MatchKind })}
+                onChange={(e) => setRule(k, { kind: e.target.value as MatchKind })}
               >
-                {MATCH_KINDS.map(m => (
+                {MATCH_KINDS.map((m) => (
                   <option key={m} value={m}>
                     {m === 'prefix' ? 'starts with' : m}
                   </option>
@@ -108,7 +108,7 @@ export function RulesEditor({ value: d, onChange, request, stats }: RulesEditorP
                   spellCheck={false}
                   placeholder={r.kind === 'hex' ? '01 02' : r.kind === 'regex' ? '^GET (\\S+)' : 'text'}
                   value={r.value}
-                  onChange={e => setRule(k, { value: e.target.value })}
+                  onChange={(e) => setRule(k, { value: e.target.value })}
                 />
               ) : (
                 <p className="text-slate-500">every message</p>
@@ -119,7 +119,7 @@ export function RulesEditor({ value: d, onChange, request, stats }: RulesEditorP
                 spellCheck={false}
                 placeholder="reply: $1 {{counter}} \r\n"
                 value={r.reply}
-                onChange={e => setRule(k, { reply: e.target.value })}
+                onChange={(e) => setRule(k, { reply: e.target.value })}
               />
             </div>
             <div className="mt-1 grid grid-cols-2 gap-1 pl-6">
@@ -129,13 +129,13 @@ export function RulesEditor({ value: d, onChange, request, stats }: RulesEditorP
                 inputMode="numeric"
                 placeholder="delay ms"
                 value={r.delayMs}
-                onChange={e => setRule(k, { delayMs: e.target.value })}
+                onChange={(e) => setRule(k, { delayMs: e.target.value })}
               />
               <select
                 aria-label={`Rule ${k + 1} then`}
                 className={SMALL}
                 value={r.then}
-                onChange={e => setRule(k, { then: e.target.value as RuleDraft['then'] })}
+                onChange={(e) => setRule(k, { then: e.target.value as RuleDraft['then'] })}
               >
                 <option value="">then: stay</option>
                 <option value="half-close">half-close</option>
@@ -152,7 +152,7 @@ export function RulesEditor({ value: d, onChange, request, stats }: RulesEditorP
       <div className="space-y-1">
         <div className="flex items-center gap-1 text-slate-500 dark:text-slate-400">
           <label className="flex flex-1 items-center gap-1">
-            <input type="checkbox" checked={d.hasFallback} onChange={e => set({ hasFallback: e.target.checked })} />
+            <input type="checkbox" checked={d.hasFallback} onChange={(e) => set({ hasFallback: e.target.checked })} />
             Fallback when no rule matches
           </label>
           {stats ? (
@@ -171,7 +171,7 @@ export function RulesEditor({ value: d, onChange, request, stats }: RulesEditorP
           disabled={!d.hasFallback}
           placeholder="reply: ? $0\r\n"
           value={d.fallback}
-          onChange={e => set({ fallback: e.target.value })}
+          onChange={(e) => set({ fallback: e.target.value })}
         />
       </div>
       <p className="text-[11px] leading-snug text-slate-500 dark:text-slate-400">

@@ -37,8 +37,8 @@ export function SampleTester({ draft, request }: { draft: RespondDraft; request?
           className={`${INPUT} py-1 font-mono text-xs`}
           value={sample}
           spellCheck={false}
-          onChange={e => setSample(e.target.value)}
-          onKeyDown={e => {
+          onChange={(e) => setSample(e.target.value)}
+          onKeyDown={(e) => {
             if (e.key === 'Enter') {
               e.preventDefault()
               void test()
@@ -52,7 +52,7 @@ export function SampleTester({ draft, request }: { draft: RespondDraft; request?
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
       {result ? (
         <ul aria-label="Test result" className="space-y-0.5 font-mono text-[11px]">
-          {result.messages.map(m => (
+          {result.messages.map((m) => (
             <li key={m.start}>
               <span className="text-slate-500">
                 {m.start}–{m.end}
