@@ -86,8 +86,13 @@ describe.runIf(process.platform === 'linux')('the lesson, experiment by experime
     const card = panel.locator('[data-experiment="server-patterns"]')
     await card.locator('summary').click()
     const select = card.getByLabel('Server to load')
-    const options = await select.locator('option').allTextContents()
-    await select.selectOption({ label: options.find((o) => o.includes('one-at-a-time'))! })
+    // The store tells the views about changes a few times a second: wait for the new server's option.
+    const label = await waitFor(
+      async () => (await select.locator('option').allTextContents()).find((o) => o.includes('one-at-a-time')),
+      { what: 'the one-at-a-time server in the list', timeoutMs: 5_000 }
+    )
+    await select.selectOption({ label })
+    expect(await select.locator('option:checked').textContent()).toContain('one-at-a-time')
     await card.getByRole('button', { name: 'Run 10 clients' }).click()
     const bars = card.getByRole('figure', { name: 'Answer times' }).locator('li[data-answer-ms]')
     await waitFor(async () => (await bars.count()) === 10, { what: '10 answer bars', timeoutMs: 15_000 })
