@@ -2,28 +2,17 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { ConnectionInfo, LabEvent } from '../../src/shared/model'
 import { coalesceChurn } from '../../src/main/engine/churn'
+import { makeConnectionInfo } from '../helpers/model-fixtures'
 
 function info(id: number, state: ConnectionInfo['state'], bytesIn = 0): ConnectionInfo {
-  return {
-    id,
-    serverId: 1,
-    origin: 'accepted',
-    family: 'IPv4',
-    local: { address: '127.0.0.1', port: 9 },
-    remote: { address: '127.0.0.1', port: 40_000 + id },
+  return makeConnectionInfo(id, {
     state,
     closeReason: state === 'closed' ? 'peer-fin' : null,
-    error: null,
     openedAt: 1,
-    peerEndedAt: null,
     closedAt: state === 'closed' ? 2 : null,
     lastActivity: 2,
-    bytesIn,
-    bytesOut: 0,
-    chunksIn: 0,
-    chunksOut: 0,
-    paused: false
-  }
+    bytesIn
+  })
 }
 
 describe('accept churn coalescing', () => {

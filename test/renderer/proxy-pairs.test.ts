@@ -3,29 +3,14 @@ import type { ConnectionInfo, TrafficRecord } from '@shared/model'
 import { groupPairs } from '@renderer/store/pair-rows'
 import { interleave } from '@renderer/features/proxy/pair-timeline'
 import { describeToxic } from '@renderer/features/proxy/proxy-section'
+import { makeConnectionInfo } from '../helpers/model-fixtures'
 
 function conn(id: number, proxy?: ConnectionInfo['proxy']): ConnectionInfo {
-  return {
-    id,
+  return makeConnectionInfo(id, {
     serverId: null,
     origin: proxy?.leg === 'upstream' ? 'outgoing' : 'accepted',
-    family: 'IPv4',
-    local: { address: '127.0.0.1', port: 1 },
-    remote: { address: '127.0.0.1', port: 2 },
-    state: 'open',
-    closeReason: null,
-    error: null,
-    openedAt: 0,
-    peerEndedAt: null,
-    closedAt: null,
-    lastActivity: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    chunksIn: 0,
-    chunksOut: 0,
-    paused: false,
     ...(proxy ? { proxy } : {})
-  }
+  })
 }
 
 describe('a proxied pair is one row', () => {
