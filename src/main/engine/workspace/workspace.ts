@@ -8,6 +8,7 @@ import { LabFailure } from '../errors'
 import { keepAside, writeFileAtomic } from './atomic-file'
 import { clientAddress, isLiveClient, proxyEntryFromInfo, serverEntryFromInfo } from './capture'
 import { entriesOf, problemOf, restoreEntry } from './restore'
+import { keepProxyCertificate, keepServerCertificate } from './keep-certificates'
 import type { CommandSource, EntryOutcome, HeldEntry, RunCommand } from './restore'
 import { SavedItems } from './saved-items'
 import { SequenceRunner } from './sequence-runner'
@@ -243,6 +244,7 @@ export class Workspace {
       for (const info of s.servers) {
         if (this.cliServers.has(info.id)) continue
         const entry = serverEntryFromInfo(info, this.serverNames.get(info.id))
+        if (entry) await keepServerCertificate(info, entry, this.host.run)
         if (entry) servers.push(entry)
       }
       const live = new Set(s.connections.filter(isLiveClient).map((c) => c.id))
@@ -255,9 +257,13 @@ export class Workspace {
     const listed = await this.host.run('proxy:list', {}, 'workspace')
     if (listed.ok) {
       const list = ((listed.value as { proxies?: unknown[] }).proxies ?? []) as unknown[]
-      proxies = list
-        .map(proxyEntryFromInfo)
-        .filter((p): p is WorkspaceProxy => p !== null && !this.cliProxies.has(p.name))
+      proxies = []
+      for (const info of list) {
+        const entry = proxyEntryFromInfo(info)
+        if (entry === null || this.cliProxies.has(entry.name)) continue
+        await keepProxyCertificate(info, entry, this.host.run)
+        proxies.push(entry)
+      }
     } else {
       proxies = [...this.keptProxies]
     }
