@@ -10,7 +10,12 @@ export function CertificateCard({ cert, label = 'Certificate' }: { cert: Certifi
     >
       <dt className="text-slate-500 dark:text-slate-400">Certificate</dt>
       <dd className="[overflow-wrap:anywhere]">
-        {cert.subject} · {cert.source === 'generated' ? 'self-signed, made at start' : `issued by ${cert.issuer}`}
+        {cert.subject} ·{' '}
+        {cert.source === 'generated'
+          ? 'self-signed, made at start'
+          : cert.issuer === cert.subject
+            ? 'self-signed (given, or kept by the workspace)'
+            : `issued by ${cert.issuer}`}
       </dd>
       <dt className="text-slate-500 dark:text-slate-400">Names</dt>
       <dd className="font-mono [overflow-wrap:anywhere]">{cert.altNames.join(', ') || '(none)'}</dd>
