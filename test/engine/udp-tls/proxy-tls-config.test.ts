@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import tls from 'node:tls'
@@ -203,5 +204,33 @@ describe('bad input is refused in words and changes nothing', () => {
     } finally {
       await api.close()
     }
+  })
+})
+
+describe('clients that never finish a handshake', () => {
+  it('a port check (connect, close) is said in words; a silent client is closed when the proxy is disabled; IPv6 trust commands', async () => {
+    up = await startUpstream({ echo: true })
+    const p = await lab.ok('proxy:create', { name: 'v6', listen: 'tls:[::1]:0', upstream: `127.0.0.1:${up.port}` })
+    expect(p.listen).toMatch(/^tls:\[::1\]:\d+$/)
+    const port = portOf(p.listen)
+    expect(p.certificate?.trustCommands[0]).toBe(`curl --cacert ${p.certificate?.certPath} https://[::1]:${port}/`)
+
+    const probe = net.connect({ host: '::1', port })
+    await new Promise<void>((r) => probe.once('connect', () => r()))
+    probe.end()
+    const checked = await lab.waitConn((c) => c.proxy?.proxyName === 'v6' && c.state === 'closed', 'the port check')
+    expect(checked.tls?.failure).toMatch(/without starting a handshake/)
+
+    const silent = net.connect({ host: '::1', port })
+    silent.on('error', () => {})
+    await new Promise<void>((r) => silent.once('connect', () => r()))
+    const waiting = await lab.waitConn((c) => c.proxy?.proxyName === 'v6' && c.state !== 'closed', 'the silent client')
+    expect(waiting.tls?.handshake).toBe('pending')
+    expect((await lab.ok('proxy:list', {})).proxies[0].open).toBe(1)
+    await lab.ok('proxy:update', { name: 'v6', enabled: false })
+    await lab.waitConn((c) => c.id === waiting.id && c.state === 'closed', 'the silent client closed')
+    expect((await lab.ok('proxy:list', {})).proxies[0].open).toBe(0)
+    expect(up.peers).toEqual([])
+    silent.destroy()
   })
 })

@@ -158,8 +158,9 @@ export class LabProxy {
         budget: this.owner.budget,
         owner: this.owner,
         unixPath,
-        // Not read until its upstream is connected: its bytes wait in the kernel (TLS: decrypted, in the TLS socket).
-        queued: true,
+        // Not read until its upstream is connected: its bytes wait in the kernel. A TLS client is read during its
+        // handshake (so a FIN or a port check is seen and said in words) and held from 'secure' on (see onClient).
+        queued: !tls,
         ...(tls ? { kind: 'tls' as const, wire: raw } : {})
       })
     const index = ++this.accepted
@@ -172,6 +173,8 @@ export class LabProxy {
         this.listenIdentity.context,
         (socket) => make(socket, true),
         (c) => {
+          // 'secure' comes before any decrypted byte: holding here keeps them in the TLS socket until the pair exists.
+          c.holdReading(true)
           if (!this.handshaking.delete(c) || c.closed) return
           this.dial(c, index)
         }
@@ -179,7 +182,8 @@ export class LabProxy {
       this.handshaking.add(client)
       client.handlers = {
         onData() {},
-        onPeerEnd() {},
+        // A FIN before the handshake ends it: there is nothing to relay (the close says why in words).
+        onPeerEnd: (c) => c.close('lab-close'),
         onClose: (c) => {
           this.handshaking.delete(c)
         }
@@ -268,6 +272,7 @@ export class LabProxy {
       const pair = new ProxyPair(client, upstream, index, this.toxics, (p) => this.pairs.delete(p))
       this.pairs.add(pair)
       client.activate()
+      client.holdReading(false)
     }
     raw.once('error', fail)
     raw.once('connect', () => {
