@@ -234,3 +234,33 @@ describe('clients that never finish a handshake', () => {
     silent.destroy()
   })
 })
+
+describe('encrypted counts of live TLS legs', () => {
+  it('are re-announced on the event stream while the pair is open (both legs TLS)', async () => {
+    const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo', protocol: 'tls' })
+    const p = await lab.ok('proxy:create', {
+      name: 'counts',
+      listen: 'tls:127.0.0.1:0',
+      upstream: `tls:127.0.0.1:${server.bound.port}`,
+      upstreamTls: { verify: false }
+    })
+    const c = await tlsClient(portOf(p.listen), p.certificate!.certPath!)
+    c.socket.write('y'.repeat(5000))
+    await waitFor(() => c.got().length === 5000, { what: 'the echo of 5000 bytes' })
+    const legs = await waitFor(
+      () => {
+        const seen = new Map<string, number>()
+        for (const b of lab.batches)
+          for (const e of b.events)
+            if (e.type === 'connection.updated' && e.connection.proxy?.proxyName === 'counts')
+              seen.set(
+                e.connection.proxy.leg,
+                Math.max(seen.get(e.connection.proxy.leg) ?? 0, e.connection.tls?.wireBytesOut ?? 0)
+              )
+        return (seen.get('client') ?? 0) > 5000 && (seen.get('upstream') ?? 0) > 5000 ? seen : undefined
+      },
+      { what: 'wire counts of both legs in the events', timeoutMs: 5_000 }
+    )
+    expect(legs.size).toBe(2)
+  })
+})
