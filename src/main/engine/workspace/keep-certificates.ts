@@ -1,5 +1,4 @@
-import type { ServerInfo } from '@shared/model'
-import type { WorkspaceProxy, WorkspaceServer } from '@shared/workspace-model'
+import type { WorkspaceProxy } from '@shared/workspace-model'
 import type { RunCommand } from './restore'
 
 // A type alias (not an interface) so it fits the workspace's JSON fields.
@@ -16,17 +15,9 @@ function pemsOf(value: unknown): Pems | null {
 }
 
 /**
- * A TLS server's entry keeps its certificate and key (PEM), so it serves the same certificate after a restart
- * instead of a new self-signed one the clients no longer trust. Files given by path stay paths.
+ * A TLS-terminating proxy's entry keeps its identity (`listenTls`), read with `proxy:certificate`, so a restart
+ * presents the same certificate (as `withTlsIdentity` does for TLS servers): files given by path stay paths.
  */
-export async function keepServerCertificate(info: ServerInfo, entry: WorkspaceServer, run: RunCommand): Promise<void> {
-  if (info.protocol !== 'tls' || !info.certificate || entry.tls?.certFile !== undefined) return
-  const r = await run('server:certificate', { serverId: info.id }, 'workspace')
-  const pems = r.ok ? pemsOf(r.value) : null
-  if (pems) entry.tls = pems
-}
-
-/** The same for a TLS-terminating proxy (`listenTls`), read with `proxy:certificate`. */
 export async function keepProxyCertificate(info: unknown, entry: WorkspaceProxy, run: RunCommand): Promise<void> {
   const p = info as { certificate?: unknown; listenTls?: { certFile?: unknown } }
   if (!p.certificate || p.listenTls?.certFile !== undefined) return
