@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -262,5 +262,32 @@ describe('encrypted counts of live TLS legs', () => {
       { what: 'wire counts of both legs in the events', timeoutMs: 5_000 }
     )
     expect(legs.size).toBe(2)
+  })
+})
+
+describe('a certificate from files', () => {
+  it('is served, shown by path in proxy:list, and kept by path in the workspace document (a made one as PEM)', async () => {
+    up = await startUpstream({ echo: true })
+    const id = await generateIdentity()
+    const certFile = join(dir, 'mine.pem')
+    const keyFile = join(dir, 'mine.key')
+    await writeFile(certFile, id.certPem)
+    await writeFile(keyFile, id.keyPem, { mode: 0o600 })
+    const p = await lab.ok('proxy:create', {
+      name: 'files',
+      listen: 'tls:127.0.0.1:0',
+      upstream: `127.0.0.1:${up.port}`,
+      listenTls: { certFile, keyFile }
+    })
+    expect(p.listenTls).toEqual({ certFile, keyFile })
+    expect(p.certificate?.source).toBe('provided')
+    const c = await tlsClient(portOf(p.listen), certFile)
+    c.socket.write('files\n')
+    await waitFor(() => c.got().toString() === 'files\n', { what: 'the echo with a certificate from files' })
+    await lab.ok('proxy:create', { name: 'made', listen: 'tls:127.0.0.1:0', upstream: `127.0.0.1:${up.port}` })
+    const { document } = await lab.ok('workspace:export', {})
+    const byName = new Map(document.proxies.map((x) => [x.name, x]))
+    expect(byName.get('files')?.listenTls).toEqual({ certFile, keyFile })
+    expect(byName.get('made')?.listenTls).toMatchObject({ certPem: expect.stringContaining('BEGIN CERTIFICATE') })
   })
 })
