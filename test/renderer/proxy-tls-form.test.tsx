@@ -55,6 +55,24 @@ describe('TLS on a proxy in the UI', () => {
     })
   })
 
+  it('"Use my own certificate" sends the PEMs as listenTls', async () => {
+    const fake = new FakeTransport().on('proxy:create', (input) => ({ ...tlsProxy, name: input.name }))
+    await renderApp(makeSnapshot({ proxies: [] }), fake)
+    const user = userEvent.setup()
+    await user.click(screen.getByRole('button', { name: 'New proxy…' }))
+    const form = screen.getByRole('form', { name: 'New proxy' })
+    await user.click(within(form).getByLabelText(/TLS towards the client/))
+    await user.click(within(form).getByText('Use my own certificate (PEM)…'))
+    await user.type(within(form).getByLabelText('Certificate (PEM)'), '-----BEGIN CERTIFICATE-----c')
+    await user.type(within(form).getByLabelText('Private key (PEM, unencrypted)'), '-----BEGIN PRIVATE KEY-----k')
+    await user.click(within(form).getByRole('button', { name: 'Start proxy' }))
+    await vi.waitFor(() => expect(fake.callsOf('proxy:create')).toHaveLength(1))
+    expect(fake.callsOf('proxy:create')[0]).toMatchObject({
+      listenTls: { certPem: '-----BEGIN CERTIFICATE-----c', keyPem: '-----BEGIN PRIVATE KEY-----k' }
+    })
+    expect((fake.callsOf('proxy:create')[0] as Record<string, unknown>).upstreamTls).toBeUndefined()
+  })
+
   it('a plain form sends no TLS fields (pass-through, as before)', async () => {
     const fake = new FakeTransport().on('proxy:create', (input) => ({ ...tlsProxy, name: input.name }))
     await renderApp(makeSnapshot({ proxies: [] }), fake)

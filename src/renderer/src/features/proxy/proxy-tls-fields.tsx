@@ -58,31 +58,38 @@ export function ProxyTlsFields({
       {value.toClient ? (
         <div className="space-y-1 pl-5">
           <p className="text-[11px] leading-snug text-slate-500 dark:text-slate-400">
-            Leave both empty for a self-signed certificate made at start (for localhost, 127.0.0.1, ::1); the card shows
-            its file for curl --cacert.
+            A self-signed certificate is made at start (for localhost, 127.0.0.1, ::1); the card shows its file for curl
+            --cacert.
           </p>
-          <label htmlFor="proxy-cert" className={LABEL}>
-            Certificate (PEM, optional)
-          </label>
-          <textarea
-            id="proxy-cert"
-            className={`${INPUT} h-12 font-mono text-[10.5px]`}
-            placeholder="-----BEGIN CERTIFICATE-----"
-            value={value.certPem}
-            spellCheck={false}
-            onChange={(e) => onChange({ ...value, certPem: e.target.value })}
-          />
-          <label htmlFor="proxy-key" className={LABEL}>
-            Private key (PEM, with the certificate)
-          </label>
-          <textarea
-            id="proxy-key"
-            className={`${INPUT} h-12 font-mono text-[10.5px]`}
-            placeholder="-----BEGIN PRIVATE KEY-----"
-            value={value.keyPem}
-            spellCheck={false}
-            onChange={(e) => onChange({ ...value, keyPem: e.target.value })}
-          />
+          <details open={value.certPem !== '' || value.keyPem !== ''}>
+            <summary className="cursor-pointer text-[11px] text-slate-600 dark:text-slate-300">
+              Use my own certificate (PEM)…
+            </summary>
+            <div className="mt-1 space-y-1">
+              <label htmlFor="proxy-cert" className={LABEL}>
+                Certificate (PEM)
+              </label>
+              <textarea
+                id="proxy-cert"
+                className={`${INPUT} h-12 font-mono text-[10.5px]`}
+                placeholder="-----BEGIN CERTIFICATE-----"
+                value={value.certPem}
+                spellCheck={false}
+                onChange={(e) => onChange({ ...value, certPem: e.target.value })}
+              />
+              <label htmlFor="proxy-key" className={LABEL}>
+                Private key (PEM, unencrypted)
+              </label>
+              <textarea
+                id="proxy-key"
+                className={`${INPUT} h-12 font-mono text-[10.5px]`}
+                placeholder="-----BEGIN PRIVATE KEY-----"
+                value={value.keyPem}
+                spellCheck={false}
+                onChange={(e) => onChange({ ...value, keyPem: e.target.value })}
+              />
+            </div>
+          </details>
         </div>
       ) : null}
       <label className="flex items-center gap-2 text-xs">
