@@ -24,6 +24,7 @@ import {
   toxicStreamSchema,
   TOXIC_TYPES
 } from './proxy-model'
+import { proxyResponderSchema } from './responders/proxy-schema'
 import type { CommandChannel } from './channels'
 import type { WorkspaceDocument } from './workspace-model'
 import { COMMAND_CHANNELS, isCommandChannel } from './channels'
@@ -514,7 +515,16 @@ export const commands = {
   'capture:record-status': { request: empty, response: recordStatusSchema },
   'replay:start': { request: replayStartSchema, response: replayInfoSchema },
   'replay:stop': { request: z.strictObject({ replayId: id }), response: replayInfoSchema },
-  'replay:list': { request: empty, response: z.object({ replays: z.array(replayInfoSchema) }) }
+  'replay:list': { request: empty, response: z.object({ replays: z.array(replayInfoSchema) }) },
+  /** Sets, replaces or (null) clears the responder of one proxy direction, for open pairs and new ones. */
+  'proxy:respond': {
+    request: z.strictObject({
+      proxy: proxyNameSchema,
+      stream: toxicStreamSchema,
+      responder: proxyResponderSchema.nullable()
+    }),
+    response: proxyInfoSchema
+  }
 } as const satisfies Record<CommandChannel, { request: z.ZodType; response: z.ZodType }>
 
 /** The table of commands. */

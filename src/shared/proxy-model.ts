@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { proxyResponderInfoSchema } from './responders/proxy-schema'
 
 /** Toxiproxy's fault types, by its names. */
 export const TOXIC_TYPES = [
@@ -103,7 +104,11 @@ export const proxyInfoSchema = z.object({
   onUpstreamFailure: z.enum(['close', 'reset']).optional(),
   /** Pairs accepted so far / open now. */
   accepted: z.number().int().optional(),
-  open: z.number().int().optional()
+  open: z.number().int().optional(),
+  /** Responders per direction (`proxy:respond`), with their hit counters over all pairs. */
+  responders: z
+    .object({ upstream: proxyResponderInfoSchema.optional(), downstream: proxyResponderInfoSchema.optional() })
+    .optional()
 })
 /** A proxy. */
 export type ProxyInfo = z.infer<typeof proxyInfoSchema>
@@ -125,8 +130,11 @@ export const faultMarkSchema = z.object({
   afterSeq: z.number().int(),
   stream: toxicStreamSchema,
   toxic: z.string(),
-  type: z.enum(TOXIC_TYPES),
-  text: z.string()
+  /** A fault's type, or `respond` for a proxy responder's answer or replacement. */
+  type: z.enum([...TOXIC_TYPES, 'respond']),
+  text: z.string(),
+  /** A responder's mark: which rule (0-based) fired and what it did. */
+  responder: z.object({ rule: z.number().int(), action: z.enum(['answer', 'replace']) }).optional()
 })
 /** A fault mark. */
 export type FaultMark = z.infer<typeof faultMarkSchema>

@@ -12,9 +12,22 @@ export const STREAM_HOLD_BYTES = 64 * 1024
 export type StreamAction =
   | { kind: 'forward'; bytes: Uint8Array }
   /** Send back to the side the message came from (the message is not forwarded). */
-  | { kind: 'answer'; bytes: Uint8Array; delayMs: number; then: 'half-close' | 'close' | 'reset' | null }
+  | {
+      kind: 'answer'
+      bytes: Uint8Array
+      delayMs: number
+      then: 'half-close' | 'close' | 'reset' | null
+      /** Index of the rule that fired. */
+      rule?: number
+    }
   /** Forward this instead of the message. */
-  | { kind: 'replace'; bytes: Uint8Array; delayMs: number; then: 'half-close' | 'close' | 'reset' | null }
+  | {
+      kind: 'replace'
+      bytes: Uint8Array
+      delayMs: number
+      then: 'half-close' | 'close' | 'reset' | null
+      rule?: number
+    }
 
 /**
  * A responder on one direction of a proxy: cuts the stream into messages; a message a rule matches is answered
@@ -33,12 +46,20 @@ export class StreamResponder {
   constructor(
     private readonly r: CompiledResponder,
     framing: Framing | FramingInput,
-    private readonly mode: 'answer' | 'replace',
+    /** One mode for every rule, or one per rule (by index). */
+    private readonly mode: 'answer' | 'replace' | readonly ('answer' | 'replace')[],
     private readonly peer: string,
-    private readonly holdBytes = STREAM_HOLD_BYTES
+    private readonly holdBytes = STREAM_HOLD_BYTES,
+    /** Counters to count into, e.g. shared by every pair of a proxy direction; fresh ones when absent. */
+    stats?: ResponderStats
   ) {
     this.framer = createFramer(framing)
-    this.stats = emptyStats(r.rules.length)
+    this.stats = stats ?? emptyStats(r.rules.length)
+  }
+
+  /** Bytes held now: the start of a message not yet complete. */
+  get heldBytes(): number {
+    return this.heldSize
   }
 
   /** The actions one chunk leads to. */
@@ -64,7 +85,8 @@ export class StreamResponder {
         continue
       }
       this.dropUpTo(m.end)
-      out.push({ kind: this.mode, bytes: a.reply ?? new Uint8Array(0), delayMs: a.delayMs, then: a.then })
+      const kind = typeof this.mode === 'string' ? this.mode : (this.mode[a.rule] ?? 'answer')
+      out.push({ kind, rule: a.rule, bytes: a.reply ?? new Uint8Array(0), delayMs: a.delayMs, then: a.then })
     }
     if (this.framer.broken) this.forwardUpTo(this.heldFrom + this.heldSize, out)
     else if (this.heldSize > this.holdBytes) this.forwardUpTo(this.heldFrom + this.heldSize, out)
