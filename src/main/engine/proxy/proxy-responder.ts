@@ -13,7 +13,10 @@ import { peerLabel } from '../behaviours/behaviour'
 
 /** What an action waiting behind a delay counts in the pipe's held bytes beyond its own bytes (bounds empty ones). */
 export const PARKED_ACTION_BYTES = 64
-/** Answers queued towards a sender that does not read: past this, the lab stops reading from it until it drains. */
+/**
+ * Answers queued on a sender's socket that it does not read: past this, the lab stops reading from it and holds
+ * further answers (counted in the pipe's held bytes) until its queue drains.
+ */
 export const ANSWER_HIGH_WATER = 256 * 1024
 
 /** One direction's responder as a proxy keeps it: shared by every pair, counters over all of them. */
@@ -143,10 +146,10 @@ export class PipeResponder {
 
   /** The source can take answers again. */
   sourceDrained(): void {
-    if (this.answersHeld && this.pipe.source.pendingWriteBytes <= ANSWER_HIGH_WATER / 4) {
-      this.answersHeld = false
-      this.pipe.source.holdReading(false)
-    }
+    if (!this.answersHeld) return
+    this.answersHeld = false
+    this.pipe.source.holdReading(false)
+    this.pump()
   }
 
   /** Stops the timer and forgets what waits (the pipe's sink is gone or the pair ended). */
@@ -175,6 +178,8 @@ export class PipeResponder {
     for (; k < this.queue.length && this.timer === null && !this.done; k++) {
       const q = this.queue[k]
       const a = q.action
+      // Answers wait while the sender's queue is full of earlier ones (resumed by sourceDrained).
+      if (a.kind === 'answer' && this.answersHeld) break
       if (a.kind !== 'forward' && a.kind !== 'end' && a.delayMs > 0 && !q.waited) {
         q.waited = true
         this.timer = setTimeout(() => {
