@@ -155,7 +155,10 @@ describe('responders on a proxy direction, with real peers', () => {
     const c = await client(port)
     c.socket.write('one\n')
     await c.waitBytes(4)
-    await respond('downstream', { framing: 'line', rules: [{ match: { equals: 'two' }, reply: 'TWO\\n', action: 'replace' }] })
+    await respond('downstream', {
+      framing: 'line',
+      rules: [{ match: { equals: 'two' }, reply: 'TWO\\n', action: 'replace' }]
+    })
     c.socket.write('two\n')
     expect((await c.waitBytes(8)).toString()).toBe('one\nTWO\n')
     await respond('downstream', null)
@@ -170,11 +173,17 @@ describe('responders on a proxy direction, with real peers', () => {
     const good = { framing: 'line' as const, rules: [{ match: { equals: 'a' }, reply: 'b' }] }
     await respond('upstream', good)
     const bad = [
-      [{ framing: 'line', rules: [{ match: { regex: '(' }, reply: 'x' }] }, /responder\.rules\.0\.match\.regex: Bad regex/],
+      [
+        { framing: 'line', rules: [{ match: { regex: '(' }, reply: 'x' }] },
+        /responder\.rules\.0\.match\.regex: Bad regex/
+      ],
       [{ framing: 'line', rules: [{ match: { contains: 'a' }, reply: '$1' }] }, /responder\.rules\.0\.reply: \$1/],
       [{ framing: 'line', rules: [] }, /responder\.rules: A proxy responder needs at least one rule/],
       [{ framing: 'lines', rules: good.rules }, /responder\.framing/],
-      [{ framing: 'line', rules: [{ match: { equals: 'a' }, reply: 'b', action: 'drop' }] }, /responder\.rules\.0\.action/],
+      [
+        { framing: 'line', rules: [{ match: { equals: 'a' }, reply: 'b', action: 'drop' }] },
+        /responder\.rules\.0\.action/
+      ],
       [{ framing: 'line', greeting: 'hi', rules: good.rules }, /greeting/]
     ] as const
     for (const [responder, message] of bad) {
@@ -184,7 +193,11 @@ describe('responders on a proxy direction, with real peers', () => {
     }
     const wrongProxy = await lab.session.handle('proxy:respond', { proxy: 'nope', stream: 'upstream', responder: good })
     expect(wrongProxy.ok || wrongProxy.error.message).toBe('proxy not found')
-    const wrongStream = await lab.session.handle('proxy:respond', { proxy: 'p', stream: 'sideways', responder: good } as never)
+    const wrongStream = await lab.session.handle('proxy:respond', {
+      proxy: 'p',
+      stream: 'sideways',
+      responder: good
+    } as never)
     expect(wrongStream.ok || wrongStream.error.message).toMatch(/stream/)
     const listed = await lab.ok('proxy:list', {})
     expect(listed.proxies[0].responders?.upstream?.rules).toEqual([{ ...good.rules[0], action: 'answer' }])

@@ -18,6 +18,8 @@ export const PARKED_ACTION_BYTES = 64
  * further answers (counted in the pipe's held bytes) until its queue drains.
  */
 export const ANSWER_HIGH_WATER = 256 * 1024
+/** Answers joined into one write to their sender. */
+export const ANSWER_BATCH_BYTES = 64 * 1024
 
 /** One direction's responder as a proxy keeps it: shared by every pair, counters over all of them. */
 export class DirectionResponder {
@@ -86,6 +88,9 @@ export class PipeResponder {
   /** A `then` action ended what this direction carries: later bytes are dropped. */
   private done = false
   private answersHeld = false
+  // Answers of one turn go back as one write (bounded by ANSWER_BATCH_BYTES).
+  private batch: Buffer[] = []
+  private batchBytes = 0
 
   constructor(
     private readonly pipe: ResponderPipe,
@@ -154,6 +159,8 @@ export class PipeResponder {
 
   /** Stops the timer and forgets what waits (the pipe's sink is gone or the pair ended). */
   dispose(): void {
+    this.batch = []
+    this.batchBytes = 0
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
     this.queue.length = 0
@@ -190,6 +197,7 @@ export class PipeResponder {
       }
       this.apply(a)
     }
+    this.flushAnswers()
     this.queue.splice(0, k)
     if (this.done) this.release()
     else if (!this.active) this.pipe.detach()
@@ -223,17 +231,30 @@ export class PipeResponder {
     this.pipe.holdBytes(-(a.bytes.length + PARKED_ACTION_BYTES))
     const source = this.pipe.source
     this.pipe.mark(source, `answered by rule ${n} (${a.bytes.length} B back to the sender)`, rule, 'answer')
-    if (a.bytes.length > 0 && source.writable) {
-      source.send(asBuffer(a.bytes))
-      // A sender that does not read its answers is not read from either, until they drain.
-      if (!this.answersHeld && source.pendingWriteBytes > ANSWER_HIGH_WATER) {
-        this.answersHeld = true
-        source.holdReading(true)
-      }
+    if (a.bytes.length > 0) {
+      this.batch.push(asBuffer(a.bytes))
+      this.batchBytes += a.bytes.length
+      if (this.batchBytes >= ANSWER_BATCH_BYTES) this.flushAnswers()
     }
+    if (a.then) this.flushAnswers()
     if (a.then === 'half-close') source.halfClose()
     else if (a.then === 'close') this.finish(() => source.close('lab-close'))
     else if (a.then === 'reset') this.finish(() => this.pipe.resetPair())
+  }
+
+  private flushAnswers(): void {
+    if (this.batch.length === 0) return
+    const source = this.pipe.source
+    const bytes = this.batch.length === 1 ? this.batch[0] : Buffer.concat(this.batch)
+    this.batch = []
+    this.batchBytes = 0
+    if (!source.writable) return
+    source.send(bytes)
+    // A sender that does not read its answers is not read from either, until they drain.
+    if (!this.answersHeld && source.pendingWriteBytes > ANSWER_HIGH_WATER) {
+      this.answersHeld = true
+      source.holdReading(true)
+    }
   }
 
   private finish(act: () => void): void {
