@@ -234,8 +234,8 @@ export type UiPrefs = z.infer<typeof uiPrefsSchema>
 /** One thing about the workspace that needs the person's attention (an entry that did not load, a bad file). */
 export const workspaceProblemSchema = z.object({
   id: z.number().int(),
-  /** What it is about: `file`, `save`, or the section of the entry (`servers`, `proxies`, `clients`, `toxics`). */
-  kind: z.enum(['file', 'save', 'servers', 'proxies', 'clients', 'toxics']),
+  /** What it is about: `file`, `save`, or the section of the entry (`servers`, `proxies`, `clients`, `toxics`, `responders`). */
+  kind: z.enum(['file', 'save', 'servers', 'proxies', 'clients', 'toxics', 'responders']),
   /** The entry in words, e.g. `echo on 127.0.0.1:9000`. */
   entry: z.string(),
   message: z.string(),
