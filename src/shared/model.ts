@@ -111,7 +111,7 @@ export const serverProtocolSchema = z.enum(['tcp', 'udp', 'tls'], {
 export type ServerProtocol = z.infer<typeof serverProtocolSchema>
 
 /** The behaviours a UDP server offers (each works per datagram); stream behaviours need a connection. */
-export const UDP_BEHAVIOURS: readonly Behaviour[] = ['echo', 'discard', 'daytime', 'manual']
+export const UDP_BEHAVIOURS: readonly Behaviour[] = ['echo', 'discard', 'daytime', 'manual', 'respond']
 
 /** The facts of an X.509 certificate a person checks. */
 export const certificateFactsSchema = z.object({
