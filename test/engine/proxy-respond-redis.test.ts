@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -42,26 +42,42 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
+/** The `proxy:respond` request of the README's "Responders on a proxy" recipe. */
+function readmeRecipe(): unknown {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  const section = readme.slice(readme.indexOf('### Responders on a proxy'))
+  const m = /^proxy:respond (\{[\s\S]*?\]\}\})\n/m.exec(section)
+  if (!m) throw new Error('no proxy:respond line in the README recipe')
+  return JSON.parse(m[1])
+}
+
 describe('a responder on the upstream direction of a proxy to redis-server', () => {
   it('answers PING itself, rewrites GET secret into GET other, passes every other command through', async () => {
     expect(await direct('SET', 'secret', 'the real secret')).toBe('OK\n')
     expect(await direct('SET', 'other', 'a decoy')).toBe('OK\n')
     expect(await direct('CONFIG', 'RESETSTAT')).toBe('OK\n')
-    const info = await lab.ok('proxy:respond', {
+    const request = {
       proxy: 'redis',
-      stream: 'upstream',
+      stream: 'upstream' as const,
       responder: {
-        framing: 'resp',
+        framing: 'resp' as const,
         rules: [
-          { match: { equals: '*1\\r\\n$4\\r\\nPING\\r\\n' }, reply: '+PONG from the lab\\r\\n', action: 'answer' },
+          {
+            match: { equals: '*1\\r\\n$4\\r\\nPING\\r\\n' },
+            reply: '+PONG from the lab\\r\\n',
+            action: 'answer' as const
+          },
           {
             match: { equals: '*2\\r\\n$3\\r\\nGET\\r\\n$6\\r\\nsecret\\r\\n' },
             reply: '*2\\r\\n$$3\\r\\nGET\\r\\n$$5\\r\\nother\\r\\n',
-            action: 'replace'
+            action: 'replace' as const
           }
         ]
       }
-    })
+    }
+    // The README's recipe is this very request.
+    expect(readmeRecipe()).toEqual({ ...request, responder: { framing: 'resp', rules: request.responder.rules } })
+    const info = await lab.ok('proxy:respond', request)
     expect(info.responders?.upstream?.rules.map((r) => r.action)).toEqual(['answer', 'replace'])
 
     expect(await cli('PING')).toBe('PONG from the lab\n')
