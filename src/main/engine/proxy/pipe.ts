@@ -177,7 +177,8 @@ export class Pipe {
           text,
           responder: { rule, action }
         })
-        if (marks.length > MARKS_PER_LEG) marks.splice(0, marks.length - MARKS_PER_LEG)
+        // A responder may mark every message of a flood: the oldest go in batches, not one shift per mark.
+        if (marks.length > MARKS_PER_LEG) marks.splice(0, marks.length - MARKS_PER_LEG + MARKS_PER_LEG / 10)
       },
       detach: () => {
         this.responder = null
