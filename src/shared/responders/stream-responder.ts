@@ -42,6 +42,8 @@ export class StreamResponder {
   private held: Uint8Array[] = []
   private heldSize = 0
   private heldFrom = 0
+  /** Held bytes up to this stream offset are to be forwarded. */
+  private forwardTo = 0
 
   constructor(
     private readonly r: CompiledResponder,
@@ -75,28 +77,32 @@ export class StreamResponder {
     for (const m of this.framer.feed(chunk)) {
       if (m.raw || m.start < this.heldFrom) {
         // Not judged: its head already went on (held too long), or framing broke.
-        this.forwardUpTo(m.end, out)
+        this.forwardUpTo(m.end)
         continue
       }
-      this.forwardUpTo(m.start, out)
+      this.forwardUpTo(m.start)
       const a = m.oversize ? null : answerMessage(this.r, m, this.counters, this.stats, this.peer)
       if (!a || a.rule < 0) {
-        this.forwardUpTo(m.end, out)
+        this.forwardUpTo(m.end)
         continue
       }
+      this.flushForward(out)
       this.dropUpTo(m.end)
       const kind = typeof this.mode === 'string' ? this.mode : (this.mode[a.rule] ?? 'answer')
       out.push({ kind, rule: a.rule, bytes: a.reply ?? new Uint8Array(0), delayMs: a.delayMs, then: a.then })
     }
-    if (this.framer.broken) this.forwardUpTo(this.heldFrom + this.heldSize, out)
-    else if (this.heldSize > this.holdBytes) this.forwardUpTo(this.heldFrom + this.heldSize, out)
+    if (this.framer.broken) this.forwardUpTo(this.heldFrom + this.heldSize)
+    else if (this.heldSize - Math.max(0, this.forwardTo - this.heldFrom) > this.holdBytes)
+      this.forwardUpTo(this.heldFrom + this.heldSize)
+    this.flushForward(out)
     return out
   }
 
   /** The stream ended: whatever is held goes on. */
   end(): StreamAction[] {
     const out: StreamAction[] = []
-    this.forwardUpTo(this.heldFrom + this.heldSize, out)
+    this.forwardUpTo(this.heldFrom + this.heldSize)
+    this.flushForward(out)
     return out
   }
 
@@ -133,17 +139,15 @@ export class StreamResponder {
     return out
   }
 
-  private forwardUpTo(upTo: number, out: StreamAction[]): void {
-    const bytes = this.take(upTo)
-    if (bytes.length === 0) return
-    const last = out[out.length - 1]
-    // Neighbouring forwards join, so a chunk of unmatched messages leaves as one write.
-    if (last && last.kind === 'forward') {
-      const joined = new Uint8Array(last.bytes.length + bytes.length)
-      joined.set(last.bytes)
-      joined.set(bytes, last.bytes.length)
-      out[out.length - 1] = { kind: 'forward', bytes: joined }
-    } else out.push({ kind: 'forward', bytes })
+  // Forwards are only noted (up to a stream offset) and taken once, before the next answer or at the end of a
+  // push: a chunk of unmatched messages leaves as one view of the chunk, not one copy per message.
+  private forwardUpTo(upTo: number): void {
+    if (upTo > this.forwardTo) this.forwardTo = upTo
+  }
+
+  private flushForward(out: StreamAction[]): void {
+    const bytes = this.take(this.forwardTo)
+    if (bytes.length > 0) out.push({ kind: 'forward', bytes })
   }
 
   private dropUpTo(upTo: number): void {
