@@ -148,6 +148,35 @@ describe('responders on a proxy direction, with real peers', () => {
     expect(server.bytes().toString()).toBe('after\n')
   })
 
+  it('then after a replacement acts on the sink leg (half-close: FIN after it); a reset resets both legs', async () => {
+    lab = createTestLab()
+    up = await startUpstream()
+    const port = await proxyTo(`127.0.0.1:${up.port}`)
+    await respond('upstream', {
+      framing: 'line',
+      rules: [
+        { match: { equals: 'quit' }, reply: 'QUIT\\n', action: 'replace', then: 'half-close' },
+        { match: { equals: 'boom' }, reply: '', then: 'reset' }
+      ]
+    })
+    const c = await client(port)
+    const server = await up.peer()
+    c.socket.write('one\nquit\nnot forwarded\n')
+    await server.waitEnded()
+    expect(server.bytes().toString()).toBe('one\nQUIT\n')
+    // The other direction still flows: the server answers after the FIN it got.
+    server.socket.write('bye from the server\n')
+    expect((await c.waitBytes(20)).toString()).toBe('bye from the server\n')
+
+    const c2 = await client(port)
+    const server2 = await up.peer(1)
+    c2.socket.write('boom\n')
+    await c2.waitClosed()
+    await server2.waitClosed()
+    expect(c2.error?.code).toBe('ECONNRESET')
+    expect(server2.error?.code).toBe('ECONNRESET')
+  })
+
   it('applies to pairs already open, and clearing it passes everything through again', async () => {
     lab = createTestLab()
     up = await startUpstream({ echo: true })
