@@ -1,6 +1,9 @@
 // Respond by rule on a proxy in the real UI (browser mode, headless Chromium): set an upstream responder on a
 // proxy card, a real client's PING is answered by the lab while its other lines reach the real (echo) server,
 // the rule's hit counter moves, and the answer is marked on the pair's timeline.
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectPeer, startUpstream } from '../helpers/proxy-peers'
 import type { Peer, Upstream } from '../helpers/proxy-peers'
@@ -47,6 +50,8 @@ describe('Respond by rule on a proxy, in the UI', () => {
     const server = await up.peer()
     expect(server.bytes().toString()).toBe('hello server\n')
     await expect.poll(() => editor.getByLabel('Rule 1 hits').textContent(), { timeout: 5_000 }).toBe('1')
+    const dir = process.env.TCP_LAB_SCREENSHOTS_DIR ?? mkdtempSync(join(tmpdir(), 'tcp-lab-shots-'))
+    await card.screenshot({ path: join(dir, 'proxy-respond.png'), animations: 'disabled', caret: 'hide' })
 
     const toggle = page.getByRole('button', { name: /^Show both legs of pair \d+ \(proxy mock\)$/ })
     await toggle.waitFor()

@@ -142,12 +142,13 @@ export function RulesEditor(props: RulesEditorProps): ReactNode {
               <div className="mt-1 pl-6">
                 <select
                   aria-label={`Rule ${k + 1} action`}
+                  title="answer back: reply to the sender, the message is not forwarded; replace: forward the reply instead"
                   className={SMALL}
                   value={r.action ?? 'answer'}
                   onChange={(e) => setRule(k, { action: e.target.value as 'answer' | 'replace' })}
                 >
-                  <option value="answer">answer back (not forwarded)</option>
-                  <option value="replace">replace and forward</option>
+                  <option value="answer">answer back</option>
+                  <option value="replace">replace, forward</option>
                 </select>
               </div>
             ) : null}
