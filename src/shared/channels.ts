@@ -47,7 +47,8 @@ export const COMMAND_CHANNELS = [
   'replay:list',
   'lesson:self-connect-hunt',
   'lesson:load',
-  'proxy:certificate'
+  'proxy:certificate',
+  'proxy:respond'
 ] as const
 
 /** A command's channel name. */

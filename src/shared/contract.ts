@@ -24,6 +24,7 @@ import {
   toxicStreamSchema,
   TOXIC_TYPES
 } from './proxy-model'
+import { proxyResponderSchema } from './responders/proxy-schema'
 import type { CommandChannel } from './channels'
 import type { WorkspaceDocument } from './workspace-model'
 import { COMMAND_CHANNELS, isCommandChannel } from './channels'
@@ -233,8 +234,8 @@ export type UiPrefs = z.infer<typeof uiPrefsSchema>
 /** One thing about the workspace that needs the person's attention (an entry that did not load, a bad file). */
 export const workspaceProblemSchema = z.object({
   id: z.number().int(),
-  /** What it is about: `file`, `save`, or the section of the entry (`servers`, `proxies`, `clients`, `toxics`). */
-  kind: z.enum(['file', 'save', 'servers', 'proxies', 'clients', 'toxics']),
+  /** What it is about: `file`, `save`, or the section of the entry (`servers`, `proxies`, `clients`, `toxics`, `responders`). */
+  kind: z.enum(['file', 'save', 'servers', 'proxies', 'clients', 'toxics', 'responders']),
   /** The entry in words, e.g. `echo on 127.0.0.1:9000`. */
   entry: z.string(),
   message: z.string(),
@@ -534,6 +535,15 @@ export const commands = {
   'proxy:certificate': {
     request: z.strictObject({ name: proxyNameSchema }),
     response: z.object({ certPem: z.string(), keyPem: z.string(), certPath: z.string().nullable() })
+  },
+  /** Sets, replaces or (null) clears the responder of one proxy direction, for open pairs and new ones. */
+  'proxy:respond': {
+    request: z.strictObject({
+      proxy: proxyNameSchema,
+      stream: toxicStreamSchema,
+      responder: proxyResponderSchema.nullable()
+    }),
+    response: proxyInfoSchema
   }
 } as const satisfies Record<CommandChannel, { request: z.ZodType; response: z.ZodType }>
 

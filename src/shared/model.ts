@@ -112,7 +112,7 @@ export const serverProtocolSchema = z.enum(['tcp', 'udp', 'tls'], {
 export type ServerProtocol = z.infer<typeof serverProtocolSchema>
 
 /** The behaviours a UDP server offers (each works per datagram); stream behaviours need a connection. */
-export const UDP_BEHAVIOURS: readonly Behaviour[] = ['echo', 'discard', 'daytime', 'manual']
+export const UDP_BEHAVIOURS: readonly Behaviour[] = ['echo', 'discard', 'daytime', 'manual', 'respond']
 
 // The certificate schemas live in their own file so proxy-model (which model imports) can use them too.
 export { certificateFactsSchema, certificateInfoSchema } from './certificate-model'

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { certificateInfoSchema } from './certificate-model'
 import { splitTransport } from './transport-prefix'
+import { proxyResponderInfoSchema } from './responders/proxy-schema'
 
 /** Toxiproxy's fault types, by its names. */
 export const TOXIC_TYPES = [
@@ -132,7 +133,11 @@ export const proxyInfoSchema = z.object({
   /** TLS towards the client: the certificate files, when it came from files (PEM text is never shown here). */
   listenTls: proxyListenTlsInfoSchema.optional(),
   /** TLS to the upstream (upstream `tls:…`): what the lab's client leg sends and checks. */
-  upstreamTls: proxyUpstreamTlsInfoSchema.optional()
+  upstreamTls: proxyUpstreamTlsInfoSchema.optional(),
+  /** Responders per direction (`proxy:respond`), with their hit counters over all pairs. */
+  responders: z
+    .object({ upstream: proxyResponderInfoSchema.optional(), downstream: proxyResponderInfoSchema.optional() })
+    .optional()
 })
 /** A proxy. */
 export type ProxyInfo = z.infer<typeof proxyInfoSchema>
@@ -154,8 +159,11 @@ export const faultMarkSchema = z.object({
   afterSeq: z.number().int(),
   stream: toxicStreamSchema,
   toxic: z.string(),
-  type: z.enum(TOXIC_TYPES),
-  text: z.string()
+  /** A fault's type, or `respond` for a proxy responder's answer or replacement. */
+  type: z.enum([...TOXIC_TYPES, 'respond']),
+  text: z.string(),
+  /** A responder's mark: which rule (0-based) fired and what it did. */
+  responder: z.object({ rule: z.number().int(), action: z.enum(['answer', 'replace']) }).optional()
 })
 /** A fault mark. */
 export type FaultMark = z.infer<typeof faultMarkSchema>

@@ -164,6 +164,12 @@ function validBase(name: CommandName): Record<string, unknown> {
       }
     case 'respond:stats':
       return { serverId }
+    case 'proxy:respond':
+      return {
+        proxy: 'nope',
+        stream: 'upstream',
+        responder: { framing: 'line', rules: [{ match: { equals: 'PING' }, reply: 'PONG\\r\\n' }] }
+      }
     case 'workspace:get':
     case 'workspace:export':
     case 'payload:list':

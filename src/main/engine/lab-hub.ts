@@ -82,7 +82,8 @@ const COMMANDS: {
   'replay:stop': ({ lab }, req) => captureOf(lab).replays.stop(req.replayId),
   'replay:list': ({ lab }) => ({ replays: captureOf(lab).replays.list() }),
   'server:certificate': ({ lab }, req) => serverCertificate(lab.servers, req),
-  'proxy:certificate': ({ lab }, req) => lab.proxies.certificate(req)
+  'proxy:certificate': ({ lab }, req) => lab.proxies.certificate(req),
+  'proxy:respond': ({ lab }, req) => lab.proxies.respond(req)
 }
 
 /** Runs one validated command. */

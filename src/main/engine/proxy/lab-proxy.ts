@@ -1,6 +1,6 @@
 import net from 'node:net'
 import type tls from 'node:tls'
-import type { ProxyAddress, ProxyInfo, ToxicInfo } from '@shared/proxy-model'
+import type { ProxyAddress, ProxyInfo, ToxicInfo, ToxicStream } from '@shared/proxy-model'
 import { formatProxyAddress } from '@shared/proxy-model'
 import { LabConnection } from '../lab-connection'
 import type { ServerOwner } from '../tcp-server'
@@ -12,6 +12,7 @@ import { WireRefresh } from '../tls/wire-refresh'
 import { ProxyPair } from './proxy-pair'
 import type { ProxyTlsSettings } from './proxy-tls'
 import { ProxyListenIdentity, upstreamTlsInfo, upstreamTlsWords } from './proxy-tls'
+import type { DirectionResponder } from './proxy-responder'
 
 /** How long a new client waits for its upstream connection before it is closed (or reset). */
 export const UPSTREAM_CONNECT_TIMEOUT_MS = 10_000
@@ -34,6 +35,8 @@ export interface ProxySettings extends ProxyTlsSettings {
 /** A listener whose every accepted client is paired with a new connection to the upstream. */
 export class LabProxy {
   readonly toxics: ToxicInfo[] = []
+  /** Rules per direction (proxy:respond), applied to every pair. */
+  readonly responders: Partial<Record<ToxicStream, DirectionResponder>> = {}
   readonly pairs = new Set<ProxyPair>()
   /** Clients waiting for their upstream connection. */
   private readonly dialing = new Map<LabConnection, net.Socket>()
@@ -132,7 +135,26 @@ export class LabProxy {
       accepted: this.accepted,
       open: this.pairs.size + this.dialing.size + this.handshaking.size,
       ...this.listenIdentity.info(this.settings.listenTls),
-      ...upstreamTlsInfo(this.settings.upstreamTls)
+      ...upstreamTlsInfo(this.settings.upstreamTls),
+      ...this.respondersInfo()
+    }
+  }
+
+  /** Sets (or, null, clears) one direction's responder, for open pairs and new ones. */
+  setResponder(stream: ToxicStream, settings: DirectionResponder | null): void {
+    if (settings) this.responders[stream] = settings
+    else delete this.responders[stream]
+    for (const pair of this.pairs) pair.setResponder(stream, settings)
+  }
+
+  private respondersInfo(): Pick<ProxyInfo, 'responders'> {
+    const { upstream, downstream } = this.responders
+    if (!upstream && !downstream) return {}
+    return {
+      responders: {
+        ...(upstream ? { upstream: upstream.info() } : {}),
+        ...(downstream ? { downstream: downstream.info() } : {})
+      }
     }
   }
 
@@ -269,7 +291,7 @@ export class LabProxy {
       upstream.relay = true
       upstream.proxy = { proxyName: this.name, pairId: client.id, leg: 'upstream' }
       this.owner.adopt(upstream)
-      const pair = new ProxyPair(client, upstream, index, this.toxics, (p) => this.pairs.delete(p))
+      const pair = new ProxyPair(client, upstream, index, this.toxics, (p) => this.pairs.delete(p), this.responders)
       this.pairs.add(pair)
       client.activate()
       client.holdReading(false)

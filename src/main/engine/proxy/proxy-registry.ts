@@ -7,6 +7,7 @@ import { LabProxy } from './lab-proxy'
 import type { ProxyOwner } from './lab-proxy'
 import { validateCondition } from './condition'
 import { resolveSideTls, upstreamTextFor, withTlsFlag } from './proxy-tls'
+import { DirectionResponder } from './proxy-responder'
 
 /** Most proxies one lab runs at once. */
 export const MAX_PROXIES = 256
@@ -231,6 +232,13 @@ export class ProxyRegistry {
     this.removeToxicFrom(proxy, req.name)
     this.changed(proxy)
     return {}
+  }
+
+  /** `proxy:respond`: sets, replaces or (null) clears one direction's responder, on open pairs and new ones. */
+  respond(req: CommandRequest<'proxy:respond'>): CommandValue<'proxy:respond'> {
+    const proxy = this.get(req.proxy)
+    proxy.setResponder(req.stream, req.responder ? new DirectionResponder(req.responder) : null)
+    return this.changed(proxy)
   }
 
   /** Closes every proxy (the lab shuts down). */

@@ -284,6 +284,14 @@ export class Workspace {
         const p = proxies.find((x) => x.name === e.proxy)
         if (p && !p.toxics.some((t) => t.name !== undefined && t.name === e.entry.name))
           p.toxics = [...p.toxics, e.entry]
+      } else if (e.section === 'responders') {
+        // A responder that did not load stays in the file on its proxy, unless the direction has one now.
+        const p = proxies.find((x) => x.name === e.proxy)
+        if (p && p.responders?.[e.stream] === undefined)
+          p.responders = {
+            ...p.responders,
+            [e.stream]: e.entry as NonNullable<WorkspaceProxy['responders']>['upstream']
+          }
       }
     }
     // Names stay unique (the file would be refused otherwise): a later server with a taken name keeps no name.

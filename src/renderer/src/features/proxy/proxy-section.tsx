@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
-import type { ProxyInfo, ToxicInfo } from '@shared/proxy-model'
+import type { ProxyInfo, ToxicInfo, ToxicStream } from '@shared/proxy-model'
 import { streamWords, TOXIC_WORDS } from '@shared/toxic-words'
 import { useLab, useLabStore } from '@renderer/store/use-lab'
 import { useCommand } from '@renderer/store/use-command'
@@ -9,6 +9,7 @@ import { BADGE, BUTTON, HEADING, INPUT, LABEL, TONES } from '@renderer/ui/classe
 import { ToxicForm } from './toxic-form'
 import { NO_PROXY_TLS, ProxyTlsFields, proxyTlsRequest } from './proxy-tls-fields'
 import { ProxyTlsFacts } from './proxy-tls-card'
+import { ProxyResponderEditor } from './proxy-responder-editor'
 
 /** The sidebar's proxies: a form to create one, and a card per proxy. */
 export function ProxySection(): ReactNode {
@@ -140,6 +141,7 @@ export function ProxyCard({ proxy }: { proxy: ProxyInfo }): ReactNode {
   const [adding, setAdding] = useState(false)
   const [editing, setEditing] = useState<string | null>(null)
   const [upstreamDraft, setUpstreamDraft] = useState<string | null>(null)
+  const [responding, setResponding] = useState<ToxicStream | null>(null)
   const toggle = async (): Promise<boolean> =>
     (await run('proxy:update', { name: proxy.name, enabled: !proxy.enabled })).ok
   const remove = async (): Promise<boolean> => (await run('proxy:delete', { name: proxy.name })).ok
@@ -203,6 +205,27 @@ export function ProxyCard({ proxy }: { proxy: ProxyInfo }): ReactNode {
       </div>
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
       {adding ? <ToxicForm proxy={proxy.name} onDone={() => setAdding(false)} /> : null}
+      <div className="flex flex-wrap items-center gap-1" aria-label="Respond by rule">
+        <span className="text-slate-500 dark:text-slate-400">Respond by rule:</span>
+        {(['upstream', 'downstream'] as const).map((stream) => {
+          const r = proxy.responders?.[stream]
+          return (
+            <button
+              key={stream}
+              type="button"
+              className={BUTTON.secondary}
+              aria-expanded={responding === stream}
+              onClick={() => setResponding(responding === stream ? null : stream)}
+            >
+              {streamWords(stream)}
+              {r ? ` · ${r.rules.length} ${r.rules.length === 1 ? 'rule' : 'rules'}` : ''}
+            </button>
+          )
+        })}
+      </div>
+      {responding ? (
+        <ProxyResponderEditor key={responding} proxy={proxy} stream={responding} onDone={() => setResponding(null)} />
+      ) : null}
       {(['upstream', 'downstream'] as const).map((stream) => {
         const toxics = proxy.toxics.filter((t) => t.stream === stream)
         if (toxics.length === 0) return null
