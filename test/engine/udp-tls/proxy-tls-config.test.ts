@@ -85,6 +85,30 @@ describe('faults sit between the legs: they act on the plaintext', () => {
   })
 })
 
+describe('responders on a TLS proxy see the plaintext too', () => {
+  it('a downstream responder replaces a decrypted line from a TLS upstream before it is encrypted to the client', async () => {
+    const server = await lab.ok('server:start', { host: '127.0.0.1', port: 0, behaviour: 'echo', protocol: 'tls' })
+    const { certPem } = await lab.ok('server:certificate', { serverId: server.id })
+    const p = await lab.ok('proxy:create', {
+      name: 'redact',
+      listen: 'tls:127.0.0.1:0',
+      upstream: `tls:127.0.0.1:${server.bound.port}`,
+      upstreamTls: { caPem: certPem }
+    })
+    await lab.ok('proxy:respond', {
+      proxy: 'redact',
+      stream: 'downstream',
+      responder: {
+        framing: 'line',
+        rules: [{ match: { regex: '^secret (\\d+)$' }, reply: 'redacted #$1\\n', action: 'replace' }]
+      }
+    })
+    const c = await tlsClient(portOf(p.listen), p.certificate!.certPath!)
+    c.socket.write('hello\nsecret 42\n')
+    await waitFor(() => c.got().toString() === 'hello\nredacted #42\n', { what: 'the redacted echo' })
+  })
+})
+
 describe('bad input is refused in words and changes nothing', () => {
   it('refuses unix: with tls:, udp:, doubled prefixes, a key that is not the certificate’s, and half a certificate', async () => {
     const a = await generateIdentity()
