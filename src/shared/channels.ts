@@ -47,7 +47,8 @@ export const COMMAND_CHANNELS = [
   'replay:list',
   'lesson:self-connect-hunt',
   'lesson:load',
-  'proxy:respond'
+  'proxy:respond',
+  'proxy:certificate'
 ] as const
 
 /** A command's channel name. */

@@ -398,7 +398,11 @@ export const commands = {
       listen: z.string().min(1, 'missing required field: listen').max(1000),
       upstream: z.string().min(1, 'missing required field: upstream').max(1000),
       enabled: z.boolean().default(true),
-      onUpstreamFailure: z.enum(['close', 'reset']).default('close')
+      onUpstreamFailure: z.enum(['close', 'reset']).default('close'),
+      /** Terminate TLS towards the client (also `tls:` before listen): the certificate, made at start when absent. */
+      listenTls: tlsServerOptionsSchema.optional(),
+      /** Open TLS to the upstream (also `tls:` before upstream): SNI, ALPN, verification, an extra CA. */
+      upstreamTls: tlsClientOptionsSchema.optional()
     }),
     response: proxyInfoSchema
   },
@@ -408,7 +412,11 @@ export const commands = {
       listen: z.string().min(1).max(1000).optional(),
       upstream: z.string().min(1).max(1000).optional(),
       enabled: z.boolean().optional(),
-      onUpstreamFailure: z.enum(['close', 'reset']).optional()
+      onUpstreamFailure: z.enum(['close', 'reset']).optional(),
+      /** A new certificate towards the client (TLS on); null: plain towards the client. */
+      listenTls: tlsServerOptionsSchema.nullable().optional(),
+      /** New TLS settings towards the upstream (TLS on); null: plain to the upstream. */
+      upstreamTls: tlsClientOptionsSchema.nullable().optional()
     }),
     response: proxyInfoSchema
   },
@@ -531,6 +539,11 @@ export const commands = {
       responder: proxyResponderSchema.nullable()
     }),
     response: proxyInfoSchema
+  },
+  /** A TLS-terminating proxy's certificate and key as PEM, so a workspace can start it again with the same identity. */
+  'proxy:certificate': {
+    request: z.strictObject({ name: proxyNameSchema }),
+    response: z.object({ certPem: z.string(), keyPem: z.string(), certPath: z.string().nullable() })
   }
 } as const satisfies Record<CommandChannel, { request: z.ZodType; response: z.ZodType }>
 

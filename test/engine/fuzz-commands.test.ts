@@ -143,6 +143,7 @@ function validBase(name: CommandName): Record<string, unknown> {
     case 'proxy:update':
       return { name: 'nope', listen: '127.0.0.1:0', upstream: `127.0.0.1:${port}`, enabled: false }
     case 'proxy:delete':
+    case 'proxy:certificate':
       return { name: 'nope' }
     case 'proxy:list':
     case 'proxy:reset':

@@ -8,6 +8,8 @@ import { ErrorAlert } from '@renderer/ui/error-alert'
 import { BADGE, BUTTON, HEADING, INPUT, LABEL, TONES } from '@renderer/ui/classes'
 import { ToxicForm } from './toxic-form'
 import { ProxyResponderEditor } from './proxy-responder-editor'
+import { NO_PROXY_TLS, ProxyTlsFields, proxyTlsRequest } from './proxy-tls-fields'
+import { ProxyTlsFacts } from './proxy-tls-card'
 
 /** The sidebar's proxies: a form to create one, and a card per proxy. */
 export function ProxySection(): ReactNode {
@@ -47,13 +49,15 @@ function NewProxyForm({ onDone }: { onDone: () => void }): ReactNode {
   const [listen, setListen] = useState('127.0.0.1:0')
   const [upstream, setUpstream] = useState('127.0.0.1:6379')
   const [onFail, setOnFail] = useState<'close' | 'reset'>('close')
+  const [tls, setTls] = useState(NO_PROXY_TLS)
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault()
     const r = await run('proxy:create', {
       name: name.trim(),
       listen: listen.trim(),
       upstream: upstream.trim(),
-      onUpstreamFailure: onFail
+      onUpstreamFailure: onFail,
+      ...proxyTlsRequest(tls)
     })
     if (r.ok) onDone()
   }
@@ -80,7 +84,7 @@ function NewProxyForm({ onDone }: { onDone: () => void }): ReactNode {
         <label
           htmlFor="proxy-listen"
           className={LABEL}
-          title="HOST:PORT, [IPV6]:PORT or unix:PATH; port 0 picks a free one"
+          title="HOST:PORT, [IPV6]:PORT or unix:PATH; port 0 picks a free one; tls:HOST:PORT terminates TLS"
         >
           Listen on
         </label>
@@ -96,7 +100,7 @@ function NewProxyForm({ onDone }: { onDone: () => void }): ReactNode {
         <label
           htmlFor="proxy-upstream"
           className={LABEL}
-          title="HOST:PORT or unix:PATH: the real server (a lab server too)"
+          title="HOST:PORT or unix:PATH: the real server (a lab server too); tls:HOST:PORT opens TLS to it"
         >
           Upstream (the real server)
         </label>
@@ -122,6 +126,7 @@ function NewProxyForm({ onDone }: { onDone: () => void }): ReactNode {
           <option value="reset">reset the client (RST)</option>
         </select>
       </div>
+      <ProxyTlsFields value={tls} onChange={setTls} />
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
       <button type="submit" className={`${BUTTON.primary} w-full`}>
         Start proxy
@@ -166,6 +171,7 @@ export function ProxyCard({ proxy }: { proxy: ProxyInfo }): ReactNode {
         <PairCount name={proxy.name} /> · if the upstream fails, the client gets{' '}
         {proxy.onUpstreamFailure === 'reset' ? 'RST' : 'FIN'}
       </p>
+      <ProxyTlsFacts proxy={proxy} />
       {upstreamDraft !== null ? (
         <form onSubmit={(e) => void saveUpstream(e)} className="flex gap-1" aria-label="Change upstream">
           <input
