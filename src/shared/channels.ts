@@ -46,7 +46,9 @@ export const COMMAND_CHANNELS = [
   'replay:stop',
   'replay:list',
   'lesson:self-connect-hunt',
-  'lesson:load'
+  'lesson:load',
+  'api:status',
+  'api:configure'
 ] as const
 
 /** A command's channel name. */

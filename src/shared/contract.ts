@@ -25,6 +25,7 @@ import {
   TOXIC_TYPES
 } from './proxy-model'
 import type { CommandChannel } from './channels'
+import { apiConfigureSchema, apiStatusSchema } from './api-settings'
 import type { WorkspaceDocument } from './workspace-model'
 import { COMMAND_CHANNELS, isCommandChannel } from './channels'
 
@@ -514,7 +515,9 @@ export const commands = {
   'capture:record-status': { request: empty, response: recordStatusSchema },
   'replay:start': { request: replayStartSchema, response: replayInfoSchema },
   'replay:stop': { request: z.strictObject({ replayId: id }), response: replayInfoSchema },
-  'replay:list': { request: empty, response: z.object({ replays: z.array(replayInfoSchema) }) }
+  'replay:list': { request: empty, response: z.object({ replays: z.array(replayInfoSchema) }) },
+  'api:status': { request: empty, response: apiStatusSchema },
+  'api:configure': { request: apiConfigureSchema, response: apiStatusSchema }
 } as const satisfies Record<CommandChannel, { request: z.ZodType; response: z.ZodType }>
 
 /** The table of commands. */

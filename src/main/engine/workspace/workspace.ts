@@ -25,7 +25,14 @@ export function isWorkspaceCommand(name: CommandName): name is WorkspaceCommand 
 const NOTICES_PER_BURST = 10
 
 // Commands that only read: they never make the workspace save.
-const READ_ONLY = new Set(['lab:snapshot', 'lab:ack', 'connection:send', 'connection:traffic', 'kernel:sockets'])
+const READ_ONLY = new Set([
+  'lab:snapshot',
+  'lab:ack',
+  'connection:send',
+  'connection:traffic',
+  'kernel:sockets',
+  'api:status'
+])
 
 /** What the workspace needs from its hub. */
 export interface WorkspaceHost {

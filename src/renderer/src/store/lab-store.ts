@@ -286,7 +286,8 @@ export class LabStore {
           break
         case 'sequence.progress':
         case 'workspace.updated':
-          // Followed by features/workspace's own store.
+        case 'api.updated':
+          // Followed by their own stores (features/workspace, store/api-store).
           break
         default:
           // A newer engine may send events this renderer does not know: skip them.
