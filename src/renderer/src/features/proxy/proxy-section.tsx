@@ -7,6 +7,7 @@ import { useCommand } from '@renderer/store/use-command'
 import { ErrorAlert } from '@renderer/ui/error-alert'
 import { BADGE, BUTTON, HEADING, INPUT, LABEL, TONES } from '@renderer/ui/classes'
 import { ToxicForm } from './toxic-form'
+import { ApiSettings } from './api-settings'
 
 /** The sidebar's proxies: a form to create one, and a card per proxy. */
 export function ProxySection(): ReactNode {
@@ -36,6 +37,7 @@ export function ProxySection(): ReactNode {
           </li>
         ))}
       </ul>
+      <ApiSettings />
     </section>
   )
 }
