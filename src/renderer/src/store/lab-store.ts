@@ -215,6 +215,7 @@ export class LabStore {
       connections,
       outgoingIds,
       connectionsVersion: this.state.connectionsVersion + 1,
+      membersVersion: this.state.membersVersion + 1,
       totals: snap.totals,
       connectionRates: this.tracker.connectionRates,
       ratesVersion: this.state.ratesVersion + 1,
@@ -233,6 +234,7 @@ export class LabStore {
     let notices = s.notices
     let proxies: Map<string, ProxyInfo> | null = null
     let rowsChanged = false
+    let membersChanged = false
 
     const upsert = (next: ConnectionInfo): void => {
       const prev = connections.get(next.id)
@@ -242,6 +244,7 @@ export class LabStore {
       connections.set(next.id, merged)
       if (merged.origin === 'outgoing' && !merged.proxy) outgoing.add(merged.id)
       rowsChanged = true
+      membersChanged = true
     }
 
     for (const e of batch.events) {
@@ -268,7 +271,7 @@ export class LabStore {
           break
         case 'connections.removed':
           for (const id of e.ids) {
-            if (connections.delete(id)) rowsChanged = true
+            if (connections.delete(id)) rowsChanged = membersChanged = true
             outgoing.delete(id)
             this.tracker.forget(id)
           }
@@ -321,6 +324,7 @@ export class LabStore {
         servers: servers ?? s.servers,
         serverCounters: counters ?? s.serverCounters,
         connectionsVersion: rowsChanged ? s.connectionsVersion + 1 : s.connectionsVersion,
+        membersVersion: membersChanged ? s.membersVersion + 1 : s.membersVersion,
         totals: batch.totals,
         notices,
         proxies: proxies ?? s.proxies

@@ -255,7 +255,8 @@ export function ProxyCard({ proxy }: { proxy: ProxyInfo }): ReactNode {
 
 /** Open pairs of a proxy, counted from the rows (proxy events carry settings, not traffic). */
 function PairCount({ name }: { name: string }): ReactNode {
-  const version = useLab((s) => s.connectionsVersion)
+  // Membership and states, not counters: a flood does not re-run this.
+  const version = useLab((s) => s.membersVersion)
   const store = useLabStore()
   const open = useMemo(() => {
     let n = 0
