@@ -75,6 +75,27 @@ async function flood(socks, ms) {
   for (const off of offs) off()
 }
 
+/** Opens and closes connections, `concurrency` at a time, for `ms` (at most 200,000); how many were accepted. */
+async function acceptStorm(port, ms, concurrency = 64) {
+  const until = Date.now() + ms
+  let done = 0
+  const one = () =>
+    new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        done++
+        s.destroy()
+        resolve()
+      })
+      s.on('error', () => resolve())
+    })
+  const worker = async () => {
+    while (Date.now() < until && done < 200_000) await one()
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  await sleep(500)
+  return done
+}
+
 const metricsOf = async (cdp) => {
   const { metrics } = await cdp.send('Performance.getMetrics')
   return Object.fromEntries(metrics.map((m) => [m.name, m.value]))
@@ -101,7 +122,8 @@ async function round(name, browser, profileIt = false) {
     const out = {}
     for (const [phase, during] of [
       ['idle', () => sleep(seconds * 1000)],
-      ['flood', () => flood(socks, seconds * 1000)]
+      ['flood', () => flood(socks, seconds * 1000)],
+      ['accepts', () => acceptStorm(port, seconds * 1000)]
     ]) {
       const c0 = chromiumCpuMs()
       const r0 = chromiumCpuByType().renderer ?? 0
@@ -155,7 +177,9 @@ try {
       results[name].push(res)
       const p = (x) =>
         `page ${f(x.page)} renderer ${f(x.renderer)} main-thread ${f(x.task)} (script ${f(x.script)}, layout ${f(x.layout)}, style ${f(x.style)}; ${x.layouts.toFixed(1)} layouts/s, ${x.styles.toFixed(1)} style recalcs/s)`
-      console.log(`round ${r + 1} ${name}: idle ${p(res.idle)} | flood ${p(res.flood)}  [CPU ms per s]`)
+      console.log(
+        `round ${r + 1} ${name}: idle ${p(res.idle)} | flood ${p(res.flood)} | accepts ${p(res.accepts)}  [CPU ms per s]`
+      )
     }
   }
 } finally {
@@ -172,5 +196,7 @@ for (const name of ['A', 'B']) {
     ['page', 'renderer', 'task', 'script', 'layout', 'style', 'layouts']
       .map((k) => `${k} ${f(median(list.map((x) => x[phase][k])))}`)
       .join(', ')
-  console.log(`median ${name} (${builds[name]}): idle ${line('idle')} | flood ${line('flood')}`)
+  console.log(
+    `median ${name} (${builds[name]}): idle ${line('idle')} | flood ${line('flood')} | accepts ${line('accepts')}`
+  )
 }
