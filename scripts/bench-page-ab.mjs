@@ -19,6 +19,7 @@ const seconds = Number(opt('seconds', 4))
 const shot = opt('shot', '')
 // --prof FILE: a CPU profile of B's page during its last flood (open it in Chrome DevTools).
 const prof = opt('prof', '')
+const profPhase = opt('prof-phase', 'flood')
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 async function startLab(outDir) {
@@ -129,12 +130,22 @@ async function round(name, browser, profileIt = false) {
       const r0 = chromiumCpuByType().renderer ?? 0
       const m0 = await metricsOf(cdp)
       const t0 = Date.now()
-      const profiling = profileIt && phase === 'flood'
+      const profiling = profileIt && phase === profPhase
       if (profiling) {
         await cdp.send('Profiler.enable')
         await cdp.send('Profiler.start')
       }
-      await during()
+      const tracing = args.includes('--trace') && profileIt && phase === profPhase
+      if (tracing) await browser.startTracing(page, { categories: ['devtools.timeline'] })
+      const value = await during()
+      if (typeof value === 'number') out.acceptsDone = value
+      if (tracing) {
+        const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents
+        const by = new Map()
+        for (const e of events) if (e.ph === 'X' && e.dur) by.set(e.name, (by.get(e.name) ?? 0) + e.dur / 1000)
+        const top = [...by].sort((a, b) => b[1] - a[1]).slice(0, 16)
+        console.log(top.map(([k, v]) => `${v.toFixed(0).padStart(6)} ms  ${k}`).join('\n'))
+      }
       if (profiling) {
         const { profile } = await cdp.send('Profiler.stop')
         writeFileSync(prof, JSON.stringify(profile))
@@ -149,7 +160,8 @@ async function round(name, browser, profileIt = false) {
         layout: ((m1.LayoutDuration - m0.LayoutDuration) * 1000) / wall,
         style: ((m1.RecalcStyleDuration - m0.RecalcStyleDuration) * 1000) / wall,
         layouts: (m1.LayoutCount - m0.LayoutCount) / wall,
-        styles: (m1.RecalcStyleCount - m0.RecalcStyleCount) / wall
+        styles: (m1.RecalcStyleCount - m0.RecalcStyleCount) / wall,
+        ...(phase === 'accepts' ? { per1k: ((chromiumCpuMs() - c0) / out.acceptsDone) * 1000 } : {})
       }
       if (phase === 'flood' && shot) await page.screenshot({ path: shot.replace('.png', `-${name}.png`) })
     }
@@ -176,7 +188,7 @@ try {
       const res = await round(name, browser, prof !== '' && name === 'B' && r >= rounds - 2)
       results[name].push(res)
       const p = (x) =>
-        `page ${f(x.page)} renderer ${f(x.renderer)} main-thread ${f(x.task)} (script ${f(x.script)}, layout ${f(x.layout)}, style ${f(x.style)}; ${x.layouts.toFixed(1)} layouts/s, ${x.styles.toFixed(1)} style recalcs/s)`
+        `page ${f(x.page)} renderer ${f(x.renderer)} main-thread ${f(x.task)} (script ${f(x.script)}, layout ${f(x.layout)}, style ${f(x.style)}; ${x.layouts.toFixed(1)} layouts/s, ${x.styles.toFixed(1)} style recalcs/s${x.per1k !== undefined ? `; ${f(x.per1k)} page CPU ms per 1,000 accepts` : ''})`
       console.log(
         `round ${r + 1} ${name}: idle ${p(res.idle)} | flood ${p(res.flood)} | accepts ${p(res.accepts)}  [CPU ms per s]`
       )
@@ -193,7 +205,8 @@ const median = (v) => {
 for (const name of ['A', 'B']) {
   const list = results[name]
   const line = (phase) =>
-    ['page', 'renderer', 'task', 'script', 'layout', 'style', 'layouts']
+    ['page', 'renderer', 'task', 'script', 'layout', 'style', 'layouts', 'per1k']
+      .filter((k) => list[0][phase][k] !== undefined)
       .map((k) => `${k} ${f(median(list.map((x) => x[phase][k])))}`)
       .join(', ')
   console.log(
