@@ -7,6 +7,7 @@ import { applyCounters, mergeConnection } from './merge-connection'
 import type { RateSeries } from './rate-history'
 import { RATE_SAMPLE_MS, RATE_SAMPLES } from './rate-history'
 import { RateTracker } from './rate-tracker'
+import { tickWithViews } from './ticker'
 
 /** Tuning and clock of a store (tests pass their own). */
 export interface LabStoreOptions {
@@ -371,6 +372,8 @@ export class LabStore {
     this.notifyTimer = null
     this.hiddenPending = false
     this.lastNotify = Date.now()
+    // The ages' clock ticks with this frame when it is nearly due, instead of in a frame of its own.
+    tickWithViews()
     for (const l of this.listeners) l()
   }
 }
