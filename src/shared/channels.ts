@@ -48,7 +48,9 @@ export const COMMAND_CHANNELS = [
   'lesson:self-connect-hunt',
   'lesson:load',
   'proxy:respond',
-  'proxy:certificate'
+  'proxy:certificate',
+  'api:status',
+  'api:configure'
 ] as const
 
 /** A command's channel name. */

@@ -26,6 +26,7 @@ import {
 } from './proxy-model'
 import { proxyResponderSchema } from './responders/proxy-schema'
 import type { CommandChannel } from './channels'
+import { apiConfigureSchema, apiStatusSchema } from './api-settings'
 import type { WorkspaceDocument } from './workspace-model'
 import { COMMAND_CHANNELS, isCommandChannel } from './channels'
 
@@ -544,7 +545,9 @@ export const commands = {
   'proxy:certificate': {
     request: z.strictObject({ name: proxyNameSchema }),
     response: z.object({ certPem: z.string(), keyPem: z.string(), certPath: z.string().nullable() })
-  }
+  },
+  'api:status': { request: empty, response: apiStatusSchema },
+  'api:configure': { request: apiConfigureSchema, response: apiStatusSchema }
 } as const satisfies Record<CommandChannel, { request: z.ZodType; response: z.ZodType }>
 
 /** The table of commands. */
