@@ -355,8 +355,21 @@ export class LabTcpServer implements BehaviourHost, LabServer {
       budget: this.owner.budget,
       owner: this.owner,
       unixPath: this.unixPath,
-      queued
+      queued,
+      local: this.acceptedLocal()
     })
+  }
+
+  /**
+   * The local end of every socket this listener accepts, when its bound address says it (one address, not a
+   * wildcard): saves a getsockname() per accept. Undefined for 0.0.0.0 / :: (the kernel picks per connection).
+   */
+  protected acceptedLocal(): Endpoint | undefined {
+    if (this.unixPath !== undefined || this.holder !== null || this.bound.port === 0) return undefined
+    const a = this.bound.address
+    if (a === '' || a.includes('%') || net.isIP(a) === 0 || a === '0.0.0.0' || a === '::' || a === '::ffff:0.0.0.0')
+      return undefined
+    return this.bound
   }
 
   private onConnection(socket: net.Socket): void {

@@ -8,8 +8,9 @@ const REPEAT = -1
 // `kept` value of a chunk whose bytes were not kept at all under the flood policy (its facts are).
 const FLOOD = -2
 
-// A record's chunk-facts ring starts with this many slots and doubles; each slot costs META_BYTES.
-const MIN_META_SLOTS = 4
+// A record's chunk-facts ring starts with this many slots and doubles; each slot costs META_BYTES. Two slots
+// (48 bytes) stay inside V8's heap (typed arrays up to 64 bytes do): a short connection costs no off-heap store.
+const MIN_META_SLOTS = 2
 const META_BYTES = 3 * 8
 const EMPTY_F64 = new Float64Array(0)
 
