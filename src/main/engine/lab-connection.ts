@@ -26,19 +26,20 @@ const DETACHED_TOTALS = { bytesIn: 0, bytesOut: 0 }
 const NO_MARKS: readonly ConnectionMark[] = Object.freeze([])
 
 // Mark texts that name a reason, made once per reason rather than once per connection.
-const reasonTexts = new Map<string, string>()
-function reasonText(kind: 'close' | 'reset' | 'closed', reason: CloseReason): string {
-  const key = `${kind} ${reason}`
-  let t = reasonTexts.get(key)
-  if (t === undefined) {
-    t =
-      kind === 'close'
-        ? `The lab closed the connection (${reason}): FIN after the queued bytes`
-        : kind === 'reset'
-          ? `The lab reset the connection (${reason}): RST, queued bytes discarded`
-          : `Closed (${reason})`
-    reasonTexts.set(key, t)
-  }
+const REASON_TEXTS = {
+  close: (r: string) => `The lab closed the connection (${r}): FIN after the queued bytes`,
+  reset: (r: string) => `The lab reset the connection (${r}): RST, queued bytes discarded`,
+  closed: (r: string) => `Closed (${r})`
+}
+const reasonTexts = {
+  close: new Map<string, string>(),
+  reset: new Map<string, string>(),
+  closed: new Map<string, string>()
+}
+function reasonText(kind: keyof typeof REASON_TEXTS, reason: CloseReason): string {
+  const known = reasonTexts[kind]
+  let t = known.get(reason)
+  if (t === undefined) known.set(reason, (t = REASON_TEXTS[kind](reason)))
   return t
 }
 

@@ -373,7 +373,9 @@ export class LabTcpServer implements BehaviourHost, LabServer {
   }
 
   private onConnection(socket: net.Socket): void {
-    const queued = this.activeCount() >= this.activeLimit()
+    // Counting the active ones walks every connection: only a mode with a limit needs it.
+    const limit = this.activeLimit()
+    const queued = limit !== Number.POSITIVE_INFINITY && this.activeCount() >= limit
     const conn = this.wrapAccepted(socket, queued)
     conn.serverTotals = this.totals
     conn.handlers = this.handlers
@@ -399,6 +401,7 @@ export class LabTcpServer implements BehaviourHost, LabServer {
     this.connections.delete(conn)
     this.totals.dirty = true
     this.behaviour.onClose(conn)
-    this.activateQueued()
+    // Under "concurrent" nothing waits (entering it activated every queued one): no walk over the connections.
+    if (this.activeLimit() !== Number.POSITIVE_INFINITY) this.activateQueued()
   }
 }

@@ -1,5 +1,6 @@
 import type { TrafficGap, TrafficRecord } from '@shared/model'
 import { TrafficBudget } from './traffic-budget'
+import type { BudgetedRecord } from './traffic-budget'
 
 export { DEFAULT_FLOOD_POLICY, TrafficBudget } from './traffic-budget'
 
@@ -70,6 +71,10 @@ export class TrafficRecorder {
   private tokensAt = 0
   // [in, out]: allocated at a connection's first chunk not kept, so quiet connections pay nothing.
   private readonly tails: [FloodTail | null, FloodTail | null] = [null, null]
+  /** @internal The budget's recency list runs through its records (see TrafficBudget). */
+  lruPrev: BudgetedRecord | null = null
+  lruNext: BudgetedRecord | null = null
+  lruListed = false
 
   constructor(private readonly budget: TrafficBudget) {
     this.headLeft = budget.flood?.headBytes ?? 0
