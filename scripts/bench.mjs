@@ -11,6 +11,7 @@
 // --lab auto   web when it is built and Chromium is there, else engine (the default).
 // --heap-mb N  the lab's process starts with --initial-old-space-size=N instead of the product's HEAP_FLAGS
 //              (0: none), to measure what the floor costs and buys (idle RSS, flood CPU, full GCs).
+// --semi-mb N  the lab's process also starts with --max-semi-space-size=N (the young generation's cap).
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
@@ -37,6 +38,7 @@ const labMode = flag('lab', 'auto')
 const only = flag('only', '')
 const want = (phase) => only === '' || only.split(',').includes(phase)
 const heapMb = flag('heap-mb', null)
+const semiMb = flag('semi-mb', null)
 
 /** What `ulimit -n` a child can get: the wanted number, or the hard limit when that is lower. */
 function fdLimit() {
@@ -145,12 +147,16 @@ async function startBare() {
 
 // The V8 options the product's lab process starts with (HEAP_FLAGS in src/main/launch/heap-options.ts; a test
 // keeps the two equal). --no-heap-flags runs the engine child without them, to see what they change.
-export const HEAP_FLAGS = ['--initial-old-space-size=64']
+export const HEAP_FLAGS = ['--initial-old-space-size=64', '--max-semi-space-size=8']
 
 /** The V8 heap options --heap-mb asks for, or null for the product's own. */
 function labHeapArgs() {
-  if (heapMb === null) return null
-  return Number(heapMb) > 0 ? [`--initial-old-space-size=${Number(heapMb)}`] : []
+  if (heapMb === null && semiMb === null) return null
+  const old = Number(heapMb ?? HEAP_FLAGS[0].split('=')[1])
+  return [
+    ...(old > 0 ? [`--initial-old-space-size=${old}`] : []),
+    ...(semiMb !== null ? [`--max-semi-space-size=${Number(semiMb)}`] : [])
+  ]
 }
 
 async function startLabEngine(entry) {
@@ -374,7 +380,16 @@ function report({ mode, results, idleRes, sizes, renderer, elapsedS }) {
       // The issue's budget: at most 2 KiB per idle connection above bare.
       n === big ? `≤ bare + ${((n * 2) / 1024).toFixed(1)} MB` : '',
       n === big ? (l, b) => l - b <= (n * 2) / 1024 : null
-    ])
+    ]),
+    // What each idle connection adds, apart from the process's own floor (code, heap, the UI server).
+    [
+      `RSS KiB per connection over its own floor, ${big.toLocaleString('en')}`,
+      ((idleRes.lab.rss[big] - idleRes.lab.rss0) * 1024) / big,
+      ((idleRes.bare.rss[big] - idleRes.bare.rss0) * 1024) / big,
+      '',
+      null
+    ],
+    ['RSS MB before any connection', idleRes.lab.rss0, idleRes.bare.rss0, '', null]
   ]
   const table = []
   table.push(['measure', 'lab', 'bare', 'ratio', 'target', 'met'])
