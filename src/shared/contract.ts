@@ -382,7 +382,14 @@ export const commands = {
   'server:certificate': {
     /** A TLS server's certificate and key as PEM, so a workspace can start it again with the same identity. */
     request: z.strictObject({ serverId: id }),
-    response: z.object({ certPem: z.string(), keyPem: z.string(), certPath: z.string().nullable() })
+    response: z.object({
+      certPem: z.string(),
+      keyPem: z.string(),
+      certPath: z.string().nullable(),
+      /** The user's PEM files, when the server was started from files (a workspace keeps the paths, not a copy). */
+      certFile: z.string().optional(),
+      keyFile: z.string().optional()
+    })
   },
   'proxy:create': {
     request: z.strictObject({

@@ -79,6 +79,12 @@ export class LabTlsServer extends LabTcpServer {
     await super.stop(keepConnections, abrupt)
   }
 
+  /** The PEM files the server was started from, if any. */
+  givenFiles(): { certFile: string; keyFile: string } | Record<string, never> {
+    const t = this.tlsSpec.tls
+    return t?.certFile !== undefined && t.keyFile !== undefined ? { certFile: t.certFile, keyFile: t.keyFile } : {}
+  }
+
   /** The wire form, with the certificate. */
   override info(): ServerInfo {
     return { ...super.info(), protocol: 'tls', ...(this.certificate ? { certificate: this.certificate } : {}) }

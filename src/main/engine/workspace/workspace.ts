@@ -6,7 +6,7 @@ import { WORKSPACE_VERSION } from '@shared/workspace-model'
 import type { WorkspaceClient, WorkspaceDocument, WorkspaceProxy } from '@shared/workspace-model'
 import { LabFailure } from '../errors'
 import { keepAside, writeFileAtomic } from './atomic-file'
-import { clientAddress, isLiveClient, proxyEntryFromInfo, serverEntryFromInfo } from './capture'
+import { clientAddress, isLiveClient, proxyEntryFromInfo, serverEntryFromInfo, withTlsIdentity } from './capture'
 import { entriesOf, problemOf, restoreEntry } from './restore'
 import type { CommandSource, EntryOutcome, HeldEntry, RunCommand } from './restore'
 import { SavedItems } from './saved-items'
@@ -25,7 +25,14 @@ export function isWorkspaceCommand(name: CommandName): name is WorkspaceCommand 
 const NOTICES_PER_BURST = 10
 
 // Commands that only read: they never make the workspace save.
-const READ_ONLY = new Set(['lab:snapshot', 'lab:ack', 'connection:send', 'connection:traffic', 'kernel:sockets'])
+const READ_ONLY = new Set([
+  'lab:snapshot',
+  'lab:ack',
+  'connection:send',
+  'connection:traffic',
+  'kernel:sockets',
+  'server:certificate'
+])
 
 /** What the workspace needs from its hub. */
 export interface WorkspaceHost {
@@ -243,7 +250,7 @@ export class Workspace {
       for (const info of s.servers) {
         if (this.cliServers.has(info.id)) continue
         const entry = serverEntryFromInfo(info, this.serverNames.get(info.id))
-        if (entry) servers.push(entry)
+        if (entry) servers.push(await withTlsIdentity(entry, info, this.host.run))
       }
       const live = new Set(s.connections.filter(isLiveClient).map((c) => c.id))
       for (const [id, entry] of this.clients) {
