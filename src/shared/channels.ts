@@ -46,7 +46,9 @@ export const COMMAND_CHANNELS = [
   'replay:stop',
   'replay:list',
   'lesson:self-connect-hunt',
-  'lesson:load'
+  'lesson:load',
+  'proxy:respond',
+  'proxy:certificate'
 ] as const
 
 /** A command's channel name. */

@@ -81,7 +81,9 @@ const COMMANDS: {
   'replay:start': ({ lab }, req) => captureOf(lab).replays.start(req),
   'replay:stop': ({ lab }, req) => captureOf(lab).replays.stop(req.replayId),
   'replay:list': ({ lab }) => ({ replays: captureOf(lab).replays.list() }),
-  'server:certificate': ({ lab }, req) => serverCertificate(lab.servers, req)
+  'server:certificate': ({ lab }, req) => serverCertificate(lab.servers, req),
+  'proxy:respond': ({ lab }, req) => lab.proxies.respond(req),
+  'proxy:certificate': ({ lab }, req) => lab.proxies.certificate(req)
 }
 
 /** Runs one validated command. */
