@@ -9,11 +9,13 @@ import {
 } from '../../src/main/launch/heap-options'
 
 describe('V8 heap options', () => {
-  it('names the old-generation floor and finds it by flag name, any spelling of the value', () => {
+  it('names the old-generation floor and the young-generation cap, and finds each by flag name, any spelling of the value', () => {
     expect(HEAP_FLAGS).toContain('--initial-old-space-size=64')
+    expect(HEAP_FLAGS).toContain('--max-semi-space-size=8')
     expect(missingHeapFlags([])).toEqual([...HEAP_FLAGS])
-    expect(missingHeapFlags(['--initial-old-space-size=128'])).toEqual([])
-    expect(missingHeapFlags(['--initial_old_space_size=32', '--trace-gc'])).toEqual([])
+    expect(missingHeapFlags(['--initial-old-space-size=128'])).toEqual(['--max-semi-space-size=8'])
+    expect(missingHeapFlags(['--max-semi-space-size=4'])).toEqual(['--initial-old-space-size=64'])
+    expect(missingHeapFlags(['--initial_old_space_size=32', '--trace-gc', '--max_semi_space_size=16'])).toEqual([])
   })
 
   it('reads the Electron switch', () => {
