@@ -45,6 +45,8 @@ export class Pipe {
   private sinkGone = false
   // Stages that hold too many pieces right now (each says so once, and once again when it is not).
   private crowdedStages = 0
+  // No fault applies here (none, or none drawn): chunks go straight to the sink (see pass()).
+  private faultFree = true
   /** The source's end entered the pipe. */
   ended = false
   /** The end reached the sink. */
@@ -69,6 +71,7 @@ export class Pipe {
     const slot = new Slot(toxic, active)
     this.slots.push(slot)
     if (active) this.arm(slot)
+    this.updateFaultFree()
   }
 
   /** New attributes (and a new draw if the toxicity changed). */
@@ -81,6 +84,7 @@ export class Pipe {
       this.unarm(slot)
       slot.active = redraw ?? slot.active
       if (slot.active) this.arm(slot)
+      this.updateFaultFree()
     } else slot.stage?.update(toxic.attributes)
   }
 
@@ -90,12 +94,14 @@ export class Pipe {
     if (!slot) return
     this.unarm(slot)
     this.slots.splice(this.slots.indexOf(slot), 1)
+    this.updateFaultFree()
   }
 
-  /** A chunk read from the source. */
-  push(data: Buffer): void {
+  /** A chunk read from the source at `at` (ms; the read's own clock, so a chunk costs one clock read). */
+  push(data: Buffer, at: number = Date.now()): void {
+    if (this.faultFree && this.held === 0) return this.pass(data, at)
     this.held += data.length
-    this.enter(0, { data, at: Date.now() })
+    this.enter(0, { data, at })
     this.check()
   }
 
@@ -210,6 +216,24 @@ export class Pipe {
     if (this.endDelivered) return
     this.endDelivered = true
     this.owner.pipeEnded(this)
+  }
+
+  /**
+   * The path of a pipe without faults (what a proxy with no toxics does for every chunk): nothing is held,
+   * so the chunk goes to the sink now, with no piece object, no stage loop and no pressure check unless
+   * the sink's queue backs up (then the source pauses until the sink drains, as through the stages).
+   */
+  private pass(data: Buffer, at: number): void {
+    if (this.sinkGone || !this.sink.writable) return
+    if (!this.sink.send(data, at) && this.sink.pendingWriteBytes > 0 && !this.sinkFull) {
+      this.sinkFull = true
+      this.check()
+    }
+  }
+
+  /** Whether every fault of this pipe is inactive here (drawn out by toxicity or by its connection choice). */
+  private updateFaultFree(): void {
+    this.faultFree = this.slots.every((s) => !s.active)
   }
 
   private toSink(chunk: Chunk): void {
