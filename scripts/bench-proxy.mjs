@@ -22,9 +22,10 @@ const rounds = flag('rounds', 3)
 const seconds = flag('seconds', 2)
 
 const gcLog = []
-function child(cmd, argv) {
+function child(cmd, argv, env = process.env) {
   const c = spawn(cmd, argv, {
     cwd: root,
+    env,
     stdio: ['ignore', process.env.BENCH_TRACE_GC ? 'pipe' : 'inherit', 'inherit', 'ipc']
   })
   if (c.stdout) c.stdout.on('data', (d) => gcLog.push(d.toString()))
@@ -114,15 +115,21 @@ const load = child('node', ['scripts/bench-load.mjs'])
 const upstreamPort = (await upstream.ready).port
 await load.ready
 
-// The lab's process runs with its V8 heap options (src/main/launch/heap-options.ts), as `tcp-lab web` does.
+// The lab's process runs with its V8 heap options and malloc settings (src/main/launch/heap-options.ts), as
+// `tcp-lab web` does; BENCH_LAB_ENV='{}'-style JSON adds to or overrides its environment (e.g. to compare).
 const HEAP_FLAGS = ['--initial-old-space-size=64']
-const lab = child('node', [
-  ...HEAP_FLAGS,
-  ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(root, 'bench-results')] : []),
-  ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : []),
-  ...(process.env.BENCH_LAB_NODE ? process.env.BENCH_LAB_NODE.split(' ') : []),
-  labEntry
-])
+const MALLOC_ENV = { MALLOC_TRIM_THRESHOLD_: String(32 * 1024 * 1024), MALLOC_TOP_PAD_: String(4 * 1024 * 1024) }
+const lab = child(
+  'node',
+  [
+    ...HEAP_FLAGS,
+    ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(root, 'bench-results')] : []),
+    ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : []),
+    ...(process.env.BENCH_LAB_NODE ? process.env.BENCH_LAB_NODE.split(' ') : []),
+    labEntry
+  ],
+  { ...MALLOC_ENV, ...process.env, ...JSON.parse(process.env.BENCH_LAB_ENV ?? '{}') }
+)
 const pipe = child('node', [
   ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(root, 'bench-results')] : []),
   ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : []),
