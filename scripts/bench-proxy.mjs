@@ -118,6 +118,15 @@ await load.ready
 // The lab's process runs with its V8 heap options and malloc settings (src/main/launch/heap-options.ts), as
 // `tcp-lab web` does; BENCH_LAB_ENV='{}'-style JSON adds to or overrides its environment (e.g. to compare).
 const HEAP_FLAGS = ['--initial-old-space-size=64']
+/** The lab child's environment; a null in BENCH_LAB_ENV removes that variable (e.g. to measure without MALLOC_ENV). */
+function labEnv() {
+  const env = { ...MALLOC_ENV, ...process.env }
+  for (const [k, v] of Object.entries(JSON.parse(process.env.BENCH_LAB_ENV ?? '{}'))) {
+    if (v === null) delete env[k]
+    else env[k] = String(v)
+  }
+  return env
+}
 const MALLOC_ENV = { MALLOC_TRIM_THRESHOLD_: String(32 * 1024 * 1024), MALLOC_TOP_PAD_: String(4 * 1024 * 1024) }
 const lab = child(
   'node',
@@ -128,7 +137,7 @@ const lab = child(
     ...(process.env.BENCH_LAB_NODE ? process.env.BENCH_LAB_NODE.split(' ') : []),
     labEntry
   ],
-  { ...MALLOC_ENV, ...process.env, ...JSON.parse(process.env.BENCH_LAB_ENV ?? '{}') }
+  labEnv()
 )
 const pipe = child('node', [
   ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(root, 'bench-results')] : []),
