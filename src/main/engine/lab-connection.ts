@@ -73,7 +73,8 @@ export interface ConnectionOwner {
 
 /** What a behaviour (or the server) wants to hear about one connection. */
 export interface ConnectionHandlers {
-  onData(conn: LabConnection, chunk: Buffer): void
+  /** `at`: when the lab read the chunk (ms), the clock its record got. */
+  onData(conn: LabConnection, chunk: Buffer, at?: number): void
   onPeerEnd(conn: LabConnection): void
   onDrain?(conn: LabConnection): void
   onClose(conn: LabConnection): void
@@ -318,11 +319,14 @@ export class LabConnection {
     return this.socket.writableLength
   }
 
-  /** Sends bytes, counting and recording them; stops reading from this peer while the write backs up. */
-  send(bytes: Buffer): boolean {
+  /**
+   * Sends bytes, counting and recording them; stops reading from this peer while the write backs up.
+   * `at`: the time to record, when the caller already read the clock in this turn (a relay passing on a read).
+   */
+  send(bytes: Buffer, at?: number): boolean {
     // An empty datagram is still a datagram; an empty write to a stream is nothing.
     if (!this.writable || (bytes.length === 0 && this.kind !== 'udp')) return false
-    const now = this.count('out', bytes.length)
+    const now = this.count('out', bytes.length, at)
     if (bytes === this.echoCandidate && this.traffic.lastSeq === this.echoSeq) this.traffic.addRepeat('out', now)
     else this.traffic.add('out', bytes, now)
     this.tap?.data(this, 'out', bytes, now)
@@ -522,8 +526,8 @@ export class LabConnection {
   }
 
   /** The per-chunk counters (of this connection, its server and the lab); returns the chunk's time. */
-  private count(dir: 'in' | 'out', n: number): number {
-    const now = Date.now()
+  private count(dir: 'in' | 'out', n: number, at?: number): number {
+    const now = at ?? Date.now()
     if (dir === 'in') {
       this.bytesIn += n
       this.chunksIn++
@@ -549,7 +553,7 @@ export class LabConnection {
     this.echoCandidate = chunk
     this.echoSeq = this.traffic.lastSeq
     try {
-      this.handlers?.onData(this, chunk)
+      this.handlers?.onData(this, chunk, at)
     } finally {
       this.echoCandidate = null
     }
