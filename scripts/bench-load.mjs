@@ -2,6 +2,7 @@
 // loopback connections at a server, always with back-pressure (never more than a window of bytes
 // unanswered per connection, and never past a full socket buffer). Every phase is bounded in time.
 import net from 'node:net'
+import { readFileSync } from 'node:fs'
 
 const CHUNK = Buffer.alloc(64 * 1024, 0x61)
 
@@ -22,8 +23,25 @@ function connect(port) {
   })
 }
 
-/** Echo throughput: `conns` connections each pumping 64 KiB writes, counting echoed bytes in the window. */
-async function throughput({ port, conns, warmupMs, seconds, windowBytes }) {
+/** CPU time (user + system, ms) of a process and its live children (socat forks one per connection); 0 if gone. */
+function cpuOf(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    let ms = ((Number(f[11]) + Number(f[12])) * 1000) / 100
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim()
+    for (const k of kids ? kids.split(' ') : []) ms += cpuOf(Number(k))
+    return ms
+  } catch {
+    return 0
+  }
+}
+
+/**
+ * Echo throughput: `conns` connections each pumping 64 KiB writes, counting echoed bytes in the window.
+ * `cpuPids`: processes whose CPU time is read at the window's start and end (`cpuMs`, the same window as
+ * the bytes, so connection set-up and teardown are not in it).
+ */
+async function throughput({ port, conns, warmupMs, seconds, windowBytes, cpuPids = [] }) {
   const socks = await Promise.all(Array.from({ length: conns }, () => connect(port)))
   let counting = false
   let counted = 0
@@ -49,13 +67,15 @@ async function throughput({ port, conns, warmupMs, seconds, windowBytes }) {
   }
   await new Promise((r) => setTimeout(r, warmupMs))
   counting = true
+  const cpu0 = cpuPids.map(cpuOf)
   const t0 = process.hrtime.bigint()
   await new Promise((r) => setTimeout(r, seconds * 1000))
   counting = false
+  const cpuMs = cpuPids.map((p, i) => cpuOf(p) - cpu0[i])
   const secs = Number(process.hrtime.bigint() - t0) / 1e9
   stopped = true
   for (const s of socks) s.destroy()
-  return { mbps: counted / secs / 1e6, bytes: counted, totalBytes: total, seconds: secs }
+  return { mbps: counted / secs / 1e6, bytes: counted, totalBytes: total, seconds: secs, cpuMs }
 }
 
 /** One short connection: connect, one byte there and back, close; resolves when the socket is closed. */

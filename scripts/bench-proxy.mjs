@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process'
 import net from 'node:net'
 import { mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -21,9 +22,10 @@ const rounds = flag('rounds', 3)
 const seconds = flag('seconds', 2)
 
 const gcLog = []
-function child(cmd, argv) {
+function child(cmd, argv, env = process.env) {
   const c = spawn(cmd, argv, {
     cwd: root,
+    env,
     stdio: ['ignore', process.env.BENCH_TRACE_GC ? 'pipe' : 'inherit', 'inherit', 'ipc']
   })
   if (c.stdout) c.stdout.on('data', (d) => gcLog.push(d.toString()))
@@ -113,15 +115,30 @@ const load = child('node', ['scripts/bench-load.mjs'])
 const upstreamPort = (await upstream.ready).port
 await load.ready
 
-// The lab's process runs with its V8 heap options (src/main/launch/heap-options.ts), as `tcp-lab web` does.
+// The lab's process runs with its V8 heap options and malloc settings (src/main/launch/heap-options.ts), as
+// `tcp-lab web` does; BENCH_LAB_ENV='{}'-style JSON adds to or overrides its environment (e.g. to compare).
 const HEAP_FLAGS = ['--initial-old-space-size=64']
-const lab = child('node', [
-  ...HEAP_FLAGS,
-  ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(root, 'bench-results')] : []),
-  ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : []),
-  ...(process.env.BENCH_LAB_NODE ? process.env.BENCH_LAB_NODE.split(' ') : []),
-  labEntry
-])
+/** The lab child's environment; a null in BENCH_LAB_ENV removes that variable (e.g. to measure without MALLOC_ENV). */
+function labEnv() {
+  const env = { ...MALLOC_ENV, ...process.env }
+  for (const [k, v] of Object.entries(JSON.parse(process.env.BENCH_LAB_ENV ?? '{}'))) {
+    if (v === null) delete env[k]
+    else env[k] = String(v)
+  }
+  return env
+}
+const MALLOC_ENV = { MALLOC_TRIM_THRESHOLD_: String(32 * 1024 * 1024), MALLOC_TOP_PAD_: String(4 * 1024 * 1024) }
+const lab = child(
+  'node',
+  [
+    ...HEAP_FLAGS,
+    ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(root, 'bench-results')] : []),
+    ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : []),
+    ...(process.env.BENCH_LAB_NODE ? process.env.BENCH_LAB_NODE.split(' ') : []),
+    labEntry
+  ],
+  labEnv()
+)
 const pipe = child('node', [
   ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(root, 'bench-results')] : []),
   ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : []),
@@ -147,41 +164,64 @@ const targets =
   onlyIdx >= 0
     ? Object.fromEntries(Object.entries(allTargets).filter(([k]) => args[onlyIdx + 1].split(',').includes(k)))
     : allTargets
-const pids = { lab: lab.pid, inproc: lab.pid, pipe: pipe.pid }
+const pids = { lab: lab.pid, inproc: lab.pid, pipe: pipe.pid, socat: socat.pid }
 const results = {}
 const cpu = {}
+const steady = {}
+const loadBefore = loadavg()
+// One short pass through every target first, not counted: each process compiles its hot path (JIT) and
+// sizes its heap once, as it does in a long-running lab, instead of billing that to its first round.
+for (const port of Object.values(targets)) {
+  for (const conns of [1, 50])
+    await load.rpc('throughput', { port, conns, warmupMs: 100, seconds: 0.5, windowBytes: 256 * 1024 })
+}
 for (const conns of [1, 50]) {
   for (const name of Object.keys(targets)) {
     results[`${name}@${conns}`] = []
     cpu[`${name}@${conns}`] = { ms: 0, bytes: 0 }
+    steady[`${name}@${conns}`] = { ms: 0, bytes: 0 }
   }
   for (let r = 0; r < rounds; r++) {
     // Interleaved, so a noisy moment on the shared machine hits every proxy alike.
     for (const [name, port] of Object.entries(targets)) {
-      const before = pids[name] ? cpuMs(pids[name]) : 0
-      const v = await load.rpc('throughput', { port, conns, warmupMs: 300, seconds, windowBytes: 256 * 1024 })
+      const before = pids[name] && name !== 'socat' ? cpuMs(pids[name]) : 0
+      const cpuPids = pids[name] ? [pids[name]] : []
+      const v = await load.rpc('throughput', { port, conns, warmupMs: 300, seconds, windowBytes: 256 * 1024, cpuPids })
       results[`${name}@${conns}`].push(v.mbps)
-      if (pids[name]) {
+      if (pids[name] && name !== 'socat') {
         cpu[`${name}@${conns}`].ms += cpuMs(pids[name]) - before
         cpu[`${name}@${conns}`].bytes += v.totalBytes
+      }
+      if (pids[name]) {
+        steady[`${name}@${conns}`].ms += v.cpuMs[0]
+        steady[`${name}@${conns}`].bytes += v.bytes
       }
     }
   }
 }
+const loadAfter = loadavg()
 const line = (conns) => {
   const m = (n) => median(results[`${n}@${conns}`] ?? [NaN])
   return `${String(conns).padStart(2)} conn: lab ${m('lab').toFixed(0)} MB/s, node pipe ${m('pipe').toFixed(0)} MB/s, socat ${m('socat').toFixed(0)} MB/s; lab/pipe ${(m('lab') / m('pipe')).toFixed(2)}, lab/socat ${(m('lab') / m('socat')).toFixed(2)}; a pipe proxy inside the lab's process ${m('inproc').toFixed(0)} MB/s, lab/that ${(m('lab') / m('inproc')).toFixed(2)} (no proxy: ${m('direct').toFixed(0)} MB/s)`
 }
 console.log(`Echo through a proxy, no faults (median of ${rounds} × ${seconds} s):`)
 // CPU per byte is what a loaded machine cannot blur: how much work each proxy does for the same bytes.
-const perGb = (k) => (cpu[k] ? cpu[k].ms / 1000 / (cpu[k].bytes / 1e9) : NaN).toFixed(2)
+const perGb = (k, t = cpu) => (t[k] ? t[k].ms / 1000 / (t[k].bytes / 1e9) : NaN).toFixed(2)
 console.log(line(1))
 console.log(line(50))
 for (const conns of [1, 50]) {
   console.log(
-    `${String(conns).padStart(2)} conn CPU: lab ${perGb(`lab@${conns}`)} s/GB echoed, pipe in the lab's process ${perGb(`inproc@${conns}`)} s/GB, node pipe ${perGb(`pipe@${conns}`)} s/GB`
+    `${String(conns).padStart(2)} conn CPU, whole rounds (connect and close included): lab ${perGb(`lab@${conns}`)} s/GB echoed, pipe in the lab's process ${perGb(`inproc@${conns}`)} s/GB, node pipe ${perGb(`pipe@${conns}`)} s/GB`
   )
 }
+for (const conns of [1, 50]) {
+  const g = (n) => perGb(`${n}@${conns}`, steady)
+  console.log(
+    `${String(conns).padStart(2)} conn CPU, counted window only: lab ${g('lab')} s/GB echoed, pipe in the lab's process ${g('inproc')}, node pipe ${g('pipe')}, socat ${g('socat')}; lab/pipe ${(g('lab') / g('pipe')).toFixed(2)}`
+  )
+}
+const la = (l) => l.map((x) => x.toFixed(1)).join(' ')
+console.log(`load average (1/5/15 min) before ${la(loadBefore)}, after ${la(loadAfter)} (2 cores)`)
 const stats = await lab.rpc('stats')
 console.log(
   `lab event stream: ${(stats.streamBytes / 1e6).toFixed(1)} MB of JSON batches; average read ${(stats.avgRead / 1024).toFixed(1)} KiB`

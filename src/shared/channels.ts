@@ -47,8 +47,10 @@ export const COMMAND_CHANNELS = [
   'replay:list',
   'lesson:self-connect-hunt',
   'lesson:load',
+  'proxy:respond',
   'proxy:certificate',
-  'proxy:respond'
+  'api:status',
+  'api:configure'
 ] as const
 
 /** A command's channel name. */

@@ -26,6 +26,7 @@ import {
 } from './proxy-model'
 import { proxyResponderSchema } from './responders/proxy-schema'
 import type { CommandChannel } from './channels'
+import { apiConfigureSchema, apiStatusSchema } from './api-settings'
 import type { WorkspaceDocument } from './workspace-model'
 import { COMMAND_CHANNELS, isCommandChannel } from './channels'
 
@@ -531,11 +532,6 @@ export const commands = {
   'replay:start': { request: replayStartSchema, response: replayInfoSchema },
   'replay:stop': { request: z.strictObject({ replayId: id }), response: replayInfoSchema },
   'replay:list': { request: empty, response: z.object({ replays: z.array(replayInfoSchema) }) },
-  /** A TLS-terminating proxy's certificate and key as PEM, so a workspace can start it again with the same identity. */
-  'proxy:certificate': {
-    request: z.strictObject({ name: proxyNameSchema }),
-    response: z.object({ certPem: z.string(), keyPem: z.string(), certPath: z.string().nullable() })
-  },
   /** Sets, replaces or (null) clears the responder of one proxy direction, for open pairs and new ones. */
   'proxy:respond': {
     request: z.strictObject({
@@ -544,7 +540,14 @@ export const commands = {
       responder: proxyResponderSchema.nullable()
     }),
     response: proxyInfoSchema
-  }
+  },
+  /** A TLS-terminating proxy's certificate and key as PEM, so a workspace can start it again with the same identity. */
+  'proxy:certificate': {
+    request: z.strictObject({ name: proxyNameSchema }),
+    response: z.object({ certPem: z.string(), keyPem: z.string(), certPath: z.string().nullable() })
+  },
+  'api:status': { request: empty, response: apiStatusSchema },
+  'api:configure': { request: apiConfigureSchema, response: apiStatusSchema }
 } as const satisfies Record<CommandChannel, { request: z.ZodType; response: z.ZodType }>
 
 /** The table of commands. */

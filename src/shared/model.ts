@@ -4,6 +4,7 @@ import { faultMarkSchema, proxyInfoSchema, proxyLegSchema } from './proxy-model'
 import { framingSchema } from './framing/spec'
 import { compileResponder } from './responders/rules'
 import { respondRulesSchema, templateSchema } from './responders/schema'
+import { apiStatusSchema } from './api-settings'
 
 /** A bad value quoted in an error message, cut short so a huge input never comes back whole. */
 export function quoteInput(value: unknown): string {
@@ -311,7 +312,9 @@ export const labEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('proxy.removed'), at: z.number(), name: z.string() }),
   z.object({ type: z.literal('sequence.progress'), at: z.number(), run: sequenceRunSchema }),
   /** The workspace's status changed (saved, a problem, payloads): fetch it with `workspace:get`. */
-  z.object({ type: z.literal('workspace.updated'), at: z.number() })
+  z.object({ type: z.literal('workspace.updated'), at: z.number() }),
+  /** The Toxiproxy API was switched on or off (or its address changed): every window shows the same status. */
+  z.object({ type: z.literal('api.updated'), at: z.number(), api: apiStatusSchema })
 ])
 /** A discrete lab event. */
 export type LabEvent = z.infer<typeof labEventSchema>

@@ -1,7 +1,7 @@
 import { z } from 'zod'
+import { proxyResponderInfoSchema } from './responders/proxy-schema'
 import { certificateInfoSchema } from './certificate-model'
 import { splitTransport } from './transport-prefix'
-import { proxyResponderInfoSchema } from './responders/proxy-schema'
 
 /** Toxiproxy's fault types, by its names. */
 export const TOXIC_TYPES = [
@@ -128,16 +128,16 @@ export const proxyInfoSchema = z.object({
   /** Pairs accepted so far / open now. */
   accepted: z.number().int().optional(),
   open: z.number().int().optional(),
+  /** Responders per direction (`proxy:respond`), with their hit counters over all pairs. */
+  responders: z
+    .object({ upstream: proxyResponderInfoSchema.optional(), downstream: proxyResponderInfoSchema.optional() })
+    .optional(),
   /** TLS towards the client (listen `tls:…`): the certificate the lab presents and the commands that trust it. */
   certificate: certificateInfoSchema.optional(),
   /** TLS towards the client: the certificate files, when it came from files (PEM text is never shown here). */
   listenTls: proxyListenTlsInfoSchema.optional(),
   /** TLS to the upstream (upstream `tls:…`): what the lab's client leg sends and checks. */
-  upstreamTls: proxyUpstreamTlsInfoSchema.optional(),
-  /** Responders per direction (`proxy:respond`), with their hit counters over all pairs. */
-  responders: z
-    .object({ upstream: proxyResponderInfoSchema.optional(), downstream: proxyResponderInfoSchema.optional() })
-    .optional()
+  upstreamTls: proxyUpstreamTlsInfoSchema.optional()
 })
 /** A proxy. */
 export type ProxyInfo = z.infer<typeof proxyInfoSchema>

@@ -59,7 +59,11 @@ describe.skipIf(!webBuildReady())('browser mode: the V8 heap options that stop t
     expect(child).toBeGreaterThan(0)
     const cmdline = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0')
     expect(cmdline).toContain('--initial-old-space-size=64')
+    expect(cmdline).toContain('--max-semi-space-size=8')
     expect(cmdline).toContain(CLI_PATH)
+    // And with the malloc settings of heap-options.ts (MALLOC_ENV), unless the environment already had them.
+    const environ = readFileSync(`/proc/${child}/environ`, 'utf8').split('\0')
+    if (process.env.MALLOC_TRIM_THRESHOLD_ === undefined) expect(environ).toContain('MALLOC_TRIM_THRESHOLD_=33554432')
     // SIGKILL of the supervisor cannot be forwarded: the child notices the closed channel and exits.
     lab.child.kill('SIGKILL')
     await waitFor(() => !existsPid(child), {

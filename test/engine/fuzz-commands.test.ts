@@ -218,6 +218,11 @@ function validBase(name: CommandName): Record<string, unknown> {
       return { port: 1, maxTries: 1, timeoutMs: 100 }
     case 'lesson:load':
       return { host: '127.0.0.1', port: 1, clients: 1, timeoutMs: 100 }
+    case 'api:status':
+      return {}
+    case 'api:configure':
+      // This hub has no HTTP front: switching on is refused in words, so the fuzz never binds a port.
+      return { enabled: false, listen: '127.0.0.1:0' }
   }
 }
 

@@ -4,16 +4,19 @@ import {
   ELECTRON_JS_FLAGS,
   electronHasHeapFlags,
   HEAP_FLAGS,
+  MALLOC_ENV,
   missingHeapFlags,
   relaunchElectronWithHeapFlags
 } from '../../src/main/launch/heap-options'
 
 describe('V8 heap options', () => {
-  it('names the old-generation floor and finds it by flag name, any spelling of the value', () => {
+  it('names the old-generation floor and the young-generation cap, and finds each by flag name, any spelling of the value', () => {
     expect(HEAP_FLAGS).toContain('--initial-old-space-size=64')
+    expect(HEAP_FLAGS).toContain('--max-semi-space-size=8')
     expect(missingHeapFlags([])).toEqual([...HEAP_FLAGS])
-    expect(missingHeapFlags(['--initial-old-space-size=128'])).toEqual([])
-    expect(missingHeapFlags(['--initial_old_space_size=32', '--trace-gc'])).toEqual([])
+    expect(missingHeapFlags(['--initial-old-space-size=128'])).toEqual(['--max-semi-space-size=8'])
+    expect(missingHeapFlags(['--max-semi-space-size=4'])).toEqual(['--initial-old-space-size=64'])
+    expect(missingHeapFlags(['--initial_old_space_size=32', '--trace-gc', '--max_semi_space_size=16'])).toEqual([])
   })
 
   it('reads the Electron switch', () => {
@@ -29,7 +32,9 @@ describe('V8 heap options', () => {
       exit: () => {}
     })
     const saved = process.env.TCP_LAB_HEAP_CHILD
+    const savedMalloc = Object.keys(MALLOC_ENV).map((k) => [k, process.env[k]] as const)
     delete process.env.TCP_LAB_HEAP_CHILD
+    for (const [k] of savedMalloc) delete process.env[k]
     try {
       expect(relaunchElectronWithHeapFlags(app(false), ['/opt/tcp-lab', '--listen', '9000'])).toBe(false)
       expect(relaunchElectronWithHeapFlags(app(true), ['/opt/tcp-lab', '--listen', '9000', ELECTRON_JS_FLAGS])).toBe(
@@ -37,11 +42,17 @@ describe('V8 heap options', () => {
       )
       expect(relaunchElectronWithHeapFlags(app(true), ['/opt/tcp-lab', '--listen', '9000'])).toBe(true)
       expect(calls).toEqual([['--listen', '9000', ELECTRON_JS_FLAGS]])
+      // The relaunched process inherits the malloc settings too.
+      for (const [k, v] of Object.entries(MALLOC_ENV)) expect(process.env[k]).toBe(v)
       // The relaunched process inherits the marker: no second relaunch even if the flag was lost.
       expect(relaunchElectronWithHeapFlags(app(true), ['/opt/tcp-lab'])).toBe(false)
     } finally {
       if (saved === undefined) delete process.env.TCP_LAB_HEAP_CHILD
       else process.env.TCP_LAB_HEAP_CHILD = saved
+      for (const [k, v] of savedMalloc) {
+        if (v === undefined) delete process.env[k]
+        else process.env[k] = v
+      }
     }
   })
 
@@ -49,5 +60,11 @@ describe('V8 heap options', () => {
     const bench = readFileSync(new URL('../../scripts/bench.mjs', import.meta.url), 'utf8')
     const m = /export const HEAP_FLAGS = (\[[^\]]*\])/.exec(bench)
     expect(m && JSON.parse(m[1].replace(/'/g, '"'))).toEqual([...HEAP_FLAGS])
+  })
+
+  it('the proxy bench starts its lab with the same malloc settings', () => {
+    const bench = readFileSync(new URL('../../scripts/bench-proxy.mjs', import.meta.url), 'utf8')
+    const m = /const MALLOC_ENV = (\{[^}]*\})/.exec(bench)
+    expect(m && (new Function(`return ${m[1]}`)() as unknown)).toEqual({ ...MALLOC_ENV })
   })
 })

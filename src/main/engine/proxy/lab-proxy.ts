@@ -10,9 +10,9 @@ import { acceptTls } from '../tls/tls-accept'
 import { clientTlsFacts, startTlsClient } from '../tls/tls-dial'
 import { WireRefresh } from '../tls/wire-refresh'
 import { ProxyPair } from './proxy-pair'
+import type { DirectionResponder } from './proxy-responder'
 import type { ProxyTlsSettings } from './proxy-tls'
 import { ProxyListenIdentity, upstreamTlsInfo, upstreamTlsWords } from './proxy-tls'
-import type { DirectionResponder } from './proxy-responder'
 
 /** How long a new client waits for its upstream connection before it is closed (or reset). */
 export const UPSTREAM_CONNECT_TIMEOUT_MS = 10_000
@@ -134,9 +134,9 @@ export class LabProxy {
       onUpstreamFailure: this.settings.onUpstreamFailure,
       accepted: this.accepted,
       open: this.pairs.size + this.dialing.size + this.handshaking.size,
+      ...this.respondersInfo(),
       ...this.listenIdentity.info(this.settings.listenTls),
-      ...upstreamTlsInfo(this.settings.upstreamTls),
-      ...this.respondersInfo()
+      ...upstreamTlsInfo(this.settings.upstreamTls)
     }
   }
 

@@ -49,6 +49,8 @@ export class Pipe {
   private crowdedStages = 0
   // Rules on this direction (proxy:respond): they see the source's bytes before any fault does.
   private responder: PipeResponder | null = null
+  // No fault applies here (none, or none drawn): chunks go straight to the sink (see pass()).
+  private faultFree = true
   /** The source's end entered the pipe. */
   ended = false
   /** The end reached the sink. */
@@ -73,6 +75,7 @@ export class Pipe {
     const slot = new Slot(toxic, active)
     this.slots.push(slot)
     if (active) this.arm(slot)
+    this.updateFaultFree()
   }
 
   /** New attributes (and a new draw if the toxicity changed). */
@@ -85,6 +88,7 @@ export class Pipe {
       this.unarm(slot)
       slot.active = redraw ?? slot.active
       if (slot.active) this.arm(slot)
+      this.updateFaultFree()
     } else slot.stage?.update(toxic.attributes)
   }
 
@@ -94,6 +98,7 @@ export class Pipe {
     if (!slot) return
     this.unarm(slot)
     this.slots.splice(this.slots.indexOf(slot), 1)
+    this.updateFaultFree()
   }
 
   /** Sets, replaces or (null) clears the rules on this direction; bytes already judged keep their fate. */
@@ -102,11 +107,12 @@ export class Pipe {
     else if (settings && !this.sinkGone) this.responder = new PipeResponder(this.responderPipe(), settings)
   }
 
-  /** A chunk read from the source. */
-  push(data: Buffer): void {
+  /** A chunk read from the source at `at` (ms; the read's own clock, so a chunk costs one clock read). */
+  push(data: Buffer, at: number = Date.now()): void {
     if (this.responder) return this.responder.push(data)
+    if (this.faultFree && this.held === 0) return this.pass(data, at)
     this.held += data.length
-    this.enter(0, { data, at: Date.now() })
+    this.enter(0, { data, at })
     this.check()
   }
 
@@ -269,6 +275,24 @@ export class Pipe {
     if (this.endDelivered) return
     this.endDelivered = true
     this.owner.pipeEnded(this)
+  }
+
+  /**
+   * The path of a pipe without faults (what a proxy with no toxics does for every chunk): nothing is held,
+   * so the chunk goes to the sink now, with no piece object, no stage loop and no pressure check unless
+   * the sink's queue backs up (then the source pauses until the sink drains, as through the stages).
+   */
+  private pass(data: Buffer, at: number): void {
+    if (this.sinkGone || !this.sink.writable) return
+    if (!this.sink.send(data, at) && this.sink.pendingWriteBytes > 0 && !this.sinkFull) {
+      this.sinkFull = true
+      this.check()
+    }
+  }
+
+  /** Whether every fault of this pipe is inactive here (drawn out by toxicity or by its connection choice). */
+  private updateFaultFree(): void {
+    this.faultFree = this.slots.every((s) => !s.active)
   }
 
   private toSink(chunk: Chunk): void {

@@ -92,7 +92,7 @@ export class ProxyPair implements PipeOwner {
 
   private handlers(out: Pipe, into: Pipe): ConnectionHandlers {
     return {
-      onData: (_c, chunk) => out.push(chunk),
+      onData: (_c, chunk, at) => out.push(chunk, at),
       onPeerEnd: () => out.end(),
       onDrain: () => {
         into.sinkDrained()

@@ -6,8 +6,8 @@ import { LabFailure } from '../errors'
 import { LabProxy } from './lab-proxy'
 import type { ProxyOwner } from './lab-proxy'
 import { validateCondition } from './condition'
-import { resolveSideTls, upstreamTextFor, withTlsFlag } from './proxy-tls'
 import { DirectionResponder } from './proxy-responder'
+import { resolveSideTls, upstreamTextFor, withTlsFlag } from './proxy-tls'
 
 /** Most proxies one lab runs at once. */
 export const MAX_PROXIES = 256

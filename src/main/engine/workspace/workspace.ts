@@ -33,7 +33,8 @@ const READ_ONLY = new Set([
   'connection:traffic',
   'kernel:sockets',
   'server:certificate',
-  'proxy:certificate'
+  'proxy:certificate',
+  'api:status'
 ])
 
 /** What the workspace needs from its hub. */

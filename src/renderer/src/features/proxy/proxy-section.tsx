@@ -7,9 +7,10 @@ import { useCommand } from '@renderer/store/use-command'
 import { ErrorAlert } from '@renderer/ui/error-alert'
 import { BADGE, BUTTON, HEADING, INPUT, LABEL, TONES } from '@renderer/ui/classes'
 import { ToxicForm } from './toxic-form'
+import { ProxyResponderEditor } from './proxy-responder-editor'
 import { NO_PROXY_TLS, ProxyTlsFields, proxyTlsRequest } from './proxy-tls-fields'
 import { ProxyTlsFacts } from './proxy-tls-card'
-import { ProxyResponderEditor } from './proxy-responder-editor'
+import { ApiSettings } from './api-settings'
 
 /** The sidebar's proxies: a form to create one, and a card per proxy. */
 export function ProxySection(): ReactNode {
@@ -39,6 +40,7 @@ export function ProxySection(): ReactNode {
           </li>
         ))}
       </ul>
+      <ApiSettings />
     </section>
   )
 }
@@ -282,7 +284,8 @@ export function ProxyCard({ proxy }: { proxy: ProxyInfo }): ReactNode {
 
 /** Open pairs of a proxy, counted from the rows (proxy events carry settings, not traffic). */
 function PairCount({ name }: { name: string }): ReactNode {
-  const version = useLab((s) => s.connectionsVersion)
+  // Membership and states, not counters: a flood does not re-run this.
+  const version = useLab((s) => s.membersVersion)
   const store = useLabStore()
   const open = useMemo(() => {
     let n = 0
