@@ -47,6 +47,8 @@ export const COMMAND_CHANNELS = [
   'replay:list',
   'lesson:self-connect-hunt',
   'lesson:load',
+  'proxy:respond',
+  'proxy:certificate',
   'api:status',
   'api:configure'
 ] as const

@@ -143,6 +143,7 @@ function validBase(name: CommandName): Record<string, unknown> {
     case 'proxy:update':
       return { name: 'nope', listen: '127.0.0.1:0', upstream: `127.0.0.1:${port}`, enabled: false }
     case 'proxy:delete':
+    case 'proxy:certificate':
       return { name: 'nope' }
     case 'proxy:list':
     case 'proxy:reset':
@@ -163,6 +164,12 @@ function validBase(name: CommandName): Record<string, unknown> {
       }
     case 'respond:stats':
       return { serverId }
+    case 'proxy:respond':
+      return {
+        proxy: 'nope',
+        stream: 'upstream',
+        responder: { framing: 'line', rules: [{ match: { equals: 'PING' }, reply: 'PONG\\r\\n' }] }
+      }
     case 'workspace:get':
     case 'workspace:export':
     case 'payload:list':

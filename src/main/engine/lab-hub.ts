@@ -88,6 +88,8 @@ const COMMANDS: {
   'replay:stop': ({ lab }, req) => captureOf(lab).replays.stop(req.replayId),
   'replay:list': ({ lab }) => ({ replays: captureOf(lab).replays.list() }),
   'server:certificate': ({ lab }, req) => serverCertificate(lab.servers, req),
+  'proxy:respond': ({ lab }, req) => lab.proxies.respond(req),
+  'proxy:certificate': ({ lab }, req) => lab.proxies.certificate(req),
   'api:status': ({ api }) => api.status(),
   'api:configure': ({ api, source }, req) => api.configure(req, source)
 }

@@ -22,6 +22,11 @@ export async function startLaunchProxies(
       return { api: null, error: `--proxy ${spec.name}: ${r.error.message}${r.error.hint ? ` (${r.error.hint})` : ''}` }
     const p = r.value as ProxyInfo
     process.stdout.write(`Proxy: ${p.name} on ${p.listen} → ${p.upstream}\n`)
+    // A TLS-terminating proxy: the file to trust, as a TLS server's card shows it.
+    if (p.certificate)
+      process.stdout.write(
+        `  certificate: ${p.certificate.certPath ?? '(not written)'} (${p.certificate.trustCommands[0] ?? ''})\n`
+      )
   }
   return { api: null, error: null }
 }

@@ -79,6 +79,18 @@ function pick(from: Record<string, unknown>, keys: readonly string[]): Record<st
   return out
 }
 
+/** A proxy's responders as `proxy:respond` takes them: the settings without the counters. */
+function respondersOf(raw: unknown): { responders?: Record<string, unknown> } {
+  if (typeof raw !== 'object' || raw === null) return {}
+  const out: Record<string, unknown> = {}
+  for (const [stream, r] of Object.entries(raw as Record<string, unknown>)) {
+    if (typeof r !== 'object' || r === null) continue
+    const { framing, rules } = r as Record<string, unknown>
+    out[stream] = { framing, rules }
+  }
+  return Object.keys(out).length > 0 ? { responders: out } : {}
+}
+
 /** A proxy as `proxy:list` reports it, in the workspace's (Toxiproxy's) shape; null if it does not fit. */
 export function proxyEntryFromInfo(info: unknown): WorkspaceProxy | null {
   if (typeof info !== 'object' || info === null) return null
@@ -91,7 +103,8 @@ export function proxyEntryFromInfo(info: unknown): WorkspaceProxy | null {
       p,
       PROXY_KEYS.filter((k) => k !== 'toxics')
     ),
-    toxics
+    toxics,
+    ...respondersOf(p.responders)
   })
   return parsed.success ? parsed.data : null
 }

@@ -8,6 +8,7 @@ import { LabFailure } from '../errors'
 import { keepAside, writeFileAtomic } from './atomic-file'
 import { clientAddress, isLiveClient, proxyEntryFromInfo, serverEntryFromInfo, withTlsIdentity } from './capture'
 import { entriesOf, problemOf, restoreEntry } from './restore'
+import { keepProxyCertificate } from './keep-certificates'
 import type { CommandSource, EntryOutcome, HeldEntry, RunCommand } from './restore'
 import { SavedItems } from './saved-items'
 import { SequenceRunner } from './sequence-runner'
@@ -32,6 +33,7 @@ const READ_ONLY = new Set([
   'connection:traffic',
   'kernel:sockets',
   'server:certificate',
+  'proxy:certificate',
   'api:status'
 ])
 
@@ -263,9 +265,13 @@ export class Workspace {
     const listed = await this.host.run('proxy:list', {}, 'workspace')
     if (listed.ok) {
       const list = ((listed.value as { proxies?: unknown[] }).proxies ?? []) as unknown[]
-      proxies = list
-        .map(proxyEntryFromInfo)
-        .filter((p): p is WorkspaceProxy => p !== null && !this.cliProxies.has(p.name))
+      proxies = []
+      for (const info of list) {
+        const entry = proxyEntryFromInfo(info)
+        if (entry === null || this.cliProxies.has(entry.name)) continue
+        await keepProxyCertificate(info, entry, this.host.run)
+        proxies.push(entry)
+      }
     } else {
       proxies = [...this.keptProxies]
     }
@@ -279,6 +285,14 @@ export class Workspace {
         const p = proxies.find((x) => x.name === e.proxy)
         if (p && !p.toxics.some((t) => t.name !== undefined && t.name === e.entry.name))
           p.toxics = [...p.toxics, e.entry]
+      } else if (e.section === 'responders') {
+        // A responder that did not load stays in the file on its proxy, unless the direction has one now.
+        const p = proxies.find((x) => x.name === e.proxy)
+        if (p && p.responders?.[e.stream] === undefined)
+          p.responders = {
+            ...p.responders,
+            [e.stream]: e.entry as NonNullable<WorkspaceProxy['responders']>['upstream']
+          }
       }
     }
     // Names stay unique (the file would be refused otherwise): a later server with a taken name keeps no name.
