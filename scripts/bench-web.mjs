@@ -58,7 +58,15 @@ const INIT_SCRIPT = `
 `
 
 /** Launches headless Chromium; `startLabWeb` starts `tcp-lab web` with a page open on its UI. */
-export async function startBrowser({ root, chromium, spawnNode, rssMb, profile = false, profileDir = '' }) {
+export async function startBrowser({
+  root,
+  chromium,
+  spawnNode,
+  rssMb,
+  profile = false,
+  profileDir = '',
+  heapArgs = null
+}) {
   const { chromium: pw } = await import('playwright-core')
   const browser = await pw.launch({
     executablePath: chromium,
@@ -78,9 +86,22 @@ export async function startBrowser({ root, chromium, spawnNode, rssMb, profile =
   async function startLabWeb() {
     const prof = profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
     // --trace-gc reaches the lab's own process too (the supervisor passes its Node options on).
+    // heapArgs (bench --heap-mb): given to the first process, which then runs the lab itself (no re-exec: the
+    // flag is present; with none, TCP_LAB_HEAP_CHILD=1 in its environment stops the re-exec).
+    const heap = heapArgs ?? []
     const p = spawnNode(
-      ['--trace-gc', ...prof, join(root, 'out/main/cli.js'), 'web', '--ui-port', '0', '--listen', 'echo@127.0.0.1:0'],
-      { ipc: false, stdout: 'pipe' }
+      [
+        '--trace-gc',
+        ...heap,
+        ...prof,
+        join(root, 'out/main/cli.js'),
+        'web',
+        '--ui-port',
+        '0',
+        '--listen',
+        'echo@127.0.0.1:0'
+      ],
+      { ipc: false, stdout: 'pipe', env: heapArgs === null ? {} : { TCP_LAB_HEAP_CHILD: '1' } }
     )
     const lines = createInterface({ input: p.child.stdout })
     const gc = gcCounter()

@@ -3,11 +3,15 @@
 // by a load generator in a third; loopback only, bounded in time (about two minutes).
 //
 //   node scripts/bench.mjs [--rounds N] [--lab auto|web|engine] [--seconds S] [--idle N] [--quick] [--prof] [--only PHASES]
+//                          [--heap-mb N]
 //
 // --lab web    the browser mode (out/main/cli.js web) with a real headless Chromium page open on its UI;
 //              needs `npx electron-vite build` first and Chromium (/usr/bin/chromium).
 // --lab engine the engine alone with a consumer that JSON-serialises and acks every batch.
 // --lab auto   web when it is built and Chromium is there, else engine (the default).
+// --heap-mb N  the lab's process starts with --initial-old-space-size=N instead of the product's HEAP_FLAGS
+//              (0: none), to measure what the floor costs and buys (idle RSS, flood CPU, full GCs).
+// --semi-mb N  the lab's process also starts with --max-semi-space-size=N (the young generation's cap).
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
@@ -33,6 +37,8 @@ const labMode = flag('lab', 'auto')
 // --only mbps1,mbps50,accepts,idle,renderer: run just those phases (for profiling one thing).
 const only = flag('only', '')
 const want = (phase) => only === '' || only.split(',').includes(phase)
+const heapMb = flag('heap-mb', null)
+const semiMb = flag('semi-mb', null)
 
 /** What `ulimit -n` a child can get: the wanted number, or the hard limit when that is lower. */
 function fdLimit() {
@@ -51,11 +57,12 @@ function fdLimit() {
 const fd = fdLimit()
 
 /** Starts `node ARGS` under a shell that raised the fd limit first; IPC-capable when `ipc`. */
-function spawnNode(nodeArgs, { ipc = true, stdout = 'inherit', gc = false } = {}) {
+function spawnNode(nodeArgs, { ipc = true, stdout = 'inherit', gc = false, env = {} } = {}) {
   const script = `ulimit -n ${fd.limit} 2>/dev/null; exec node "$@"`
   // gc: the child runs with --trace-gc and its stdout is read here, counting GCs by kind.
   const child = spawn('bash', ['-c', script, 'bash', ...(gc ? ['--trace-gc'] : []), ...nodeArgs], {
     cwd: root,
+    env: { ...process.env, ...env },
     stdio: ['ignore', gc ? 'pipe' : stdout, 'inherit', ...(ipc ? ['ipc'] : [])]
   })
   const gcCount = gcCounter()
@@ -140,11 +147,21 @@ async function startBare() {
 
 // The V8 options the product's lab process starts with (HEAP_FLAGS in src/main/launch/heap-options.ts; a test
 // keeps the two equal). --no-heap-flags runs the engine child without them, to see what they change.
-export const HEAP_FLAGS = ['--initial-old-space-size=64']
+export const HEAP_FLAGS = ['--initial-old-space-size=64', '--max-semi-space-size=8']
+
+/** The V8 heap options --heap-mb asks for, or null for the product's own. */
+function labHeapArgs() {
+  if (heapMb === null && semiMb === null) return null
+  const old = Number(heapMb ?? HEAP_FLAGS[0].split('=')[1])
+  return [
+    ...(old > 0 ? [`--initial-old-space-size=${old}`] : []),
+    ...(semiMb !== null ? [`--max-semi-space-size=${Number(semiMb)}`] : [])
+  ]
+}
 
 async function startLabEngine(entry) {
   // --prof: a CPU profile of each server child, for finding what costs (open it in Chrome DevTools).
-  const heap = args.includes('--no-heap-flags') ? [] : HEAP_FLAGS
+  const heap = args.includes('--no-heap-flags') ? [] : (labHeapArgs() ?? HEAP_FLAGS)
   const p = spawnNode([...heap, ...profArgs(), entry], { gc: true })
   const { port } = await p.ready
   return {
@@ -210,6 +227,9 @@ async function idle(load, server, sizes) {
   const out = { rss: {} }
   await server.mark()
   let total = 0
+  // Before any connection: the process's own floor (code, heap, the UI server), apart from what connections add.
+  await sleep(500)
+  out.rss0 = rssMb(server.pid)
   for (const n of sizes) {
     const r = await load.rpc(
       'open',
@@ -251,7 +271,8 @@ async function main() {
           spawnNode,
           rssMb,
           profile: args.includes('--prof'),
-          profileDir: join(resultsDir, 'prof')
+          profileDir: join(resultsDir, 'prof'),
+          heapArgs: labHeapArgs()
         })
       : null
 
@@ -284,7 +305,10 @@ async function main() {
       const server = kind === 'bare' ? await startBare() : await startLab(mode, entry, browser)
       try {
         idleRes[kind] = await idle(load, server, sizes)
-        console.log(`  idle ${kind}: ${sizes.map((n) => `${n}: ${fmt(idleRes[kind].rss[n])} MB`).join(', ')}`)
+        console.log(
+          `  idle ${kind}: 0: ${fmt(idleRes[kind].rss0)} MB, ` +
+            `${sizes.map((n) => `${n}: ${fmt(idleRes[kind].rss[n])} MB`).join(', ')}`
+        )
       } finally {
         await server.stop()
       }
@@ -356,7 +380,16 @@ function report({ mode, results, idleRes, sizes, renderer, elapsedS }) {
       // The issue's budget: at most 2 KiB per idle connection above bare.
       n === big ? `≤ bare + ${((n * 2) / 1024).toFixed(1)} MB` : '',
       n === big ? (l, b) => l - b <= (n * 2) / 1024 : null
-    ])
+    ]),
+    // What each idle connection adds, apart from the process's own floor (code, heap, the UI server).
+    [
+      `RSS KiB per connection over its own floor, ${big.toLocaleString('en')}`,
+      ((idleRes.lab.rss[big] - idleRes.lab.rss0) * 1024) / big,
+      ((idleRes.bare.rss[big] - idleRes.bare.rss0) * 1024) / big,
+      '',
+      null
+    ],
+    ['RSS MB before any connection', idleRes.lab.rss0, idleRes.bare.rss0, '', null]
   ]
   const table = []
   table.push(['measure', 'lab', 'bare', 'ratio', 'target', 'met'])

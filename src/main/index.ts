@@ -6,7 +6,8 @@ import { createMainWindow, RENDERER_FILE } from './window'
 import { setupSecurity } from './security'
 import { startListenSpecs } from './launch/launch-listeners'
 import { startLaunchProxies } from './launch/launch-proxies'
-import type { ToxiproxyApi } from './api/toxiproxy-api'
+import { startToxiproxyApi } from './api/toxiproxy-api'
+import { restoreLaunchApi, startLaunchApi } from './launch/launch-api'
 import { parseCliArgs } from './launch/cli-args'
 import { desktopWorkspaceFile, openLaunchWorkspace } from './launch/launch-workspace'
 import { startLaunchRecording } from './launch/launch-record'
@@ -18,10 +19,9 @@ relaunchElectronWithHeapFlags(app)
 // index.ts only wires: the engine, the IPC adapter, the window, and a clean shutdown.
 const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined
 // TLS servers' certificate files go under the app's own data folder (a new sub-folder each run).
-const hub = createLabHub({ certDir: join(app.getPath('userData'), 'certificates') })
+const hub = createLabHub({ certDir: join(app.getPath('userData'), 'certificates'), serveApi: startToxiproxyApi })
 const isTrustedUrl = makeTrustedUrlCheck(RENDERER_FILE, devServerUrl)
 const ipc = setupIpc(hub, ipcMain, isTrustedUrl)
-let api: ToxiproxyApi | null = null
 
 function openWindow(): void {
   const win = createMainWindow(devServerUrl)
@@ -42,16 +42,19 @@ app.whenReady().then(async () => {
   }
   // startListenSpecs already refused bad arguments; Electron's own switches are ignored here too.
   const launched = parsed.ok ? await startLaunchProxies(hub, parsed.value) : { api: null, error: null }
-  api = launched.api
-  if (launched.error) {
-    console.error(`tcp-lab: ${launched.error}`)
+  const apiFailure = parsed.ok ? await startLaunchApi(hub, parsed.value) : null
+  if (launched.error || apiFailure) {
+    console.error(`tcp-lab: ${launched.error ?? apiFailure}`)
     app.exit(2)
     return
   }
   // After --listen, so a server asked for on the command line wins a port the workspace also names.
-  await openLaunchWorkspace(hub, await desktopWorkspaceFile(argv, app.getPath('userData'))).catch((err: unknown) => {
-    console.error(`tcp-lab: workspace: ${err instanceof Error ? err.message : String(err)}`)
-  })
+  await openLaunchWorkspace(hub, await desktopWorkspaceFile(argv, app.getPath('userData'))).then(
+    () => restoreLaunchApi(hub),
+    (err: unknown) => {
+      console.error(`tcp-lab: workspace: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  )
   openWindow()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) openWindow()
@@ -69,5 +72,5 @@ app.on('before-quit', (event) => {
   event.preventDefault()
   quitting = true
   ipc.dispose()
-  void Promise.allSettled([hub.dispose(), api?.close()]).finally(() => app.quit())
+  void Promise.allSettled([hub.dispose()]).finally(() => app.quit())
 })

@@ -46,7 +46,11 @@ export const COMMAND_CHANNELS = [
   'replay:stop',
   'replay:list',
   'lesson:self-connect-hunt',
-  'lesson:load'
+  'lesson:load',
+  'proxy:respond',
+  'proxy:certificate',
+  'api:status',
+  'api:configure'
 ] as const
 
 /** A command's channel name. */

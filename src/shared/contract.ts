@@ -24,7 +24,9 @@ import {
   toxicStreamSchema,
   TOXIC_TYPES
 } from './proxy-model'
+import { proxyResponderSchema } from './responders/proxy-schema'
 import type { CommandChannel } from './channels'
+import { apiConfigureSchema, apiStatusSchema } from './api-settings'
 import type { WorkspaceDocument } from './workspace-model'
 import { COMMAND_CHANNELS, isCommandChannel } from './channels'
 
@@ -233,8 +235,8 @@ export type UiPrefs = z.infer<typeof uiPrefsSchema>
 /** One thing about the workspace that needs the person's attention (an entry that did not load, a bad file). */
 export const workspaceProblemSchema = z.object({
   id: z.number().int(),
-  /** What it is about: `file`, `save`, or the section of the entry (`servers`, `proxies`, `clients`, `toxics`). */
-  kind: z.enum(['file', 'save', 'servers', 'proxies', 'clients', 'toxics']),
+  /** What it is about: `file`, `save`, or the section of the entry (`servers`, `proxies`, `clients`, `toxics`, `responders`). */
+  kind: z.enum(['file', 'save', 'servers', 'proxies', 'clients', 'toxics', 'responders']),
   /** The entry in words, e.g. `echo on 127.0.0.1:9000`. */
   entry: z.string(),
   message: z.string(),
@@ -382,7 +384,14 @@ export const commands = {
   'server:certificate': {
     /** A TLS server's certificate and key as PEM, so a workspace can start it again with the same identity. */
     request: z.strictObject({ serverId: id }),
-    response: z.object({ certPem: z.string(), keyPem: z.string(), certPath: z.string().nullable() })
+    response: z.object({
+      certPem: z.string(),
+      keyPem: z.string(),
+      certPath: z.string().nullable(),
+      /** The user's PEM files, when the server was started from files (a workspace keeps the paths, not a copy). */
+      certFile: z.string().optional(),
+      keyFile: z.string().optional()
+    })
   },
   'proxy:create': {
     request: z.strictObject({
@@ -390,7 +399,11 @@ export const commands = {
       listen: z.string().min(1, 'missing required field: listen').max(1000),
       upstream: z.string().min(1, 'missing required field: upstream').max(1000),
       enabled: z.boolean().default(true),
-      onUpstreamFailure: z.enum(['close', 'reset']).default('close')
+      onUpstreamFailure: z.enum(['close', 'reset']).default('close'),
+      /** Terminate TLS towards the client (also `tls:` before listen): the certificate, made at start when absent. */
+      listenTls: tlsServerOptionsSchema.optional(),
+      /** Open TLS to the upstream (also `tls:` before upstream): SNI, ALPN, verification, an extra CA. */
+      upstreamTls: tlsClientOptionsSchema.optional()
     }),
     response: proxyInfoSchema
   },
@@ -400,7 +413,11 @@ export const commands = {
       listen: z.string().min(1).max(1000).optional(),
       upstream: z.string().min(1).max(1000).optional(),
       enabled: z.boolean().optional(),
-      onUpstreamFailure: z.enum(['close', 'reset']).optional()
+      onUpstreamFailure: z.enum(['close', 'reset']).optional(),
+      /** A new certificate towards the client (TLS on); null: plain towards the client. */
+      listenTls: tlsServerOptionsSchema.nullable().optional(),
+      /** New TLS settings towards the upstream (TLS on); null: plain to the upstream. */
+      upstreamTls: tlsClientOptionsSchema.nullable().optional()
     }),
     response: proxyInfoSchema
   },
@@ -514,7 +531,23 @@ export const commands = {
   'capture:record-status': { request: empty, response: recordStatusSchema },
   'replay:start': { request: replayStartSchema, response: replayInfoSchema },
   'replay:stop': { request: z.strictObject({ replayId: id }), response: replayInfoSchema },
-  'replay:list': { request: empty, response: z.object({ replays: z.array(replayInfoSchema) }) }
+  'replay:list': { request: empty, response: z.object({ replays: z.array(replayInfoSchema) }) },
+  /** Sets, replaces or (null) clears the responder of one proxy direction, for open pairs and new ones. */
+  'proxy:respond': {
+    request: z.strictObject({
+      proxy: proxyNameSchema,
+      stream: toxicStreamSchema,
+      responder: proxyResponderSchema.nullable()
+    }),
+    response: proxyInfoSchema
+  },
+  /** A TLS-terminating proxy's certificate and key as PEM, so a workspace can start it again with the same identity. */
+  'proxy:certificate': {
+    request: z.strictObject({ name: proxyNameSchema }),
+    response: z.object({ certPem: z.string(), keyPem: z.string(), certPath: z.string().nullable() })
+  },
+  'api:status': { request: empty, response: apiStatusSchema },
+  'api:configure': { request: apiConfigureSchema, response: apiStatusSchema }
 } as const satisfies Record<CommandChannel, { request: z.ZodType; response: z.ZodType }>
 
 /** The table of commands. */

@@ -1,6 +1,7 @@
 import type { CommandInput } from './contract'
 import { BEHAVIOURS } from './model'
 import type { Behaviour } from './model'
+import { splitTransport } from './transport-prefix'
 
 /** The `server:start` input a `--listen` value stands for. */
 export type ListenRequest = CommandInput<'server:start'> & { host: string; behaviour: Behaviour }
@@ -48,10 +49,8 @@ export function parseListenSpec(spec: string): ListenSpecResult {
   }
 
   // `udp:ADDRESS` / `tls:ADDRESS` (and an explicit `tcp:`) pick the transport; the address keeps its forms.
-  const proto = /^(udp|tls|tcp):(.*)$/i.exec(address)
-  if (proto) {
-    const protocol = proto[1].toLowerCase() as 'udp' | 'tls' | 'tcp'
-    const rest = proto[2]
+  const { protocol, rest } = splitTransport(address)
+  if (protocol !== null) {
     if (rest.startsWith('unix:')) return fail(spec, `${protocol}: needs an IP address and port, not a unix: path`)
     if (rest === '') return fail(spec, `an address is missing after "${protocol}:"; e.g. ${protocol}:127.0.0.1:9000`)
     const inner = parseListenSpec(`${behaviour}@${rest}`)

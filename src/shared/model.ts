@@ -1,8 +1,10 @@
 import { z } from 'zod'
+import { certificateFactsSchema, certificateInfoSchema } from './certificate-model'
 import { faultMarkSchema, proxyInfoSchema, proxyLegSchema } from './proxy-model'
 import { framingSchema } from './framing/spec'
 import { compileResponder } from './responders/rules'
 import { respondRulesSchema, templateSchema } from './responders/schema'
+import { apiStatusSchema } from './api-settings'
 
 /** A bad value quoted in an error message, cut short so a huge input never comes back whole. */
 export function quoteInput(value: unknown): string {
@@ -111,34 +113,11 @@ export const serverProtocolSchema = z.enum(['tcp', 'udp', 'tls'], {
 export type ServerProtocol = z.infer<typeof serverProtocolSchema>
 
 /** The behaviours a UDP server offers (each works per datagram); stream behaviours need a connection. */
-export const UDP_BEHAVIOURS: readonly Behaviour[] = ['echo', 'discard', 'daytime', 'manual']
+export const UDP_BEHAVIOURS: readonly Behaviour[] = ['echo', 'discard', 'daytime', 'manual', 'respond']
 
-/** The facts of an X.509 certificate a person checks. */
-export const certificateFactsSchema = z.object({
-  subject: z.string(),
-  issuer: z.string(),
-  /** DNS names and IP addresses it is valid for. */
-  altNames: z.array(z.string()),
-  validFrom: z.string(),
-  validTo: z.string(),
-  /** SHA-256 of the DER form, colon-separated upper-case hex (as `openssl x509 -fingerprint -sha256` prints). */
-  fingerprint256: z.string()
-})
-/** Certificate facts. */
-export type CertificateFacts = z.infer<typeof certificateFactsSchema>
-
-/** The certificate a TLS server serves. */
-export const certificateInfoSchema = certificateFactsSchema.extend({
-  /** generated: self-signed, made at start; provided: the user's PEM. */
-  source: z.enum(['generated', 'provided']),
-  /** A PEM file of the certificate the lab wrote for clients to trust; null when it could not be written. */
-  certPath: z.string().nullable(),
-  /** Shell commands that trust this certificate. */
-  trustCommands: z.array(z.string())
-})
-/** The certificate a TLS server serves. */
-export type CertificateInfo = z.infer<typeof certificateInfoSchema>
-
+// The certificate schemas live in their own file so proxy-model (which model imports) can use them too.
+export { certificateFactsSchema, certificateInfoSchema } from './certificate-model'
+export type { CertificateFacts, CertificateInfo } from './certificate-model'
 /** A UDP server's flow settings. */
 export const udpServerInfoSchema = z.object({
   idleTimeoutMs: z.number().int(),
@@ -333,7 +312,9 @@ export const labEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('proxy.removed'), at: z.number(), name: z.string() }),
   z.object({ type: z.literal('sequence.progress'), at: z.number(), run: sequenceRunSchema }),
   /** The workspace's status changed (saved, a problem, payloads): fetch it with `workspace:get`. */
-  z.object({ type: z.literal('workspace.updated'), at: z.number() })
+  z.object({ type: z.literal('workspace.updated'), at: z.number() }),
+  /** The Toxiproxy API was switched on or off (or its address changed): every window shows the same status. */
+  z.object({ type: z.literal('api.updated'), at: z.number(), api: apiStatusSchema })
 ])
 /** A discrete lab event. */
 export type LabEvent = z.infer<typeof labEventSchema>

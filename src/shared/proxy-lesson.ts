@@ -30,7 +30,8 @@ export function buildProxyExperiments(
   servers: readonly ServerInfo[],
   proxies: readonly ProxyInfo[]
 ): ProxyExperiment[] {
-  const proxy = proxies.find((p) => p.enabled && !p.listen.startsWith('unix:')) ?? null
+  // The commands speak plain TCP: a proxy that terminates TLS (listen `tls:…`) would only see garbage from them.
+  const proxy = proxies.find((p) => p.enabled && !p.listen.startsWith('unix:') && !p.listen.startsWith('tls:')) ?? null
   const server = servers.find((s) => s.state === 'listening') ?? null
   const { host: h, port: p } = proxyTarget(proxy)
   const py = (body: string): string =>

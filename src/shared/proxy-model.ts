@@ -1,4 +1,7 @@
 import { z } from 'zod'
+import { proxyResponderInfoSchema } from './responders/proxy-schema'
+import { certificateInfoSchema } from './certificate-model'
+import { splitTransport } from './transport-prefix'
 
 /** Toxiproxy's fault types, by its names. */
 export const TOXIC_TYPES = [
@@ -91,6 +94,27 @@ export const toxicInfoSchema = z.object({
 /** A fault. */
 export type ToxicInfo = z.infer<typeof toxicInfoSchema>
 
+/** A TLS-terminating proxy's certificate source as `proxy:list` shows it: files, or nothing (made at start / PEM text). */
+export const proxyListenTlsInfoSchema = z.object({
+  certFile: z.string().optional(),
+  keyFile: z.string().optional()
+})
+/** A proxy's TLS towards the client, as shown. */
+export type ProxyListenTlsInfo = z.infer<typeof proxyListenTlsInfoSchema>
+
+/** A proxy's TLS client settings towards its upstream, as shown (the request form is `tlsClientOptionsSchema`). */
+export const proxyUpstreamTlsInfoSchema = z.object({
+  /** SNI and the name checked; absent: the upstream host when it is a name, none for an IP address. */
+  servername: z.string().optional(),
+  alpn: z.array(z.string()).optional(),
+  /** false: the upstream's certificate is not checked (a problem is still shown on the leg). */
+  verify: z.boolean(),
+  /** An extra CA (PEM) trusted for the upstream, e.g. a lab TLS server's certificate. */
+  caPem: z.string().optional()
+})
+/** A proxy's TLS towards its upstream, as shown. */
+export type ProxyUpstreamTlsInfo = z.infer<typeof proxyUpstreamTlsInfoSchema>
+
 /** A proxy in Toxiproxy's shape, plus what the lab knows. */
 export const proxyInfoSchema = z.object({
   name: z.string(),
@@ -103,7 +127,17 @@ export const proxyInfoSchema = z.object({
   onUpstreamFailure: z.enum(['close', 'reset']).optional(),
   /** Pairs accepted so far / open now. */
   accepted: z.number().int().optional(),
-  open: z.number().int().optional()
+  open: z.number().int().optional(),
+  /** Responders per direction (`proxy:respond`), with their hit counters over all pairs. */
+  responders: z
+    .object({ upstream: proxyResponderInfoSchema.optional(), downstream: proxyResponderInfoSchema.optional() })
+    .optional(),
+  /** TLS towards the client (listen `tls:…`): the certificate the lab presents and the commands that trust it. */
+  certificate: certificateInfoSchema.optional(),
+  /** TLS towards the client: the certificate files, when it came from files (PEM text is never shown here). */
+  listenTls: proxyListenTlsInfoSchema.optional(),
+  /** TLS to the upstream (upstream `tls:…`): what the lab's client leg sends and checks. */
+  upstreamTls: proxyUpstreamTlsInfoSchema.optional()
 })
 /** A proxy. */
 export type ProxyInfo = z.infer<typeof proxyInfoSchema>
@@ -125,8 +159,11 @@ export const faultMarkSchema = z.object({
   afterSeq: z.number().int(),
   stream: toxicStreamSchema,
   toxic: z.string(),
-  type: z.enum(TOXIC_TYPES),
-  text: z.string()
+  /** A fault's type, or `respond` for a proxy responder's answer or replacement. */
+  type: z.enum([...TOXIC_TYPES, 'respond']),
+  text: z.string(),
+  /** A responder's mark: which rule (0-based) fired and what it did. */
+  responder: z.object({ rule: z.number().int(), action: z.enum(['answer', 'replace']) }).optional()
 })
 /** A fault mark. */
 export type FaultMark = z.infer<typeof faultMarkSchema>
@@ -138,11 +175,27 @@ export const proxyNameSchema = z
   .max(100, 'A proxy name is at most 100 characters')
   .regex(/^[\w.-]+$/, 'A proxy name may use letters, digits, "_", "-" and "." only')
 
-/** A parsed proxy address. */
-export type ProxyAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number }
+/** A parsed proxy address; `tls` on a listen address terminates TLS there, on an upstream opens TLS to it. */
+export type ProxyAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number; tls?: boolean }
 
-/** Parses `HOST:PORT`, `[IPV6]:PORT`, `PORT` (127.0.0.1) or `unix:PATH`; a sentence when it is wrong. */
+/**
+ * Parses `HOST:PORT`, `[IPV6]:PORT`, `PORT` (127.0.0.1) or `unix:PATH`, optionally prefixed by `tls:` (as in
+ * `--listen`: the prefix is read by the same `splitTransport`); a sentence when it is wrong.
+ */
 export function parseProxyAddress(text: string, what: 'listen' | 'upstream'): ProxyAddress | string {
+  const { protocol, rest } = splitTransport(text.trim())
+  if (protocol === null) return parsePlainAddress(text, what)
+  if (protocol === 'udp') return `${what}: a proxy carries streams (TCP, TLS or unix:), not udp:`
+  if (rest.trim().startsWith('unix:')) return `${what}: ${protocol}: needs an IP address and port, not a unix: path`
+  if (rest.trim() === '') return `${what}: an address is missing after "${protocol}:"; e.g. ${protocol}:127.0.0.1:8443`
+  if (splitTransport(rest.trim()).protocol !== null)
+    return `${what}: give one transport prefix, not ${JSON.stringify(text.trim().slice(0, 60))}`
+  const a = parsePlainAddress(rest, what)
+  if (typeof a === 'string' || a.kind === 'unix' || protocol === 'tcp') return a
+  return { ...a, tls: true }
+}
+
+function parsePlainAddress(text: string, what: 'listen' | 'upstream'): ProxyAddress | string {
   const t = text.trim()
   if (t.startsWith('unix:')) {
     const path = t.slice(5)
@@ -176,5 +229,6 @@ export function parseProxyAddress(text: string, what: 'listen' | 'upstream'): Pr
 /** An address in the lab's ADDRESS form. */
 export function formatProxyAddress(a: ProxyAddress): string {
   if (a.kind === 'unix') return `unix:${a.path}`
-  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`
+  const prefix = a.tls === true ? 'tls:' : ''
+  return a.host.includes(':') ? `${prefix}[${a.host}]:${a.port}` : `${prefix}${a.host}:${a.port}`
 }

@@ -13,6 +13,8 @@ export const PROXY_FORM = 'NAME=LISTEN=UPSTREAM'
 /**
  * Parses `NAME=LISTEN=UPSTREAM` (e.g. `redis=127.0.0.1:26379=127.0.0.1:6379`, `api=8080=unix:/run/api.sock`);
  * LISTEN and UPSTREAM are `HOST:PORT`, `[IPV6]:PORT`, `PORT` (127.0.0.1) or `unix:PATH`; LISTEN cannot contain `=`.
+ * `tls:` before LISTEN terminates TLS there (a self-signed certificate), before UPSTREAM opens TLS to it (verified),
+ * e.g. `web=tls:8443=127.0.0.1:8080`.
  */
 export function parseProxySpec(spec: string): { ok: true; value: ProxySpec } | { ok: false; error: string } {
   const fail = (why: string): { ok: false; error: string } => ({
@@ -42,7 +44,7 @@ export function parseApiAddress(
   text: string
 ): { ok: true; value: { host: string; port: number } } | { ok: false; error: string } {
   const a = parseProxyAddress(text, 'listen')
-  if (typeof a === 'string' || a.kind === 'unix') {
+  if (typeof a === 'string' || a.kind === 'unix' || a.tls === true) {
     return {
       ok: false,
       error: `--toxiproxy-api ${JSON.stringify(text.slice(0, 60))}: expected PORT or HOST:PORT, e.g. 8474`

@@ -115,7 +115,9 @@ export const workspaceProxySchema = z
     listen: address,
     upstream: address,
     enabled: z.boolean().default(true),
-    toxics: z.array(workspaceToxicSchema).max(100, 'At most 100 toxics per proxy').default([])
+    toxics: z.array(workspaceToxicSchema).max(100, 'At most 100 toxics per proxy').default([]),
+    /** Rules per direction, as `proxy:respond` takes them (checked by it when the proxy loads). */
+    responders: z.strictObject({ upstream: z.json().optional(), downstream: z.json().optional() }).optional()
   })
   .catchall(z.json())
   .superRefine((entry, ctx) => {

@@ -59,6 +59,7 @@ describe.skipIf(!webBuildReady())('browser mode: the V8 heap options that stop t
     expect(child).toBeGreaterThan(0)
     const cmdline = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0')
     expect(cmdline).toContain('--initial-old-space-size=64')
+    expect(cmdline).toContain('--max-semi-space-size=8')
     expect(cmdline).toContain(CLI_PATH)
     // And with the malloc settings of heap-options.ts (MALLOC_ENV), unless the environment already had them.
     const environ = readFileSync(`/proc/${child}/environ`, 'utf8').split('\0')

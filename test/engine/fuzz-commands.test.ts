@@ -143,6 +143,7 @@ function validBase(name: CommandName): Record<string, unknown> {
     case 'proxy:update':
       return { name: 'nope', listen: '127.0.0.1:0', upstream: `127.0.0.1:${port}`, enabled: false }
     case 'proxy:delete':
+    case 'proxy:certificate':
       return { name: 'nope' }
     case 'proxy:list':
     case 'proxy:reset':
@@ -163,6 +164,12 @@ function validBase(name: CommandName): Record<string, unknown> {
       }
     case 'respond:stats':
       return { serverId }
+    case 'proxy:respond':
+      return {
+        proxy: 'nope',
+        stream: 'upstream',
+        responder: { framing: 'line', rules: [{ match: { equals: 'PING' }, reply: 'PONG\\r\\n' }] }
+      }
     case 'workspace:get':
     case 'workspace:export':
     case 'payload:list':
@@ -211,6 +218,11 @@ function validBase(name: CommandName): Record<string, unknown> {
       return { port: 1, maxTries: 1, timeoutMs: 100 }
     case 'lesson:load':
       return { host: '127.0.0.1', port: 1, clients: 1, timeoutMs: 100 }
+    case 'api:status':
+      return {}
+    case 'api:configure':
+      // This hub has no HTTP front: switching on is refused in words, so the fuzz never binds a port.
+      return { enabled: false, listen: '127.0.0.1:0' }
   }
 }
 

@@ -328,16 +328,16 @@ describe('traffic record: an echo stored once', () => {
 
 describe('traffic record: chunk facts are bounded too', () => {
   it('empties the least recently used records when the chunk facts of all records pass their cap', () => {
-    // 4 slots of 24 bytes a record at first; a cap of 200 bytes holds two records' facts, not three.
-    const budget = new TrafficBudget(10_000, 1_000_000, 1_000, 200)
+    // 2 slots of 24 bytes a record at first; a cap of 100 bytes holds two records' facts, not three.
+    const budget = new TrafficBudget(10_000, 1_000_000, 1_000, 100)
     const [a, b, c] = [0, 1, 2].map(() => new TrafficRecorder(budget))
     a.add('in', Buffer.from('a'), 1)
     b.add('in', Buffer.from('b'), 2)
-    expect(budget.metaTotal).toBe(192)
+    expect(budget.metaTotal).toBe(96)
     c.add('in', Buffer.from('c'), 3)
     expect(a.chunkCount).toBe(0)
     expect([b.chunkCount, c.chunkCount]).toEqual([1, 1])
-    expect(budget.metaTotal).toBe(192)
+    expect(budget.metaTotal).toBe(96)
   })
 
   it('keeps shown + dropped equal to everything recorded when a record with repeats is emptied', () => {

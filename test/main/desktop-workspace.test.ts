@@ -63,13 +63,18 @@ function listening(port: number): Promise<boolean> {
 }
 
 describe('the desktop app keeps its workspace in its user-data folder', () => {
-  it('restores workspace.json from user data at start, beside --listen servers, and closes everything on quit', async () => {
+  it('restores workspace.json from user data at start (servers and the Toxiproxy API switch), beside --listen servers, and closes everything on quit', async () => {
     state.userData = join(dir, 'user-data')
     const { mkdirSync } = await import('node:fs')
     mkdirSync(state.userData)
     const file = join(state.userData, 'workspace.json')
-    const [saved, cli] = [await freePort(), await freePort()]
-    const text = JSON.stringify({ version: 1, servers: [{ listen: `127.0.0.1:${saved}`, behaviour: 'uppercase' }] })
+    const [saved, cli, api] = [await freePort(), await freePort(), await freePort()]
+    // The Toxiproxy API switch is a UI preference of the workspace: restored at start too.
+    const text = JSON.stringify({
+      version: 1,
+      servers: [{ listen: `127.0.0.1:${saved}`, behaviour: 'uppercase' }],
+      ui: { 'toxiproxyApi.enabled': true, 'toxiproxyApi.listen': `127.0.0.1:${api}` }
+    })
     await writeFile(file, text)
     const argv = process.argv
     process.argv = [process.execPath, '--no-sandbox', '--listen', `127.0.0.1:${cli}`]
@@ -83,6 +88,9 @@ describe('the desktop app keeps its workspace in its user-data folder', () => {
       expect(upper.stdout.toString()).toBe('UP\n')
       const echoed = await run('nc', ['-N', '127.0.0.1', String(cli)], { input: 'cli\n' })
       expect(echoed.stdout.toString()).toBe('cli\n')
+      await waitFor(() => listening(api), { what: 'the restored Toxiproxy API', timeoutMs: 10_000 })
+      const version = await run('curl', ['-s', `http://127.0.0.1:${api}/version`])
+      expect(JSON.parse(version.stdout.toString())).toHaveProperty('version')
     } finally {
       process.argv = argv
       delete process.env[HEAP_CHILD_ENV]
@@ -93,5 +101,6 @@ describe('the desktop app keeps its workspace in its user-data folder', () => {
     // Restoring alone writes nothing; the --listen server never enters the file.
     expect(await readFile(file, 'utf8')).toBe(text)
     expect(await listening(saved)).toBe(false)
+    expect(await listening(api)).toBe(false)
   })
 })

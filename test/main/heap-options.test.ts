@@ -10,11 +10,13 @@ import {
 } from '../../src/main/launch/heap-options'
 
 describe('V8 heap options', () => {
-  it('names the old-generation floor and finds it by flag name, any spelling of the value', () => {
+  it('names the old-generation floor and the young-generation cap, and finds each by flag name, any spelling of the value', () => {
     expect(HEAP_FLAGS).toContain('--initial-old-space-size=64')
+    expect(HEAP_FLAGS).toContain('--max-semi-space-size=8')
     expect(missingHeapFlags([])).toEqual([...HEAP_FLAGS])
-    expect(missingHeapFlags(['--initial-old-space-size=128'])).toEqual([])
-    expect(missingHeapFlags(['--initial_old_space_size=32', '--trace-gc'])).toEqual([])
+    expect(missingHeapFlags(['--initial-old-space-size=128'])).toEqual(['--max-semi-space-size=8'])
+    expect(missingHeapFlags(['--max-semi-space-size=4'])).toEqual(['--initial-old-space-size=64'])
+    expect(missingHeapFlags(['--initial_old_space_size=32', '--trace-gc', '--max_semi_space_size=16'])).toEqual([])
   })
 
   it('reads the Electron switch', () => {
@@ -60,8 +62,10 @@ describe('V8 heap options', () => {
     expect(m && JSON.parse(m[1].replace(/'/g, '"'))).toEqual([...HEAP_FLAGS])
   })
 
-  it('the proxy bench starts its lab with the same malloc settings', () => {
+  it('the proxy bench starts its lab with the same heap flags and malloc settings', () => {
     const bench = readFileSync(new URL('../../scripts/bench-proxy.mjs', import.meta.url), 'utf8')
+    const flags = /const HEAP_FLAGS = (\[[^\]]*\])/.exec(bench)
+    expect(flags && JSON.parse(flags[1].replace(/'/g, '"'))).toEqual([...HEAP_FLAGS])
     const m = /const MALLOC_ENV = (\{[^}]*\})/.exec(bench)
     expect(m && (new Function(`return ${m[1]}`)() as unknown)).toEqual({ ...MALLOC_ENV })
   })

@@ -108,5 +108,14 @@ describe('the lesson through a proxy', () => {
     expect(withProxy[0].startHint).toBeNull()
     expect(withProxy[1].steps[1].command).toBe("time (printf 'hi\\n' | nc -N 127.0.0.1 40999)")
     expect(withProxy[0].steps[1].command).toContain("('127.0.0.1', 40999)")
+    // The commands speak plain TCP: a TLS-terminating proxy is not the one they point at.
+    const tlsFirst = buildProxyExperiments(
+      [],
+      [
+        { name: 'a-tls', listen: 'tls:127.0.0.1:41000', upstream: '127.0.0.1:9000', enabled: true, toxics: [] },
+        { name: 'plain', listen: '127.0.0.1:40999', upstream: '127.0.0.1:9000', enabled: true, toxics: [] }
+      ]
+    )
+    expect(tlsFirst[1].steps[1].command).toBe("time (printf 'hi\\n' | nc -N 127.0.0.1 40999)")
   })
 })

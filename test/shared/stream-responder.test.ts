@@ -88,4 +88,15 @@ describe('StreamResponder (a responder on a proxy direction)', () => {
     expect(forwarded(acts)).toBe(big)
     expect(answered(acts)).toEqual(['+no\r\n'])
   })
+
+  it('a chunk of unmatched messages is forwarded as one view of the chunk, not a copy per message', () => {
+    const s = responder([{ match: { equals: 'never' }, reply: 'x' }], 'answer')
+    const chunk = enc(cmd('GET', 'k').repeat(2000))
+    const acts = s.push(chunk)
+    expect(acts).toHaveLength(1)
+    // The same memory: no per-message join (which made a 64 KiB chunk of small messages quadratic).
+    expect(acts[0].bytes.buffer).toBe(chunk.buffer)
+    expect(acts[0].bytes.length).toBe(chunk.length)
+    expect(s.stats.messages).toBe(2000)
+  })
 })

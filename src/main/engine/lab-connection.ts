@@ -14,6 +14,54 @@ import { describeConnectionError } from './errors'
 
 // A graceful close waits for queued bytes to reach the kernel; a peer that reads nothing for this long gets the socket destroyed.
 const CLOSE_STALL_MS = 5_000
+// How often the one sweep over closing connections runs (each is judged over at least CLOSE_STALL_MS).
+const CLOSE_SWEEP_MS = 1_000
+
+// Every socket's listeners are shared functions (no closures per connection): the socket points back at its connection.
+const CONNECTION = Symbol('tcp-lab.connection')
+
+// Counted into until the lab adopts the connection (then its own totals): one sink, not an object per connection.
+const DETACHED_TOTALS = { bytesIn: 0, bytesOut: 0 }
+
+const NO_MARKS: readonly ConnectionMark[] = Object.freeze([])
+
+// Mark texts that name a reason, made once per reason rather than once per connection.
+const REASON_TEXTS = {
+  close: (r: string) => `The lab closed the connection (${r}): FIN after the queued bytes`,
+  reset: (r: string) => `The lab reset the connection (${r}): RST, queued bytes discarded`,
+  closed: (r: string) => `Closed (${r})`
+}
+const reasonTexts = {
+  close: new Map<string, string>(),
+  reset: new Map<string, string>(),
+  closed: new Map<string, string>()
+}
+function reasonText(kind: keyof typeof REASON_TEXTS, reason: CloseReason): string {
+  const known = reasonTexts[kind]
+  let t = known.get(reason)
+  if (t === undefined) known.set(reason, (t = REASON_TEXTS[kind](reason)))
+  return t
+}
+
+/** What a closed connection keeps in place of its socket: destroyed, every call a no-op. */
+const GONE_SOCKET: ConnectionSocket = {
+  destroyed: true,
+  writableLength: 0,
+  address: () => ({}),
+  on: () => GONE_SOCKET,
+  once: () => GONE_SOCKET,
+  write: () => false,
+  end: () => GONE_SOCKET,
+  destroy: () => GONE_SOCKET,
+  pause: () => GONE_SOCKET,
+  resume: () => GONE_SOCKET
+}
+
+/** A closing connection under watch: its queued bytes at the last look, and when that was. */
+interface CloseWatch {
+  last: number
+  at: number
+}
 
 /** What a connection reports to the lab that owns it. */
 export interface ConnectionOwner {
@@ -100,7 +148,15 @@ export interface LabConnectionInit {
   /** For Unix sockets, where node reports no addresses. */
   unixPath?: string
   queued?: boolean
+  /**
+   * The local end when the caller already knows it (a listener bound to one address: every accepted socket's local
+   * end is that address and port), saving a getsockname() per connection.
+   */
+  local?: Endpoint
 }
+
+/** A socket that knows its LabConnection (set once, by the connection's constructor). */
+type LinkedSocket = ConnectionSocket & { [CONNECTION]?: LabConnection }
 
 /** Node reports 'IPv4'/'IPv6' (or 4/6 on some versions); a Unix socket reports nothing. */
 function familyOf(socket: ConnectionSocket, unixPath?: string): Family {
@@ -118,7 +174,6 @@ export class LabConnection {
   readonly local: Endpoint
   readonly remote: Endpoint
   readonly openedAt = Date.now()
-  readonly traffic: TrafficRecorder
   state: ConnectionState
   closeReason: CloseReason | null = null
   error: string | null = null
@@ -142,14 +197,12 @@ export class LabConnection {
   handlers: ConnectionHandlers | null = null
   /** The disk recorder's hook on the read and write paths; null (zero cost) unless recording. */
   tap: ConnectionTap | null = null
-  /** Lab actions, FINs, resets and faults in order, bounded by MARKS_KEPT. */
-  readonly marks: ConnectionMark[] = []
   /** The Unix socket path, when this is a Unix-socket connection. */
   readonly unixPath: string | undefined
   /** Added to the owning server's totals on every chunk; null for outgoing clients. */
   serverTotals: { bytesIn: number; bytesOut: number; dirty: boolean } | null = null
   /** Added to the whole lab's totals on every chunk; set when the lab adopts the connection. */
-  labTotals: { bytesIn: number; bytesOut: number } = { bytesIn: 0, bytesOut: 0 }
+  labTotals: { bytesIn: number; bytesOut: number } = DETACHED_TOTALS
   /** tls or udp; undefined for a plain stream. */
   readonly kind: ConnectionKind | undefined
   /** TLS: the handshake facts (the wire counts are filled in by `info()`). */
@@ -161,9 +214,15 @@ export class LabConnection {
   /** Faults' effects on this leg, oldest first (bounded by the proxy). */
   faultMarks: FaultMark[] | null = null
 
-  private readonly socket: ConnectionSocket
+  // Replaced by GONE_SOCKET once closed: a kept closed row must not hold its socket's stream state.
+  private socket: ConnectionSocket
   private readonly wire: WireCounts | undefined
   private readonly owner: ConnectionOwner
+  private readonly budget: TrafficBudget
+  // Made at the first byte: a connection that never carries one costs no record.
+  private record: TrafficRecorder | null = null
+  // Made at the first mark.
+  private markList: ConnectionMark[] | null = null
   private flowPaused = false
   // Reading held while a behaviour works through messages this peer already sent (see behaviours/paced-work.ts).
   private workHeld = false
@@ -181,7 +240,7 @@ export class LabConnection {
     this.kind = init.kind
     this.wire = init.wire
     this.owner = init.owner
-    this.traffic = new TrafficRecorder(init.budget)
+    this.budget = init.budget
     this.family = familyOf(init.socket, init.unixPath)
     this.unixPath = init.unixPath
     if (init.unixPath !== undefined) {
@@ -190,7 +249,8 @@ export class LabConnection {
       this.local = init.origin === 'accepted' ? own : peer
       this.remote = init.origin === 'accepted' ? peer : own
     } else {
-      this.local = { address: init.socket.localAddress ?? 'unknown', port: init.socket.localPort ?? 0 }
+      // Each address getter is a system call the first time (getsockname, getpeername): the local one only if unknown.
+      this.local = init.local ?? { address: init.socket.localAddress ?? 'unknown', port: init.socket.localPort ?? 0 }
       this.remote = { address: init.socket.remoteAddress ?? 'unknown', port: init.socket.remotePort ?? 0 }
       if (init.socket.remoteAddress === undefined) {
         // The kernel forgets a socket's peer once it is reset: it happens when a peer aborts right after connecting.
@@ -198,12 +258,50 @@ export class LabConnection {
       }
     }
     this.state = init.queued ? 'queued' : 'open'
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk))
-    this.socket.on('end', () => this.onEnd())
-    this.socket.on('drain', () => this.onDrain())
-    this.socket.on('error', (err: NodeJS.ErrnoException) => this.onError(err))
-    this.socket.on('close', () => this.onClose())
+    const socket = init.socket as LinkedSocket
+    socket[CONNECTION] = this
+    socket.on('data', LabConnection.socketData)
+    socket.on('end', LabConnection.socketEnd)
+    socket.on('drain', LabConnection.socketDrain)
+    socket.on('error', LabConnection.socketError)
+    socket.on('close', LabConnection.socketClose)
     this.updateReading()
+  }
+
+  // The shared listeners: `this` is the socket (EventEmitter calls listeners on the emitter).
+  private static socketData(this: LinkedSocket, chunk: Buffer): void {
+    this[CONNECTION]?.onData(chunk)
+  }
+
+  private static socketEnd(this: LinkedSocket): void {
+    this[CONNECTION]?.onEnd()
+  }
+
+  private static socketDrain(this: LinkedSocket): void {
+    this[CONNECTION]?.onDrain()
+  }
+
+  private static socketError(this: LinkedSocket, err: NodeJS.ErrnoException): void {
+    this[CONNECTION]?.onError(err)
+  }
+
+  private static socketClose(this: LinkedSocket): void {
+    this[CONNECTION]?.onClose()
+  }
+
+  /** Every chunk in both directions, boundaries kept (made at the first byte). */
+  get traffic(): TrafficRecorder {
+    return (this.record ??= new TrafficRecorder(this.budget))
+  }
+
+  /** The record if this connection has one yet; never allocates. */
+  get trafficIfAny(): TrafficRecorder | null {
+    return this.record
+  }
+
+  /** Lab actions, FINs, resets and faults in order, bounded by MARKS_KEPT. */
+  get marks(): readonly ConnectionMark[] {
+    return this.markList ?? NO_MARKS
   }
 
   /** Whether the socket is gone. */
@@ -259,10 +357,11 @@ export class LabConnection {
     this.intendedReason ??= reason
     if (!this.labEnded) {
       this.markLabEnd()
-      this.mark('lab-fin', `The lab closed the connection (${reason}): FIN after the queued bytes`)
+      this.mark('lab-fin', reasonText('close', reason))
     }
     this.labEnded = true
-    this.socket.end(() => this.socket.destroy())
+    const socket = this.socket
+    socket.end(() => socket.destroy())
     this.watchClose()
   }
 
@@ -271,7 +370,7 @@ export class LabConnection {
     if (this.closed) return
     this.intendedReason ??= reason
     this.labEnded = true
-    this.mark('lab-reset', `The lab reset the connection (${reason}): RST, queued bytes discarded`)
+    this.mark('lab-reset', reasonText('reset', reason))
     // Under TLS the RST goes out on the TCP socket underneath (a TLS socket cannot reset itself).
     const target = this.wire?.resetAndDestroy !== undefined ? this.wire : this.socket
     try {
@@ -319,14 +418,15 @@ export class LabConnection {
   /** Notes a lab action, FIN, reset or fault on the timeline (and tells the recorder, if one listens). */
   mark(kind: ConnectionMarkKind, text?: string): void {
     const m: ConnectionMark = { at: Date.now(), kind, chunkIndex: this.chunksIn + this.chunksOut, text }
-    if (this.marks.length >= MARKS_KEPT) this.marks.splice(1, 1)
-    this.marks.push(m)
+    const marks = (this.markList ??= [])
+    if (marks.length >= MARKS_KEPT) marks.splice(1, 1)
+    marks.push(m)
     this.tap?.mark(this, m)
   }
 
   /** The wire form. */
   info(): ConnectionInfo {
-    return {
+    const info: ConnectionInfo = {
       id: this.id,
       serverId: this.serverId,
       origin: this.origin,
@@ -344,14 +444,18 @@ export class LabConnection {
       bytesOut: this.bytesOut,
       chunksIn: this.chunksIn,
       chunksOut: this.chunksOut,
-      paused: this.userPaused,
-      // Only once known, so a connection that never ended looks as before.
-      ...(this.labEndedAt !== null ? { labEndedAt: this.labEndedAt, labEndedSeq: this.labEndedSeq } : {}),
-      ...(this.peerEndedSeq !== null ? { peerEndedSeq: this.peerEndedSeq } : {}),
-      ...(this.kind !== undefined ? { kind: this.kind } : {}),
-      ...(this.tls !== null ? { tls: { ...this.tls, ...this.wireCounts() } } : {}),
-      ...(this.proxy ? { proxy: this.proxy } : {})
+      paused: this.userPaused
     }
+    // Only once known, so a connection that never ended looks as before (assigned, not spread: made per event).
+    if (this.labEndedAt !== null) {
+      info.labEndedAt = this.labEndedAt
+      info.labEndedSeq = this.labEndedSeq
+    }
+    if (this.peerEndedSeq !== null) info.peerEndedSeq = this.peerEndedSeq
+    if (this.kind !== undefined) info.kind = this.kind
+    if (this.tls !== null) info.tls = { ...this.tls, ...this.wireCounts() }
+    if (this.proxy) info.proxy = this.proxy
+    return info
   }
 
   /** TLS: bytes on the wire so far (encrypted, handshake included). */
@@ -367,23 +471,51 @@ export class LabConnection {
   /** The lab's FIN: its time and its place in the stream (after every chunk recorded so far). */
   private markLabEnd(): void {
     this.labEndedAt = Date.now()
-    this.labEndedSeq = this.traffic.lastSeq + 1
+    this.labEndedSeq = this.lastSeq() + 1
   }
+
+  /** The seq of the last chunk recorded, -1 before the first (no record is made to say so). */
+  private lastSeq(): number {
+    return this.record === null ? -1 : this.record.lastSeq
+  }
+
+  // Closing connections under watch, swept by one timer (not one per connection) while any are left.
+  private static readonly closing = new Map<LabConnection, CloseWatch>()
+  private static sweepTimer: NodeJS.Timeout | null = null
 
   /** A peer that never reads would keep a closing socket forever: destroy it once its writes stall. */
   private watchClose(): void {
-    let last = this.socket.writableLength
-    const timer = setInterval(() => {
-      const now = this.socket.writableLength
-      if (this.socket.destroyed) clearInterval(timer)
-      else if (now > 0 && now >= last) {
-        clearInterval(timer)
-        this.socket.destroy()
+    const watched = LabConnection.closing
+    if (watched.has(this) || this.socket.destroyed) return
+    watched.set(this, { last: this.socket.writableLength, at: Date.now() })
+    if (LabConnection.sweepTimer === null) {
+      LabConnection.sweepTimer = setInterval(LabConnection.sweepClosing, CLOSE_SWEEP_MS)
+      LabConnection.sweepTimer.unref()
+    }
+  }
+
+  /** Destroys closing sockets whose queued bytes did not shrink over CLOSE_STALL_MS; stops when none are left. */
+  private static sweepClosing(): void {
+    const now = Date.now()
+    for (const [conn, w] of LabConnection.closing) {
+      if (now - w.at < CLOSE_STALL_MS) continue
+      const queued = conn.socket.writableLength
+      if (conn.socket.destroyed) LabConnection.closing.delete(conn)
+      else if (queued > 0 && queued >= w.last) {
+        LabConnection.closing.delete(conn)
+        conn.socket.destroy()
+      } else {
+        w.last = queued
+        w.at = now
       }
-      last = now
-    }, CLOSE_STALL_MS)
-    timer.unref()
-    this.socket.once('close', () => clearInterval(timer))
+    }
+    LabConnection.stopSweepIfIdle()
+  }
+
+  private static stopSweepIfIdle(): void {
+    if (LabConnection.closing.size > 0 || LabConnection.sweepTimer === null) return
+    clearInterval(LabConnection.sweepTimer)
+    LabConnection.sweepTimer = null
   }
 
   private updateReading(): void {
@@ -429,7 +561,7 @@ export class LabConnection {
 
   private onEnd(): void {
     this.peerEndedAt = Date.now()
-    this.peerEndedSeq = this.traffic.lastSeq + 1
+    this.peerEndedSeq = this.lastSeq() + 1
     this.mark('peer-fin', 'The peer half-closed (FIN): the lab read end of file')
     if (this.state === 'open' || this.state === 'queued') this.state = 'peer-half-closed'
     this.owner.changed(this, 'peer-ended')
@@ -454,12 +586,15 @@ export class LabConnection {
   }
 
   private onClose(): void {
+    if (LabConnection.closing.delete(this)) LabConnection.stopSweepIfIdle()
     if (this.closed) return
     this.state = 'closed'
     this.closedAt = Date.now()
     this.closeReason = this.intendedReason ?? (this.peerEndedAt !== null ? 'peer-fin' : 'lab-close')
-    this.mark('closed', `Closed (${this.closeReason})`)
+    this.mark('closed', reasonText('closed', this.closeReason))
     this.owner.changed(this, 'closed')
     this.handlers?.onClose(this)
+    // The socket (a few KiB of stream state) can now die young; up to closedConnectionsKept rows stay for viewing.
+    this.socket = GONE_SOCKET
   }
 }

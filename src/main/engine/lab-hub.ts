@@ -18,6 +18,8 @@ import { runLoad } from './lesson/load-run'
 import { captureOf, disposeCapture } from './record/capture-service'
 import { exportCapture } from './record/export'
 import { serverCertificate } from './servers/create-server'
+import { ApiControl } from './api-control'
+import type { ServeApi } from './api-control'
 
 /** What a command runs against: the lab, and the consumer's outlet when it comes through a session. */
 interface CommandContext {
@@ -26,6 +28,10 @@ interface CommandContext {
   outlet?: Outlet
   /** Saved payloads, sequences and the workspace file. */
   workspace: Workspace
+  /** The Toxiproxy-compatible API's switch. */
+  api: ApiControl
+  /** Who asked: the command line's `api:configure` is not saved into the workspace. */
+  source: CommandSource
 }
 
 /** How each command runs, keyed by channel: a new command is one more row (after its contract entry). */
@@ -81,7 +87,11 @@ const COMMANDS: {
   'replay:start': ({ lab }, req) => captureOf(lab).replays.start(req),
   'replay:stop': ({ lab }, req) => captureOf(lab).replays.stop(req.replayId),
   'replay:list': ({ lab }) => ({ replays: captureOf(lab).replays.list() }),
-  'server:certificate': ({ lab }, req) => serverCertificate(lab.servers, req)
+  'server:certificate': ({ lab }, req) => serverCertificate(lab.servers, req),
+  'proxy:respond': ({ lab }, req) => lab.proxies.respond(req),
+  'proxy:certificate': ({ lab }, req) => lab.proxies.certificate(req),
+  'api:status': ({ api }) => api.status(),
+  'api:configure': ({ api, source }, req) => api.configure(req, source)
 }
 
 /** Runs one validated command. */
@@ -117,6 +127,8 @@ export interface LabHub {
   readonly batcher: EventBatcher
   /** Saved payloads, sequences and the workspace file (in memory until `workspace.open(file)`). */
   readonly workspace: Workspace
+  /** The Toxiproxy-compatible API's lifetime (`api:status`, `api:configure`, `--toxiproxy-api`). */
+  readonly api: ApiControl
   /** A new consumer; `send` receives its batches. */
   connect(send: (batch: EventBatch) => void): LabSession
   /** Runs a command with no consumer attached (e.g. `--listen` at launch: `{ source: 'cli' }` keeps it out of the workspace file). */
@@ -128,6 +140,8 @@ export interface LabHub {
 export interface LabHubOptions extends LabOptions {
   batcher?: Partial<BatcherOptions>
   workspace?: WorkspaceOptions
+  /** The HTTP front that serves the Toxiproxy API (src/main/api); without it `api:configure` cannot switch it on. */
+  serveApi?: ServeApi
 }
 
 /** Builds a lab and its batcher. */
@@ -143,6 +157,14 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
     },
     options.workspace
   )
+  const api = new ApiControl({
+    serve: options.serveApi,
+    commands: { run: (name, payload) => dispatch(name, payload) },
+    publish: (event) => lab.publish(event),
+    savePrefs: async (ui) => {
+      await workspace.handle('workspace:set-ui', { ui })
+    }
+  })
 
   async function dispatch(
     name: unknown,
@@ -158,7 +180,11 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
       if (!parsed.success) {
         return { ok: false, error: { code: 'invalid', message: describeIssues(parsed.error) } }
       }
-      const value = await runCommand({ lab, outlet, workspace }, name, parsed.data as CommandRequest<typeof name>)
+      const value = await runCommand(
+        { lab, outlet, workspace, api, source },
+        name,
+        parsed.data as CommandRequest<typeof name>
+      )
       workspace.observe(name, parsed.data, value, source)
       return { ok: true, value }
     } catch (err) {
@@ -174,6 +200,7 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
     lab,
     batcher,
     workspace,
+    api,
     connect(send) {
       const outlet = batcher.openOutlet(send)
       return {
@@ -186,6 +213,7 @@ export function createLabHub(options: LabHubOptions = {}): LabHub {
     async dispose() {
       // The workspace writes its last change while the servers still run, then the lab closes them.
       await workspace.close()
+      await api.dispose()
       batcher.dispose()
       await lab.dispose()
       await disposeCapture(lab)

@@ -422,7 +422,8 @@ export class Lab implements ServerOwner, ConnectionOwner {
     while (this.closedOrder.length - this.closedHead > cap) {
       const c = this.closedOrder[this.closedHead++]
       if (this.connections.get(c.id) !== c) continue
-      this.budget.release(c.traffic)
+      const record = c.trafficIfAny
+      if (record) this.budget.release(record)
       this.connections.delete(c.id)
       this.evictedIds.push(c.id)
     }
@@ -443,7 +444,8 @@ export class Lab implements ServerOwner, ConnectionOwner {
     const set = new Set(ids)
     for (const id of ids) {
       const c = this.connections.get(id)
-      if (c) this.budget.release(c.traffic)
+      const record = c?.trafficIfAny
+      if (record) this.budget.release(record)
       this.connections.delete(id)
     }
     this.closedOrder = this.closedOrder.slice(this.closedHead).filter((c) => !set.has(c.id))

@@ -1,4 +1,5 @@
 import { LabTcpServer } from './tcp-server'
+import { LabUdpServer } from './servers/udp-server'
 import type { CommandRequest, CommandValue } from '@shared/contract'
 import { bytesToBase64, encodePayload } from '@shared/payload-codec'
 import { compileResponder } from '@shared/responders/rules'
@@ -33,8 +34,8 @@ export function respondTest(req: CommandRequest<'respond:test'>): CommandValue<'
 /** `respond:stats`: a respond server's hit counters. */
 export function respondStats(lab: Lab, req: CommandRequest<'respond:stats'>): CommandValue<'respond:stats'> {
   const found = lab.servers.get(req.serverId)
-  // Responders run on stream servers (TCP, TLS, Unix); a UDP server has no rule counters.
-  const server = found instanceof LabTcpServer ? found : undefined
+  // Responders run on stream servers (TCP, TLS, Unix) and on UDP servers (a datagram is a message).
+  const server = found instanceof LabTcpServer || found instanceof LabUdpServer ? found : undefined
   if (!server) throw new LabFailure('not-found', `No server with id ${req.serverId}`)
   if (server.behaviourName !== 'respond') {
     throw new LabFailure(

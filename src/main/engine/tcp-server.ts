@@ -355,12 +355,27 @@ export class LabTcpServer implements BehaviourHost, LabServer {
       budget: this.owner.budget,
       owner: this.owner,
       unixPath: this.unixPath,
-      queued
+      queued,
+      local: this.acceptedLocal()
     })
   }
 
+  /**
+   * The local end of every socket this listener accepts, when its bound address says it (one address, not a
+   * wildcard): saves a getsockname() per accept. Undefined for 0.0.0.0 / :: (the kernel picks per connection).
+   */
+  protected acceptedLocal(): Endpoint | undefined {
+    if (this.unixPath !== undefined || this.holder !== null || this.bound.port === 0) return undefined
+    const a = this.bound.address
+    if (a === '' || a.includes('%') || net.isIP(a) === 0 || a === '0.0.0.0' || a === '::' || a === '::ffff:0.0.0.0')
+      return undefined
+    return this.bound
+  }
+
   private onConnection(socket: net.Socket): void {
-    const queued = this.activeCount() >= this.activeLimit()
+    // Counting the active ones walks every connection: only a mode with a limit needs it.
+    const limit = this.activeLimit()
+    const queued = limit !== Number.POSITIVE_INFINITY && this.activeCount() >= limit
     const conn = this.wrapAccepted(socket, queued)
     conn.serverTotals = this.totals
     conn.handlers = this.handlers
@@ -386,6 +401,7 @@ export class LabTcpServer implements BehaviourHost, LabServer {
     this.connections.delete(conn)
     this.totals.dirty = true
     this.behaviour.onClose(conn)
-    this.activateQueued()
+    // Under "concurrent" nothing waits (entering it activated every queued one): no walk over the connections.
+    if (this.activeLimit() !== Number.POSITIVE_INFINITY) this.activateQueued()
   }
 }

@@ -7,13 +7,13 @@ const TAIL_BYTES = 2 * 1024
 export interface BudgetedRecord {
   /** Drops every kept byte and gives the buffers back. */
   dropAll(): void
-}
-
-/** A record's place in the budget's recency list (allocated once per record, then only relinked). */
-interface LruNode<R> {
-  r: R
-  prev: LruNode<R> | null
-  next: LruNode<R> | null
+  /**
+   * @internal The record's place in its budget's recency list, kept in the record itself: no node and no map
+   * entry per record (a short connection would pay both, and a hash lookup on every touch).
+   */
+  lruPrev: BudgetedRecord | null
+  lruNext: BudgetedRecord | null
+  lruListed: boolean
 }
 
 /**
@@ -40,12 +40,11 @@ export class TrafficBudget<R extends BudgetedRecord = BudgetedRecord> {
   readonly ringLimit: number
   /** Bytes of a record's flood tail per direction (0 without a flood policy): part of the per-connection cap. */
   readonly tailBytes: number
-  // Least-recently-appended first (emptied first when the total is over), as a linked list: moving a record
-  // to the end relinks its node and allocates nothing. (Reordering a Map on every chunk of two records that
-  // take turns, a proxy's two legs, churned the Map's tables and cost about a third of the CPU in GC.)
-  private readonly nodes = new Map<R, LruNode<R>>()
-  private head: LruNode<R> | null = null
-  private tail: LruNode<R> | null = null
+  // Least-recently-appended first (emptied first when the total is over), as a linked list through the records:
+  // moving a record to the end relinks it and allocates nothing. (Reordering a Map on every chunk of two records
+  // that take turns, a proxy's two legs, churned the Map's tables and cost about a third of the CPU in GC.)
+  private head: BudgetedRecord | null = null
+  private tail: BudgetedRecord | null = null
   private lastTouched: R | null = null
   // The lab-wide copy allowance (bytes), refilled at flood.labKeepBytesPerSecond up to one second's worth.
   private labTokens: number
@@ -82,25 +81,19 @@ export class TrafficBudget<R extends BudgetedRecord = BudgetedRecord> {
   touch(record: R): void {
     // The same connection again (a flood on one socket) needs no reordering: the hot path stays cheap.
     if (this.lastTouched !== record) {
-      let node = this.nodes.get(record)
-      if (node) this.unlink(node)
-      else {
-        node = { r: record, prev: null, next: null }
-        this.nodes.set(record, node)
-      }
-      this.append(node)
+      if (record.lruListed) this.unlink(record)
+      this.append(record)
       this.lastTouched = record
     }
     if (this.total <= this.totalCap && this.metaTotal <= this.metaCap) return
     // Bounded: each step empties a record and takes it out of the list, or passes `record` once.
     for (let n = this.head; n !== null;) {
       if (this.total <= this.totalCap && this.metaTotal <= this.metaCap) break
-      const next = n.next
-      if (n.r !== record) {
-        n.r.dropAll()
+      const next = n.lruNext
+      if (n !== record) {
+        n.dropAll()
         // An emptied record leaves the order until it records again, so later trims never walk it.
         this.unlink(n)
-        this.nodes.delete(n.r)
       }
       n = next
     }
@@ -109,29 +102,27 @@ export class TrafficBudget<R extends BudgetedRecord = BudgetedRecord> {
   /** Forgets a record (its connection was removed), giving its buffer back. */
   release(record: R): void {
     record.dropAll()
-    const node = this.nodes.get(record)
-    if (node) {
-      this.unlink(node)
-      this.nodes.delete(record)
-    }
+    if (record.lruListed) this.unlink(record)
     if (this.lastTouched === record) this.lastTouched = null
   }
 
-  private append(n: LruNode<R>): void {
-    n.prev = this.tail
-    n.next = null
-    if (this.tail) this.tail.next = n
+  private append(n: BudgetedRecord): void {
+    n.lruPrev = this.tail
+    n.lruNext = null
+    if (this.tail) this.tail.lruNext = n
     else this.head = n
     this.tail = n
+    n.lruListed = true
   }
 
-  private unlink(n: LruNode<R>): void {
-    if (n.prev) n.prev.next = n.next
-    else if (this.head === n) this.head = n.next
-    if (n.next) n.next.prev = n.prev
-    else if (this.tail === n) this.tail = n.prev
-    n.prev = null
-    n.next = null
+  private unlink(n: BudgetedRecord): void {
+    if (n.lruPrev) n.lruPrev.lruNext = n.lruNext
+    else if (this.head === n) this.head = n.lruNext
+    if (n.lruNext) n.lruNext.lruPrev = n.lruPrev
+    else if (this.tail === n) this.tail = n.lruPrev
+    n.lruPrev = null
+    n.lruNext = null
+    n.lruListed = false
   }
 
   /** @internal A record's buffer changed size. */

@@ -1,5 +1,6 @@
 import type { TrafficGap, TrafficRecord } from '@shared/model'
 import { TrafficBudget } from './traffic-budget'
+import type { BudgetedRecord } from './traffic-budget'
 
 export { DEFAULT_FLOOD_POLICY, TrafficBudget } from './traffic-budget'
 
@@ -8,8 +9,9 @@ const REPEAT = -1
 // `kept` value of a chunk whose bytes were not kept at all under the flood policy (its facts are).
 const FLOOD = -2
 
-// A record's chunk-facts ring starts with this many slots and doubles; each slot costs META_BYTES.
-const MIN_META_SLOTS = 4
+// A record's chunk-facts ring starts with this many slots and doubles; each slot costs META_BYTES. Two slots
+// (48 bytes) stay inside V8's heap (typed arrays up to 64 bytes do): a short connection costs no off-heap store.
+const MIN_META_SLOTS = 2
 const META_BYTES = 3 * 8
 const EMPTY_F64 = new Float64Array(0)
 
@@ -69,6 +71,10 @@ export class TrafficRecorder {
   private tokensAt = 0
   // [in, out]: allocated at a connection's first chunk not kept, so quiet connections pay nothing.
   private readonly tails: [FloodTail | null, FloodTail | null] = [null, null]
+  /** @internal The budget's recency list runs through its records (see TrafficBudget). */
+  lruPrev: BudgetedRecord | null = null
+  lruNext: BudgetedRecord | null = null
+  lruListed = false
 
   constructor(private readonly budget: TrafficBudget) {
     this.headLeft = budget.flood?.headBytes ?? 0

@@ -56,7 +56,11 @@ Options:
                                 Start a proxy at launch (repeatable): every client of
                                 LISTEN is paired with a new connection to UPSTREAM.
                                 LISTEN/UPSTREAM: HOST:PORT, [IPV6]:PORT, PORT or unix:PATH.
-                                Example: --proxy redis=127.0.0.1:26379=127.0.0.1:6379
+                                tls: before LISTEN terminates TLS there (self-signed
+                                certificate, its file is printed); tls: before UPSTREAM
+                                opens TLS to it (certificate verified, SNI = its name).
+                                Example: --proxy redis=127.0.0.1:26379=127.0.0.1:6379,
+                                --proxy web=tls:127.0.0.1:8443=127.0.0.1:8080
   --toxiproxy-api [HOST:]PORT   Serve Toxiproxy's HTTP API (off unless given; HOST
                                 defaults to 127.0.0.1), e.g. --toxiproxy-api 8474
   --workspace FILE              Keep the lab's setup in FILE (JSON): servers, outgoing clients,

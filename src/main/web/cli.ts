@@ -6,7 +6,8 @@ import type { LabHub } from '../engine/lab-hub'
 import { isLoopbackHost, parseCliArgs, USAGE } from '../launch/cli-args'
 import { listenTarget, startListeners } from '../launch/launch-listeners'
 import { startLaunchProxies } from '../launch/launch-proxies'
-import type { ToxiproxyApi } from '../api/toxiproxy-api'
+import { startToxiproxyApi } from '../api/toxiproxy-api'
+import { restoreLaunchApi, startLaunchApi } from '../launch/launch-api'
 import { openLaunchWorkspace } from '../launch/launch-workspace'
 import { startLaunchRecording } from '../launch/launch-record'
 import { startWebServer } from './web-server'
@@ -53,7 +54,7 @@ export async function main(argv: readonly string[]): Promise<number | null> {
     process.stderr.write('tcp-lab: TCP_LAB_TOKEN must be 32 to 128 hex digits (e.g. from: openssl rand -hex 16)\n')
     return 2
   }
-  const hub: LabHub = createLabHub()
+  const hub: LabHub = createLabHub({ serveApi: startToxiproxyApi })
   let web: WebServer
   try {
     web = await startWebServer({
@@ -74,14 +75,13 @@ export async function main(argv: readonly string[]): Promise<number | null> {
     return 1
   }
 
-  let api: ToxiproxyApi | null = null
   let stopping = false
   const shutdown = (): void => {
     if (stopping) return
     stopping = true
     const force = setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS)
     force.unref()
-    void Promise.allSettled([hub.dispose(), web.close(), api?.close()]).then(() => process.exit(0))
+    void Promise.allSettled([hub.dispose(), web.close()]).then(() => process.exit(0))
   }
   process.on('SIGINT', shutdown)
   process.on('SIGTERM', shutdown)
@@ -104,11 +104,20 @@ export async function main(argv: readonly string[]): Promise<number | null> {
     await Promise.allSettled([hub.dispose(), web.close()])
     return 1
   }
+  // Before the workspace, so the command line's address wins over the saved preference (and is not saved).
+  const apiFailure = await startLaunchApi(hub, opts)
+  if (apiFailure) {
+    process.stderr.write(`tcp-lab: ${apiFailure}\n`)
+    await Promise.allSettled([hub.dispose(), web.close()])
+    return 1
+  }
   // After --listen, so a server asked for on the command line wins a port the workspace also names.
-  if (opts.workspace !== null) await openLaunchWorkspace(hub, opts.workspace)
+  if (opts.workspace !== null) {
+    await openLaunchWorkspace(hub, opts.workspace)
+    await restoreLaunchApi(hub)
+  }
 
   const launched = await startLaunchProxies(hub, opts)
-  api = launched.api
   if (launched.error) {
     process.stderr.write(`tcp-lab: ${launched.error}\n`)
     await Promise.allSettled([hub.dispose(), web.close()])

@@ -72,6 +72,12 @@ function latin1(bytes: Uint8Array): string {
 }
 
 const fromLatin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0))
+
+function startsWith(data: Uint8Array, want: Uint8Array): boolean {
+  if (data.length < want.length) return false
+  for (let i = 0; i < want.length; i++) if (data[i] !== want[i]) return false
+  return true
+}
 const utf8 = new TextEncoder()
 
 function escapes(text: string): { ok: true; bin: string } | { ok: false; message: string; position: number } {
@@ -90,8 +96,8 @@ function compileMatch(
   if ('hex' in match) {
     const r = encodePayload({ format: 'hex', text: match.hex, lineEnding: 'none' })
     if (!r.ok) return { ok: false, key: 'hex', message: r.error.message, position: r.error.position }
-    const want = latin1(r.bytes)
-    return { ok: true, key: 'hex', groups: 0, test: (m) => (m.binary.startsWith(want) ? [m.bytes] : null) }
+    const want = r.bytes
+    return { ok: true, key: 'hex', groups: 0, test: (m) => (startsWith(m.bytes, want) ? [m.bytes] : null) }
   }
   if ('regex' in match) {
     let re: RE2JS
@@ -130,9 +136,17 @@ function compileMatch(
   const r = escapes(raw)
   if (!r.ok) return { ok: false, key, message: r.message, position: r.position }
   const want = r.bin
+  const bytes = fromLatin1(want)
   if (key === 'contains') return { ok: true, key, groups: 0, test: (m) => (m.binary.includes(want) ? [m.bytes] : null) }
-  if (key === 'prefix') return { ok: true, key, groups: 0, test: (m) => (m.binary.startsWith(want) ? [m.bytes] : null) }
-  return { ok: true, key, groups: 0, test: (m) => (!m.oversize && m.binary === want ? [m.bytes] : null) }
+  // Byte by byte over the pattern's length only: a long message is not turned into a string to judge its start.
+  if (key === 'prefix')
+    return { ok: true, key, groups: 0, test: (m) => (startsWith(m.bytes, bytes) ? [m.bytes] : null) }
+  return {
+    ok: true,
+    key,
+    groups: 0,
+    test: (m) => (!m.oversize && m.bytes.length === bytes.length && startsWith(m.bytes, bytes) ? [m.bytes] : null)
+  }
 }
 
 /** Compiles a responder's rules and templates, or names the first thing wrong with its position. */

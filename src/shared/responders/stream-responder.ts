@@ -12,9 +12,22 @@ export const STREAM_HOLD_BYTES = 64 * 1024
 export type StreamAction =
   | { kind: 'forward'; bytes: Uint8Array }
   /** Send back to the side the message came from (the message is not forwarded). */
-  | { kind: 'answer'; bytes: Uint8Array; delayMs: number; then: 'half-close' | 'close' | 'reset' | null }
+  | {
+      kind: 'answer'
+      bytes: Uint8Array
+      delayMs: number
+      then: 'half-close' | 'close' | 'reset' | null
+      /** Index of the rule that fired. */
+      rule?: number
+    }
   /** Forward this instead of the message. */
-  | { kind: 'replace'; bytes: Uint8Array; delayMs: number; then: 'half-close' | 'close' | 'reset' | null }
+  | {
+      kind: 'replace'
+      bytes: Uint8Array
+      delayMs: number
+      then: 'half-close' | 'close' | 'reset' | null
+      rule?: number
+    }
 
 /**
  * A responder on one direction of a proxy: cuts the stream into messages; a message a rule matches is answered
@@ -29,16 +42,26 @@ export class StreamResponder {
   private held: Uint8Array[] = []
   private heldSize = 0
   private heldFrom = 0
+  /** Held bytes up to this stream offset are to be forwarded. */
+  private forwardTo = 0
 
   constructor(
     private readonly r: CompiledResponder,
     framing: Framing | FramingInput,
-    private readonly mode: 'answer' | 'replace',
+    /** One mode for every rule, or one per rule (by index). */
+    private readonly mode: 'answer' | 'replace' | readonly ('answer' | 'replace')[],
     private readonly peer: string,
-    private readonly holdBytes = STREAM_HOLD_BYTES
+    private readonly holdBytes = STREAM_HOLD_BYTES,
+    /** Counters to count into, e.g. shared by every pair of a proxy direction; fresh ones when absent. */
+    stats?: ResponderStats
   ) {
     this.framer = createFramer(framing)
-    this.stats = emptyStats(r.rules.length)
+    this.stats = stats ?? emptyStats(r.rules.length)
+  }
+
+  /** Bytes held now: the start of a message not yet complete. */
+  get heldBytes(): number {
+    return this.heldSize
   }
 
   /** The actions one chunk leads to. */
@@ -54,27 +77,32 @@ export class StreamResponder {
     for (const m of this.framer.feed(chunk)) {
       if (m.raw || m.start < this.heldFrom) {
         // Not judged: its head already went on (held too long), or framing broke.
-        this.forwardUpTo(m.end, out)
+        this.forwardUpTo(m.end)
         continue
       }
-      this.forwardUpTo(m.start, out)
+      this.forwardUpTo(m.start)
       const a = m.oversize ? null : answerMessage(this.r, m, this.counters, this.stats, this.peer)
       if (!a || a.rule < 0) {
-        this.forwardUpTo(m.end, out)
+        this.forwardUpTo(m.end)
         continue
       }
+      this.flushForward(out)
       this.dropUpTo(m.end)
-      out.push({ kind: this.mode, bytes: a.reply ?? new Uint8Array(0), delayMs: a.delayMs, then: a.then })
+      const kind = typeof this.mode === 'string' ? this.mode : (this.mode[a.rule] ?? 'answer')
+      out.push({ kind, rule: a.rule, bytes: a.reply ?? new Uint8Array(0), delayMs: a.delayMs, then: a.then })
     }
-    if (this.framer.broken) this.forwardUpTo(this.heldFrom + this.heldSize, out)
-    else if (this.heldSize > this.holdBytes) this.forwardUpTo(this.heldFrom + this.heldSize, out)
+    if (this.framer.broken) this.forwardUpTo(this.heldFrom + this.heldSize)
+    else if (this.heldSize - Math.max(0, this.forwardTo - this.heldFrom) > this.holdBytes)
+      this.forwardUpTo(this.heldFrom + this.heldSize)
+    this.flushForward(out)
     return out
   }
 
   /** The stream ended: whatever is held goes on. */
   end(): StreamAction[] {
     const out: StreamAction[] = []
-    this.forwardUpTo(this.heldFrom + this.heldSize, out)
+    this.forwardUpTo(this.heldFrom + this.heldSize)
+    this.flushForward(out)
     return out
   }
 
@@ -111,17 +139,15 @@ export class StreamResponder {
     return out
   }
 
-  private forwardUpTo(upTo: number, out: StreamAction[]): void {
-    const bytes = this.take(upTo)
-    if (bytes.length === 0) return
-    const last = out[out.length - 1]
-    // Neighbouring forwards join, so a chunk of unmatched messages leaves as one write.
-    if (last && last.kind === 'forward') {
-      const joined = new Uint8Array(last.bytes.length + bytes.length)
-      joined.set(last.bytes)
-      joined.set(bytes, last.bytes.length)
-      out[out.length - 1] = { kind: 'forward', bytes: joined }
-    } else out.push({ kind: 'forward', bytes })
+  // Forwards are only noted (up to a stream offset) and taken once, before the next answer or at the end of a
+  // push: a chunk of unmatched messages leaves as one view of the chunk, not one copy per message.
+  private forwardUpTo(upTo: number): void {
+    if (upTo > this.forwardTo) this.forwardTo = upTo
+  }
+
+  private flushForward(out: StreamAction[]): void {
+    const bytes = this.take(this.forwardTo)
+    if (bytes.length > 0) out.push({ kind: 'forward', bytes })
   }
 
   private dropUpTo(upTo: number): void {

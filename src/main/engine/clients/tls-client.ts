@@ -1,11 +1,10 @@
 import net from 'node:net'
-import tls from 'node:tls'
 import type { CommandRequest } from '@shared/contract'
 import { LabConnection } from '../lab-connection'
 import type { ConnectionHandlers } from '../lab-connection'
 import type { ServerOwner } from '../tcp-server'
-import { describeSocketError, LabFailure } from '../errors'
-import { describeCertificateProblem, handshakeFacts, isCertificateProblem } from '../tls/tls-words'
+import { describeSocketError } from '../errors'
+import { clientHandshakeFailure, clientTlsFacts, startTlsClient, tlsServername } from '../tls/tls-dial'
 
 const clientHandlers: ConnectionHandlers = { onData() {}, onPeerEnd() {}, onClose() {} }
 
@@ -54,15 +53,7 @@ export async function connectTlsClient(
     raw.destroy()
     throw describeSocketError(err, { op: 'connect', host: req.host, port })
   })
-  const servername = opts.servername ?? (net.isIP(req.host) === 0 ? req.host : undefined)
-  const socket = tls.connect({
-    socket: raw,
-    host: req.host,
-    servername,
-    ALPNProtocols: opts.alpn,
-    rejectUnauthorized: opts.verify,
-    ...(opts.caPem !== undefined ? { ca: [...tls.rootCertificates, opts.caPem] } : {})
-  })
+  const socket = startTlsClient(raw, req.host, opts)
   socket.pause()
   await timeout(
     req.timeoutMs,
@@ -76,25 +67,7 @@ export async function connectTlsClient(
     () => socket.destroy()
   ).catch((err: NodeJS.ErrnoException) => {
     socket.destroy()
-    const name = servername ?? req.host
-    if (isCertificateProblem(err)) {
-      throw new LabFailure(
-        'tls-certificate',
-        `TLS handshake with ${name}:${port} failed: ${describeCertificateProblem(err, name)}`,
-        "Trust it (give the server's certificate PEM as the CA) or turn verification off to connect anyway."
-      )
-    }
-    if (err.code === 'ETIMEDOUT')
-      throw new LabFailure(
-        'ETIMEDOUT',
-        `The TLS handshake with ${name}:${port} timed out`,
-        'Is the server speaking TLS on that port?'
-      )
-    throw new LabFailure(
-      'tls-handshake',
-      `TLS handshake with ${name}:${port} failed: ${err.message}`,
-      'Is the server speaking TLS on that port, with a version this client accepts?'
-    )
+    throw clientHandshakeFailure(err, tlsServername(req.host, opts) ?? req.host, port)
   })
   const conn = new LabConnection({
     id: owner.nextConnectionId(),
@@ -106,13 +79,7 @@ export async function connectTlsClient(
     kind: 'tls',
     wire: raw
   })
-  const problem = socket.authorized
-    ? null
-    : describeCertificateProblem(
-        { code: String(socket.authorizationError ?? ''), message: String(socket.authorizationError ?? '') },
-        servername ?? req.host
-      )
-  conn.tls = { ...handshakeFacts(socket), sni: servername ?? null, verify: opts.verify, verifyError: problem }
+  conn.tls = clientTlsFacts(socket, req.host, opts)
   conn.handlers = clientHandlers
   owner.adopt(conn)
   return conn

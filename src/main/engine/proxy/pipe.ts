@@ -3,6 +3,8 @@ import type { LabConnection } from '../lab-connection'
 import type { Chunk, FaultStage, StageContext } from './stage'
 import { STAGE_FACTORIES } from './toxics'
 import { ByteGate, hasByteCondition } from './condition'
+import type { DirectionResponder, ResponderPipe } from './proxy-responder'
+import { PipeResponder } from './proxy-responder'
 
 /**
  * Bytes one direction of a pair may hold inside the lab (in faults and not yet handed to the other
@@ -47,6 +49,8 @@ export class Pipe {
   private crowdedStages = 0
   // No fault applies here (none, or none drawn): chunks go straight to the sink (see pass()).
   private faultFree = true
+  // Rules on this direction (proxy:respond): they see the source's bytes before any fault does.
+  private responder: PipeResponder | null = null
   /** The source's end entered the pipe. */
   ended = false
   /** The end reached the sink. */
@@ -97,8 +101,15 @@ export class Pipe {
     this.updateFaultFree()
   }
 
+  /** Sets, replaces or (null) clears the rules on this direction; bytes already judged keep their fate. */
+  setResponder(settings: DirectionResponder | null): void {
+    if (this.responder) this.responder.use(settings)
+    else if (settings && !this.sinkGone) this.responder = new PipeResponder(this.responderPipe(), settings)
+  }
+
   /** A chunk read from the source at `at` (ms; the read's own clock, so a chunk costs one clock read). */
   push(data: Buffer, at: number = Date.now()): void {
+    if (this.responder) return this.responder.push(data)
     if (this.faultFree && this.held === 0) return this.pass(data, at)
     this.held += data.length
     this.enter(0, { data, at })
@@ -109,7 +120,13 @@ export class Pipe {
   end(): void {
     if (this.ended) return
     this.ended = true
+    if (this.responder) return this.responder.end()
     this.endFrom(0)
+  }
+
+  /** The source's queue drained (answers sent back to it went out). */
+  sourceDrained(): void {
+    this.responder?.sourceDrained()
   }
 
   /** The sink drained its queue. */
@@ -129,8 +146,50 @@ export class Pipe {
 
   /** Stops every fault's timers. */
   dispose(): void {
+    this.responder?.dispose()
     for (const s of this.slots) s.stage?.dispose()
     for (const s of this.slots) s.stage = null
+  }
+
+  private responderPipe(): ResponderPipe {
+    return {
+      stream: this.stream,
+      source: this.source,
+      sink: this.sink,
+      holdBytes: (n) => {
+        this.held += n
+        this.check()
+      },
+      forward: (data) => {
+        this.enter(0, { data, at: Date.now() })
+        this.check()
+      },
+      forwardEnd: () => this.endFrom(0),
+      endAfterReplace: (how) => {
+        if (how === 'half-close') this.ended = true
+        else this.closePairAtEnd = true
+        if (this.endDelivered && how === 'close') this.owner.pipeEnded(this)
+        else this.endFrom(0)
+      },
+      resetPair: () => this.owner.endPair('reset', this),
+      mark: (leg, text, rule, action) => {
+        const marks = (leg.faultMarks ??= [])
+        marks.push({
+          at: Date.now(),
+          afterSeq: leg.traffic.lastSeq,
+          stream: this.stream,
+          toxic: `rule ${rule + 1}`,
+          type: 'respond',
+          text,
+          responder: { rule, action }
+        })
+        // A responder may mark every message of a flood: the oldest go in batches, not one shift per mark.
+        if (marks.length > MARKS_PER_LEG) marks.splice(0, marks.length - MARKS_PER_LEG + MARKS_PER_LEG / 10)
+      },
+      detach: () => {
+        this.responder = null
+      }
+    }
   }
 
   private arm(slot: Slot): void {

@@ -1,8 +1,9 @@
-import type { ToxicInfo } from '@shared/proxy-model'
+import type { ToxicInfo, ToxicStream } from '@shared/proxy-model'
 import type { ConnectionHandlers, LabConnection } from '../lab-connection'
 import { Pipe } from './pipe'
 import type { PipeOwner } from './pipe'
 import { selectsPair } from './condition'
+import type { DirectionResponder } from './proxy-responder'
 
 /** Close reasons after which the other leg is reset rather than closed: an abort is passed on as an abort. */
 const ABORTS = new Set(['peer-reset', 'lab-reset', 'error'])
@@ -19,11 +20,15 @@ export class ProxyPair implements PipeOwner {
     /** 1-based: the how-manieth pair of its proxy. */
     readonly index: number,
     toxics: readonly ToxicInfo[],
-    private readonly onDone: (pair: ProxyPair) => void
+    private readonly onDone: (pair: ProxyPair) => void,
+    /** The proxy's responders per direction (proxy:respond). */
+    responders: Partial<Record<ToxicStream, DirectionResponder>> = {}
   ) {
     this.up = new Pipe('upstream', client, upstream, this)
     this.down = new Pipe('downstream', upstream, client, this)
     for (const t of toxics) this.addToxic(t)
+    this.setResponder('upstream', responders.upstream ?? null)
+    this.setResponder('downstream', responders.downstream ?? null)
     client.handlers = this.handlers(this.up, this.down)
     upstream.handlers = this.handlers(this.down, this.up)
   }
@@ -46,6 +51,11 @@ export class ProxyPair implements PipeOwner {
   /** Removes a fault by name from either pipe. */
   removeToxic(t: ToxicInfo): void {
     this.pipe(t).removeToxic(t.name)
+  }
+
+  /** Sets or clears the responder of one direction (a new message cutter for this pair). */
+  setResponder(stream: ToxicStream, settings: DirectionResponder | null): void {
+    ;(stream === 'upstream' ? this.up : this.down).setResponder(settings)
   }
 
   /** Closes both legs (the proxy is disabled or deleted). */
@@ -84,7 +94,10 @@ export class ProxyPair implements PipeOwner {
     return {
       onData: (_c, chunk, at) => out.push(chunk, at),
       onPeerEnd: () => out.end(),
-      onDrain: () => into.sinkDrained(),
+      onDrain: () => {
+        into.sinkDrained()
+        out.sourceDrained()
+      },
       onClose: (c) => this.legClosed(c, out, into)
     }
   }

@@ -6,6 +6,8 @@ import { LabFailure } from '../errors'
 import { LabProxy } from './lab-proxy'
 import type { ProxyOwner } from './lab-proxy'
 import { validateCondition } from './condition'
+import { DirectionResponder } from './proxy-responder'
+import { resolveSideTls, upstreamTextFor, withTlsFlag } from './proxy-tls'
 
 /** Most proxies one lab runs at once. */
 export const MAX_PROXIES = 256
@@ -39,16 +41,24 @@ export class ProxyRegistry {
         `A proxy named ${req.name} exists; pick another name or update it.`
       )
     if (this.proxies.size >= MAX_PROXIES) throw new LabFailure('too-many', `A lab runs at most ${MAX_PROXIES} proxies`)
+    const listen = address(req.listen, 'listen')
+    const upstream = address(req.upstream, 'upstream')
+    const listenTls = resolveSideTls('listen', listen, req.listenTls, null, true, {})
+    const upstreamTls = resolveSideTls('upstream', upstream, req.upstreamTls, null, true, { verify: true })
     const proxy = new LabProxy(
       {
         name: req.name,
-        listen: address(req.listen, 'listen'),
-        upstream: address(req.upstream, 'upstream'),
-        upstreamText: req.upstream.trim(),
-        onUpstreamFailure: req.onUpstreamFailure
+        listen: withTlsFlag(listen, listenTls !== null),
+        upstream: withTlsFlag(upstream, upstreamTls !== null),
+        upstreamText: upstreamTextFor(req.upstream, upstreamTls !== null),
+        onUpstreamFailure: req.onUpstreamFailure,
+        listenTls,
+        upstreamTls
       },
       this.owner
     )
+    // A certificate that cannot be used is refused now, even for a proxy created disabled.
+    if (listenTls) await proxy.listenIdentity.prepare(listenTls)
     if (req.enabled) await proxy.start()
     // Checked again: another create of the same name may have finished while this one was binding.
     if (this.proxies.has(req.name)) {
@@ -59,41 +69,85 @@ export class ProxyRegistry {
     return this.changed(proxy)
   }
 
-  /** `proxy:update`: a new listen address or upstream restarts the proxy (its connections close), as in Toxiproxy. */
+  /**
+   * `proxy:update`: a new listen address or upstream restarts the proxy (its connections close), as in Toxiproxy;
+   * so does turning TLS on or off on a side, or a new certificate. New upstream TLS options alone apply to new pairs.
+   */
   async update(req: CommandRequest<'proxy:update'>): Promise<CommandValue<'proxy:update'>> {
     const proxy = this.get(req.name)
-    const listen = req.listen !== undefined ? address(req.listen, 'listen') : undefined
-    const upstream = req.upstream !== undefined ? address(req.upstream, 'upstream') : undefined
+    const before = proxy.settings
+    const listen = req.listen !== undefined ? address(req.listen, 'listen') : before.listen
+    const upstream = req.upstream !== undefined ? address(req.upstream, 'upstream') : before.upstream
+    const listenTls = resolveSideTls('listen', listen, req.listenTls, before.listenTls, req.listen !== undefined, {})
+    const upstreamTls = resolveSideTls(
+      'upstream',
+      upstream,
+      req.upstreamTls,
+      before.upstreamTls,
+      req.upstream !== undefined,
+      {
+        verify: true
+      }
+    )
+    const upstreamText = upstreamTextFor(req.upstream ?? before.upstreamText, upstreamTls !== null)
     const current = proxy.info()
-    const listenChanged = req.listen !== undefined && req.listen.trim() !== current.listen
-    const upstreamChanged = req.upstream !== undefined && req.upstream.trim() !== current.upstream
+    const listenTextChanged =
+      req.listen !== undefined && upstreamTextFor(req.listen, false) !== upstreamTextFor(current.listen, false)
+    const listenTlsChanged = (listenTls !== null) !== (before.listenTls !== null) || (req.listenTls ?? null) !== null
+    const listenChanged = listenTextChanged || listenTlsChanged
+    const upstreamChanged = upstreamText !== before.upstreamText
+    // A new certificate is loaded (or made) before anything stops, so a bad one changes nothing.
+    const identity = listenTlsChanged && listenTls !== null ? proxy.newIdentity() : null
+    if (identity && listenTls) await identity.prepare(listenTls)
     const enable = req.enabled ?? proxy.enabled
     if (req.onUpstreamFailure) proxy.settings.onUpstreamFailure = req.onUpstreamFailure
     if (listenChanged || upstreamChanged) {
-      const before = proxy.settings
+      const settingsBefore = proxy.settings
+      const identityBefore = proxy.listenIdentity
       const wasEnabled = proxy.enabled
       proxy.stop()
       proxy.settings = {
-        ...before,
-        listen: listen ?? before.listen,
-        upstream: upstream ?? before.upstream,
-        upstreamText: upstreamChanged ? (req.upstream ?? '').trim() : before.upstreamText
+        ...settingsBefore,
+        listen: withTlsFlag(listen, listenTls !== null),
+        upstream: withTlsFlag(upstream, upstreamTls !== null),
+        upstreamText,
+        listenTls,
+        upstreamTls
       }
-      if (listenChanged) proxy.forgetBound()
+      if (identity) proxy.listenIdentity = identity
+      if (listenTextChanged) proxy.forgetBound()
       if (enable) {
         try {
           await proxy.start()
         } catch (err) {
           // The new address failed: go back to the old one, so a failure changes nothing but the closed connections.
-          proxy.settings = before
+          proxy.settings = settingsBefore
+          proxy.listenIdentity = identityBefore
           if (wasEnabled) await proxy.start().catch(() => undefined)
           this.changed(proxy)
           throw err
         }
       }
-    } else if (enable && !proxy.enabled) await proxy.start()
-    else if (!enable && proxy.enabled) proxy.stop()
+    } else {
+      proxy.settings = { ...proxy.settings, upstreamTls }
+      if (enable && !proxy.enabled) await proxy.start()
+      else if (!enable && proxy.enabled) proxy.stop()
+    }
     return this.changed(proxy)
+  }
+
+  /** `proxy:certificate`: a TLS-terminating proxy's certificate and key as PEM (the workspace keeps them). */
+  certificate(req: CommandRequest<'proxy:certificate'>): CommandValue<'proxy:certificate'> {
+    const proxy = this.get(req.name)
+    const identity = proxy.settings.listenTls ? proxy.listenIdentity.identity : null
+    if (!identity) {
+      throw new LabFailure(
+        'not-tls',
+        `Proxy ${req.name} does not terminate TLS`,
+        'Only a proxy listening on tls:HOST:PORT has a certificate (it is made or loaded when the proxy starts).'
+      )
+    }
+    return { certPem: identity.certPem, keyPem: identity.keyPem, certPath: proxy.info().certificate?.certPath ?? null }
   }
 
   /** `proxy:delete`. */
@@ -178,6 +232,13 @@ export class ProxyRegistry {
     this.removeToxicFrom(proxy, req.name)
     this.changed(proxy)
     return {}
+  }
+
+  /** `proxy:respond`: sets, replaces or (null) clears one direction's responder, on open pairs and new ones. */
+  respond(req: CommandRequest<'proxy:respond'>): CommandValue<'proxy:respond'> {
+    const proxy = this.get(req.proxy)
+    proxy.setResponder(req.stream, req.responder ? new DirectionResponder(req.responder) : null)
+    return this.changed(proxy)
   }
 
   /** Closes every proxy (the lab shuts down). */

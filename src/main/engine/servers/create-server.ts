@@ -98,6 +98,7 @@ export function serverCertificate(
   return {
     certPem: server.identity.certPem,
     keyPem: server.identity.keyPem,
-    certPath: server.certificate?.certPath ?? null
+    certPath: server.certificate?.certPath ?? null,
+    ...server.givenFiles()
   }
 }

@@ -185,6 +185,11 @@ export class LabUdpServer implements LabServer, BehaviourHost {
       )
   }
 
+  /** The behaviour's live counters (respond's rule hits), if it keeps any. */
+  behaviourStats(): unknown {
+    return this.behaviour.stats?.()
+  }
+
   /** BehaviourHost: the lab-wide budget for bytes behaviours hold. */
   get heldBytes(): HeldBytesBudget {
     return this.owner.heldBytes

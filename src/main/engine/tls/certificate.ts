@@ -2,7 +2,6 @@ import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, open, readFile, rename } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generate } from 'selfsigned'
 import type { CertificateFacts } from '@shared/model'
 import type { TlsServerOptions } from '@shared/contract'
 import { LabFailure } from '../errors'
@@ -25,6 +24,8 @@ export async function generateIdentity(
   notBefore = new Date(Date.now() - 60_000)
 ): Promise<TlsIdentity> {
   const notAfter = new Date(notBefore.getTime() + days * 86_400_000)
+  // Loaded on first use: the package and what it pulls in add ~10 MB to every lab process's resident memory.
+  const { generate } = await import('selfsigned')
   const pems = await generate(
     [
       { name: 'commonName', value: 'localhost' },

@@ -1,4 +1,6 @@
 import { commands, serverStartFields } from '@shared/contract'
+import type { CommandValue } from '@shared/contract'
+import type { RunCommand } from './restore'
 import type { ConnectionInfo, ServerInfo } from '@shared/model'
 import { formatAddress, workspaceProxySchema, workspaceServerSchema } from '@shared/workspace-model'
 import type { WorkspaceProxy, WorkspaceServer } from '@shared/workspace-model'
@@ -25,6 +27,26 @@ export function serverEntryFromInfo(info: ServerInfo, name: string | undefined):
     parsed = workspaceServerSchema.safeParse(entry)
   }
   return parsed.success ? parsed.data : null
+}
+
+/**
+ * A TLS server's entry with its identity, so a restart serves the same certificate (clients that trust it keep
+ * trusting it): the user's PEM files by path, or the PEM text of a certificate the lab made or was given as text.
+ */
+export async function withTlsIdentity(
+  entry: WorkspaceServer,
+  info: ServerInfo,
+  run: RunCommand
+): Promise<WorkspaceServer> {
+  if (info.protocol !== 'tls') return entry
+  const r = await run('server:certificate', { serverId: info.id }, 'workspace')
+  if (!r.ok) return entry
+  const c = r.value as CommandValue<'server:certificate'>
+  const tls =
+    c.certFile !== undefined && c.keyFile !== undefined
+      ? { certFile: c.certFile, keyFile: c.keyFile }
+      : { certPem: c.certPem, keyPem: c.keyPem }
+  return { ...entry, tls }
 }
 
 /** The `connect` address of an outgoing client, as the request named it. */
@@ -57,6 +79,18 @@ function pick(from: Record<string, unknown>, keys: readonly string[]): Record<st
   return out
 }
 
+/** A proxy's responders as `proxy:respond` takes them: the settings without the counters. */
+function respondersOf(raw: unknown): { responders?: Record<string, unknown> } {
+  if (typeof raw !== 'object' || raw === null) return {}
+  const out: Record<string, unknown> = {}
+  for (const [stream, r] of Object.entries(raw as Record<string, unknown>)) {
+    if (typeof r !== 'object' || r === null) continue
+    const { framing, rules } = r as Record<string, unknown>
+    out[stream] = { framing, rules }
+  }
+  return Object.keys(out).length > 0 ? { responders: out } : {}
+}
+
 /** A proxy as `proxy:list` reports it, in the workspace's (Toxiproxy's) shape; null if it does not fit. */
 export function proxyEntryFromInfo(info: unknown): WorkspaceProxy | null {
   if (typeof info !== 'object' || info === null) return null
@@ -69,7 +103,8 @@ export function proxyEntryFromInfo(info: unknown): WorkspaceProxy | null {
       p,
       PROXY_KEYS.filter((k) => k !== 'toxics')
     ),
-    toxics
+    toxics,
+    ...respondersOf(p.responders)
   })
   return parsed.success ? parsed.data : null
 }

@@ -21,6 +21,7 @@ export type HeldEntry =
   | { section: 'clients'; entry: WorkspaceClient }
   | { section: 'proxies'; entry: WorkspaceProxy }
   | { section: 'toxics'; proxy: string; entry: WorkspaceToxic }
+  | { section: 'responders'; proxy: string; stream: 'upstream' | 'downstream'; entry: unknown }
 
 /** What one entry's restore produced. */
 export interface EntryOutcome {
@@ -41,6 +42,8 @@ export function describeEntry(held: HeldEntry): string {
       return `proxy "${held.entry.name}" ${held.entry.listen} → ${held.entry.upstream}`
     case 'toxics':
       return `toxic ${held.entry.name ? `"${held.entry.name}" ` : ''}(${held.entry.type}) on proxy "${held.proxy}"`
+    case 'responders':
+      return `responder on the ${held.stream} of proxy "${held.proxy}"`
   }
 }
 
@@ -67,13 +70,22 @@ export async function restoreEntry(held: HeldEntry, run: RunCommand, source: Com
       return [{ clientId: (r.value as { id: number }).id }]
     }
     case 'proxies': {
-      const { toxics, ...proxy } = held.entry
+      const { toxics, responders, ...proxy } = held.entry
       const r = await run('proxy:create', proxy, source)
       if (!r.ok) return [failed(held, r.error)]
       const out: EntryOutcome[] = [{ proxyName: proxy.name }]
       for (const toxic of toxics)
         out.push(...(await restoreEntry({ section: 'toxics', proxy: proxy.name, entry: toxic }, run, source)))
+      for (const stream of ['upstream', 'downstream'] as const) {
+        const entry = responders?.[stream]
+        if (entry === undefined) continue
+        out.push(...(await restoreEntry({ section: 'responders', proxy: proxy.name, stream, entry }, run, source)))
+      }
       return out
+    }
+    case 'responders': {
+      const r = await run('proxy:respond', { proxy: held.proxy, stream: held.stream, responder: held.entry }, source)
+      return r.ok ? [] : [failed(held, r.error)]
     }
     case 'toxics': {
       const r = await run('toxic:add', { proxy: held.proxy, toxic: held.entry }, source)

@@ -6,8 +6,9 @@ import { WORKSPACE_VERSION } from '@shared/workspace-model'
 import type { WorkspaceClient, WorkspaceDocument, WorkspaceProxy } from '@shared/workspace-model'
 import { LabFailure } from '../errors'
 import { keepAside, writeFileAtomic } from './atomic-file'
-import { clientAddress, isLiveClient, proxyEntryFromInfo, serverEntryFromInfo } from './capture'
+import { clientAddress, isLiveClient, proxyEntryFromInfo, serverEntryFromInfo, withTlsIdentity } from './capture'
 import { entriesOf, problemOf, restoreEntry } from './restore'
+import { keepProxyCertificate } from './keep-certificates'
 import type { CommandSource, EntryOutcome, HeldEntry, RunCommand } from './restore'
 import { SavedItems } from './saved-items'
 import { SequenceRunner } from './sequence-runner'
@@ -25,7 +26,16 @@ export function isWorkspaceCommand(name: CommandName): name is WorkspaceCommand 
 const NOTICES_PER_BURST = 10
 
 // Commands that only read: they never make the workspace save.
-const READ_ONLY = new Set(['lab:snapshot', 'lab:ack', 'connection:send', 'connection:traffic', 'kernel:sockets'])
+const READ_ONLY = new Set([
+  'lab:snapshot',
+  'lab:ack',
+  'connection:send',
+  'connection:traffic',
+  'kernel:sockets',
+  'server:certificate',
+  'proxy:certificate',
+  'api:status'
+])
 
 /** What the workspace needs from its hub. */
 export interface WorkspaceHost {
@@ -243,7 +253,7 @@ export class Workspace {
       for (const info of s.servers) {
         if (this.cliServers.has(info.id)) continue
         const entry = serverEntryFromInfo(info, this.serverNames.get(info.id))
-        if (entry) servers.push(entry)
+        if (entry) servers.push(await withTlsIdentity(entry, info, this.host.run))
       }
       const live = new Set(s.connections.filter(isLiveClient).map((c) => c.id))
       for (const [id, entry] of this.clients) {
@@ -255,9 +265,13 @@ export class Workspace {
     const listed = await this.host.run('proxy:list', {}, 'workspace')
     if (listed.ok) {
       const list = ((listed.value as { proxies?: unknown[] }).proxies ?? []) as unknown[]
-      proxies = list
-        .map(proxyEntryFromInfo)
-        .filter((p): p is WorkspaceProxy => p !== null && !this.cliProxies.has(p.name))
+      proxies = []
+      for (const info of list) {
+        const entry = proxyEntryFromInfo(info)
+        if (entry === null || this.cliProxies.has(entry.name)) continue
+        await keepProxyCertificate(info, entry, this.host.run)
+        proxies.push(entry)
+      }
     } else {
       proxies = [...this.keptProxies]
     }
@@ -271,6 +285,14 @@ export class Workspace {
         const p = proxies.find((x) => x.name === e.proxy)
         if (p && !p.toxics.some((t) => t.name !== undefined && t.name === e.entry.name))
           p.toxics = [...p.toxics, e.entry]
+      } else if (e.section === 'responders') {
+        // A responder that did not load stays in the file on its proxy, unless the direction has one now.
+        const p = proxies.find((x) => x.name === e.proxy)
+        if (p && p.responders?.[e.stream] === undefined)
+          p.responders = {
+            ...p.responders,
+            [e.stream]: e.entry as NonNullable<WorkspaceProxy['responders']>['upstream']
+          }
       }
     }
     // Names stay unique (the file would be refused otherwise): a later server with a taken name keeps no name.

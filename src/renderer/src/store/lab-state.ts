@@ -31,6 +31,12 @@ export interface LabState {
   serverCounters: ReadonlyMap<number, ServerCounters>
   connections: ReadonlyMap<number, ConnectionInfo>
   connectionsVersion: number
+  /**
+   * Changes when a connection opens, changes state or settings, closes or is removed: not when only its counters
+   * moved. Views that show no counters (selection, lists of states, row order by id or address) follow this one,
+   * so a flood's counters re-render only the cells that show them.
+   */
+  membersVersion: number
   /** Ids of outgoing (lab-as-client) connections, kept alongside so the sidebar never scans every row. */
   outgoingIds: ReadonlySet<number>
   totals: Totals
@@ -62,6 +68,7 @@ export function initialLabState(): LabState {
     serverCounters: new Map(),
     connections: new Map(),
     connectionsVersion: 0,
+    membersVersion: 0,
     outgoingIds: new Set(),
     totals: { bytesIn: 0, bytesOut: 0, connectionsOpen: 0, connectionsEver: 0 },
     connectionRates: new Map(),

@@ -7,6 +7,7 @@ import { applyCounters, mergeConnection } from './merge-connection'
 import type { RateSeries } from './rate-history'
 import { RATE_SAMPLE_MS, RATE_SAMPLES } from './rate-history'
 import { RateTracker } from './rate-tracker'
+import { tickWithViews } from './ticker'
 
 /** Tuning and clock of a store (tests pass their own). */
 export interface LabStoreOptions {
@@ -23,8 +24,13 @@ export interface LabStoreOptions {
   notifyMs?: number
 }
 
-/** How often views are told about streamed changes: 4 Hz, what a person can read. */
-export const NOTIFY_MS = 250
+/**
+ * How often views are told about streamed changes: 2 Hz, the clock of the rate samples, what a person reads of
+ * moving counters. Each notification is a frame (render, style, layout, paint, composite: ≈ 17 ms of the page's
+ * CPU at 50 busy rows), so under a flood the frame rate is the page's cost; a change after a quiet spell still
+ * shows at once, only a stream of them is paced.
+ */
+export const NOTIFY_MS = 500
 
 const MAX_NOTICES = 20
 // Batches held while a snapshot is on its way; more than this and a newer snapshot is cheaper.
@@ -215,6 +221,7 @@ export class LabStore {
       connections,
       outgoingIds,
       connectionsVersion: this.state.connectionsVersion + 1,
+      membersVersion: this.state.membersVersion + 1,
       totals: snap.totals,
       connectionRates: this.tracker.connectionRates,
       ratesVersion: this.state.ratesVersion + 1,
@@ -233,6 +240,7 @@ export class LabStore {
     let notices = s.notices
     let proxies: Map<string, ProxyInfo> | null = null
     let rowsChanged = false
+    let membersChanged = false
 
     const upsert = (next: ConnectionInfo): void => {
       const prev = connections.get(next.id)
@@ -242,6 +250,7 @@ export class LabStore {
       connections.set(next.id, merged)
       if (merged.origin === 'outgoing' && !merged.proxy) outgoing.add(merged.id)
       rowsChanged = true
+      membersChanged = true
     }
 
     for (const e of batch.events) {
@@ -268,7 +277,7 @@ export class LabStore {
           break
         case 'connections.removed':
           for (const id of e.ids) {
-            if (connections.delete(id)) rowsChanged = true
+            if (connections.delete(id)) rowsChanged = membersChanged = true
             outgoing.delete(id)
             this.tracker.forget(id)
           }
@@ -286,7 +295,8 @@ export class LabStore {
           break
         case 'sequence.progress':
         case 'workspace.updated':
-          // Followed by features/workspace's own store.
+        case 'api.updated':
+          // Followed by their own stores (features/workspace, store/api-store).
           break
         default:
           // A newer engine may send events this renderer does not know: skip them.
@@ -320,6 +330,7 @@ export class LabStore {
         servers: servers ?? s.servers,
         serverCounters: counters ?? s.serverCounters,
         connectionsVersion: rowsChanged ? s.connectionsVersion + 1 : s.connectionsVersion,
+        membersVersion: membersChanged ? s.membersVersion + 1 : s.membersVersion,
         totals: batch.totals,
         notices,
         proxies: proxies ?? s.proxies
@@ -361,6 +372,8 @@ export class LabStore {
     this.notifyTimer = null
     this.hiddenPending = false
     this.lastNotify = Date.now()
+    // The ages' clock ticks with this frame when it is nearly due, instead of in a frame of its own.
+    tickWithViews()
     for (const l of this.listeners) l()
   }
 }

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react'
 import type { ConnectionInfo } from '@shared/model'
 import { useUi, useUiStore } from '@renderer/store/ui-store'
+import { useLab } from '@renderer/store/use-lab'
 
 /** In a row's first cell: ▸/▾ expands a proxied pair (client ↔ lab ↔ upstream); ↳ marks its upstream leg. */
 export function PairMark({ c }: { c: ConnectionInfo }): ReactNode {
@@ -38,5 +39,24 @@ export function PairMark({ c }: { c: ConnectionInfo }): ReactNode {
     >
       {expanded ? '▾' : '▸'}
     </button>
+  )
+}
+
+/**
+ * On a proxied pair's client row: whether the lab opens TLS to the upstream (the upstream leg's own row, when the
+ * pair is expanded, carries its TLS tag and handshake like any TLS connection).
+ */
+export function PairUpstreamTls({ c }: { c: ConnectionInfo }): ReactNode {
+  const name = c.proxy?.leg === 'client' ? c.proxy.proxyName : undefined
+  const up = useLab((s) => (name === undefined ? undefined : s.proxies.get(name)?.upstreamTls))
+  if (!up) return null
+  return (
+    <span
+      data-kind="upstream-tls"
+      title={`The lab opens TLS to the upstream${up.verify ? ' (certificate verified)' : ' (verification off)'}: this pair's upstream leg is TLS`}
+      className="shrink-0 rounded-sm bg-violet-100 px-0.5 font-sans text-[9.5px] text-violet-700 uppercase dark:bg-violet-900/40 dark:text-violet-300"
+    >
+      →tls
+    </span>
   )
 }

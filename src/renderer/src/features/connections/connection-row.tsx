@@ -6,7 +6,7 @@ import { CLOSE_REASON_TEXT, STATE_TEXT, describeState, formatEndpoint, isActive 
 import { useLab } from '@renderer/store/use-lab'
 import { useNow } from '@renderer/store/ticker'
 import { bracketHost } from '@shared/endpoint-format'
-import { PairMark } from '@renderer/ui/pair-mark'
+import { PairMark, PairUpstreamTls } from '@renderer/ui/pair-mark'
 
 /** The fixed height of a body row, in pixels (the virtualiser relies on it). */
 export const ROW_HEIGHT = 30
@@ -136,6 +136,7 @@ export const ConnectionRow = memo(function ConnectionRow({ id, selected, onSelec
         <span className="flex flex-col leading-[13px]">
           <span data-col="peer" className="flex min-w-0 items-center gap-1 text-[12px]">
             <KindTag c={c} />
+            <PairUpstreamTls c={c} />
             <EndpointText endpoint={c.remote} family={c.family} ephemeral={outgoing ? null : EPHEMERAL_PEER} />
           </span>
           <span className="sr-only"> local </span>

@@ -62,7 +62,9 @@ export function ConnectionsTable({ ids }: { ids: number[] }): ReactNode {
     count: ids.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12
+    // Rows past the edge are laid out and re-rendered on every update like visible ones: a few are enough to
+    // scroll without a blank flash (the virtualiser renders new ones as the scroll moves).
+    overscan: 4
   })
   const onSelect = useCallback((id: number) => ui.set({ selectedConnectionId: id }), [ui])
 
@@ -106,7 +108,12 @@ export function ConnectionsTable({ ids }: { ids: number[] }): ReactNode {
     }))
 
   return (
-    <div ref={scrollRef} className="relative min-h-0 flex-1 overflow-auto" data-testid="connections-scroll">
+    <div
+      ref={scrollRef}
+      // Contained: a counter changing in a row lays out and paints this box, never the page around it.
+      className="relative min-h-0 flex-1 overflow-auto [contain:content]"
+      data-testid="connections-scroll"
+    >
       <table
         aria-label="Connections"
         aria-rowcount={ids.length + 1}

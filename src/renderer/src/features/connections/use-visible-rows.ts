@@ -36,8 +36,6 @@ export function useThrottled<T>(value: T, ms: number): T {
  */
 export function useVisibleRowIds(): { ids: number[]; total: number } {
   const store = useLabStore()
-  const version = useLab((s) => s.connectionsVersion)
-  const ratesVersion = useLab((s) => s.ratesVersion)
   const size = useLab((s) => s.connections.size)
   const serverId = useUi((s) => s.selectedServerId)
   const outgoingOnly = useUi((s) => s.outgoingSelected)
@@ -45,13 +43,29 @@ export function useVisibleRowIds(): { ids: number[]; total: number } {
   const text = useUi((s) => s.filterText)
   const sort = useUi((s) => s.sort)
   const expandedPairs = useUi((s) => s.expandedPairs)
-  const trigger = `${version}:${sort.key === 'rate' ? ratesVersion : 0}`
+  // Only an order by counters changes when counters move; the rest (and every filter) follow the members, so a
+  // flood's batches do not even re-render the table around the rows.
+  const byCounters = sort.key === 'bytes-in' || sort.key === 'bytes-out' || sort.key === 'chunks'
+  const version = useLab((s) => (byCounters ? s.connectionsVersion : s.membersVersion))
+  const ratesVersion = useLab((s) => (sort.key === 'rate' ? s.ratesVersion : 0))
+  const trigger = `${version}:${ratesVersion}`
   const throttled = useThrottled(trigger, size > THROTTLE_ROWS ? THROTTLE_MS : 0)
+  const previous = useRef<number[]>([])
   const ids = useMemo(() => {
     const q: RowQuery = { serverId, outgoingOnly, stateFilter, text, sort }
     const s = store.getState()
-    return groupPairs(deriveRowIds(s.connections, s.connectionRates, q), s.connections, expandedPairs)
+    const next = groupPairs(deriveRowIds(s.connections, s.connectionRates, q), s.connections, expandedPairs)
+    // Under a flood every batch changes counters, not the order: the same rows keep the same array, so the
+    // table (header, virtualiser, every row's props) does not render again; the rows follow their own data.
+    return sameIds(previous.current, next) ? previous.current : next
     // eslint-disable-next-line react-hooks/exhaustive-deps -- `throttled` says when to re-derive; the map is updated in place
   }, [store, throttled, serverId, outgoingOnly, stateFilter, text, sort, expandedPairs])
+  previous.current = ids
   return { ids, total: size }
+}
+
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }

@@ -9,7 +9,8 @@ import { useUi, useUiStore } from '@renderer/store/ui-store'
 export function useSelectionHousekeeping(): void {
   const ui = useUiStore()
   const servers = useLab((s) => s.servers)
-  const version = useLab((s) => s.connectionsVersion)
+  // Membership and states, not counters: a flood does not re-run this.
+  const version = useLab((s) => s.membersVersion)
   const connections = useLab((s) => s.connections)
   const selectedServer = useUi((s) => s.selectedServerId)
   const selectedConnection = useUi((s) => s.selectedConnectionId)

@@ -137,7 +137,7 @@ export function PairTimeline({ connection, request }: { connection: ConnectionIn
               data-mark={e.mark.type}
               className="rounded bg-amber-100 px-1 text-amber-900 dark:bg-amber-900/40 dark:text-amber-200"
             >
-              +{e.at - t0} ms ⚡ {e.mark.text}{' '}
+              +{e.at - t0} ms {e.mark.type === 'respond' ? '↩' : '⚡'} {e.mark.text}{' '}
               <span className="opacity-70">
                 ({e.mark.toxic}, {e.mark.stream})
               </span>

@@ -1,12 +1,16 @@
 import { useMemo, useState } from 'react'
 import type { FormEvent, ReactNode } from 'react'
-import type { ProxyInfo, ToxicInfo } from '@shared/proxy-model'
+import type { ProxyInfo, ToxicInfo, ToxicStream } from '@shared/proxy-model'
 import { streamWords, TOXIC_WORDS } from '@shared/toxic-words'
 import { useLab, useLabStore } from '@renderer/store/use-lab'
 import { useCommand } from '@renderer/store/use-command'
 import { ErrorAlert } from '@renderer/ui/error-alert'
 import { BADGE, BUTTON, HEADING, INPUT, LABEL, TONES } from '@renderer/ui/classes'
 import { ToxicForm } from './toxic-form'
+import { ProxyResponderEditor } from './proxy-responder-editor'
+import { NO_PROXY_TLS, ProxyTlsFields, proxyTlsRequest } from './proxy-tls-fields'
+import { ProxyTlsFacts } from './proxy-tls-card'
+import { ApiSettings } from './api-settings'
 
 /** The sidebar's proxies: a form to create one, and a card per proxy. */
 export function ProxySection(): ReactNode {
@@ -36,6 +40,7 @@ export function ProxySection(): ReactNode {
           </li>
         ))}
       </ul>
+      <ApiSettings />
     </section>
   )
 }
@@ -46,13 +51,15 @@ function NewProxyForm({ onDone }: { onDone: () => void }): ReactNode {
   const [listen, setListen] = useState('127.0.0.1:0')
   const [upstream, setUpstream] = useState('127.0.0.1:6379')
   const [onFail, setOnFail] = useState<'close' | 'reset'>('close')
+  const [tls, setTls] = useState(NO_PROXY_TLS)
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault()
     const r = await run('proxy:create', {
       name: name.trim(),
       listen: listen.trim(),
       upstream: upstream.trim(),
-      onUpstreamFailure: onFail
+      onUpstreamFailure: onFail,
+      ...proxyTlsRequest(tls)
     })
     if (r.ok) onDone()
   }
@@ -79,7 +86,7 @@ function NewProxyForm({ onDone }: { onDone: () => void }): ReactNode {
         <label
           htmlFor="proxy-listen"
           className={LABEL}
-          title="HOST:PORT, [IPV6]:PORT or unix:PATH; port 0 picks a free one"
+          title="HOST:PORT, [IPV6]:PORT or unix:PATH; port 0 picks a free one; tls:HOST:PORT terminates TLS"
         >
           Listen on
         </label>
@@ -95,7 +102,7 @@ function NewProxyForm({ onDone }: { onDone: () => void }): ReactNode {
         <label
           htmlFor="proxy-upstream"
           className={LABEL}
-          title="HOST:PORT or unix:PATH: the real server (a lab server too)"
+          title="HOST:PORT or unix:PATH: the real server (a lab server too); tls:HOST:PORT opens TLS to it"
         >
           Upstream (the real server)
         </label>
@@ -121,6 +128,7 @@ function NewProxyForm({ onDone }: { onDone: () => void }): ReactNode {
           <option value="reset">reset the client (RST)</option>
         </select>
       </div>
+      <ProxyTlsFields value={tls} onChange={setTls} />
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
       <button type="submit" className={`${BUTTON.primary} w-full`}>
         Start proxy
@@ -135,6 +143,7 @@ export function ProxyCard({ proxy }: { proxy: ProxyInfo }): ReactNode {
   const [adding, setAdding] = useState(false)
   const [editing, setEditing] = useState<string | null>(null)
   const [upstreamDraft, setUpstreamDraft] = useState<string | null>(null)
+  const [responding, setResponding] = useState<ToxicStream | null>(null)
   const toggle = async (): Promise<boolean> =>
     (await run('proxy:update', { name: proxy.name, enabled: !proxy.enabled })).ok
   const remove = async (): Promise<boolean> => (await run('proxy:delete', { name: proxy.name })).ok
@@ -164,6 +173,7 @@ export function ProxyCard({ proxy }: { proxy: ProxyInfo }): ReactNode {
         <PairCount name={proxy.name} /> · if the upstream fails, the client gets{' '}
         {proxy.onUpstreamFailure === 'reset' ? 'RST' : 'FIN'}
       </p>
+      <ProxyTlsFacts proxy={proxy} />
       {upstreamDraft !== null ? (
         <form onSubmit={(e) => void saveUpstream(e)} className="flex gap-1" aria-label="Change upstream">
           <input
@@ -197,6 +207,27 @@ export function ProxyCard({ proxy }: { proxy: ProxyInfo }): ReactNode {
       </div>
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
       {adding ? <ToxicForm proxy={proxy.name} onDone={() => setAdding(false)} /> : null}
+      <div className="flex flex-wrap items-center gap-1" aria-label="Respond by rule">
+        <span className="text-slate-500 dark:text-slate-400">Respond by rule:</span>
+        {(['upstream', 'downstream'] as const).map((stream) => {
+          const r = proxy.responders?.[stream]
+          return (
+            <button
+              key={stream}
+              type="button"
+              className={BUTTON.secondary}
+              aria-expanded={responding === stream}
+              onClick={() => setResponding(responding === stream ? null : stream)}
+            >
+              {streamWords(stream)}
+              {r ? ` · ${r.rules.length} ${r.rules.length === 1 ? 'rule' : 'rules'}` : ''}
+            </button>
+          )
+        })}
+      </div>
+      {responding ? (
+        <ProxyResponderEditor key={responding} proxy={proxy} stream={responding} onDone={() => setResponding(null)} />
+      ) : null}
       {(['upstream', 'downstream'] as const).map((stream) => {
         const toxics = proxy.toxics.filter((t) => t.stream === stream)
         if (toxics.length === 0) return null
@@ -253,7 +284,8 @@ export function ProxyCard({ proxy }: { proxy: ProxyInfo }): ReactNode {
 
 /** Open pairs of a proxy, counted from the rows (proxy events carry settings, not traffic). */
 function PairCount({ name }: { name: string }): ReactNode {
-  const version = useLab((s) => s.connectionsVersion)
+  // Membership and states, not counters: a flood does not re-run this.
+  const version = useLab((s) => s.membersVersion)
   const store = useLabStore()
   const open = useMemo(() => {
     let n = 0

@@ -16,7 +16,8 @@ export function OutgoingClients(): ReactNode {
   const store = useLabStore()
   const ui = useUiStore()
   const ids = useLab((s) => s.outgoingIds)
-  const version = useLab((s) => s.connectionsVersion)
+  // Membership and states, not counters: a flood does not re-run this.
+  const version = useLab((s) => s.membersVersion)
   const selectedConnection = useUi((s) => s.selectedConnectionId)
   const [open, setOpen] = useState(false)
   const [host, setHost] = useState('127.0.0.1')

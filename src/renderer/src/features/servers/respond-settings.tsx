@@ -17,14 +17,15 @@ export function RespondSettings(props: {
   const { server, request, onConfigure } = props
   const [draft, setDraft] = useState(() => optionsToDraft(server.options))
   const stats = useRespondStats(server.id, request)
+  const variant = server.protocol === 'udp' ? 'udp' : 'server'
   return (
     <div className="space-y-1.5">
-      <RulesEditor value={draft} onChange={setDraft} request={request} stats={stats} />
+      <RulesEditor value={draft} onChange={setDraft} request={request} stats={stats} variant={variant} />
       <div className="flex items-center gap-2">
         <button
           type="button"
           className={BUTTON.primary}
-          onClick={() => void onConfigure({ serverId: server.id, options: draftToOptions(draft) })}
+          onClick={() => void onConfigure({ serverId: server.id, options: draftToOptions(draft, variant) })}
         >
           Apply rules
         </button>

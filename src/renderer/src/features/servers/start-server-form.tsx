@@ -98,7 +98,8 @@ export function StartServerForm(): ReactNode {
     e.preventDefault()
     if (busy) return
     const input = toCommand(form)
-    if (!('message' in input) && form.behaviour === 'respond') input.options = draftToOptions(rules)
+    if (!('message' in input) && form.behaviour === 'respond')
+      input.options = draftToOptions(rules, form.protocol === 'udp' ? 'udp' : 'server')
     if ('message' in input) {
       setError(input)
       return
@@ -214,7 +215,9 @@ export function StartServerForm(): ReactNode {
           />
         </div>
       ) : null}
-      {form.behaviour === 'respond' ? <RulesEditor value={rules} onChange={setRules} /> : null}
+      {form.behaviour === 'respond' ? (
+        <RulesEditor value={rules} onChange={setRules} variant={form.protocol === 'udp' ? 'udp' : 'server'} />
+      ) : null}
       <details className="group text-sm">
         <summary className="cursor-pointer text-xs font-medium text-slate-500 select-none hover:text-slate-800 dark:text-slate-400 dark:hover:text-slate-200">
           More options

@@ -1,6 +1,10 @@
 import type { FramingInput } from '@shared/framing'
 import type { BehaviourOptions } from '@shared/model'
 import type { RespondRuleInput, RuleMatch } from '@shared/responders'
+import type { ProxyResponderInfo, ProxyResponderInput, ProxyRuleInput } from '@shared/responders/proxy-schema'
+
+/** What runs a responder: a stream server, a UDP server (a datagram is a message), or one direction of a proxy. */
+export type RespondVariant = 'server' | 'udp' | 'proxy'
 
 /** The kinds of match a rule row offers. */
 export const MATCH_KINDS = ['contains', 'prefix', 'equals', 'regex', 'hex', 'any'] as const
@@ -16,6 +20,8 @@ export interface RuleDraft {
   reply: string
   delayMs: string
   then: '' | 'half-close' | 'close' | 'reset'
+  /** On a proxy: answer back to the sender, or replace the message and forward the reply. */
+  action?: 'answer' | 'replace'
 }
 
 /** A responder as the editor holds it. */
@@ -66,18 +72,49 @@ function matchOf(r: RuleDraft): RuleMatch {
   }
 }
 
-/** The behaviour options a draft stands for (the engine validates them). */
-export function draftToOptions(d: RespondDraft): BehaviourOptions {
-  const rules: RespondRuleInput[] = d.rules.map((r) => {
-    const rule: RespondRuleInput = { match: matchOf(r), reply: r.reply }
-    if (r.delayMs.trim() !== '') rule.delayMs = Number(r.delayMs)
-    if (r.then !== '') rule.then = r.then
-    return rule
-  })
-  const out: Record<string, unknown> = { framing: d.framing, rules }
-  if (d.greeting !== '') out.greeting = d.greeting
-  if (d.hasFallback) out.fallback = d.fallback
+function ruleOf(r: RuleDraft): RespondRuleInput {
+  const rule: RespondRuleInput = { match: matchOf(r), reply: r.reply }
+  if (r.delayMs.trim() !== '') rule.delayMs = Number(r.delayMs)
+  if (r.then !== '') rule.then = r.then
+  return rule
+}
+
+/** The behaviour options a draft stands for (the engine validates them); a UDP responder has no framing or greeting. */
+export function draftToOptions(d: RespondDraft, variant: RespondVariant = 'server'): BehaviourOptions {
+  const rules = d.rules.map(ruleOf)
+  const out: Record<string, unknown> = variant === 'udp' ? { rules } : { framing: d.framing, rules }
+  if (d.greeting !== '' && variant === 'server') out.greeting = d.greeting
+  if (d.hasFallback && variant !== 'proxy') out.fallback = d.fallback
   return out as BehaviourOptions
+}
+
+/** The options `respond:test` judges a sample with, as the variant would cut it (UDP: the sample is one datagram). */
+export function draftToTestOptions(d: RespondDraft, variant: RespondVariant): BehaviourOptions {
+  const o = draftToOptions(d, variant)
+  return variant === 'udp' ? { ...o, framing: 'raw' } : o
+}
+
+/** A proxy direction's responder a draft stands for (`proxy:respond`). */
+export function draftToProxyResponder(d: RespondDraft): ProxyResponderInput {
+  return {
+    framing: d.framing,
+    rules: d.rules.map((r): ProxyRuleInput => ({ ...ruleOf(r), action: r.action ?? 'answer' }))
+  }
+}
+
+/** A draft of a proxy direction's responder; a starting one (answer PING) when it has none. */
+export function proxyResponderToDraft(info: ProxyResponderInfo | undefined): RespondDraft {
+  if (!info)
+    return {
+      framing: 'line',
+      greeting: '',
+      fallback: '',
+      hasFallback: false,
+      rules: [newRule({ kind: 'equals', value: 'PING', reply: 'PONG from the lab\\r\\n', action: 'answer' })]
+    }
+  const d = optionsToDraft({ framing: info.framing, rules: info.rules })
+  d.rules = d.rules.map((r, k) => ({ ...r, action: info.rules[k]?.action ?? 'answer' }))
+  return d
 }
 
 /** A draft of a server's options (e.g. to edit a running responder). */

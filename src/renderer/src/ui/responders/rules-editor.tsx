@@ -3,7 +3,7 @@ import type { CommandValue } from '@shared/contract'
 import type { LabRequest } from '@renderer/transport/transport'
 import { BUTTON, INPUT, LABEL } from '@renderer/ui/classes'
 import { FramingPicker } from './framing-picker'
-import type { MatchKind, RespondDraft, RuleDraft } from './respond-draft'
+import type { MatchKind, RespondDraft, RespondVariant, RuleDraft } from './respond-draft'
 import { MATCH_KINDS, moveRule, newRule } from './respond-draft'
 import { SampleTester } from './sample-tester'
 
@@ -18,30 +18,46 @@ export interface RulesEditorProps {
   request?: LabRequest
   /** Live hit counters of the running server, when editing one. */
   stats?: CommandValue<'respond:stats'> | null
+  /** Hits per rule from elsewhere (a proxy direction), when there are no server stats. */
+  hits?: readonly number[] | null
+  /** What runs the rules: a stream server (default), a UDP server (a datagram is a message), a proxy direction. */
+  variant?: RespondVariant
 }
 
 /** The rules of a `respond` server: framing, greeting, ordered rules, fallback, a sample tester and live hits. */
-export function RulesEditor({ value: d, onChange, request, stats }: RulesEditorProps): ReactNode {
+export function RulesEditor(props: RulesEditorProps): ReactNode {
+  const { value: d, onChange, request, stats, variant = 'server' } = props
+  const hits = stats?.hits ?? props.hits ?? null
   const set = (patch: Partial<RespondDraft>): void => onChange({ ...d, ...patch })
   const setRule = (k: number, patch: Partial<RuleDraft>): void =>
     set({ rules: d.rules.map((r, i) => (i === k ? { ...r, ...patch } : r)) })
   return (
     <div className="space-y-2 text-xs" aria-label="Responder rules" role="group">
       <div className="space-y-1">
-        <label className="block text-slate-500 dark:text-slate-400">
-          Framing
-          <FramingPicker value={d.framing} onChange={(framing) => set({ framing })} label="Responder framing" />
-        </label>
-        <label className="block text-slate-500 dark:text-slate-400" htmlFor="respond-greeting">
-          Greeting
-        </label>
-        <input
-          id="respond-greeting"
-          className={`${SMALL} font-mono`}
-          placeholder="(none) sent on connect"
-          value={d.greeting}
-          onChange={(e) => set({ greeting: e.target.value })}
-        />
+        {variant === 'udp' ? (
+          <p className="text-slate-500 dark:text-slate-400">
+            Each datagram is one message; each reply is one datagram.
+          </p>
+        ) : (
+          <label className="block text-slate-500 dark:text-slate-400">
+            Framing
+            <FramingPicker value={d.framing} onChange={(framing) => set({ framing })} label="Responder framing" />
+          </label>
+        )}
+        {variant === 'server' ? (
+          <>
+            <label className="block text-slate-500 dark:text-slate-400" htmlFor="respond-greeting">
+              Greeting
+            </label>
+            <input
+              id="respond-greeting"
+              className={`${SMALL} font-mono`}
+              placeholder="(none) sent on connect"
+              value={d.greeting}
+              onChange={(e) => set({ greeting: e.target.value })}
+            />
+          </>
+        ) : null}
       </div>
       <ol className="space-y-1.5">
         {d.rules.map((r, k) => (
@@ -64,13 +80,13 @@ export function RulesEditor({ value: d, onChange, request, stats }: RulesEditorP
                   </option>
                 ))}
               </select>
-              {stats ? (
+              {hits ? (
                 <span
-                  title="Hits on the running server"
+                  title={variant === 'proxy' ? 'Hits on this direction, over all pairs' : 'Hits on the running server'}
                   className="shrink-0 rounded bg-slate-200 px-1 font-mono tabular-nums dark:bg-slate-700"
                   aria-label={`Rule ${k + 1} hits`}
                 >
-                  {stats.hits[k] ?? 0}
+                  {hits[k] ?? 0}
                 </span>
               ) : null}
               <button
@@ -122,6 +138,20 @@ export function RulesEditor({ value: d, onChange, request, stats }: RulesEditorP
                 onChange={(e) => setRule(k, { reply: e.target.value })}
               />
             </div>
+            {variant === 'proxy' ? (
+              <div className="mt-1 pl-6">
+                <select
+                  aria-label={`Rule ${k + 1} action`}
+                  title="answer back: reply to the sender, the message is not forwarded; replace: forward the reply instead"
+                  className={SMALL}
+                  value={r.action ?? 'answer'}
+                  onChange={(e) => setRule(k, { action: e.target.value as 'answer' | 'replace' })}
+                >
+                  <option value="answer">answer back</option>
+                  <option value="replace">replace, forward</option>
+                </select>
+              </div>
+            ) : null}
             <div className="mt-1 grid grid-cols-2 gap-1 pl-6">
               <input
                 aria-label={`Rule ${k + 1} delay (ms)`}
@@ -138,9 +168,9 @@ export function RulesEditor({ value: d, onChange, request, stats }: RulesEditorP
                 onChange={(e) => setRule(k, { then: e.target.value as RuleDraft['then'] })}
               >
                 <option value="">then: stay</option>
-                <option value="half-close">half-close</option>
-                <option value="close">close</option>
-                <option value="reset">reset</option>
+                {variant !== 'udp' ? <option value="half-close">half-close</option> : null}
+                <option value="close">{variant === 'udp' ? 'close (forget the flow)' : 'close'}</option>
+                {variant !== 'udp' ? <option value="reset">reset</option> : null}
               </select>
             </div>
           </li>
@@ -149,31 +179,37 @@ export function RulesEditor({ value: d, onChange, request, stats }: RulesEditorP
       <button type="button" className={BUTTON.secondary} onClick={() => set({ rules: [...d.rules, newRule()] })}>
         Add rule
       </button>
-      <div className="space-y-1">
-        <div className="flex items-center gap-1 text-slate-500 dark:text-slate-400">
-          <label className="flex flex-1 items-center gap-1">
-            <input type="checkbox" checked={d.hasFallback} onChange={(e) => set({ hasFallback: e.target.checked })} />
-            Fallback when no rule matches
-          </label>
-          {stats ? (
-            <span
-              className="rounded bg-slate-200 px-1 font-mono tabular-nums dark:bg-slate-700"
-              aria-label="Fallback hits"
-              title="Fallback hits"
-            >
-              {stats.fallback}
-            </span>
-          ) : null}
+      {variant === 'proxy' ? (
+        <p className="text-[11px] text-slate-500 dark:text-slate-400">
+          Messages no rule matches, and every other byte, are forwarded unchanged and in order.
+        </p>
+      ) : (
+        <div className="space-y-1">
+          <div className="flex items-center gap-1 text-slate-500 dark:text-slate-400">
+            <label className="flex flex-1 items-center gap-1">
+              <input type="checkbox" checked={d.hasFallback} onChange={(e) => set({ hasFallback: e.target.checked })} />
+              Fallback when no rule matches
+            </label>
+            {stats ? (
+              <span
+                className="rounded bg-slate-200 px-1 font-mono tabular-nums dark:bg-slate-700"
+                aria-label="Fallback hits"
+                title="Fallback hits"
+              >
+                {stats.fallback}
+              </span>
+            ) : null}
+          </div>
+          <input
+            aria-label="Fallback reply"
+            className={`${SMALL} font-mono`}
+            disabled={!d.hasFallback}
+            placeholder="reply: ? $0\r\n"
+            value={d.fallback}
+            onChange={(e) => set({ fallback: e.target.value })}
+          />
         </div>
-        <input
-          aria-label="Fallback reply"
-          className={`${SMALL} font-mono`}
-          disabled={!d.hasFallback}
-          placeholder="reply: ? $0\r\n"
-          value={d.fallback}
-          onChange={(e) => set({ fallback: e.target.value })}
-        />
-      </div>
+      )}
       <p className="text-[11px] leading-snug text-slate-500 dark:text-slate-400">
         Replies are templates: <code>$1</code>… regex groups, <code>$0</code> the match, <code>{'{{counter}}'}</code>{' '}
         this rule’s hits on the connection, <code>{'{{hits}}'}</code> on the server, <code>{'{{time}}'}</code>,{' '}
@@ -181,7 +217,7 @@ export function RulesEditor({ value: d, onChange, request, stats }: RulesEditorP
       </p>
       <div>
         <p className={LABEL}>Test a sample message</p>
-        <SampleTester draft={d} request={request} />
+        <SampleTester draft={d} request={request} variant={variant} />
       </div>
     </div>
   )

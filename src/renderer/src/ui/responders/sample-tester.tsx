@@ -7,18 +7,26 @@ import type { LabRequest } from '@renderer/transport/transport'
 import { useCommand } from '@renderer/store/use-command'
 import { ErrorAlert } from '@renderer/ui/error-alert'
 import { BUTTON, INPUT } from '@renderer/ui/classes'
-import type { RespondDraft } from './respond-draft'
-import { draftToOptions } from './respond-draft'
+import type { RespondDraft, RespondVariant } from './respond-draft'
+import { draftToTestOptions } from './respond-draft'
 
 /** Which rule each message of a sample fires and what it would reply; nothing is sent. */
-export function SampleTester({ draft, request }: { draft: RespondDraft; request?: LabRequest }): ReactNode {
+export function SampleTester({
+  draft,
+  request,
+  variant = 'server'
+}: {
+  draft: RespondDraft
+  request?: LabRequest
+  variant?: RespondVariant
+}): ReactNode {
   const { run } = useCommand(request, { trackBusy: false })
   const [sample, setSample] = useState('PING\\r\\n')
   const [result, setResult] = useState<CommandValue<'respond:test'> | null>(null)
   const [error, setError] = useState<LabError | null>(null)
   const test = async (): Promise<void> => {
     const r = await run('respond:test', {
-      options: draftToOptions(draft),
+      options: draftToTestOptions(draft, variant),
       sample: { format: 'escapes', text: sample, lineEnding: 'none' }
     })
     if (r.ok) {
@@ -58,13 +66,22 @@ export function SampleTester({ draft, request }: { draft: RespondDraft; request?
                 {m.start}–{m.end}
               </span>{' '}
               {m.rule >= 0 ? `rule ${m.rule + 1}` : m.fallback ? 'fallback' : 'no rule'}
-              {m.reply !== null ? ` → "${escapedText(base64ToBytes(m.reply))}"` : ' → (no reply)'}
+              {variant === 'proxy' && m.rule >= 0
+                ? ` (${draft.rules[m.rule]?.action === 'replace' ? 'replace' : 'answer'})`
+                : ''}
+              {m.reply !== null
+                ? ` → "${escapedText(base64ToBytes(m.reply))}"`
+                : variant === 'proxy'
+                  ? ' → forwarded unchanged'
+                  : ' → (no reply)'}
               {m.delayMs > 0 ? ` after ${m.delayMs} ms` : ''}
               {m.then ? `, then ${m.then}` : ''}
             </li>
           ))}
           {result.messages.length === 0 ? (
-            <li>No complete message in the sample (framing {JSON.stringify(draft.framing)}).</li>
+            <li>
+              No complete message in the sample (framing {JSON.stringify(variant === 'udp' ? 'raw' : draft.framing)}).
+            </li>
           ) : null}
           {result.pending ? (
             <li className="text-amber-700 dark:text-amber-300">
