@@ -117,7 +117,7 @@ await load.ready
 
 // The lab's process runs with its V8 heap options and malloc settings (src/main/launch/heap-options.ts), as
 // `tcp-lab web` does; BENCH_LAB_ENV='{}'-style JSON adds to or overrides its environment (e.g. to compare).
-const HEAP_FLAGS = ['--initial-old-space-size=64']
+const HEAP_FLAGS = ['--initial-old-space-size=64', '--max-semi-space-size=8']
 /** The lab child's environment; a null in BENCH_LAB_ENV removes that variable (e.g. to measure without MALLOC_ENV). */
 function labEnv() {
   const env = { ...MALLOC_ENV, ...process.env }

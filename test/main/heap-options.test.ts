@@ -62,8 +62,10 @@ describe('V8 heap options', () => {
     expect(m && JSON.parse(m[1].replace(/'/g, '"'))).toEqual([...HEAP_FLAGS])
   })
 
-  it('the proxy bench starts its lab with the same malloc settings', () => {
+  it('the proxy bench starts its lab with the same heap flags and malloc settings', () => {
     const bench = readFileSync(new URL('../../scripts/bench-proxy.mjs', import.meta.url), 'utf8')
+    const flags = /const HEAP_FLAGS = (\[[^\]]*\])/.exec(bench)
+    expect(flags && JSON.parse(flags[1].replace(/'/g, '"'))).toEqual([...HEAP_FLAGS])
     const m = /const MALLOC_ENV = (\{[^}]*\})/.exec(bench)
     expect(m && (new Function(`return ${m[1]}`)() as unknown)).toEqual({ ...MALLOC_ENV })
   })
