@@ -2,6 +2,7 @@ import { commands, serverStartFields } from '@shared/contract'
 import type { CommandValue } from '@shared/contract'
 import type { RunCommand } from './restore'
 import type { ConnectionInfo, ServerInfo } from '@shared/model'
+import type { ProxyInfo } from '@shared/proxy-model'
 import { formatAddress, workspaceProxySchema, workspaceServerSchema } from '@shared/workspace-model'
 import type { WorkspaceProxy, WorkspaceServer } from '@shared/workspace-model'
 
@@ -47,6 +48,23 @@ export async function withTlsIdentity(
       ? { certFile: c.certFile, keyFile: c.keyFile }
       : { certPem: c.certPem, keyPem: c.keyPem }
   return { ...entry, tls }
+}
+
+/**
+ * The same for a TLS-terminating proxy (`listenTls`), read with `proxy:certificate`: a certificate given as files
+ * stays those paths, any other is kept as PEM text.
+ */
+export async function withProxyTlsIdentity(
+  entry: WorkspaceProxy,
+  info: unknown,
+  run: RunCommand
+): Promise<WorkspaceProxy> {
+  const p = info as Partial<ProxyInfo>
+  if (!p.certificate || p.listenTls?.certFile !== undefined) return entry
+  const r = await run('proxy:certificate', { name: entry.name }, 'workspace')
+  if (!r.ok) return entry
+  const c = r.value as CommandValue<'proxy:certificate'>
+  return { ...entry, listenTls: { certPem: c.certPem, keyPem: c.keyPem } }
 }
 
 /** The `connect` address of an outgoing client, as the request named it. */

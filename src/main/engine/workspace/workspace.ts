@@ -6,9 +6,15 @@ import { WORKSPACE_VERSION } from '@shared/workspace-model'
 import type { WorkspaceClient, WorkspaceDocument, WorkspaceProxy } from '@shared/workspace-model'
 import { LabFailure } from '../errors'
 import { keepAside, writeFileAtomic } from './atomic-file'
-import { clientAddress, isLiveClient, proxyEntryFromInfo, serverEntryFromInfo, withTlsIdentity } from './capture'
+import {
+  clientAddress,
+  isLiveClient,
+  proxyEntryFromInfo,
+  serverEntryFromInfo,
+  withProxyTlsIdentity,
+  withTlsIdentity
+} from './capture'
 import { entriesOf, problemOf, restoreEntry } from './restore'
-import { keepProxyCertificate } from './keep-certificates'
 import type { CommandSource, EntryOutcome, HeldEntry, RunCommand } from './restore'
 import { SavedItems } from './saved-items'
 import { SequenceRunner } from './sequence-runner'
@@ -269,8 +275,7 @@ export class Workspace {
       for (const info of list) {
         const entry = proxyEntryFromInfo(info)
         if (entry === null || this.cliProxies.has(entry.name)) continue
-        await keepProxyCertificate(info, entry, this.host.run)
-        proxies.push(entry)
+        proxies.push(await withProxyTlsIdentity(entry, info, this.host.run))
       }
     } else {
       proxies = [...this.keptProxies]
