@@ -90,7 +90,8 @@ export class LabTlsServer extends LabTcpServer {
           owner: this.owner,
           queued,
           kind: 'tls',
-          wire: raw
+          wire: raw,
+          local: this.acceptedLocal()
         })
     )
   }
